@@ -1,0 +1,67 @@
+/**
+ * Every stable code edgeway reports, in one table: configuration diagnostics (EW_*) and the data plane's
+ * request failures (EDGEWAY_*), each with what it means and, for request failures, the HTTP status. Callers
+ * match on the code, never on message text. docs/errors.md lists them and test/errors.test.ts keeps it honest.
+ *
+ * Each area keeps its own section; add codes inside your section only.
+ */
+
+export interface CodeInfo {
+  readonly summary: string;
+  /** HTTP status, for codes that answer a request. */
+  readonly status?: number;
+}
+
+// --- configuration loading (src/config/loader*) ---------------------------------------------------------------
+const loading = {
+  EW_FILE_NOT_FOUND: { summary: 'A --config path does not exist.' },
+  EW_FILE_UNREADABLE: { summary: 'A configuration file could not be read.' },
+  EW_FILE_TOO_LARGE: { summary: 'A configuration file is larger than the size limit.' },
+  EW_FILE_EMPTY: { summary: 'A configuration file has no documents.' },
+  EW_FILE_BINARY: { summary: 'A configuration file is not text.' },
+  EW_DIR_EMPTY: { summary: 'A --config directory holds no *.yaml or *.yml files.' },
+  EW_YAML_SYNTAX: { summary: 'A file is not well-formed YAML.' },
+} as const satisfies Record<string, CodeInfo>;
+
+// --- object validation (src/config/validate*) ---------------------------------------------------------------------
+const validation = {
+  EW_FIELD_REQUIRED: { summary: 'A required field is missing.' },
+  EW_FIELD_INVALID: { summary: 'A field has a value the API server would reject.' },
+  EW_FIELD_TYPE: { summary: 'A field has the wrong type.' },
+  EW_FIELD_UNKNOWN: { summary: 'A field is not part of the object schema (warning).' },
+  EW_KIND_UNKNOWN: { summary: 'An object of a kind edgeway does not handle (warning; the object is ignored).' },
+  EW_OBJECT_DUPLICATE: { summary: 'Two objects with the same kind, namespace and name.' },
+  EW_SETTINGS_INVALID: { summary: 'The EdgewaySettings document does not match its schema.' },
+  EW_SETTINGS_DUPLICATE: { summary: 'More than one EdgewaySettings document.' },
+} as const satisfies Record<string, CodeInfo>;
+
+// --- routing compilation (src/routing/*) ------------------------------------------------------------------------
+const routing = {
+  EW_ROUTE_CONFLICT: { summary: 'Two Ingress paths with the same host, path and type; the older one wins.' },
+  EW_BACKEND_SERVICE_MISSING: { summary: 'An Ingress backend names a Service that does not exist (requests get 503).' },
+  EW_BACKEND_PORT_MISSING: { summary: 'An Ingress backend names a port the Service does not have (requests get 503).' },
+  EW_BACKEND_RESOURCE_UNSUPPORTED: { summary: 'An Ingress resource backend, which edgeway does not serve (requests get 503).' },
+} as const satisfies Record<string, CodeInfo>;
+
+// --- endpoints (src/controllers/endpoints*) --------------------------------------------------------------------------
+const endpoints = {
+  EW_EXTERNALNAME_DISABLED: { summary: 'An ExternalName Service while externalName is disabled in the settings (requests get 503).' },
+  EW_TARGETPORT_UNRESOLVED: { summary: 'A named targetPort that no selected pod declares (that pod is left out).' },
+} as const satisfies Record<string, CodeInfo>;
+
+// --- data plane request failures (src/dataplane/*) -----------------------------------------------------------
+const requests = {
+  EDGEWAY_NO_ROUTE: { summary: 'No Ingress rule or default backend matches the request.', status: 404 },
+  EDGEWAY_BACKEND_UNAVAILABLE: { summary: 'The backend Service or port does not exist.', status: 503 },
+  EDGEWAY_NO_ENDPOINTS: { summary: 'The backend Service has no ready endpoints.', status: 503 },
+  EDGEWAY_UPSTREAM_CONNECT: { summary: 'Connecting to the endpoint failed (refused, unreachable, timed out).', status: 502 },
+  EDGEWAY_UPSTREAM_RESET: { summary: 'The endpoint closed or reset the connection before a response.', status: 502 },
+  EDGEWAY_UPSTREAM_TIMEOUT: { summary: 'The endpoint did not answer in time.', status: 504 },
+  EDGEWAY_UPSTREAM_PROTOCOL: { summary: 'The endpoint sent a response that is not valid HTTP.', status: 502 },
+  EDGEWAY_DNS_FAILED: { summary: 'Resolving an ExternalName target failed.', status: 502 },
+  EDGEWAY_BAD_REQUEST: { summary: 'The request is malformed (bad target or Host).', status: 400 },
+} as const satisfies Record<string, CodeInfo>;
+
+export const CODES = { ...loading, ...validation, ...routing, ...endpoints, ...requests } as const;
+
+export type Code = keyof typeof CODES;

@@ -1,0 +1,32 @@
+/**
+ * What routing compiles to and what the data plane asks of it. The table is immutable: a reload compiles a new one.
+ */
+import type { BackendRef } from '../config/settings.ts';
+import type { PathType } from '../k8s/types.ts';
+
+export interface RouteTarget {
+  /** `namespace/name` of the Ingress that produced the route, or `settings` for the global default backend. */
+  readonly ingress: string;
+  /** null for a `resource` backend, which edgeway does not serve (503). */
+  readonly backend: BackendRef | null;
+  /** backendKey(backend), precomputed so the data plane does no string work per request. */
+  readonly backendKey: string | null;
+  /** The rule's path as written (for logs), `*` for default backends. */
+  readonly path: string;
+  readonly pathType: PathType | 'DefaultBackend';
+}
+
+export interface RouteTable {
+  /**
+   * @param host lower-case, port and trailing dot removed (see normalize-host.ts); '' when the request had none.
+   * @param path normalised (see normalize-path.ts), without the query string.
+   */
+  match(host: string, path: string): RouteTarget | null;
+  /** Distinct exact and wildcard hosts, for status and metrics. */
+  readonly hostCount: number;
+}
+
+/** `namespace/name:port`, the key under which the snapshot keeps a backend's upstream set. */
+export function backendKey(ref: BackendRef): string {
+  return `${ref.namespace}/${ref.name}:${ref.port}`;
+}
