@@ -49,6 +49,24 @@ const endpoints = {
   EW_TARGETPORT_UNRESOLVED: { summary: 'A named targetPort that no selected pod declares (that pod is left out).' },
 } as const satisfies Record<string, CodeInfo>;
 
+// --- TLS material and SNI (src/tls/*) --------------------------------------------------------------------------
+const tls = {
+  EW_TLS_SECRET_TYPE: { summary: 'A Secret used for TLS has a type other than kubernetes.io/tls or Opaque.' },
+  EW_TLS_SECRET_OPAQUE: { summary: 'A TLS Secret of type Opaque (warning; accepted, but kubernetes.io/tls is expected).' },
+  EW_TLS_FIELD_MISSING: { summary: 'A TLS Secret lacks tls.crt or tls.key.' },
+  EW_TLS_BASE64_INVALID: { summary: 'A TLS Secret data value is not valid base64.' },
+  EW_TLS_PEM_INVALID: { summary: 'tls.crt or tls.key does not hold a parsable PEM certificate or private key.' },
+  EW_TLS_KEY_UNSUPPORTED: { summary: 'The private key is neither RSA nor ECDSA.' },
+  EW_TLS_KEY_MISMATCH: { summary: 'The private key does not belong to the first (leaf) certificate.' },
+  EW_TLS_CHAIN_ORDER: { summary: 'The chain in tls.crt is not leaf first, each certificate issued by the next (warning; served as given).' },
+  EW_TLS_CERT_EXPIRED: { summary: 'A certificate in the chain has expired (warning; still served).' },
+  EW_TLS_CERT_NOT_YET_VALID: { summary: 'A certificate in the chain is not valid yet (warning; still served).' },
+  EW_TLS_SECRET_MISSING: { summary: 'An Ingress tls entry names a Secret that does not exist (its hosts get the default certificate).' },
+  EW_TLS_SECRET_INVALID: { summary: 'An Ingress tls entry names a broken Secret (its hosts get the default certificate).' },
+  EW_TLS_HOST_NOT_COVERED: { summary: 'An Ingress tls host is not covered by the certificate SANs (warning; clients will reject it).' },
+  EW_TLS_HOST_CONFLICT: { summary: 'Two Ingress tls entries claim the same host with different Secrets (warning; the older one wins).' },
+} as const satisfies Record<string, CodeInfo>;
+
 // --- data plane request failures (src/dataplane/*) -----------------------------------------------------------
 const requests = {
   EDGEWAY_NO_ROUTE: { summary: 'No Ingress rule or default backend matches the request.', status: 404 },
@@ -62,6 +80,6 @@ const requests = {
   EDGEWAY_BAD_REQUEST: { summary: 'The request is malformed (bad target or Host).', status: 400 },
 } as const satisfies Record<string, CodeInfo>;
 
-export const CODES = { ...loading, ...validation, ...routing, ...endpoints, ...requests } as const;
+export const CODES = { ...loading, ...validation, ...routing, ...endpoints, ...tls, ...requests } as const;
 
 export type Code = keyof typeof CODES;
