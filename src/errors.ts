@@ -21,6 +21,7 @@ const loading = {
   EW_FILE_BINARY: { summary: 'A configuration file is not text.' },
   EW_DIR_EMPTY: { summary: 'A --config directory holds no *.yaml or *.yml files.' },
   EW_YAML_SYNTAX: { summary: 'A file is not well-formed YAML.' },
+  EW_OBJECT_MALFORMED: { summary: 'A document is not a Kubernetes object (not a mapping, or no apiVersion, kind or metadata.name); it is skipped.' },
 } as const satisfies Record<string, CodeInfo>;
 
 // --- object validation (src/config/validate*) ---------------------------------------------------------------------
@@ -33,6 +34,9 @@ const validation = {
   EW_OBJECT_DUPLICATE: { summary: 'Two objects with the same kind, namespace and name.' },
   EW_SETTINGS_INVALID: { summary: 'The EdgewaySettings document does not match its schema.' },
   EW_SETTINGS_DUPLICATE: { summary: 'More than one EdgewaySettings document.' },
+  EW_API_VERSION_MISMATCH: { summary: 'A known kind with an apiVersion edgeway does not read (e.g. Ingress in networking.k8s.io/v1beta1).' },
+  EW_FIELD_IGNORED: { summary: 'A field that is dropped, such as metadata.namespace on a cluster-scoped kind (warning).' },
+  EW_SERVICE_NAME_LABEL_MISSING: { summary: 'An EndpointSlice without the kubernetes.io/service-name label belongs to no Service (warning).' },
 } as const satisfies Record<string, CodeInfo>;
 
 // --- routing compilation (src/routing/*) ------------------------------------------------------------------------
