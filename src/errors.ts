@@ -51,6 +51,28 @@ const routing = {
 const endpoints = {
   EW_EXTERNALNAME_DISABLED: { summary: 'An ExternalName Service while externalName is disabled in the settings (requests get 503).' },
   EW_TARGETPORT_UNRESOLVED: { summary: 'A named targetPort that no selected pod declares (that pod is left out).' },
+  EW_ENDPOINTS_PORT_UNMATCHED: { summary: 'An Endpoints object or EndpointSlices with no port named like the Service port (warning; no endpoints for it).' },
+  EW_ENDPOINTSLICE_FQDN_UNSUPPORTED: { summary: 'An FQDN EndpointSlice, which edgeway ignores like kube-proxy (warning; use an ExternalName Service).' },
+} as const satisfies Record<string, CodeInfo>;
+
+// --- address allocation (src/allocation/*) ---------------------------------------------------------------------
+const allocation = {
+  EW_POOL_INVALID: { summary: 'An address pool with a bad or overlapping address, or a duplicate name (that pool is ignored).' },
+  EW_LB_REQUEST_INVALID: { summary: 'A LoadBalancer Service asks for IPs in a way that cannot be met (bad IP, two per family, both annotation and spec.loadBalancerIP).' },
+  EW_LB_POOL_UNKNOWN: { summary: 'A LoadBalancer Service asks for an address pool that does not exist (stays pending).' },
+  EW_LB_NO_POOL: { summary: 'No pool can serve a LoadBalancer Service: none auto-assigns, or none has its IP family (stays pending).' },
+  EW_LB_POOL_EXHAUSTED: { summary: 'Every address of the eligible pools is in use (the Service stays pending until one is freed).' },
+  EW_LB_IP_NOT_IN_POOL: { summary: 'A requested LoadBalancer IP is outside every pool, or outside the requested pool (stays pending).' },
+  EW_LB_IP_TAKEN: { summary: 'A requested LoadBalancer IP is used by another Service that does not share it (stays pending).' },
+  EW_LB_SHARING_REFUSED: { summary: 'Two Services cannot share an IP: allow-shared-ip keys, ports, or traffic policy and selectors differ (stays pending).' },
+  EW_NODEPORT_TAKEN: { summary: 'An explicit nodePort is already allocated to another Service (the Service is rejected).' },
+  EW_NODEPORT_OUT_OF_RANGE: { summary: 'An explicit nodePort is outside the NodePort range (the Service is rejected).' },
+  EW_NODEPORT_EXHAUSTED: { summary: 'No free NodePort is left in the range (the Service is rejected).' },
+  EW_CLUSTERIP_TAKEN: { summary: 'An explicit spec.clusterIP is already allocated to another Service (the Service is rejected).' },
+  EW_CLUSTERIP_OUT_OF_RANGE: { summary: 'An explicit spec.clusterIP is outside the service CIDR, or reserved (the Service is rejected).' },
+  EW_CLUSTERIP_EXHAUSTED: { summary: 'No free ClusterIP is left in the service CIDR (the Service is rejected).' },
+  EW_ALLOCATION_DROPPED: { summary: 'A recorded allocation no longer fits the pools or ranges and was redone (warning).' },
+  EW_STATE_CORRUPT: { summary: 'The allocation state file cannot be read or parsed; start is refused until it is moved aside.' },
 } as const satisfies Record<string, CodeInfo>;
 
 // --- TLS material and SNI (src/tls/*) --------------------------------------------------------------------------
@@ -84,6 +106,6 @@ const requests = {
   EDGEWAY_BAD_REQUEST: { summary: 'The request is malformed (bad target or Host).', status: 400 },
 } as const satisfies Record<string, CodeInfo>;
 
-export const CODES = { ...loading, ...validation, ...routing, ...endpoints, ...tls, ...requests } as const;
+export const CODES = { ...loading, ...validation, ...routing, ...endpoints, ...allocation, ...tls, ...requests } as const;
 
 export type Code = keyof typeof CODES;
