@@ -43,7 +43,7 @@ const SPKI_INDEX = 6;
 export function generateKeyPem(kind: KeyKind): string {
   if (kind === 'rsa') {
     const pair = forge.pki.rsa.generateKeyPair({ bits: 2048, e: 0x10001 });
-    return forge.pki.privateKeyToPem(pair.privateKey);
+    return unixLines(forge.pki.privateKeyToPem(pair.privateKey));
   }
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -80,7 +80,12 @@ export function buildCertificate(request: CertificateRequest): string {
   md.update(forge.asn1.toDer(tbs).getBytes());
   cert.tbsCertificate = tbs;
   cert.signature = signer.sign(md);
-  return forge.pki.certificateToPem(cert);
+  return unixLines(forge.pki.certificateToPem(cert));
+}
+
+/** forge writes PEM with CRLF; files and manifests read better with LF, and parsers accept both. */
+function unixLines(pem: string): string {
+  return pem.replaceAll('\r\n', '\n');
 }
 
 function extensions(request: CertificateRequest, subjectIsRsa: boolean, issuerCert: forge.pki.Certificate | undefined): object[] {
