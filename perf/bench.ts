@@ -1,0 +1,118 @@
+/**
+ * `npm run bench`: edgeway against a direct run, node-http-proxy and nginx, all in front of the same backend, then
+ * routing scale (10 vs 10,000 host rules). Prints Markdown tables and writes the raw results to
+ * perf/results/<timestamp>.json (perf/results/tmp/ for --smoke). See perf/bench-options.ts for the flags.
+ *
+ * With --smoke it only checks that every system answered 2xx without errors and exits non-zero otherwise; it never
+ * judges timings, which vary too much on a shared machine to assert on.
+ */
+
+import { cpus } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BENCH_USAGE, parseBenchOptions, selected } from './bench-options.ts';
+import type { BenchOptions } from './bench-options.ts';
+import { ChildProcesses } from './child-processes.ts';
+import { isClean } from './load-result.ts';
+import { proxyTable, ratioTable, routingTable, unavailableNotes } from './report.ts';
+import type { Unavailable } from './report.ts';
+import { runScenarios } from './runner.ts';
+import type { Scenario } from './scenario.ts';
+import { BODY_SIZES } from './scenario.ts';
+import { summarize } from './stats.ts';
+import type { Measurement } from './stats.ts';
+import { directScenario } from './systems/direct.ts';
+import { edgewayScenario } from './systems/edgeway.ts';
+import { httpProxyScenario } from './systems/http-proxy.ts';
+import { nginxScenario } from './systems/nginx.ts';
+import { ROUTING_BAR, ROUTING_LARGE, ROUTING_SMALL, routingScenario, routingScenarioName } from './systems/routing-scale.ts';
+
+const PERF_DIR = dirname(fileURLToPath(import.meta.url));
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+/** Every scenario, in the order they are interleaved within a repetition. */
+const SCENARIOS: readonly Scenario[] = [
+  directScenario,
+  edgewayScenario,
+  httpProxyScenario,
+  nginxScenario(log),
+  routingScenario(ROUTING_SMALL),
+  routingScenario(ROUTING_LARGE),
+];
+const GROUPS = ['proxy', 'routing'];
+
+async function main(): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseBenchOptions(process.argv.slice(2), [...SCENARIOS.map((s) => s.name), ...GROUPS]);
+  } catch (err) {
+    log(`${err instanceof Error ? err.message : String(err)}\n${BENCH_USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(`${BENCH_USAGE}\n`);
+    return 0;
+  }
+  const procs = new ChildProcesses();
+  const startedAt = new Date();
+  const wanted = SCENARIOS.filter((s) => selected(options, s.name, s.group));
+  const unavailable: Unavailable[] = [];
+  const missing: string[] = [];
+  const runnable: Scenario[] = [];
+  for (const scenario of wanted) {
+    const reason = scenario.availability === undefined ? null : await scenario.availability();
+    if (reason === null) runnable.push(scenario);
+    else {
+      unavailable.push({ scenario: scenario.name, group: scenario.group, reason });
+      if (scenario.optional !== true) missing.push(scenario.name);
+      log(`${scenario.name}: not available (${reason})`);
+    }
+  }
+  const measurements: Measurement[] = [];
+  try {
+    for (const group of GROUPS) {
+      const scenarios = runnable.filter((s) => s.group === group);
+      if (scenarios.length > 0) measurements.push(...(await runScenarios({ scenarios, options, procs, log })));
+    }
+  } finally {
+    await procs.stopAll();
+  }
+  const summaries = summarize(measurements);
+  const sections: string[] = [
+    `# edgeway bench, ${startedAt.toISOString()}`,
+    `${options.reps} repetition(s), ${options.durationSec} s runs after ${options.warmupSec} s warm-up, ${options.connections} connections; ` +
+      `node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}). ` +
+      'edgeway runs with access logging on (JSON to stdout, sent to /dev/null).',
+  ];
+  if (wanted.some((s) => s.group === 'proxy')) {
+    sections.push(proxyTable(summaries, unavailable), ratioTable(summaries, BODY_SIZES));
+  }
+  if (wanted.some((s) => s.group === 'routing')) {
+    sections.push(routingTable(summaries, unavailable, { small: routingScenarioName(ROUTING_SMALL), large: routingScenarioName(ROUTING_LARGE), bar: ROUTING_BAR }));
+  }
+  if (unavailable.length > 0) sections.push(unavailableNotes(unavailable));
+  const failures = measurements.filter((m) => m.result === null || !isClean(m.result));
+  for (const m of failures) {
+    sections.push(`FAILED: ${m.scenario} ${m.bodySize} B rep ${m.rep}: ${m.error ?? 'responses other than 2xx, or errors/timeouts'}`);
+  }
+  for (const name of missing) sections.push(`FAILED: ${name} could not run (see above)`);
+  process.stdout.write(`${sections.join('\n\n')}\n`);
+
+  const resultsDir = join(PERF_DIR, 'results', ...(options.smoke ? ['tmp'] : []));
+  await mkdir(resultsDir, { recursive: true });
+  const file = join(resultsDir, `${startedAt.toISOString().replaceAll(':', '-')}.json`);
+  const raw = { startedAt: startedAt.toISOString(), options, node: process.version, cpus: cpus().map((c) => c.model), unavailable, measurements, summaries };
+  await writeFile(file, `${JSON.stringify(raw, null, 2)}\n`);
+  log(`raw results: ${relative(process.cwd(), file)}`);
+  // A full run reports failures in the table; only --smoke turns them into an exit status.
+  return options.smoke && failures.length + missing.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    log(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,98 @@
+/**
+ * The Markdown the bench prints: the proxy comparison table, edgeway's ratios, and the routing-scale table. Pure:
+ * summaries in, text out.
+ */
+
+import type { Spread, Summary } from './stats.ts';
+import { ratio } from './stats.ts';
+
+export interface Unavailable {
+  readonly scenario: string;
+  readonly group: string;
+  readonly reason: string;
+}
+
+const PROXY_HEADER = [
+  '| system | body | req/s (median) | spread (min–max) | p50 ms | p99 ms | bad responses | runs |',
+  '|---|---|---:|---|---:|---:|---:|---:|',
+];
+
+export function proxyTable(summaries: readonly Summary[], unavailable: readonly Unavailable[]): string {
+  const rows = summaries
+    .filter((s) => s.group === 'proxy')
+    .map((s) => `| ${s.scenario} | ${formatBytes(s.bodySize)} | ${formatRate(s.requestsPerSec.median)} | ${formatSpread(s.requestsPerSec)} | ${formatMs(s.latencyP50Ms)} | ${formatMs(s.latencyP99Ms)} | ${s.badResponses} | ${runs(s)} |`);
+  return [...PROXY_HEADER, ...rows, ...unavailableRows(unavailable, 'proxy', 8)].join('\n');
+}
+
+/** edgeway's median req/s over each other system's, per body size, from the same run. */
+export function ratioTable(summaries: readonly Summary[], bodySizes: readonly number[]): string {
+  const others = ['http-proxy', 'nginx', 'direct'];
+  const lines = [`| body | ${others.map((o) => `edgeway/${o}`).join(' | ')} |`, `|---|${others.map(() => '---:').join('|')}|`];
+  for (const size of bodySizes) {
+    lines.push(`| ${formatBytes(size)} | ${others.map((o) => formatRatio(ratio(summaries, 'edgeway', o, size))).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+export interface RoutingComparison {
+  readonly small: string;
+  readonly large: string;
+  /** Largest accepted shortfall of the large table's req/s, as a fraction (0.05 = within 5%). */
+  readonly bar: number;
+}
+
+export function routingTable(summaries: readonly Summary[], unavailable: readonly Unavailable[], compare: RoutingComparison): string {
+  const lines = [
+    '| config | compile ms | ready ms | req/s (median) | spread (min–max) | p50 ms | p99 ms | bad responses | runs |',
+    '|---|---:|---:|---:|---|---:|---:|---:|---:|',
+  ];
+  for (const s of summaries.filter((x) => x.group === 'routing')) {
+    lines.push(
+      `| ${s.scenario} | ${formatMs(s.facts['compileMs'] ?? Number.NaN)} | ${formatMs(s.facts['readyMs'] ?? Number.NaN)} | ${formatRate(s.requestsPerSec.median)} | ${formatSpread(s.requestsPerSec)} | ${formatMs(s.latencyP50Ms)} | ${formatMs(s.latencyP99Ms)} | ${s.badResponses} | ${runs(s)} |`,
+    );
+  }
+  lines.push(...unavailableRows(unavailable, 'routing', 9));
+  const size = summaries.find((s) => s.scenario === compare.large)?.bodySize ?? 11;
+  const r = ratio(summaries, compare.large, compare.small, size);
+  if (Number.isFinite(r)) {
+    const verdict = r >= 1 - compare.bar ? `within the ${compare.bar * 100}% bar` : `OUTSIDE the ${compare.bar * 100}% bar`;
+    lines.push('', `${compare.large} / ${compare.small} req/s: ${formatRatio(r)} (${verdict})`);
+  }
+  return lines.join('\n');
+}
+
+function unavailableRows(unavailable: readonly Unavailable[], group: string, columns: number): string[] {
+  return unavailable
+    .filter((u) => u.group === group)
+    .map((u) => `| ${u.scenario} | not available |${' – |'.repeat(columns - 3)} 0 |`);
+}
+
+/** One line per system that could not run, saying why (printed under the tables). */
+export function unavailableNotes(unavailable: readonly Unavailable[]): string {
+  return unavailable.map((u) => `${u.scenario}: not available (${u.reason.split('\n')[0] ?? ''})`).join('\n');
+}
+
+function runs(s: Summary): string {
+  return s.failedRuns === 0 ? String(s.runs) : `${s.runs} (${s.failedRuns} failed)`;
+}
+
+export function formatBytes(bytes: number): string {
+  return bytes >= 1024 && bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} B`;
+}
+
+export function formatRate(value: number): string {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '–';
+}
+
+export function formatSpread(s: Spread): string {
+  return Number.isFinite(s.min) ? `${formatRate(s.min)}–${formatRate(s.max)}` : '–';
+}
+
+export function formatMs(value: number): string {
+  if (!Number.isFinite(value)) return '–';
+  return value >= 100 ? String(Math.round(value)) : String(Math.round(value * 100) / 100);
+}
+
+export function formatRatio(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(2) : '–';
+}

@@ -1,0 +1,98 @@
+/**
+ * The `edgeway` system: one `edgeway serve` process with a generated config, its access log (JSON on stdout, on by
+ * default) sent to /dev/null so logging cost is still paid. Ready when the admin `/readyz` answers 200. Also used by
+ * the routing-scale scenarios with larger host tables.
+ */
+
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../free-port.ts';
+import type { RunningTarget, Scenario, StartContext } from '../scenario.ts';
+import { BENCH_HOST, BODY_SIZES } from '../scenario.ts';
+import { get, waitForStatus } from '../wait-http.ts';
+import { edgewayConfig } from './edgeway-config.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const EDGEWAY_CLI = join(ROOT, 'dist', 'cli', 'main.js');
+export const PROFILE_DIR = join(ROOT, 'perf', 'profiles');
+/** Large host tables take a while to load and compile on a shared core. */
+const READY_TIMEOUT_MS = 60_000;
+
+export interface EdgewayStart {
+  /** Hosts in the generated config. */
+  readonly hosts: readonly string[];
+  /** The host the load is sent to. */
+  readonly loadHost: string;
+}
+
+export async function edgewayAvailability(): Promise<string | null> {
+  return existsSync(EDGEWAY_CLI) ? null : `${EDGEWAY_CLI} does not exist; run npm run build first`;
+}
+
+export async function startEdgeway(ctx: StartContext, start: EdgewayStart): Promise<RunningTarget> {
+  const [httpPort, adminPort] = [await freePort(), await freePort()];
+  const config = join(ctx.workDir, 'edgeway.yaml');
+  const stateDir = join(ctx.workDir, 'state');
+  await mkdir(stateDir, { recursive: true });
+  await writeFile(config, edgewayConfig({ backendPort: ctx.backendPort, hosts: start.hosts }));
+  const nodeArgs = ctx.options.profile ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
+  if (ctx.options.profile) await mkdir(PROFILE_DIR, { recursive: true });
+  const args = [
+    ...nodeArgs,
+    EDGEWAY_CLI,
+    'serve',
+    '--config',
+    config,
+    '--http',
+    `127.0.0.1:${httpPort}`,
+    '--admin',
+    `127.0.0.1:${adminPort}`,
+    '--state-dir',
+    stateDir,
+  ];
+  const started = performance.now();
+  const child = ctx.procs.start('edgeway', process.execPath, args, { stdout: 'ignore', cwd: ctx.workDir });
+  const admin = `http://127.0.0.1:${adminPort}`;
+  try {
+    await waitForStatus(`${admin}/readyz`, 200, READY_TIMEOUT_MS, child);
+  } catch (err) {
+    await child.stop();
+    throw err;
+  }
+  const facts: Record<string, number | string> = { readyMs: Math.round(performance.now() - started) };
+  const compileMs = findNumber(parseJson((await get(`${admin}/config/status`)).body), 'compileMs');
+  if (compileMs !== undefined) facts['compileMs'] = compileMs;
+  // Longer grace than the default: with --cpu-prof the profile is written on the way out.
+  return { url: `http://127.0.0.1:${httpPort}/`, host: start.loadHost, facts, stop: () => child.stop(10_000) };
+}
+
+export const edgewayScenario: Scenario = {
+  name: 'edgeway',
+  group: 'proxy',
+  bodySizes: BODY_SIZES,
+  availability: edgewayAvailability,
+  start: (ctx) => startEdgeway(ctx, { hosts: [BENCH_HOST], loadHost: BENCH_HOST }),
+};
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first numeric field called `key` anywhere in a JSON value (the status document's shape is the admin's). */
+export function findNumber(value: unknown, key: string): number | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  const direct = record[key];
+  if (typeof direct === 'number') return direct;
+  for (const child of Object.values(record)) {
+    const found = findNumber(child, key);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}

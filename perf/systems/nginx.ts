@@ -1,0 +1,47 @@
+/**
+ * The `nginx` system: Debian's nginx with a generated config, one worker, proxying to the backend with upstream
+ * keep-alive. The reference point for "how fast can a proxy be on this machine".
+ */
+
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { freePort } from '../free-port.ts';
+import type { Scenario } from '../scenario.ts';
+import { BENCH_HOST, BODY_SIZES } from '../scenario.ts';
+import { waitForStatus } from '../wait-http.ts';
+import { nginxConfig } from './nginx-config.ts';
+import { findOrInstallNginx } from './nginx-install.ts';
+
+const READY_TIMEOUT_MS = 15_000;
+
+export function nginxScenario(log: (line: string) => void): Scenario {
+  return {
+    name: 'nginx',
+    group: 'proxy',
+    bodySizes: BODY_SIZES,
+    optional: true,
+    availability: async () => {
+      const found = await findOrInstallNginx(log);
+      return typeof found === 'string' ? found : null;
+    },
+    start: async (ctx) => {
+      const nginx = await findOrInstallNginx(log);
+      if (typeof nginx === 'string') throw new Error(nginx);
+      const port = await freePort();
+      const prefix = join(ctx.workDir, 'nginx');
+      await mkdir(prefix, { recursive: true });
+      const conf = join(prefix, 'nginx.conf');
+      await writeFile(conf, nginxConfig({ prefix, listenPort: port, backendPort: ctx.backendPort, tempPathModules: nginx.tempPathModules }));
+      // -e: the error log before the config is read, else nginx touches /var/log/nginx first.
+      const child = ctx.procs.start('nginx', nginx.path, ['-p', prefix, '-e', join(prefix, 'error.log'), '-c', conf], { stdout: 'ignore' });
+      const url = `http://127.0.0.1:${port}/`;
+      try {
+        await waitForStatus(url, 200, READY_TIMEOUT_MS, child, BENCH_HOST);
+      } catch (err) {
+        await child.stop();
+        throw err;
+      }
+      return { url, host: BENCH_HOST, facts: { version: nginx.version }, stop: () => child.stop() };
+    },
+  };
+}

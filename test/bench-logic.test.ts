@@ -1,0 +1,197 @@
+import test from 'ava';
+import { parse, parseAllDocuments } from 'yaml';
+import { parseBenchOptions, selected } from '../perf/bench-options.ts';
+import { isClean, parseAutocannonJson } from '../perf/load-result.ts';
+import { formatBytes, proxyTable, ratioTable, routingTable } from '../perf/report.ts';
+import { median, ratio, summarize } from '../perf/stats.ts';
+import type { Measurement } from '../perf/stats.ts';
+import { edgewayConfig, middleHost, routingHosts } from '../perf/systems/edgeway-config.ts';
+import { findNumber } from '../perf/systems/edgeway.ts';
+import { nginxConfig, tempPathModules } from '../perf/systems/nginx-config.ts';
+
+const NAMES = ['direct', 'edgeway', 'http-proxy', 'nginx', 'proxy', 'routing'];
+
+test('bench options: defaults, smoke defaults, explicit flags win', (t) => {
+  const cases: ReadonlyArray<readonly [readonly string[], Record<string, unknown>]> = [
+    [[], { reps: 3, durationSec: 10, warmupSec: 2, connections: 100, smoke: false, profile: false, only: [] }],
+    [['--smoke'], { reps: 1, durationSec: 1, warmupSec: 1, connections: 10, smoke: true }],
+    [['--smoke', '--connections', '20'], { reps: 1, connections: 20 }],
+    [['--reps', '5', '--duration', '3', '--warmup', '0'], { reps: 5, durationSec: 3, warmupSec: 0 }],
+    [['--only', 'edgeway, nginx'], { only: ['edgeway', 'nginx'] }],
+    [['--profile'], { profile: true }],
+  ];
+  for (const [argv, expected] of cases) {
+    const options = parseBenchOptions(argv, NAMES) as unknown as Record<string, unknown>;
+    for (const [key, value] of Object.entries(expected)) t.deepEqual(options[key], value, `${argv.join(' ')}: ${key}`);
+  }
+});
+
+test('bench options: bad values are refused with a message naming the flag', (t) => {
+  const cases: ReadonlyArray<readonly [readonly string[], RegExp]> = [
+    [['--reps', '0'], /--reps must be at least 1/],
+    [['--duration', '1.5'], /--duration must be a whole number/],
+    [['--connections', 'many'], /--connections must be a whole number/],
+    [['--only', 'direct,ngnix'], /unknown name ngnix/],
+    [['--bogus'], /bogus/],
+  ];
+  for (const [argv, message] of cases) t.throws(() => parseBenchOptions(argv, NAMES), { message }, argv.join(' '));
+});
+
+test('selected: by name, by group, or everything', (t) => {
+  const all = parseBenchOptions([], NAMES);
+  const some = parseBenchOptions(['--only', 'routing,direct'], NAMES);
+  t.true(selected(all, 'nginx', 'proxy'));
+  t.true(selected(some, 'direct', 'proxy'));
+  t.true(selected(some, 'edgeway-10-hosts', 'routing'));
+  t.false(selected(some, 'nginx', 'proxy'));
+});
+
+const AUTOCANNON = JSON.stringify({
+  errors: 0,
+  timeouts: 0,
+  non2xx: 0,
+  '2xx': 1000,
+  latency: { p50: 1, p99: 7 },
+  requests: { average: 12345.5 },
+});
+
+test('autocannon JSON is read into a LoadResult; a missing field is an error', (t) => {
+  const r = parseAutocannonJson(AUTOCANNON);
+  t.deepEqual(r, { requestsPerSec: 12345.5, latencyP50Ms: 1, latencyP99Ms: 7, ok2xx: 1000, non2xx: 0, errors: 0, timeouts: 0 });
+  t.true(isClean(r));
+  t.throws(() => parseAutocannonJson('{"requests":{}}'), { message: /requests\.average/ });
+});
+
+test('isClean: needs 2xx and nothing bad', (t) => {
+  const base = parseAutocannonJson(AUTOCANNON);
+  const cases: ReadonlyArray<readonly [Partial<typeof base>, boolean]> = [
+    [{}, true],
+    [{ ok2xx: 0 }, false],
+    [{ non2xx: 1 }, false],
+    [{ errors: 1 }, false],
+    [{ timeouts: 1 }, false],
+  ];
+  for (const [change, clean] of cases) t.is(isClean({ ...base, ...change }), clean, JSON.stringify(change));
+});
+
+test('median: odd, even, empty', (t) => {
+  const cases: ReadonlyArray<readonly [readonly number[], number]> = [
+    [[3, 1, 2], 2],
+    [[4, 1, 3, 2], 2.5],
+    [[7], 7],
+  ];
+  for (const [values, expected] of cases) t.is(median(values), expected);
+  t.true(Number.isNaN(median([])));
+});
+
+function m(scenario: string, bodySize: number, rep: number, rps: number | null, facts: Record<string, number> = {}): Measurement {
+  const group = scenario.startsWith('edgeway-') ? 'routing' : 'proxy';
+  const result =
+    rps === null ? null : { requestsPerSec: rps, latencyP50Ms: rep, latencyP99Ms: rep * 10, ok2xx: 10, non2xx: 0, errors: rep === 3 ? 2 : 0, timeouts: 0 };
+  return { scenario, group, bodySize, rep, result, error: rps === null ? 'did not start' : null, facts };
+}
+
+const RUN: readonly Measurement[] = [
+  m('direct', 11, 1, 300), m('edgeway', 11, 1, 100), m('http-proxy', 11, 1, 50),
+  m('direct', 11, 2, 320), m('edgeway', 11, 2, 120), m('http-proxy', 11, 2, 60),
+  m('direct', 11, 3, 310), m('edgeway', 11, 3, 90), m('http-proxy', 11, 3, null),
+  m('edgeway-10-hosts', 11, 1, 100, { compileMs: 1 }), m('edgeway-10000-hosts', 11, 1, 97, { compileMs: 300 }),
+];
+
+test('summarize: medians, spread, failed runs, bad responses; ratios from medians', (t) => {
+  const s = summarize(RUN);
+  const edgeway = s.find((x) => x.scenario === 'edgeway');
+  t.deepEqual(edgeway?.requestsPerSec, { median: 100, min: 90, max: 120 });
+  t.is(edgeway?.latencyP50Ms, 2);
+  t.is(edgeway?.badResponses, 2);
+  const proxy = s.find((x) => x.scenario === 'http-proxy');
+  t.is(proxy?.runs, 2);
+  t.is(proxy?.failedRuns, 1);
+  t.is(proxy?.requestsPerSec.median, 55);
+  t.is(ratio(s, 'edgeway', 'direct', 11), 100 / 310);
+  t.true(Number.isNaN(ratio(s, 'edgeway', 'nginx', 11)));
+  t.is(s.find((x) => x.scenario === 'edgeway-10000-hosts')?.facts['compileMs'], 300);
+});
+
+test('report: one row per system, not-available rows, ratios, routing verdict', (t) => {
+  const s = summarize(RUN);
+  const table = proxyTable(s, [{ scenario: 'nginx', group: 'proxy', reason: 'no apt' }]);
+  for (const name of ['direct', 'edgeway', 'http-proxy']) t.regex(table, new RegExp(`^\\| ${name} \\| 11 B \\|`, 'm'));
+  t.regex(table, /^\| nginx \| not available \|/m);
+  t.regex(table, /\| 2 \(1 failed\) \|$/m);
+  t.regex(ratioTable(s, [11]), /^\| 11 B \| 1\.82 \| – \| 0\.32 \|$/m);
+  const routing = routingTable(s, [], { small: 'edgeway-10-hosts', large: 'edgeway-10000-hosts', bar: 0.05 });
+  t.regex(routing, /^\| edgeway-10000-hosts \| 300 \|/m);
+  t.regex(routing, /0\.97 \(within the 5% bar\)/);
+  const slow = summarize([m('edgeway-10-hosts', 11, 1, 100), m('edgeway-10000-hosts', 11, 1, 90)]);
+  t.regex(routingTable(slow, [], { small: 'edgeway-10-hosts', large: 'edgeway-10000-hosts', bar: 0.05 }), /OUTSIDE the 5% bar/);
+  t.is(formatBytes(16384), '16 KiB');
+  t.is(formatBytes(11), '11 B');
+});
+
+/** The value at a path in parsed YAML, without trusting its shape. */
+function dig(value: unknown, ...path: ReadonlyArray<string | number>): unknown {
+  let node = value;
+  for (const key of path) node = typeof node === 'object' && node !== null ? (node as Record<string | number, unknown>)[key] : undefined;
+  return node;
+}
+
+function docs(yamlText: string): unknown[] {
+  return parseAllDocuments(yamlText).map((d) => d.toJS() as unknown);
+}
+
+test('edgeway config: Service, Endpoints, default IngressClass, Ingress rules to the backend', (t) => {
+  const all = docs(edgewayConfig({ backendPort: 4321, hosts: ['bench.local'] }));
+  t.deepEqual(
+    all.map((d) => `${String(dig(d, 'kind'))}/${String(dig(d, 'metadata', 'namespace') ?? '')}/${String(dig(d, 'metadata', 'name'))}`),
+    ['Service/bench/backend', 'Endpoints/bench/backend', 'IngressClass//edgeway', 'Ingress/bench/bench'],
+  );
+  t.deepEqual(dig(all[0], 'spec'), { ports: [{ name: 'http', port: 80, targetPort: 4321, protocol: 'TCP' }] });
+  t.is(dig(all[1], 'subsets', 0, 'addresses', 0, 'ip'), '127.0.0.1');
+  t.is(dig(all[1], 'subsets', 0, 'ports', 0, 'port'), 4321);
+  t.is(dig(all[2], 'spec', 'controller'), 'edgeway.io/ingress-controller');
+  t.is(dig(all[2], 'metadata', 'annotations', 'ingressclass.kubernetes.io/is-default-class'), 'true');
+  t.is(dig(all[3], 'spec', 'rules', 0, 'host'), 'bench.local');
+  t.deepEqual(dig(all[3], 'spec', 'rules', 0, 'http', 'paths', 0), {
+    path: '/',
+    pathType: 'Prefix',
+    backend: { service: { name: 'backend', port: { number: 80 } } },
+  });
+});
+
+test('edgeway config: large host tables are split across Ingresses, every host once', (t) => {
+  const hosts = routingHosts(250);
+  const ingresses = docs(edgewayConfig({ backendPort: 1, hosts })).filter((d) => dig(d, 'kind') === 'Ingress');
+  t.deepEqual(ingresses.map((d) => dig(d, 'metadata', 'name')), ['bench-0', 'bench-1', 'bench-2']);
+  const rules = ingresses.flatMap((d) => dig(d, 'spec', 'rules') as unknown[]);
+  t.deepEqual(rules.map((r) => dig(r, 'host')), hosts);
+  t.is(middleHost(10_000), 'h5000.bench.local');
+  t.is(middleHost(10), 'h5.bench.local');
+});
+
+test('nginx config: loopback listen, upstream keep-alive, paths under the prefix, only built-in temp paths', (t) => {
+  const conf = nginxConfig({ prefix: '/tmp/x', listenPort: 8080, backendPort: 9090, tempPathModules: ['fastcgi'] });
+  for (const line of [
+    'worker_processes 1;',
+    'daemon off;',
+    'pid /tmp/x/nginx.pid;',
+    'error_log /tmp/x/error.log warn;',
+    'access_log off;',
+    'server 127.0.0.1:9090;',
+    'keepalive 128;',
+    'listen 127.0.0.1:8080;',
+    'proxy_http_version 1.1;',
+    'proxy_set_header Connection "";',
+    'fastcgi_temp_path /tmp/x/fastcgi_temp;',
+  ]) {
+    t.true(conf.includes(line), line);
+  }
+  t.false(conf.includes('uwsgi_temp_path'));
+  t.deepEqual(tempPathModules('configure arguments: --without-http_uwsgi_module --without-http_scgi_module'), ['fastcgi']);
+});
+
+test('findNumber: first matching numeric field at any depth', (t) => {
+  t.is(findNumber({ snapshot: { generation: 2, compileMs: 12.5 } }, 'compileMs'), 12.5);
+  t.is(findNumber({ compileMs: '12' }, 'compileMs'), undefined);
+  t.is(findNumber(parse('[1, {a: {compileMs: 3}}]'), 'compileMs'), 3);
+});
