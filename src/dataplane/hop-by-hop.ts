@@ -1,0 +1,33 @@
+/**
+ * Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection and are never forwarded, in either direction.
+ * Besides the fixed list, every header named in `Connection` is hop-by-hop too.
+ */
+
+/** Lower-case names that are always hop-by-hop. `expect` is answered by edgeway itself (100-continue). */
+const ALWAYS = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'http2-settings',
+]);
+
+export function isHopByHop(lowerName: string): boolean {
+  return ALWAYS.has(lowerName);
+}
+
+/** Names listed in a Connection header value (`close, X-Foo` → {'close','x-foo'}), or null when there is none. */
+export function connectionTokens(value: string | string[] | undefined): Set<string> | null {
+  if (value === undefined) return null;
+  const text = Array.isArray(value) ? value.join(',') : value;
+  let tokens: Set<string> | null = null;
+  for (const part of text.split(',')) {
+    const token = part.trim().toLowerCase();
+    if (token === '' || token === 'close' || token === 'keep-alive') continue;
+    (tokens ??= new Set()).add(token);
+  }
+  return tokens;
+}

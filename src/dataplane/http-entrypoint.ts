@@ -1,0 +1,174 @@
+/**
+ * The request path of an HTTP entrypoint: capture the current snapshot once, normalise host and path, route, pick an
+ * endpoint with the backend's balancer, and hand the request to its upstream pool. Everything here runs per request,
+ * so it avoids closures, regexes and copies it does not need.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Pool } from 'undici';
+import type { Code } from '../errors.ts';
+import { normalizeHost } from '../routing/normalize-host.ts';
+import { normalizePath } from '../routing/normalize-path.ts';
+import type { AccessLog } from './access-log.ts';
+import type { BoundSnapshot } from './bound-snapshot.ts';
+import { sendError } from './error-response.ts';
+import { forwardHeaders, type ForwardContext } from './forward-headers.ts';
+import { ProxyExchange } from './proxy-exchange.ts';
+import type { DnsCache } from './dns-cache.ts';
+import type { UpstreamRegistry } from './upstream-registry.ts';
+import type { TrustedProxies } from './trusted-proxies.ts';
+
+export interface EntrypointRuntime {
+  /** The current bound snapshot; read once per request. */
+  readonly current: BoundSnapshot;
+  readonly accessLog: AccessLog;
+  readonly trusted: TrustedProxies;
+  readonly upstreams: UpstreamRegistry;
+  readonly dns: DnsCache;
+}
+
+export class HttpEntrypoint {
+  readonly #runtime: EntrypointRuntime;
+  readonly #proto: string;
+  readonly #port: string;
+
+  constructor(runtime: EntrypointRuntime, proto: 'http' | 'https', port: number) {
+    this.#runtime = runtime;
+    this.#proto = proto;
+    this.#port = String(port);
+  }
+
+  /** The `request` listener for node:http. */
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const started = performance.now();
+    const runtime = this.#runtime;
+    const bound = runtime.current;
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    let rawPath = q === -1 ? url : url.slice(0, q);
+    const query = q === -1 ? '' : url.slice(q);
+    if (rawPath.charCodeAt(0) !== 47 /* / */) {
+      // Absolute-form (`GET http://host/path`): route on its path; the Host header still names the route's host.
+      const absolute = absolutePath(rawPath);
+      if (absolute === null) return this.#fail(req, res, 'EDGEWAY_BAD_REQUEST', started, rawPath, undefined);
+      rawPath = absolute;
+    }
+    const path = normalizePath(rawPath);
+    const host = normalizeHost(req.headers.host);
+    if (path === null || host === null) return this.#fail(req, res, 'EDGEWAY_BAD_REQUEST', started, rawPath, undefined);
+
+    const target = bound.snapshot.routes.match(host, path);
+    if (target === null) return this.#fail(req, res, 'EDGEWAY_NO_ROUTE', started, path, host);
+    const backend = target.backendKey === null ? undefined : bound.backends.get(target.backendKey);
+    if (backend === undefined || backend.backend.resolution.kind === 'unavailable') {
+      return this.#fail(req, res, 'EDGEWAY_BACKEND_UNAVAILABLE', started, path, host, target.ingress);
+    }
+    const resolution = backend.backend.resolution;
+    const clientIp = clientAddress(req);
+    const ctx: ForwardContext = {
+      clientIp,
+      trusted: runtime.trusted.has(clientIp),
+      proto: this.#proto,
+      port: this.#port,
+      forwardProxyAuthorization: bound.snapshot.settings.forwardProxyAuthorization,
+      hostOverride: resolution.kind === 'externalName' ? externalHost(resolution.host, resolution.port) : undefined,
+    };
+
+    if (resolution.kind === 'externalName') {
+      runtime.dns.resolve(resolution.host).then(
+        (ip) => {
+          const upstream = ip.includes(':') ? `[${ip}]:${resolution.port}` : `${ip}:${resolution.port}`;
+          this.#dispatch(req, res, runtime.upstreams.pool(`http://${upstream}`), upstream, ctx, path, query, host, target.ingress, backend.backend.service, started);
+        },
+        () => {
+          this.#fail(req, res, 'EDGEWAY_DNS_FAILED', started, path, host, target.ingress);
+        },
+      );
+      return;
+    }
+    const index = backend.balancer.pick(backend.backend.ready);
+    if (index === -1) return this.#fail(req, res, 'EDGEWAY_NO_ENDPOINTS', started, path, host, target.ingress, backend.backend.service);
+    this.#dispatch(req, res, backend.pools[index]!, backend.addresses[index]!, ctx, path, query, host, target.ingress, backend.backend.service, started);
+  };
+
+  #dispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    pool: Pool,
+    upstream: string,
+    ctx: ForwardContext,
+    path: string,
+    query: string,
+    host: string,
+    ingress: string,
+    service: string,
+    started: number,
+  ): void {
+    const { headers, requestId } = forwardHeaders(req.rawHeaders, ctx, randomUUID);
+    const exchange = new ProxyExchange(req, res, { host, path, requestId, ingress, service, upstream, started }, this.#runtime.accessLog);
+    pool.dispatch(
+      {
+        path: query === '' ? path : path + query,
+        method: req.method as 'GET',
+        headers,
+        body: hasBody(req) ? req : null,
+      },
+      exchange,
+    );
+  }
+
+  #fail(
+    req: IncomingMessage,
+    res: ServerResponse,
+    code: Code,
+    started: number,
+    path: string,
+    host: string | undefined,
+    ingress?: string,
+    service?: string,
+  ): void {
+    // A request body nobody will read is drained, so the connection can carry the next request.
+    if (hasBody(req)) req.resume();
+    const status = sendError(res, code, undefined);
+    const log = this.#runtime.accessLog;
+    if (!log.enabled) return;
+    log.write({
+      method: req.method,
+      host,
+      path,
+      status,
+      bytes: 0,
+      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      upstream: undefined,
+      requestId: undefined,
+      ingress,
+      service,
+      reason: code,
+    });
+  }
+}
+
+/** The Host an ExternalName target expects: its own name, not the one the client used. */
+function externalHost(host: string, port: number): string {
+  return port === 80 ? host : `${host}:${port}`;
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  if (length !== undefined) return length !== '0';
+  return req.headers['transfer-encoding'] !== undefined;
+}
+
+function clientAddress(req: IncomingMessage): string {
+  const address = req.socket.remoteAddress ?? '';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+function absolutePath(target: string): string | null {
+  if (!/^https?:\/\//i.test(target)) return null;
+  try {
+    return new URL(target).pathname;
+  } catch {
+    return null;
+  }
+}

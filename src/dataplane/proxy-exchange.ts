@@ -1,0 +1,130 @@
+/**
+ * One proxied request: an undici dispatch handler that streams the upstream response into Node's ServerResponse
+ * with backpressure both ways, cancels the upstream request when the client goes away, and turns failures before
+ * the response into edgeway's 502/504. It works on undici's low-level dispatch API, which skips the Readable and
+ * promise machinery of `request()` — the largest single cost in a Node proxy.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import type { Code } from '../errors.ts';
+import type { AccessLog } from './access-log.ts';
+import { sendError } from './error-response.ts';
+import { connectionTokens, isHopByHop } from './hop-by-hop.ts';
+import { upstreamErrorCode } from './upstream-error.ts';
+
+type Controller = Dispatcher.DispatchController;
+type Headers = Record<string, string | string[] | undefined>;
+
+export interface ExchangeInfo {
+  readonly host: string;
+  readonly path: string;
+  readonly requestId: string;
+  readonly ingress: string;
+  readonly service: string;
+  readonly upstream: string;
+  readonly started: number;
+}
+
+export class ProxyExchange implements Dispatcher.DispatchHandler {
+  readonly #req: IncomingMessage;
+  readonly #res: ServerResponse;
+  readonly #info: ExchangeInfo;
+  readonly #log: AccessLog;
+  #controller: Controller | null = null;
+  #clientGone = false;
+  #done = false;
+  #bytes = 0;
+
+  constructor(req: IncomingMessage, res: ServerResponse, info: ExchangeInfo, log: AccessLog) {
+    this.#req = req;
+    this.#res = res;
+    this.#info = info;
+    this.#log = log;
+    res.once('close', this.#onClientClose);
+  }
+
+  onRequestStart(controller: Controller): void {
+    this.#controller = controller;
+    if (this.#clientGone) controller.abort(clientGoneError());
+  }
+
+  onResponseStart(controller: Controller, statusCode: number, headers: Headers): void {
+    const res = this.#res;
+    if (this.#clientGone) return;
+    stripHopByHop(headers);
+    res.writeHead(statusCode, headers as OutgoingHttpHeaders);
+    // A HEAD response or 204/304 carries no body; undici still calls onResponseEnd.
+    void controller;
+  }
+
+  onResponseData(controller: Controller, chunk: Buffer): void {
+    this.#bytes += chunk.length;
+    if (!this.#res.write(chunk)) {
+      controller.pause();
+      this.#res.once('drain', this.#onDrain);
+    }
+  }
+
+  onResponseEnd(): void {
+    this.#done = true;
+    this.#res.end();
+    this.#record(this.#res.statusCode, undefined);
+  }
+
+  onResponseError(_controller: Controller, err: Error): void {
+    if (this.#done) return;
+    this.#done = true;
+    if (this.#clientGone) {
+      this.#record(499, 'EDGEWAY_CLIENT_CLOSED');
+      return;
+    }
+    const code = upstreamErrorCode(err);
+    if (this.#res.headersSent) {
+      // Mid-body failure: the only honest signal left is to cut the client connection.
+      this.#res.destroy();
+      this.#record(this.#res.statusCode, code);
+      return;
+    }
+    this.#record(sendError(this.#res, code, this.#info.requestId), code);
+  }
+
+  #onDrain = (): void => {
+    this.#controller?.resume();
+  };
+
+  #onClientClose = (): void => {
+    if (this.#done || this.#res.writableFinished) return;
+    this.#clientGone = true;
+    this.#controller?.abort(clientGoneError());
+  };
+
+  #record(status: number, reason: Code | 'EDGEWAY_CLIENT_CLOSED' | undefined): void {
+    if (!this.#log.enabled) return;
+    const info = this.#info;
+    this.#log.write({
+      method: this.#req.method,
+      host: info.host,
+      path: info.path,
+      status,
+      bytes: this.#bytes,
+      durationMs: Math.round((performance.now() - info.started) * 1000) / 1000,
+      upstream: info.upstream,
+      requestId: info.requestId,
+      ingress: info.ingress,
+      service: info.service,
+      reason,
+    });
+  }
+}
+
+function clientGoneError(): Error {
+  return Object.assign(new Error('client closed the connection'), { code: 'EDGEWAY_CLIENT_CLOSED' });
+}
+
+/** Removes hop-by-hop response headers in place (undici hands us a fresh object per response). */
+function stripHopByHop(headers: Headers): void {
+  const named = connectionTokens(headers.connection);
+  for (const name in headers) {
+    if (isHopByHop(name) || (named !== null && named.has(name))) delete headers[name];
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * One edgeway process: load → validate → store → compile → serve, plus the admin listener. The CLI's `serve` and
+ * `demo` commands and the tests drive this class; it never calls process.exit itself.
+ */
+import { formatDiagnostic, type Diagnostic } from './config/diagnostic.ts';
+import { loadConfig } from './config/load-config.ts';
+import type { HostPort, Settings } from './config/settings.ts';
+import { AdminServer } from './admin/admin-server.ts';
+import { Gateway, type BoundAddress } from './dataplane/gateway.ts';
+import { createLogger, type Logger } from './log.ts';
+import { compileSnapshot } from './snapshot/compile-snapshot.ts';
+import type { Snapshot } from './snapshot/snapshot.ts';
+import { ObjectStore } from './store/object-store.ts';
+
+/** Command-line values that win over the settings document. */
+export interface Overrides {
+  readonly http?: HostPort;
+  readonly https?: HostPort;
+  readonly admin?: HostPort;
+  readonly stateDir?: string;
+  readonly logLevel?: Settings['logging']['level'];
+}
+
+export interface StartOptions {
+  readonly configPaths: readonly string[];
+  readonly overrides: Overrides;
+  /** Where human-readable diagnostics go (stderr for the CLI). */
+  readonly report: (line: string) => void;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'EW_CONFIG_INVALID';
+  readonly diagnostics: readonly Diagnostic[];
+  constructor(diagnostics: readonly Diagnostic[]) {
+    super(`the configuration cannot be used:\n${diagnostics.map(formatDiagnostic).join('\n')}`);
+    this.diagnostics = diagnostics;
+  }
+}
+
+export class Edgeway {
+  readonly logger: Logger;
+  readonly #gateway: Gateway;
+  readonly #admin: AdminServer;
+  readonly #startedAt = new Date();
+  #snapshot: Snapshot;
+  #skipped: number;
+  #ready = false;
+  #draining = false;
+  #adminPort = 0;
+
+  private constructor(snapshot: Snapshot, skipped: number, logger: Logger) {
+    this.logger = logger;
+    this.#snapshot = snapshot;
+    this.#skipped = skipped;
+    this.#gateway = new Gateway(snapshot, logger);
+    this.#admin = new AdminServer(() => ({
+      ready: this.#ready,
+      draining: this.#draining,
+      snapshot: this.#snapshot,
+      startedAt: this.#startedAt,
+      skippedObjects: this.#skipped,
+    }));
+  }
+
+  /**
+   * Loads and compiles the configuration, then binds the admin listener and the entrypoints. Unreadable input
+   * throws a ConfigError before anything is bound; invalid single objects are reported and left out.
+   */
+  static async start(options: StartOptions): Promise<Edgeway> {
+    const load = await loadConfig(options.configPaths);
+    for (const d of load.diagnostics) options.report(formatDiagnostic(d));
+    if (load.fatal) throw new ConfigError(load.diagnostics.filter((d) => d.severity === 'error'));
+    const settings = applyOverrides(load.settings, options.overrides);
+    const logger = createLogger(settings.logging.level);
+    const snapshot = compileSnapshot(new ObjectStore(load.objects), settings, 1);
+    for (const d of snapshot.diagnostics) options.report(formatDiagnostic(d));
+    const edgeway = new Edgeway(snapshot, load.skipped, logger);
+    try {
+      edgeway.#adminPort = await edgeway.#admin.listen(settings.admin);
+      await edgeway.#gateway.listen(settings);
+    } catch (err) {
+      await edgeway.close(0);
+      throw err;
+    }
+    edgeway.#ready = true;
+    logger.info(
+      {
+        generation: snapshot.generation,
+        objects: snapshot.objectCount,
+        skipped: load.skipped,
+        ingresses: snapshot.ingresses.length,
+        hosts: snapshot.routes.hostCount,
+        backends: snapshot.backends.size,
+        listeners: edgeway.addresses,
+        admin: `${settings.admin.host}:${edgeway.#adminPort}`,
+      },
+      'edgeway ready',
+    );
+    options.report(
+      `edgeway: loaded ${snapshot.objectCount} objects (${load.skipped} skipped as invalid), ` +
+        `serving ${snapshot.ingresses.length} ingresses on ${edgeway.addresses.map((a) => `${a.name} ${a.host}:${a.port}`).join(', ') || 'no entrypoint'}; ` +
+        `admin ${settings.admin.host}:${edgeway.#adminPort}`,
+    );
+    return edgeway;
+  }
+
+  get snapshot(): Snapshot {
+    return this.#snapshot;
+  }
+
+  get addresses(): readonly BoundAddress[] {
+    return this.#gateway.addresses;
+  }
+
+  get adminPort(): number {
+    return this.#adminPort;
+  }
+
+  /** Graceful stop: /readyz turns 503, in-flight requests get up to `drainMs`, then everything closes. */
+  async close(drainMs: number): Promise<void> {
+    this.#draining = true;
+    await this.#gateway.close(drainMs);
+    await this.#admin.close();
+    this.logger.flush();
+  }
+}
+
+function applyOverrides(settings: Settings, o: Overrides): Settings {
+  return {
+    ...settings,
+    ...(o.http !== undefined && { http: o.http }),
+    ...(o.https !== undefined && { https: o.https }),
+    ...(o.admin !== undefined && { admin: o.admin }),
+    ...(o.stateDir !== undefined && { stateDir: o.stateDir }),
+    ...(o.logLevel !== undefined && { logging: { ...settings.logging, level: o.logLevel } }),
+  };
+}

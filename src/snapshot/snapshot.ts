@@ -1,0 +1,35 @@
+/**
+ * The compiled, immutable view of one configuration generation. The data plane reads the current snapshot and never
+ * changes it; a reload compiles a new one beside it and swaps the reference.
+ */
+import type { Diagnostic } from '../config/diagnostic.ts';
+import type { Settings } from '../config/settings.ts';
+import type { BackendResolution, ResolvedEndpoint } from '../controllers/resolved-endpoint.ts';
+import type { RouteTable } from '../routing/route-table.ts';
+
+/** A Service port as a routing target, with the endpoints that may receive new requests. */
+export interface Backend {
+  /** backendKey(): `namespace/name:port`. */
+  readonly key: string;
+  /** `namespace/name` of the Service, for logs and metrics. */
+  readonly service: string;
+  readonly resolution: BackendResolution;
+  /** Ready endpoints only, sorted; empty means 503. */
+  readonly ready: readonly ResolvedEndpoint[];
+  /** The balancing policy's name (round-robin until annotations choose others). */
+  readonly policy: string;
+}
+
+export interface Snapshot {
+  readonly generation: number;
+  readonly settings: Settings;
+  readonly routes: RouteTable;
+  readonly backends: ReadonlyMap<string, Backend>;
+  /** `namespace/name` of every Ingress edgeway serves. */
+  readonly ingresses: readonly string[];
+  readonly objectCount: number;
+  /** Everything compilation found: problems with single objects never fail the build. */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly compiledAt: Date;
+  readonly compileMs: number;
+}

@@ -1,0 +1,41 @@
+/** Starts edgeway in-process on a config written to a temp file, on OS-chosen ports, stopped in teardown. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExecutionContext } from 'ava';
+import { Edgeway } from '../../src/edgeway.ts';
+
+export interface Running {
+  readonly edgeway: Edgeway;
+  readonly url: string;
+  readonly port: number;
+  readonly adminUrl: string;
+  readonly dir: string;
+  readonly reports: string[];
+}
+
+export async function tempDir(t: ExecutionContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'edgeway-test-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export async function startEdgeway(t: ExecutionContext, yaml: string): Promise<Running> {
+  const dir = await tempDir(t);
+  const file = join(dir, 'config.yaml');
+  await writeFile(file, yaml);
+  const reports: string[] = [];
+  const edgeway = await Edgeway.start({
+    configPaths: [file],
+    overrides: {
+      http: { host: '127.0.0.1', port: 0 },
+      admin: { host: '127.0.0.1', port: 0 },
+      stateDir: join(dir, 'state'),
+      logLevel: 'silent',
+    },
+    report: (line) => reports.push(line),
+  });
+  t.teardown(() => edgeway.close(0));
+  const port = edgeway.addresses[0]!.port;
+  return { edgeway, port, url: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${edgeway.adminPort}`, dir, reports };
+}
