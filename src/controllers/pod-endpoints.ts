@@ -33,7 +33,8 @@ export function endpointsFromPods(
   const endpoints: ResolvedEndpoint[] = [];
   const diagnostics: Diagnostic[] = [];
 
-  for (const { object: pod } of store.list<Pod>('Pod', metadata.namespace)) {
+  // `?? ''`, not undefined: list() without a namespace would return the Pods of every namespace.
+  for (const { object: pod } of store.list<Pod>('Pod', metadata.namespace ?? '')) {
     if (!matchesSelector(pod.metadata.labels, selector)) continue;
     const phase = pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') continue;

@@ -108,7 +108,7 @@ function resolveExternalName(
 }
 
 function portMissing(service: Service, ref: BackendRef): BackendResult {
-  const wanted = typeof ref.port === 'number' ? `port ${ref.port}` : `a port named '${ref.port}'`;
+  const wanted = typeof ref.port === 'number' ? `port ${ref.port}` : `port named '${ref.port}'`;
   return unavailable(
     'EW_BACKEND_PORT_MISSING',
     `${objectRef(service)} has no ${wanted}; its ports are: ${describeServicePorts(service)}.`,
