@@ -160,3 +160,17 @@ test('sni: a client trusting the CA verifies the chain it is served', async (t) 
   t.true(socket.authorized);
   socket.end();
 });
+
+test('sni: material OpenSSL refuses degrades only its hosts', (t) => {
+  const results = loadTlsSecrets(secrets, ingresses, { now: () => NOW });
+  const good = results.get('default/web');
+  if (good === undefined || !good.ok) return t.fail('web should be valid');
+  // Bypass validation to hand the builder a key that does not fit, as OpenSSL-only failures would.
+  results.set('default/web', { ok: true, material: { ...good.material, keyPem: wild.keyPem }, diagnostics: [] });
+  const { table, diagnostics } = SniTable.build({ ingresses, secrets: results, defaultCertificate: defaultMaterial });
+  t.is(table.select('a.example.com').match, 'default');
+  t.is(table.select('x.b.example.com').secret, 'default/wild');
+  const refused = diagnostics.find((d) => d.field === 'spec.tls[0].secretName');
+  t.is(refused?.code, 'EW_TLS_SECRET_INVALID');
+  t.regex(refused?.message ?? '', /OpenSSL refused/);
+});

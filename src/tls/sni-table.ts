@@ -101,6 +101,18 @@ export class SniTable {
     const entry = (match: SniMatch, material: TlsMaterial, secret?: string): SniEntry =>
       secret === undefined ? { match, material, context: contextFor(material) } : { match, secret, material, context: contextFor(material) };
 
+    // OpenSSL can still refuse material that parsed (a key too weak for its security level, say): such a Secret is
+    // treated as broken like any other, rather than failing the whole table.
+    const secrets = new Map<string, TlsMaterialResult>();
+    for (const [key, result] of input.secrets) {
+      try {
+        if (result.ok) contextFor(result.material);
+        secrets.set(key, result);
+      } catch (e) {
+        const message = `OpenSSL refused the certificate or key (${e instanceof Error ? e.message : String(e)}); check the key size and signature algorithm`;
+        secrets.set(key, { ok: false, diagnostics: [...result.diagnostics, { severity: 'error', code: 'EW_TLS_SECRET_INVALID', message }] });
+      }
+    }
     const defaultEntry = entry('default', input.defaultCertificate);
     const diagnostics: Diagnostic[] = [];
     const exact = new Map<string, SniEntry>();
@@ -119,7 +131,7 @@ export class SniTable {
         const key = secretKey(namespace, tls.secretName);
         const hosts = (tls.hosts ?? []).map(normalizeServerName);
         const hostList = hosts.length === 0 ? 'its hosts' : hosts.join(', ');
-        const result = input.secrets.get(key);
+        const result = secrets.get(key);
         if (result === undefined || !result.ok) {
           const why = result === undefined ? `Secret ${key} does not exist; create it (for example with \`edgeway certs issue\`)` : `Secret ${key} is unusable: ${firstError(result.diagnostics)}`;
           const code = result === undefined ? 'EW_TLS_SECRET_MISSING' : 'EW_TLS_SECRET_INVALID';
@@ -152,8 +164,8 @@ export class SniTable {
 
     const sanExact = new Map<string, SniEntry>();
     const sanWildcard = new Map<string, SniEntry>();
-    for (const key of [...input.secrets.keys()].sort()) {
-      const result = input.secrets.get(key);
+    for (const key of [...secrets.keys()].sort()) {
+      const result = secrets.get(key);
       if (result === undefined || !result.ok) continue;
       for (const san of result.material.sans) {
         const suffix = wildcardSuffix(san);
