@@ -1,0 +1,127 @@
+/**
+ * The configuration loader: --config paths in, valid objects, settings and every diagnostic out, all at once.
+ *
+ * Problems are graded. Unreadable input (a missing file, bad YAML, an empty or binary file, a file over the size
+ * limit) makes the load fatal: nothing from it should be served, and a reload keeps the previous snapshot. A bad
+ * object only costs itself: it is skipped and counted, the rest load. Warnings (unknown kinds and fields) keep the
+ * object. Files are read in the order given; objects keep file order.
+ */
+import { formatFieldPath, type Diagnostic } from './diagnostic.ts';
+import type { LoadedObject } from './loaded-object.ts';
+import type { Settings } from './settings.ts';
+import { objectRef } from '../k8s/types.ts';
+import { documentObjects, SETTINGS_KIND } from './document-objects.ts';
+import { parseYamlFile } from './parse-yaml.ts';
+import { binaryTextDiagnostic, readSources, type SourceText } from './read-sources.ts';
+import { DEFAULT_SETTINGS } from './settings-defaults.ts';
+import { resolveSettings } from './settings-document.ts';
+import { KINDS } from './validate/kinds.ts';
+import { validateObject } from './validate/validate-object.ts';
+
+export interface ConfigLoad {
+  /** Valid Kubernetes objects, in file order; the settings document is not among them. */
+  readonly objects: readonly LoadedObject[];
+  /** From the settings document, or the defaults when there is none. */
+  readonly settings: Settings;
+  /** Every problem found, errors and warnings. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Objects left out because they were invalid (unknown kinds are ignored, not counted). */
+  readonly skipped: number;
+  /** The input is unreadable as a whole; `objects` is then empty and nothing should be served. */
+  readonly fatal: boolean;
+}
+
+export const SETTINGS_API_VERSION = 'edgeway.io/v1alpha1';
+
+/**
+ * Reads and validates the files and directories in `paths`. `maxBytes` caps each file (default 16 MiB); on reload,
+ * pass the running `settings.maxConfigBytes`, since a file's own setting cannot apply before the file is read.
+ */
+export async function loadConfig(paths: readonly string[], options: { maxBytes?: number } = {}): Promise<ConfigLoad> {
+  const read = await readSources(paths, options.maxBytes ?? DEFAULT_SETTINGS.maxConfigBytes);
+  return assemble(read.sources, read.diagnostics, read.fatal);
+}
+
+/** The same as loadConfig for texts already in memory (tests, the admin API). */
+export function loadConfigText(files: readonly { path: string; text: string }[]): ConfigLoad {
+  const diagnostics: Diagnostic[] = [];
+  const sources: SourceText[] = [];
+  for (const f of files) {
+    const binary = binaryTextDiagnostic(f.path, f.text);
+    if (binary === undefined) sources.push(f);
+    else diagnostics.push(binary);
+  }
+  return assemble(sources, diagnostics, diagnostics.length > 0);
+}
+
+function assemble(sources: readonly SourceText[], initial: readonly Diagnostic[], initialFatal: boolean): ConfigLoad {
+  const diagnostics: Diagnostic[] = [...initial];
+  let fatal = initialFatal;
+  let skipped = 0;
+  const candidates: LoadedObject[] = [];
+  for (const source of sources) {
+    const parsed = parseYamlFile(source.path, source.text.replace(/^\uFEFF/, ''));
+    diagnostics.push(...parsed.diagnostics);
+    if (parsed.fatal) {
+      fatal = true;
+      continue;
+    }
+    for (const doc of parsed.documents) {
+      const found = documentObjects(doc);
+      candidates.push(...found.objects);
+      diagnostics.push(...found.diagnostics);
+      skipped += found.malformed;
+    }
+  }
+
+  const objects: LoadedObject[] = [];
+  const first = new Map<string, LoadedObject>();
+  let settingsDoc: LoadedObject | undefined;
+  for (const candidate of candidates) {
+    const { kind, apiVersion, metadata } = candidate.object;
+    if (kind === SETTINGS_KIND) {
+      if (apiVersion !== SETTINGS_API_VERSION) {
+        diagnostics.push(objectError(candidate, 'EW_API_VERSION_MISMATCH', ['apiVersion'], `${JSON.stringify(apiVersion)} is not served for ${kind}: use apiVersion: ${SETTINGS_API_VERSION}`));
+      } else if (settingsDoc !== undefined) {
+        diagnostics.push(objectError(candidate, 'EW_SETTINGS_DUPLICATE', [], `is a second ${kind} document (the first is at ${where(settingsDoc)}): keep one and merge the settings into it`));
+      } else {
+        settingsDoc = candidate;
+      }
+      continue;
+    }
+    if (!KINDS.has(kind)) {
+      diagnostics.push({
+        severity: 'warning',
+        code: 'EW_KIND_UNKNOWN',
+        message: `edgeway does not handle ${kind} (${apiVersion}); the object is ignored`,
+        position: candidate.locate(['kind']),
+        object: objectRef(candidate.object),
+        field: 'kind',
+      });
+      continue;
+    }
+    const found = validateObject(candidate);
+    // Identity is decided on every object of a known kind, valid or not, so which copy wins never depends on
+    // whether the first one happens to have an error.
+    const key = `${kind}/${metadata.namespace ?? ''}/${metadata.name}`;
+    const earlier = first.get(key);
+    if (earlier === undefined) first.set(key, candidate);
+    else found.push(objectError(candidate, 'EW_OBJECT_DUPLICATE', ['metadata', 'name'], `duplicates the ${kind} defined at ${where(earlier)}: this later copy is skipped; rename or remove one`));
+    diagnostics.push(...found);
+    if (found.some((d) => d.severity === 'error')) skipped++;
+    else objects.push(candidate);
+  }
+
+  const resolved = resolveSettings(settingsDoc);
+  diagnostics.push(...resolved.diagnostics);
+  return { objects: fatal ? [] : objects, settings: resolved.settings, diagnostics, skipped, fatal };
+}
+
+function where(o: LoadedObject): string {
+  return `${o.position.file}:${o.position.line}:${o.position.column}`;
+}
+
+function objectError(o: LoadedObject, code: Diagnostic['code'], path: readonly (string | number)[], message: string): Diagnostic {
+  const field = formatFieldPath(path);
+  return { severity: 'error', code, message, position: o.locate(path), object: objectRef(o.object), ...(field === '' ? {} : { field }) };
+}

@@ -1,0 +1,36 @@
+/**
+ * The settings edgeway runs with when the configuration has no EdgewaySettings document, and for each field the
+ * document leaves out or gets wrong. Loopback addresses by default: nothing is exposed until asked for.
+ */
+import type { Settings } from './settings.ts';
+
+export const DEFAULT_HTTPS = { host: '127.0.0.1', port: 8443 } as const;
+
+export const DEFAULT_SETTINGS: Settings = Object.freeze<Settings>({
+  http: { host: '127.0.0.1', port: 8080 },
+  https: null,
+  admin: { host: '127.0.0.1', port: 9901 },
+  stateDir: '.edgeway-state',
+  controllerName: 'edgeway.io/ingress-controller',
+  defaultBackend: null,
+  externalName: { enabled: false },
+  trustedProxies: [],
+  forwardProxyAuthorization: false,
+  upstream: {
+    connections: 128,
+    pipelining: 1,
+    keepAliveTimeoutMs: 4_000,
+    keepAliveMaxTimeoutMs: 60_000,
+    connectTimeoutMs: 5_000,
+    headersTimeoutMs: 60_000,
+    bodyTimeoutMs: 60_000,
+  },
+  downstream: {
+    keepAliveTimeoutMs: 65_000,
+    headersTimeoutMs: 20_000,
+    requestTimeoutMs: 300_000,
+    maxHeaderBytes: 16_384,
+  },
+  logging: { level: 'info', access: true },
+  maxConfigBytes: 16 * 1024 * 1024,
+});

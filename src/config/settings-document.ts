@@ -1,0 +1,144 @@
+/**
+ * Turns the EdgewaySettings document into Settings: schema check (settings-schema.ts), then the conversions a schema
+ * cannot express — Go-style durations to milliseconds, `host:port` to HostPort, CIDRs checked.
+ *
+ * Invalid settings are reported as errors and the bad field keeps its default, while the rest of the document applies
+ * and objects are still served. This is safe because every default is the conservative choice: loopback listeners,
+ * no trusted proxies, ExternalName off, bounded timeouts. Failing the whole configuration over, say, a mistyped
+ * timeout would take every route down for a problem that affects none of them.
+ */
+import { isIP } from 'node:net';
+import type { Diagnostic } from './diagnostic.ts';
+import { formatFieldPath } from './diagnostic.ts';
+import type { LoadedObject } from './loaded-object.ts';
+import { objectRef } from '../k8s/types.ts';
+import type { BackendRef, HostPort, Settings } from './settings.ts';
+import { DEFAULT_HTTPS, DEFAULT_SETTINGS } from './settings-defaults.ts';
+import { checkSettingsSchema } from './settings-schema.ts';
+import type { FieldPath } from './yaml-source.ts';
+
+const UNIT_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A Go duration (`500ms`, `5s`, `1h30m`, `0`) in whole milliseconds, rounded up; undefined when malformed. */
+export function parseDuration(text: string): number | undefined {
+  if (text === '0') return 0;
+  const part = /([0-9]+(?:\.[0-9]+)?)(ns|us|µs|μs|ms|s|m|h)/y;
+  let total = 0;
+  let at = 0;
+  while (at < text.length) {
+    part.lastIndex = at;
+    const m = part.exec(text);
+    if (m === null) return undefined;
+    total += Number(m[1]) * (UNIT_MS[m[2] ?? ''] ?? Number.NaN);
+    at = part.lastIndex;
+  }
+  if (text.length === 0 || !Number.isFinite(total) || total > Number.MAX_SAFE_INTEGER) return undefined;
+  return Math.ceil(total);
+}
+
+/** `127.0.0.1:8080`, `localhost:80`, `[::1]:8080`; port 0 asks the OS for a free port. */
+export function parseHostPort(text: string): HostPort | undefined {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]\s]+)):([0-9]{1,5})$/.exec(text);
+  if (m === null) return undefined;
+  const port = Number(m[3]);
+  if (port > 65535) return undefined;
+  if (m[1] !== undefined) return isIP(m[1]) === 6 ? { host: m[1], port } : undefined;
+  const host = m[2] ?? '';
+  const hostname = /^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$/;
+  return isIP(host) === 4 || (isIP(host) === 0 && !/^[0-9.]+$/.test(host) && hostname.test(host)) ? { host, port } : undefined;
+}
+
+/** `10.0.0.0/8` or `fd00::/8`: an address and a prefix length that fits it. */
+export function isCidr(text: string): boolean {
+  const slash = text.indexOf('/');
+  if (slash === -1) return false;
+  const family = isIP(text.slice(0, slash));
+  const bits = text.slice(slash + 1);
+  return family !== 0 && /^[0-9]{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+export function resolveSettings(doc: LoadedObject | undefined): { settings: Settings; diagnostics: Diagnostic[] } {
+  if (doc === undefined) return { settings: DEFAULT_SETTINGS, diagnostics: [] };
+  const schema = checkSettingsSchema(doc);
+  const diagnostics: Diagnostic[] = [...schema.diagnostics];
+  const invalid: FieldPath[] = [...schema.invalid];
+  const overlaps = (a: FieldPath, b: FieldPath): boolean => a.slice(0, b.length).every((s, i) => s === b[i]) || b.slice(0, a.length).every((s, i) => s === a[i]);
+  const raw = (path: FieldPath): unknown => {
+    if (invalid.some((bad) => overlaps(bad, path))) return undefined;
+    let current: unknown = doc.object;
+    for (const s of path) current = typeof current === 'object' && current !== null ? (current as Record<string | number, unknown>)[s] : undefined;
+    return current;
+  };
+  const reject = (path: FieldPath, message: string): undefined => {
+    invalid.push(path);
+    diagnostics.push({ severity: 'error', code: 'EW_SETTINGS_INVALID', message, position: doc.locate(path), object: objectRef(doc.object), field: formatFieldPath(path) });
+    return undefined;
+  };
+  const pick = <T>(path: FieldPath, fallback: T): T => (raw(path) ?? fallback) as T;
+  const duration = (path: FieldPath, fallback: number): number => {
+    const text = raw(path);
+    if (typeof text !== 'string') return fallback;
+    return parseDuration(text) ?? reject(path, `${JSON.stringify(text)} is not a duration: write e.g. "500ms", "5s" or "2m"`) ?? fallback;
+  };
+  const address = (path: FieldPath, fallback: HostPort): HostPort => {
+    const text = raw(path);
+    if (typeof text !== 'string') return fallback;
+    return parseHostPort(text) ?? reject(path, `${JSON.stringify(text)} is not host:port with a port up to 65535: write e.g. "127.0.0.1:8080" or "[::1]:8080"`) ?? fallback;
+  };
+  const entrypoint = (name: 'http' | 'https', fallback: HostPort | null): HostPort | null => {
+    const base = ['spec', 'entrypoints', name];
+    const written = raw(base) !== undefined;
+    if (raw([...base, 'enabled']) === false) return null;
+    if (!written) return fallback;
+    return address([...base, 'address'], fallback ?? DEFAULT_HTTPS);
+  };
+
+  const proxies = raw(['spec', 'trustedProxies']);
+  let trustedProxies: readonly string[] = DEFAULT_SETTINGS.trustedProxies;
+  if (Array.isArray(proxies)) {
+    const bad = proxies.findIndex((p) => typeof p !== 'string' || !isCidr(p));
+    if (bad === -1) trustedProxies = proxies as string[];
+    else reject(['spec', 'trustedProxies', bad], `${JSON.stringify(proxies[bad])} is not a CIDR: write e.g. "10.0.0.0/8" or "fd00::/8" (no proxy is trusted until this is fixed)`);
+  }
+
+  const d = DEFAULT_SETTINGS;
+  const settings: Settings = {
+    http: entrypoint('http', d.http),
+    https: entrypoint('https', d.https),
+    admin: address(['spec', 'admin', 'address'], d.admin),
+    stateDir: pick(['spec', 'stateDir'], d.stateDir),
+    controllerName: pick(['spec', 'ingress', 'controllerName'], d.controllerName),
+    defaultBackend: backendRef(raw(['spec', 'defaultBackend', 'service'])),
+    externalName: { enabled: pick(['spec', 'externalName', 'enabled'], d.externalName.enabled) },
+    trustedProxies,
+    forwardProxyAuthorization: pick(['spec', 'forwardProxyAuthorization'], d.forwardProxyAuthorization),
+    upstream: {
+      connections: pick(['spec', 'upstream', 'connections'], d.upstream.connections),
+      pipelining: pick(['spec', 'upstream', 'pipelining'], d.upstream.pipelining),
+      keepAliveTimeoutMs: duration(['spec', 'upstream', 'keepAliveTimeout'], d.upstream.keepAliveTimeoutMs),
+      keepAliveMaxTimeoutMs: duration(['spec', 'upstream', 'keepAliveMaxTimeout'], d.upstream.keepAliveMaxTimeoutMs),
+      connectTimeoutMs: duration(['spec', 'upstream', 'connectTimeout'], d.upstream.connectTimeoutMs),
+      headersTimeoutMs: duration(['spec', 'upstream', 'headersTimeout'], d.upstream.headersTimeoutMs),
+      bodyTimeoutMs: duration(['spec', 'upstream', 'bodyTimeout'], d.upstream.bodyTimeoutMs),
+    },
+    downstream: {
+      keepAliveTimeoutMs: duration(['spec', 'downstream', 'keepAliveTimeout'], d.downstream.keepAliveTimeoutMs),
+      headersTimeoutMs: duration(['spec', 'downstream', 'headersTimeout'], d.downstream.headersTimeoutMs),
+      requestTimeoutMs: duration(['spec', 'downstream', 'requestTimeout'], d.downstream.requestTimeoutMs),
+      maxHeaderBytes: pick(['spec', 'downstream', 'maxHeaderBytes'], d.downstream.maxHeaderBytes),
+    },
+    logging: {
+      level: pick(['spec', 'logging', 'level'], d.logging.level),
+      access: pick(['spec', 'logging', 'access'], d.logging.access),
+    },
+    maxConfigBytes: pick(['spec', 'maxConfigBytes'], d.maxConfigBytes),
+  };
+  return { settings, diagnostics };
+}
+
+/** The schema has checked the shape already; only the namespace needs its default. */
+function backendRef(value: unknown): BackendRef | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as { namespace?: string; name: string; port: number | string };
+  return { namespace: v.namespace ?? 'default', name: v.name, port: v.port };
+}
