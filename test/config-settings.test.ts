@@ -1,0 +1,168 @@
+/**
+ * The EdgewaySettings document: defaults, every field filled from YAML, the parsers as tables, schema errors with
+ * their positions, per-field fallback to defaults, and a second settings document.
+ */
+import test from 'ava';
+import { loadConfigText } from '../src/config/load-config.ts';
+import { DEFAULT_SETTINGS } from '../src/config/settings-defaults.ts';
+import { isCidr, parseDuration, parseHostPort } from '../src/config/settings-document.ts';
+
+const doc = (spec: string): string => `apiVersion: edgeway.io/v1alpha1\nkind: EdgewaySettings\nmetadata:\n  name: main\nspec:\n${spec}`;
+
+test('parseDuration: Go-style durations in whole milliseconds', (t) => {
+  const table: readonly [string, number | undefined][] = [
+    ['500ms', 500], ['5s', 5000], ['2m', 120_000], ['1h30m', 5_400_000], ['1.5s', 1500], ['0', 0], ['0s', 0],
+    ['250us', 1], ['10ns', 1], ['', undefined], ['5', undefined], ['5 s', undefined], ['-5s', undefined], ['5d', undefined], ['s', undefined],
+  ];
+  for (const [text, ms] of table) t.is(parseDuration(text), ms, JSON.stringify(text));
+});
+
+test('parseHostPort: host:port with IPv6 in brackets', (t) => {
+  const table: readonly [string, { host: string; port: number } | undefined][] = [
+    ['127.0.0.1:8080', { host: '127.0.0.1', port: 8080 }],
+    ['[::1]:8080', { host: '::1', port: 8080 }],
+    ['localhost:80', { host: 'localhost', port: 80 }],
+    ['0.0.0.0:0', { host: '0.0.0.0', port: 0 }],
+    ['::1:8080', undefined],
+    ['127.0.0.1', undefined],
+    ['127.0.0.1:65536', undefined],
+    ['300.1.1.1:80', undefined],
+    ['[127.0.0.1]:80', undefined],
+    [':8080', undefined],
+  ];
+  for (const [text, hp] of table) t.deepEqual(parseHostPort(text), hp, text);
+});
+
+test('isCidr', (t) => {
+  const table: readonly [string, boolean][] = [['10.0.0.0/8', true], ['fd00::/8', true], ['10.0.0.0/33', false], ['10.0.0.0', false], ['x/8', false], ['::/129', false]];
+  for (const [text, ok] of table) t.is(isCidr(text), ok, text);
+});
+
+test('no settings document: defaults', (t) => {
+  const load = loadConfigText([{ path: 'a.yaml', text: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n' }]);
+  t.deepEqual(load.settings, DEFAULT_SETTINGS);
+  t.deepEqual(load.settings.http, { host: '127.0.0.1', port: 8080 });
+  t.is(load.settings.https, null);
+  t.deepEqual(load.settings.admin, { host: '127.0.0.1', port: 9901 });
+  t.is(load.settings.controllerName, 'edgeway.io/ingress-controller');
+  t.is(load.settings.maxConfigBytes, 16 * 1024 * 1024);
+});
+
+test('every field is read from the document, and it is not among the objects', (t) => {
+  const text = doc(`  entrypoints:
+    http: {address: "0.0.0.0:80"}
+    https: {address: "[::1]:443"}
+  admin: {address: "127.0.0.1:0"}
+  stateDir: /var/lib/edgeway
+  ingress: {controllerName: example.com/edge}
+  defaultBackend: {service: {name: fallback, port: http}}
+  externalName: {enabled: true}
+  trustedProxies: [10.0.0.0/8, "fd00::/8"]
+  forwardProxyAuthorization: true
+  upstream: {connections: 16, pipelining: 2, keepAliveTimeout: 3s, keepAliveMaxTimeout: 30s, connectTimeout: 250ms, headersTimeout: 10s, bodyTimeout: 1m}
+  downstream: {keepAliveTimeout: 70s, headersTimeout: 15s, requestTimeout: 2m, maxHeaderBytes: 32768}
+  logging: {level: debug, access: false}
+  maxConfigBytes: 1048576
+`);
+  const load = loadConfigText([{ path: 's.yaml', text }]);
+  t.deepEqual(load.diagnostics, []);
+  t.deepEqual(load.objects, []);
+  t.deepEqual(load.settings, {
+    http: { host: '0.0.0.0', port: 80 },
+    https: { host: '::1', port: 443 },
+    admin: { host: '127.0.0.1', port: 0 },
+    stateDir: '/var/lib/edgeway',
+    controllerName: 'example.com/edge',
+    defaultBackend: { namespace: 'default', name: 'fallback', port: 'http' },
+    externalName: { enabled: true },
+    trustedProxies: ['10.0.0.0/8', 'fd00::/8'],
+    forwardProxyAuthorization: true,
+    upstream: { connections: 16, pipelining: 2, keepAliveTimeoutMs: 3000, keepAliveMaxTimeoutMs: 30_000, connectTimeoutMs: 250, headersTimeoutMs: 10_000, bodyTimeoutMs: 60_000 },
+    downstream: { keepAliveTimeoutMs: 70_000, headersTimeoutMs: 15_000, requestTimeoutMs: 120_000, maxHeaderBytes: 32_768 },
+    logging: { level: 'debug', access: false },
+    maxConfigBytes: 1_048_576,
+  });
+});
+
+test('entrypoints: https on with its default address, http turned off', (t) => {
+  const load = loadConfigText([{ path: 's.yaml', text: doc('  entrypoints:\n    http: {enabled: false}\n    https: {enabled: true}\n') }]);
+  t.deepEqual(load.diagnostics, []);
+  t.is(load.settings.http, null);
+  t.deepEqual(load.settings.https, { host: '127.0.0.1', port: 8443 });
+});
+
+test('schema errors are located, and only the bad fields fall back to defaults', (t) => {
+  const text = doc(`  upstream:
+    connections: 0
+    connectTimeout: 5 seconds
+    headersTimeout: 7s
+  logging:
+    level: loud
+  entrypoints:
+    http: {address: "::1:8080"}
+  trustedProxies: [10.0.0.0/8, 10.0.0.0/33]
+  defaultBackend: {service: {name: web}}
+  stateDir: 42
+`);
+  const load = loadConfigText([{ path: 's.yaml', text }]);
+  t.false(load.fatal);
+  const got = load.diagnostics.map((d) => [d.code, d.field, d.position?.line, d.position?.column]);
+  const expected = [
+    ['EW_SETTINGS_INVALID', 'spec.upstream.connections', 7, 5],
+    ['EW_SETTINGS_INVALID', 'spec.upstream.connectTimeout', 8, 5],
+    ['EW_SETTINGS_INVALID', 'spec.logging.level', 11, 5],
+    ['EW_SETTINGS_INVALID', 'spec.entrypoints.http.address', 13, 12],
+    ['EW_SETTINGS_INVALID', 'spec.trustedProxies[1]', 14, 32],
+    ['EW_SETTINGS_INVALID', 'spec.defaultBackend.service.port', 15, 20],
+    ['EW_SETTINGS_INVALID', 'spec.stateDir', 16, 3],
+  ];
+  for (const e of expected) t.true(got.some((g) => JSON.stringify(g) === JSON.stringify(e)), `${JSON.stringify(e)} in ${JSON.stringify(got)}`);
+  t.true(load.diagnostics.every((d) => d.object === 'EdgewaySettings main' && d.position?.file === 's.yaml'));
+  const s = load.settings;
+  t.is(s.upstream.connections, DEFAULT_SETTINGS.upstream.connections);
+  t.is(s.upstream.connectTimeoutMs, DEFAULT_SETTINGS.upstream.connectTimeoutMs);
+  t.is(s.upstream.headersTimeoutMs, 7000, 'a good field beside bad ones still applies');
+  t.is(s.logging.level, 'info');
+  t.deepEqual(s.http, DEFAULT_SETTINGS.http);
+  t.deepEqual(s.trustedProxies, [], 'a bad CIDR trusts no proxy at all');
+  t.is(s.defaultBackend, null);
+  t.is(s.stateDir, DEFAULT_SETTINGS.stateDir);
+  t.regex(load.diagnostics.find((d) => d.field === 'spec.upstream.connectTimeout')?.message ?? '', /duration such as "500ms"/);
+  t.regex(load.diagnostics.find((d) => d.field === 'spec.logging.level')?.message ?? '', /"info"/);
+});
+
+test('unknown settings warn and are ignored', (t) => {
+  const load = loadConfigText([{ path: 's.yaml', text: doc('  upstream:\n    conections: 5\n') }]);
+  const [d] = load.diagnostics;
+  t.is(load.diagnostics.length, 1);
+  t.is(d?.severity, 'warning');
+  t.is(d?.code, 'EW_FIELD_UNKNOWN');
+  t.is(d?.field, 'spec.upstream.conections');
+  t.deepEqual(d?.position, { file: 's.yaml', line: 7, column: 5 });
+  t.regex(d?.message ?? '', /connections/);
+});
+
+test('a second settings document is an error pointing at the first; the first applies', (t) => {
+  const load = loadConfigText([
+    { path: 'a.yaml', text: doc('  logging: {level: warn}\n') },
+    { path: 'b.yaml', text: doc('  logging: {level: debug}\n') },
+  ]);
+  const [d] = load.diagnostics;
+  t.is(d?.code, 'EW_SETTINGS_DUPLICATE');
+  t.deepEqual(d?.position, { file: 'b.yaml', line: 1, column: 1 });
+  t.regex(d?.message ?? '', /a\.yaml:1:1/);
+  t.is(load.settings.logging.level, 'warn');
+  t.false(load.fatal);
+});
+
+test('a settings document with the wrong apiVersion is not used', (t) => {
+  const load = loadConfigText([{ path: 's.yaml', text: doc('  logging: {level: warn}\n').replace('v1alpha1', 'v1') }]);
+  t.is(load.diagnostics[0]?.code, 'EW_API_VERSION_MISMATCH');
+  t.is(load.settings.logging.level, 'info');
+});
+
+test('metadata is optional on the settings document', (t) => {
+  const load = loadConfigText([{ path: 's.yaml', text: 'apiVersion: edgeway.io/v1alpha1\nkind: EdgewaySettings\nspec: {stateDir: /tmp/x}\n' }]);
+  t.deepEqual(load.diagnostics, []);
+  t.is(load.settings.stateDir, '/tmp/x');
+});
