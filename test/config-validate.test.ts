@@ -5,6 +5,7 @@
 import test from 'ava';
 import { loadConfigText } from '../src/config/load-config.ts';
 import { ingressPathProblem } from '../src/config/validate/ingress.ts';
+import * as names from '../src/config/validate/names.ts';
 
 interface Expect {
   readonly code: string;
@@ -156,4 +157,44 @@ test('ingress path rules as a table', (t) => {
     ['/a//b', 'ImplementationSpecific', true],
   ];
   for (const [path, type, ok] of table) t.is(ingressPathProblem(path, type) === undefined, ok, `${type} ${JSON.stringify(path)}`);
+});
+
+test('name rules as a table', (t) => {
+  const table: readonly [names.Rule, string, boolean][] = [
+    [names.dns1123Label, 'web-1', true],
+    [names.dns1123Label, 'Web', false],
+    [names.dns1123Label, '-web', false],
+    [names.dns1123Label, 'a'.repeat(64), false],
+    [names.dns1123Subdomain, 'api.example.com', true],
+    [names.dns1123Subdomain, 'api..example.com', false],
+    [names.dns1123Subdomain, `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`, true],
+    [names.dns1123Subdomain, `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(62)}`, false],
+    [names.dns1035Label, 'web', true],
+    [names.dns1035Label, '1web', false],
+    [names.ianaServiceName, 'http', true],
+    [names.ianaServiceName, 'h2c-alt', true],
+    [names.ianaServiceName, '8080', false],
+    [names.ianaServiceName, 'http--alt', false],
+    [names.ianaServiceName, 'http-', false],
+    [names.ianaServiceName, 'abcdefghijklmnop', false],
+    [names.qualifiedName, 'app', true],
+    [names.qualifiedName, 'app.kubernetes.io/name', true],
+    [names.qualifiedName, 'Example.com/name', false],
+    [names.qualifiedName, '/name', false],
+    [names.qualifiedName, 'a/b/c', false],
+    [names.labelValue, '', true],
+    [names.labelValue, 'v1.2_3-x', true],
+    [names.labelValue, 'v1 ', false],
+    [names.ingressHost, '*.example.com', true],
+    [names.ingressHost, '*', false],
+    [names.ingressHost, 'a.*.example.com', false],
+    [names.ingressHost, '::1', false],
+    [names.domainPrefixedPath, 'edgeway.io/ingress-controller', true],
+    [names.domainPrefixedPath, 'edgeway.io/', false],
+    [names.domainPrefixedPath, 'Edgeway.io/x', false],
+    [names.configKey, 'tls.crt', true],
+    [names.configKey, '..', false],
+    [names.configKey, 'a/b', false],
+  ];
+  for (const [rule, value, ok] of table) t.is(rule(value) === undefined, ok, `${rule.name}(${JSON.stringify(value)})`);
 });

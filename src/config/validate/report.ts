@@ -29,10 +29,6 @@ export class Report {
     this.#add('warning', code, path, message);
   }
 
-  get hasErrors(): boolean {
-    return this.#out.some((d) => d.severity === 'error');
-  }
-
   get diagnostics(): Diagnostic[] {
     return [...this.#out];
   }
