@@ -9,6 +9,6 @@ export type { Logger };
 export function createLogger(level: string): Logger {
   return pino(
     { level, base: { name: 'edgeway' }, timestamp: pino.stdTimeFunctions.isoTime },
-    pino.destination({ dest: 1, sync: false, minLength: 4096 }),
+    pino.destination({ dest: 1, sync: false }),
   );
 }

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from './helpers/edgeway.ts';
+import { httpGet } from './helpers/http.ts';
 import { docs, INGRESS_CLASS, ingress, serviceWithEndpoints } from './helpers/manifests.ts';
 import { unusedPort, waitFor } from './helpers/servers.ts';
 
@@ -59,9 +60,9 @@ test('serve: ready after start, proxies to whoami, logs JSON access lines, exits
   t.is((await fetch(`http://127.0.0.1:${admin}/healthz`)).status, 200);
   t.is((await fetch(`http://127.0.0.1:${admin}/readyz`)).status, 200);
 
-  const res = await fetch(`http://127.0.0.1:${http}/hello?x=1`, { headers: { host: 'who.test', accept: 'application/json' } });
+  const res = await httpGet(`http://127.0.0.1:${http}/hello?x=1`, { host: 'who.test', accept: 'application/json' });
   t.is(res.status, 200);
-  const body = (await res.json()) as { name: string; request: string; headers: [string, string][] };
+  const body = JSON.parse(res.text) as { name: string; request: string; headers: [string, string][] };
   t.is(body.name, 'pod-a');
   t.is(body.request, 'GET /hello?x=1 HTTP/1.1');
   t.true(body.headers.some(([k, v]) => k.toLowerCase() === 'x-forwarded-proto' && v === 'http'));
@@ -72,7 +73,7 @@ test('serve: ready after start, proxies to whoami, logs JSON access lines, exits
   t.is(line.status, 200);
   t.is(line.upstream, `127.0.0.1:${backendPort}`);
 
-  const notFound = await fetch(`http://127.0.0.1:${http}/`, { headers: { host: 'nobody.test' } });
+  const notFound = await httpGet(`http://127.0.0.1:${http}/`, { host: 'nobody.test' });
   t.is(notFound.status, 404);
   await waitFor(() => gw.stdout.includes('EDGEWAY_NO_ROUTE'), 10_000, 'the 404 access line with its reason');
 
@@ -115,8 +116,8 @@ test('serve: an invalid object is reported and left out while the rest is served
   t.regex(gw.stderr, /spec\.rules\[0\]\.http\.paths\[0\]\.path/);
   t.regex(gw.stderr, /1 skipped/);
   const { http } = ports(gw.stderr)!;
-  t.is((await fetch(`http://127.0.0.1:${http}/`, { headers: { host: 'good.test' } })).status, 200);
-  t.is((await fetch(`http://127.0.0.1:${http}/`, { headers: { host: 'bad.test' } })).status, 404);
+  t.is((await httpGet(`http://127.0.0.1:${http}/`, { host: 'good.test' })).status, 200);
+  t.is((await httpGet(`http://127.0.0.1:${http}/`, { host: 'bad.test' })).status, 404);
 });
 
 test('whoami answers in plain text by default', async (t) => {
