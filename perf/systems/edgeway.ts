@@ -51,6 +51,9 @@ export async function startEdgeway(ctx: StartContext, start: EdgewayStart): Prom
     `127.0.0.1:${adminPort}`,
     '--state-dir',
     stateDir,
+    // The load has ended when we stop it; don't let a lingering keep-alive socket hold the restart for 30 s.
+    '--drain-timeout',
+    '1',
   ];
   const started = performance.now();
   const child = ctx.procs.start('edgeway', process.execPath, args, { stdout: 'ignore', cwd: ctx.workDir });
