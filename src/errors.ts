@@ -45,6 +45,8 @@ const routing = {
   EW_BACKEND_SERVICE_MISSING: { summary: 'An Ingress backend names a Service that does not exist (requests get 503).' },
   EW_BACKEND_PORT_MISSING: { summary: 'An Ingress backend names a port the Service does not have (requests get 503).' },
   EW_BACKEND_RESOURCE_UNSUPPORTED: { summary: 'An Ingress resource backend, which edgeway does not serve (requests get 503).' },
+  EW_ROUTE_HOST_INVALID: { summary: 'An Ingress rule host no request can match (not a DNS name or *.wildcard); the rule is not served.' },
+  EW_ROUTE_PATH_INVALID: { summary: 'An Ingress path that is not a valid absolute path; the path is not served.' },
 } as const satisfies Record<string, CodeInfo>;
 
 // --- endpoints (src/controllers/endpoints*) --------------------------------------------------------------------------

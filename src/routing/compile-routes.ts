@@ -1,0 +1,226 @@
+/**
+ * Compiles the Ingresses edgeway serves into one immutable RouteTable. Pure: reads the store and the settings,
+ * returns the table, the backends it can return and diagnostics; a bad path or backend degrades only itself.
+ *
+ * Rules (the README repeats them):
+ * - Ingresses are chosen by class (ingress-class.ts).
+ * - Rules for the same host are merged across Ingresses. The same host, path and effective type twice is a
+ *   conflict: the older Ingress (metadata.creationTimestamp; a missing or unreadable one counts as newest) wins,
+ *   then the first by `namespace/name`, then the first in document order within one Ingress. The loser gets an
+ *   EW_ROUTE_CONFLICT warning at the losing path, naming the winner.
+ * - `ImplementationSpecific` is matched as `Prefix` (the spec leaves it to the implementation; Prefix is what most
+ *   controllers do and the least surprising). It therefore conflicts with a Prefix of the same path. An
+ *   ImplementationSpecific rule without a path means `/`.
+ * - Prefix paths ignore a trailing slash: Prefix `/foo/` is Prefix `/foo`. Exact `/foo` then beats it for the
+ *   request `/foo` (equal matched length, Exact wins), and Prefix `/foo/` and Prefix `/foo` conflict.
+ * - Rule paths go through normalizePath like request paths, so that what is written is what can match.
+ * - `spec.defaultBackend` applies to requests that match no rule on any host; with several, the oldest Ingress
+ *   wins (EW_ROUTE_CONFLICT on the others). Then settings.defaultBackend; else no route (404).
+ * - Host fallback order: see host-route-table.ts.
+ */
+import type { Diagnostic } from '../config/diagnostic.ts';
+import { formatFieldPath } from '../config/diagnostic.ts';
+import type { LoadedObject } from '../config/loaded-object.ts';
+import type { BackendRef, Settings } from '../config/settings.ts';
+import type { Ingress, IngressBackend, IngressClass } from '../k8s/types.ts';
+import { objectRef } from '../k8s/types.ts';
+import type { ObjectStore } from '../store/object-store.ts';
+import { HostRouteTable } from './host-route-table.ts';
+import { servesIngress } from './ingress-class.ts';
+import { normalizeHost } from './normalize-host.ts';
+import { normalizePath } from './normalize-path.ts';
+import type { PathRule } from './path-table.ts';
+import type { PathTable } from './path-table.ts';
+import { PathTables } from './path-table.ts';
+import { resolveBackend } from './resolve-backend.ts';
+import type { RouteTable, RouteTarget } from './route-table.ts';
+import { backendKey } from './route-table.ts';
+
+export interface CompiledRoutes {
+  readonly table: RouteTable;
+  /** Every backend the table can return, by backendKey(). */
+  readonly backends: ReadonlyMap<string, BackendRef>;
+  /** Conflicts, missing services/ports, resource backends, unusable hosts/paths; they never fail the build. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** `namespace/name` of the Ingresses edgeway serves (class matched), sorted. */
+  readonly ingresses: readonly string[];
+}
+
+type Field = readonly (string | number)[];
+
+/** Who holds a host+path+type (or the default backend), for conflict messages. */
+interface Claim {
+  readonly ingress: Ranked;
+  readonly sameIngressNote: string;
+}
+
+interface Ranked {
+  readonly loaded: LoadedObject<Ingress>;
+  /** `namespace/name`. */
+  readonly id: string;
+  /** Milliseconds since the epoch; +Infinity when missing. */
+  readonly created: number;
+}
+
+interface HostRules {
+  readonly exact: Map<string, PathRule[]>;
+  readonly wildcard: Map<string, PathRule[]>;
+  readonly anyHost: PathRule[];
+}
+
+export function compileRoutes(store: ObjectStore, settings: Settings): CompiledRoutes {
+  const classes = store.list<IngressClass>('IngressClass').map((l) => l.object);
+  const ranked = store
+    .list<Ingress>('Ingress')
+    .filter((l) => servesIngress(l.object, classes, settings.controllerName))
+    .map(rank)
+    .sort(byPrecedence);
+
+  const diagnostics: Diagnostic[] = [];
+  const backends = new Map<string, BackendRef>();
+  const claims = new Map<string, Claim>();
+  const rules: HostRules = { exact: new Map(), wildcard: new Map(), anyHost: [] };
+  let ingressDefault: RouteTarget | null = null;
+
+  const targetFor = (ingress: Ranked, backend: IngressBackend, at: Field, path: string, pathType: RouteTarget['pathType']): RouteTarget => {
+    const resolved = resolveBackend(store, ingress.loaded, backend, at);
+    diagnostics.push(...resolved.diagnostics);
+    const ref = resolved.ref;
+    return Object.freeze({ ingress: ingress.id, backend: ref, backendKey: ref === null ? null : backendKey(ref), path, pathType });
+  };
+  const keep = (target: RouteTarget): void => {
+    if (target.backend !== null && target.backendKey !== null) backends.set(target.backendKey, target.backend);
+  };
+  /** Records the claim, or reports the conflict on the loser and returns false. */
+  const claim = (key: string, ingress: Ranked, at: Field, what: string, note: string): boolean => {
+    const held = claims.get(key);
+    if (held === undefined) {
+      claims.set(key, { ingress, sameIngressNote: note });
+      return true;
+    }
+    const why =
+      held.ingress === ingress
+        ? `already defined ${held.sameIngressNote} of this Ingress, which comes first`
+        : `also defined by Ingress ${held.ingress.id}, which ${held.ingress.created < ingress.created ? 'is older' : 'is as old and sorts first by namespace/name'}`;
+    diagnostics.push(warning(ingress.loaded, 'EW_ROUTE_CONFLICT', at, `${what} is ${why}; this one is not served. Remove one of them.`));
+    return false;
+  };
+
+  for (const ingress of ranked) {
+    const { spec } = ingress.loaded.object;
+    if (spec.defaultBackend !== undefined) {
+      const at = ['spec', 'defaultBackend'];
+      const target = targetFor(ingress, spec.defaultBackend, at, '*', 'DefaultBackend');
+      if (claim('default', ingress, at, 'the default backend', '')) {
+        ingressDefault = target;
+        keep(target);
+      }
+    }
+    (spec.rules ?? []).forEach((rule, r) => {
+      const host = hostKey(rule.host);
+      if (host === null) {
+        diagnostics.push(error(ingress.loaded, 'EW_ROUTE_HOST_INVALID', ['spec', 'rules', r, 'host'],
+          `host "${rule.host}" is not a valid DNS name or wildcard (*.example.com); this rule is not served.`));
+        return;
+      }
+      (rule.http?.paths ?? []).forEach((p, i) => {
+        const at = ['spec', 'rules', r, 'http', 'paths', i];
+        const written = p.path === undefined || p.path === '' ? (p.pathType === 'ImplementationSpecific' ? '/' : '') : p.path;
+        const normal = written === '' ? null : normalizePath(written);
+        if (normal === null) {
+          diagnostics.push(error(ingress.loaded, 'EW_ROUTE_PATH_INVALID', [...at, 'path'],
+            `path "${written}" is not a valid absolute path (it must start with "/", with no control characters or bad %-escapes); this path is not served.`));
+          return;
+        }
+        const exact = p.pathType === 'Exact';
+        const path = !exact && normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
+        const target = targetFor(ingress, p.backend, [...at, 'backend'], written, p.pathType);
+        const what = `path "${path}" (${exact ? 'Exact' : 'Prefix'}) for ${host.label}`;
+        const key = `${host.kind}\0${host.name}\0${exact ? 'E' : 'P'}\0${path}`;
+        if (!claim(key, ingress, [...at, 'path'], what, `at spec.rules[${r}].http.paths[${i}]`)) return;
+        keep(target);
+        const list = host.kind === 'exact' ? listIn(rules.exact, host.name) : host.kind === 'wildcard' ? listIn(rules.wildcard, host.name) : rules.anyHost;
+        list.push({ path, exact, target });
+      });
+    });
+  }
+
+  let fallback = ingressDefault;
+  if (fallback === null && settings.defaultBackend !== null) {
+    const ref = settings.defaultBackend;
+    fallback = Object.freeze({ ingress: 'settings', backend: ref, backendKey: backendKey(ref), path: '*', pathType: 'DefaultBackend' });
+    keep(fallback);
+  }
+
+  const pathTables = new PathTables();
+  const table = new HostRouteTable(
+    tables(pathTables, rules.exact),
+    tables(pathTables, rules.wildcard),
+    rules.anyHost.length === 0 ? null : pathTables.build(rules.anyHost),
+    fallback,
+  );
+  return Object.freeze({
+    table,
+    backends,
+    diagnostics: Object.freeze(diagnostics),
+    ingresses: Object.freeze(ranked.map((r) => r.id).sort()),
+  });
+}
+
+interface HostKey {
+  readonly kind: 'exact' | 'wildcard' | 'any';
+  /** The lookup key: the host, the suffix after `*.`, or ''. */
+  readonly name: string;
+  /** For messages. */
+  readonly label: string;
+}
+
+const ANY_HOST: HostKey = { kind: 'any', name: '', label: 'any host' };
+
+/** null for a host no request could match (the validator reports the details; this only keeps routing sound). */
+function hostKey(host: string | undefined): HostKey | null {
+  if (host === undefined || host === '') return ANY_HOST;
+  const wildcard = host.startsWith('*.');
+  const name = wildcard ? host.slice(2) : host;
+  // A rule host is a bare DNS name: no port, no IP literal, no trailing dot to strip.
+  if (name.includes(':') || name.endsWith('.') || name.startsWith('[')) return null;
+  const key = normalizeHost(name);
+  if (key === null || key === '') return null;
+  return wildcard ? { kind: 'wildcard', name: key, label: `host "*.${key}"` } : { kind: 'exact', name: key, label: `host "${key}"` };
+}
+
+function tables(pathTables: PathTables, byHost: ReadonlyMap<string, readonly PathRule[]>): ReadonlyMap<string, PathTable> {
+  const out = new Map<string, PathTable>();
+  for (const [host, list] of byHost) out.set(host, pathTables.build(list));
+  return out;
+}
+
+function listIn(map: Map<string, PathRule[]>, key: string): PathRule[] {
+  let list = map.get(key);
+  if (list === undefined) map.set(key, (list = []));
+  return list;
+}
+
+function rank(loaded: LoadedObject<Ingress>): Ranked {
+  const { namespace, name, creationTimestamp } = loaded.object.metadata;
+  const parsed = creationTimestamp === undefined ? Number.NaN : Date.parse(creationTimestamp);
+  return { loaded, id: `${namespace ?? 'default'}/${name}`, created: Number.isNaN(parsed) ? Number.POSITIVE_INFINITY : parsed };
+}
+
+/** Older first; equal ages (or both missing) by `namespace/name`, compared by code unit so the order never depends on locale. */
+function byPrecedence(a: Ranked, b: Ranked): number {
+  if (a.created !== b.created) return a.created < b.created ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function warning(loaded: LoadedObject<Ingress>, code: string, field: Field, message: string): Diagnostic {
+  return diagnostic('warning', loaded, code, field, message);
+}
+
+function error(loaded: LoadedObject<Ingress>, code: string, field: Field, message: string): Diagnostic {
+  return diagnostic('error', loaded, code, field, message);
+}
+
+function diagnostic(severity: Diagnostic['severity'], loaded: LoadedObject<Ingress>, code: string, field: Field, message: string): Diagnostic {
+  return { severity, code, message, position: loaded.locate(field), object: objectRef(loaded.object), field: formatFieldPath(field) };
+}
