@@ -86,7 +86,7 @@ export class HttpEntrypoint {
       );
       return;
     }
-    const index = backend.balancer.pick(backend.backend.ready);
+    const index = backend.balancer.pick(backend.backend.ready, ctx);
     if (index === -1) return this.#fail(req, res, 'EDGEWAY_NO_ENDPOINTS', started, path, host, target.ingress, backend.backend.service);
     this.#dispatch(req, res, backend.pools[index]!, backend.addresses[index]!, ctx, path, query, host, target.ingress, backend.backend.service, started);
   };

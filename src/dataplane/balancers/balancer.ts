@@ -4,9 +4,15 @@
  */
 import type { ResolvedEndpoint } from '../../controllers/resolved-endpoint.ts';
 
+/** What a policy may know of the request. Built once per request by the caller; policies never keep it. */
+export interface PickContext {
+  /** The client's address (IPv4-mapped prefix removed), for ClientIP affinity and hashing. */
+  readonly clientIp: string;
+}
+
 export interface Balancer {
   /** An index into `endpoints`, or -1 when there is none to pick. */
-  pick(endpoints: readonly ResolvedEndpoint[]): number;
+  pick(endpoints: readonly ResolvedEndpoint[], ctx: PickContext): number;
 }
 
 export type BalancerFactory = () => Balancer;

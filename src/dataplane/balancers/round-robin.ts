@@ -3,12 +3,12 @@
  * the modulo of the current list, so a shrinking list never skips past its end.
  */
 import type { ResolvedEndpoint } from '../../controllers/resolved-endpoint.ts';
-import type { Balancer } from './balancer.ts';
+import type { Balancer, PickContext } from './balancer.ts';
 
 export class RoundRobin implements Balancer {
   #next = 0;
 
-  pick(endpoints: readonly ResolvedEndpoint[]): number {
+  pick(endpoints: readonly ResolvedEndpoint[], _ctx?: PickContext): number {
     const n = endpoints.length;
     if (n === 0) return -1;
     const index = this.#next % n;
