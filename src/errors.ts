@@ -21,6 +21,7 @@ const loading = {
   EW_FILE_BINARY: { summary: 'A configuration file is not text.' },
   EW_DIR_EMPTY: { summary: 'A --config directory holds no *.yaml or *.yml files.' },
   EW_YAML_SYNTAX: { summary: 'A file is not well-formed YAML.' },
+  EW_CONFIG_INVALID: { summary: 'The configuration as a whole cannot be used (see the diagnostics listed with it); nothing is started or swapped in.' },
   EW_OBJECT_MALFORMED: { summary: 'A document is not a Kubernetes object (not a mapping, or no apiVersion, kind or metadata.name); it is skipped.' },
 } as const satisfies Record<string, CodeInfo>;
 
@@ -105,6 +106,7 @@ const requests = {
   EDGEWAY_UPSTREAM_TIMEOUT: { summary: 'The endpoint did not answer in time.', status: 504 },
   EDGEWAY_UPSTREAM_PROTOCOL: { summary: 'The endpoint sent a response that is not valid HTTP.', status: 502 },
   EDGEWAY_DNS_FAILED: { summary: 'Resolving an ExternalName target failed.', status: 502 },
+  EDGEWAY_CLIENT_CLOSED: { summary: 'The client went away before the response was complete; the upstream request was cancelled (logged as 499, as nginx does).', status: 499 },
   EDGEWAY_BAD_REQUEST: { summary: 'The request is malformed (bad target or Host).', status: 400 },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -98,7 +98,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     this.#controller?.abort(clientGoneError());
   };
 
-  #record(status: number, reason: Code | 'EDGEWAY_CLIENT_CLOSED' | undefined): void {
+  #record(status: number, reason: Code | undefined): void {
     if (!this.#log.enabled) return;
     const info = this.#info;
     this.#log.write({
