@@ -22,6 +22,11 @@ export function isHopByHop(lowerName: string): boolean {
 /** Names listed in a Connection header value (`close, X-Foo` → {'close','x-foo'}), or null when there is none. */
 export function connectionTokens(value: string | string[] | undefined): Set<string> | null {
   if (value === undefined) return null;
+  // Nearly every backend says just `keep-alive` (or `close`): answer that without splitting.
+  if (typeof value === 'string' && value.length <= 10) {
+    const lower = value.toLowerCase();
+    if (lower === 'keep-alive' || lower === 'close') return null;
+  }
   const text = Array.isArray(value) ? value.join(',') : value;
   let tokens: Set<string> | null = null;
   for (const part of text.split(',')) {
