@@ -55,10 +55,20 @@ export function routingTable(summaries: readonly Summary[], unavailable: readonl
   const size = summaries.find((s) => s.scenario === compare.large)?.bodySize ?? 11;
   const r = ratio(summaries, compare.large, compare.small, size);
   if (Number.isFinite(r)) {
-    const verdict = r >= 1 - compare.bar ? `within the ${compare.bar * 100}% bar` : `OUTSIDE the ${compare.bar * 100}% bar`;
-    lines.push('', `${compare.large} / ${compare.small} req/s: ${formatRatio(r)} (${verdict})`);
+    const bar = `${compare.bar * 100}%`;
+    const verdict = r >= 1 - compare.bar ? `meets the bar: at most ${bar} slower` : `FAILS the bar: more than ${bar} slower`;
+    // A spread wider than the bar means the verdict is noise-limited; say so rather than let it read as a result.
+    const noise = Math.max(...[compare.small, compare.large].map((name) => relativeSpread(summaries, name)));
+    const caveat = noise > compare.bar ? `; runs spread up to ${Math.round(noise * 100)}% of their median, so this is within noise` : '';
+    lines.push('', `${compare.large} / ${compare.small} req/s: ${formatRatio(r)} (${verdict}${caveat})`);
   }
   return lines.join('\n');
+}
+
+/** (max − min) / median of a scenario's req/s; 0 when unknown. */
+function relativeSpread(summaries: readonly Summary[], name: string): number {
+  const s = summaries.find((x) => x.scenario === name)?.requestsPerSec;
+  return s === undefined || !(s.median > 0) ? 0 : (s.max - s.min) / s.median;
 }
 
 function unavailableRows(unavailable: readonly Unavailable[], group: string, columns: number): string[] {
