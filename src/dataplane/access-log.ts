@@ -1,7 +1,14 @@
 /**
  * One JSON line per request: time, method, host, path, status, bytes, duration, upstream address, request id, and,
- * when edgeway answered itself, the reason code. Fields are bounded to what the request carried.
+ * when edgeway answered itself, the reason code.
+ *
+ * The line is written on every request, so it is serialised by a fixed-shape writer straight into the process
+ * logger's pino destination (same stream, same line format as pino's `info`/`warn` lines) rather than through
+ * pino's generic object serialisation: profiling showed the generic path and its ISO timestamps costing a
+ * double-digit share of throughput. Fields that can carry client bytes (path, request id) are JSON-escaped; the
+ * others are validated tokens (method), normalised hosts, addresses and names from the configuration.
  */
+import { pino } from 'pino';
 import type { Logger } from '../log.ts';
 
 export interface AccessRecord {
@@ -18,19 +25,43 @@ export interface AccessRecord {
   reason: string | undefined;
 }
 
+interface Sink {
+  write(line: string): unknown;
+}
+
+const INFO = 30;
+const WARN = 40;
+
 export class AccessLog {
-  readonly #logger: Logger | null;
+  readonly #sink: Sink | null;
+  readonly #prefix: string;
 
   constructor(logger: Logger, enabled: boolean) {
-    this.#logger = enabled ? logger.child({ log: 'access' }) : null;
+    const stream = (logger as unknown as Record<symbol, Sink | undefined>)[pino.symbols.streamSym];
+    this.#sink = enabled && logger.isLevelEnabled('info') && stream !== undefined ? stream : null;
+    const name = (logger.bindings() as { name?: string }).name ?? 'edgeway';
+    this.#prefix = `,"name":${JSON.stringify(name)},"log":"access"`;
   }
 
   get enabled(): boolean {
-    return this.#logger !== null;
+    return this.#sink !== null;
   }
 
-  write(record: AccessRecord): void {
-    if (record.reason !== undefined) this.#logger?.warn(record, 'request');
-    else this.#logger?.info(record, 'request');
+  write(r: AccessRecord): void {
+    if (this.#sink === null) return;
+    this.#sink.write(
+      `{"level":${r.reason === undefined ? INFO : WARN},"time":${Date.now()}${this.#prefix}` +
+        `,"method":${str(r.method)},"host":${str(r.host)},"path":${JSON.stringify(r.path)}` +
+        `,"status":${r.status},"bytes":${r.bytes},"durationMs":${r.durationMs}` +
+        `,"upstream":${str(r.upstream)},"requestId":${r.requestId === undefined ? 'null' : JSON.stringify(r.requestId)}` +
+        `,"ingress":${str(r.ingress)},"service":${str(r.service)}` +
+        (r.reason === undefined ? '' : `,"reason":"${r.reason}"`) +
+        `,"msg":"request"}\n`,
+    );
   }
+}
+
+/** Strings that cannot need escaping (tokens, normalised hosts, addresses, Kubernetes names) are quoted as is. */
+function str(value: string | undefined): string {
+  return value === undefined ? 'null' : `"${value}"`;
 }

@@ -40,7 +40,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     this.#res = res;
     this.#info = info;
     this.#log = log;
-    res.once('close', this.#onClientClose);
+    (res as ExchangeResponse)[kExchange] = this;
+    res.once('close', onResponseClose);
   }
 
   onRequestStart(controller: Controller): void {
@@ -61,7 +62,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     this.#bytes += chunk.length;
     if (!this.#res.write(chunk)) {
       controller.pause();
-      this.#res.once('drain', this.#onDrain);
+      this.#res.once('drain', onResponseDrain);
     }
   }
 
@@ -88,15 +89,17 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     this.#record(sendError(this.#res, code, this.#info.requestId), code);
   }
 
-  #onDrain = (): void => {
+  /** The client can take more body: let undici read on. */
+  resume(): void {
     this.#controller?.resume();
-  };
+  }
 
-  #onClientClose = (): void => {
+  /** The downstream response closed; unless it had finished, the client went away. */
+  clientClosed(): void {
     if (this.#done || this.#res.writableFinished) return;
     this.#clientGone = true;
     this.#controller?.abort(clientGoneError());
-  };
+  }
 
   #record(status: number, reason: Code | undefined): void {
     if (!this.#log.enabled) return;
@@ -115,6 +118,18 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
       reason,
     });
   }
+}
+
+/** The exchange rides on its response, so the listeners below are shared functions, not closures per request. */
+const kExchange = Symbol('edgeway.exchange');
+type ExchangeResponse = ServerResponse & { [kExchange]?: ProxyExchange };
+
+function onResponseClose(this: ExchangeResponse): void {
+  this[kExchange]?.clientClosed();
+}
+
+function onResponseDrain(this: ExchangeResponse): void {
+  this[kExchange]?.resume();
 }
 
 function clientGoneError(): Error {
