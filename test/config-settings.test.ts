@@ -80,6 +80,7 @@ test('every field is read from the document, and it is not among the objects', (
     upstream: { connections: 16, pipelining: 2, keepAliveTimeoutMs: 3000, keepAliveMaxTimeoutMs: 30_000, connectTimeoutMs: 250, headersTimeoutMs: 10_000, bodyTimeoutMs: 60_000 },
     downstream: { keepAliveTimeoutMs: 70_000, headersTimeoutMs: 15_000, requestTimeoutMs: 120_000, maxHeaderBytes: 32_768 },
     logging: { level: 'debug', access: false },
+    addresses: DEFAULT_SETTINGS.addresses,
     maxConfigBytes: 1_048_576,
   });
 });

@@ -6,6 +6,7 @@ import type { LoadedObject } from '../src/config/loaded-object.ts';
 import type { Settings } from '../src/config/settings.ts';
 import type { KubeObject, Pod, Service } from '../src/k8s/types.ts';
 import { ObjectStore } from '../src/store/object-store.ts';
+import { DEFAULT_SETTINGS } from '../src/config/settings-defaults.ts';
 
 export const FILE = 'endpoints.yaml';
 
@@ -87,6 +88,7 @@ export function settings(externalNameEnabled = false): Settings {
     },
     downstream: { keepAliveTimeoutMs: 5_000, headersTimeoutMs: 60_000, requestTimeoutMs: 300_000, maxHeaderBytes: 16_384 },
     logging: { level: 'silent', access: false },
+    addresses: DEFAULT_SETTINGS.addresses,
     maxConfigBytes: 10_000_000,
   };
 }

@@ -8,6 +8,7 @@ import type { LoadedObject } from '../src/config/loaded-object.ts';
 import type { BackendRef, Settings } from '../src/config/settings.ts';
 import type { Ingress, IngressBackend, IngressClass, KubeObject, PathType, Service, ServicePort } from '../src/k8s/types.ts';
 import { ObjectStore } from '../src/store/object-store.ts';
+import { DEFAULT_SETTINGS } from '../src/config/settings-defaults.ts';
 
 export const CONTROLLER = 'edgeway.io/ingress-controller';
 
@@ -91,6 +92,7 @@ export function settings(defaultBackend: BackendRef | null = null): Settings {
     },
     downstream: { keepAliveTimeoutMs: 1000, headersTimeoutMs: 1000, requestTimeoutMs: 1000, maxHeaderBytes: 16384 },
     logging: { level: 'silent', access: false },
+    addresses: DEFAULT_SETTINGS.addresses,
     maxConfigBytes: 1 << 20,
   };
 }

@@ -32,5 +32,14 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze<Settings>({
     maxHeaderBytes: 16_384,
   },
   logging: { level: 'info', access: true },
+  addresses: {
+    pools: [],
+    serviceCIDRs: ['127.96.0.0/12'],
+    nodePortRange: { min: 30000, max: 32767 },
+    loadBalancerClass: 'edgeway.io/lb',
+    nodeAddresses: ['127.0.0.1'],
+    upstreamMode: 'endpoints',
+    tcpIdleTimeoutMs: 600_000,
+  },
   maxConfigBytes: 16 * 1024 * 1024,
 });

@@ -15,6 +15,7 @@ import { objectRef } from '../k8s/types.ts';
 import type { BackendRef, HostPort, Settings } from './settings.ts';
 import { DEFAULT_HTTPS, DEFAULT_SETTINGS } from './settings-defaults.ts';
 import { checkSettingsSchema } from './settings-schema.ts';
+import { parseAddressSettings } from './address-settings.ts';
 import type { FieldPath } from './yaml-source.ts';
 
 const UNIT_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -131,6 +132,7 @@ export function resolveSettings(doc: LoadedObject | undefined): { settings: Sett
       level: pick(['spec', 'logging', 'level'], d.logging.level),
       access: pick(['spec', 'logging', 'access'], d.logging.access),
     },
+    addresses: parseAddressSettings(raw, reject, duration, d.addresses),
     maxConfigBytes: pick(['spec', 'maxConfigBytes'], d.maxConfigBytes),
   };
   return { settings, diagnostics };

@@ -41,6 +41,34 @@ export interface DownstreamSettings {
   readonly maxHeaderBytes: number;
 }
 
+/** How Ingress backends reach a Service: its endpoints directly, or its NodePort on every node. */
+export type UpstreamMode = 'endpoints' | 'nodePort';
+
+/** A LoadBalancer address pool written in the settings (the same fields as MetalLB's IPAddressPool spec). */
+export interface AddressPoolSettings {
+  readonly name: string;
+  readonly addresses: readonly string[];
+  readonly autoAssign?: boolean;
+  readonly avoidBuggyIPs?: boolean;
+}
+
+/** Address allocation and serving: LoadBalancer pools, service CIDRs, NodePorts, and how they are served. */
+export interface AddressSettings {
+  /** Pools besides IPAddressPool objects; with neither, the default pool 127.240.0.0/16. */
+  readonly pools: readonly AddressPoolSettings[];
+  /** At most one CIDR per IP family; the first one's family is the default. */
+  readonly serviceCIDRs: readonly string[];
+  readonly nodePortRange: { readonly min: number; readonly max: number };
+  /** The spec.loadBalancerClass edgeway serves (Services without a class are served too). */
+  readonly loadBalancerClass: string;
+  /** Addresses every NodePort is served on; also the nodes NodePort fan-out sends to when there are no Node objects. */
+  readonly nodeAddresses: readonly string[];
+  /** The default for Ingress backends; `edgeway.io/upstream-mode` on a Service overrides it. */
+  readonly upstreamMode: UpstreamMode;
+  /** Idle time after which a TCP pass-through connection is closed. */
+  readonly tcpIdleTimeoutMs: number;
+}
+
 export interface Settings {
   readonly http: HostPort | null;
   readonly https: HostPort | null;
@@ -58,6 +86,7 @@ export interface Settings {
   readonly upstream: UpstreamSettings;
   readonly downstream: DownstreamSettings;
   readonly logging: { readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; readonly access: boolean };
+  readonly addresses: AddressSettings;
   /** Largest configuration file accepted, in bytes. */
   readonly maxConfigBytes: number;
 }
