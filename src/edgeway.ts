@@ -6,6 +6,7 @@ import { formatDiagnostic, type Diagnostic } from './config/diagnostic.ts';
 import { loadConfig } from './config/load-config.ts';
 import type { HostPort, Settings } from './config/settings.ts';
 import { AdminServer } from './admin/admin-server.ts';
+import { AddressKeeper } from './allocation/address-keeper.ts';
 import { Gateway, type BoundAddress } from './dataplane/gateway.ts';
 import { createLogger, type Logger } from './log.ts';
 import { compileSnapshot } from './snapshot/compile-snapshot.ts';
@@ -47,6 +48,8 @@ export class Edgeway {
   #ready = false;
   #draining = false;
   #adminPort = 0;
+  /** Allocation state I/O; a reload compiles with `previous` and hands the snapshot to `apply`. */
+  #addressKeeper: AddressKeeper | null = null;
 
   private constructor(snapshot: Snapshot, skipped: number, logger: Logger) {
     this.logger = logger;
@@ -72,12 +75,16 @@ export class Edgeway {
     if (load.fatal) throw new ConfigError(load.diagnostics.filter((d) => d.severity === 'error'));
     const settings = applyOverrides(load.settings, options.overrides);
     const logger = createLogger(settings.logging.level);
-    const snapshot = compileSnapshot(new ObjectStore(load.objects), settings, 1);
+    // Before anything is bound: a corrupt allocation state file stops the start (EW_STATE_CORRUPT).
+    const addresses = await AddressKeeper.load(settings.stateDir);
+    const snapshot = compileSnapshot(new ObjectStore(load.objects), settings, 1, addresses.previous);
     for (const d of snapshot.diagnostics) options.report(formatDiagnostic(d));
     const edgeway = new Edgeway(snapshot, load.skipped, logger);
+    edgeway.#addressKeeper = addresses;
     try {
       edgeway.#adminPort = await edgeway.#admin.listen(settings.admin);
       await edgeway.#gateway.listen(settings);
+      edgeway.#snapshot = await addresses.apply(edgeway.#gateway, snapshot);
     } catch (err) {
       await edgeway.close(0);
       throw err;

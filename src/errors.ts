@@ -78,6 +78,15 @@ const allocation = {
   EW_STATE_CORRUPT: { summary: 'The allocation state file cannot be read or parsed; start is refused until it is moved aside.' },
 } as const satisfies Record<string, CodeInfo>;
 
+// --- serving allocated addresses (src/snapshot/compile-addresses.ts, src/dataplane/listeners/*) ---------------------
+const addresses = {
+  EW_SERVICE_PROTOCOL_UNSUPPORTED: { summary: 'A UDP or SCTP Service port: edgeway serves TCP only, so it is not served (warning and Service condition).' },
+  EW_ENTRYPOINT_HTTPS_UNSUPPORTED: { summary: 'An HTTPS port on an entrypoint Service: only plain-HTTP Ingress routing is published that way for now (warning).' },
+  EW_LISTENER_CONFLICT: { summary: 'Two Services would serve the same address:port; the first by namespace/name keeps it (warning and Service condition).' },
+  EW_LISTENER_BIND_FAILED: { summary: 'A listener on an allocated address could not be bound (EADDRNOTAVAIL, EADDRINUSE, EACCES); a Service condition, the rest is served.' },
+  EW_UPSTREAM_MODE_FALLBACK: { summary: 'NodePort upstream mode cannot apply (bad edgeway.io/upstream-mode, or no NodePort for the port); the endpoints are used (warning).' },
+} as const satisfies Record<string, CodeInfo>;
+
 // --- TLS material and SNI (src/tls/*) --------------------------------------------------------------------------
 const tls = {
   EW_TLS_SECRET_TYPE: { summary: 'A Secret used for TLS has a type other than kubernetes.io/tls or Opaque.' },
@@ -110,6 +119,6 @@ const requests = {
   EDGEWAY_BAD_REQUEST: { summary: 'The request is malformed (bad target or Host).', status: 400 },
 } as const satisfies Record<string, CodeInfo>;
 
-export const CODES = { ...loading, ...validation, ...routing, ...endpoints, ...allocation, ...tls, ...requests } as const;
+export const CODES = { ...loading, ...validation, ...routing, ...endpoints, ...allocation, ...addresses, ...tls, ...requests } as const;
 
 export type Code = keyof typeof CODES;

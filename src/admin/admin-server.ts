@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { formatDiagnostic } from '../config/diagnostic.ts';
 import type { HostPort } from '../config/settings.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
+import { addressStatus } from '../status/address-status.ts';
 
 export interface AdminState {
   readonly ready: boolean;
@@ -74,6 +75,7 @@ function configStatus(state: AdminState): unknown {
     hosts: s.routes.hostCount,
     backends: s.backends.size,
     diagnostics: s.diagnostics.map((d) => ({ ...d, text: formatDiagnostic(d) })),
+    addresses: addressStatus(s),
   };
 }
 

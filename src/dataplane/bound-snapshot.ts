@@ -7,6 +7,7 @@ import type { Pool } from 'undici';
 import type { ResolvedEndpoint } from '../controllers/resolved-endpoint.ts';
 import type { Backend, Snapshot } from '../snapshot/snapshot.ts';
 import type { Balancer } from './balancers/balancer.ts';
+import { ClientIpAffinity } from './balancers/client-ip-affinity.ts';
 import { BALANCERS, DEFAULT_BALANCER } from './balancers/registry.ts';
 import type { UpstreamRegistry } from './upstream-registry.ts';
 
@@ -40,11 +41,12 @@ export function addressOf(endpoint: Pick<ResolvedEndpoint, 'address' | 'port'>):
 export function bindSnapshot(snapshot: Snapshot, upstreams: UpstreamRegistry, balancers: Map<string, Balancer>): BoundSnapshot {
   const backends = new Map<string, BoundBackend>();
   for (const [key, backend] of snapshot.backends) {
-    const policyKey = `${key}\0${backend.policy}`;
+    const affinity = backend.affinityTimeoutMs;
+    const policyKey = affinity === undefined ? `${key}\0${backend.policy}` : `${key}\0${backend.policy}\0affinity ${affinity}`;
     let balancer = balancers.get(policyKey);
     if (balancer === undefined) {
       const factory = BALANCERS.get(backend.policy) ?? BALANCERS.get(DEFAULT_BALANCER)!;
-      balancer = factory();
+      balancer = affinity === undefined ? factory() : new ClientIpAffinity(factory(), affinity);
       balancers.set(policyKey, balancer);
     }
     backends.set(key, {

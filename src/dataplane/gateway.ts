@@ -3,17 +3,17 @@
  * outlives snapshots (upstream pools, balancers). `apply` swaps a new snapshot in atomically: requests that already
  * captured the old one finish on it, the next request sees the new one.
  */
-import { createServer, type Server } from 'node:http';
-import type { Socket } from 'node:net';
+import type { Server } from 'node:http';
 import type { HostPort, Settings } from '../config/settings.ts';
 import type { Logger } from '../log.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import { AccessLog } from './access-log.ts';
 import type { Balancer } from './balancers/balancer.ts';
 import { bindSnapshot, originsOf, type BoundSnapshot } from './bound-snapshot.ts';
-import { answerClientError } from './client-error.ts';
 import { DnsCache } from './dns-cache.ts';
 import { HttpEntrypoint, type EntrypointRuntime } from './http-entrypoint.ts';
+import { createHttpServer } from './http-server.ts';
+import { ServiceListeners } from './listeners/service-listeners.ts';
 import { TrustedProxies } from './trusted-proxies.ts';
 import { UpstreamRegistry } from './upstream-registry.ts';
 
@@ -32,6 +32,8 @@ export class Gateway implements EntrypointRuntime {
   readonly #logger: Logger;
   readonly #balancers = new Map<string, Balancer>();
   readonly #servers: Server[] = [];
+  /** Listeners on allocated Service addresses (LoadBalancer IPs, ClusterIPs, NodePorts); see reconcileListeners. */
+  readonly serviceListeners: ServiceListeners;
   #addresses: BoundAddress[] = [];
 
   constructor(snapshot: Snapshot, logger: Logger) {
@@ -40,6 +42,7 @@ export class Gateway implements EntrypointRuntime {
     this.accessLog = new AccessLog(logger, snapshot.settings.logging.access);
     this.trusted = new TrustedProxies(snapshot.settings.trustedProxies);
     this.current = bindSnapshot(snapshot, this.upstreams, this.#balancers);
+    this.serviceListeners = new ServiceListeners(this, logger);
   }
 
   /** Swap in a new snapshot; pools of endpoints that are gone are drained in the background. */
@@ -62,18 +65,7 @@ export class Gateway implements EntrypointRuntime {
   }
 
   async #listenHttp(name: string, at: HostPort, settings: Settings): Promise<void> {
-    const d = settings.downstream;
-    const server = createServer({
-      keepAliveTimeout: d.keepAliveTimeoutMs,
-      headersTimeout: d.headersTimeoutMs,
-      requestTimeout: d.requestTimeoutMs,
-      maxHeaderSize: d.maxHeaderBytes,
-      // Node checks header/request timeouts on this interval (30 s by default); an edge wants them enforced promptly.
-      connectionsCheckingInterval: 1000,
-      noDelay: true,
-      requireHostHeader: true,
-    });
-    server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket, this.#logger));
+    const server = createHttpServer(settings, this.#logger);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(at.port, at.host, () => {
@@ -100,7 +92,7 @@ export class Gateway implements EntrypointRuntime {
       for (const s of this.#servers) s.closeAllConnections();
     }, drainMs);
     timer.unref();
-    await Promise.all(closing);
+    await Promise.all([...closing, this.serviceListeners.close(drainMs)]);
     clearTimeout(timer);
     await this.upstreams.close();
   }

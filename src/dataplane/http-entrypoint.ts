@@ -9,6 +9,7 @@ import type { Pool } from 'undici';
 import type { Code } from '../errors.ts';
 import { normalizeHost } from '../routing/normalize-host.ts';
 import { normalizePath } from '../routing/normalize-path.ts';
+import type { RouteTarget } from '../routing/route-table.ts';
 import type { AccessLog } from './access-log.ts';
 import type { BoundSnapshot } from './bound-snapshot.ts';
 import { sendError } from './error-response.ts';
@@ -31,11 +32,17 @@ export class HttpEntrypoint {
   readonly #runtime: EntrypointRuntime;
   readonly #proto: string;
   readonly #port: string;
+  readonly #fixed: RouteTarget | null;
 
-  constructor(runtime: EntrypointRuntime, proto: 'http' | 'https', port: number) {
+  /**
+   * @param fixed the routing mode of a Service's own listener (LoadBalancer IP, ClusterIP or NodePort with
+   *   appProtocol http): every request goes to this target instead of through the Ingress routes. null routes.
+   */
+  constructor(runtime: EntrypointRuntime, proto: 'http' | 'https', port: number, fixed: RouteTarget | null = null) {
     this.#runtime = runtime;
     this.#proto = proto;
     this.#port = String(port);
+    this.#fixed = fixed;
   }
 
   /** The `request` listener for node:http. */
@@ -57,7 +64,7 @@ export class HttpEntrypoint {
     const host = normalizeHost(req.headers.host);
     if (path === null || host === null) return this.#fail(req, res, 'EDGEWAY_BAD_REQUEST', started, rawPath, undefined);
 
-    const target = bound.snapshot.routes.match(host, path);
+    const target = this.#fixed ?? bound.snapshot.routes.match(host, path);
     if (target === null) return this.#fail(req, res, 'EDGEWAY_NO_ROUTE', started, path, host);
     const backend = target.backendKey === null ? undefined : bound.backends.get(target.backendKey);
     if (backend === undefined || backend.backend.resolution.kind === 'unavailable') {

@@ -1,30 +1,35 @@
 /**
- * Compiles a store of objects into a Snapshot: routes from the Ingresses, then one Backend per Service port those
- * routes (and the default backend) can reach. Pure: no I/O, no clocks beyond measuring itself.
+ * Compiles a store of objects into a Snapshot: addresses first (allocations and the listeners serving them), then
+ * routes from the Ingresses and one Backend per Service port those routes (and the default backend) can reach.
+ * Pure: no I/O, no clocks beyond measuring itself; the previous allocation state comes in as a value.
  */
+import { EMPTY_ALLOCATION_STATE, type AllocationState } from '../allocation/allocation-state.ts';
 import type { Diagnostic } from '../config/diagnostic.ts';
 import type { Settings } from '../config/settings.ts';
 import { resolveBackend } from '../controllers/resolve-backend.ts';
 import { compileRoutes } from '../routing/compile-routes.ts';
 import type { ObjectStore } from '../store/object-store.ts';
+import { compileAddresses } from './compile-addresses.ts';
+import { fanOut } from './fan-out.ts';
 import type { Backend, Snapshot } from './snapshot.ts';
+import type { Service } from '../k8s/types.ts';
+import { serviceBackend } from './service-backend.ts';
 
-export function compileSnapshot(store: ObjectStore, settings: Settings, generation: number): Snapshot {
+export function compileSnapshot(store: ObjectStore, settings: Settings, generation: number, previous: AllocationState = EMPTY_ALLOCATION_STATE): Snapshot {
   const started = performance.now();
+  const addressing = compileAddresses(store, settings, previous);
   const compiled = compileRoutes(store, settings);
-  const diagnostics: Diagnostic[] = [...compiled.diagnostics];
+  const diagnostics: Diagnostic[] = [...addressing.diagnostics, ...compiled.diagnostics];
   const backends = new Map<string, Backend>();
   for (const [key, ref] of compiled.backends) {
     const { resolution, diagnostics: found } = resolveBackend(store, ref, settings);
     diagnostics.push(...found);
-    backends.set(key, {
-      key,
-      service: `${ref.namespace}/${ref.name}`,
-      resolution,
-      ready: resolution.kind === 'endpoints' ? resolution.endpoints.filter((e) => e.ready) : [],
-      policy: 'round-robin',
-    });
+    const service = store.get<Service>('Service', ref.namespace, ref.name);
+    const fanned = service === undefined ? undefined : fanOut(service, ref, resolution, addressing.addresses, settings);
+    if (fanned?.diagnostic !== undefined) diagnostics.push(fanned.diagnostic);
+    backends.set(key, serviceBackend(key, `${ref.namespace}/${ref.name}`, resolution, service?.object, fanned?.ready));
   }
+  for (const [key, backend] of addressing.backends) backends.set(key, backend);
   return {
     generation,
     settings,
@@ -35,6 +40,8 @@ export function compileSnapshot(store: ObjectStore, settings: Settings, generati
     diagnostics: dedupe(diagnostics),
     compiledAt: new Date(),
     compileMs: performance.now() - started,
+    addresses: addressing.addresses,
+    listenerFailures: new Map(),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Diagnostic } from '../config/diagnostic.ts';
 import type { Settings } from '../config/settings.ts';
 import type { BackendResolution, ResolvedEndpoint } from '../controllers/resolved-endpoint.ts';
 import type { RouteTable } from '../routing/route-table.ts';
+import type { CompiledAddresses, ListenerFailure } from './addresses.ts';
 
 /** A Service port as a routing target, with the endpoints that may receive new requests. */
 export interface Backend {
@@ -18,6 +19,8 @@ export interface Backend {
   readonly ready: readonly ResolvedEndpoint[];
   /** The balancing policy's name (round-robin until annotations choose others). */
   readonly policy: string;
+  /** `sessionAffinity: ClientIP`: a client stays on one endpoint for this long after its last pick. */
+  readonly affinityTimeoutMs?: number;
 }
 
 export interface Snapshot {
@@ -32,4 +35,11 @@ export interface Snapshot {
   readonly diagnostics: readonly Diagnostic[];
   readonly compiledAt: Date;
   readonly compileMs: number;
+  /** Allocated ClusterIPs, NodePorts and LoadBalancer IPs, and the listeners that serve them. */
+  readonly addresses: CompiledAddresses;
+  /**
+   * Listeners of this generation that could not be bound, by Service (`namespace/name`). Empty when compiled;
+   * the process fills it in (as a new snapshot object) once the listeners are reconciled, so status can show it.
+   */
+  readonly listenerFailures: ReadonlyMap<string, readonly ListenerFailure[]>;
 }

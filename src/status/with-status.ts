@@ -5,11 +5,15 @@
  */
 import type { KubeObject } from '../k8s/types.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
+import { ingressWithStatus, serviceWithStatus } from './service-status.ts';
 
 export type StatusDecorator = (object: KubeObject, snapshot: Snapshot) => KubeObject;
 
 /** Decorators by kind; features register theirs here (Service: addresses; Ingress: load balancer and conditions). */
-const DECORATORS = new Map<string, StatusDecorator>();
+const DECORATORS = new Map<string, StatusDecorator>([
+  ['Service', serviceWithStatus],
+  ['Ingress', ingressWithStatus],
+]);
 
 export function withStatus(object: KubeObject, snapshot: Snapshot): KubeObject {
   const decorate = DECORATORS.get(object.kind);

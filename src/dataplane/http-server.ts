@@ -1,0 +1,25 @@
+/**
+ * The node:http server every HTTP listener uses (the entrypoints and the listeners on Service addresses), with the
+ * downstream timeouts and limits from the settings. The caller attaches the request handler and listens.
+ */
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Settings } from '../config/settings.ts';
+import type { Logger } from '../log.ts';
+import { answerClientError } from './client-error.ts';
+
+export function createHttpServer(settings: Settings, logger: Logger): Server {
+  const d = settings.downstream;
+  const server = createServer({
+    keepAliveTimeout: d.keepAliveTimeoutMs,
+    headersTimeout: d.headersTimeoutMs,
+    requestTimeout: d.requestTimeoutMs,
+    maxHeaderSize: d.maxHeaderBytes,
+    // Node checks header/request timeouts on this interval (30 s by default); an edge wants them enforced promptly.
+    connectionsCheckingInterval: 1000,
+    noDelay: true,
+    requireHostHeader: true,
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket, logger));
+  return server;
+}

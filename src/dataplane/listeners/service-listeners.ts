@@ -1,0 +1,167 @@
+/**
+ * The listeners on allocated Service addresses, reconciled to a snapshot's listener set: bind what is new, close
+ * what is gone, and leave what is unchanged alone (same key `address:port/TCP`, same kind, same backend), so its
+ * connections are not disturbed. A listener whose kind or backend changed is closed and bound again.
+ *
+ * A bind failure (EADDRNOTAVAIL: the address is not on this machine; EADDRINUSE; EACCES: a privileged port) is
+ * reported per Service and never thrown: the other listeners are served. Failed listeners are tried again on the
+ * next reconcile.
+ *
+ * Each listener reads the runtime's current bound snapshot per request or connection, so a snapshot swap takes
+ * effect on them without rebinding.
+ */
+import type { Server as HttpServer } from 'node:http';
+import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import type { Settings } from '../../config/settings.ts';
+import type { Logger } from '../../log.ts';
+import type { ListenerFailure, ListenerSpec } from '../../snapshot/addresses.ts';
+import { HttpEntrypoint, type EntrypointRuntime } from '../http-entrypoint.ts';
+import { createHttpServer } from '../http-server.ts';
+import { TcpProxy } from '../l4/tcp-proxy.ts';
+
+interface Live {
+  readonly spec: ListenerSpec;
+  readonly server: HttpServer | TcpServer;
+  readonly tcp: TcpProxy | null;
+}
+
+export interface ReconcileReport {
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  readonly kept: readonly string[];
+  /** By Service `namespace/name`. */
+  readonly failures: ReadonlyMap<string, readonly ListenerFailure[]>;
+}
+
+export class ServiceListeners {
+  readonly #runtime: EntrypointRuntime;
+  readonly #logger: Logger;
+  readonly #live = new Map<string, Live>();
+  /** Removed listeners still finishing their connections; cut when the process stops. */
+  readonly #closing = new Set<Live>();
+
+  constructor(runtime: EntrypointRuntime, logger: Logger) {
+    this.#runtime = runtime;
+    this.#logger = logger;
+  }
+
+  /** `address:port/TCP` of every bound listener. */
+  get keys(): readonly string[] {
+    return [...this.#live.keys()];
+  }
+
+  async reconcile(desired: readonly ListenerSpec[], settings: Settings): Promise<ReconcileReport> {
+    const wanted = new Map(desired.map((s) => [s.key, s]));
+    const removed: string[] = [];
+    const kept: string[] = [];
+    for (const [key, live] of this.#live) {
+      const spec = wanted.get(key);
+      if (spec !== undefined && sameListener(spec, live.spec)) {
+        kept.push(key);
+        continue;
+      }
+      this.#live.delete(key);
+      removed.push(key);
+      await this.#retire(live, spec !== undefined);
+    }
+    const toBind = desired.filter((s) => !this.#live.has(s.key));
+    const results = await Promise.all(toBind.map((spec) => this.#bind(spec, settings)));
+    const added: string[] = [];
+    const failures = new Map<string, ListenerFailure[]>();
+    results.forEach((result, i) => {
+      const spec = toBind[i]!;
+      if (result === null) {
+        added.push(spec.key);
+        return;
+      }
+      const list = failures.get(spec.service) ?? [];
+      list.push(result);
+      failures.set(spec.service, list);
+      this.#logger.warn({ listener: spec.key, service: spec.service, code: result.errno }, 'listener not bound');
+    });
+    return { added, removed, kept, failures };
+  }
+
+  /** Stops accepting everywhere; open connections get `drainMs`, then are cut. */
+  async close(drainMs: number): Promise<void> {
+    const all = [...this.#live.values(), ...this.#closing];
+    this.#live.clear();
+    const closing = all.map((live) => this.#stop(live));
+    const timer = setTimeout(() => {
+      for (const live of all) cut(live);
+    }, drainMs);
+    timer.unref();
+    await Promise.all(closing);
+    clearTimeout(timer);
+  }
+
+  async #bind(spec: ListenerSpec, settings: Settings): Promise<ListenerFailure | null> {
+    let live: Live;
+    if (spec.kind === 'tcp') {
+      const tcp = new TcpProxy(this.#runtime, spec.backendKey ?? '', this.#logger);
+      const server = createTcpServer({ allowHalfOpen: true, noDelay: true }, tcp.handle);
+      live = { spec, server, tcp };
+    } else {
+      const server = createHttpServer(settings, this.#logger);
+      const fixed =
+        spec.kind === 'http' && spec.backendKey !== null
+          ? { ingress: `service ${spec.service}`, backend: null, backendKey: spec.backendKey, path: '*', pathType: 'DefaultBackend' as const }
+          : null;
+      server.on('request', new HttpEntrypoint(this.#runtime, 'http', spec.port, fixed).handle);
+      live = { spec, server, tcp: null };
+    }
+    try {
+      await new Promise<void>((resolve, reject) => {
+        live.server.once('error', reject);
+        live.server.listen({ host: spec.address, port: spec.port, exclusive: true }, () => {
+          live.server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException;
+      return { key: spec.key, errno: e.code ?? 'UNKNOWN', message: `${spec.key} (${spec.source} for port ${spec.servicePort}) cannot be bound: ${bindHint(e)}` };
+    }
+    this.#live.set(spec.key, live);
+    return null;
+  }
+
+  /** Stops accepting; a listener being replaced on the same address is waited for, so the port is free again. */
+  async #retire(live: Live, rebinding: boolean): Promise<void> {
+    this.#closing.add(live);
+    const stopped = this.#stop(live).then(() => void this.#closing.delete(live));
+    if (rebinding) {
+      cut(live);
+      await stopped;
+    }
+  }
+
+  #stop(live: Live): Promise<void> {
+    return new Promise<void>((resolve) => {
+      live.server.close(() => resolve());
+      if ('closeIdleConnections' in live.server) live.server.closeIdleConnections();
+    });
+  }
+}
+
+function cut(live: Live): void {
+  if (live.tcp !== null) live.tcp.destroyAll();
+  else if ('closeAllConnections' in live.server) live.server.closeAllConnections();
+}
+
+function sameListener(a: ListenerSpec, b: ListenerSpec): boolean {
+  return a.kind === b.kind && a.backendKey === b.backendKey;
+}
+
+function bindHint(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case 'EADDRNOTAVAIL':
+      return 'EADDRNOTAVAIL: the address is not on this machine (add it to an interface, or use a pool on loopback)';
+    case 'EADDRINUSE':
+      return 'EADDRINUSE: something else already listens there';
+    case 'EACCES':
+      return 'EACCES: binding this port needs privileges (CAP_NET_BIND_SERVICE for ports below 1024)';
+    default:
+      return `${e.code ?? 'error'}: ${e.message}`;
+  }
+}
