@@ -5,12 +5,13 @@
  * a test can stop and start again on the same one.
  */
 import { randomInt } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { connect, createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { Edgeway } from '../src/edgeway.ts';
-import { listen, type Listening } from './helpers/servers.ts';
+import { closeServer, listen, type Listening } from './helpers/servers.ts';
 
 /** A /24 of loopback nobody else in the suite uses (127.200-239.x.0), for pools and node addresses. */
 export function loopbackBlock(): string {
@@ -136,6 +137,19 @@ export function pod(t: ExecutionContext, name: string, host = '127.0.0.1'): Prom
     },
     host,
   );
+}
+
+/** An HTTP "pod" answering its name at a given address and port (a "node" listening on a NodePort). */
+export async function podAt(t: ExecutionContext, name: string, host: string, port: number): Promise<void> {
+  const server = createHttpServer((req, res) => {
+    req.resume();
+    res.end(name);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  t.teardown(() => closeServer(server));
 }
 
 /**
