@@ -29,7 +29,8 @@ export const BENCH_USAGE = `usage: node perf/bench.ts [--smoke] [--profile] [--r
   --duration S   seconds of measured load per run (default 10)
   --warmup S     seconds of warm-up load after each start (default 2)
   --connections N  autocannon connections (default 100)
-  --only LIST    comma-separated names: systems (direct, edgeway, http-proxy, nginx) or groups (proxy, routing)`;
+  --only LIST    comma-separated names: systems (direct, edgeway, http-proxy, nginx, ingress-path, lb-http,
+                 l4-direct, l4-edgeway) or groups (proxy, routing, addresses)`;
 
 /** Throws an Error whose message is meant for the person at the terminal. */
 export function parseBenchOptions(argv: readonly string[], knownNames: readonly string[]): BenchOptions {

@@ -15,13 +15,14 @@ import { BENCH_USAGE, parseBenchOptions, selected } from './bench-options.ts';
 import type { BenchOptions } from './bench-options.ts';
 import { ChildProcesses } from './child-processes.ts';
 import { isClean } from './load-result.ts';
-import { proxyTable, ratioTable, routingTable, unavailableNotes } from './report.ts';
+import { addressesTable, proxyTable, ratioTable, routingTable, unavailableNotes } from './report.ts';
 import type { Unavailable } from './report.ts';
 import { runScenarios } from './runner.ts';
 import type { Scenario } from './scenario.ts';
 import { BODY_SIZES } from './scenario.ts';
 import { summarize } from './stats.ts';
 import type { Measurement } from './stats.ts';
+import { ingressPathScenario, l4DirectScenario, l4EdgewayScenario, lbHttpScenario } from './systems/addresses.ts';
 import { directScenario } from './systems/direct.ts';
 import { edgewayScenario } from './systems/edgeway.ts';
 import { httpProxyScenario } from './systems/http-proxy.ts';
@@ -39,8 +40,12 @@ const SCENARIOS: readonly Scenario[] = [
   nginxScenario(log),
   routingScenario(ROUTING_SMALL),
   routingScenario(ROUTING_LARGE),
+  ingressPathScenario,
+  lbHttpScenario,
+  l4DirectScenario,
+  l4EdgewayScenario,
 ];
-const GROUPS = ['proxy', 'routing'];
+const GROUPS = ['proxy', 'routing', 'addresses'];
 
 async function main(): Promise<number> {
   let options: BenchOptions;
@@ -91,6 +96,7 @@ async function main(): Promise<number> {
   if (wanted.some((s) => s.group === 'routing')) {
     sections.push(routingTable(summaries, unavailable, { small: routingScenarioName(ROUTING_SMALL), large: routingScenarioName(ROUTING_LARGE), bar: ROUTING_BAR }));
   }
+  if (wanted.some((s) => s.group === 'addresses')) sections.push(addressesTable(summaries, unavailable));
   if (unavailable.length > 0) sections.push(unavailableNotes(unavailable));
   const failures = measurements.filter((m) => m.result === null || !isClean(m.result));
   for (const m of failures) {

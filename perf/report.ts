@@ -106,3 +106,23 @@ export function formatMs(value: number): string {
 export function formatRatio(value: number): string {
   return Number.isFinite(value) ? value.toFixed(2) : '–';
 }
+
+/**
+ * The address scenarios: req/s and payload MB/s (req/s × body size) per scenario and body, then the two comparisons
+ * the issue asks for: LoadBalancer IP with appProtocol http over the Ingress path, and L4 pass-through over direct.
+ */
+export function addressesTable(summaries: readonly Summary[], unavailable: readonly Unavailable[]): string {
+  const lines = ['| scenario | body | req/s (median) | spread (min–max) | MB/s (median) | p50 ms | p99 ms | bad responses | runs |', '|---|---|---:|---|---:|---:|---:|---:|---:|'];
+  for (const s of summaries.filter((x) => x.group === 'addresses')) {
+    const mbps = (s.requestsPerSec.median * s.bodySize) / 1e6;
+    lines.push(
+      `| ${s.scenario} | ${formatBytes(s.bodySize)} | ${formatRate(s.requestsPerSec.median)} | ${formatSpread(s.requestsPerSec)} | ${Number.isFinite(mbps) ? mbps.toFixed(1) : '–'} | ${formatMs(s.latencyP50Ms)} | ${formatMs(s.latencyP99Ms)} | ${s.badResponses} | ${runs(s)} |`,
+    );
+  }
+  lines.push(...unavailableRows(unavailable, 'addresses', 9), '');
+  const sizes = [...new Set(summaries.filter((s) => s.scenario === 'lb-http').map((s) => s.bodySize))];
+  for (const size of sizes) lines.push(`lb-http / ingress-path req/s, ${formatBytes(size)}: ${formatRatio(ratio(summaries, 'lb-http', 'ingress-path', size))}`);
+  const l4 = summaries.find((s) => s.scenario === 'l4-edgeway')?.bodySize;
+  if (l4 !== undefined) lines.push(`l4-edgeway / l4-direct MB/s, ${formatBytes(l4)}: ${formatRatio(ratio(summaries, 'l4-edgeway', 'l4-direct', l4))}`);
+  return lines.join('\n');
+}

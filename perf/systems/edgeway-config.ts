@@ -14,6 +14,8 @@ export interface EdgewayConfigInput {
   readonly hosts: readonly string[];
   /** Rules per Ingress object; large tables are split so both object count and rule count grow. */
   readonly rulesPerIngress?: number;
+  /** Appended as they are (address scenarios). */
+  readonly extraDocs?: readonly object[];
 }
 
 const NAMESPACE = 'bench';
@@ -54,6 +56,7 @@ export function edgewayConfig(input: EdgewayConfigInput): string {
       },
     });
   }
+  docs.push(...(input.extraDocs ?? []));
   return docs.map((doc) => stringify(doc)).join('---\n');
 }
 

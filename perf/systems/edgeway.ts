@@ -25,6 +25,10 @@ export interface EdgewayStart {
   readonly hosts: readonly string[];
   /** The host the load is sent to. */
   readonly loadHost: string;
+  /** More documents for the config (address scenarios: a settings document and a LoadBalancer Service). */
+  readonly extraDocs?: readonly object[];
+  /** Send the load here instead of the HTTP entrypoint (a LoadBalancer IP and port). */
+  readonly target?: { readonly host: string; readonly port: number };
 }
 
 export async function edgewayAvailability(): Promise<string | null> {
@@ -36,7 +40,7 @@ export async function startEdgeway(ctx: StartContext, start: EdgewayStart): Prom
   const config = join(ctx.workDir, 'edgeway.yaml');
   const stateDir = join(ctx.workDir, 'state');
   await mkdir(stateDir, { recursive: true });
-  await writeFile(config, edgewayConfig({ backendPort: ctx.backendPort, hosts: start.hosts }));
+  await writeFile(config, edgewayConfig({ backendPort: ctx.backendPort, hosts: start.hosts, ...(start.extraDocs === undefined ? {} : { extraDocs: start.extraDocs }) }));
   const nodeArgs = ctx.options.profile ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
   if (ctx.options.profile) await mkdir(PROFILE_DIR, { recursive: true });
   const args = [
@@ -68,7 +72,8 @@ export async function startEdgeway(ctx: StartContext, start: EdgewayStart): Prom
   const compileMs = findNumber(parseJson((await get(`${admin}/config/status`)).body), 'compileMs');
   if (compileMs !== undefined) facts['compileMs'] = compileMs;
   // Longer grace than the default: with --cpu-prof the profile is written on the way out.
-  return { url: `http://127.0.0.1:${httpPort}/`, host: start.loadHost, facts, stop: () => child.stop(10_000) };
+  const url = start.target === undefined ? `http://127.0.0.1:${httpPort}/` : `http://${start.target.host}:${start.target.port}/`;
+  return { url, host: start.loadHost, facts, stop: () => child.stop(10_000) };
 }
 
 export const edgewayScenario: Scenario = {
