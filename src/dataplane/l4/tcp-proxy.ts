@@ -5,7 +5,8 @@
  * Half-close is passed on: when one side ends its writes, the other side gets a FIN and may go on sending (both
  * sockets allow half-open). An error on either side tears both down, with a reset towards the client when the
  * endpoint cannot be reached, so clients see a refused service rather than an empty answer. A connection with no
- * traffic either way for the idle timeout (settings `addresses.tcpIdleTimeout`) is closed.
+ * traffic either way for the idle timeout (settings `addresses.tcpIdleTimeout`) is closed; an endpoint that does not
+ * accept within the upstream connect timeout resets the client.
  */
 import { connect, type Socket } from 'node:net';
 import type { Logger } from '../../log.ts';
@@ -44,19 +45,23 @@ export class TcpProxy {
       client.resetAndDestroy();
       return;
     }
-    const idleMs = bound.snapshot.settings.addresses.tcpIdleTimeoutMs;
+    const settings = bound.snapshot.settings;
+    const idleMs = settings.addresses.tcpIdleTimeoutMs;
     const upstream = connect({ host: endpoint.address, port: endpoint.port, allowHalfOpen: true, noDelay: true });
     this.#open.add(client);
     client.setNoDelay(true);
-    if (idleMs > 0) {
-      client.setTimeout(idleMs);
-      upstream.setTimeout(idleMs);
-    }
+    if (idleMs > 0) client.setTimeout(idleMs);
+    // Until it connects, the endpoint gets the upstream connect timeout (a blackholed endpoint must not hold the
+    // client for the whole idle timeout); after that, the idle timeout like the client side.
+    upstream.setTimeout(settings.upstream.connectTimeoutMs);
+    upstream.once('connect', () => upstream.setTimeout(idleMs));
     client.pipe(upstream);
     upstream.pipe(client);
     const idle = (): void => {
+      const refused = upstream.connecting;
       upstream.destroy();
-      client.destroy();
+      if (refused) client.resetAndDestroy();
+      else client.destroy();
     };
     client.on('timeout', idle);
     upstream.on('timeout', idle);
