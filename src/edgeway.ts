@@ -84,7 +84,7 @@ export class Edgeway {
     try {
       edgeway.#adminPort = await edgeway.#admin.listen(settings.admin);
       await edgeway.#gateway.listen(settings);
-      edgeway.#snapshot = await addresses.apply(edgeway.#gateway, snapshot);
+      edgeway.#snapshot = await addresses.apply(edgeway.#gateway, snapshot, options.report);
     } catch (err) {
       await edgeway.close(0);
       throw err;

@@ -93,6 +93,8 @@ ${options.extra ?? ''}`;
 
 export interface Served {
   readonly edgeway: Edgeway;
+  /** The lines edgeway reported (stderr for the CLI). */
+  readonly reports: readonly string[];
   /** Stops it now (the teardown then does nothing). */
   stop(): Promise<void>;
 }
@@ -101,15 +103,16 @@ export interface Served {
 export async function serve(t: ExecutionContext, dir: string, yaml: string): Promise<Served> {
   const file = join(dir, 'config.yaml');
   await writeFile(file, yaml);
+  const reports: string[] = [];
   const edgeway = await Edgeway.start({
     configPaths: [file],
     overrides: { http: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 }, stateDir: join(dir, 'state'), logLevel: 'silent' },
-    report: () => undefined,
+    report: (line) => reports.push(line),
   });
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopped ??= edgeway.close(0));
   t.teardown(stop);
-  return { edgeway, stop };
+  return { edgeway, reports, stop };
 }
 
 /** Connects, sends `payload`, half-closes, and collects everything until the peer ends; rejects on error. */

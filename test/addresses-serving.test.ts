@@ -139,7 +139,8 @@ test('a bind failure and a UDP port become conditions on their Service, while th
     service({ name: 'far', ports: [{ port, appProtocol: 'http' }], endpoints: [{ ip: '127.0.0.1', port: a.port }], annotations: { 'metallb.io/address-pool': 'remote' } }),
     service({ name: 'near', ports: [{ port, appProtocol: 'http' }, { port, protocol: 'UDP', name: 'dns' }], endpoints: [{ ip: '127.0.0.1', port: a.port }] }),
   );
-  const { edgeway } = await serve(t, await tempDir(t), yaml);
+  const { edgeway, reports } = await serve(t, await tempDir(t), yaml);
+  t.true(reports.some((r) => r.includes('Service default/far') && r.includes('EADDRNOTAVAIL')), reports.join('\n'));
   const failures = edgeway.snapshot.listenerFailures.get('default/far') ?? [];
   t.deepEqual(failures.map((f) => f.errno), ['EADDRNOTAVAIL']);
   t.regex(failures[0]?.message ?? '', /192\.0\.2\.10:\d+\/TCP .*not on this machine/);

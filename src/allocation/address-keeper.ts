@@ -44,12 +44,16 @@ export class AddressKeeper {
   }
 
   /**
-   * Persists, then reconciles the listeners on the allocated addresses. Returns the snapshot with the listeners
-   * that could not be bound recorded (a new object; the compiled one is not changed), for status to show.
+   * Persists, then reconciles the listeners on the allocated addresses; each listener that cannot be bound is
+   * reported as a line. Returns the snapshot with those listeners recorded (a new object; the compiled one is not
+   * changed), for status to show.
    */
-  async apply(gateway: Gateway, snapshot: Snapshot): Promise<Snapshot> {
+  async apply(gateway: Gateway, snapshot: Snapshot, report: (line: string) => void = () => undefined): Promise<Snapshot> {
     await this.persist(snapshot);
-    const report = await gateway.serviceListeners.reconcile(snapshot.addresses.listeners, snapshot.settings);
-    return report.failures.size === 0 ? snapshot : { ...snapshot, listenerFailures: report.failures };
+    const result = await gateway.serviceListeners.reconcile(snapshot.addresses.listeners, snapshot.settings);
+    for (const [service, failures] of result.failures) {
+      for (const f of failures) report(`edgeway: Service ${service}: ${f.message} (EW_LISTENER_BIND_FAILED; the rest is served)`);
+    }
+    return result.failures.size === 0 ? snapshot : { ...snapshot, listenerFailures: result.failures };
   }
 }
