@@ -5,7 +5,7 @@
  * served, and the Service shows its addresses through withStatus and /config/status.
  */
 import test from 'ava';
-import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import { connect, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import type { Service } from '../src/k8s/types.ts';
 import { withStatus } from '../src/status/with-status.ts';
 import { addressPoolUsage } from '../src/status/address-status.ts';
@@ -157,3 +157,44 @@ test('a bind failure and a UDP port become conditions on their Service, while th
   t.deepEqual(near.map((p) => p.reason), ['EW_SERVICE_PROTOCOL_UNSUPPORTED']);
   t.true(edgeway.snapshot.diagnostics.some((d) => d.code === 'EW_SERVICE_PROTOCOL_UNSUPPORTED' && d.field === 'spec.ports[1].protocol' && d.position !== undefined));
 });
+
+test('TCP pass-through: an idle connection is closed after tcpIdleTimeout; an endpoint reset mid-stream resets the client', async (t) => {
+  const block = loopbackBlock();
+  // One endpoint that never answers (the idle case), one that sends a little and then resets.
+  const quiet = createTcpServer((s) => s.on('error', () => undefined));
+  const resetting = createTcpServer((s) => {
+    s.on('error', () => undefined);
+    s.write('partial');
+    setImmediate(() => s.resetAndDestroy());
+  });
+  for (const server of [quiet, resetting]) {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    t.teardown(() => closeTcp(server));
+  }
+  const portOf = (s: TcpServer): number => (s.address() as { port: number }).port;
+  const port = await unusedPort();
+  const yaml = docs(
+    addressSettings({ pool: [`${block}.0/30`], nodes: [`${block}.9`], extra: '    tcpIdleTimeout: 300ms\n' }),
+    service({ name: 'quiet', ports: [{ port }], endpoints: [{ ip: '127.0.0.1', port: portOf(quiet) }], created: '2026-01-01T00:00:00Z' }),
+    service({ name: 'resetting', ports: [{ port }], endpoints: [{ ip: '127.0.0.1', port: portOf(resetting) }], created: '2026-01-02T00:00:00Z' }),
+  );
+  await serve(t, await tempDir(t), yaml);
+  const idle = connect({ host: `${block}.0`, port });
+  idle.on('error', () => undefined);
+  await new Promise<void>((resolve) => idle.once('close', () => resolve()));
+  t.pass('the idle connection was closed by edgeway');
+
+  const broken = connect({ host: `${block}.1`, port });
+  let received = '';
+  broken.on('data', (c: Buffer) => (received += c.toString()));
+  const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+    broken.once('error', resolve);
+    broken.once('close', () => resolve(undefined));
+  });
+  t.is(error?.code, 'ECONNRESET');
+  t.true('partial'.startsWith(received));
+});
+
+function closeTcp(server: TcpServer): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
