@@ -13,7 +13,7 @@ import { compileAddresses } from './compile-addresses.ts';
 import { fanOut } from './fan-out.ts';
 import type { Backend, Snapshot } from './snapshot.ts';
 import type { Service } from '../k8s/types.ts';
-import { serviceBackend } from './service-backend.ts';
+import { affinityTimeoutMs } from './service-backend.ts';
 
 export function compileSnapshot(store: ObjectStore, settings: Settings, generation: number, previous: AllocationState = EMPTY_ALLOCATION_STATE): Snapshot {
   const started = performance.now();
@@ -24,10 +24,19 @@ export function compileSnapshot(store: ObjectStore, settings: Settings, generati
   for (const [key, ref] of compiled.backends) {
     const { resolution, diagnostics: found } = resolveBackend(store, ref, settings);
     diagnostics.push(...found);
+    // NodePort fan-out replaces the endpoints with the nodes; ClientIP affinity wraps the balancer (bound-snapshot.ts).
     const service = store.get<Service>('Service', ref.namespace, ref.name);
     const fanned = service === undefined ? undefined : fanOut(service, ref, resolution, addressing.addresses, settings);
     if (fanned?.diagnostic !== undefined) diagnostics.push(fanned.diagnostic);
-    backends.set(key, serviceBackend(key, `${ref.namespace}/${ref.name}`, resolution, service?.object, fanned?.ready));
+    const affinity = affinityTimeoutMs(service?.object);
+    backends.set(key, {
+      key,
+      service: `${ref.namespace}/${ref.name}`,
+      resolution,
+      ready: fanned?.ready ?? (resolution.kind === 'endpoints' ? resolution.endpoints.filter((e) => e.ready) : []),
+      policy: 'round-robin',
+      ...(affinity === undefined ? {} : { affinityTimeoutMs: affinity }),
+    });
   }
   for (const [key, backend] of addressing.backends) backends.set(key, backend);
   return {
