@@ -52,6 +52,7 @@ test('every field is read from the document, and it is not among the objects', (
   const text = doc(`  entrypoints:
     http: {address: "0.0.0.0:80"}
     https: {address: "[::1]:443"}
+  tls: {defaultCertificate: {namespace: edge, name: fallback-cert}, certificatesDir: /etc/edgeway/certs, minVersion: TLSv1.3, ciphers: "ECDHE-RSA-AES128-GCM-SHA256"}
   admin: {address: "127.0.0.1:0"}
   stateDir: /var/lib/edgeway
   ingress: {controllerName: example.com/edge}
@@ -70,6 +71,7 @@ test('every field is read from the document, and it is not among the objects', (
   t.deepEqual(load.settings, {
     http: { host: '0.0.0.0', port: 80 },
     https: { host: '::1', port: 443 },
+    tls: { defaultCertificate: { namespace: 'edge', name: 'fallback-cert' }, certificatesDir: '/etc/edgeway/certs', minVersion: 'TLSv1.3', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' },
     admin: { host: '127.0.0.1', port: 0 },
     stateDir: '/var/lib/edgeway',
     controllerName: 'example.com/edge',
@@ -90,6 +92,19 @@ test('entrypoints: https on with its default address, http turned off', (t) => {
   t.deepEqual(load.diagnostics, []);
   t.is(load.settings.http, null);
   t.deepEqual(load.settings.https, { host: '127.0.0.1', port: 8443 });
+});
+
+test('tls: defaults, the namespace of the default certificate, and bad values located with fallback', (t) => {
+  t.deepEqual(DEFAULT_SETTINGS.tls, { defaultCertificate: null, certificatesDir: 'certs', minVersion: 'TLSv1.2', ciphers: null });
+  const named = loadConfigText([{ path: 's.yaml', text: doc('  tls:\n    defaultCertificate: {name: wildcard}\n') }]);
+  t.deepEqual(named.diagnostics, []);
+  t.deepEqual(named.settings.tls.defaultCertificate, { namespace: 'default', name: 'wildcard' });
+  const bad = loadConfigText([{ path: 's.yaml', text: doc('  tls:\n    minVersion: TLSv1.0\n    defaultCertificate: {namespace: edge}\n') }]);
+  const got = bad.diagnostics.map((d) => [d.code, d.field, d.position?.line]);
+  t.true(got.some((g) => g[0] === 'EW_SETTINGS_INVALID' && g[1] === 'spec.tls.minVersion' && g[2] === 7), JSON.stringify(got));
+  t.true(got.some((g) => g[0] === 'EW_SETTINGS_INVALID' && String(g[1]).startsWith('spec.tls.defaultCertificate')), JSON.stringify(got));
+  t.is(bad.settings.tls.minVersion, 'TLSv1.2');
+  t.is(bad.settings.tls.defaultCertificate, null);
 });
 
 test('schema errors are located, and only the bad fields fall back to defaults', (t) => {

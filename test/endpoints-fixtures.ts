@@ -70,6 +70,7 @@ export function settings(externalNameEnabled = false): Settings {
   return {
     http: { host: '127.0.0.1', port: 8080 },
     https: null,
+    tls: DEFAULT_SETTINGS.tls,
     admin: { host: '127.0.0.1', port: 9901 },
     stateDir: '/tmp/edgeway-test-state',
     controllerName: 'edgeway.io/ingress-controller',

@@ -74,6 +74,7 @@ export function settings(defaultBackend: BackendRef | null = null): Settings {
   return {
     http: { host: '127.0.0.1', port: 0 },
     https: null,
+    tls: DEFAULT_SETTINGS.tls,
     admin: { host: '127.0.0.1', port: 0 },
     stateDir: '/tmp/edgeway-test',
     controllerName: CONTROLLER,

@@ -9,6 +9,7 @@ export const DEFAULT_HTTPS = { host: '127.0.0.1', port: 8443 } as const;
 export const DEFAULT_SETTINGS: Settings = Object.freeze<Settings>({
   http: { host: '127.0.0.1', port: 8080 },
   https: null,
+  tls: { defaultCertificate: null, certificatesDir: 'certs', minVersion: 'TLSv1.2', ciphers: null },
   admin: { host: '127.0.0.1', port: 9901 },
   stateDir: '.edgeway-state',
   controllerName: 'edgeway.io/ingress-controller',

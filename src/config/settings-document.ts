@@ -106,6 +106,12 @@ export function resolveSettings(doc: LoadedObject | undefined): { settings: Sett
   const settings: Settings = {
     http: entrypoint('http', d.http),
     https: entrypoint('https', d.https),
+    tls: {
+      defaultCertificate: secretRef(raw(['spec', 'tls', 'defaultCertificate'])),
+      certificatesDir: pick(['spec', 'tls', 'certificatesDir'], d.tls.certificatesDir),
+      minVersion: pick(['spec', 'tls', 'minVersion'], d.tls.minVersion),
+      ciphers: pick(['spec', 'tls', 'ciphers'], d.tls.ciphers),
+    },
     admin: address(['spec', 'admin', 'address'], d.admin),
     stateDir: pick(['spec', 'stateDir'], d.stateDir),
     controllerName: pick(['spec', 'ingress', 'controllerName'], d.controllerName),
@@ -136,6 +142,13 @@ export function resolveSettings(doc: LoadedObject | undefined): { settings: Sett
     maxConfigBytes: pick(['spec', 'maxConfigBytes'], d.maxConfigBytes),
   };
   return { settings, diagnostics };
+}
+
+/** The schema has checked the shape already; only the namespace needs its default. */
+function secretRef(value: unknown): Settings['tls']['defaultCertificate'] {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as { namespace?: string; name: string };
+  return { namespace: v.namespace ?? 'default', name: v.name };
 }
 
 /** The schema has checked the shape already; only the namespace needs its default. */

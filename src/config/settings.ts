@@ -69,9 +69,21 @@ export interface AddressSettings {
   readonly tcpIdleTimeoutMs: number;
 }
 
+/** The HTTPS entrypoint's TLS: the default certificate, protocol floor and ciphers. */
+export interface TlsSettings {
+  /** A `kubernetes.io/tls` Secret served as the default certificate; null: the generated pair in certificatesDir. */
+  readonly defaultCertificate: { readonly namespace: string; readonly name: string } | null;
+  /** Where the generated default certificate lives (`default.crt`, `default.key`), relative to the working directory. */
+  readonly certificatesDir: string;
+  readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
+  /** An OpenSSL cipher list for TLS 1.2; null keeps Node's default (modern) list. */
+  readonly ciphers: string | null;
+}
+
 export interface Settings {
   readonly http: HostPort | null;
   readonly https: HostPort | null;
+  readonly tls: TlsSettings;
   readonly admin: HostPort;
   readonly stateDir: string;
   /** The IngressClass `spec.controller` value edgeway answers to. */
