@@ -9,6 +9,8 @@ import { AdminServer } from './admin/admin-server.ts';
 import { AddressKeeper } from './allocation/address-keeper.ts';
 import { Gateway, type BoundAddress } from './dataplane/gateway.ts';
 import { createLogger, type Logger } from './log.ts';
+import { loadDefaultCertificate } from './tls/default-certificate.ts';
+import type { TlsMaterial } from './tls/tls-material.ts';
 import { compileSnapshot } from './snapshot/compile-snapshot.ts';
 import type { Snapshot } from './snapshot/snapshot.ts';
 import { ObjectStore } from './store/object-store.ts';
@@ -51,15 +53,16 @@ export class Edgeway {
   /** Allocation state I/O; a reload compiles with `previous` and hands the snapshot to `apply`. */
   #addressKeeper: AddressKeeper | null = null;
 
-  private constructor(snapshot: Snapshot, skipped: number, logger: Logger) {
+  private constructor(snapshot: Snapshot, skipped: number, logger: Logger, fallbackCertificate: TlsMaterial | null) {
     this.logger = logger;
     this.#snapshot = snapshot;
     this.#skipped = skipped;
-    this.#gateway = new Gateway(snapshot, logger);
+    this.#gateway = new Gateway(snapshot, logger, fallbackCertificate);
     this.#admin = new AdminServer(() => ({
       ready: this.#ready,
       draining: this.#draining,
       snapshot: this.#snapshot,
+      bindDiagnostics: this.#gateway.current.diagnostics,
       startedAt: this.#startedAt,
       skippedObjects: this.#skipped,
     }));
@@ -79,8 +82,18 @@ export class Edgeway {
     const addresses = await AddressKeeper.load(settings.stateDir);
     const snapshot = compileSnapshot(new ObjectStore(load.objects), settings, 1, addresses.previous);
     for (const d of snapshot.diagnostics) options.report(formatDiagnostic(d));
-    const edgeway = new Edgeway(snapshot, load.skipped, logger);
+    // The generated default certificate is I/O (read, or create once into certificatesDir), so it happens here and
+    // not in the pure compile step; without an HTTPS entrypoint no certificate is touched.
+    let fallbackCertificate: TlsMaterial | null = null;
+    if (settings.https !== null) {
+      const generated = await loadDefaultCertificate({ dir: settings.tls.certificatesDir });
+      for (const w of generated.warnings) options.report(`edgeway: default certificate: ${w}`);
+      if (generated.created) options.report(`edgeway: generated a self-signed default certificate in ${generated.certPath} (key ${generated.keyPath}, mode 0600)`);
+      fallbackCertificate = generated.material;
+    }
+    const edgeway = new Edgeway(snapshot, load.skipped, logger, fallbackCertificate);
     edgeway.#addressKeeper = addresses;
+    for (const d of edgeway.#gateway.current.diagnostics) options.report(formatDiagnostic(d));
     try {
       edgeway.#adminPort = await edgeway.#admin.listen(settings.admin);
       await edgeway.#gateway.listen(settings);
@@ -113,6 +126,15 @@ export class Edgeway {
 
   get snapshot(): Snapshot {
     return this.#snapshot;
+  }
+
+  /**
+   * Serve a compiled snapshot from now on: the next request and the next TLS handshake use it, requests and
+   * connections already open finish on what they have. (The reload machinery compiles; this only swaps.)
+   */
+  apply(snapshot: Snapshot): void {
+    this.#gateway.apply(snapshot);
+    this.#snapshot = snapshot;
   }
 
   get addresses(): readonly BoundAddress[] {

@@ -105,6 +105,14 @@ const tls = {
   EW_TLS_HOST_CONFLICT: { summary: 'Two Ingress tls entries claim the same host with different Secrets (warning; the older one wins).' },
 } as const satisfies Record<string, CodeInfo>;
 
+// --- TLS termination and upstream TLS (src/snapshot/compile-tls.ts, src/controllers/backend-tls.ts, HTTPS) -------
+const tlsTermination = {
+  EW_TLS_DEFAULT_CERT_UNUSABLE: { summary: 'spec.tls.defaultCertificate names a missing or broken Secret (the generated default certificate is served).' },
+  EW_BACKEND_TLS_CA_MISSING: { summary: 'edgeway.io/backend-tls-ca names a Secret or ConfigMap that does not exist or has no ca.crt (verification uses the bundled CAs: requests fail closed).' },
+  EW_BACKEND_TLS_CA_INVALID: { summary: 'edgeway.io/backend-tls-ca is malformed or its ca.crt is not a PEM bundle (verification uses the bundled CAs: requests fail closed).' },
+  EDGEWAY_UPSTREAM_TLS: { summary: 'The TLS handshake with the endpoint failed (certificate not trusted, name mismatch, protocol error).', status: 502 },
+} as const satisfies Record<string, CodeInfo>;
+
 // --- data plane request failures (src/dataplane/*) -----------------------------------------------------------
 const requests = {
   EDGEWAY_NO_ROUTE: { summary: 'No Ingress rule or default backend matches the request.', status: 404 },
@@ -119,6 +127,6 @@ const requests = {
   EDGEWAY_BAD_REQUEST: { summary: 'The request is malformed (bad target or Host).', status: 400 },
 } as const satisfies Record<string, CodeInfo>;
 
-export const CODES = { ...loading, ...validation, ...routing, ...endpoints, ...allocation, ...addresses, ...tls, ...requests } as const;
+export const CODES = { ...loading, ...validation, ...routing, ...endpoints, ...allocation, ...addresses, ...tls, ...tlsTermination, ...requests } as const;
 
 export type Code = keyof typeof CODES;

@@ -197,7 +197,7 @@ test('the radix tree agrees with the plain reading of the spec on random rule se
 });
 
 test('hosts with the same routes share one router but keep their own targets', (t) => {
-  const target = (name: string) => ({ ingress: 'default/web', backend: null, backendKey: name, path: '/', pathType: 'Prefix' as const });
+  const target = (name: string) => ({ ingress: 'default/web', backend: null, backendKey: name, path: '/', pathType: 'Prefix' as const, redirectToHttps: false });
   const tables = new PathTables();
   const a = tables.build([{ path: '/', exact: false, target: target('a') }, { path: '/x', exact: true, target: target('a-x') }]);
   const b = tables.build([{ path: '/x', exact: true, target: target('b-x') }, { path: '/', exact: false, target: target('b') }]);

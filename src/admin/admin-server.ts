@@ -4,7 +4,7 @@
  * generation and what compilation found.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { formatDiagnostic } from '../config/diagnostic.ts';
+import { formatDiagnostic, type Diagnostic } from '../config/diagnostic.ts';
 import type { HostPort } from '../config/settings.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import { addressStatus } from '../status/address-status.ts';
@@ -13,6 +13,8 @@ export interface AdminState {
   readonly ready: boolean;
   readonly draining: boolean;
   readonly snapshot: Snapshot;
+  /** Found when the snapshot was bound (Ingress tls entries with unusable Secrets), shown with the snapshot's. */
+  readonly bindDiagnostics: readonly Diagnostic[];
   readonly startedAt: Date;
   readonly skippedObjects: number;
 }
@@ -74,7 +76,8 @@ function configStatus(state: AdminState): unknown {
     ingresses: s.ingresses.length,
     hosts: s.routes.hostCount,
     backends: s.backends.size,
-    diagnostics: s.diagnostics.map((d) => ({ ...d, text: formatDiagnostic(d) })),
+    certificates: s.tls.certificates,
+    diagnostics: [...s.diagnostics, ...state.bindDiagnostics].map((d) => ({ ...d, text: formatDiagnostic(d) })),
     addresses: addressStatus(s),
   };
 }

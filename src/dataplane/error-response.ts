@@ -3,9 +3,9 @@
  * `Server: edgeway` and `X-Edgeway-Error: <code>` so a person (or a test) can tell edgeway's 502 from a backend's.
  * Bodies are built once at start-up.
  */
-import type { ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import { CODES, type Code } from '../errors.ts';
+import type { DownstreamResponse } from './downstream.ts';
 
 interface Prepared {
   readonly status: number;
@@ -25,7 +25,7 @@ export function statusOf(code: Code): number {
 }
 
 /** Writes the error response unless headers already went out, in which case the connection is cut. */
-export function sendError(res: ServerResponse, code: Code, requestId: string | undefined, close = false): number {
+export function sendError(res: DownstreamResponse, code: Code, requestId: string | undefined, close = false): number {
   const p = prepared.get(code);
   if (p === undefined) throw new Error(`${code} has no HTTP status`);
   if (res.headersSent) {
@@ -38,7 +38,8 @@ export function sendError(res: ServerResponse, code: Code, requestId: string | u
   res.setHeader('server', 'edgeway');
   res.setHeader('x-edgeway-error', code);
   if (requestId !== undefined) res.setHeader('x-request-id', requestId);
-  if (close) res.setHeader('connection', 'close');
+  // HTTP/2 has no Connection header (Node throws on it); closing there is the session's business.
+  if (close && res.req.httpVersionMajor === 1) res.setHeader('connection', 'close');
   res.end(p.body);
   return p.status;
 }

@@ -4,6 +4,10 @@
  * anyone else they are dropped and replaced, so a client cannot spoof its address or scheme.
  *
  * Works on Node's flat `rawHeaders` array and returns a flat array undici sends as is: no header objects are built.
+ *
+ * HTTP/2 requests (HTTPS entrypoint) go upstream as HTTP/1.1: pseudo-headers (`:method`, `:path`, `:scheme`,
+ * `:authority`) are dropped, `:authority` becomes Host when the client sent no Host, and the several Cookie fields
+ * HTTP/2 allows are joined into one with "; " (RFC 9113 §8.2.3).
  */
 import { connectionTokens, isHopByHop } from './hop-by-hop.ts';
 
@@ -34,6 +38,8 @@ export function forwardHeaders(raw: readonly string[], ctx: ForwardContext, newR
     }
   }
   let host: string | undefined;
+  let authority: string | undefined;
+  let cookieAt = -1;
   let xff: string | undefined;
   let requestId: string | undefined;
   let sawProto = false;
@@ -42,6 +48,10 @@ export function forwardHeaders(raw: readonly string[], ctx: ForwardContext, newR
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const value = raw[i + 1]!;
+    if (name.charCodeAt(0) === 58 /* : */) {
+      if (name === ':authority') authority = value;
+      continue;
+    }
     const lower = name.toLowerCase();
     if (isHopByHop(lower) || (named !== null && named.has(lower))) continue;
     switch (lower) {
@@ -51,6 +61,13 @@ export function forwardHeaders(raw: readonly string[], ctx: ForwardContext, newR
         break;
       case 'expect':
         continue;
+      case 'cookie':
+        if (cookieAt !== -1) {
+          out[cookieAt] += `; ${value}`;
+          continue;
+        }
+        cookieAt = out.length + 1;
+        break;
       case 'proxy-authorization':
         if (!ctx.forwardProxyAuthorization) continue;
         break;
@@ -80,6 +97,8 @@ export function forwardHeaders(raw: readonly string[], ctx: ForwardContext, newR
     out.push(name, value);
   }
   if (ctx.hostOverride !== undefined) out.push('host', ctx.hostOverride);
+  else if (host === undefined && authority !== undefined) out.push('host', authority);
+  host ??= authority;
   requestId ??= newRequestId();
   out.push('x-forwarded-for', xff === undefined ? ctx.clientIp : `${xff}, ${ctx.clientIp}`);
   if (!sawProto) out.push('x-forwarded-proto', ctx.proto);

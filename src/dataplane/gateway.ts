@@ -1,18 +1,24 @@
 /**
- * The running data plane: the current bound snapshot, the HTTP entrypoint listener, and the runtime state that
- * outlives snapshots (upstream pools, balancers). `apply` swaps a new snapshot in atomically: requests that already
- * captured the old one finish on it, the next request sees the new one.
+ * The running data plane: the current bound snapshot, the HTTP and HTTPS entrypoint listeners, and the runtime state
+ * that outlives snapshots (upstream pools, balancers, TLS session keys). `apply` swaps a new snapshot in atomically:
+ * requests that already captured the old one finish on it, the next request sees the new one; the HTTPS listener's
+ * SNICallback reads the current SNI table, so new certificates apply to the next handshake without rebinding while
+ * open connections keep theirs.
  */
 import type { Server } from 'node:http';
+import { createSecureServer, type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
+import type { SecureContext, TLSSocket } from 'node:tls';
 import type { HostPort, Settings } from '../config/settings.ts';
 import type { Logger } from '../log.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
+import type { TlsMaterial } from '../tls/tls-material.ts';
 import { AccessLog } from './access-log.ts';
 import type { Balancer } from './balancers/balancer.ts';
-import { bindSnapshot, originsOf, type BoundSnapshot } from './bound-snapshot.ts';
+import { bindSnapshot, originsOf, type BoundSnapshot, type TlsBinding } from './bound-snapshot.ts';
 import { DnsCache } from './dns-cache.ts';
 import { HttpEntrypoint, type EntrypointRuntime } from './http-entrypoint.ts';
 import { createHttpServer } from './http-server.ts';
+import { contextOptions, httpsServerOptions, newSessionKeys } from './https-options.ts';
 import { ServiceListeners } from './listeners/service-listeners.ts';
 import { TrustedProxies } from './trusted-proxies.ts';
 import { UpstreamRegistry } from './upstream-registry.ts';
@@ -35,36 +41,103 @@ export class Gateway implements EntrypointRuntime {
   /** Listeners on allocated Service addresses (LoadBalancer IPs, ClusterIPs, NodePorts); see reconcileListeners. */
   readonly serviceListeners: ServiceListeners;
   #addresses: BoundAddress[] = [];
+  /** The generated default certificate; null when there is no HTTPS entrypoint (no secure contexts are made). */
+  readonly #fallbackCertificate: TlsMaterial | null;
+  readonly #sessionKeys = newSessionKeys();
+  #secure: SecureListener | null = null;
 
-  constructor(snapshot: Snapshot, logger: Logger) {
+  /** @param fallbackCertificate the generated default certificate; give it exactly when HTTPS is on. */
+  constructor(snapshot: Snapshot, logger: Logger, fallbackCertificate: TlsMaterial | null = null) {
     this.#logger = logger;
+    this.#fallbackCertificate = fallbackCertificate;
     this.upstreams = new UpstreamRegistry(snapshot.settings.upstream);
     this.accessLog = new AccessLog(logger, snapshot.settings.logging.access);
     this.trusted = new TrustedProxies(snapshot.settings.trustedProxies);
-    this.current = bindSnapshot(snapshot, this.upstreams, this.#balancers);
+    this.current = bindSnapshot(snapshot, this.upstreams, this.#balancers, this.#tlsBinding(snapshot, null));
     this.serviceListeners = new ServiceListeners(this, logger);
   }
 
   /** Swap in a new snapshot; pools of endpoints that are gone are drained in the background. */
   apply(snapshot: Snapshot): void {
-    const bound = bindSnapshot(snapshot, this.upstreams, this.#balancers);
+    const bound = bindSnapshot(snapshot, this.upstreams, this.#balancers, this.#tlsBinding(snapshot, this.current));
     this.accessLog = new AccessLog(this.#logger, snapshot.settings.logging.access);
     this.trusted = new TrustedProxies(snapshot.settings.trustedProxies);
     this.current = bound;
+    this.#refreshDefaultIdentity(bound);
     void this.upstreams.retain(originsOf(bound), snapshot.settings.upstream);
   }
 
   /** Binds the entrypoints named in the settings. Rejects (binding nothing further) when one cannot be bound. */
   async listen(settings: Settings): Promise<readonly BoundAddress[]> {
-    if (settings.http !== null) await this.#listenHttp('http', settings.http, settings);
+    // HTTPS first: the HTTP entrypoint needs its port for redirects.
+    const httpsPort = settings.https !== null && this.#fallbackCertificate !== null ? await this.#listenHttps(settings.https, settings) : null;
+    if (settings.http !== null) await this.#listenHttp('http', settings.http, settings, httpsPort);
     return this.#addresses;
+  }
+
+  /** Reads the current table on every handshake: a reload's certificates apply to the next one. */
+  readonly sniCallback = (servername: string, callback: (err: Error | null, context?: SecureContext) => void): void => {
+    const sni = this.current.sni;
+    if (sni === null) callback(new Error('no SNI table'));
+    else callback(null, sni.select(servername).context);
+  };
+
+  #tlsBinding(snapshot: Snapshot, previous: BoundSnapshot | null): TlsBinding | null {
+    if (this.#fallbackCertificate === null) return null;
+    return { fallbackCertificate: this.#fallbackCertificate, contextOptions: contextOptions(snapshot.settings, this.#sessionKeys), previous: previous?.sni ?? null };
+  }
+
+  /** Clients without SNI get the listener's own context; replace it when the default certificate changed. */
+  #refreshDefaultIdentity(bound: BoundSnapshot): void {
+    const secure = this.#secure;
+    const entry = bound.sni?.defaultEntry;
+    if (secure === null || entry === undefined || entry.material.fingerprint === secure.fingerprint) return;
+    secure.server.setSecureContext({ ...contextOptions(bound.snapshot.settings, this.#sessionKeys), cert: entry.material.certPem, key: entry.material.keyPem });
+    secure.fingerprint = entry.material.fingerprint;
+  }
+
+  async #listenHttps(at: HostPort, settings: Settings): Promise<number> {
+    const defaultEntry = this.current.sni?.defaultEntry;
+    if (defaultEntry === undefined) throw new Error('HTTPS needs a default certificate');
+    const server = createSecureServer(httpsServerOptions(settings, this.#sessionKeys, defaultEntry.material, this.sniCallback));
+    const secure: SecureListener = { server, sessions: new Set(), sockets: new Set(), fingerprint: defaultEntry.material.fingerprint };
+    // Scanners and old clients fail handshakes all day long: worth a debug line, never more.
+    server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+      this.#logger.debug({ err: { code: err.code, message: err.message }, remote: socket.remoteAddress }, 'TLS handshake failed');
+      socket.destroy();
+    });
+    server.on('sessionError', (err: NodeJS.ErrnoException) => this.#logger.debug({ err: { code: err.code, message: err.message } }, 'HTTP/2 session error'));
+    server.on('session', (session: ServerHttp2Session) => {
+      secure.sessions.add(session);
+      session.once('close', () => secure.sessions.delete(session));
+    });
+    server.on('secureConnection', (socket: TLSSocket) => {
+      secure.sockets.add(socket);
+      socket.once('close', () => secure.sockets.delete(socket));
+    });
+    // Idle HTTP/2 sessions and HTTP/1.1-over-TLS connections close after the downstream keep-alive time.
+    server.setTimeout(settings.downstream.keepAliveTimeoutMs);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(at.port, at.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : at.port;
+    const entrypoint = new HttpEntrypoint(this, 'https', port);
+    server.on('request', entrypoint.handle);
+    this.#secure = secure;
+    this.#addresses.push({ name: 'https', host: at.host, port });
+    return port;
   }
 
   get addresses(): readonly BoundAddress[] {
     return this.#addresses;
   }
 
-  async #listenHttp(name: string, at: HostPort, settings: Settings): Promise<void> {
+  async #listenHttp(name: string, at: HostPort, settings: Settings, httpsPort: number | null): Promise<void> {
     const server = createHttpServer(settings, this.#logger);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -75,7 +148,7 @@ export class Gateway implements EntrypointRuntime {
     });
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : at.port;
-    const entrypoint = new HttpEntrypoint(this, 'http', port);
+    const entrypoint = new HttpEntrypoint(this, 'http', port, null, httpsPort);
     server.on('request', entrypoint.handle);
     this.#servers.push(server);
     this.#addresses.push({ name, host: at.host, port });
@@ -88,12 +161,27 @@ export class Gateway implements EntrypointRuntime {
   async close(drainMs: number): Promise<void> {
     const closing = this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
     for (const s of this.#servers) s.closeIdleConnections();
+    const secure = this.#secure;
+    if (secure !== null) {
+      closing.push(new Promise<void>((resolve) => secure.server.close(() => resolve())));
+      // HTTP/2: GOAWAY, open streams finish. HTTP/1.1 over TLS has no idle tracking here: cut at the drain timeout.
+      for (const session of secure.sessions) session.close();
+    }
     const timer = setTimeout(() => {
       for (const s of this.#servers) s.closeAllConnections();
+      if (secure !== null) for (const socket of secure.sockets) socket.destroy();
     }, drainMs);
     timer.unref();
     await Promise.all([...closing, this.serviceListeners.close(drainMs)]);
     clearTimeout(timer);
     await this.upstreams.close();
   }
+}
+
+interface SecureListener {
+  readonly server: Http2SecureServer;
+  readonly sessions: Set<ServerHttp2Session>;
+  readonly sockets: Set<TLSSocket>;
+  /** Of the certificate clients without SNI get. */
+  fingerprint: string;
 }

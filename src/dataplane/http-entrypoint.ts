@@ -2,9 +2,13 @@
  * The request path of an HTTP entrypoint: capture the current snapshot once, normalise host and path, route, pick an
  * endpoint with the backend's balancer, and hand the request to its upstream pool. Everything here runs per request,
  * so it avoids closures, regexes and copies it does not need.
+ *
+ * The same handler serves the HTTPS entrypoint (proto `https`), HTTP/2 requests included: `:authority` stands in for
+ * a missing Host. On the plain HTTP entrypoint, routes flagged `redirectToHttps` at compile time answer 308 to https,
+ * except ACME HTTP-01 challenges, which must stay reachable over plain HTTP.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
 import type { Pool } from 'undici';
 import type { Code } from '../errors.ts';
 import { normalizeHost } from '../routing/normalize-host.ts';
@@ -12,6 +16,7 @@ import { normalizePath } from '../routing/normalize-path.ts';
 import type { RouteTarget } from '../routing/route-table.ts';
 import type { AccessLog } from './access-log.ts';
 import type { BoundSnapshot } from './bound-snapshot.ts';
+import type { DownstreamRequest, DownstreamResponse } from './downstream.ts';
 import { sendError } from './error-response.ts';
 import { forwardHeaders, type ForwardContext } from './forward-headers.ts';
 import { ProxyExchange } from './proxy-exchange.ts';
@@ -28,25 +33,31 @@ export interface EntrypointRuntime {
   readonly dns: DnsCache;
 }
 
+const ACME_CHALLENGE = '/.well-known/acme-challenge/';
+
 export class HttpEntrypoint {
   readonly #runtime: EntrypointRuntime;
   readonly #proto: string;
   readonly #port: string;
   readonly #fixed: RouteTarget | null;
+  /** `''` or `:8443` after the host in redirect targets; null: this entrypoint never redirects. */
+  readonly #redirectPort: string | null;
 
   /**
    * @param fixed the routing mode of a Service's own listener (LoadBalancer IP, ClusterIP or NodePort with
    *   appProtocol http): every request goes to this target instead of through the Ingress routes. null routes.
+   * @param httpsPort where plain-HTTP requests for TLS hosts are redirected; null: no redirects.
    */
-  constructor(runtime: EntrypointRuntime, proto: 'http' | 'https', port: number, fixed: RouteTarget | null = null) {
+  constructor(runtime: EntrypointRuntime, proto: 'http' | 'https', port: number, fixed: RouteTarget | null = null, httpsPort: number | null = null) {
     this.#runtime = runtime;
     this.#proto = proto;
     this.#port = String(port);
     this.#fixed = fixed;
+    this.#redirectPort = proto === 'https' || httpsPort === null ? null : httpsPort === 443 ? '' : `:${httpsPort}`;
   }
 
-  /** The `request` listener for node:http. */
-  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+  /** The `request` listener for node:http and node:http2 (compatibility API). */
+  readonly handle = (req: DownstreamRequest, res: DownstreamResponse): void => {
     const started = performance.now();
     const runtime = this.#runtime;
     const bound = runtime.current;
@@ -61,11 +72,14 @@ export class HttpEntrypoint {
       rawPath = absolute;
     }
     const path = normalizePath(rawPath);
-    const host = normalizeHost(req.headers.host);
+    const host = normalizeHost(req.headers.host ?? (req.headers[':authority'] as string | undefined));
     if (path === null || host === null) return this.#fail(req, res, 'EDGEWAY_BAD_REQUEST', started, rawPath, undefined);
 
     const target = this.#fixed ?? bound.snapshot.routes.match(host, path);
     if (target === null) return this.#fail(req, res, 'EDGEWAY_NO_ROUTE', started, path, host);
+    if (target.redirectToHttps && this.#redirectPort !== null && !path.startsWith(ACME_CHALLENGE)) {
+      return this.#redirect(req, res, `https://${host}${this.#redirectPort}${rawPath}${query}`, started, path, host, target.ingress);
+    }
     const backend = target.backendKey === null ? undefined : bound.backends.get(target.backendKey);
     if (backend === undefined || backend.backend.resolution.kind === 'unavailable') {
       return this.#fail(req, res, 'EDGEWAY_BACKEND_UNAVAILABLE', started, path, host, target.ingress);
@@ -99,8 +113,8 @@ export class HttpEntrypoint {
   };
 
   #dispatch(
-    req: IncomingMessage,
-    res: ServerResponse,
+    req: DownstreamRequest,
+    res: DownstreamResponse,
     pool: Pool,
     upstream: string,
     ctx: ForwardContext,
@@ -124,9 +138,31 @@ export class HttpEntrypoint {
     );
   }
 
+  /** 308 keeps the method and body, unlike 301 (RFC 9110 §15.4.9). */
+  #redirect(req: DownstreamRequest, res: DownstreamResponse, location: string, started: number, path: string, host: string, ingress: string): void {
+    if (hasBody(req)) req.resume();
+    res.writeHead(308, { location, 'content-length': '0', server: 'edgeway' });
+    res.end();
+    const log = this.#runtime.accessLog;
+    if (!log.enabled) return;
+    log.write({
+      method: req.method,
+      host,
+      path,
+      status: 308,
+      bytes: 0,
+      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      upstream: undefined,
+      requestId: undefined,
+      ingress,
+      service: undefined,
+      reason: undefined,
+    });
+  }
+
   #fail(
-    req: IncomingMessage,
-    res: ServerResponse,
+    req: DownstreamRequest,
+    res: DownstreamResponse,
     code: Code,
     started: number,
     path: string,
@@ -160,13 +196,15 @@ function externalHost(host: string, port: number): string {
   return port === 80 ? host : `${host}:${port}`;
 }
 
-function hasBody(req: IncomingMessage): boolean {
+function hasBody(req: DownstreamRequest): boolean {
+  // HTTP/2 marks a request without body by ending the stream with its headers; Content-Length is optional there.
+  if (req.httpVersionMajor === 2) return !(req as Http2ServerRequest).stream.endAfterHeaders;
   const length = req.headers['content-length'];
   if (length !== undefined) return length !== '0';
   return req.headers['transfer-encoding'] !== undefined;
 }
 
-function clientAddress(req: IncomingMessage): string {
+function clientAddress(req: DownstreamRequest): string {
   const address = req.socket.remoteAddress ?? '';
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }

@@ -4,11 +4,12 @@
  * the response into edgeway's 502/504. It works on undici's low-level dispatch API, which skips the Readable and
  * promise machinery of `request()` — the largest single cost in a Node proxy.
  */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { Code } from '../errors.ts';
 import type { AccessLog } from './access-log.ts';
 import { sendError } from './error-response.ts';
+import type { DownstreamRequest, DownstreamResponse } from './downstream.ts';
 import { connectionTokens, isHopByHop } from './hop-by-hop.ts';
 import { upstreamErrorCode } from './upstream-error.ts';
 
@@ -26,8 +27,8 @@ export interface ExchangeInfo {
 }
 
 export class ProxyExchange implements Dispatcher.DispatchHandler {
-  readonly #req: IncomingMessage;
-  readonly #res: ServerResponse;
+  readonly #req: DownstreamRequest;
+  readonly #res: DownstreamResponse;
   readonly #info: ExchangeInfo;
   readonly #log: AccessLog;
   #controller: Controller | null = null;
@@ -35,7 +36,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   #done = false;
   #bytes = 0;
 
-  constructor(req: IncomingMessage, res: ServerResponse, info: ExchangeInfo, log: AccessLog) {
+  constructor(req: DownstreamRequest, res: DownstreamResponse, info: ExchangeInfo, log: AccessLog) {
     this.#req = req;
     this.#res = res;
     this.#info = info;
@@ -96,7 +97,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
 
   /** The downstream response closed; unless it had finished, the client went away. */
   clientClosed(): void {
-    if (this.#done || this.#res.writableFinished) return;
+    if (this.#done || this.#res.writableEnded) return;
     this.#clientGone = true;
     this.#controller?.abort(clientGoneError());
   }
@@ -122,7 +123,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
 
 /** The exchange rides on its response, so the listeners below are shared functions, not closures per request. */
 const kExchange = Symbol('edgeway.exchange');
-type ExchangeResponse = ServerResponse & { [kExchange]?: ProxyExchange };
+type ExchangeResponse = DownstreamResponse & { [kExchange]?: ProxyExchange };
 
 function onResponseClose(this: ExchangeResponse): void {
   this[kExchange]?.clientClosed();
@@ -136,7 +137,10 @@ function clientGoneError(): Error {
   return Object.assign(new Error('client closed the connection'), { code: 'EDGEWAY_CLIENT_CLOSED' });
 }
 
-/** Removes hop-by-hop response headers in place (undici hands us a fresh object per response). */
+/**
+ * Removes hop-by-hop response headers in place (undici hands us a fresh object per response). This also keeps HTTP/2
+ * responses valid: Node throws on Connection, Keep-Alive, Transfer-Encoding, Upgrade and Proxy-Connection there.
+ */
 function stripHopByHop(headers: Headers): void {
   const named = connectionTokens(headers.connection);
   for (const name in headers) {

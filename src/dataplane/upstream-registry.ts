@@ -2,9 +2,18 @@
  * One undici Pool per endpoint origin, shared by every snapshot that routes to it. Pools outlive snapshots so a
  * reload does not reconnect to endpoints that still exist; `retain` swaps in the set a new snapshot needs and drains
  * the pools no snapshot needs any more (in-flight requests finish, then the connections close).
+ *
+ * An `https://` origin is keyed together with its TLS options (server name, CA, verification): two Services on the
+ * same address with different CAs must not share connections verified against the other's CA.
  */
 import { Pool } from 'undici';
 import type { UpstreamSettings } from '../config/settings.ts';
+import type { BackendTls } from '../controllers/backend-tls.ts';
+
+/** The registry key of a pool: the origin, plus the TLS options for TLS origins. */
+export function poolKey(origin: string, tls: BackendTls | null): string {
+  return tls === null ? origin : `${origin}#${tls.key}`;
+}
 
 export class UpstreamRegistry {
   readonly #pools = new Map<string, Pool>();
@@ -14,18 +23,19 @@ export class UpstreamRegistry {
     this.#settings = settings;
   }
 
-  /** The pool for `http://address:port`, created on first use. */
-  pool(origin: string): Pool {
-    let pool = this.#pools.get(origin);
+  /** The pool for `http://address:port` (or `https://` with `tls`), created on first use. */
+  pool(origin: string, tls: BackendTls | null = null): Pool {
+    const key = tls === null ? origin : poolKey(origin, tls);
+    let pool = this.#pools.get(key);
     if (pool === undefined) {
-      pool = createPool(origin, this.#settings);
-      this.#pools.set(origin, pool);
+      pool = createPool(origin, this.#settings, tls);
+      this.#pools.set(key, pool);
     }
     return pool;
   }
 
   /**
-   * Keep the pools for `origins`, close the rest gracefully. Pool options changed by a reload apply to new pools;
+   * Keep the pools for `origins` (pool keys, see poolKey), close the rest gracefully. Pool options changed by a reload apply to new pools;
    * existing pools keep theirs until their endpoint goes away (undici cannot retune a live pool).
    */
   retain(origins: ReadonlySet<string>, settings: UpstreamSettings): Promise<void> {
@@ -67,7 +77,8 @@ export class UpstreamRegistry {
   }
 }
 
-function createPool(origin: string, s: UpstreamSettings): Pool {
+function createPool(origin: string, s: UpstreamSettings, tls: BackendTls | null): Pool {
+  const connect = { timeout: s.connectTimeoutMs, noDelay: true, keepAlive: true };
   return new Pool(origin, {
     connections: s.connections,
     pipelining: s.pipelining,
@@ -77,7 +88,11 @@ function createPool(origin: string, s: UpstreamSettings): Pool {
     keepAliveTimeoutThreshold: 1000,
     headersTimeout: s.headersTimeoutMs,
     bodyTimeout: s.bodyTimeoutMs,
-    connect: { timeout: s.connectTimeoutMs, noDelay: true, keepAlive: true },
+    // undici passes these to tls.connect for https origins; it also caches TLS sessions per server name.
+    connect:
+      tls === null
+        ? connect
+        : { ...connect, servername: tls.servername, rejectUnauthorized: tls.verify, ...(tls.ca === null ? {} : { ca: tls.ca }) },
     // Bodies stream through; undici must not buffer or limit them.
     maxResponseSize: -1,
   });

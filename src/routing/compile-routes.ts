@@ -17,6 +17,7 @@
  * - `spec.defaultBackend` applies to requests that match no rule on any host; with several, the oldest Ingress
  *   wins (EW_ROUTE_CONFLICT on the others). Then settings.defaultBackend; else no route (404).
  * - Host fallback order: see host-route-table.ts.
+ * - HTTP → HTTPS redirects: see https-redirect.ts.
  */
 import type { Diagnostic } from '../config/diagnostic.ts';
 import { formatFieldPath } from '../config/diagnostic.ts';
@@ -26,6 +27,7 @@ import type { Ingress, IngressBackend, IngressClass } from '../k8s/types.ts';
 import { objectRef } from '../k8s/types.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { HostRouteTable } from './host-route-table.ts';
+import { allowsSslRedirect, hostHasTls, tlsHostsOf } from './https-redirect.ts';
 import { servesIngress } from './ingress-class.ts';
 import { normalizeHost } from './normalize-host.ts';
 import { normalizePath } from './normalize-path.ts';
@@ -81,12 +83,13 @@ export function compileRoutes(store: ObjectStore, settings: Settings): CompiledR
   const claims = new Map<string, Claim>();
   const rules: HostRules = { exact: new Map(), wildcard: new Map(), anyHost: [] };
   let ingressDefault: RouteTarget | null = null;
+  const tlsHosts = settings.https === null ? null : tlsHostsOf(ranked.map((r) => r.loaded.object));
 
-  const targetFor = (ingress: Ranked, backend: IngressBackend, at: Field, path: string, pathType: RouteTarget['pathType']): RouteTarget => {
+  const targetFor = (ingress: Ranked, backend: IngressBackend, at: Field, path: string, pathType: RouteTarget['pathType'], redirectToHttps = false): RouteTarget => {
     const resolved = resolveBackend(store, ingress.loaded, backend, at);
     diagnostics.push(...resolved.diagnostics);
     const ref = resolved.ref;
-    return Object.freeze({ ingress: ingress.id, backend: ref, backendKey: ref === null ? null : backendKey(ref), path, pathType });
+    return Object.freeze({ ingress: ingress.id, backend: ref, backendKey: ref === null ? null : backendKey(ref), path, pathType, redirectToHttps });
   };
   const keep = (target: RouteTarget): void => {
     if (target.backend !== null && target.backendKey !== null) backends.set(target.backendKey, target.backend);
@@ -108,6 +111,7 @@ export function compileRoutes(store: ObjectStore, settings: Settings): CompiledR
 
   for (const ingress of ranked) {
     const { spec } = ingress.loaded.object;
+    const redirects = tlsHosts !== null && allowsSslRedirect(ingress.loaded.object);
     if (spec.defaultBackend !== undefined) {
       const at = ['spec', 'defaultBackend'];
       const target = targetFor(ingress, spec.defaultBackend, at, '*', 'DefaultBackend');
@@ -134,7 +138,8 @@ export function compileRoutes(store: ObjectStore, settings: Settings): CompiledR
         }
         const exact = p.pathType === 'Exact';
         const path = !exact && normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
-        const target = targetFor(ingress, p.backend, [...at, 'backend'], written, p.pathType);
+        const redirect = redirects && hostHasTls(tlsHosts, host.kind, host.name);
+        const target = targetFor(ingress, p.backend, [...at, 'backend'], written, p.pathType, redirect);
         const what = `path "${path}" (${exact ? 'Exact' : 'Prefix'}) for ${host.label}`;
         const key = `${host.kind}\0${host.name}\0${exact ? 'E' : 'P'}\0${path}`;
         if (!claim(key, ingress, [...at, 'path'], what, `at spec.rules[${r}].http.paths[${i}]`)) return;
@@ -148,7 +153,7 @@ export function compileRoutes(store: ObjectStore, settings: Settings): CompiledR
   let fallback = ingressDefault;
   if (fallback === null && settings.defaultBackend !== null) {
     const ref = settings.defaultBackend;
-    fallback = Object.freeze({ ingress: 'settings', backend: ref, backendKey: backendKey(ref), path: '*', pathType: 'DefaultBackend' });
+    fallback = Object.freeze({ ingress: 'settings', backend: ref, backendKey: backendKey(ref), path: '*', pathType: 'DefaultBackend', redirectToHttps: false });
     keep(fallback);
   }
 

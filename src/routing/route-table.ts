@@ -14,6 +14,8 @@ export interface RouteTarget {
   /** The rule's path as written (for logs), `*` for default backends. */
   readonly path: string;
   readonly pathType: PathType | 'DefaultBackend';
+  /** Plain-HTTP requests get a 308 to https (https-redirect.ts); computed at compile time. */
+  readonly redirectToHttps: boolean;
 }
 
 export interface RouteTable {

@@ -6,20 +6,30 @@
 import { EMPTY_ALLOCATION_STATE, type AllocationState } from '../allocation/allocation-state.ts';
 import type { Diagnostic } from '../config/diagnostic.ts';
 import type { Settings } from '../config/settings.ts';
+import { backendTls } from '../controllers/backend-tls.ts';
 import { resolveBackend } from '../controllers/resolve-backend.ts';
 import { compileRoutes } from '../routing/compile-routes.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { compileAddresses } from './compile-addresses.ts';
 import { fanOut } from './fan-out.ts';
+import { compileTls } from './compile-tls.ts';
 import type { Backend, Snapshot } from './snapshot.ts';
 import type { Service } from '../k8s/types.ts';
 import { affinityTimeoutMs } from './service-backend.ts';
 
-export function compileSnapshot(store: ObjectStore, settings: Settings, generation: number, previous: AllocationState = EMPTY_ALLOCATION_STATE): Snapshot {
+/** @param now the clock for certificate validity; injectable for tests. */
+export function compileSnapshot(
+  store: ObjectStore,
+  settings: Settings,
+  generation: number,
+  previous: AllocationState = EMPTY_ALLOCATION_STATE,
+  now: Date = new Date(),
+): Snapshot {
   const started = performance.now();
   const addressing = compileAddresses(store, settings, previous);
   const compiled = compileRoutes(store, settings);
-  const diagnostics: Diagnostic[] = [...addressing.diagnostics, ...compiled.diagnostics];
+  const tls = compileTls(store, settings, now);
+  const diagnostics: Diagnostic[] = [...addressing.diagnostics, ...compiled.diagnostics, ...tls.diagnostics];
   const backends = new Map<string, Backend>();
   for (const [key, ref] of compiled.backends) {
     const { resolution, diagnostics: found } = resolveBackend(store, ref, settings);
@@ -29,6 +39,8 @@ export function compileSnapshot(store: ObjectStore, settings: Settings, generati
     const fanned = service === undefined ? undefined : fanOut(service, ref, resolution, addressing.addresses, settings);
     if (fanned?.diagnostic !== undefined) diagnostics.push(fanned.diagnostic);
     const affinity = affinityTimeoutMs(service?.object);
+    const upstreamTls = service === undefined || resolution.kind !== 'endpoints' ? undefined : backendTls(store, service, resolution.appProtocol);
+    if (upstreamTls !== undefined) diagnostics.push(...upstreamTls.diagnostics);
     backends.set(key, {
       key,
       service: `${ref.namespace}/${ref.name}`,
@@ -36,6 +48,7 @@ export function compileSnapshot(store: ObjectStore, settings: Settings, generati
       ready: fanned?.ready ?? (resolution.kind === 'endpoints' ? resolution.endpoints.filter((e) => e.ready) : []),
       policy: 'round-robin',
       ...(affinity === undefined ? {} : { affinityTimeoutMs: affinity }),
+      ...(upstreamTls?.tls == null ? {} : { tls: upstreamTls.tls }),
     });
   }
   for (const [key, backend] of addressing.backends) backends.set(key, backend);
@@ -44,6 +57,7 @@ export function compileSnapshot(store: ObjectStore, settings: Settings, generati
     settings,
     routes: compiled.table,
     backends,
+    tls: tls.tls,
     ingresses: compiled.ingresses,
     objectCount: store.size,
     diagnostics: dedupe(diagnostics),

@@ -4,9 +4,11 @@
  */
 import type { Diagnostic } from '../config/diagnostic.ts';
 import type { Settings } from '../config/settings.ts';
+import type { BackendTls } from '../controllers/backend-tls.ts';
 import type { BackendResolution, ResolvedEndpoint } from '../controllers/resolved-endpoint.ts';
 import type { RouteTable } from '../routing/route-table.ts';
 import type { CompiledAddresses, ListenerFailure } from './addresses.ts';
+import type { SnapshotTls } from './compile-tls.ts';
 
 /** A Service port as a routing target, with the endpoints that may receive new requests. */
 export interface Backend {
@@ -21,6 +23,8 @@ export interface Backend {
   readonly policy: string;
   /** `sessionAffinity: ClientIP`: a client stays on one endpoint for this long after its last pick. */
   readonly affinityTimeoutMs?: number;
+  /** How endpoints are reached over TLS (backend-tls.ts); absent: plain HTTP. */
+  readonly tls?: BackendTls;
 }
 
 export interface Snapshot {
@@ -28,6 +32,8 @@ export interface Snapshot {
   readonly settings: Settings;
   readonly routes: RouteTable;
   readonly backends: ReadonlyMap<string, Backend>;
+  /** TLS material for the HTTPS entrypoint; its secure contexts are made when the snapshot is bound. */
+  readonly tls: SnapshotTls;
   /** `namespace/name` of every Ingress edgeway serves. */
   readonly ingresses: readonly string[];
   readonly objectCount: number;

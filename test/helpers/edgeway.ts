@@ -20,8 +20,15 @@ export async function tempDir(t: ExecutionContext): Promise<string> {
   return dir;
 }
 
-export async function startEdgeway(t: ExecutionContext, yaml: string): Promise<Running> {
-  const dir = await tempDir(t);
+export interface StartOptions {
+  /** Also open the HTTPS entrypoint on an OS-chosen port. */
+  readonly https?: boolean;
+  /** Use this directory (for example one prepared with certificates) instead of a fresh one. */
+  readonly dir?: string;
+}
+
+export async function startEdgeway(t: ExecutionContext, yaml: string, options: StartOptions = {}): Promise<Running> {
+  const dir = options.dir ?? (await tempDir(t));
   const file = join(dir, 'config.yaml');
   await writeFile(file, yaml);
   const reports: string[] = [];
@@ -29,6 +36,7 @@ export async function startEdgeway(t: ExecutionContext, yaml: string): Promise<R
     configPaths: [file],
     overrides: {
       http: { host: '127.0.0.1', port: 0 },
+      ...(options.https === true ? { https: { host: '127.0.0.1', port: 0 } } : {}),
       admin: { host: '127.0.0.1', port: 0 },
       stateDir: join(dir, 'state'),
       logLevel: 'silent',
@@ -36,6 +44,6 @@ export async function startEdgeway(t: ExecutionContext, yaml: string): Promise<R
     report: (line) => reports.push(line),
   });
   t.teardown(() => edgeway.close(0));
-  const port = edgeway.addresses[0]!.port;
+  const port = edgeway.addresses.find((a) => a.name === 'http')?.port ?? 0;
   return { edgeway, port, url: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${edgeway.adminPort}`, dir, reports };
 }

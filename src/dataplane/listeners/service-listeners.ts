@@ -105,7 +105,7 @@ export class ServiceListeners {
       const server = createHttpServer(settings, this.#logger);
       const fixed =
         spec.kind === 'http' && spec.backendKey !== null
-          ? { ingress: `service ${spec.service}`, backend: null, backendKey: spec.backendKey, path: '*', pathType: 'DefaultBackend' as const }
+          ? { ingress: `service ${spec.service}`, backend: null, backendKey: spec.backendKey, path: '*', pathType: 'DefaultBackend' as const, redirectToHttps: false }
           : null;
       server.on('request', new HttpEntrypoint(this.#runtime, 'http', spec.port, fixed).handle);
       live = { spec, server, tcp: null };

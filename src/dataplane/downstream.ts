@@ -1,0 +1,23 @@
+/**
+ * The request and response types an entrypoint handles: node:http's for HTTP/1.1, and node:http2's compatibility
+ * API for HTTPS, which serves HTTP/2 and (through allowHTTP1) HTTP/1.1 clients on one listener. Both offer what the
+ * data plane uses, so one handler serves both without adapters on the hot path. The response is described by the
+ * members edgeway calls, because the two classes' overloads cannot be called through a plain union.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
+
+export type DownstreamRequest = IncomingMessage | Http2ServerRequest;
+
+export interface DownstreamResponse {
+  statusCode: number;
+  readonly headersSent: boolean;
+  readonly writableEnded: boolean;
+  readonly req: { readonly httpVersionMajor: number };
+  writeHead(statusCode: number, headers?: OutgoingHttpHeaders): unknown;
+  setHeader(name: string, value: string | number | readonly string[]): unknown;
+  write(chunk: Buffer): boolean;
+  end(chunk?: Buffer): unknown;
+  destroy(error?: Error): unknown;
+  once(event: 'close' | 'drain', listener: () => void): unknown;
+}

@@ -1,0 +1,64 @@
+/**
+ * The options of the HTTPS entrypoint, in one place: the TLS defaults for an edge (TLS 1.2 minimum, Node's modern
+ * cipher list unless configured, session resumption by tickets and session IDs across every SNI context), ALPN with
+ * `h2` then `http/1.1`, and the HTTP/2 settings. HTTP/2 abuse hardening (rapid reset, GOAWAY policy, stream and
+ * header limits) belongs in `http2Settings` and `http2Limits` below, so the listener code does not change for it.
+ */
+import { randomBytes } from 'node:crypto';
+import type { SecureServerOptions, Settings as Http2Settings } from 'node:http2';
+import type { SecureContext } from 'node:tls';
+import type { Settings } from '../config/settings.ts';
+import type { ContextOptions } from '../tls/sni-table.ts';
+import type { TlsMaterial } from '../tls/tls-material.ts';
+
+/** Shared by every secure context of the process, so a ticket issued under one SNI context resumes under another. */
+export interface SessionKeys {
+  readonly ticketKeys: Buffer;
+  readonly sessionIdContext: string;
+}
+
+export function newSessionKeys(): SessionKeys {
+  // 48 bytes: Node's ticket key format (name, HMAC secret, AES key). Per process: a restart invalidates tickets.
+  return { ticketKeys: randomBytes(48), sessionIdContext: 'edgeway' };
+}
+
+/** Options for every secure context the SNI table makes. */
+export function contextOptions(settings: Settings, keys: SessionKeys): ContextOptions {
+  return {
+    minVersion: settings.tls.minVersion,
+    ...(settings.tls.ciphers === null ? {} : { ciphers: settings.tls.ciphers }),
+    ticketKeys: keys.ticketKeys,
+    sessionIdContext: keys.sessionIdContext,
+  };
+}
+
+export function http2Settings(): Http2Settings {
+  return { maxConcurrentStreams: 100 };
+}
+
+/** Session-level limits (the place for rapid-reset and memory hardening). */
+function http2Limits(settings: Settings): Pick<SecureServerOptions, 'maxSessionMemory' | 'maxHeaderListPairs' | 'maxSendHeaderBlockLength'> {
+  return { maxSendHeaderBlockLength: settings.downstream.maxHeaderBytes * 4 };
+}
+
+/**
+ * @param defaultCertificate the listener's own identity: Node calls SNICallback only when the client sends SNI, so
+ *   clients without it get this one (the SNI table's default, decided at start).
+ */
+export function httpsServerOptions(
+  settings: Settings,
+  keys: SessionKeys,
+  defaultCertificate: TlsMaterial,
+  sniCallback: (servername: string, callback: (err: Error | null, context?: SecureContext) => void) => void,
+): SecureServerOptions {
+  return {
+    ...contextOptions(settings, keys),
+    cert: defaultCertificate.certPem,
+    key: defaultCertificate.keyPem,
+    SNICallback: sniCallback,
+    allowHTTP1: true,
+    ALPNProtocols: ['h2', 'http/1.1'],
+    settings: http2Settings(),
+    ...http2Limits(settings),
+  };
+}
