@@ -52,6 +52,17 @@ const cases: { name: string; raw: string[]; ctx?: Partial<ForwardContext>; expec
     ctx: { proto: 'https', port: '8443' },
     expect: { 'x-forwarded-proto': ['https'], 'x-forwarded-port': ['8443'] },
   },
+  {
+    name: 'HTTP/2: pseudo-headers dropped, :authority becomes Host, X-Forwarded-Host from it',
+    raw: [':method', 'GET', ':path', '/x', ':scheme', 'https', ':authority', 'a.test:8443', 'accept', '*/*'],
+    ctx: { proto: 'https', port: '8443' },
+    expect: { ':method': undefined, ':path': undefined, ':scheme': undefined, ':authority': undefined, host: ['a.test:8443'], 'x-forwarded-host': ['a.test:8443'], 'x-forwarded-proto': ['https'], accept: ['*/*'] },
+  },
+  {
+    name: 'HTTP/2: a Host header wins over :authority; several Cookie fields joined with "; "',
+    raw: [':authority', 'b.test', 'host', 'a.test', 'cookie', 'a=1', 'cookie', 'b=2', 'cookie', 'c=3'],
+    expect: { host: ['a.test'], cookie: ['a=1; b=2; c=3'] },
+  },
 ];
 
 for (const c of cases) {

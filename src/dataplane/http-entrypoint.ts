@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Http2ServerRequest } from 'node:http2';
-import type { Pool } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import type { Code } from '../errors.ts';
 import { normalizeHost } from '../routing/normalize-host.ts';
 import { normalizePath } from '../routing/normalize-path.ts';
@@ -32,6 +32,9 @@ export interface EntrypointRuntime {
   readonly upstreams: UpstreamRegistry;
   readonly dns: DnsCache;
 }
+
+/** undici reads `servername` from dispatch options (core/request.js) but does not declare it. */
+type UpstreamDispatchOptions = Dispatcher.DispatchOptions & { readonly servername: string | undefined };
 
 const ACME_CHALLENGE = '/.well-known/acme-challenge/';
 
@@ -99,7 +102,7 @@ export class HttpEntrypoint {
       runtime.dns.resolve(resolution.host).then(
         (ip) => {
           const upstream = ip.includes(':') ? `[${ip}]:${resolution.port}` : `${ip}:${resolution.port}`;
-          this.#dispatch(req, res, runtime.upstreams.pool(`http://${upstream}`), upstream, ctx, path, query, host, target.ingress, backend.backend.service, started);
+          this.#dispatch(req, res, runtime.upstreams.pool(`http://${upstream}`), upstream, ctx, path, query, host, target.ingress, backend.backend.service, started, undefined);
         },
         () => {
           this.#fail(req, res, 'EDGEWAY_DNS_FAILED', started, path, host, target.ingress);
@@ -109,7 +112,7 @@ export class HttpEntrypoint {
     }
     const index = backend.balancer.pick(backend.backend.ready, ctx);
     if (index === -1) return this.#fail(req, res, 'EDGEWAY_NO_ENDPOINTS', started, path, host, target.ingress, backend.backend.service);
-    this.#dispatch(req, res, backend.pools[index]!, backend.addresses[index]!, ctx, path, query, host, target.ingress, backend.backend.service, started);
+    this.#dispatch(req, res, backend.pools[index]!, backend.addresses[index]!, ctx, path, query, host, target.ingress, backend.backend.service, started, backend.backend.tls?.servername);
   };
 
   #dispatch(
@@ -124,18 +127,19 @@ export class HttpEntrypoint {
     ingress: string,
     service: string,
     started: number,
+    servername: string | undefined,
   ): void {
     const { headers, requestId } = forwardHeaders(req.rawHeaders, ctx, randomUUID);
     const exchange = new ProxyExchange(req, res, { host, path, requestId, ingress, service, upstream, started }, this.#runtime.accessLog);
-    pool.dispatch(
-      {
-        path: query === '' ? path : path + query,
-        method: req.method as 'GET',
-        headers,
-        body: hasBody(req) ? req : null,
-      },
-      exchange,
-    );
+    const options: UpstreamDispatchOptions = {
+      path: query === '' ? path : path + query,
+      method: req.method as 'GET',
+      headers,
+      body: hasBody(req) ? req : null,
+      // undici derives the TLS server name from Host unless given; for TLS backends it must be the backend's name.
+      servername,
+    };
+    pool.dispatch(options, exchange);
   }
 
   /** 308 keeps the method and body, unlike 301 (RFC 9110 §15.4.9). */
