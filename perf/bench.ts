@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: edgeway against a direct run, node-http-proxy and nginx, all in front of the same backend, then
- * routing scale (10 vs 10,000 host rules). Prints Markdown tables and writes the raw results to
+ * routing scale (10 vs 10,000 host rules), then TLS termination against nginx (keep-alive HTTPS, new handshakes). Prints Markdown tables and writes the raw results to
  * perf/results/<timestamp>.json (perf/results/tmp/ for --smoke). See perf/bench-options.ts for the flags.
  *
  * With --smoke it only checks that every system answered 2xx without errors and exits non-zero otherwise; it never
@@ -15,7 +15,7 @@ import { BENCH_USAGE, parseBenchOptions, selected } from './bench-options.ts';
 import type { BenchOptions } from './bench-options.ts';
 import { ChildProcesses } from './child-processes.ts';
 import { isClean } from './load-result.ts';
-import { addressesTable, proxyTable, ratioTable, routingTable, unavailableNotes } from './report.ts';
+import { addressesTable, proxyTable, ratioTable, routingTable, tlsTable, unavailableNotes } from './report.ts';
 import type { Unavailable } from './report.ts';
 import { runScenarios } from './runner.ts';
 import type { Scenario } from './scenario.ts';
@@ -27,6 +27,7 @@ import { directScenario } from './systems/direct.ts';
 import { edgewayScenario } from './systems/edgeway.ts';
 import { httpProxyScenario } from './systems/http-proxy.ts';
 import { nginxScenario } from './systems/nginx.ts';
+import { TLS_GROUP, tlsScenarios } from './systems/tls.ts';
 import { ROUTING_BAR, ROUTING_LARGE, ROUTING_SMALL, routingScenario, routingScenarioName } from './systems/routing-scale.ts';
 
 const PERF_DIR = dirname(fileURLToPath(import.meta.url));
@@ -44,8 +45,9 @@ const SCENARIOS: readonly Scenario[] = [
   lbHttpScenario,
   l4DirectScenario,
   l4EdgewayScenario,
+  ...tlsScenarios(log),
 ];
-const GROUPS = ['proxy', 'routing', 'addresses'];
+const GROUPS = ['proxy', 'routing', 'addresses', TLS_GROUP];
 
 async function main(): Promise<number> {
   let options: BenchOptions;
@@ -97,6 +99,7 @@ async function main(): Promise<number> {
     sections.push(routingTable(summaries, unavailable, { small: routingScenarioName(ROUTING_SMALL), large: routingScenarioName(ROUTING_LARGE), bar: ROUTING_BAR }));
   }
   if (wanted.some((s) => s.group === 'addresses')) sections.push(addressesTable(summaries, unavailable));
+  if (wanted.some((s) => s.group === TLS_GROUP)) sections.push(tlsTable(summaries, unavailable));
   if (unavailable.length > 0) sections.push(unavailableNotes(unavailable));
   const failures = measurements.filter((m) => m.result === null || !isClean(m.result));
   for (const m of failures) {

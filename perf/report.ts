@@ -34,6 +34,28 @@ export function ratioTable(summaries: readonly Summary[], bodySizes: readonly nu
   return lines.join('\n');
 }
 
+/**
+ * The TLS table: keep-alive HTTPS and new-handshake rates for edgeway and nginx, then edgeway/nginx from medians of the
+ * same run. For handshake rows, req/s is connections (= handshakes) per second and latency is per connection.
+ */
+export function tlsTable(summaries: readonly Summary[], unavailable: readonly Unavailable[]): string {
+  const lines = [
+    '| system | load | req/s (median) | spread (min–max) | p50 ms | p99 ms | bad responses | runs |',
+    '|---|---|---:|---|---:|---:|---:|---:|',
+  ];
+  const tls = summaries.filter((s) => s.group === 'tls');
+  for (const s of tls) {
+    const load = s.scenario.endsWith('-handshakes') ? 'new TLS connection per request' : 'HTTPS keep-alive';
+    lines.push(`| ${s.scenario} | ${load} | ${formatRate(s.requestsPerSec.median)} | ${formatSpread(s.requestsPerSec)} | ${formatMs(s.latencyP50Ms)} | ${formatMs(s.latencyP99Ms)} | ${s.badResponses} | ${runs(s)} |`);
+  }
+  lines.push(...unavailableRows(unavailable, 'tls', 8));
+  const size = tls[0]?.bodySize ?? 11;
+  const keepAlive = ratio(summaries, 'edgeway-https', 'nginx-https', size);
+  const handshakes = ratio(summaries, 'edgeway-handshakes', 'nginx-handshakes', size);
+  lines.push('', `edgeway/nginx: HTTPS keep-alive ${formatRatio(keepAlive)}, new handshakes ${formatRatio(handshakes)}`);
+  return lines.join('\n');
+}
+
 export interface RoutingComparison {
   readonly small: string;
   readonly large: string;

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchOptions } from './bench-options.ts';
 import type { ChildProcesses } from './child-processes.ts';
-import { runLoad } from './load-generator.ts';
+import { runHandshakeLoad } from './handshake-load.ts';
+import { runLoad, type LoadSpec } from './load-generator.ts';
 import type { LoadResult } from './load-result.ts';
 import { startBackend } from './node-child.ts';
 import type { RunningTarget, Scenario } from './scenario.ts';
@@ -53,8 +54,11 @@ async function measureOnce(input: RunInput, scenario: Scenario, bodySize: number
     target = await scenario.start({ procs, options, backendPort: backend.port, workDir });
     facts = target.facts;
     const load = { url: target.url, host: target.host, connections: options.connections };
-    if (options.warmupSec > 0) await runLoad(procs, { ...load, durationSec: options.warmupSec });
-    const result = await runLoad(procs, { ...load, durationSec: options.durationSec });
+    const servername = target.servername ?? target.host;
+    const run = (spec: LoadSpec): Promise<LoadResult> =>
+      scenario.load === 'handshake' ? runHandshakeLoad(procs, { ...spec, servername }) : runLoad(procs, spec);
+    if (options.warmupSec > 0) await run({ ...load, durationSec: options.warmupSec });
+    const result = await run({ ...load, durationSec: options.durationSec });
     return { ...base, result, error: null, facts };
   } catch (err) {
     return { ...base, result: null, error: err instanceof Error ? err.message : String(err), facts };

@@ -21,6 +21,8 @@ export interface RunningTarget {
   readonly url: string;
   /** Host header for every request. */
   readonly host: string;
+  /** The TLS server name for handshake load. */
+  readonly servername?: string;
   /** Facts measured while starting (e.g. compileMs), reported as medians beside the load numbers. */
   readonly facts: Readonly<Record<string, number | string>>;
   stop(): Promise<void>;
@@ -36,6 +38,11 @@ export interface Scenario {
   readonly optional?: boolean;
   /** Checked once before any run: null when it can run, else why not (the report shows a "not available" row). */
   readonly availability?: () => Promise<string | null>;
+  /**
+   * How load is applied: autocannon's keep-alive connections (default), or one request per new TLS connection
+   * (handshake-load.ts), which needs the target's `servername`.
+   */
+  readonly load?: 'keep-alive' | 'handshake';
   readonly start: (ctx: StartContext) => Promise<RunningTarget>;
 }
 

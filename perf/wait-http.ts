@@ -3,7 +3,8 @@
  * edgeway are ready; the poll interval is a retry pace, not a synchronisation sleep.
  */
 
-import { request } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { ManagedChild } from './child-processes.ts';
 
 const POLL_MS = 50;
@@ -13,10 +14,13 @@ export interface HttpAnswer {
   readonly body: string;
 }
 
-/** One GET, no keep-alive, never throws: a refused connection is status 0. */
+/** One GET, no keep-alive, never throws: a refused connection is status 0. https is not verified (bench certificates). */
 export function get(url: string, host?: string): Promise<HttpAnswer> {
+  const tls = url.startsWith('https:');
+  const request = tls ? httpsRequest : httpRequest;
+  const options = { agent: false as const, timeout: 5000, ...(tls ? { rejectUnauthorized: false, ...(host === undefined ? {} : { servername: host }) } : {}), ...(host === undefined ? {} : { headers: { host } }) };
   return new Promise((resolve) => {
-    const req = request(url, { agent: false, timeout: 5000, ...(host === undefined ? {} : { headers: { host } }) }, (res) => {
+    const req = request(url, options, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {

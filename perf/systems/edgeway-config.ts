@@ -3,6 +3,8 @@
  * pointing at the bench backend, the default IngressClass for edgeway, and Ingress host rules (one for the proxy
  * comparison, 10 or 10,000 for routing scale). No EdgewaySettings document: the CLI flags carry the addresses, and
  * everything else stays at its defaults (access logging included) so the measurement is of edgeway as shipped.
+ * With `tls`, a kubernetes.io/tls Secret holds the bench certificate, the Ingress lists it in spec.tls, and a settings
+ * document makes it the default certificate too (autocannon connects to an IP and sends no SNI).
  * Pure.
  */
 
@@ -16,6 +18,8 @@ export interface EdgewayConfigInput {
   readonly rulesPerIngress?: number;
   /** Appended as they are (address scenarios). */
   readonly extraDocs?: readonly object[];
+  /** The certificate and key (PEM) to terminate TLS with. */
+  readonly tls?: { readonly certPem: string; readonly keyPem: string };
 }
 
 const NAMESPACE = 'bench';
@@ -42,6 +46,24 @@ export function edgewayConfig(input: EdgewayConfigInput): string {
       spec: { controller: 'edgeway.io/ingress-controller' },
     },
   ];
+  const tls = input.tls;
+  if (tls !== undefined) {
+    docs.push(
+      {
+        apiVersion: 'edgeway.io/v1alpha1',
+        kind: 'EdgewaySettings',
+        metadata: { name: 'bench' },
+        spec: { tls: { defaultCertificate: { namespace: NAMESPACE, name: 'bench-tls' } } },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'bench-tls', namespace: NAMESPACE },
+        type: 'kubernetes.io/tls',
+        stringData: { 'tls.crt': tls.certPem, 'tls.key': tls.keyPem },
+      },
+    );
+  }
   for (let start = 0; start < input.hosts.length; start += perIngress) {
     const hosts = input.hosts.slice(start, start + perIngress);
     docs.push({
@@ -49,6 +71,7 @@ export function edgewayConfig(input: EdgewayConfigInput): string {
       kind: 'Ingress',
       metadata: { name: input.hosts.length <= perIngress ? 'bench' : `bench-${start / perIngress}`, namespace: NAMESPACE },
       spec: {
+        ...(tls === undefined ? {} : { tls: [{ hosts, secretName: 'bench-tls' }] }),
         rules: hosts.map((host) => ({
           host,
           http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'backend', port: { number: 80 } } } }] },

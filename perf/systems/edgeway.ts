@@ -29,6 +29,8 @@ export interface EdgewayStart {
   readonly extraDocs?: readonly object[];
   /** Send the load here instead of the HTTP entrypoint (a LoadBalancer IP and port). */
   readonly target?: { readonly host: string; readonly port: number };
+  /** Terminate TLS with this pair on an HTTPS entrypoint, and load that instead of HTTP. */
+  readonly tls?: { readonly certPem: string; readonly keyPem: string };
 }
 
 export async function edgewayAvailability(): Promise<string | null> {
@@ -37,10 +39,19 @@ export async function edgewayAvailability(): Promise<string | null> {
 
 export async function startEdgeway(ctx: StartContext, start: EdgewayStart): Promise<RunningTarget> {
   const [httpPort, adminPort] = [await freePort(), await freePort()];
+  const httpsPort = start.tls === undefined ? 0 : await freePort();
   const config = join(ctx.workDir, 'edgeway.yaml');
   const stateDir = join(ctx.workDir, 'state');
   await mkdir(stateDir, { recursive: true });
-  await writeFile(config, edgewayConfig({ backendPort: ctx.backendPort, hosts: start.hosts, ...(start.extraDocs === undefined ? {} : { extraDocs: start.extraDocs }) }));
+  await writeFile(
+    config,
+    edgewayConfig({
+      backendPort: ctx.backendPort,
+      hosts: start.hosts,
+      ...(start.extraDocs === undefined ? {} : { extraDocs: start.extraDocs }),
+      ...(start.tls === undefined ? {} : { tls: start.tls }),
+    }),
+  );
   const nodeArgs = ctx.options.profile ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
   if (ctx.options.profile) await mkdir(PROFILE_DIR, { recursive: true });
   const args = [
@@ -51,6 +62,7 @@ export async function startEdgeway(ctx: StartContext, start: EdgewayStart): Prom
     config,
     '--http',
     `127.0.0.1:${httpPort}`,
+    ...(start.tls === undefined ? [] : ['--https', `127.0.0.1:${httpsPort}`]),
     '--admin',
     `127.0.0.1:${adminPort}`,
     '--state-dir',
@@ -72,8 +84,13 @@ export async function startEdgeway(ctx: StartContext, start: EdgewayStart): Prom
   const compileMs = findNumber(parseJson((await get(`${admin}/config/status`)).body), 'compileMs');
   if (compileMs !== undefined) facts['compileMs'] = compileMs;
   // Longer grace than the default: with --cpu-prof the profile is written on the way out.
-  const url = start.target === undefined ? `http://127.0.0.1:${httpPort}/` : `http://${start.target.host}:${start.target.port}/`;
-  return { url, host: start.loadHost, facts, stop: () => child.stop(10_000) };
+  const url =
+    start.tls !== undefined
+      ? `https://127.0.0.1:${httpsPort}/`
+      : start.target === undefined
+        ? `http://127.0.0.1:${httpPort}/`
+        : `http://${start.target.host}:${start.target.port}/`;
+  return { url, host: start.loadHost, servername: start.loadHost, facts, stop: () => child.stop(10_000) };
 }
 
 export const edgewayScenario: Scenario = {

@@ -10,6 +10,8 @@ export interface NginxConfigInput {
   readonly backendPort: number;
   /** Modules whose temp path directive exists in this build (`nginx -V` lists the ones compiled out). */
   readonly tempPathModules: readonly string[];
+  /** Terminate TLS with these PEM files (listen ... ssl) instead of plain HTTP. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
 }
 
 /** Temp-path directives by module; only the ones built into this nginx may appear in the config. */
@@ -49,7 +51,12 @@ ${optional.join('\n')}
     }
 
     server {
-        listen 127.0.0.1:${input.listenPort};
+        listen 127.0.0.1:${input.listenPort}${input.tls === undefined ? '' : ` ssl;
+        # As edgeway: TLS 1.2 minimum, the library's default ciphers, session tickets on.
+        ssl_certificate ${input.tls.certFile};
+        ssl_certificate_key ${input.tls.keyFile};
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_session_tickets on`};
         location / {
             proxy_pass http://backend;
             proxy_http_version 1.1;

@@ -14,11 +14,23 @@ import { findOrInstallNginx } from './nginx-install.ts';
 
 const READY_TIMEOUT_MS = 15_000;
 
-export function nginxScenario(log: (line: string) => void): Scenario {
+export interface NginxVariant {
+  readonly name: string;
+  readonly group: string;
+  readonly bodySizes: readonly number[];
+  readonly load?: 'keep-alive' | 'handshake';
+  /** Terminate TLS with this pair (written into the run's directory). */
+  readonly tls?: () => { readonly certPem: string; readonly keyPem: string };
+}
+
+const PLAIN: NginxVariant = { name: 'nginx', group: 'proxy', bodySizes: BODY_SIZES };
+
+export function nginxScenario(log: (line: string) => void, variant: NginxVariant = PLAIN): Scenario {
   return {
-    name: 'nginx',
-    group: 'proxy',
-    bodySizes: BODY_SIZES,
+    name: variant.name,
+    group: variant.group,
+    bodySizes: variant.bodySizes,
+    ...(variant.load === undefined ? {} : { load: variant.load }),
     optional: true,
     availability: async () => {
       const found = await findOrInstallNginx(log);
@@ -31,17 +43,24 @@ export function nginxScenario(log: (line: string) => void): Scenario {
       const prefix = join(ctx.workDir, 'nginx');
       await mkdir(prefix, { recursive: true });
       const conf = join(prefix, 'nginx.conf');
-      await writeFile(conf, nginxConfig({ prefix, listenPort: port, backendPort: ctx.backendPort, tempPathModules: nginx.tempPathModules }));
+      let tls: { certFile: string; keyFile: string } | undefined;
+      if (variant.tls !== undefined) {
+        const pair = variant.tls();
+        tls = { certFile: join(prefix, 'tls.crt'), keyFile: join(prefix, 'tls.key') };
+        await writeFile(tls.certFile, pair.certPem);
+        await writeFile(tls.keyFile, pair.keyPem, { mode: 0o600 });
+      }
+      await writeFile(conf, nginxConfig({ prefix, listenPort: port, backendPort: ctx.backendPort, tempPathModules: nginx.tempPathModules, ...(tls === undefined ? {} : { tls }) }));
       // -e: the error log before the config is read, else nginx touches /var/log/nginx first.
       const child = ctx.procs.start('nginx', nginx.path, ['-p', prefix, '-e', join(prefix, 'error.log'), '-c', conf], { stdout: 'ignore' });
-      const url = `http://127.0.0.1:${port}/`;
+      const url = `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}/`;
       try {
         await waitForStatus(url, 200, READY_TIMEOUT_MS, child, BENCH_HOST);
       } catch (err) {
         await child.stop();
         throw err;
       }
-      return { url, host: BENCH_HOST, facts: { version: nginx.version }, stop: () => child.stop() };
+      return { url, host: BENCH_HOST, servername: BENCH_HOST, facts: { version: nginx.version }, stop: () => child.stop() };
     },
   };
 }
