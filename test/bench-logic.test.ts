@@ -2,7 +2,7 @@ import test from 'ava';
 import { parse, parseAllDocuments } from 'yaml';
 import { parseBenchOptions, selected } from '../perf/bench-options.ts';
 import { isClean, parseAutocannonJson } from '../perf/load-result.ts';
-import { formatBytes, proxyTable, ratioTable, routingTable } from '../perf/report.ts';
+import { formatBytes, proxyTable, ratioTable, routingTable, tlsTable } from '../perf/report.ts';
 import { median, ratio, summarize } from '../perf/stats.ts';
 import type { Measurement } from '../perf/stats.ts';
 import { edgewayConfig, middleHost, routingHosts } from '../perf/systems/edgeway-config.ts';
@@ -196,4 +196,25 @@ test('findNumber: first matching numeric field at any depth', (t) => {
   t.is(findNumber({ snapshot: { generation: 2, compileMs: 12.5 } }, 'compileMs'), 12.5);
   t.is(findNumber({ compileMs: '12' }, 'compileMs'), undefined);
   t.is(findNumber(parse('[1, {a: {compileMs: 3}}]'), 'compileMs'), 3);
+});
+
+test('TLS bench: edgeway config with the certificate as Secret, tls entry and default; nginx listens with ssl; the TLS table and ratios', (t) => {
+  const all = docs(edgewayConfig({ backendPort: 1, hosts: ['bench.local'], tls: { certPem: 'CERT', keyPem: 'KEY' } }));
+  const settings = all.find((d) => dig(d, 'kind') === 'EdgewaySettings');
+  t.deepEqual(dig(settings, 'spec', 'tls', 'defaultCertificate'), { namespace: 'bench', name: 'bench-tls' });
+  const secret = all.find((d) => dig(d, 'kind') === 'Secret');
+  t.deepEqual(dig(secret, 'stringData'), { 'tls.crt': 'CERT', 'tls.key': 'KEY' });
+  t.deepEqual(dig(all.find((d) => dig(d, 'kind') === 'Ingress'), 'spec', 'tls'), [{ hosts: ['bench.local'], secretName: 'bench-tls' }]);
+  const conf = nginxConfig({ prefix: '/tmp/x', listenPort: 8443, backendPort: 1, tempPathModules: [], tls: { certFile: '/tmp/x/tls.crt', keyFile: '/tmp/x/tls.key' } });
+  for (const line of ['listen 127.0.0.1:8443 ssl;', 'ssl_certificate /tmp/x/tls.crt;', 'ssl_certificate_key /tmp/x/tls.key;', 'ssl_protocols TLSv1.2 TLSv1.3;']) t.true(conf.includes(line), line);
+  const s = summarize([
+    { ...m('edgeway-https', 11, 1, 500), group: 'tls' },
+    { ...m('nginx-https', 11, 1, 1000), group: 'tls' },
+    { ...m('edgeway-handshakes', 11, 1, 90), group: 'tls' },
+    { ...m('nginx-handshakes', 11, 1, 100), group: 'tls' },
+  ]);
+  const table = tlsTable(s, []);
+  t.regex(table, /^\| edgeway-handshakes \| new TLS connection per request \| 90 \|/m);
+  t.regex(table, /^\| nginx-https \| HTTPS keep-alive \| 1,000 \|/m);
+  t.regex(table, /edgeway\/nginx: HTTPS keep-alive 0\.50, new handshakes 0\.90/);
 });

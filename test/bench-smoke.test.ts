@@ -29,5 +29,7 @@ test.serial('npm run bench --smoke: every system answers 2xx and gets a table ro
   for (const [scenario, body] of [['ingress-path', '11 B'], ['lb-http', '11 B'], ['l4-direct', '1024 KiB'], ['l4-edgeway', '1024 KiB']]) {
     t.regex(stdout, new RegExp(`^\\| ${scenario} \\| ${body} \\|`, 'm'), `no ${body} row for ${scenario}`);
   }
+  for (const system of ['edgeway-https', 'edgeway-handshakes']) t.regex(stdout, new RegExp(`^\\| ${system} \\| `, 'm'), `no TLS row for ${system}`);
+  t.regex(stdout, /^\| nginx-https \| (HTTPS keep-alive|not available) \|/m);
   t.notRegex(stdout, /FAILED/);
 });
