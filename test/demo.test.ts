@@ -5,6 +5,7 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { tempDir } from './helpers/edgeway.ts';
 import { httpGet } from './helpers/http.ts';
@@ -18,7 +19,7 @@ test('the example configuration serves the README curl lines with its demo backe
   for (const fixed of [9001, 9002, 9003]) example = example.replaceAll(`: ${fixed}`, `: ${await unusedPort()}`);
   const file = join(dir, 'example.yaml');
   await writeFile(file, example);
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'demo', '--config', file, '--http', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--state-dir', join(dir, 'state')], { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'demo', '--config', file, '--http', '127.0.0.1:0', '--https', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--state-dir', join(dir, 'state')], { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -27,6 +28,7 @@ test('the example configuration serves the README curl lines with its demo backe
   });
   await waitFor(() => /demo: whoami .*\n.*demo: whoami .*\n.*demo: whoami /s.test(stderr), 20_000, 'the demo backends');
   const http = Number(/http 127\.0\.0\.1:(\d+)/.exec(stderr)![1]);
+  const https = Number(/https 127\.0\.0\.1:(\d+)/.exec(stderr)![1]);
 
   const pods = new Set<string>();
   for (let i = 0; i < 4; i++) {
@@ -40,6 +42,23 @@ test('the example configuration serves the README curl lines with its demo backe
   t.regex(api.text, /GET \/v1\/users HTTP\/1\.1/);
   const none = await httpGet(`http://127.0.0.1:${http}/`, { host: 'nowhere.localhost' });
   t.is(none.headers['x-edgeway-error'], 'EDGEWAY_NO_ROUTE');
+
+  // curl --cacert config.example.ca.crt --resolve secure.localhost:8443:127.0.0.1 https://secure.localhost:8443/
+  const ca = await readFile(join(ROOT, 'config.example.ca.crt'), 'utf8');
+  const secure = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = httpsRequest({ host: '127.0.0.1', port: https, servername: 'secure.localhost', headers: { host: 'secure.localhost' }, ca, agent: false }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  t.is(secure.status, 200, 'the example certificate verifies against config.example.ca.crt');
+  t.regex(secure.text, /whoami-[12]/);
+  const redirect = await httpGet(`http://127.0.0.1:${http}/page?x=1`, { host: 'secure.localhost' });
+  t.is(redirect.status, 308);
+  t.is(redirect.headers.location, `https://secure.localhost:${https}/page?x=1`);
 
   child.kill('SIGTERM');
   t.is(await exited, 0);
