@@ -6,7 +6,7 @@ import test from 'ava';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 test.serial('npm run bench --smoke: every system answers 2xx and gets a table row', async (t) => {
-  t.timeout(120_000);
+  t.timeout(180_000);
   const env = { ...process.env, PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env['PATH'] ?? ''}` };
   const child = spawn('node', [join(ROOT, 'perf', 'bench.ts'), '--smoke'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   // If the test times out, do not leave the bench (and its children) running.

@@ -43,6 +43,12 @@ export async function startEdgeway(ctx: StartContext, start: EdgewayStart): Prom
   const config = join(ctx.workDir, 'edgeway.yaml');
   const stateDir = join(ctx.workDir, 'state');
   await mkdir(stateDir, { recursive: true });
+  if (start.tls !== undefined) {
+    // The fallback default certificate edgeway would otherwise generate (an RSA key per start) in its working dir.
+    await mkdir(join(ctx.workDir, 'certs'), { recursive: true });
+    await writeFile(join(ctx.workDir, 'certs', 'default.crt'), start.tls.certPem);
+    await writeFile(join(ctx.workDir, 'certs', 'default.key'), start.tls.keyPem, { mode: 0o600 });
+  }
   await writeFile(
     config,
     edgewayConfig({
