@@ -268,3 +268,16 @@ test('https: garbage and failed handshakes from scanners do not disturb the list
   );
   t.is(await servedFingerprint(httpsPort, 'a.test'), fingerprintOf(EXACT));
 });
+
+test('https: a graceful stop closes an idle HTTP/1.1 keep-alive connection at once, without waiting for the drain time', async (t) => {
+  t.timeout(20_000, 'an idle TLS keep-alive connection held the stop for the drain time');
+  const running = await start(t, docs(secretYaml('exact', EXACT), tlsIngress('web', ['a.test'], [{ hosts: ['a.test'], secretName: 'exact' }])));
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  t.teardown(() => agent.destroy());
+  const reply = await keepAliveGet(agent, running.httpsPort, 'a.test');
+  t.is(reply.status, 200);
+  const closed = new Promise<void>((resolve) => reply.socket.once('close', () => resolve()));
+  await running.edgeway.close(50_000);
+  await closed;
+  t.pass();
+});

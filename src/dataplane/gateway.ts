@@ -115,8 +115,14 @@ export class Gateway implements EntrypointRuntime {
       secure.sockets.add(socket);
       socket.once('close', () => secure.sockets.delete(socket));
     });
-    // Idle HTTP/2 sessions and HTTP/1.1-over-TLS connections close after the downstream keep-alive time.
+    // Idle HTTP/2 sessions close after the downstream keep-alive time; HTTP/1.1 clients (allowHTTP1) get the same
+    // timeouts as on the HTTP entrypoint, through Node's HTTP/1 fallback (checked before 'listening').
     server.setTimeout(settings.downstream.keepAliveTimeoutMs);
+    const fallback = server as Http2SecureServer & Http1Fallback;
+    fallback.keepAliveTimeout = settings.downstream.keepAliveTimeoutMs;
+    fallback.headersTimeout = settings.downstream.headersTimeoutMs;
+    fallback.requestTimeout = settings.downstream.requestTimeoutMs;
+    fallback.connectionsCheckingInterval = 1000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(at.port, at.host, () => {
@@ -164,8 +170,9 @@ export class Gateway implements EntrypointRuntime {
     const secure = this.#secure;
     if (secure !== null) {
       closing.push(new Promise<void>((resolve) => secure.server.close(() => resolve())));
-      // HTTP/2: GOAWAY, open streams finish. HTTP/1.1 over TLS has no idle tracking here: cut at the drain timeout.
+      // HTTP/2: GOAWAY, open streams finish. HTTP/1.1 over TLS: idle connections close now, busy ones after.
       for (const session of secure.sessions) session.close();
+      (secure.server as Http2SecureServer & Http1Fallback).closeIdleConnections();
     }
     const timer = setTimeout(() => {
       for (const s of this.#servers) s.closeAllConnections();
@@ -176,6 +183,15 @@ export class Gateway implements EntrypointRuntime {
     clearTimeout(timer);
     await this.upstreams.close();
   }
+}
+
+/** What Node's Http2SecureServer has for its HTTP/1.1 fallback (allowHTTP1) but @types/node does not declare. */
+interface Http1Fallback {
+  keepAliveTimeout: number;
+  headersTimeout: number;
+  requestTimeout: number;
+  connectionsCheckingInterval: number;
+  closeIdleConnections(): void;
 }
 
 interface SecureListener {
