@@ -74,14 +74,14 @@ async function certDir(t: ExecutionContext): Promise<string> {
 }
 
 /** The configuration around the test's objects: settings, class, and the echo Service on `backendPort`. */
-function config(dir: string, backendPort: number, objects: string): string {
-  return docs(settings(`tls:\n  certificatesDir: ${join(dir, 'certs')}`), INGRESS_CLASS, serviceWithEndpoints('echo', [{ ip: '127.0.0.1', port: backendPort }]), objects);
+function config(dir: string, backendPort: number, objects: string, tls = ''): string {
+  return docs(settings(`tls:\n  certificatesDir: ${join(dir, 'certs')}${tls}`), INGRESS_CLASS, serviceWithEndpoints('echo', [{ ip: '127.0.0.1', port: backendPort }]), objects);
 }
 
-async function start(t: ExecutionContext, objects: string): Promise<Running & { httpsPort: number; backendPort: number }> {
+async function start(t: ExecutionContext, objects: string, tls = ''): Promise<Running & { httpsPort: number; backendPort: number }> {
   const dir = await certDir(t);
   const backend = await echo(t);
-  const running = await startEdgeway(t, config(dir, backend.port, objects), { https: true, dir });
+  const running = await startEdgeway(t, config(dir, backend.port, objects, tls), { https: true, dir });
   const httpsPort = running.edgeway.addresses.find((a) => a.name === 'https')?.port ?? 0;
   return { ...running, httpsPort, backendPort: backend.port };
 }
@@ -280,4 +280,28 @@ test('https: a graceful stop closes an idle HTTP/1.1 keep-alive connection at on
   await running.edgeway.close(50_000);
   await closed;
   t.pass();
+});
+
+test('https: the default certificate from a Secret named in the settings, replaced on apply for clients without SNI; a missing one falls back with a diagnostic', async (t) => {
+  const first = leaf(ROOT, ['fallback-one.test']);
+  const second = leaf(ROOT, ['fallback-two.test']);
+  const objects = docs(secretYaml('one', first), secretYaml('two', second));
+  const running = await start(t, objects, '\n  defaultCertificate: {name: one}');
+  t.is(await servedFingerprint(running.httpsPort, undefined), fingerprintOf(first), 'no SNI');
+  t.is(await servedFingerprint(running.httpsPort, 'unknown.test'), fingerprintOf(first), 'unknown name');
+
+  const apply = async (tls: string): Promise<void> => {
+    const file = join(running.dir, `next-${Math.random()}.yaml`);
+    await writeFile(file, config(running.dir, running.backendPort, objects, tls));
+    const load = await loadConfig([file]);
+    running.edgeway.apply(compileSnapshot(new ObjectStore(load.objects), { ...running.edgeway.snapshot.settings, tls: load.settings.tls }, 2));
+  };
+  await apply('\n  defaultCertificate: {name: two}');
+  t.is(await servedFingerprint(running.httpsPort, undefined), fingerprintOf(second), 'the listener identity follows the reload');
+  t.is(await servedFingerprint(running.httpsPort, 'unknown.test'), fingerprintOf(second));
+
+  await apply('\n  defaultCertificate: {name: absent}');
+  t.is(await servedFingerprint(running.httpsPort, undefined), fingerprintOf(DEFAULT), 'the generated pair from certificatesDir');
+  const status = JSON.parse((await httpGet(`${running.adminUrl}/config/status`)).text) as { diagnostics: { code: string; field?: string }[] };
+  t.true(status.diagnostics.some((d) => d.code === 'EW_TLS_DEFAULT_CERT_UNUSABLE' && d.field === 'spec.tls.defaultCertificate'), JSON.stringify(status.diagnostics));
 });
