@@ -71,7 +71,7 @@ export function bindSnapshot(snapshot: Snapshot, upstreams: UpstreamRegistry, ba
     backends.set(key, {
       backend,
       balancer,
-      pools: backend.ready.map((e) => upstreams.pool(originOf(e, upstreamTls !== null), upstreamTls)),
+      pools: backend.ready.map((e) => upstreams.pool(originOf(e, upstreamTls !== null), upstreamTls, backend.h2c === true)),
       addresses: backend.ready.map(addressOf),
     });
   }
@@ -110,7 +110,7 @@ export function originsOf(bound: BoundSnapshot): Set<string> {
   const origins = new Set<string>();
   for (const b of bound.backends.values()) {
     const tls = b.backend.tls ?? null;
-    for (const e of b.backend.ready) origins.add(poolKey(originOf(e, tls !== null), tls));
+    for (const e of b.backend.ready) origins.add(poolKey(originOf(e, tls !== null), tls, b.backend.h2c === true));
   }
   return origins;
 }

@@ -10,9 +10,9 @@ import { Pool } from 'undici';
 import type { UpstreamSettings } from '../config/settings.ts';
 import type { BackendTls } from '../controllers/backend-tls.ts';
 
-/** The registry key of a pool: the origin, plus the TLS options for TLS origins. */
-export function poolKey(origin: string, tls: BackendTls | null): string {
-  return tls === null ? origin : `${origin}#${tls.key}`;
+/** The registry key of a pool: the origin, plus the TLS options for TLS origins, or `#h2c` for cleartext HTTP/2. */
+export function poolKey(origin: string, tls: BackendTls | null, h2c = false): string {
+  return tls !== null ? `${origin}#${tls.key}` : h2c ? `${origin}#h2c` : origin;
 }
 
 export class UpstreamRegistry {
@@ -23,12 +23,12 @@ export class UpstreamRegistry {
     this.#settings = settings;
   }
 
-  /** The pool for `http://address:port` (or `https://` with `tls`), created on first use. */
-  pool(origin: string, tls: BackendTls | null = null): Pool {
-    const key = tls === null ? origin : poolKey(origin, tls);
+  /** The pool for `http://address:port` (or `https://` with `tls`, or HTTP/2 cleartext with `h2c`), created on first use. */
+  pool(origin: string, tls: BackendTls | null = null, h2c = false): Pool {
+    const key = tls === null && !h2c ? origin : poolKey(origin, tls, h2c);
     let pool = this.#pools.get(key);
     if (pool === undefined) {
-      pool = createPool(origin, this.#settings, tls);
+      pool = createPool(origin, this.#settings, tls, h2c);
       this.#pools.set(key, pool);
     }
     return pool;
@@ -77,8 +77,30 @@ export class UpstreamRegistry {
   }
 }
 
-function createPool(origin: string, s: UpstreamSettings, tls: BackendTls | null): Pool {
+/** Streams per cleartext HTTP/2 connection: the common server default, and what undici's H2CClient assumes. */
+const H2C_STREAMS = 100;
+
+function createPool(origin: string, s: UpstreamSettings, tls: BackendTls | null, h2c: boolean): Pool {
   const connect = { timeout: s.connectTimeoutMs, noDelay: true, keepAlive: true };
+  if (h2c) {
+    // HTTP/2 multiplexes: a few connections carry what HTTP/1.1 needs a hundred for.
+    const options: Pool.Options & { useH2c: boolean } = {
+      connections: Math.max(1, Math.ceil(s.connections / H2C_STREAMS)),
+      allowH2: true,
+      // The Pool builds the connector itself and reads `useH2c` at its top level (undici 8's types only declare
+      // h2Options.useH2c, which the Client reads when it builds its own connector).
+      useH2c: true,
+      h2Options: { useH2c: true, maxConcurrentStreams: H2C_STREAMS },
+      pipelining: H2C_STREAMS,
+      keepAliveTimeout: s.keepAliveTimeoutMs,
+      keepAliveMaxTimeout: s.keepAliveMaxTimeoutMs,
+      headersTimeout: s.headersTimeoutMs,
+      bodyTimeout: s.bodyTimeoutMs,
+      connect,
+      maxResponseSize: -1,
+    };
+    return new Pool(origin, options);
+  }
   return new Pool(origin, {
     connections: s.connections,
     pipelining: s.pipelining,

@@ -27,6 +27,8 @@ export interface ListenerSpec {
   readonly source: 'clusterIP' | 'loadBalancer' | 'nodePort';
   /** The snapshot backend to forward to; null for `ingress`. */
   readonly backendKey: string | null;
+  /** `http` listeners of `kubernetes.io/h2c` ports also take HTTP/2 with prior knowledge. */
+  readonly h2c?: true;
 }
 
 /** Something about a Service's addresses that users should see as a condition (besides allocation results). */

@@ -24,6 +24,7 @@ import type { CompiledAddresses, ListenerKind, ListenerSpec, ServiceProblem } fr
 import { listenerBackendKey, listenerKey } from './addresses.ts';
 import { serviceBackend } from './service-backend.ts';
 import type { Backend } from './snapshot.ts';
+import { H2C_APP_PROTOCOL } from './service-backend.ts';
 
 /** On a LoadBalancer Service: its addresses serve the Ingress router (see the README, "Publishing the entrypoints"). */
 export const ENTRYPOINT_ANNOTATION = 'edgeway.io/entrypoint';
@@ -107,7 +108,15 @@ export function compileAddresses(store: ObjectStore, settings: Settings, previou
         backends.set(backendKey, serviceBackend(backendKey, key, resolved.resolution, service));
       }
       for (const target of targets) {
-        const spec: ListenerSpec = { key: listenerKey(target.address, target.port), ...target, kind, service: key, servicePort: port.port, backendKey };
+        const spec: ListenerSpec = {
+          key: listenerKey(target.address, target.port),
+          ...target,
+          kind,
+          service: key,
+          servicePort: port.port,
+          backendKey,
+          ...(kind === 'http' && port.appProtocol === H2C_APP_PROTOCOL ? { h2c: true as const } : {}),
+        };
         const holder = taken.get(spec.key);
         if (holder !== undefined) {
           problem(

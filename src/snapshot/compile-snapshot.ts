@@ -15,7 +15,7 @@ import { fanOut } from './fan-out.ts';
 import { compileTls } from './compile-tls.ts';
 import type { Backend, Snapshot } from './snapshot.ts';
 import type { Service } from '../k8s/types.ts';
-import { affinityTimeoutMs } from './service-backend.ts';
+import { affinityTimeoutMs, speaksH2c } from './service-backend.ts';
 
 /** @param now the clock for certificate validity; injectable for tests. */
 export function compileSnapshot(
@@ -49,6 +49,7 @@ export function compileSnapshot(
       policy: 'round-robin',
       ...(affinity === undefined ? {} : { affinityTimeoutMs: affinity }),
       ...(upstreamTls?.tls == null ? {} : { tls: upstreamTls.tls }),
+      ...(upstreamTls?.tls == null && speaksH2c(resolution) ? { h2c: true as const } : {}),
     });
   }
   for (const [key, backend] of addressing.backends) backends.set(key, backend);

@@ -17,6 +17,13 @@ export function affinityTimeoutMs(service: Service | undefined): number | undefi
   return (typeof seconds === 'number' && seconds > 0 ? seconds : DEFAULT_AFFINITY_TIMEOUT_SECONDS) * 1000;
 }
 
+export const H2C_APP_PROTOCOL = 'kubernetes.io/h2c';
+
+/** Endpoints that speak HTTP/2 without TLS, by the port's appProtocol (Kubernetes' name for prior-knowledge h2c). */
+export function speaksH2c(resolution: BackendResolution): boolean {
+  return resolution.kind === 'endpoints' && resolution.appProtocol === H2C_APP_PROTOCOL;
+}
+
 export function serviceBackend(
   key: string,
   service: string,
@@ -32,5 +39,6 @@ export function serviceBackend(
     ready: ready ?? (resolution.kind === 'endpoints' ? resolution.endpoints.filter((e) => e.ready) : []),
     policy: 'round-robin',
     ...(affinity === undefined ? {} : { affinityTimeoutMs: affinity }),
+    ...(speaksH2c(resolution) ? { h2c: true as const } : {}),
   };
 }

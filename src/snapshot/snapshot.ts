@@ -25,6 +25,8 @@ export interface Backend {
   readonly affinityTimeoutMs?: number;
   /** How endpoints are reached over TLS (backend-tls.ts); absent: plain HTTP. */
   readonly tls?: BackendTls;
+  /** The port's appProtocol is `kubernetes.io/h2c`: endpoints speak HTTP/2 over cleartext (prior knowledge). */
+  readonly h2c?: true;
 }
 
 export interface Snapshot {

@@ -18,11 +18,14 @@ import type { ListenerFailure, ListenerSpec } from '../../snapshot/addresses.ts'
 import { HttpEntrypoint, type EntrypointRuntime } from '../http-entrypoint.ts';
 import { createHttpServer } from '../http-server.ts';
 import { TcpProxy } from '../l4/tcp-proxy.ts';
+import { cleartextH2Listener } from './cleartext-h2-sniffer.ts';
 
 interface Live {
   readonly spec: ListenerSpec;
   readonly server: HttpServer | TcpServer;
   readonly tcp: TcpProxy | null;
+  /** Cuts the connections of a listener that is neither an HTTP server nor a TCP proxy (the h2c sniffer). */
+  readonly destroyAll?: () => void;
 }
 
 export interface ReconcileReport {
@@ -107,8 +110,14 @@ export class ServiceListeners {
         spec.kind === 'http' && spec.backendKey !== null
           ? { ingress: `service ${spec.service}`, backend: null, backendKey: spec.backendKey, path: '*', pathType: 'DefaultBackend' as const, redirectToHttps: false }
           : null;
-      server.on('request', new HttpEntrypoint(this.#runtime, 'http', spec.port, fixed).handle);
-      live = { spec, server, tcp: null };
+      const handle = new HttpEntrypoint(this.#runtime, 'http', spec.port, fixed).handle;
+      server.on('request', handle);
+      if (spec.h2c === true) {
+        const sniffer = cleartextH2Listener(server, handle);
+        live = { spec, server: sniffer.server, tcp: null, destroyAll: sniffer.destroyAll };
+      } else {
+        live = { spec, server, tcp: null };
+      }
     }
     try {
       await new Promise<void>((resolve, reject) => {
@@ -145,12 +154,13 @@ export class ServiceListeners {
 }
 
 function cut(live: Live): void {
-  if (live.tcp !== null) live.tcp.destroyAll();
+  if (live.destroyAll !== undefined) live.destroyAll();
+  else if (live.tcp !== null) live.tcp.destroyAll();
   else if ('closeAllConnections' in live.server) live.server.closeAllConnections();
 }
 
 function sameListener(a: ListenerSpec, b: ListenerSpec): boolean {
-  return a.kind === b.kind && a.backendKey === b.backendKey;
+  return a.kind === b.kind && a.backendKey === b.backendKey && a.h2c === b.h2c;
 }
 
 function bindHint(e: NodeJS.ErrnoException): string {
