@@ -4,6 +4,7 @@
  * appProtocol http, and an Ingress backend) and the TCP pass-through path.
  */
 import test from 'ava';
+import { CandidateSet } from '../src/dataplane/balancers/candidate-set.ts';
 import { ClientIpAffinity } from '../src/dataplane/balancers/client-ip-affinity.ts';
 import { RoundRobin } from '../src/dataplane/balancers/round-robin.ts';
 import type { ResolvedEndpoint } from '../src/controllers/resolved-endpoint.ts';
@@ -14,30 +15,33 @@ import { docs, INGRESS_CLASS } from './helpers/manifests.ts';
 import { unusedPort } from './helpers/servers.ts';
 
 const ep = (address: string, port = 80): ResolvedEndpoint => ({ address, port, ready: true, serving: true, terminating: false });
+/** Balancers pick from candidate sets (issue 6); each endpoint becomes a candidate keyed by address:port. */
+const setOf = (list: readonly ResolvedEndpoint[]): CandidateSet =>
+  new CandidateSet(list.map((e) => ({ key: `${e.address}:${e.port}`, weight: 1, load: { inFlight: 0, ewmaMs: 0, ewmaAt: 0 } })));
 
 test('ClientIpAffinity: a client sticks to its endpoint; others are balanced; expiry slides; a gone endpoint is re-picked', (t) => {
   let now = 0;
   const b = new ClientIpAffinity(new RoundRobin(), 1000, 100, () => now);
   const list = [ep('10.0.0.1'), ep('10.0.0.2'), ep('10.0.0.3')];
-  const a1 = b.pick(list, { clientIp: 'a' });
-  const b1 = b.pick(list, { clientIp: 'b' });
+  const a1 = b.pick(setOf(list), { clientIp: 'a' });
+  const b1 = b.pick(setOf(list), { clientIp: 'b' });
   t.not(a1, b1);
-  for (let i = 0; i < 5; i++) t.is(b.pick(list, { clientIp: 'a' }), a1);
+  for (let i = 0; i < 5; i++) t.is(b.pick(setOf(list), { clientIp: 'a' }), a1);
   // Sliding: each pick within the timeout extends it.
   now = 900;
-  t.is(b.pick(list, { clientIp: 'a' }), a1);
+  t.is(b.pick(setOf(list), { clientIp: 'a' }), a1);
   now = 1800;
-  t.is(b.pick(list, { clientIp: 'a' }), a1);
+  t.is(b.pick(setOf(list), { clientIp: 'a' }), a1);
   // The endpoint left (list order changed too): the client is re-balanced and then sticks to the new one.
   const without = list.filter((_, i) => i !== a1).reverse();
-  const moved = b.pick(without, { clientIp: 'a' });
+  const moved = b.pick(setOf(without), { clientIp: 'a' });
   t.not(moved, -1);
-  t.is(b.pick(without, { clientIp: 'a' }), moved);
+  t.is(b.pick(setOf(without), { clientIp: 'a' }), moved);
   // The endpoint is found by address and port, not by index, when the list is reordered.
   const chosen = without[moved]!;
   const reordered = [...without].reverse();
-  t.is(reordered[b.pick(reordered, { clientIp: 'a' })], chosen);
-  t.is(b.pick([], { clientIp: 'a' }), -1);
+  t.is(reordered[b.pick(setOf(reordered), { clientIp: 'a' })], chosen);
+  t.is(b.pick(setOf([]), { clientIp: 'a' }), -1);
 });
 
 test('ClientIpAffinity: entries expire after the timeout, and the table is bounded (least recently seen dropped)', (t) => {
@@ -46,16 +50,16 @@ test('ClientIpAffinity: entries expire after the timeout, and the table is bound
   const inner = { pick: () => (picks.push(1), picks.length % 2) };
   const b = new ClientIpAffinity(inner, 1000, 3, () => now);
   const list = [ep('10.0.0.1'), ep('10.0.0.2')];
-  b.pick(list, { clientIp: 'a' });
+  b.pick(setOf(list), { clientIp: 'a' });
   now = 1001;
-  b.pick(list, { clientIp: 'a' });
+  b.pick(setOf(list), { clientIp: 'a' });
   t.is(picks.length, 2, 'expired: the inner policy picks again');
-  for (const c of ['b', 'c', 'd']) b.pick(list, { clientIp: c });
+  for (const c of ['b', 'c', 'd']) b.pick(setOf(list), { clientIp: c });
   t.is(b.size, 3);
   const before = picks.length;
-  b.pick(list, { clientIp: 'a' });
+  b.pick(setOf(list), { clientIp: 'a' });
   t.is(picks.length, before + 1, 'a was the least recently seen and was dropped');
-  b.pick(list, { clientIp: 'd' });
+  b.pick(setOf(list), { clientIp: 'd' });
   t.is(picks.length, before + 1, 'd is still remembered');
 });
 

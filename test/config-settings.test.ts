@@ -69,6 +69,12 @@ test('every field is read from the document, and it is not among the objects', (
   t.deepEqual(load.diagnostics, []);
   t.deepEqual(load.objects, []);
   t.deepEqual(load.settings, {
+    // Balancing, health and locality settings are read in test/config-balancing-settings.test.ts.
+    balancing: DEFAULT_SETTINGS.balancing,
+    healthChecks: DEFAULT_SETTINGS.healthChecks,
+    outlierDetection: DEFAULT_SETTINGS.outlierDetection,
+    locality: DEFAULT_SETTINGS.locality,
+    clusters: DEFAULT_SETTINGS.clusters,
     http: { host: '0.0.0.0', port: 80 },
     https: { host: '::1', port: 443 },
     tls: { defaultCertificate: { namespace: 'edge', name: 'fallback-cert' }, certificatesDir: '/etc/edgeway/certs', minVersion: 'TLSv1.3', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' },

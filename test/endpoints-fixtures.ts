@@ -68,6 +68,7 @@ export function pod(name: string, options: PodOptions = {}): Pod {
 
 export function settings(externalNameEnabled = false): Settings {
   return {
+    ...DEFAULT_SETTINGS,
     http: { host: '127.0.0.1', port: 8080 },
     https: null,
     tls: DEFAULT_SETTINGS.tls,

@@ -72,6 +72,7 @@ export function ingressClass(name: string, controller = CONTROLLER, isDefault = 
 
 export function settings(defaultBackend: BackendRef | null = null): Settings {
   return {
+    ...DEFAULT_SETTINGS,
     http: { host: '127.0.0.1', port: 0 },
     https: null,
     tls: DEFAULT_SETTINGS.tls,

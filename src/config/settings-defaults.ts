@@ -32,6 +32,11 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze<Settings>({
     requestTimeoutMs: 300_000,
     maxHeaderBytes: 16_384,
   },
+  balancing: { policy: 'round-robin', hashOn: { kind: 'client-ip' }, panicThresholdPercent: 50 },
+  healthChecks: { intervalMs: 5_000, timeoutMs: 1_000, failureThreshold: 3, successThreshold: 1 },
+  outlierDetection: { enabled: true, consecutiveFailures: 5, baseEjectionMs: 30_000, maxEjectionMs: 300_000, maxEjectionPercent: 50 },
+  locality: { zone: null, region: null, overprovisioningFactor: 1.4, preferClose: true },
+  clusters: [],
   logging: { level: 'info', access: true },
   addresses: {
     pools: [],

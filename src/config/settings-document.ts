@@ -8,11 +8,12 @@
  * timeout would take every route down for a problem that affects none of them.
  */
 import { isIP } from 'node:net';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Diagnostic } from './diagnostic.ts';
 import { formatFieldPath } from './diagnostic.ts';
 import type { LoadedObject } from './loaded-object.ts';
 import { objectRef } from '../k8s/types.ts';
-import type { BackendRef, HostPort, Settings } from './settings.ts';
+import type { BackendRef, ClusterSettings, HashOnSetting, HostPort, Settings } from './settings.ts';
 import { DEFAULT_HTTPS, DEFAULT_SETTINGS } from './settings-defaults.ts';
 import { checkSettingsSchema } from './settings-schema.ts';
 import { parseAddressSettings } from './address-settings.ts';
@@ -103,6 +104,7 @@ export function resolveSettings(doc: LoadedObject | undefined): { settings: Sett
   }
 
   const d = DEFAULT_SETTINGS;
+  const hashOnText = raw(['spec', 'balancing', 'hashOn']);
   const settings: Settings = {
     http: entrypoint('http', d.http),
     https: entrypoint('https', d.https),
@@ -134,6 +136,31 @@ export function resolveSettings(doc: LoadedObject | undefined): { settings: Sett
       requestTimeoutMs: duration(['spec', 'downstream', 'requestTimeout'], d.downstream.requestTimeoutMs),
       maxHeaderBytes: pick(['spec', 'downstream', 'maxHeaderBytes'], d.downstream.maxHeaderBytes),
     },
+    balancing: {
+      policy: pick(['spec', 'balancing', 'policy'], d.balancing.policy),
+      hashOn: typeof hashOnText === 'string' ? (parseHashOn(hashOnText) ?? d.balancing.hashOn) : d.balancing.hashOn,
+      panicThresholdPercent: pick(['spec', 'balancing', 'panicThresholdPercent'], d.balancing.panicThresholdPercent),
+    },
+    healthChecks: {
+      intervalMs: duration(['spec', 'healthChecks', 'interval'], d.healthChecks.intervalMs),
+      timeoutMs: duration(['spec', 'healthChecks', 'timeout'], d.healthChecks.timeoutMs),
+      failureThreshold: pick(['spec', 'healthChecks', 'failureThreshold'], d.healthChecks.failureThreshold),
+      successThreshold: pick(['spec', 'healthChecks', 'successThreshold'], d.healthChecks.successThreshold),
+    },
+    outlierDetection: {
+      enabled: pick(['spec', 'outlierDetection', 'enabled'], d.outlierDetection.enabled),
+      consecutiveFailures: pick(['spec', 'outlierDetection', 'consecutiveFailures'], d.outlierDetection.consecutiveFailures),
+      baseEjectionMs: duration(['spec', 'outlierDetection', 'baseEjectionTime'], d.outlierDetection.baseEjectionMs),
+      maxEjectionMs: duration(['spec', 'outlierDetection', 'maxEjectionTime'], d.outlierDetection.maxEjectionMs),
+      maxEjectionPercent: pick(['spec', 'outlierDetection', 'maxEjectionPercent'], d.outlierDetection.maxEjectionPercent),
+    },
+    locality: {
+      zone: pick(['spec', 'locality', 'zone'], d.locality.zone),
+      region: pick(['spec', 'locality', 'region'], d.locality.region),
+      overprovisioningFactor: pick(['spec', 'locality', 'overprovisioningFactor'], d.locality.overprovisioningFactor),
+      preferClose: pick(['spec', 'locality', 'preferClose'], d.locality.preferClose),
+    },
+    clusters: clusters(raw(['spec', 'clusters']), doc.position.file, reject),
     logging: {
       level: pick(['spec', 'logging', 'level'], d.logging.level),
       access: pick(['spec', 'logging', 'access'], d.logging.access),
@@ -142,6 +169,41 @@ export function resolveSettings(doc: LoadedObject | undefined): { settings: Sett
     maxConfigBytes: pick(['spec', 'maxConfigBytes'], d.maxConfigBytes),
   };
   return { settings, diagnostics };
+}
+
+/** `header:X-User`, `cookie:session` or `client-ip` (the schema has checked the shape); header names lower-cased. */
+export function parseHashOn(text: string): HashOnSetting | undefined {
+  if (text === 'client-ip') return { kind: 'client-ip' };
+  const colon = text.indexOf(':');
+  const kind = text.slice(0, colon);
+  const name = text.slice(colon + 1);
+  if (colon === -1 || name === '' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return undefined;
+  if (kind === 'header') return { kind: 'header', name: name.toLowerCase() };
+  if (kind === 'cookie') return { kind: 'cookie', name };
+  return undefined;
+}
+
+/**
+ * Cluster entries (shape checked by the schema); config paths are taken relative to the settings file. Two
+ * entries with one name are an error on the second, which is left out.
+ */
+function clusters(value: unknown, settingsFile: string, reject: (path: FieldPath, message: string) => undefined): readonly ClusterSettings[] {
+  if (!Array.isArray(value)) return DEFAULT_SETTINGS.clusters;
+  const out: ClusterSettings[] = [];
+  const base = dirname(settingsFile);
+  value.forEach((entry: { name: string; config: string[]; zone?: string; region?: string }, i) => {
+    if (entry.name === 'local' || out.some((c) => c.name === entry.name)) {
+      reject(['spec', 'clusters', i, 'name'], `cluster name "${entry.name}" is ${entry.name === 'local' ? 'reserved for the main configuration' : 'used twice'}: give each cluster its own name; this entry is ignored`);
+      return;
+    }
+    out.push({
+      name: entry.name,
+      config: entry.config.map((c) => (isAbsolute(c) ? c : resolve(base, c))),
+      zone: entry.zone ?? null,
+      region: entry.region ?? null,
+    });
+  });
+  return out;
 }
 
 /** The schema has checked the shape already; only the namespace needs its default. */

@@ -80,6 +80,60 @@ export interface TlsSettings {
   readonly ciphers: string | null;
 }
 
+/** What a hashing balancer hashes (see src/dataplane/balancers/balancer.ts). */
+export type HashOnSetting =
+  | { readonly kind: 'header'; readonly name: string }
+  | { readonly kind: 'cookie'; readonly name: string }
+  | { readonly kind: 'client-ip' };
+
+export interface BalancingSettings {
+  /** Policy for Services without an `edgeway.io/load-balancer` annotation. */
+  readonly policy: 'round-robin' | 'least-request' | 'ewma' | 'ring-hash' | 'maglev';
+  /** What ring-hash and maglev hash when the Service has no `edgeway.io/hash-on` annotation. */
+  readonly hashOn: HashOnSetting;
+  /** Below this summed health (percent, after overprovisioning) every endpoint is used regardless of health. */
+  readonly panicThresholdPercent: number;
+}
+
+export interface HealthCheckSettings {
+  /** Defaults for checks defined by annotation (readinessProbe checks carry their own). */
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly failureThreshold: number;
+  readonly successThreshold: number;
+}
+
+export interface OutlierDetectionSettings {
+  readonly enabled: boolean;
+  /** Failures in a row (connect failure, reset, timeout, 5xx) that eject an endpoint. */
+  readonly consecutiveFailures: number;
+  /** An ejection lasts base × (ejections so far + 1), at most max. */
+  readonly baseEjectionMs: number;
+  readonly maxEjectionMs: number;
+  /** At most this share of a backend's endpoints is ejected at once (at least one may always be). */
+  readonly maxEjectionPercent: number;
+}
+
+export interface LocalitySettings {
+  /** edgeway's own zone and region; locality routing applies only when the zone is known. */
+  readonly zone: string | null;
+  readonly region: string | null;
+  /** Envoy's overprovisioning factor: a level with healthy share h takes min(1, h × factor) of the traffic. */
+  readonly overprovisioningFactor: number;
+  /** Prefer close endpoints for every Service (true), or only for Services with spec.trafficDistribution set. */
+  readonly preferClose: boolean;
+}
+
+/** Another cluster whose Services are federated with the main configuration's by namespace/name. */
+export interface ClusterSettings {
+  readonly name: string;
+  /** Manifest files or directories, loaded like --config. */
+  readonly config: readonly string[];
+  /** Defaults for endpoints that carry no zone or region of their own. */
+  readonly zone: string | null;
+  readonly region: string | null;
+}
+
 export interface Settings {
   readonly http: HostPort | null;
   readonly https: HostPort | null;
@@ -97,6 +151,11 @@ export interface Settings {
   readonly forwardProxyAuthorization: boolean;
   readonly upstream: UpstreamSettings;
   readonly downstream: DownstreamSettings;
+  readonly balancing: BalancingSettings;
+  readonly healthChecks: HealthCheckSettings;
+  readonly outlierDetection: OutlierDetectionSettings;
+  readonly locality: LocalitySettings;
+  readonly clusters: readonly ClusterSettings[];
   readonly logging: { readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; readonly access: boolean };
   readonly addresses: AddressSettings;
   /** Largest configuration file accepted, in bytes. */

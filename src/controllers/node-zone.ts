@@ -13,3 +13,11 @@ export function nodeZone(store: ObjectStore, nodeName: string | undefined): stri
   // Nodes are cluster-scoped: stored without a namespace.
   return store.get<Node>('Node', undefined, nodeName)?.object.metadata.labels?.[ZONE_LABEL];
 }
+
+export const REGION_LABEL = 'topology.kubernetes.io/region';
+
+/** The Node's region label, for locality routing; undefined as for nodeZone. */
+export function nodeRegion(store: ObjectStore, nodeName: string | undefined): string | undefined {
+  if (nodeName === undefined) return undefined;
+  return store.get<Node>('Node', undefined, nodeName)?.object.metadata.labels?.[REGION_LABEL];
+}

@@ -1,28 +1,25 @@
 /**
- * A snapshot joined with the runtime objects it needs: for each backend, its balancer (kept across reloads by
- * backend key) and the pools of its ready endpoints (kept across reloads by origin); and, when the HTTPS entrypoint
- * is on, the SNI table with its secure contexts (reused from the previous table for unchanged certificates). Binding
- * happens once per snapshot, so a request does two map lookups at most and builds no strings, and a handshake one.
+ * A snapshot joined with the runtime objects it needs: for each backend, an UpstreamSet holding its balancer (kept
+ * across reloads by backend key and policy), the pools of its ready endpoints (kept across reloads by origin and TLS
+ * options) and their shared runtime state (health, ejection, load; kept by origin); and, when the HTTPS entrypoint is
+ * on, the SNI table with its secure contexts (reused from the previous table for unchanged certificates). Binding
+ * happens once per snapshot, so a request does one map lookup and builds no strings, and a handshake one.
  */
-import type { Pool } from 'undici';
 import type { Diagnostic } from '../config/diagnostic.ts';
+import type { ResolvedEndpoint } from '../controllers/resolved-endpoint.ts';
+import type { Snapshot } from '../snapshot/snapshot.ts';
 import { SniTable, type ContextOptions } from '../tls/sni-table.ts';
 import type { TlsMaterial } from '../tls/tls-material.ts';
-import type { ResolvedEndpoint } from '../controllers/resolved-endpoint.ts';
-import type { Backend, Snapshot } from '../snapshot/snapshot.ts';
 import type { Balancer } from './balancers/balancer.ts';
 import { ClientIpAffinity } from './balancers/client-ip-affinity.ts';
 import { BALANCERS, DEFAULT_BALANCER } from './balancers/registry.ts';
+import type { DesiredCheck } from './health/health-checker.ts';
+import type { EndpointStates } from './health/endpoint-states.ts';
 import { poolKey, type UpstreamRegistry } from './upstream-registry.ts';
+import { Member, UpstreamSet, type LocalityConfig } from './upstream-set.ts';
 
-export interface BoundBackend {
-  readonly backend: Backend;
-  readonly balancer: Balancer;
-  /** Aligned with backend.ready. */
-  readonly pools: readonly Pool[];
-  /** `address:port` per ready endpoint, for logs. */
-  readonly addresses: readonly string[];
-}
+/** What the request path uses of a backend. */
+export type BoundBackend = UpstreamSet;
 
 export interface BoundSnapshot {
   readonly snapshot: Snapshot;
@@ -52,33 +49,49 @@ export function addressOf(endpoint: Pick<ResolvedEndpoint, 'address' | 'port'>):
   return endpoint.address.includes(':') ? `[${endpoint.address}]:${endpoint.port}` : `${endpoint.address}:${endpoint.port}`;
 }
 
-/**
- * @param balancers the runtime's balancers by backend key; new keys get a new balancer, and keys no longer used are
- *   removed, so the map always matches the current snapshot.
- */
-export function bindSnapshot(snapshot: Snapshot, upstreams: UpstreamRegistry, balancers: Map<string, Balancer>, tls: TlsBinding | null = null): BoundSnapshot {
+/** The runtime registries a bind draws on; all outlive snapshots. */
+export interface BindRuntime {
+  readonly upstreams: UpstreamRegistry;
+  /** By backend key, policy, hash key and affinity; new keys get a new balancer, keys no longer used are removed. */
+  readonly balancers: Map<string, Balancer>;
+  readonly states: EndpointStates;
+}
+
+export function bindSnapshot(snapshot: Snapshot, runtime: BindRuntime, tls: TlsBinding | null = null): BoundSnapshot {
+  const { upstreams, balancers, states } = runtime;
+  const s = snapshot.settings;
+  const locality: LocalityConfig = {
+    self: { zone: s.locality.zone, region: s.locality.region },
+    overprovisioningFactor: s.locality.overprovisioningFactor,
+    panicThresholdPercent: s.balancing.panicThresholdPercent,
+  };
+  states.outlier = s.outlierDetection;
+  const used = new Set<string>();
   const backends = new Map<string, BoundBackend>();
   for (const [key, backend] of snapshot.backends) {
     const affinity = backend.affinityTimeoutMs;
-    const policyKey = affinity === undefined ? `${key}\0${backend.policy}` : `${key}\0${backend.policy}\0affinity ${affinity}`;
+    const policyKey = `${key}\0${backend.policy}\0${JSON.stringify(backend.hashOn ?? null)}\0${affinity ?? ''}`;
+    used.add(policyKey);
     let balancer = balancers.get(policyKey);
     if (balancer === undefined) {
       const factory = BALANCERS.get(backend.policy) ?? BALANCERS.get(DEFAULT_BALANCER)!;
-      balancer = affinity === undefined ? factory() : new ClientIpAffinity(factory(), affinity);
+      const inner = factory(backend.hashOn === undefined ? {} : { hashOn: backend.hashOn });
+      // sessionAffinity: ClientIP keeps a client on its endpoint for the timeout, over whatever policy picks first.
+      balancer = affinity === undefined ? inner : new ClientIpAffinity(inner, affinity);
       balancers.set(policyKey, balancer);
     }
     const upstreamTls = backend.tls ?? null;
-    backends.set(key, {
-      backend,
-      balancer,
-      pools: backend.ready.map((e) => upstreams.pool(originOf(e, upstreamTls !== null), upstreamTls, backend.h2c === true)),
-      addresses: backend.ready.map(addressOf),
-    });
+    backends.set(
+      key,
+      new UpstreamSet(backend, balancer, states, locality, (e, set) => {
+        const origin = originOf(e, upstreamTls !== null);
+        return new Member(e, origin, addressOf(e), upstreams.pool(origin, upstreamTls, backend.h2c === true), states.state(origin), set);
+      }),
+    );
   }
-  for (const policyKey of balancers.keys()) {
-    const key = policyKey.slice(0, policyKey.indexOf('\0'));
-    if (!backends.has(key)) balancers.delete(policyKey);
-  }
+  for (const policyKey of balancers.keys()) if (!used.has(policyKey)) balancers.delete(policyKey);
+  // A new snapshot may change health-relevant settings and membership: every set plans afresh.
+  states.changed();
   if (tls === null) return { snapshot, backends, sni: null, diagnostics: [] };
   const { table, diagnostics } = buildSni(snapshot, tls);
   return { snapshot, backends, sni: table, diagnostics };
@@ -113,4 +126,23 @@ export function originsOf(bound: BoundSnapshot): Set<string> {
     for (const e of b.backend.ready) origins.add(poolKey(originOf(e, tls !== null), tls, b.backend.h2c === true));
   }
   return origins;
+}
+
+/** Every endpoint origin a bound snapshot routes to; the endpoint states kept are exactly these. */
+export function endpointOriginsOf(bound: BoundSnapshot): Set<string> {
+  const origins = new Set<string>();
+  for (const b of bound.backends.values()) for (const m of b.members) origins.add(m.key);
+  return origins;
+}
+
+/** The active checks a bound snapshot wants, by origin (the first backend naming a probe for an origin wins). */
+export function checksOf(bound: BoundSnapshot): Map<string, DesiredCheck> {
+  const out = new Map<string, DesiredCheck>();
+  for (const b of bound.backends.values()) {
+    for (const m of b.members) {
+      const probe = m.endpoint.probe;
+      if (probe !== undefined && !out.has(m.key)) out.set(m.key, { address: m.endpoint.address, probe, state: m.load });
+    }
+  }
+  return out;
 }

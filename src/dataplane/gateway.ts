@@ -1,6 +1,7 @@
 /**
  * The running data plane: the current bound snapshot, the HTTP and HTTPS entrypoint listeners, and the runtime state
- * that outlives snapshots (upstream pools, balancers, TLS session keys). `apply` swaps a new snapshot in atomically:
+ * that outlives snapshots (upstream pools, balancers, endpoint health and load, active health checks, TLS session
+ * keys). `apply` swaps a new snapshot in atomically:
  * requests that already captured the old one finish on it, the next request sees the new one; the HTTPS listener's
  * SNICallback reads the current SNI table, so new certificates apply to the next handshake without rebinding while
  * open connections keep theirs.
@@ -14,8 +15,10 @@ import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { TlsMaterial } from '../tls/tls-material.ts';
 import { AccessLog } from './access-log.ts';
 import type { Balancer } from './balancers/balancer.ts';
-import { bindSnapshot, originsOf, type BoundSnapshot, type TlsBinding } from './bound-snapshot.ts';
+import { bindSnapshot, checksOf, endpointOriginsOf, originsOf, type BindRuntime, type BoundSnapshot, type TlsBinding } from './bound-snapshot.ts';
 import { DnsCache } from './dns-cache.ts';
+import { EndpointStates } from './health/endpoint-states.ts';
+import { HealthChecker } from './health/health-checker.ts';
 import { HttpEntrypoint, type EntrypointRuntime } from './http-entrypoint.ts';
 import { createHttpServer } from './http-server.ts';
 import { contextOptions, httpsServerOptions, newSessionKeys } from './https-options.ts';
@@ -35,8 +38,11 @@ export class Gateway implements EntrypointRuntime {
   trusted: TrustedProxies;
   readonly upstreams: UpstreamRegistry;
   readonly dns = new DnsCache();
+  /** Health, ejection and load by endpoint origin. */
+  readonly states: EndpointStates;
+  readonly checker = new HealthChecker();
   readonly #logger: Logger;
-  readonly #balancers = new Map<string, Balancer>();
+  readonly #runtime: BindRuntime;
   readonly #servers: Server[] = [];
   /** Listeners on allocated Service addresses (LoadBalancer IPs, ClusterIPs, NodePorts); see reconcileListeners. */
   readonly serviceListeners: ServiceListeners;
@@ -51,19 +57,24 @@ export class Gateway implements EntrypointRuntime {
     this.#logger = logger;
     this.#fallbackCertificate = fallbackCertificate;
     this.upstreams = new UpstreamRegistry(snapshot.settings.upstream);
+    this.states = new EndpointStates(snapshot.settings.outlierDetection);
+    this.#runtime = { upstreams: this.upstreams, balancers: new Map<string, Balancer>(), states: this.states };
     this.accessLog = new AccessLog(logger, snapshot.settings.logging.access);
     this.trusted = new TrustedProxies(snapshot.settings.trustedProxies);
-    this.current = bindSnapshot(snapshot, this.upstreams, this.#balancers, this.#tlsBinding(snapshot, null));
+    this.current = bindSnapshot(snapshot, this.#runtime, this.#tlsBinding(snapshot, null));
+    this.checker.reconcile(checksOf(this.current));
     this.serviceListeners = new ServiceListeners(this, logger);
   }
 
   /** Swap in a new snapshot; pools of endpoints that are gone are drained in the background. */
   apply(snapshot: Snapshot): void {
-    const bound = bindSnapshot(snapshot, this.upstreams, this.#balancers, this.#tlsBinding(snapshot, this.current));
+    const bound = bindSnapshot(snapshot, this.#runtime, this.#tlsBinding(snapshot, this.current));
     this.accessLog = new AccessLog(this.#logger, snapshot.settings.logging.access);
     this.trusted = new TrustedProxies(snapshot.settings.trustedProxies);
     this.current = bound;
     this.#refreshDefaultIdentity(bound);
+    this.checker.reconcile(checksOf(bound));
+    this.states.retain(endpointOriginsOf(bound));
     void this.upstreams.retain(originsOf(bound), snapshot.settings.upstream);
   }
 
@@ -179,8 +190,10 @@ export class Gateway implements EntrypointRuntime {
       if (secure !== null) for (const socket of secure.sockets) socket.destroy();
     }, drainMs);
     timer.unref();
+    this.checker.stop();
     await Promise.all([...closing, this.serviceListeners.close(drainMs)]);
     clearTimeout(timer);
+    this.states.dispose();
     await this.upstreams.close();
   }
 }

@@ -15,11 +15,14 @@ import { normalizeHost } from '../routing/normalize-host.ts';
 import { normalizePath } from '../routing/normalize-path.ts';
 import type { RouteTarget } from '../routing/route-table.ts';
 import type { AccessLog } from './access-log.ts';
+import type { PickContext } from './balancers/balancer.ts';
 import type { BoundSnapshot } from './bound-snapshot.ts';
 import type { DownstreamRequest, DownstreamResponse } from './downstream.ts';
 import { sendError } from './error-response.ts';
 import { forwardHeaders, type ForwardContext } from './forward-headers.ts';
-import { ProxyExchange } from './proxy-exchange.ts';
+import { ProxyExchange, type RetryHook } from './proxy-exchange.ts';
+import type { UpstreamObserver } from './upstream-observer.ts';
+import type { Member, UpstreamSet } from './upstream-set.ts';
 import type { DnsCache } from './dns-cache.ts';
 import type { UpstreamRegistry } from './upstream-registry.ts';
 import type { TrustedProxies } from './trusted-proxies.ts';
@@ -89,7 +92,8 @@ export class HttpEntrypoint {
     }
     const resolution = backend.backend.resolution;
     const clientIp = clientAddress(req);
-    const ctx: ForwardContext = {
+    const ctx: ForwardContext & PickContext = {
+      headers: req.headers,
       clientIp,
       trusted: runtime.trusted.has(clientIp),
       proto: this.#proto,
@@ -102,7 +106,7 @@ export class HttpEntrypoint {
       runtime.dns.resolve(resolution.host).then(
         (ip) => {
           const upstream = ip.includes(':') ? `[${ip}]:${resolution.port}` : `${ip}:${resolution.port}`;
-          this.#dispatch(req, res, runtime.upstreams.pool(`http://${upstream}`), upstream, ctx, path, query, host, target.ingress, backend.backend.service, started, undefined);
+          this.#dispatch(req, res, runtime.upstreams.pool(`http://${upstream}`), upstream, ctx, path, query, host, target.ingress, backend.backend.service, started, undefined, undefined, undefined);
         },
         () => {
           this.#fail(req, res, 'EDGEWAY_DNS_FAILED', started, path, host, target.ingress);
@@ -110,10 +114,22 @@ export class HttpEntrypoint {
       );
       return;
     }
-    const index = backend.balancer.pick(backend.backend.ready, ctx);
-    if (index === -1) return this.#fail(req, res, 'EDGEWAY_NO_ENDPOINTS', started, path, host, target.ingress, backend.backend.service);
-    this.#dispatch(req, res, backend.pools[index]!, backend.addresses[index]!, ctx, path, query, host, target.ingress, backend.backend.service, started, backend.backend.tls?.servername);
+    const member = backend.pick(ctx);
+    if (member === null) return this.#fail(req, res, 'EDGEWAY_NO_ENDPOINTS', started, path, host, target.ingress, backend.backend.service);
+    member.begin();
+    const retry = IDEMPOTENT.has(req.method ?? '') && !hasBody(req) && backend.members.length > 1 ? new EndpointRetry(this, backend, member, ctx, path, query, host, target.ingress, started) : undefined;
+    this.#dispatch(req, res, member.pool, member.address, ctx, path, query, host, target.ingress, backend.backend.service, started, backend.backend.tls?.servername, member, retry);
   };
+
+  /** A second attempt on another endpoint (EndpointRetry); false when there is none to try. */
+  retryOn(req: DownstreamRequest, res: DownstreamResponse, r: EndpointRetry): boolean {
+    let member: Member | null = null;
+    for (let i = 0; i < 4 && (member === null || member === r.failed); i++) member = r.backend.pick(r.ctx);
+    if (member === null || member === r.failed) return false;
+    member.begin();
+    this.#dispatch(req, res, member.pool, member.address, r.ctx, r.path, r.query, r.host, r.ingress, r.backend.backend.service, r.started, r.backend.backend.tls?.servername, member, undefined);
+    return true;
+  }
 
   #dispatch(
     req: DownstreamRequest,
@@ -128,9 +144,11 @@ export class HttpEntrypoint {
     service: string,
     started: number,
     servername: string | undefined,
+    observer: UpstreamObserver | undefined,
+    retry: RetryHook | undefined,
   ): void {
     const { headers, requestId } = forwardHeaders(req.rawHeaders, ctx, randomUUID);
-    const exchange = new ProxyExchange(req, res, { host, path, requestId, ingress, service, upstream, started }, this.#runtime.accessLog);
+    const exchange = new ProxyExchange(req, res, { host, path, requestId, ingress, service, upstream, started, observer, retry }, this.#runtime.accessLog);
     const options: UpstreamDispatchOptions = {
       path: query === '' ? path : path + query,
       method: req.method as 'GET',
@@ -192,6 +210,41 @@ export class HttpEntrypoint {
       service,
       reason: code,
     });
+  }
+}
+
+/**
+ * Until the retry policy of issue 6 (other half) lands: an idempotent request without a body that failed to connect
+ * or was reset before any response byte is sent once more, to another endpoint. Created only for such requests on
+ * backends with more than one endpoint.
+ */
+const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+class EndpointRetry implements RetryHook {
+  readonly #entrypoint: HttpEntrypoint;
+  readonly backend: UpstreamSet;
+  readonly failed: Member;
+  readonly ctx: ForwardContext & PickContext;
+  readonly path: string;
+  readonly query: string;
+  readonly host: string;
+  readonly ingress: string;
+  readonly started: number;
+
+  constructor(entrypoint: HttpEntrypoint, backend: UpstreamSet, failed: Member, ctx: ForwardContext & PickContext, path: string, query: string, host: string, ingress: string, started: number) {
+    this.#entrypoint = entrypoint;
+    this.backend = backend;
+    this.failed = failed;
+    this.ctx = ctx;
+    this.path = path;
+    this.query = query;
+    this.host = host;
+    this.ingress = ingress;
+    this.started = started;
+  }
+
+  retry(req: DownstreamRequest, res: DownstreamResponse): boolean {
+    return this.#entrypoint.retryOn(req, res, this);
   }
 }
 

@@ -12,6 +12,16 @@ import { sendError } from './error-response.ts';
 import type { DownstreamRequest, DownstreamResponse } from './downstream.ts';
 import { connectionTokens, isHopByHop } from './hop-by-hop.ts';
 import { upstreamErrorCode } from './upstream-error.ts';
+import type { UpstreamObserver } from './upstream-observer.ts';
+
+/** A second attempt for a request that failed before any response byte (see http-entrypoint.ts). */
+export interface RetryHook {
+  /** Dispatches the request again elsewhere; false when there is nowhere else to send it. */
+  retry(req: DownstreamRequest, res: DownstreamResponse): boolean;
+}
+
+/** Failures that prove the request never reached an application (or was cut before any answer). */
+const RETRIABLE: ReadonlySet<Code> = new Set<Code>(['EDGEWAY_UPSTREAM_CONNECT', 'EDGEWAY_UPSTREAM_RESET']);
 
 type Controller = Dispatcher.DispatchController;
 type Headers = Record<string, string | string[] | undefined>;
@@ -24,6 +34,9 @@ export interface ExchangeInfo {
   readonly service: string;
   readonly upstream: string;
   readonly started: number;
+  /** Told about the upstream result (balancing load, outlier detection); undefined for ExternalName. */
+  readonly observer: UpstreamObserver | undefined;
+  readonly retry: RetryHook | undefined;
 }
 
 export class ProxyExchange implements Dispatcher.DispatchHandler {
@@ -53,6 +66,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   onResponseStart(controller: Controller, statusCode: number, headers: Headers): void {
     const res = this.#res;
     if (this.#clientGone) return;
+    this.#info.observer?.upstreamHeaders(statusCode, this.#info.started);
     stripHopByHop(headers);
     res.writeHead(statusCode, headers as OutgoingHttpHeaders);
     // A HEAD response or 204/304 carries no body; undici still calls onResponseEnd.
@@ -69,6 +83,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     this.#done = true;
+    this.#info.observer?.upstreamDone();
     this.#res.end();
     this.#record(this.#res.statusCode, undefined);
   }
@@ -76,11 +91,21 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Controller, err: Error): void {
     if (this.#done) return;
     this.#done = true;
+    const observer = this.#info.observer;
     if (this.#clientGone) {
+      observer?.upstreamDone();
       this.#record(499, 'EDGEWAY_CLIENT_CLOSED');
       return;
     }
     const code = upstreamErrorCode(err);
+    if (observer !== undefined) {
+      if (!this.#res.headersSent) observer.upstreamFailed(code);
+      observer.upstreamDone();
+    }
+    if (!this.#res.headersSent && this.#info.retry !== undefined && RETRIABLE.has(code)) {
+      this.#res.off('close', this.#onClientClose);
+      if (this.#info.retry.retry(this.#req, this.#res)) return;
+    }
     if (this.#res.headersSent) {
       // Mid-body failure: the only honest signal left is to cut the client connection.
       this.#res.destroy();

@@ -2,28 +2,48 @@
  * Compiles a store of objects into a Snapshot: addresses first (allocations and the listeners serving them), then
  * routes from the Ingresses and one Backend per Service port those routes (and the default backend) can reach.
  * Pure: no I/O, no clocks beyond measuring itself; the previous allocation state comes in as a value.
+ *
+ * Federation: with clusters in the settings, each cluster's store is resolved for the same Service namespace/name
+ * and port, and the endpoints found are added to the main configuration's, carrying their cluster and (when they
+ * have none) the cluster's zone and region. Routes come from the main configuration only. The Service object that
+ * decides the balancing policy is the main configuration's, else the first cluster's that has it.
  */
 import { EMPTY_ALLOCATION_STATE, type AllocationState } from '../allocation/allocation-state.ts';
 import type { Diagnostic } from '../config/diagnostic.ts';
-import type { Settings } from '../config/settings.ts';
+import type { LoadedObject } from '../config/loaded-object.ts';
+import type { BackendRef, Settings } from '../config/settings.ts';
 import { backendTls } from '../controllers/backend-tls.ts';
+import { addEndpointExtras, type ClusterLocality } from '../controllers/endpoint-extras.ts';
+import { canonicalEndpoints } from '../controllers/endpoint-list.ts';
 import { resolveBackend } from '../controllers/resolve-backend.ts';
+import type { BackendResolution, ResolvedEndpoint } from '../controllers/resolved-endpoint.ts';
+import type { Service } from '../k8s/types.ts';
 import { compileRoutes } from '../routing/compile-routes.ts';
 import type { ObjectStore } from '../store/object-store.ts';
+import { backendPolicy } from './backend-policy.ts';
 import { compileAddresses } from './compile-addresses.ts';
-import { fanOut } from './fan-out.ts';
 import { compileTls } from './compile-tls.ts';
-import type { Backend, Snapshot } from './snapshot.ts';
-import type { Service } from '../k8s/types.ts';
+import { fanOut } from './fan-out.ts';
 import { affinityTimeoutMs, speaksH2c } from './service-backend.ts';
+import type { Backend, Snapshot } from './snapshot.ts';
 
-/** @param now the clock for certificate validity; injectable for tests. */
+/** Another cluster's objects, loaded from its own manifests. */
+export interface ClusterStore extends ClusterLocality {
+  readonly name: string;
+  readonly store: ObjectStore;
+}
+
+/**
+ * @param now the clock for certificate validity; injectable for tests.
+ * @param clusters the other clusters' objects (settings `clusters`), federated by Service namespace/name.
+ */
 export function compileSnapshot(
   store: ObjectStore,
   settings: Settings,
   generation: number,
   previous: AllocationState = EMPTY_ALLOCATION_STATE,
   now: Date = new Date(),
+  clusters: readonly ClusterStore[] = [],
 ): Snapshot {
   const started = performance.now();
   const addressing = compileAddresses(store, settings, previous);
@@ -31,22 +51,45 @@ export function compileSnapshot(
   const tls = compileTls(store, settings, now);
   const diagnostics: Diagnostic[] = [...addressing.diagnostics, ...compiled.diagnostics, ...tls.diagnostics];
   const backends = new Map<string, Backend>();
+  const local: ClusterLocality = { name: undefined, zone: null, region: null };
   for (const [key, ref] of compiled.backends) {
-    const { resolution, diagnostics: found } = resolveBackend(store, ref, settings);
-    diagnostics.push(...found);
-    // NodePort fan-out replaces the endpoints with the nodes; ClientIP affinity wraps the balancer (bound-snapshot.ts).
-    const service = store.get<Service>('Service', ref.namespace, ref.name);
-    const fanned = service === undefined ? undefined : fanOut(service, ref, resolution, addressing.addresses, settings);
+    const sources = [{ cluster: local, store }, ...clusters.map((c) => ({ cluster: c as ClusterLocality, store: c.store }))];
+    let resolution: BackendResolution | undefined;
+    let service: LoadedObject<Service> | undefined;
+    const endpoints: ResolvedEndpoint[] = [];
+    const names: string[] = [];
+    for (const source of sources) {
+      const found = resolveOne(source.store, ref, settings, source.cluster, diagnostics);
+      if (found === undefined) continue;
+      if (resolution === undefined || (resolution.kind === 'unavailable' && found.resolution.kind !== 'unavailable')) {
+        resolution = found.resolution;
+        service = found.service;
+      }
+      if (found.resolution.kind === 'endpoints') {
+        endpoints.push(...found.endpoints);
+        names.push(source.cluster.name ?? 'local');
+      }
+    }
+    resolution ??= { kind: 'unavailable', reason: 'EW_BACKEND_SERVICE_MISSING', message: `Service ${ref.namespace}/${ref.name} does not exist.` };
+    if (resolution.kind === 'endpoints' && names.length > 1) resolution = { ...resolution, endpoints: canonicalEndpoints(endpoints) };
+    else if (resolution.kind === 'endpoints') resolution = { ...resolution, endpoints };
+    const policy = backendPolicy(service, settings);
+    diagnostics.push(...policy.diagnostics);
+    // NodePort fan-out (the main configuration's Service) replaces the endpoints with the nodes; ClientIP affinity
+    // wraps the balancer (bound-snapshot.ts).
+    const own = store.get<Service>('Service', ref.namespace, ref.name);
+    const fanned = own === undefined ? undefined : fanOut(own, ref, resolution, addressing.addresses, settings);
     if (fanned?.diagnostic !== undefined) diagnostics.push(fanned.diagnostic);
     const affinity = affinityTimeoutMs(service?.object);
-    const upstreamTls = service === undefined || resolution.kind !== 'endpoints' ? undefined : backendTls(store, service, resolution.appProtocol);
+    const upstreamTls = own === undefined || resolution.kind !== 'endpoints' ? undefined : backendTls(store, own, resolution.appProtocol);
     if (upstreamTls !== undefined) diagnostics.push(...upstreamTls.diagnostics);
     backends.set(key, {
       key,
       service: `${ref.namespace}/${ref.name}`,
       resolution,
       ready: fanned?.ready ?? (resolution.kind === 'endpoints' ? resolution.endpoints.filter((e) => e.ready) : []),
-      policy: 'round-robin',
+      ...policy.policy,
+      clusters: names,
       ...(affinity === undefined ? {} : { affinityTimeoutMs: affinity }),
       ...(upstreamTls?.tls == null ? {} : { tls: upstreamTls.tls }),
       ...(upstreamTls?.tls == null && speaksH2c(resolution) ? { h2c: true as const } : {}),
@@ -67,6 +110,24 @@ export function compileSnapshot(
     addresses: addressing.addresses,
     listenerFailures: new Map(),
   };
+}
+
+interface Resolved {
+  readonly resolution: BackendResolution;
+  readonly service: LoadedObject<Service> | undefined;
+  readonly endpoints: ResolvedEndpoint[];
+}
+
+/** undefined when a remote cluster does not have the Service at all (only the main configuration reports that). */
+function resolveOne(store: ObjectStore, ref: BackendRef, settings: Settings, cluster: ClusterLocality, diagnostics: Diagnostic[]): Resolved | undefined {
+  const service = store.get<Service>('Service', ref.namespace, ref.name);
+  if (service === undefined && cluster.name !== undefined) return undefined;
+  const { resolution, diagnostics: found } = resolveBackend(store, ref, settings);
+  diagnostics.push(...found);
+  if (resolution.kind !== 'endpoints') return { resolution, service, endpoints: [] };
+  const extras = addEndpointExtras(store, service, resolution.endpoints, cluster, settings.healthChecks);
+  diagnostics.push(...extras.diagnostics);
+  return { resolution, service, endpoints: extras.endpoints };
 }
 
 /** A backend reached from several routes reports the same problem once. */

@@ -38,6 +38,9 @@ export function serviceBackend(
     resolution,
     ready: ready ?? (resolution.kind === 'endpoints' ? resolution.endpoints.filter((e) => e.ready) : []),
     policy: 'round-robin',
+    // The listeners on a Service's own addresses balance without locality (issue 6 applies it to Ingress backends).
+    distribution: 'Spread',
+    clusters: ['local'],
     ...(affinity === undefined ? {} : { affinityTimeoutMs: affinity }),
     ...(speaksH2c(resolution) ? { h2c: true as const } : {}),
   };

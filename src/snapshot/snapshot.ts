@@ -6,6 +6,8 @@ import type { Diagnostic } from '../config/diagnostic.ts';
 import type { Settings } from '../config/settings.ts';
 import type { BackendTls } from '../controllers/backend-tls.ts';
 import type { BackendResolution, ResolvedEndpoint } from '../controllers/resolved-endpoint.ts';
+import type { HashOn } from '../dataplane/balancers/balancer.ts';
+import type { Distribution } from '../dataplane/locality/locality-plan.ts';
 import type { RouteTable } from '../routing/route-table.ts';
 import type { CompiledAddresses, ListenerFailure } from './addresses.ts';
 import type { SnapshotTls } from './compile-tls.ts';
@@ -19,7 +21,7 @@ export interface Backend {
   readonly resolution: BackendResolution;
   /** Ready endpoints only, sorted; empty means 503. */
   readonly ready: readonly ResolvedEndpoint[];
-  /** The balancing policy's name (round-robin until annotations choose others). */
+  /** The balancing policy's name: the Service's `edgeway.io/load-balancer` annotation, else the settings' default. */
   readonly policy: string;
   /** `sessionAffinity: ClientIP`: a client stays on one endpoint for this long after its last pick. */
   readonly affinityTimeoutMs?: number;
@@ -27,6 +29,12 @@ export interface Backend {
   readonly tls?: BackendTls;
   /** The port's appProtocol is `kubernetes.io/h2c`: endpoints speak HTTP/2 over cleartext (prior knowledge). */
   readonly h2c?: true;
+  /** What hashing policies hash (`edgeway.io/hash-on`); absent for the others. */
+  readonly hashOn?: HashOn;
+  /** How locality applies (trafficDistribution, internalTrafficPolicy, settings). */
+  readonly distribution: Distribution;
+  /** Clusters (settings `clusters[].name`, `local` for the main configuration) whose endpoints were merged. */
+  readonly clusters: readonly string[];
 }
 
 export interface Snapshot {

@@ -1,6 +1,7 @@
 /**
  * `sessionAffinity: ClientIP` as a Balancer wrapper: a client address keeps getting the endpoint it got last, as
- * long as that endpoint is still in the ready list and the client came back within the timeout (sliding, as
+ * long as that endpoint is still a candidate (ready, healthy, in the serving locality) and the client came back
+ * within the timeout (sliding, as
  * kube-proxy's `recent` match does). Otherwise the wrapped policy picks, and the choice is remembered.
  *
  * The table is bounded: at most `maxEntries` clients, the least recently seen dropped first (a Map keeps insertion
@@ -8,14 +9,14 @@
  * scan of many sources from growing memory without limit. The wrapper lives in the runtime's balancer map, keyed by
  * backend, so affinity survives reloads.
  */
-import type { ResolvedEndpoint } from '../../controllers/resolved-endpoint.ts';
 import type { Balancer, PickContext } from './balancer.ts';
+import type { CandidateSet } from './candidate-set.ts';
 
 export const DEFAULT_AFFINITY_ENTRIES = 65_536;
 
 interface Entry {
-  readonly address: string;
-  readonly port: number;
+  /** The candidate's key (its origin). */
+  readonly key: string;
   expires: number;
 }
 
@@ -37,7 +38,7 @@ export class ClientIpAffinity implements Balancer {
     return this.#table.size;
   }
 
-  pick(endpoints: readonly ResolvedEndpoint[], ctx: PickContext): number {
+  pick(set: CandidateSet, ctx: PickContext): number {
     const now = this.#now();
     const table = this.#table;
     const key = ctx.clientIp;
@@ -45,7 +46,7 @@ export class ClientIpAffinity implements Balancer {
     if (entry !== undefined) {
       table.delete(key);
       if (entry.expires > now) {
-        const index = indexOf(endpoints, entry.address, entry.port);
+        const index = indexOf(set, entry.key);
         if (index !== -1) {
           entry.expires = now + this.#timeoutMs;
           table.set(key, entry);
@@ -53,23 +54,21 @@ export class ClientIpAffinity implements Balancer {
         }
       }
     }
-    const index = this.#inner.pick(endpoints, ctx);
+    const index = this.#inner.pick(set, ctx);
     if (index === -1) return -1;
-    const chosen = endpoints[index]!;
+    const chosen = set.items[index]!;
     if (table.size >= this.#maxEntries) {
       const oldest = table.keys().next();
       if (oldest.done !== true) table.delete(oldest.value);
     }
-    table.set(key, { address: chosen.address, port: chosen.port, expires: now + this.#timeoutMs });
+    table.set(key, { key: chosen.key, expires: now + this.#timeoutMs });
     return index;
   }
 }
 
-/** Linear: ready lists are short, and this runs only for Services that ask for affinity. */
-function indexOf(endpoints: readonly ResolvedEndpoint[], address: string, port: number): number {
-  for (let i = 0; i < endpoints.length; i++) {
-    const e = endpoints[i]!;
-    if (e.port === port && e.address === address) return i;
-  }
+/** Linear: candidate sets are short, and this runs only for Services that ask for affinity. */
+function indexOf(set: CandidateSet, key: string): number {
+  const items = set.items;
+  for (let i = 0; i < items.length; i++) if (items[i]!.key === key) return i;
   return -1;
 }

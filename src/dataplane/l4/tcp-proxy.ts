@@ -39,9 +39,10 @@ export class TcpProxy {
     }
     const remote = client.remoteAddress ?? '';
     const clientIp = remote.startsWith('::ffff:') ? remote.slice(7) : remote;
-    const index = backend.balancer.pick(backend.backend.ready, { clientIp });
-    const endpoint = backend.backend.ready[index];
-    if (endpoint === undefined) {
+    // The upstream set skips unhealthy and ejected endpoints and applies locality, as for HTTP.
+    const member = backend.pick({ clientIp });
+    const endpoint = member?.endpoint;
+    if (member === null || endpoint === undefined) {
       client.resetAndDestroy();
       return;
     }
@@ -66,7 +67,7 @@ export class TcpProxy {
     client.on('timeout', idle);
     upstream.on('timeout', idle);
     upstream.on('error', (err: NodeJS.ErrnoException) => {
-      this.#logger.debug({ service: backend.backend.service, upstream: backend.addresses[index], code: err.code }, 'tcp upstream error');
+      this.#logger.debug({ service: backend.backend.service, upstream: member.address, code: err.code }, 'tcp upstream error');
       if (!client.destroyed) client.resetAndDestroy();
     });
     client.on('error', () => {

@@ -1,0 +1,55 @@
+/**
+ * An immutable list of candidates with what weighted policies need precomputed once: the total weight, cumulative
+ * weights for weighted sampling, and whether all weights are equal (the fast path). Sets are rebuilt only when
+ * membership or health changes, never per request; a hashing policy caches its ring on the set (`derived`).
+ */
+import type { Candidate } from './balancer.ts';
+
+export class CandidateSet {
+  readonly items: readonly Candidate[];
+  readonly totalWeight: number;
+  /** cumulative[i] = weight of items[0..i]. */
+  readonly cumulative: Float64Array;
+  readonly uniform: boolean;
+  /** A policy's derived structure for this set (a hash ring, a Maglev table); owned by the backend's one balancer. */
+  derived: unknown = undefined;
+
+  constructor(items: readonly Candidate[]) {
+    this.items = items;
+    this.cumulative = new Float64Array(items.length);
+    let total = 0;
+    let uniform = true;
+    for (let i = 0; i < items.length; i++) {
+      const w = items[i]!.weight;
+      total += w;
+      this.cumulative[i] = total;
+      if (w !== items[0]!.weight) uniform = false;
+    }
+    this.totalWeight = total;
+    this.uniform = uniform;
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** The index whose weight interval holds `x` in [0, totalWeight): a binary search over the cumulative weights. */
+  at(x: number): number {
+    const c = this.cumulative;
+    let lo = 0;
+    let hi = c.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (c[mid]! > x) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  /** A random index, chosen in proportion to weight. */
+  sample(): number {
+    const n = this.items.length;
+    if (this.uniform) return Math.floor(Math.random() * n);
+    return this.at(Math.random() * this.totalWeight);
+  }
+}
