@@ -11,7 +11,8 @@ import { Gateway, type BoundAddress } from './dataplane/gateway.ts';
 import { createLogger, type Logger } from './log.ts';
 import { loadDefaultCertificate } from './tls/default-certificate.ts';
 import type { TlsMaterial } from './tls/tls-material.ts';
-import { compileSnapshot } from './snapshot/compile-snapshot.ts';
+import { compileSnapshot, type ClusterStore } from './snapshot/compile-snapshot.ts';
+import { upstreamStatus } from './dataplane/upstream-status.ts';
 import type { Snapshot } from './snapshot/snapshot.ts';
 import { ObjectStore } from './store/object-store.ts';
 
@@ -65,6 +66,7 @@ export class Edgeway {
       bindDiagnostics: this.#gateway.current.diagnostics,
       startedAt: this.#startedAt,
       skippedObjects: this.#skipped,
+      upstreams: () => upstreamStatus(this.#gateway.current, this.#gateway.checker),
     }));
   }
 
@@ -80,7 +82,8 @@ export class Edgeway {
     const logger = createLogger(settings.logging.level);
     // Before anything is bound: a corrupt allocation state file stops the start (EW_STATE_CORRUPT).
     const addresses = await AddressKeeper.load(settings.stateDir);
-    const snapshot = compileSnapshot(new ObjectStore(load.objects), settings, 1, addresses.previous);
+    const clusters = await loadClusters(settings, options.report);
+    const snapshot = compileSnapshot(new ObjectStore(load.objects), settings, 1, addresses.previous, new Date(), clusters);
     for (const d of snapshot.diagnostics) options.report(formatDiagnostic(d));
     // The generated default certificate is I/O (read, or create once into certificatesDir), so it happens here and
     // not in the pure compile step; without an HTTPS entrypoint no certificate is touched.
@@ -152,6 +155,21 @@ export class Edgeway {
     await this.#admin.close();
     this.logger.flush();
   }
+}
+
+/**
+ * The other clusters named in the settings, each loaded like --config. A cluster whose manifests cannot be read is
+ * reported and left out (its endpoints are missing, the rest serve); settings documents inside them are ignored.
+ */
+async function loadClusters(settings: Settings, report: (line: string) => void): Promise<ClusterStore[]> {
+  const out: ClusterStore[] = [];
+  for (const c of settings.clusters) {
+    const load = await loadConfig(c.config, { maxBytes: settings.maxConfigBytes });
+    for (const d of load.diagnostics) report(`cluster ${c.name}: ${formatDiagnostic(d)}`);
+    if (load.fatal) continue;
+    out.push({ name: c.name, zone: c.zone, region: c.region, store: new ObjectStore(load.objects) });
+  }
+  return out;
 }
 
 function applyOverrides(settings: Settings, o: Overrides): Settings {

@@ -113,6 +113,12 @@ const tlsTermination = {
   EDGEWAY_UPSTREAM_TLS: { summary: 'The TLS handshake with the endpoint failed (certificate not trusted, name mismatch, protocol error).', status: 502 },
 } as const satisfies Record<string, CodeInfo>;
 
+// --- balancing, health and locality (src/dataplane/balancers, health, locality; src/routing/canary*) -----------
+const balancing = {
+  EW_ANNOTATION_INVALID: { summary: 'A balancing, weight or health-check annotation has a value edgeway cannot use (warning; its default applies).' },
+  EW_CANARY_UNMATCHED: { summary: 'A canary Ingress path that no main Ingress serves for the same host, path and type (warning; the canary path is not served).' },
+} as const satisfies Record<string, CodeInfo>;
+
 // --- data plane request failures (src/dataplane/*) -----------------------------------------------------------
 const requests = {
   EDGEWAY_NO_ROUTE: { summary: 'No Ingress rule or default backend matches the request.', status: 404 },
@@ -127,6 +133,6 @@ const requests = {
   EDGEWAY_BAD_REQUEST: { summary: 'The request is malformed (bad target or Host).', status: 400 },
 } as const satisfies Record<string, CodeInfo>;
 
-export const CODES = { ...loading, ...validation, ...routing, ...endpoints, ...allocation, ...addresses, ...tls, ...tlsTermination, ...requests } as const;
+export const CODES = { ...loading, ...validation, ...routing, ...endpoints, ...allocation, ...addresses, ...tls, ...tlsTermination, ...balancing, ...requests } as const;
 
 export type Code = keyof typeof CODES;

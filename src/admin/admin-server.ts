@@ -1,7 +1,8 @@
 /**
  * The admin listener (loopback by default): `/healthz` says the process is alive, `/readyz` says the configuration
  * is applied and every entrypoint is bound (503 before that and while draining), `/config/status` shows the current
- * generation and what compilation found.
+ * generation and what compilation found, `/debug/upstreams` every backend's endpoints with their locality, health,
+ * ejection and load (upstream-status.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostic.ts';
@@ -17,6 +18,8 @@ export interface AdminState {
   readonly bindDiagnostics: readonly Diagnostic[];
   readonly startedAt: Date;
   readonly skippedObjects: number;
+  /** Endpoint health and locality per backend (src/dataplane/upstream-status.ts). */
+  readonly upstreams: () => unknown;
 }
 
 export class AdminServer {
@@ -58,6 +61,8 @@ export class AdminServer {
         return state.ready ? send(res, 200, 'text/plain', 'ready\n') : send(res, 503, 'text/plain', 'not ready\n');
       case '/config/status':
         return send(res, 200, 'application/json', JSON.stringify(configStatus(state), null, 2) + '\n');
+      case '/debug/upstreams':
+        return send(res, 200, 'application/json', JSON.stringify({ generation: state.snapshot.generation, backends: state.upstreams() }, null, 2) + '\n');
       default:
         return send(res, 404, 'text/plain', 'not found\n');
     }

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { Http2ServerRequest } from 'node:http2';
 import type { Dispatcher, Pool } from 'undici';
 import type { Code } from '../errors.ts';
+import { choosesCanary } from '../routing/canary.ts';
 import { normalizeHost } from '../routing/normalize-host.ts';
 import { normalizePath } from '../routing/normalize-path.ts';
 import type { RouteTarget } from '../routing/route-table.ts';
@@ -86,7 +87,8 @@ export class HttpEntrypoint {
     if (target.redirectToHttps && this.#redirectPort !== null && !path.startsWith(ACME_CHALLENGE)) {
       return this.#redirect(req, res, `https://${host}${this.#redirectPort}${rawPath}${query}`, started, path, host, target.ingress);
     }
-    const backend = target.backendKey === null ? undefined : bound.backends.get(target.backendKey);
+    const backendKey = target.canary === undefined || !choosesCanary(target.canary, req.headers) ? target.backendKey : target.canary.backendKey;
+    const backend = backendKey === null ? undefined : bound.backends.get(backendKey);
     if (backend === undefined || backend.backend.resolution.kind === 'unavailable') {
       return this.#fail(req, res, 'EDGEWAY_BACKEND_UNAVAILABLE', started, path, host, target.ingress);
     }

@@ -18,6 +18,9 @@
  *   wins (EW_ROUTE_CONFLICT on the others). Then settings.defaultBackend; else no route (404).
  * - Host fallback order: see host-route-table.ts.
  * - HTTP → HTTPS redirects: see https-redirect.ts.
+ * - An Ingress annotated `nginx.ingress.kubernetes.io/canary: "true"` adds no routes: each of its paths splits the
+ *   traffic of the main route with the same host, path and type (canary.ts); one without such a route gets
+ *   EW_CANARY_UNMATCHED. With several canaries for one route, the oldest wins.
  */
 import type { Diagnostic } from '../config/diagnostic.ts';
 import { formatFieldPath } from '../config/diagnostic.ts';
@@ -28,6 +31,7 @@ import { objectRef } from '../k8s/types.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { HostRouteTable } from './host-route-table.ts';
 import { allowsSslRedirect, hostHasTls, tlsHostsOf } from './https-redirect.ts';
+import { canaryAnnotations, isCanary } from './canary.ts';
 import { servesIngress } from './ingress-class.ts';
 import { normalizeHost } from './normalize-host.ts';
 import { normalizePath } from './normalize-path.ts';
@@ -35,7 +39,7 @@ import type { PathRule } from './path-table.ts';
 import type { PathTable } from './path-table.ts';
 import { PathTables } from './path-table.ts';
 import { resolveBackend } from './resolve-backend.ts';
-import type { RouteTable, RouteTarget } from './route-table.ts';
+import type { CanarySplit, RouteTable, RouteTarget } from './route-table.ts';
 import { backendKey } from './route-table.ts';
 
 export interface CompiledRoutes {
@@ -109,7 +113,50 @@ export function compileRoutes(store: ObjectStore, settings: Settings): CompiledR
     return false;
   };
 
+  const canaries: Ranked[] = [];
+  /** Attaches a canary Ingress's paths to the main routes they split. */
+  const addCanary = (ingress: Ranked): void => {
+    const annotations = ingress.loaded.object.metadata.annotations ?? {};
+    const { rules: split, problems } = canaryAnnotations(annotations);
+    for (const [key, message] of problems) diagnostics.push(warning(ingress.loaded, 'EW_ANNOTATION_INVALID', ['metadata', 'annotations', key], message));
+    (ingress.loaded.object.spec.rules ?? []).forEach((rule, r) => {
+      const host = hostKey(rule.host);
+      if (host === null) return;
+      (rule.http?.paths ?? []).forEach((p, i) => {
+        const at = ['spec', 'rules', r, 'http', 'paths', i];
+        const written = p.path === undefined || p.path === '' ? (p.pathType === 'ImplementationSpecific' ? '/' : '') : p.path;
+        const normal = written === '' ? null : normalizePath(written);
+        if (normal === null) return;
+        const exact = p.pathType === 'Exact';
+        const path = !exact && normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
+        const list = host.kind === 'exact' ? rules.exact.get(host.name) : host.kind === 'wildcard' ? rules.wildcard.get(host.name) : rules.anyHost;
+        const index = list?.findIndex((x) => x.path === path && x.exact === exact) ?? -1;
+        const main = index === -1 ? undefined : list![index]!;
+        if (main === undefined) {
+          diagnostics.push(warning(ingress.loaded, 'EW_CANARY_UNMATCHED', [...at, 'path'],
+            `canary path "${path}" (${exact ? 'Exact' : 'Prefix'}) for ${host.label} has no main Ingress path to split; add the main Ingress first (a canary only shares an existing route's traffic)`));
+          return;
+        }
+        if (main.target.canary !== undefined) {
+          diagnostics.push(warning(ingress.loaded, 'EW_ROUTE_CONFLICT', [...at, 'path'],
+            `path "${path}" for ${host.label} already has the canary of Ingress ${main.target.canary.ingress}, which is older; this canary is not used. Remove one of them.`));
+          return;
+        }
+        const resolved = resolveBackend(store, ingress.loaded, p.backend, [...at, 'backend']);
+        diagnostics.push(...resolved.diagnostics);
+        const ref = resolved.ref;
+        const canary: CanarySplit = Object.freeze({ ...split, ingress: ingress.id, backend: ref, backendKey: ref === null ? null : backendKey(ref) });
+        if (ref !== null) backends.set(backendKey(ref), ref);
+        list![index] = { ...main, target: Object.freeze({ ...main.target, canary }) };
+      });
+    });
+  };
+
   for (const ingress of ranked) {
+    if (isCanary(ingress.loaded.object.metadata.annotations)) {
+      canaries.push(ingress);
+      continue;
+    }
     const { spec } = ingress.loaded.object;
     const redirects = tlsHosts !== null && allowsSslRedirect(ingress.loaded.object);
     if (spec.defaultBackend !== undefined) {
@@ -149,6 +196,8 @@ export function compileRoutes(store: ObjectStore, settings: Settings): CompiledR
       });
     });
   }
+
+  for (const ingress of canaries) addCanary(ingress);
 
   let fallback = ingressDefault;
   if (fallback === null && settings.defaultBackend !== null) {

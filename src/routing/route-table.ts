@@ -16,6 +16,24 @@ export interface RouteTarget {
   readonly pathType: PathType | 'DefaultBackend';
   /** Plain-HTTP requests get a 308 to https (https-redirect.ts); computed at compile time. */
   readonly redirectToHttps: boolean;
+  /** A weighted or header-selected split to a canary Service (ingress-nginx's canary annotations); see canary.ts. */
+  readonly canary?: CanarySplit;
+}
+
+export interface CanarySplit {
+  /** `namespace/name` of the canary Ingress. */
+  readonly ingress: string;
+  readonly backend: BackendRef | null;
+  readonly backendKey: string | null;
+  /** Requests go to the canary with probability weight / weightTotal (after the header and cookie rules). */
+  readonly weight: number;
+  readonly weightTotal: number;
+  /** Lower-case header name: `always` → canary, `never` → main, other values → the weight decides. */
+  readonly header?: string;
+  /** With a header: only this exact value selects the canary (other values → the weight decides). */
+  readonly headerValue?: string;
+  /** Cookie name: `always` → canary, `never` → main. */
+  readonly cookie?: string;
 }
 
 export interface RouteTable {
