@@ -1,6 +1,7 @@
 /**
- * Peak-EWMA (Finagle, Linkerd): the cost of an endpoint is its latency estimate times the requests it already has in
- * flight, divided by its weight; two endpoints are sampled and the cheaper one wins. The estimate
+ * Peak-EWMA (Finagle, Linkerd): the cost of an endpoint is its latency estimate times (1 + the requests it already
+ * has in flight); two endpoints are sampled in proportion to weight and the cheaper one wins (the weight acts through
+ * the sampling only, so idle endpoints share by weight). The estimate
  * (endpoint-state.ts) jumps up at once on a slow response and decays over a time constant, so a slow endpoint is
  * avoided quickly and retried gradually. Endpoints without a measurement yet cost as much as the fastest known one,
  * which gets them probed without favouring them.
@@ -24,5 +25,5 @@ export class PeakEwma implements Balancer {
 }
 
 function cost(c: Candidate, unknownMs: number): number {
-  return ((c.load.ewmaMs || unknownMs) * (c.load.inFlight + 1)) / c.weight;
+  return (c.load.ewmaMs || unknownMs) * (c.load.inFlight + 1);
 }

@@ -7,8 +7,12 @@ import type { Balancer, BalancerOptions, HashOn, PickContext } from './balancer.
 import type { CandidateSet } from './candidate-set.ts';
 import { hash32, requestHash } from './hash-key.ts';
 
-/** Points on the whole ring; Envoy's default minimum. More points, smoother shares, slower builds. */
-const RING_SIZE = 4096;
+/**
+ * Points per unit of weight. Fixed rather than derived from the set, so that an endpoint leaving removes its own
+ * points and changes no one else's (the ring is capped at MAX_POINTS, beyond which points are scaled down).
+ */
+const POINTS_PER_WEIGHT = 256;
+const MAX_POINTS = 65_536;
 const CLIENT_IP: HashOn = { kind: 'client-ip' };
 
 interface Ring {
@@ -44,7 +48,8 @@ export class RingHash implements Balancer {
 export function buildRing(set: CandidateSet): Ring {
   const points: { hash: number; owner: number }[] = [];
   set.items.forEach((c, owner) => {
-    const count = Math.max(1, Math.round((c.weight / set.totalWeight) * RING_SIZE));
+    const scale = Math.min(POINTS_PER_WEIGHT, MAX_POINTS / set.totalWeight);
+    const count = Math.max(1, Math.round(c.weight * scale));
     for (let i = 0; i < count; i++) points.push({ hash: hash32(`${c.key}_${i}`), owner });
   });
   // Ties (rare) are broken by key so the ring does not depend on set order.
