@@ -123,13 +123,20 @@ export class HttpEntrypoint {
     this.#dispatch(req, res, member.pool, member.address, ctx, path, query, host, target.ingress, backend.backend.service, started, backend.backend.tls?.servername, member, retry);
   };
 
-  /** A second attempt on another endpoint (EndpointRetry); false when there is none to try. */
+  /** Another attempt on an endpoint not tried yet (EndpointRetry); false when there is none. */
   retryOn(req: DownstreamRequest, res: DownstreamResponse, r: EndpointRetry): boolean {
     let member: Member | null = null;
-    for (let i = 0; i < 4 && (member === null || member === r.failed); i++) member = r.backend.pick(r.ctx);
-    if (member === null || member === r.failed) return false;
+    for (let i = 0; i < 4 && (member === null || r.tried.includes(member)); i++) member = r.backend.pick(r.ctx);
+    if (member === null || r.tried.includes(member)) {
+      // The plan still lists only tried endpoints (health not updated yet): any other healthy one, then any other.
+      const now = Date.now();
+      member = r.backend.members.find((m) => !r.tried.includes(m) && m.load.healthy(now)) ?? r.backend.members.find((m) => !r.tried.includes(m)) ?? null;
+    }
+    if (member === null) return false;
+    r.tried.push(member);
     member.begin();
-    this.#dispatch(req, res, member.pool, member.address, r.ctx, r.path, r.query, r.host, r.ingress, r.backend.backend.service, r.started, r.backend.backend.tls?.servername, member, undefined);
+    const again = r.tried.length <= MAX_RETRIES ? r : undefined;
+    this.#dispatch(req, res, member.pool, member.address, r.ctx, r.path, r.query, r.host, r.ingress, r.backend.backend.service, r.started, r.backend.backend.tls?.servername, member, again);
     return true;
   }
 
@@ -217,15 +224,18 @@ export class HttpEntrypoint {
 
 /**
  * Until the retry policy of issue 6 (other half) lands: an idempotent request without a body that failed to connect
- * or was reset before any response byte is sent once more, to another endpoint. Created only for such requests on
+ * or was reset before any response byte is sent again, up to twice, each time to an endpoint not tried yet. Created only for such requests on
  * backends with more than one endpoint.
  */
 const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Attempts after the first; each goes to an endpoint not tried before. */
+const MAX_RETRIES = 2;
 
 class EndpointRetry implements RetryHook {
   readonly #entrypoint: HttpEntrypoint;
   readonly backend: UpstreamSet;
-  readonly failed: Member;
+  /** Endpoints this request was sent to, in order. */
+  readonly tried: Member[];
   readonly ctx: ForwardContext & PickContext;
   readonly path: string;
   readonly query: string;
@@ -236,7 +246,7 @@ class EndpointRetry implements RetryHook {
   constructor(entrypoint: HttpEntrypoint, backend: UpstreamSet, failed: Member, ctx: ForwardContext & PickContext, path: string, query: string, host: string, ingress: string, started: number) {
     this.#entrypoint = entrypoint;
     this.backend = backend;
-    this.failed = failed;
+    this.tried = [failed];
     this.ctx = ctx;
     this.path = path;
     this.query = query;
