@@ -3,14 +3,16 @@
  * same fixed body (`--size` bytes; 11 is `hello world`), keep-alive on. Every system under test proxies to it, so it
  * must be as cheap as possible and identical for all of them.
  *
- * Usage: node perf/backend.ts --size 11 [--port 0]. Prints one JSON line `{"port":N}` once listening; exits when its
+ * Usage: node perf/backend.ts --size 11 [--port 0] [--delay MS]. `--delay` answers every request that many
+ * milliseconds late (the slow endpoint of the balancing scenarios). Prints one JSON line `{"port":N}` once listening; exits when its
  * stdin closes (the bench holds it open) or on SIGTERM.
  */
 
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { size: { type: 'string', default: '11' }, port: { type: 'string', default: '0' } } });
+const { values } = parseArgs({ options: { size: { type: 'string', default: '11' }, port: { type: 'string', default: '0' }, delay: { type: 'string', default: '0' } } });
+const delayMs = Number(values.delay);
 const size = Number(values.size);
 if (!Number.isInteger(size) || size < 0) {
   process.stderr.write(`backend: --size must be a non-negative integer, got ${values.size}\n`);
@@ -29,9 +31,14 @@ const contentLength = String(body.length);
 const server = createServer((req, res) => {
   // Drain any request body before answering, so the connection stays reusable.
   req.resume();
+  if (delayMs > 0) setTimeout(answer, delayMs, res);
+  else answer(res);
+});
+
+function answer(res: import('node:http').ServerResponse): void {
   res.writeHead(200, { 'content-type': 'text/plain', 'content-length': contentLength });
   res.end(body);
-});
+}
 // Load is continuous, but proxies may idle a pooled connection between warm-up and run; don't drop it after 5 s.
 server.keepAliveTimeout = 60_000;
 

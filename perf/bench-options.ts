@@ -30,8 +30,9 @@ export const BENCH_USAGE = `usage: node perf/bench.ts [--smoke] [--profile] [--r
   --warmup S     seconds of warm-up load after each start (default 2)
   --connections N  autocannon connections (default 100)
   --only LIST    comma-separated names: systems (direct, edgeway, http-proxy, nginx, ingress-path, lb-http,
-                 l4-direct, l4-edgeway, edgeway-https, nginx-https, edgeway-handshakes, nginx-handshakes)
-                 or groups (proxy, routing, addresses, tls)`;
+                 l4-direct, l4-edgeway, edgeway-https, nginx-https, edgeway-handshakes, nginx-handshakes,
+                 edgeway-plain, edgeway-health, balance-round-robin, balance-least-request, balance-ewma)
+                 or groups (proxy, routing, addresses, tls, health, balancing)`;
 
 /** Throws an Error whose message is meant for the person at the terminal. */
 export function parseBenchOptions(argv: readonly string[], knownNames: readonly string[]): BenchOptions {

@@ -23,6 +23,7 @@ import { BODY_SIZES } from './scenario.ts';
 import { summarize } from './stats.ts';
 import type { Measurement } from './stats.ts';
 import { ingressPathScenario, l4DirectScenario, l4EdgewayScenario, lbHttpScenario } from './systems/addresses.ts';
+import { balancingScenario, balancingTable, healthScenario, healthTable } from './systems/balancing.ts';
 import { directScenario } from './systems/direct.ts';
 import { edgewayScenario } from './systems/edgeway.ts';
 import { httpProxyScenario } from './systems/http-proxy.ts';
@@ -46,8 +47,13 @@ const SCENARIOS: readonly Scenario[] = [
   l4DirectScenario,
   l4EdgewayScenario,
   ...tlsScenarios(log),
+  healthScenario(false),
+  healthScenario(true),
+  balancingScenario('round-robin'),
+  balancingScenario('least-request'),
+  balancingScenario('ewma'),
 ];
-const GROUPS = ['proxy', 'routing', 'addresses', TLS_GROUP];
+const GROUPS = ['proxy', 'routing', 'addresses', TLS_GROUP, 'health', 'balancing'];
 
 async function main(): Promise<number> {
   let options: BenchOptions;
@@ -100,6 +106,8 @@ async function main(): Promise<number> {
   }
   if (wanted.some((s) => s.group === 'addresses')) sections.push(addressesTable(summaries, unavailable));
   if (wanted.some((s) => s.group === TLS_GROUP)) sections.push(tlsTable(summaries, unavailable));
+  if (wanted.some((s) => s.group === 'health')) sections.push(healthTable(summaries));
+  if (wanted.some((s) => s.group === 'balancing')) sections.push(balancingTable(summaries));
   if (unavailable.length > 0) sections.push(unavailableNotes(unavailable));
   const failures = measurements.filter((m) => m.result === null || !isClean(m.result));
   for (const m of failures) {

@@ -53,7 +53,7 @@ async function measureOnce(input: RunInput, scenario: Scenario, bodySize: number
     backend = await startBackend(procs, bodySize);
     target = await scenario.start({ procs, options, backendPort: backend.port, workDir });
     facts = target.facts;
-    const load = { url: target.url, host: target.host, connections: options.connections };
+    const load = { url: target.url, host: target.host, connections: scenario.connections ?? options.connections };
     const servername = target.servername ?? target.host;
     const run = (spec: LoadSpec): Promise<LoadResult> =>
       scenario.load === 'handshake' ? runHandshakeLoad(procs, { ...spec, servername }) : runLoad(procs, spec);

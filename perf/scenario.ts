@@ -34,6 +34,8 @@ export interface Scenario {
   readonly group: string;
   /** Response body sizes this scenario is measured with, in order. */
   readonly bodySizes: readonly number[];
+  /** Load connections for this scenario, when it needs a fixed number rather than --connections. */
+  readonly connections?: number;
   /** When it cannot run, the bench reports it and goes on even under --smoke (nginx may not be installable). */
   readonly optional?: boolean;
   /** Checked once before any run: null when it can run, else why not (the report shows a "not available" row). */

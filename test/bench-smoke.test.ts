@@ -31,5 +31,6 @@ test.serial('npm run bench --smoke: every system answers 2xx and gets a table ro
   }
   for (const system of ['edgeway-https', 'edgeway-handshakes']) t.regex(stdout, new RegExp(`^\\| ${system} \\| `, 'm'), `no TLS row for ${system}`);
   t.regex(stdout, /^\| nginx-https \| (HTTPS keep-alive|not available) \|/m);
+  for (const config of ['edgeway-plain', 'edgeway-health', 'round-robin', 'least-request', 'ewma']) t.regex(stdout, new RegExp(`^\\| ${config} \\|`, 'm'));
   t.notRegex(stdout, /FAILED/);
 });

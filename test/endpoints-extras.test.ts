@@ -12,7 +12,7 @@ import { docs, ingress, INGRESS_CLASS } from './helpers/manifests.ts';
 function compile(yaml: string, clusters: { name: string; zone: string | null; region: string | null; yaml: string }[] = []) {
   const load = loadConfigText([{ path: 'c.yaml', text: yaml }]);
   const stores = clusters.map((c) => ({ ...c, store: new ObjectStore(loadConfigText([{ path: `${c.name}.yaml`, text: c.yaml }]).objects) }));
-  return compileSnapshot(new ObjectStore(load.objects), load.settings, 1, stores);
+  return compileSnapshot(new ObjectStore(load.objects), load.settings, 1, undefined, undefined, stores);
 }
 
 const POD = (name: string, ip: string, extra: { annotations?: string; probe?: string; node?: string } = {}) => `apiVersion: v1

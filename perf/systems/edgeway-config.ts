@@ -20,6 +20,11 @@ export interface EdgewayConfigInput {
   readonly extraDocs?: readonly object[];
   /** The certificate and key (PEM) to terminate TLS with. */
   readonly tls?: { readonly certPem: string; readonly keyPem: string };
+  /** More endpoints of the Service besides the bench backend (the balancing scenarios). */
+  readonly extraPorts?: readonly number[];
+  readonly serviceAnnotations?: Readonly<Record<string, string>>;
+  /** An EdgewaySettings spec, when the scenario needs one. */
+  readonly settings?: object;
 }
 
 const NAMESPACE = 'bench';
@@ -30,15 +35,16 @@ export function edgewayConfig(input: EdgewayConfigInput): string {
     {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name: 'backend', namespace: NAMESPACE },
+      metadata: { name: 'backend', namespace: NAMESPACE, ...(input.serviceAnnotations === undefined ? {} : { annotations: input.serviceAnnotations }) },
       spec: { ports: [{ name: 'http', port: 80, targetPort: input.backendPort, protocol: 'TCP' }] },
     },
     {
       apiVersion: 'v1',
       kind: 'Endpoints',
       metadata: { name: 'backend', namespace: NAMESPACE },
-      subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'http', port: input.backendPort, protocol: 'TCP' }] }],
+      subsets: [input.backendPort, ...(input.extraPorts ?? [])].map((port) => ({ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'http', port, protocol: 'TCP' }] })),
     },
+    ...(input.settings === undefined ? [] : [{ apiVersion: 'edgeway.io/v1alpha1', kind: 'EdgewaySettings', metadata: { name: 'bench' }, spec: input.settings }]),
     {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'IngressClass',

@@ -12,7 +12,7 @@ import { freePort } from '../free-port.ts';
 import type { RunningTarget, Scenario, StartContext } from '../scenario.ts';
 import { BENCH_HOST, BODY_SIZES } from '../scenario.ts';
 import { get, waitForStatus } from '../wait-http.ts';
-import { edgewayConfig } from './edgeway-config.ts';
+import { edgewayConfig, type EdgewayConfigInput } from './edgeway-config.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const EDGEWAY_CLI = join(ROOT, 'dist', 'cli', 'main.js');
@@ -31,6 +31,8 @@ export interface EdgewayStart {
   readonly target?: { readonly host: string; readonly port: number };
   /** Terminate TLS with this pair on an HTTPS entrypoint, and load that instead of HTTP. */
   readonly tls?: { readonly certPem: string; readonly keyPem: string };
+  /** Extra endpoints, annotations and settings (the balancing scenarios). */
+  readonly config?: Pick<EdgewayConfigInput, 'extraPorts' | 'serviceAnnotations' | 'settings'>;
 }
 
 export async function edgewayAvailability(): Promise<string | null> {
@@ -56,6 +58,7 @@ export async function startEdgeway(ctx: StartContext, start: EdgewayStart): Prom
       hosts: start.hosts,
       ...(start.extraDocs === undefined ? {} : { extraDocs: start.extraDocs }),
       ...(start.tls === undefined ? {} : { tls: start.tls }),
+      ...start.config,
     }),
   );
   const nodeArgs = ctx.options.profile ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
