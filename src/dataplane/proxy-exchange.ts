@@ -103,7 +103,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
       observer.upstreamDone();
     }
     if (!this.#res.headersSent && this.#info.retry !== undefined && RETRIABLE.has(code)) {
-      this.#res.off('close', this.#onClientClose);
+      // The next exchange registers the shared close listener again and takes over the response.
+      this.#res.off('close', onResponseClose);
       if (this.#info.retry.retry(this.#req, this.#res)) return;
     }
     if (this.#res.headersSent) {
