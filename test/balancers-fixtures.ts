@@ -5,13 +5,15 @@ import { CandidateSet } from '../src/dataplane/balancers/candidate-set.ts';
 export interface MutableLoad extends EndpointLoad {
   inFlight: number;
   ewmaMs: number;
+  ewmaAt: number;
 }
 
 export function candidates(spec: readonly (number | { weight?: number; inFlight?: number; ewmaMs?: number; key?: string })[]): { set: CandidateSet; loads: MutableLoad[] } {
   const loads: MutableLoad[] = [];
   const items: Candidate[] = spec.map((s, i) => {
     const o = typeof s === 'number' ? { weight: s } : s;
-    const load: MutableLoad = { inFlight: o.inFlight ?? 0, ewmaMs: o.ewmaMs ?? 0 };
+    // Measured just now (far in the future for the pick), so the estimate does not decay during a test.
+    const load: MutableLoad = { inFlight: o.inFlight ?? 0, ewmaMs: o.ewmaMs ?? 0, ewmaAt: performance.now() + 1e9 };
     loads.push(load);
     return { key: o.key ?? `http://10.0.0.${i + 1}:80`, weight: o.weight ?? 1, load };
   });

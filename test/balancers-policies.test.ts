@@ -60,6 +60,15 @@ test('ewma: the endpoint with the lower latency estimate wins; unmeasured ones c
   for (let i = 0; i < 100; i++) t.is(ewma.pick(busy, ctxFor(i)), 0);
 });
 
+test('ewma: an estimate left alone decays, so an endpoint avoided for being slow is tried again', (t) => {
+  const ewma = new PeakEwma();
+  const { set, loads } = candidates([{ ewmaMs: 200 }, { ewmaMs: 5 }]);
+  loads[0]!.ewmaAt = performance.now() - 60_000;
+  loads[1]!.ewmaAt = performance.now() + 1e9;
+  // 200 ms a minute ago has decayed below 5 ms.
+  for (let i = 0; i < 50; i++) t.is(ewma.pick(set, ctxFor(i)), 0);
+});
+
 test('ring-hash and maglev: header, cookie and client-ip keys; a missing header falls back to the client address', (t) => {
   t.is(requestHash({ kind: 'header', name: 'x-user' }, { clientIp: '1.2.3.4', headers: { 'x-user': 'alice' } }), hash32('alice'));
   t.is(requestHash({ kind: 'cookie', name: 'session' }, { clientIp: '1.2.3.4', headers: { cookie: 'a=1; session=xyz; b=2' } }), hash32('xyz'));

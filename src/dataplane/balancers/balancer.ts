@@ -21,6 +21,8 @@ export interface EndpointLoad {
   readonly inFlight: number;
   /** Peak-EWMA of the time to response headers, in ms; 0 before the first response. */
   readonly ewmaMs: number;
+  /** performance.now() of the last update of ewmaMs. */
+  readonly ewmaAt: number;
 }
 
 /** One endpoint as a policy sees it. */

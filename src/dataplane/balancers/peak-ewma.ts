@@ -2,12 +2,16 @@
  * Peak-EWMA (Finagle, Linkerd): the cost of an endpoint is its latency estimate times (1 + the requests it already
  * has in flight); two endpoints are sampled in proportion to weight and the cheaper one wins (the weight acts through
  * the sampling only, so idle endpoints share by weight). The estimate
- * (endpoint-state.ts) jumps up at once on a slow response and decays over a time constant, so a slow endpoint is
- * avoided quickly and retried gradually. Endpoints without a measurement yet cost as much as the fastest known one,
+ * (endpoint-state.ts) jumps up at once on a slow response and decays over a time constant; as in Finagle, it also
+ * decays while no response updates it, so an endpoint avoided for being slow is tried again after a few seconds
+ * instead of never. Endpoints without a measurement yet cost as much as the fastest known one,
  * which gets them probed without favouring them.
  */
 import type { Balancer, Candidate, PickContext } from './balancer.ts';
 import type { CandidateSet } from './candidate-set.ts';
+
+/** The same time constant as the estimate's own (endpoint-state.ts). */
+const DECAY_MS = 5_000;
 
 export class PeakEwma implements Balancer {
   pick(set: CandidateSet, _ctx?: PickContext): number {
@@ -18,12 +22,19 @@ export class PeakEwma implements Balancer {
     if (b === a) b = (a + 1 + Math.floor(Math.random() * (n - 1))) % n;
     const ia = set.items[a]!;
     const ib = set.items[b]!;
-    const known = Math.min(ia.load.ewmaMs || Infinity, ib.load.ewmaMs || Infinity);
+    const now = performance.now();
+    const ea = estimate(ia, now);
+    const eb = estimate(ib, now);
+    const known = Math.min(ea || Infinity, eb || Infinity);
     const floor = known === Infinity ? 1 : known;
-    return cost(ib, floor) < cost(ia, floor) ? b : a;
+    return (eb || floor) * (ib.load.inFlight + 1) < (ea || floor) * (ia.load.inFlight + 1) ? b : a;
   }
 }
 
-function cost(c: Candidate, unknownMs: number): number {
-  return (c.load.ewmaMs || unknownMs) * (c.load.inFlight + 1);
+/** The estimate decayed for the time since its last update (only while nothing is in flight to refresh it). */
+function estimate(c: Candidate, now: number): number {
+  const { ewmaMs, ewmaAt, inFlight } = c.load;
+  if (ewmaMs === 0 || inFlight > 0) return ewmaMs;
+  const idle = now - ewmaAt;
+  return idle <= 0 ? ewmaMs : ewmaMs * Math.exp(-idle / DECAY_MS);
 }

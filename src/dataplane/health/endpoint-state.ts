@@ -8,7 +8,7 @@ import type { EndpointLoad } from '../balancers/balancer.ts';
 import { ejectionMs, priorEjections, type OutlierSettings } from './outlier-policy.ts';
 
 /** The latency estimate decays towards new samples over this time constant (Linkerd uses 10 s). */
-const EWMA_DECAY_MS = 5_000;
+export const EWMA_DECAY_MS = 5_000;
 
 export interface StateListener {
   /** Something that changes eligibility happened. */
@@ -20,7 +20,7 @@ export class EndpointState implements EndpointLoad {
   readonly #listener: StateListener;
   inFlight = 0;
   ewmaMs = 0;
-  #ewmaAt = 0;
+  ewmaAt = 0;
 
   /** Active check verdict; true until a check says otherwise (the endpoint was listed ready). */
   activeHealthy = true;
@@ -51,13 +51,13 @@ export class EndpointState implements EndpointLoad {
 
   /** A response's headers arrived `ms` after the request was sent. */
   observeLatency(ms: number, now: number): void {
-    if (ms > this.ewmaMs || this.#ewmaAt === 0) {
+    if (ms > this.ewmaMs || this.ewmaAt === 0) {
       this.ewmaMs = ms;
     } else {
-      const w = Math.exp(-(now - this.#ewmaAt) / EWMA_DECAY_MS);
+      const w = Math.exp(-(now - this.ewmaAt) / EWMA_DECAY_MS);
       this.ewmaMs = this.ewmaMs * w + ms * (1 - w);
     }
-    this.#ewmaAt = now;
+    this.ewmaAt = now;
   }
 
   /** A request succeeded (any answer below 500). */
