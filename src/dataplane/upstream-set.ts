@@ -25,6 +25,7 @@ const ENDPOINT_FAILURES: ReadonlySet<Code> = new Set<Code>([
   'EDGEWAY_UPSTREAM_RESET',
   'EDGEWAY_UPSTREAM_TIMEOUT',
   'EDGEWAY_UPSTREAM_PROTOCOL',
+  'EDGEWAY_UPSTREAM_TLS',
 ]);
 
 export class Member implements UpstreamObserver, Candidate {
