@@ -75,6 +75,11 @@ test('every field is read from the document, and it is not among the objects', (
     outlierDetection: DEFAULT_SETTINGS.outlierDetection,
     locality: DEFAULT_SETTINGS.locality,
     clusters: DEFAULT_SETTINGS.clusters,
+    // Live-operation settings (admin token, drain, reload, DNS) are read in the test at the end of this file.
+    adminAuth: DEFAULT_SETTINGS.adminAuth,
+    drainTimeoutMs: DEFAULT_SETTINGS.drainTimeoutMs,
+    reload: DEFAULT_SETTINGS.reload,
+    dns: DEFAULT_SETTINGS.dns,
     http: { host: '0.0.0.0', port: 80 },
     https: { host: '::1', port: 443 },
     tls: { defaultCertificate: { namespace: 'edge', name: 'fallback-cert' }, certificatesDir: '/etc/edgeway/certs', minVersion: 'TLSv1.3', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' },
@@ -187,4 +192,32 @@ test('metadata is optional on the settings document', (t) => {
   const load = loadConfigText([{ path: 's.yaml', text: 'apiVersion: edgeway.io/v1alpha1\nkind: EdgewaySettings\nspec: {stateDir: /tmp/x}\n' }]);
   t.deepEqual(load.diagnostics, []);
   t.is(load.settings.stateDir, '/tmp/x');
+});
+
+test('live-operation settings: admin token, drain timeout, reload watch, DNS server', (t) => {
+  const defaults = loadConfigText([{ path: 'a.yaml', text: doc('  forwardProxyAuthorization: false\n') }]);
+  t.deepEqual(defaults.settings.adminAuth, { token: null, tokenFile: null });
+  t.is(defaults.settings.drainTimeoutMs, 30_000);
+  t.true(defaults.settings.reload.watch);
+  t.deepEqual(defaults.settings.dns, { address: null, clusterDomain: 'cluster.local', ttlSeconds: 5 });
+
+  const spec = [
+    '  admin:\n    address: 127.0.0.1:9901\n    token: s3cret-token-0123456789\n    tokenFile: /etc/edgeway/token',
+    '  shutdown:\n    drainTimeout: 5s',
+    '  reload:\n    watch: false',
+    '  dns:\n    address: 127.0.0.1:5353\n    clusterDomain: example.internal\n    ttl: 30',
+  ].join('\n');
+  const set = loadConfigText([{ path: 'a.yaml', text: doc(spec + '\n') }]);
+  t.deepEqual(set.diagnostics, []);
+  t.deepEqual(set.settings.adminAuth, { token: 's3cret-token-0123456789', tokenFile: '/etc/edgeway/token' });
+  t.is(set.settings.drainTimeoutMs, 5000);
+  t.false(set.settings.reload.watch);
+  t.deepEqual(set.settings.dns, { address: { host: '127.0.0.1', port: 5353 }, clusterDomain: 'example.internal', ttlSeconds: 30 });
+
+  const bad = loadConfigText([{ path: 'a.yaml', text: doc('  admin:\n    token: short\n  dns:\n    address: nowhere\n  shutdown:\n    drainTimeout: soon\n') }]);
+  const fields = bad.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.field}@${d.position?.line}`);
+  t.deepEqual(fields.sort(), ['spec.admin.token@7', 'spec.dns.address@9', 'spec.shutdown.drainTimeout@11']);
+  t.is(bad.settings.adminAuth.token, null);
+  t.is(bad.settings.dns.address, null);
+  t.is(bad.settings.drainTimeoutMs, 30_000);
 });

@@ -48,4 +48,8 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze<Settings>({
     tcpIdleTimeoutMs: 600_000,
   },
   maxConfigBytes: 16 * 1024 * 1024,
+  adminAuth: { token: null, tokenFile: null },
+  drainTimeoutMs: 30_000,
+  reload: { watch: true },
+  dns: { address: null, clusterDomain: 'cluster.local', ttlSeconds: 5 },
 });

@@ -87,6 +87,12 @@ export function resolveSettings(doc: LoadedObject | undefined): { settings: Sett
     if (typeof text !== 'string') return fallback;
     return parseHostPort(text) ?? reject(path, `${JSON.stringify(text)} is not host:port with a port up to 65535: write e.g. "127.0.0.1:8080" or "[::1]:8080"`) ?? fallback;
   };
+  /** An address whose absence means "off": a bad one is reported and also leaves the feature off. */
+  const optionalAddress = (path: FieldPath): HostPort | null => {
+    const text = raw(path);
+    if (typeof text !== 'string') return null;
+    return parseHostPort(text) ?? reject(path, `${JSON.stringify(text)} is not host:port with a port up to 65535: write e.g. "127.0.0.1:5353" (left off until fixed)`) ?? null;
+  };
   const entrypoint = (name: 'http' | 'https', fallback: HostPort | null): HostPort | null => {
     const base = ['spec', 'entrypoints', name];
     const written = raw(base) !== undefined;
@@ -167,6 +173,17 @@ export function resolveSettings(doc: LoadedObject | undefined): { settings: Sett
     },
     addresses: parseAddressSettings(raw, reject, duration, d.addresses),
     maxConfigBytes: pick(['spec', 'maxConfigBytes'], d.maxConfigBytes),
+    adminAuth: {
+      token: pick<string | null>(['spec', 'admin', 'token'], d.adminAuth.token),
+      tokenFile: pick<string | null>(['spec', 'admin', 'tokenFile'], d.adminAuth.tokenFile),
+    },
+    drainTimeoutMs: duration(['spec', 'shutdown', 'drainTimeout'], d.drainTimeoutMs),
+    reload: { watch: pick(['spec', 'reload', 'watch'], d.reload.watch) },
+    dns: {
+      address: optionalAddress(['spec', 'dns', 'address']),
+      clusterDomain: pick(['spec', 'dns', 'clusterDomain'], d.dns.clusterDomain),
+      ttlSeconds: pick(['spec', 'dns', 'ttl'], d.dns.ttlSeconds),
+    },
   };
   return { settings, diagnostics };
 }

@@ -160,4 +160,24 @@ export interface Settings {
   readonly addresses: AddressSettings;
   /** Largest configuration file accepted, in bytes. */
   readonly maxConfigBytes: number;
+  /** Who may write through the admin API; both null means the object API is read-only. */
+  readonly adminAuth: AdminAuthSettings;
+  /** Time in-flight requests get after SIGTERM/SIGINT. */
+  readonly drainTimeoutMs: number;
+  readonly reload: { readonly watch: boolean };
+  readonly dns: DnsSettings;
+}
+
+export interface AdminAuthSettings {
+  /** The bearer token written in the settings. */
+  readonly token: string | null;
+  /** A file holding the token, read when the configuration is (re)loaded. */
+  readonly tokenFile: string | null;
+}
+
+export interface DnsSettings {
+  /** Where the DNS server answers (UDP and TCP); null: no DNS server. */
+  readonly address: HostPort | null;
+  readonly clusterDomain: string;
+  readonly ttlSeconds: number;
 }
