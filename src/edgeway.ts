@@ -3,14 +3,17 @@
  * `demo` commands and the tests drive this class; it never calls process.exit itself.
  */
 import { formatDiagnostic, type Diagnostic } from './config/diagnostic.ts';
-import { loadConfig } from './config/load-config.ts';
+import { loadConfig, type ConfigLoad } from './config/load-config.ts';
 import type { HostPort, Settings } from './config/settings.ts';
 import { AdminServer } from './admin/admin-server.ts';
 import { AddressKeeper } from './allocation/address-keeper.ts';
+import type { AllocationState } from './allocation/allocation-state.ts';
 import { Gateway, type BoundAddress } from './dataplane/gateway.ts';
 import { createLogger, type Logger } from './log.ts';
 import { loadDefaultCertificate } from './tls/default-certificate.ts';
 import type { TlsMaterial } from './tls/tls-material.ts';
+import { ConfigWatcher } from './reload/config-watcher.ts';
+import { Reloader, type Candidate, type ReloadOutcome, type ReloadTrigger } from './reload/reloader.ts';
 import { compileSnapshot, type ClusterStore } from './snapshot/compile-snapshot.ts';
 import { upstreamStatus } from './dataplane/upstream-status.ts';
 import type { Snapshot } from './snapshot/snapshot.ts';
@@ -23,6 +26,7 @@ export interface Overrides {
   readonly admin?: HostPort;
   readonly stateDir?: string;
   readonly logLevel?: Settings['logging']['level'];
+  readonly drainTimeoutMs?: number;
 }
 
 export interface StartOptions {
@@ -43,9 +47,12 @@ export class ConfigError extends Error {
 
 export class Edgeway {
   readonly logger: Logger;
+  readonly #options: StartOptions;
   readonly #gateway: Gateway;
   readonly #admin: AdminServer;
+  readonly #reloader: Reloader;
   readonly #startedAt = new Date();
+  #watcher: ConfigWatcher | null = null;
   #snapshot: Snapshot;
   #skipped: number;
   #ready = false;
@@ -54,20 +61,30 @@ export class Edgeway {
   /** Allocation state I/O; a reload compiles with `previous` and hands the snapshot to `apply`. */
   #addressKeeper: AddressKeeper | null = null;
 
-  private constructor(snapshot: Snapshot, skipped: number, logger: Logger, fallbackCertificate: TlsMaterial | null) {
+  private constructor(options: StartOptions, snapshot: Snapshot, skipped: number, logger: Logger, fallbackCertificate: TlsMaterial | null) {
     this.logger = logger;
+    this.#options = options;
     this.#snapshot = snapshot;
     this.#skipped = skipped;
     this.#gateway = new Gateway(snapshot, logger, fallbackCertificate);
-    this.#admin = new AdminServer(() => ({
-      ready: this.#ready,
-      draining: this.#draining,
-      snapshot: this.#snapshot,
-      bindDiagnostics: this.#gateway.current.diagnostics,
-      startedAt: this.#startedAt,
-      skippedObjects: this.#skipped,
-      upstreams: () => upstreamStatus(this.#gateway.current, this.#gateway.checker),
-    }));
+    this.#reloader = new Reloader({
+      current: () => this.#snapshot,
+      build: (generation) => this.#build(generation),
+      swap: (next, skipped) => this.#swap(next, skipped),
+    });
+    this.#admin = new AdminServer(
+      () => ({
+        ready: this.#ready,
+        draining: this.#draining,
+        snapshot: this.#snapshot,
+        bindDiagnostics: this.#gateway.current.diagnostics,
+        startedAt: this.#startedAt,
+        skippedObjects: this.#skipped,
+        upstreams: () => upstreamStatus(this.#gateway.current, this.#gateway.checker),
+        reload: this.#reloader.status,
+      }),
+      { reload: () => this.reload('api') },
+    );
   }
 
   /**
@@ -83,7 +100,7 @@ export class Edgeway {
     // Before anything is bound: a corrupt allocation state file stops the start (EW_STATE_CORRUPT).
     const addresses = await AddressKeeper.load(settings.stateDir);
     const clusters = await loadClusters(settings, options.report);
-    const snapshot = compileSnapshot(new ObjectStore(load.objects), settings, 1, addresses.previous, new Date(), clusters);
+    const snapshot = compile(load, options, 1, addresses.previous, clusters);
     for (const d of snapshot.diagnostics) options.report(formatDiagnostic(d));
     // The generated default certificate is I/O (read, or create once into certificatesDir), so it happens here and
     // not in the pure compile step; without an HTTPS entrypoint no certificate is touched.
@@ -94,13 +111,21 @@ export class Edgeway {
       if (generated.created) options.report(`edgeway: generated a self-signed default certificate in ${generated.certPath} (key ${generated.keyPath}, mode 0600)`);
       fallbackCertificate = generated.material;
     }
-    const edgeway = new Edgeway(snapshot, load.skipped, logger, fallbackCertificate);
+    const edgeway = new Edgeway(options, snapshot, load.skipped, logger, fallbackCertificate);
     edgeway.#addressKeeper = addresses;
     for (const d of edgeway.#gateway.current.diagnostics) options.report(formatDiagnostic(d));
     try {
       edgeway.#adminPort = await edgeway.#admin.listen(settings.admin);
       await edgeway.#gateway.listen(settings);
       edgeway.#snapshot = await addresses.apply(edgeway.#gateway, snapshot, options.report);
+      if (settings.reload.watch) {
+        edgeway.#watcher = new ConfigWatcher(
+          options.configPaths,
+          () => void edgeway.reload('file'),
+          (err) => logger.warn({ err }, 'watching the configuration failed; SIGHUP and POST /reload still work'),
+        );
+        await edgeway.#watcher.start();
+      }
     } catch (err) {
       await edgeway.close(0);
       throw err;
@@ -132,8 +157,46 @@ export class Edgeway {
   }
 
   /**
+   * Loads, validates and compiles the configuration beside the running one and swaps it in whole. Unreadable input
+   * leaves the running snapshot serving; the outcome shows at `GET /config/status`.
+   */
+  async reload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
+    const outcome = await this.#reloader.reload(trigger);
+    if (outcome.ok) {
+      this.logger.info({ trigger, generation: outcome.generation, ms: Math.round(outcome.durationMs), problems: outcome.diagnostics.length }, 'configuration reloaded');
+    } else {
+      const errors = outcome.diagnostics.map(formatDiagnostic);
+      this.logger.error({ trigger, generation: outcome.generation, errors, reason: this.#reloader.status.lastError?.message }, 'reload rejected; the previous configuration keeps serving');
+    }
+    return outcome;
+  }
+
+  get reloadStatus(): Reloader['status'] {
+    return this.#reloader.status;
+  }
+
+  async #build(generation: number): Promise<Candidate> {
+    const load = await loadConfig(this.#options.configPaths, { maxBytes: this.#snapshot.settings.maxConfigBytes });
+    if (load.fatal) {
+      const errors = load.diagnostics.filter((d) => d.severity === 'error');
+      return { rejected: `the configuration cannot be read (${errors.length} error(s)); the previous one keeps serving`, diagnostics: errors };
+    }
+    return { snapshot: compile(load, this.#options, generation, this.#addressKeeper?.previous, await loadClusters(applyOverrides(load.settings, this.#options.overrides), (line) => this.logger.warn(line))), skipped: load.skipped };
+  }
+
+  async #swap(next: Snapshot, skipped: number): Promise<void> {
+    // Listeners first: if a new address cannot be bound, nothing has changed yet and the reload fails whole.
+    await this.#gateway.reconcile(next.settings);
+    this.#gateway.apply(next);
+    // Allocation state is persisted and the Service listeners follow; their bind failures are per Service.
+    this.#snapshot = this.#addressKeeper === null ? next : await this.#addressKeeper.apply(this.#gateway, next, (line) => this.logger.warn(line));
+    this.#skipped = skipped;
+    this.logger.level = next.settings.logging.level;
+  }
+
+  /**
    * Serve a compiled snapshot from now on: the next request and the next TLS handshake use it, requests and
-   * connections already open finish on what they have. (The reload machinery compiles; this only swaps.)
+   * connections already open finish on what they have. (Reloads go through reload(); this only swaps.)
    */
   apply(snapshot: Snapshot): void {
     this.#gateway.apply(snapshot);
@@ -151,10 +214,29 @@ export class Edgeway {
   /** Graceful stop: /readyz turns 503, in-flight requests get up to `drainMs`, then everything closes. */
   async close(drainMs: number): Promise<void> {
     this.#draining = true;
+    this.#watcher?.close();
     await this.#gateway.close(drainMs);
     await this.#admin.close();
     this.logger.flush();
   }
+}
+
+/** Settings with the command line applied, then the objects compiled: the same path at start and on reload. */
+function compile(load: ConfigLoad, options: StartOptions, generation: number, previous: AllocationState | undefined, clusters: readonly ClusterStore[]): Snapshot {
+  const settings = applyOverrides(load.settings, options.overrides);
+  return compileSnapshot(new ObjectStore(load.objects), settings, generation, previous, new Date(), clusters);
+}
+
+function applyOverrides(settings: Settings, o: Overrides): Settings {
+  return {
+    ...settings,
+    ...(o.http !== undefined && { http: o.http }),
+    ...(o.https !== undefined && { https: o.https }),
+    ...(o.admin !== undefined && { admin: o.admin }),
+    ...(o.stateDir !== undefined && { stateDir: o.stateDir }),
+    ...(o.logLevel !== undefined && { logging: { ...settings.logging, level: o.logLevel } }),
+    ...(o.drainTimeoutMs !== undefined && { drainTimeoutMs: o.drainTimeoutMs }),
+  };
 }
 
 /**
@@ -170,15 +252,4 @@ async function loadClusters(settings: Settings, report: (line: string) => void):
     out.push({ name: c.name, zone: c.zone, region: c.region, store: new ObjectStore(load.objects) });
   }
   return out;
-}
-
-function applyOverrides(settings: Settings, o: Overrides): Settings {
-  return {
-    ...settings,
-    ...(o.http !== undefined && { http: o.http }),
-    ...(o.https !== undefined && { https: o.https }),
-    ...(o.admin !== undefined && { admin: o.admin }),
-    ...(o.stateDir !== undefined && { stateDir: o.stateDir }),
-    ...(o.logLevel !== undefined && { logging: { ...settings.logging, level: o.logLevel } }),
-  };
 }

@@ -1,12 +1,15 @@
 /**
  * The admin listener (loopback by default): `/healthz` says the process is alive, `/readyz` says the configuration
  * is applied and every entrypoint is bound (503 before that and while draining), `/config/status` shows the current
- * generation and what compilation found, `/debug/upstreams` every backend's endpoints with their locality, health,
- * ejection and load (upstream-status.ts).
+ * generation, what compilation found and how the last reload went, `POST /reload` reloads, `/metrics` is the
+ * Prometheus scrape, `/debug/upstreams` every backend's endpoints with their locality, health, ejection and load
+ * (upstream-status.ts), and `/api/…`, `/apis/…` are the Kubernetes-shaped object endpoints. This file only routes;
+ * each area answers in its own module.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostic.ts';
 import type { HostPort } from '../config/settings.ts';
+import type { ReloadOutcome, ReloadStatus } from '../reload/reloader.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import { addressStatus } from '../status/address-status.ts';
 
@@ -18,16 +21,29 @@ export interface AdminState {
   readonly bindDiagnostics: readonly Diagnostic[];
   readonly startedAt: Date;
   readonly skippedObjects: number;
+  readonly reload: ReloadStatus;
   /** Endpoint health and locality per backend (src/dataplane/upstream-status.ts). */
   readonly upstreams: () => unknown;
 }
 
+/** What the admin listener can ask of the process; the optional ones are answered 404 when absent. */
+export interface AdminActions {
+  reload(): Promise<ReloadOutcome>;
+  /** Whether a request may change things (writes, reload): checks the bearer token. */
+  authorized?(req: IncomingMessage): boolean;
+  metrics?(): Promise<{ readonly contentType: string; readonly body: string }>;
+  /** The object API; called for paths under /api/ and /apis/. */
+  objects?(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): void;
+}
+
 export class AdminServer {
   readonly #state: () => AdminState;
+  readonly #actions: AdminActions;
   readonly #server: Server;
 
-  constructor(state: () => AdminState) {
+  constructor(state: () => AdminState, actions: AdminActions) {
     this.#state = state;
+    this.#actions = actions;
     this.#server = createServer((req, res) => this.#handle(req, res));
   }
 
@@ -50,7 +66,12 @@ export class AdminServer {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
-    const path = (req.url ?? '/').split('?', 1)[0];
+    const url = new URL(req.url ?? '/', 'http://admin');
+    const path = url.pathname;
+    if ((path.startsWith('/api/') || path.startsWith('/apis/') || path === '/api' || path === '/apis') && this.#actions.objects) {
+      return this.#actions.objects(req, res, path, url.searchParams);
+    }
+    if (path === '/reload') return this.#reload(req, res);
     const state = this.#state();
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
     switch (path) {
@@ -63,18 +84,44 @@ export class AdminServer {
         return send(res, 200, 'application/json', JSON.stringify(configStatus(state), null, 2) + '\n');
       case '/debug/upstreams':
         return send(res, 200, 'application/json', JSON.stringify({ generation: state.snapshot.generation, backends: state.upstreams() }, null, 2) + '\n');
-      default:
-        return send(res, 404, 'text/plain', 'not found\n');
+      case '/metrics':
+        if (this.#actions.metrics === undefined) break;
+        this.#actions.metrics().then(
+          (m) => send(res, 200, m.contentType, m.body),
+          (err: Error) => send(res, 500, 'text/plain', `metrics failed: ${err.message}\n`),
+        );
+        return;
     }
+    return send(res, 404, 'text/plain', 'not found\n');
+  }
+
+  #reload(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'POST') return send(res, 405, 'text/plain', 'use POST /reload\n');
+    if (this.#actions.authorized !== undefined && !this.#actions.authorized(req)) {
+      return send(res, 401, 'text/plain', 'POST /reload needs "Authorization: Bearer <token>" with the admin token from the settings\n');
+    }
+    req.resume();
+    this.#actions.reload().then(
+      (outcome) => send(res, outcome.ok ? 200 : 422, 'application/json', JSON.stringify({ ...outcome, diagnostics: outcome.diagnostics.map(shown) }, null, 2) + '\n'),
+      (err: Error) => send(res, 500, 'text/plain', `reload failed: ${err.message}\n`),
+    );
   }
 }
 
 function configStatus(state: AdminState): unknown {
   const s = state.snapshot;
+  const r = state.reload;
   return {
     generation: s.generation,
     ready: state.ready,
-    lastSuccess: s.compiledAt.toISOString(),
+    lastSuccess: (r.lastSuccess ?? s.compiledAt).toISOString(),
+    lastAttempt: r.lastAttempt?.toISOString() ?? null,
+    lastError:
+      r.lastError === null
+        ? null
+        : { at: r.lastError.at.toISOString(), trigger: r.lastError.trigger, message: r.lastError.message, diagnostics: r.lastError.diagnostics.map(shown) },
+    reloads: { succeeded: r.successes, failed: r.failures },
+    compiledAt: s.compiledAt.toISOString(),
     compileMs: Math.round(s.compileMs * 1000) / 1000,
     objects: s.objectCount,
     skippedObjects: state.skippedObjects,
@@ -82,12 +129,16 @@ function configStatus(state: AdminState): unknown {
     hosts: s.routes.hostCount,
     backends: s.backends.size,
     certificates: s.tls.certificates,
-    diagnostics: [...s.diagnostics, ...state.bindDiagnostics].map((d) => ({ ...d, text: formatDiagnostic(d) })),
+    diagnostics: [...s.diagnostics, ...state.bindDiagnostics].map(shown),
     addresses: addressStatus(s),
   };
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string): void {
+function shown(d: Diagnostic): Diagnostic & { text: string } {
+  return { ...d, text: formatDiagnostic(d) };
+}
+
+export function send(res: ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
   res.end(body);
 }

@@ -21,11 +21,13 @@ export const SERVE_OPTIONS = {
 
 export type ServeValues = ReturnType<typeof parseArgs<{ options: typeof SERVE_OPTIONS; strict: true }>>['values'];
 
+type MutableOverrides = { -readonly [K in keyof Overrides]: Overrides[K] };
+
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** Validates the serve flags; returns a usage message on error. */
-export function overridesFrom(values: ServeValues): Overrides | string {
-  const out: { -readonly [K in keyof Overrides]: Overrides[K] } = {};
+export function overridesFrom(values: ServeValues): MutableOverrides | string {
+  const out: MutableOverrides = {};
   for (const flag of ['http', 'https', 'admin'] as const) {
     const text = values[flag];
     if (text === undefined) continue;
@@ -53,8 +55,11 @@ export async function runServe(argv: readonly string[], afterStart?: (edgeway: E
   if (configPaths.length === 0) return usage('--config FILE is required (a file or a directory of *.yaml files)');
   const overrides = overridesFrom(values);
   if (typeof overrides === 'string') return usage(overrides);
-  const drainMs = values['drain-timeout'] === undefined ? 30_000 : Number(values['drain-timeout']) * 1000;
-  if (!Number.isFinite(drainMs) || drainMs < 0) return usage('--drain-timeout takes seconds');
+  if (values['drain-timeout'] !== undefined) {
+    const drainMs = Number(values['drain-timeout']) * 1000;
+    if (!Number.isFinite(drainMs) || drainMs < 0) return usage('--drain-timeout takes seconds');
+    overrides.drainTimeoutMs = drainMs;
+  }
 
   let edgeway: Edgeway;
   try {
@@ -70,9 +75,15 @@ export async function runServe(argv: readonly string[], afterStart?: (edgeway: E
   }
   const stopExtras = afterStart ? await afterStart(edgeway) : async () => {};
 
+  const reload = (): void => void edgeway.reload('SIGHUP');
+  process.on('SIGHUP', reload);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
+      // The drain timeout is read now, so a reload that changed it applies.
+      const drainMs = edgeway.snapshot.settings.drainTimeoutMs;
       edgeway.logger.info({ signal, drainMs }, 'draining');
+      process.off('SIGHUP', reload);
+      // A second signal means "now": exit at once, without waiting for the drain.
       process.once('SIGTERM', () => process.exit(1));
       process.once('SIGINT', () => process.exit(1));
       void edgeway.close(drainMs).then(stopExtras).then(resolve);

@@ -4,7 +4,7 @@
  * data plane uses, so one handler serves both without adapters on the hot path. The response is described by the
  * members edgeway calls, because the two classes' overloads cannot be called through a plain union.
  */
-import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
 
 export type DownstreamRequest = IncomingMessage | Http2ServerRequest;
@@ -22,4 +22,9 @@ export interface DownstreamResponse {
   once(event: 'close' | 'drain', listener: () => void): unknown;
   /** A retried exchange hands the response on (proxy-exchange.ts). */
   off(event: 'close' | 'drain', listener: () => void): unknown;
+}
+
+/** Makes an HTTP/1.1 response its connection's last (`Connection: close`) when a listener closes; HTTP/2 gets GOAWAY. */
+export function closeAfter(res: DownstreamResponse): void {
+  if (res.req.httpVersionMajor === 1) (res as ServerResponse).shouldKeepAlive = false;
 }

@@ -32,6 +32,15 @@ export interface BoundAddress {
   readonly port: number;
 }
 
+/** A bound plain-HTTP entrypoint: the address as configured (port 0 stays 0) and the server bound to it. */
+interface Listener {
+  readonly name: string;
+  readonly at: HostPort;
+  readonly server: Server;
+  readonly entrypoint: HttpEntrypoint;
+  readonly address: BoundAddress;
+}
+
 export class Gateway implements EntrypointRuntime {
   current: BoundSnapshot;
   accessLog: AccessLog;
@@ -43,10 +52,13 @@ export class Gateway implements EntrypointRuntime {
   readonly checker = new HealthChecker();
   readonly #logger: Logger;
   readonly #runtime: BindRuntime;
-  readonly #servers: Server[] = [];
   /** Listeners on allocated Service addresses (LoadBalancer IPs, ClusterIPs, NodePorts); see reconcileListeners. */
   readonly serviceListeners: ServiceListeners;
-  #addresses: BoundAddress[] = [];
+  #listeners: Listener[] = [];
+  /** The HTTPS entrypoint's address (bound at start; a reload does not move it). */
+  #secureAddress: BoundAddress | null = null;
+  /** Where plain-HTTP requests for TLS hosts are redirected; kept for entrypoints rebound on reload. */
+  #httpsPort: number | null = null;
   /** The generated default certificate; null when there is no HTTPS entrypoint (no secure contexts are made). */
   readonly #fallbackCertificate: TlsMaterial | null;
   readonly #sessionKeys = newSessionKeys();
@@ -81,9 +93,39 @@ export class Gateway implements EntrypointRuntime {
   /** Binds the entrypoints named in the settings. Rejects (binding nothing further) when one cannot be bound. */
   async listen(settings: Settings): Promise<readonly BoundAddress[]> {
     // HTTPS first: the HTTP entrypoint needs its port for redirects.
-    const httpsPort = settings.https !== null && this.#fallbackCertificate !== null ? await this.#listenHttps(settings.https, settings) : null;
-    if (settings.http !== null) await this.#listenHttp('http', settings.http, settings, httpsPort);
-    return this.#addresses;
+    this.#httpsPort = settings.https !== null && this.#fallbackCertificate !== null ? await this.#listenHttps(settings.https, settings) : null;
+    if (settings.http !== null) this.#listeners.push(await this.#listenHttp('http', settings.http, settings));
+    return this.addresses;
+  }
+
+  /**
+   * Makes the plain-HTTP entrypoint match new settings on reload: unchanged configured addresses keep their socket
+   * (nothing is rebound); a changed one is bound at the new address first and only then is the old one closed
+   * gracefully (its in-flight requests finish, each response with `Connection: close`). Rejects before closing
+   * anything if the new address cannot be bound, so a failed reload leaves the listeners as they were. The HTTPS
+   * entrypoint keeps the address it was started with.
+   */
+  async reconcile(settings: Settings): Promise<void> {
+    const wanted = new Map<string, HostPort>();
+    if (settings.http !== null) wanted.set('http', settings.http);
+    const keep: Listener[] = [];
+    const retire: Listener[] = [];
+    for (const l of this.#listeners) {
+      const at = wanted.get(l.name);
+      if (at !== undefined && at.host === l.at.host && at.port === l.at.port) {
+        keep.push(l);
+        wanted.delete(l.name);
+      } else retire.push(l);
+    }
+    const added: Listener[] = [];
+    try {
+      for (const [name, at] of wanted) added.push(await this.#listenHttp(name, at, settings));
+    } catch (err) {
+      await Promise.all(added.map(closeGracefully));
+      throw err;
+    }
+    this.#listeners = [...keep, ...added];
+    for (const l of retire) void closeGracefully(l);
   }
 
   /** Reads the current table on every handshake: a reload's certificates apply to the next one. */
@@ -146,15 +188,16 @@ export class Gateway implements EntrypointRuntime {
     const entrypoint = new HttpEntrypoint(this, 'https', port);
     server.on('request', entrypoint.handle);
     this.#secure = secure;
-    this.#addresses.push({ name: 'https', host: at.host, port });
+    this.#secureAddress = { name: 'https', host: at.host, port };
     return port;
   }
 
   get addresses(): readonly BoundAddress[] {
-    return this.#addresses;
+    const plain = this.#listeners.map((l) => l.address);
+    return this.#secureAddress === null ? plain : [this.#secureAddress, ...plain];
   }
 
-  async #listenHttp(name: string, at: HostPort, settings: Settings, httpsPort: number | null): Promise<void> {
+  async #listenHttp(name: string, at: HostPort, settings: Settings): Promise<Listener> {
     const server = createHttpServer(settings, this.#logger);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -165,10 +208,9 @@ export class Gateway implements EntrypointRuntime {
     });
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : at.port;
-    const entrypoint = new HttpEntrypoint(this, 'http', port, null, httpsPort);
+    const entrypoint = new HttpEntrypoint(this, 'http', port, null, this.#httpsPort);
     server.on('request', entrypoint.handle);
-    this.#servers.push(server);
-    this.#addresses.push({ name, host: at.host, port });
+    return { name, at, server, entrypoint, address: { name, host: at.host, port } };
   }
 
   /**
@@ -176,8 +218,8 @@ export class Gateway implements EntrypointRuntime {
    * connections are closed at once.
    */
   async close(drainMs: number): Promise<void> {
-    const closing = this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
-    for (const s of this.#servers) s.closeIdleConnections();
+    const servers = this.#listeners.map((l) => l.server);
+    const closing = this.#listeners.map(closeGracefully);
     const secure = this.#secure;
     if (secure !== null) {
       closing.push(new Promise<void>((resolve) => secure.server.close(() => resolve())));
@@ -186,7 +228,7 @@ export class Gateway implements EntrypointRuntime {
       (secure.server as Http2SecureServer & Http1Fallback).closeIdleConnections();
     }
     const timer = setTimeout(() => {
-      for (const s of this.#servers) s.closeAllConnections();
+      for (const s of servers) s.closeAllConnections();
       if (secure !== null) for (const socket of secure.sockets) socket.destroy();
     }, drainMs);
     timer.unref();
@@ -196,6 +238,14 @@ export class Gateway implements EntrypointRuntime {
     this.states.dispose();
     await this.upstreams.close();
   }
+}
+
+/** Stop accepting; idle keep-alive connections close now, busy ones after their response (see HttpEntrypoint.closing). */
+function closeGracefully(listener: Listener): Promise<void> {
+  listener.entrypoint.closing = true;
+  const closed = new Promise<void>((resolve) => listener.server.close(() => resolve()));
+  listener.server.closeIdleConnections();
+  return closed;
 }
 
 /** What Node's Http2SecureServer has for its HTTP/1.1 fallback (allowHTTP1) but @types/node does not declare. */

@@ -18,7 +18,7 @@ import type { RouteTarget } from '../routing/route-table.ts';
 import type { AccessLog } from './access-log.ts';
 import type { PickContext } from './balancers/balancer.ts';
 import type { BoundSnapshot } from './bound-snapshot.ts';
-import type { DownstreamRequest, DownstreamResponse } from './downstream.ts';
+import { closeAfter, type DownstreamRequest, type DownstreamResponse } from './downstream.ts';
 import { sendError } from './error-response.ts';
 import { forwardHeaders, type ForwardContext } from './forward-headers.ts';
 import { ProxyExchange, type RetryHook } from './proxy-exchange.ts';
@@ -43,6 +43,12 @@ type UpstreamDispatchOptions = Dispatcher.DispatchOptions & { readonly servernam
 const ACME_CHALLENGE = '/.well-known/acme-challenge/';
 
 export class HttpEntrypoint {
+  /**
+   * Set when this entrypoint's listener stops (shutdown, or its address changed on reload): every HTTP/1.1
+   * response from then on carries `Connection: close`, so keep-alive clients move on and the listener can close.
+   */
+  closing = false;
+  readonly runtime: EntrypointRuntime;
   readonly #runtime: EntrypointRuntime;
   readonly #proto: string;
   readonly #port: string;
@@ -56,6 +62,7 @@ export class HttpEntrypoint {
    * @param httpsPort where plain-HTTP requests for TLS hosts are redirected; null: no redirects.
    */
   constructor(runtime: EntrypointRuntime, proto: 'http' | 'https', port: number, fixed: RouteTarget | null = null, httpsPort: number | null = null) {
+    this.runtime = runtime;
     this.#runtime = runtime;
     this.#proto = proto;
     this.#port = String(port);
@@ -68,6 +75,7 @@ export class HttpEntrypoint {
     const started = performance.now();
     const runtime = this.#runtime;
     const bound = runtime.current;
+    if (this.closing) closeAfter(res);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     let rawPath = q === -1 ? url : url.slice(0, q);
@@ -157,7 +165,7 @@ export class HttpEntrypoint {
     retry: RetryHook | undefined,
   ): void {
     const { headers, requestId } = forwardHeaders(req.rawHeaders, ctx, randomUUID);
-    const exchange = new ProxyExchange(req, res, { host, path, requestId, ingress, service, upstream, started, observer, retry }, this.#runtime.accessLog);
+    const exchange = new ProxyExchange(req, res, { host, path, requestId, ingress, service, upstream, started, observer, retry }, this);
     const options: UpstreamDispatchOptions = {
       path: query === '' ? path : path + query,
       method: req.method as 'GET',

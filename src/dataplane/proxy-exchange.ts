@@ -9,7 +9,7 @@ import type { Dispatcher } from 'undici';
 import type { Code } from '../errors.ts';
 import type { AccessLog } from './access-log.ts';
 import { sendError } from './error-response.ts';
-import type { DownstreamRequest, DownstreamResponse } from './downstream.ts';
+import { closeAfter, type DownstreamRequest, type DownstreamResponse } from './downstream.ts';
 import { connectionTokens, isHopByHop } from './hop-by-hop.ts';
 import { upstreamErrorCode } from './upstream-error.ts';
 import type { UpstreamObserver } from './upstream-observer.ts';
@@ -39,21 +39,27 @@ export interface ExchangeInfo {
   readonly retry: RetryHook | undefined;
 }
 
+/** What an exchange needs from its entrypoint: whether it is closing, and where to log. */
+export interface ExchangeOwner {
+  readonly closing: boolean;
+  readonly runtime: { readonly accessLog: AccessLog };
+}
+
 export class ProxyExchange implements Dispatcher.DispatchHandler {
   readonly #req: DownstreamRequest;
   readonly #res: DownstreamResponse;
   readonly #info: ExchangeInfo;
-  readonly #log: AccessLog;
+  readonly #owner: ExchangeOwner;
   #controller: Controller | null = null;
   #clientGone = false;
   #done = false;
   #bytes = 0;
 
-  constructor(req: DownstreamRequest, res: DownstreamResponse, info: ExchangeInfo, log: AccessLog) {
+  constructor(req: DownstreamRequest, res: DownstreamResponse, info: ExchangeInfo, owner: ExchangeOwner) {
     this.#req = req;
     this.#res = res;
     this.#info = info;
-    this.#log = log;
+    this.#owner = owner;
     (res as ExchangeResponse)[kExchange] = this;
     res.once('close', onResponseClose);
   }
@@ -68,6 +74,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     if (this.#clientGone) return;
     this.#info.observer?.upstreamHeaders(statusCode, this.#info.started);
     stripHopByHop(headers);
+    // The listener began closing while this request was upstream: this response is the connection's last.
+    if (this.#owner.closing) closeAfter(res);
     res.writeHead(statusCode, headers as OutgoingHttpHeaders);
     // A HEAD response or 204/304 carries no body; undici still calls onResponseEnd.
     void controller;
@@ -129,9 +137,10 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   }
 
   #record(status: number, reason: Code | undefined): void {
-    if (!this.#log.enabled) return;
+    const log = this.#owner.runtime.accessLog;
+    if (!log.enabled) return;
     const info = this.#info;
-    this.#log.write({
+    log.write({
       method: this.#req.method,
       host: info.host,
       path: info.path,

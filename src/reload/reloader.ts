@@ -1,0 +1,105 @@
+/**
+ * Runs reloads one at a time: load → validate → compile beside the running snapshot → swap. A trigger that arrives
+ * while a reload runs is folded into one more reload after it (never two in parallel, never lost), so a burst of
+ * SIGHUPs and file events costs at most one extra compile. Unreadable input rejects the reload whole and the
+ * running snapshot keeps serving; the outcome and its diagnostics are kept for `GET /config/status` and metrics.
+ */
+import type { Diagnostic } from '../config/diagnostic.ts';
+import type { Snapshot } from '../snapshot/snapshot.ts';
+
+/** What started a reload, for logs and status. */
+export type ReloadTrigger = 'file' | 'SIGHUP' | 'api' | 'objects';
+
+export interface ReloadOutcome {
+  readonly ok: boolean;
+  readonly trigger: ReloadTrigger;
+  /** The generation serving after this reload (unchanged when it failed). */
+  readonly generation: number;
+  /** Errors that rejected the reload, or everything the new snapshot reported. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Load + compile + swap, in milliseconds. */
+  readonly durationMs: number;
+}
+
+export interface ReloadFailure {
+  readonly at: Date;
+  readonly trigger: ReloadTrigger;
+  readonly message: string;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export interface ReloadStatus {
+  readonly lastAttempt: Date | null;
+  readonly lastSuccess: Date | null;
+  /** The most recent failure; cleared by the next success. */
+  readonly lastError: ReloadFailure | null;
+  readonly successes: number;
+  readonly failures: number;
+}
+
+/** A fully built candidate, or the reason there is none. */
+export type Candidate = { readonly snapshot: Snapshot; readonly skipped: number } | { readonly rejected: string; readonly diagnostics: readonly Diagnostic[] };
+
+export interface ReloadSteps {
+  /** Reads and compiles the configuration as generation `generation`; never touches what is serving. */
+  build(generation: number): Promise<Candidate>;
+  /** Makes `snapshot` the serving one (data plane, listeners). */
+  swap(snapshot: Snapshot, skipped: number): Promise<void>;
+  current(): Snapshot;
+}
+
+export class Reloader {
+  readonly #steps: ReloadSteps;
+  #running: Promise<ReloadOutcome> | null = null;
+  #queued: Promise<ReloadOutcome> | null = null;
+  #status: ReloadStatus = { lastAttempt: null, lastSuccess: null, lastError: null, successes: 0, failures: 0 };
+
+  constructor(steps: ReloadSteps) {
+    this.#steps = steps;
+  }
+
+  get status(): ReloadStatus {
+    return this.#status;
+  }
+
+  /** Resolves with the outcome of a reload that started after this call (so it sees every change made before it). */
+  reload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
+    if (this.#running === null) return this.#start(trigger);
+    // One reload waits behind the running one and serves every trigger that arrives meanwhile.
+    this.#queued ??= this.#running.then(() => {
+      this.#queued = null;
+      return this.#start(trigger);
+    });
+    return this.#queued;
+  }
+
+  #start(trigger: ReloadTrigger): Promise<ReloadOutcome> {
+    const run = this.#run(trigger).finally(() => {
+      if (this.#running === run) this.#running = null;
+    });
+    this.#running = run;
+    return run;
+  }
+
+  async #run(trigger: ReloadTrigger): Promise<ReloadOutcome> {
+    const started = performance.now();
+    const at = new Date();
+    const generation = this.#steps.current().generation;
+    let candidate: Candidate;
+    try {
+      candidate = await this.#steps.build(generation + 1);
+      if ('snapshot' in candidate) await this.#steps.swap(candidate.snapshot, candidate.skipped);
+    } catch (err) {
+      candidate = { rejected: `reload failed: ${(err as Error).message}`, diagnostics: [] };
+    }
+    const durationMs = performance.now() - started;
+    const s = this.#status;
+    if ('snapshot' in candidate) {
+      this.#status = { ...s, lastAttempt: at, lastSuccess: new Date(), lastError: null, successes: s.successes + 1 };
+      return { ok: true, trigger, generation: candidate.snapshot.generation, diagnostics: candidate.snapshot.diagnostics, durationMs };
+    }
+    const failure: ReloadFailure = { at, trigger, message: candidate.rejected, diagnostics: candidate.diagnostics };
+    this.#status = { ...s, lastAttempt: at, lastError: failure, failures: s.failures + 1 };
+    return { ok: false, trigger, generation, diagnostics: candidate.diagnostics, durationMs };
+  }
+}
