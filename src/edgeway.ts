@@ -12,6 +12,7 @@ import { Gateway, type BoundAddress } from './dataplane/gateway.ts';
 import { createLogger, type Logger } from './log.ts';
 import { loadDefaultCertificate } from './tls/default-certificate.ts';
 import type { TlsMaterial } from './tls/tls-material.ts';
+import { EdgewayMetrics } from './metrics/edgeway-metrics.ts';
 import { ConfigWatcher } from './reload/config-watcher.ts';
 import { Reloader, type Candidate, type ReloadOutcome, type ReloadTrigger } from './reload/reloader.ts';
 import { compileSnapshot, type ClusterStore } from './snapshot/compile-snapshot.ts';
@@ -51,6 +52,7 @@ export class Edgeway {
   readonly #gateway: Gateway;
   readonly #admin: AdminServer;
   readonly #reloader: Reloader;
+  readonly #metrics: EdgewayMetrics;
   readonly #startedAt = new Date();
   #watcher: ConfigWatcher | null = null;
   #snapshot: Snapshot;
@@ -72,6 +74,13 @@ export class Edgeway {
       build: (generation) => this.#build(generation),
       swap: (next, skipped) => this.#swap(next, skipped),
     });
+    const gateway = this.#gateway;
+    this.#metrics = new EdgewayMetrics({
+      routeCells: gateway.routeCells,
+      bound: () => gateway.current,
+      pools: () => gateway.upstreams.stats(),
+      reload: () => this.#reloader.status,
+    });
     this.#admin = new AdminServer(
       () => ({
         ready: this.#ready,
@@ -83,7 +92,7 @@ export class Edgeway {
         upstreams: () => upstreamStatus(this.#gateway.current, this.#gateway.checker),
         reload: this.#reloader.status,
       }),
-      { reload: () => this.reload('api') },
+      { reload: () => this.reload('api'), metrics: () => this.#metrics.scrape() },
     );
   }
 

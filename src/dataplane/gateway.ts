@@ -19,6 +19,7 @@ import { bindSnapshot, checksOf, endpointOriginsOf, originsOf, type BindRuntime,
 import { DnsCache } from './dns-cache.ts';
 import { EndpointStates } from './health/endpoint-states.ts';
 import { HealthChecker } from './health/health-checker.ts';
+import { RouteCellRegistry } from '../metrics/route-cells.ts';
 import { HttpEntrypoint, type EntrypointRuntime } from './http-entrypoint.ts';
 import { createHttpServer } from './http-server.ts';
 import { contextOptions, httpsServerOptions, newSessionKeys } from './https-options.ts';
@@ -50,6 +51,7 @@ export class Gateway implements EntrypointRuntime {
   /** Health, ejection and load by endpoint origin. */
   readonly states: EndpointStates;
   readonly checker = new HealthChecker();
+  readonly routeCells = new RouteCellRegistry();
   readonly #logger: Logger;
   readonly #runtime: BindRuntime;
   /** Listeners on allocated Service addresses (LoadBalancer IPs, ClusterIPs, NodePorts); see reconcileListeners. */

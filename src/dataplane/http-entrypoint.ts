@@ -12,6 +12,8 @@ import type { Http2ServerRequest } from 'node:http2';
 import type { Dispatcher, Pool } from 'undici';
 import type { Code } from '../errors.ts';
 import { choosesCanary } from '../routing/canary.ts';
+import { methodClass } from '../metrics/label-classes.ts';
+import type { RouteCellRegistry, RouteCells } from '../metrics/route-cells.ts';
 import { normalizeHost } from '../routing/normalize-host.ts';
 import { normalizePath } from '../routing/normalize-path.ts';
 import type { RouteTarget } from '../routing/route-table.ts';
@@ -35,6 +37,8 @@ export interface EntrypointRuntime {
   readonly trusted: TrustedProxies;
   readonly upstreams: UpstreamRegistry;
   readonly dns: DnsCache;
+  /** Request counters and histograms by route; read by /metrics at scrape time. */
+  readonly routeCells: RouteCellRegistry;
 }
 
 /** undici reads `servername` from dispatch options (core/request.js) but does not declare it. */
@@ -101,6 +105,7 @@ export class HttpEntrypoint {
       return this.#fail(req, res, 'EDGEWAY_BACKEND_UNAVAILABLE', started, path, host, target.ingress);
     }
     const resolution = backend.backend.resolution;
+    const cells = runtime.routeCells.cells(target.ingress, backend.backend.service);
     const clientIp = clientAddress(req);
     const ctx: ForwardContext & PickContext = {
       headers: req.headers,
@@ -116,7 +121,7 @@ export class HttpEntrypoint {
       runtime.dns.resolve(resolution.host).then(
         (ip) => {
           const upstream = ip.includes(':') ? `[${ip}]:${resolution.port}` : `${ip}:${resolution.port}`;
-          this.#dispatch(req, res, runtime.upstreams.pool(`http://${upstream}`), upstream, ctx, path, query, host, target.ingress, backend.backend.service, started, undefined, undefined, undefined);
+          this.#dispatch(req, res, runtime.upstreams.pool(`http://${upstream}`), upstream, ctx, path, query, host, target.ingress, backend.backend.service, started, undefined, undefined, undefined, cells);
         },
         () => {
           this.#fail(req, res, 'EDGEWAY_DNS_FAILED', started, path, host, target.ingress);
@@ -128,7 +133,7 @@ export class HttpEntrypoint {
     if (member === null) return this.#fail(req, res, 'EDGEWAY_NO_ENDPOINTS', started, path, host, target.ingress, backend.backend.service);
     member.begin();
     const retry = IDEMPOTENT.has(req.method ?? '') && !hasBody(req) && backend.members.length > 1 ? new EndpointRetry(this, backend, member, ctx, path, query, host, target.ingress, started) : undefined;
-    this.#dispatch(req, res, member.pool, member.address, ctx, path, query, host, target.ingress, backend.backend.service, started, backend.backend.tls?.servername, member, retry);
+    this.#dispatch(req, res, member.pool, member.address, ctx, path, query, host, target.ingress, backend.backend.service, started, backend.backend.tls?.servername, member, retry, cells);
   };
 
   /** Another attempt on an endpoint not tried yet (EndpointRetry); false when there is none. */
@@ -144,7 +149,7 @@ export class HttpEntrypoint {
     r.tried.push(member);
     member.begin();
     const again = r.tried.length <= MAX_RETRIES ? r : undefined;
-    this.#dispatch(req, res, member.pool, member.address, r.ctx, r.path, r.query, r.host, r.ingress, r.backend.backend.service, r.started, r.backend.backend.tls?.servername, member, again);
+    this.#dispatch(req, res, member.pool, member.address, r.ctx, r.path, r.query, r.host, r.ingress, r.backend.backend.service, r.started, r.backend.backend.tls?.servername, member, again, this.#runtime.routeCells.cells(r.ingress, r.backend.backend.service));
     return true;
   }
 
@@ -163,9 +168,11 @@ export class HttpEntrypoint {
     servername: string | undefined,
     observer: UpstreamObserver | undefined,
     retry: RetryHook | undefined,
+    cells: RouteCells,
   ): void {
     const { headers, requestId } = forwardHeaders(req.rawHeaders, ctx, randomUUID);
-    const exchange = new ProxyExchange(req, res, { host, path, requestId, ingress, service, upstream, started, observer, retry }, this);
+    const info = { host, path, requestId, ingress, service, upstream, started, observer, retry, dispatched: performance.now(), cells, method: methodClass(req.method) };
+    const exchange = new ProxyExchange(req, res, info, this);
     const options: UpstreamDispatchOptions = {
       path: query === '' ? path : path + query,
       method: req.method as 'GET',
@@ -182,6 +189,7 @@ export class HttpEntrypoint {
     if (hasBody(req)) req.resume();
     res.writeHead(308, { location, 'content-length': '0', server: 'edgeway' });
     res.end();
+    this.#runtime.routeCells.cells(ingress, '').record(methodClass(req.method), 308, (performance.now() - started) / 1000);
     const log = this.#runtime.accessLog;
     if (!log.enabled) return;
     log.write({
@@ -212,6 +220,7 @@ export class HttpEntrypoint {
     // A request body nobody will read is drained, so the connection can carry the next request.
     if (hasBody(req)) req.resume();
     const status = sendError(res, code, undefined);
+    this.#runtime.routeCells.cells(ingress ?? '', service ?? '').record(methodClass(req.method), status, (performance.now() - started) / 1000);
     const log = this.#runtime.accessLog;
     if (!log.enabled) return;
     log.write({

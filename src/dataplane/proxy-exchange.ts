@@ -7,6 +7,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { Code } from '../errors.ts';
+import type { RouteCells } from '../metrics/route-cells.ts';
 import type { AccessLog } from './access-log.ts';
 import { sendError } from './error-response.ts';
 import { closeAfter, type DownstreamRequest, type DownstreamResponse } from './downstream.ts';
@@ -37,6 +38,11 @@ export interface ExchangeInfo {
   /** Told about the upstream result (balancing load, outlier detection); undefined for ExternalName. */
   readonly observer: UpstreamObserver | undefined;
   readonly retry: RetryHook | undefined;
+  /** When the request was handed to its pool (performance.now()), for the upstream time-to-headers histogram. */
+  readonly dispatched: number;
+  readonly cells: RouteCells;
+  /** The method class (metrics/label-classes.ts). */
+  readonly method: number;
 }
 
 /** What an exchange needs from its entrypoint: whether it is closing, and where to log. */
@@ -71,6 +77,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
 
   onResponseStart(controller: Controller, statusCode: number, headers: Headers): void {
     const res = this.#res;
+    this.#info.cells.upstreamHeaders.observe((performance.now() - this.#info.dispatched) / 1000);
     if (this.#clientGone) return;
     this.#info.observer?.upstreamHeaders(statusCode, this.#info.started);
     stripHopByHop(headers);
@@ -137,9 +144,10 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   }
 
   #record(status: number, reason: Code | undefined): void {
+    const info = this.#info;
+    info.cells.record(info.method, status, (performance.now() - info.started) / 1000);
     const log = this.#owner.runtime.accessLog;
     if (!log.enabled) return;
-    const info = this.#info;
     log.write({
       method: this.#req.method,
       host: info.host,

@@ -1,0 +1,187 @@
+/**
+ * The `/metrics` scrape: one prom-client Registry of edgeway's own (never the global one, so embedding or testing
+ * several instances cannot mix series). Request counters and latency histograms come from the per-route cells the
+ * data plane fills (cell-metrics.ts); everything else is read from its owner at scrape time — pool state from the
+ * UpstreamRegistry, endpoint counts from the current snapshot, reload outcomes from the Reloader — so nothing is
+ * computed per request. Certificate expiry and address pool usage are read through optional sources that the TLS
+ * and allocation features fill in.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
+import type { BoundSnapshot } from '../dataplane/bound-snapshot.ts';
+import { originOf } from '../dataplane/bound-snapshot.ts';
+import { poolKey } from '../dataplane/upstream-registry.ts';
+import type { ReloadStatus } from '../reload/reloader.ts';
+import { cellHistogram, requestCounter } from './cell-metrics.ts';
+import type { RouteCellRegistry } from './route-cells.ts';
+
+export interface PoolStats {
+  readonly origin: string;
+  readonly connected: number;
+  readonly free: number;
+  readonly pending: number;
+  readonly running: number;
+}
+
+export interface CertificateExpiry {
+  /** `namespace/name` of the Secret. */
+  readonly secret: string;
+  readonly notAfter: Date;
+}
+
+export interface AddressPoolUsage {
+  readonly pool: string;
+  readonly size: number;
+  readonly used: number;
+}
+
+export interface MetricsSources {
+  readonly routeCells: RouteCellRegistry;
+  bound(): BoundSnapshot;
+  pools(): Iterable<PoolStats>;
+  reload(): ReloadStatus;
+  /** Hook for the TLS feature: the leaf certificate of every Secret in use. */
+  certificates?(): Iterable<CertificateExpiry>;
+  /** Hook for the allocation feature: LoadBalancer address pools. */
+  addressPools?(): Iterable<AddressPoolUsage>;
+}
+
+export class EdgewayMetrics {
+  readonly registry = new Registry();
+
+  constructor(sources: MetricsSources) {
+    const register = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    // prom-client's typings admit only its own classes; these implement the same reading interface.
+    this.registry.registerMetric(requestCounter(sources.routeCells) as unknown as Metric);
+    this.registry.registerMetric(
+      cellHistogram(sources.routeCells, 'edgeway_request_duration_seconds', 'Time from request arrival to the end of the response, by Ingress and Service.', (c) => c.duration) as unknown as Metric,
+    );
+    this.registry.registerMetric(
+      cellHistogram(
+        sources.routeCells,
+        'edgeway_upstream_response_headers_seconds',
+        'Time from handing a request to its upstream pool to the response headers (includes connecting), by Ingress and Service.',
+        (c) => c.upstreamHeaders,
+      ) as unknown as Metric,
+    );
+
+    const pool = (name: string, help: string, field: 'connected' | 'free' | 'pending' | 'running') =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['service'],
+        registers: register,
+        collect() {
+          this.reset();
+          for (const [service, stats] of poolsByService(sources.bound(), sources.pools())) this.set({ service }, stats[field]);
+        },
+      });
+    pool('edgeway_upstream_connections', 'Open upstream connections, summed over the endpoints of each Service.', 'connected');
+    pool('edgeway_upstream_connections_free', 'Idle upstream connections ready for a request, per Service.', 'free');
+    pool('edgeway_upstream_requests_pending', 'Requests queued for a free upstream connection, per Service.', 'pending');
+    pool('edgeway_upstream_requests_running', 'Requests in progress on upstream connections, per Service.', 'running');
+
+    new Gauge({
+      name: 'edgeway_endpoints',
+      help: 'Endpoints of each Service port a route uses, by readiness.',
+      labelNames: ['service', 'port', 'ready'],
+      registers: register,
+      collect() {
+        this.reset();
+        for (const b of sources.bound().backends.values()) {
+          const port = b.backend.key.slice(b.backend.service.length + 1);
+          const r = b.backend.resolution;
+          const total = r.kind === 'endpoints' ? r.endpoints.length : 0;
+          this.set({ service: b.backend.service, port, ready: 'true' }, b.backend.ready.length);
+          this.set({ service: b.backend.service, port, ready: 'false' }, total - b.backend.ready.length);
+        }
+      },
+    });
+
+    new Counter({
+      name: 'edgeway_config_reloads_total',
+      help: 'Configuration reloads, by result (success: a new generation serves; failure: the previous one kept serving).',
+      labelNames: ['result'],
+      registers: register,
+      collect() {
+        const s = sources.reload();
+        this.reset();
+        this.inc({ result: 'success' }, s.successes);
+        this.inc({ result: 'failure' }, s.failures);
+      },
+    });
+    new Gauge({
+      name: 'edgeway_config_generation',
+      help: 'Generation of the configuration snapshot serving now (1 at start, +1 per successful reload).',
+      registers: register,
+      collect() {
+        this.set(sources.bound().snapshot.generation);
+      },
+    });
+    new Gauge({
+      name: 'edgeway_config_last_reload_success_timestamp_seconds',
+      help: 'Unix time of the last successful load of the configuration (start or reload).',
+      registers: register,
+      collect() {
+        const s = sources.reload();
+        this.set((s.lastSuccess ?? sources.bound().snapshot.compiledAt).getTime() / 1000);
+      },
+    });
+    new Gauge({
+      name: 'edgeway_certificate_expiry_timestamp_seconds',
+      help: 'Unix time at which the leaf certificate of each TLS Secret in use expires.',
+      labelNames: ['secret'],
+      registers: register,
+      collect() {
+        this.reset();
+        for (const c of sources.certificates?.() ?? []) this.set({ secret: c.secret }, c.notAfter.getTime() / 1000);
+      },
+    });
+    const usage = (name: string, help: string, value: (u: AddressPoolUsage) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['pool'],
+        registers: register,
+        collect() {
+          this.reset();
+          for (const u of sources.addressPools?.() ?? []) this.set({ pool: u.pool }, value(u));
+        },
+      });
+    usage('edgeway_address_pool_addresses', 'Addresses in each LoadBalancer address pool.', (u) => u.size);
+    usage('edgeway_address_pool_addresses_used', 'Addresses of each LoadBalancer address pool allocated to Services.', (u) => u.used);
+  }
+
+  async scrape(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+/** Pool statistics summed per Service; an origin two Services share counts for both. Pure. */
+export function poolsByService(bound: BoundSnapshot, pools: Iterable<PoolStats>): Map<string, Omit<PoolStats, 'origin'>> {
+  const byOrigin = new Map<string, PoolStats>();
+  for (const p of pools) byOrigin.set(p.origin, p);
+  const out = new Map<string, { connected: number; free: number; pending: number; running: number }>();
+  // Two ports of one Service may reach the same origin; its pool is counted once for the Service.
+  const counted = new Set<string>();
+  for (const b of bound.backends.values()) {
+    let sum = out.get(b.backend.service);
+    if (sum === undefined) {
+      sum = { connected: 0, free: 0, pending: 0, running: 0 };
+      out.set(b.backend.service, sum);
+    }
+    const tls = b.backend.tls ?? null;
+    for (const e of b.backend.ready) {
+      // The registry keys pools as bound-snapshot.ts's originsOf does (origin, TLS options, h2c).
+      const origin = poolKey(originOf(e, tls !== null), tls, b.backend.h2c === true);
+      const p = byOrigin.get(origin);
+      if (p === undefined || counted.has(`${b.backend.service}\0${origin}`)) continue;
+      counted.add(`${b.backend.service}\0${origin}`);
+      sum.connected += p.connected;
+      sum.free += p.free;
+      sum.pending += p.pending;
+      sum.running += p.running;
+    }
+  }
+  return out;
+}
