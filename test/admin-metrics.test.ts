@@ -12,9 +12,9 @@ import { listen } from './helpers/servers.ts';
 
 test('method and status classes are a bounded set', (t) => {
   const methods: readonly [string | undefined, string][] = [['GET', 'GET'], ['HEAD', 'HEAD'], ['POST', 'POST'], ['PATCH', 'PATCH'], ['DELETE', 'DELETE'], ['PROPFIND', 'OTHER'], ['get', 'OTHER'], [undefined, 'OTHER']];
-  for (const [m, cls] of methods) t.is<string | undefined>(METHOD_CLASSES[methodClass(m)], cls, String(m));
+  for (const [m, cls] of methods) t.is<string | undefined, string>(METHOD_CLASSES[methodClass(m)], cls, String(m));
   const statuses: readonly [number, string][] = [[101, '1xx'], [200, '2xx'], [204, '2xx'], [301, '3xx'], [404, '4xx'], [499, '4xx'], [503, '5xx'], [0, 'other'], [600, 'other']];
-  for (const [s, cls] of statuses) t.is<string | undefined>(STATUS_CLASSES[statusClass(s)], cls, String(s));
+  for (const [s, cls] of statuses) t.is<string | undefined, string>(STATUS_CLASSES[statusClass(s)], cls, String(s));
 });
 
 interface Family {
