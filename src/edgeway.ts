@@ -8,13 +8,16 @@ import type { HostPort, Settings } from './config/settings.ts';
 import { AdminServer } from './admin/admin-server.ts';
 import { AddressKeeper } from './allocation/address-keeper.ts';
 import type { AllocationState } from './allocation/allocation-state.ts';
+import { bearerMatches, isLoopback, resolveAdminToken } from './admin/admin-token.ts';
+import { ObjectApi } from './admin/api/object-api.ts';
+import { AppliedLayer } from './store/applied-layer.ts';
 import { Gateway, type BoundAddress } from './dataplane/gateway.ts';
 import { createLogger, type Logger } from './log.ts';
 import { loadDefaultCertificate } from './tls/default-certificate.ts';
 import type { TlsMaterial } from './tls/tls-material.ts';
 import { EdgewayMetrics } from './metrics/edgeway-metrics.ts';
 import { ConfigWatcher } from './reload/config-watcher.ts';
-import { Reloader, type Candidate, type ReloadOutcome, type ReloadTrigger } from './reload/reloader.ts';
+import { Reloader, type Rejected, type ReloadOutcome, type ReloadTrigger } from './reload/reloader.ts';
 import { compileSnapshot, type ClusterStore } from './snapshot/compile-snapshot.ts';
 import { upstreamStatus } from './dataplane/upstream-status.ts';
 import type { Snapshot } from './snapshot/snapshot.ts';
@@ -51,28 +54,35 @@ export class Edgeway {
   readonly #options: StartOptions;
   readonly #gateway: Gateway;
   readonly #admin: AdminServer;
-  readonly #reloader: Reloader;
+  readonly #reloader: Reloader<Built>;
   readonly #metrics: EdgewayMetrics;
   readonly #startedAt = new Date();
   #watcher: ConfigWatcher | null = null;
   #snapshot: Snapshot;
+  #store: ObjectStore;
   #skipped: number;
+  #token: string | null;
+  readonly #layer: AppliedLayer;
   #ready = false;
   #draining = false;
   #adminPort = 0;
   /** Allocation state I/O; a reload compiles with `previous` and hands the snapshot to `apply`. */
   #addressKeeper: AddressKeeper | null = null;
 
-  private constructor(options: StartOptions, snapshot: Snapshot, skipped: number, logger: Logger, fallbackCertificate: TlsMaterial | null) {
+  private constructor(options: StartOptions, built: Built, layer: AppliedLayer, logger: Logger, fallbackCertificate: TlsMaterial | null) {
+    const snapshot = built.snapshot;
     this.logger = logger;
     this.#options = options;
     this.#snapshot = snapshot;
-    this.#skipped = skipped;
+    this.#store = built.store;
+    this.#skipped = built.skipped;
+    this.#token = built.token;
+    this.#layer = layer;
     this.#gateway = new Gateway(snapshot, logger, fallbackCertificate);
     this.#reloader = new Reloader({
       current: () => this.#snapshot,
       build: (generation) => this.#build(generation),
-      swap: (next, skipped) => this.#swap(next, skipped),
+      swap: (next) => this.#swap(next),
     });
     const gateway = this.#gateway;
     this.#metrics = new EdgewayMetrics({
@@ -92,7 +102,17 @@ export class Edgeway {
         upstreams: () => upstreamStatus(this.#gateway.current, this.#gateway.checker),
         reload: this.#reloader.status,
       }),
-      { reload: () => this.reload('api'), metrics: () => this.#metrics.scrape() },
+      {
+        reload: () => this.reload('api'),
+        metrics: () => this.#metrics.scrape(),
+        authorized: (req) => this.#token !== null && bearerMatches(req, this.#token),
+        objects: new ObjectApi({
+          view: () => ({ store: this.#store, snapshot: this.#snapshot }),
+          layer,
+          authorized: (req) => (this.#token === null ? null : bearerMatches(req, this.#token)),
+          reload: () => this.reload('objects'),
+        }).handle,
+      },
     );
   }
 
@@ -101,15 +121,28 @@ export class Edgeway {
    * throws a ConfigError before anything is bound; invalid single objects are reported and left out.
    */
   static async start(options: StartOptions): Promise<Edgeway> {
-    const load = await loadConfig(options.configPaths);
+    let load = await loadConfig(options.configPaths);
+    // The applied layer lives in the state directory the settings name, so it is read once those are known.
+    const layer = new AppliedLayer(applyOverrides(load.settings, options.overrides).stateDir);
+    await layer.load();
+    if (!load.fatal && layer.inUse) load = await loadConfig([...options.configPaths, layer.path]);
     for (const d of load.diagnostics) options.report(formatDiagnostic(d));
     if (load.fatal) throw new ConfigError(load.diagnostics.filter((d) => d.severity === 'error'));
-    const settings = applyOverrides(load.settings, options.overrides);
-    const logger = createLogger(settings.logging.level);
+    const overridden = applyOverrides(load.settings, options.overrides);
     // Before anything is bound: a corrupt allocation state file stops the start (EW_STATE_CORRUPT).
-    const addresses = await AddressKeeper.load(settings.stateDir);
-    const clusters = await loadClusters(settings, options.report);
-    const snapshot = compile(load, options, 1, addresses.previous, clusters);
+    const addresses = await AddressKeeper.load(overridden.stateDir);
+    const clusters = await loadClusters(overridden, options.report);
+    const built = await compile(load, options, 1, addresses.previous, clusters);
+    if ('rejected' in built) throw Object.assign(new Error(built.rejected), { code: 'EW_ADMIN_TOKEN_UNREADABLE' });
+    const { snapshot } = built;
+    const settings = snapshot.settings;
+    if (built.token === null && !isLoopback(settings.admin)) {
+      throw Object.assign(
+        new Error(`the admin listener ${settings.admin.host}:${settings.admin.port} is not a loopback address and no admin token is set: set spec.admin.token or spec.admin.tokenFile, or keep the admin address on 127.0.0.1`),
+        { code: 'EW_ADMIN_NOT_LOOPBACK' },
+      );
+    }
+    const logger = createLogger(settings.logging.level);
     for (const d of snapshot.diagnostics) options.report(formatDiagnostic(d));
     // The generated default certificate is I/O (read, or create once into certificatesDir), so it happens here and
     // not in the pure compile step; without an HTTPS entrypoint no certificate is touched.
@@ -120,7 +153,7 @@ export class Edgeway {
       if (generated.created) options.report(`edgeway: generated a self-signed default certificate in ${generated.certPath} (key ${generated.keyPath}, mode 0600)`);
       fallbackCertificate = generated.material;
     }
-    const edgeway = new Edgeway(options, snapshot, load.skipped, logger, fallbackCertificate);
+    const edgeway = new Edgeway(options, built, layer, logger, fallbackCertificate);
     edgeway.#addressKeeper = addresses;
     for (const d of edgeway.#gateway.current.diagnostics) options.report(formatDiagnostic(d));
     try {
@@ -144,7 +177,7 @@ export class Edgeway {
       {
         generation: snapshot.generation,
         objects: snapshot.objectCount,
-        skipped: load.skipped,
+        skipped: built.skipped,
         ingresses: snapshot.ingresses.length,
         hosts: snapshot.routes.hostCount,
         backends: snapshot.backends.size,
@@ -154,7 +187,7 @@ export class Edgeway {
       'edgeway ready',
     );
     options.report(
-      `edgeway: loaded ${snapshot.objectCount} objects (${load.skipped} skipped as invalid), ` +
+      `edgeway: loaded ${snapshot.objectCount} objects (${built.skipped} skipped as invalid), ` +
         `serving ${snapshot.ingresses.length} ingresses on ${edgeway.addresses.map((a) => `${a.name} ${a.host}:${a.port}`).join(', ') || 'no entrypoint'}; ` +
         `admin ${settings.admin.host}:${edgeway.#adminPort}`,
     );
@@ -180,27 +213,37 @@ export class Edgeway {
     return outcome;
   }
 
-  get reloadStatus(): Reloader['status'] {
+  get reloadStatus(): Reloader<Built>['status'] {
     return this.#reloader.status;
   }
 
-  async #build(generation: number): Promise<Candidate> {
-    const load = await loadConfig(this.#options.configPaths, { maxBytes: this.#snapshot.settings.maxConfigBytes });
+  async #build(generation: number): Promise<Built | Rejected> {
+    const paths = this.#layer.inUse ? [...this.#options.configPaths, this.#layer.path] : this.#options.configPaths;
+    const load = await loadConfig(paths, { maxBytes: this.#snapshot.settings.maxConfigBytes });
     if (load.fatal) {
       const errors = load.diagnostics.filter((d) => d.severity === 'error');
       return { rejected: `the configuration cannot be read (${errors.length} error(s)); the previous one keeps serving`, diagnostics: errors };
     }
-    return { snapshot: compile(load, this.#options, generation, this.#addressKeeper?.previous, await loadClusters(applyOverrides(load.settings, this.#options.overrides), (line) => this.logger.warn(line))), skipped: load.skipped };
+    const built = await compile(load, this.#options, generation, this.#addressKeeper?.previous, await loadClusters(applyOverrides(load.settings, this.#options.overrides), (line) => this.logger.warn(line)));
+    if (!('rejected' in built) && built.token === null && !isLoopback(this.#snapshot.settings.admin)) {
+      return { rejected: 'the admin token was removed while the admin listener is on a non-loopback address; keep a token or restart on 127.0.0.1', diagnostics: [] };
+    }
+    return built;
   }
 
-  async #swap(next: Snapshot, skipped: number): Promise<void> {
+  async #swap(next: Built): Promise<void> {
     // Listeners first: if a new address cannot be bound, nothing has changed yet and the reload fails whole.
-    await this.#gateway.reconcile(next.settings);
-    this.#gateway.apply(next);
+    await this.#gateway.reconcile(next.snapshot.settings).catch((err: NodeJS.ErrnoException) => {
+      throw Object.assign(new Error(`an entrypoint cannot be bound (${err.code ?? err.message}); the old listeners keep serving`), { code: 'EW_RELOAD_LISTEN_FAILED' });
+    });
+    this.#gateway.apply(next.snapshot);
     // Allocation state is persisted and the Service listeners follow; their bind failures are per Service.
-    this.#snapshot = this.#addressKeeper === null ? next : await this.#addressKeeper.apply(this.#gateway, next, (line) => this.logger.warn(line));
-    this.#skipped = skipped;
-    this.logger.level = next.settings.logging.level;
+    this.#snapshot =
+      this.#addressKeeper === null ? next.snapshot : await this.#addressKeeper.apply(this.#gateway, next.snapshot, (line) => this.logger.warn(line));
+    this.#store = next.store;
+    this.#skipped = next.skipped;
+    this.#token = next.token;
+    this.logger.level = next.snapshot.settings.logging.level;
   }
 
   /**
@@ -230,10 +273,27 @@ export class Edgeway {
   }
 }
 
+/** One generation, built beside the running one: what the reloader swaps in whole. */
+interface Built {
+  readonly snapshot: Snapshot;
+  readonly store: ObjectStore;
+  readonly skipped: number;
+  /** The admin token of these settings (read from tokenFile when that is how it is given). */
+  readonly token: string | null;
+}
+
 /** Settings with the command line applied, then the objects compiled: the same path at start and on reload. */
-function compile(load: ConfigLoad, options: StartOptions, generation: number, previous: AllocationState | undefined, clusters: readonly ClusterStore[]): Snapshot {
+async function compile(load: ConfigLoad, options: StartOptions, generation: number, previous: AllocationState | undefined, clusters: readonly ClusterStore[]): Promise<Built | Rejected> {
   const settings = applyOverrides(load.settings, options.overrides);
-  return compileSnapshot(new ObjectStore(load.objects), settings, generation, previous, new Date(), clusters);
+  let token: string | null;
+  try {
+    token = await resolveAdminToken(settings.adminAuth);
+  } catch (err) {
+    const message = (err as Error).message;
+    return { rejected: message, diagnostics: [{ severity: 'error', code: 'EW_ADMIN_TOKEN_UNREADABLE', message, field: 'spec.admin.tokenFile' }] };
+  }
+  const store = new ObjectStore(load.objects);
+  return { snapshot: compileSnapshot(store, settings, generation, previous, new Date(), clusters), store, skipped: load.skipped, token };
 }
 
 function applyOverrides(settings: Settings, o: Overrides): Settings {

@@ -119,6 +119,13 @@ const balancing = {
   EW_CANARY_UNMATCHED: { summary: 'A canary Ingress path that no main Ingress serves for the same host, path and type (warning; the canary path is not served).' },
 } as const satisfies Record<string, CodeInfo>;
 
+// --- live operation: reload, admin API (src/reload/*, src/admin/*) ------------------------------------------------
+const live = {
+  EW_ADMIN_TOKEN_UNREADABLE: { summary: 'spec.admin.tokenFile cannot be read or holds too short a token (start fails; a reload is rejected).' },
+  EW_ADMIN_NOT_LOOPBACK: { summary: 'The admin listener is on a non-loopback address without an admin token (start fails).' },
+  EW_RELOAD_LISTEN_FAILED: { summary: 'A reload changed an entrypoint address that cannot be bound (the reload is rejected; the old listeners keep serving).' },
+} as const satisfies Record<string, CodeInfo>;
+
 // --- data plane request failures (src/dataplane/*) -----------------------------------------------------------
 const requests = {
   EDGEWAY_NO_ROUTE: { summary: 'No Ingress rule or default backend matches the request.', status: 404 },
@@ -133,6 +140,6 @@ const requests = {
   EDGEWAY_BAD_REQUEST: { summary: 'The request is malformed (bad target or Host).', status: 400 },
 } as const satisfies Record<string, CodeInfo>;
 
-export const CODES = { ...loading, ...validation, ...routing, ...endpoints, ...allocation, ...addresses, ...tls, ...tlsTermination, ...balancing, ...requests } as const;
+export const CODES = { ...loading, ...validation, ...routing, ...endpoints, ...allocation, ...addresses, ...tls, ...tlsTermination, ...balancing, ...live, ...requests } as const;
 
 export type Code = keyof typeof CODES;

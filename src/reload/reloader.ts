@@ -37,24 +37,32 @@ export interface ReloadStatus {
   readonly failures: number;
 }
 
-/** A fully built candidate, or the reason there is none. */
-export type Candidate = { readonly snapshot: Snapshot; readonly skipped: number } | { readonly rejected: string; readonly diagnostics: readonly Diagnostic[] };
+/** Why there is no candidate: the reload is rejected whole. */
+export interface Rejected {
+  readonly rejected: string;
+  readonly diagnostics: readonly Diagnostic[];
+}
 
-export interface ReloadSteps {
+/** A fully built generation: a snapshot, and whatever else the host swaps with it (store, token). */
+export interface Built {
+  readonly snapshot: Snapshot;
+}
+
+export interface ReloadSteps<B extends Built> {
   /** Reads and compiles the configuration as generation `generation`; never touches what is serving. */
-  build(generation: number): Promise<Candidate>;
-  /** Makes `snapshot` the serving one (data plane, listeners). */
-  swap(snapshot: Snapshot, skipped: number): Promise<void>;
+  build(generation: number): Promise<B | Rejected>;
+  /** Makes the candidate the serving one (data plane, listeners); rejects without changing anything. */
+  swap(candidate: B): Promise<void>;
   current(): Snapshot;
 }
 
-export class Reloader {
-  readonly #steps: ReloadSteps;
+export class Reloader<B extends Built> {
+  readonly #steps: ReloadSteps<B>;
   #running: Promise<ReloadOutcome> | null = null;
   #queued: Promise<ReloadOutcome> | null = null;
   #status: ReloadStatus = { lastAttempt: null, lastSuccess: null, lastError: null, successes: 0, failures: 0 };
 
-  constructor(steps: ReloadSteps) {
+  constructor(steps: ReloadSteps<B>) {
     this.#steps = steps;
   }
 
@@ -85,10 +93,10 @@ export class Reloader {
     const started = performance.now();
     const at = new Date();
     const generation = this.#steps.current().generation;
-    let candidate: Candidate;
+    let candidate: B | Rejected;
     try {
       candidate = await this.#steps.build(generation + 1);
-      if ('snapshot' in candidate) await this.#steps.swap(candidate.snapshot, candidate.skipped);
+      if ('snapshot' in candidate) await this.#steps.swap(candidate);
     } catch (err) {
       candidate = { rejected: `reload failed: ${(err as Error).message}`, diagnostics: [] };
     }
