@@ -16,6 +16,8 @@ commands:
   whoami  --listen HOST:PORT [--name NAME]
           a demo backend that answers with its name, the request line and the headers it received
   certs   ca | issue --host NAME ...   make a local CA and certificates, print a kubernetes.io/tls Secret
+  env     --config FILE [--namespace NS]
+          print the Service environment variables a pod in NS would get (kubelet format)
 `;
 
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
@@ -23,6 +25,7 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   demo: runDemo,
   whoami: runWhoami,
   certs: async (argv) => (await import('./certs.ts')).runCerts([...argv]),
+  env: async (argv) => (await import('./env.ts')).runEnv(argv),
 };
 
 async function main(argv: readonly string[]): Promise<number> {
