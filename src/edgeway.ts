@@ -11,6 +11,7 @@ import type { AllocationState } from './allocation/allocation-state.ts';
 import { bearerMatches, isLoopback, resolveAdminToken } from './admin/admin-token.ts';
 import { ObjectApi } from './admin/api/object-api.ts';
 import { AppliedLayer } from './store/applied-layer.ts';
+import { DnsServer } from './discovery/dns-server.ts';
 import { Gateway, type BoundAddress } from './dataplane/gateway.ts';
 import { createLogger, type Logger } from './log.ts';
 import { loadDefaultCertificate } from './tls/default-certificate.ts';
@@ -58,6 +59,8 @@ export class Edgeway {
   readonly #metrics: EdgewayMetrics;
   readonly #startedAt = new Date();
   #watcher: ConfigWatcher | null = null;
+  #dns: DnsServer | null = null;
+  #dnsPort = 0;
   #snapshot: Snapshot;
   #store: ObjectStore;
   #skipped: number;
@@ -160,6 +163,10 @@ export class Edgeway {
       edgeway.#adminPort = await edgeway.#admin.listen(settings.admin);
       await edgeway.#gateway.listen(settings);
       edgeway.#snapshot = await addresses.apply(edgeway.#gateway, snapshot, options.report);
+      if (settings.dns.address !== null) {
+        edgeway.#dns = new DnsServer(() => ({ store: edgeway.#store, snapshot: edgeway.#snapshot, settings: edgeway.#snapshot.settings }));
+        edgeway.#dnsPort = await edgeway.#dns.listen(settings.dns.address);
+      }
       if (settings.reload.watch) {
         edgeway.#watcher = new ConfigWatcher(
           options.configPaths,
@@ -263,10 +270,16 @@ export class Edgeway {
     return this.#adminPort;
   }
 
+  /** The DNS server's port (UDP and TCP), 0 when it is off. */
+  get dnsPort(): number {
+    return this.#dnsPort;
+  }
+
   /** Graceful stop: /readyz turns 503, in-flight requests get up to `drainMs`, then everything closes. */
   async close(drainMs: number): Promise<void> {
     this.#draining = true;
     this.#watcher?.close();
+    await this.#dns?.close();
     await this.#gateway.close(drainMs);
     await this.#admin.close();
     this.logger.flush();
