@@ -108,7 +108,8 @@ export class Edgeway {
       {
         reload: () => this.reload('api'),
         metrics: () => this.#metrics.scrape(),
-        authorized: (req) => this.#token !== null && bearerMatches(req, this.#token),
+        // Without a token the admin listener is loopback-only, and a reload only re-reads the operator's own files.
+        authorized: (req) => this.#token === null || bearerMatches(req, this.#token),
         objects: new ObjectApi({
           view: () => ({ store: this.#store, snapshot: this.#snapshot }),
           layer,

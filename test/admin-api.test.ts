@@ -130,6 +130,7 @@ test('without a token the API is read-only; POST /reload likewise stays open on 
   t.regex(json<{ message: string }>(r.text).message, /spec\.admin\.token/);
   t.is((await httpGet(`${gw.adminUrl}/api/v1/namespaces/default/services/web`, {}, 'DELETE')).status, 403);
   t.is((await httpGet(`${gw.adminUrl}/api/v1/namespaces/default/services/web`, {}, 'OPTIONS')).status, 405);
+  t.is((await httpGet(`${gw.adminUrl}/reload`, {}, 'POST')).status, 200);
 });
 
 test('a non-loopback admin address without a token refuses to start', async (t) => {
