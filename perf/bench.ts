@@ -15,7 +15,7 @@ import { BENCH_USAGE, parseBenchOptions, selected } from './bench-options.ts';
 import type { BenchOptions } from './bench-options.ts';
 import { ChildProcesses } from './child-processes.ts';
 import { isClean } from './load-result.ts';
-import { addressesTable, proxyTable, ratioTable, routingTable, tlsTable, unavailableNotes } from './report.ts';
+import { addressesTable, proxyTable, ratioTable, reloadTable, routingTable, tlsTable, unavailableNotes } from './report.ts';
 import type { Unavailable } from './report.ts';
 import { runScenarios } from './runner.ts';
 import type { Scenario } from './scenario.ts';
@@ -28,6 +28,7 @@ import { directScenario } from './systems/direct.ts';
 import { edgewayScenario } from './systems/edgeway.ts';
 import { httpProxyScenario } from './systems/http-proxy.ts';
 import { nginxScenario } from './systems/nginx.ts';
+import { RELOAD_BAR, RELOAD_INTERVAL_MS, RELOAD_LOOP, RELOAD_STEADY, reloadScenario } from './systems/reload.ts';
 import { TLS_GROUP, tlsScenarios } from './systems/tls.ts';
 import { ROUTING_BAR, ROUTING_LARGE, ROUTING_SMALL, routingScenario, routingScenarioName } from './systems/routing-scale.ts';
 
@@ -52,8 +53,10 @@ const SCENARIOS: readonly Scenario[] = [
   balancingScenario('round-robin'),
   balancingScenario('least-request'),
   balancingScenario('ewma'),
+  reloadScenario(false),
+  reloadScenario(true),
 ];
-const GROUPS = ['proxy', 'routing', 'addresses', TLS_GROUP, 'health', 'balancing'];
+const GROUPS = ['proxy', 'routing', 'addresses', TLS_GROUP, 'health', 'balancing', 'reload'];
 
 async function main(): Promise<number> {
   let options: BenchOptions;
@@ -108,6 +111,9 @@ async function main(): Promise<number> {
   if (wanted.some((s) => s.group === TLS_GROUP)) sections.push(tlsTable(summaries, unavailable));
   if (wanted.some((s) => s.group === 'health')) sections.push(healthTable(summaries));
   if (wanted.some((s) => s.group === 'balancing')) sections.push(balancingTable(summaries));
+  if (wanted.some((s) => s.group === 'reload')) {
+    sections.push(reloadTable(summaries, unavailable, { steady: RELOAD_STEADY, reloading: RELOAD_LOOP, bar: RELOAD_BAR, intervalMs: RELOAD_INTERVAL_MS }));
+  }
   if (unavailable.length > 0) sections.push(unavailableNotes(unavailable));
   const failures = measurements.filter((m) => m.result === null || !isClean(m.result));
   for (const m of failures) {

@@ -87,6 +87,36 @@ export function routingTable(summaries: readonly Summary[], unavailable: readonl
   return lines.join('\n');
 }
 
+export interface ReloadComparison {
+  readonly steady: string;
+  readonly reloading: string;
+  /** Largest accepted shortfall of req/s while reloading, as a fraction. */
+  readonly bar: number;
+  readonly intervalMs: number;
+}
+
+/** Steady state against reload loops on the same 10,000-object configuration, with time to swap. */
+export function reloadTable(summaries: readonly Summary[], unavailable: readonly Unavailable[], compare: ReloadComparison): string {
+  const lines = [
+    '| config | reloads | failed reloads | swap ms (median) | swap ms (max) | req/s (median) | spread (min–max) | p99 ms | bad responses | runs |',
+    '|---|---:|---:|---:|---:|---:|---|---:|---:|---:|',
+  ];
+  const fact = (s: Summary, key: string): string => (s.facts[key] === undefined ? '–' : formatMs(s.facts[key]));
+  for (const s of summaries.filter((x) => x.group === 'reload')) {
+    lines.push(
+      `| ${s.scenario} | ${fact(s, 'reloads')} | ${fact(s, 'reloadFailures')} | ${fact(s, 'swapMsMedian')} | ${fact(s, 'swapMsMax')} | ${formatRate(s.requestsPerSec.median)} | ${formatSpread(s.requestsPerSec)} | ${formatMs(s.latencyP99Ms)} | ${s.badResponses} | ${runs(s)} |`,
+    );
+  }
+  lines.push(...unavailableRows(unavailable, 'reload', 10));
+  const r = ratio(summaries, compare.reloading, compare.steady, 11);
+  if (Number.isFinite(r)) {
+    const bar = `${compare.bar * 100}%`;
+    const verdict = r >= 1 - compare.bar ? `meets the bar: at most ${bar} lower` : `FAILS the bar: more than ${bar} lower`;
+    lines.push('', `${compare.reloading} / ${compare.steady} req/s: ${formatRatio(r)} with a reload every ${compare.intervalMs} ms (${verdict})`);
+  }
+  return lines.join('\n');
+}
+
 /** (max − min) / median of a scenario's req/s; 0 when unknown. */
 function relativeSpread(summaries: readonly Summary[], name: string): number {
   const s = summaries.find((x) => x.scenario === name)?.requestsPerSec;

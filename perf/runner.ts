@@ -59,6 +59,7 @@ async function measureOnce(input: RunInput, scenario: Scenario, bodySize: number
       scenario.load === 'handshake' ? runHandshakeLoad(procs, { ...spec, servername }) : runLoad(procs, spec);
     if (options.warmupSec > 0) await run({ ...load, durationSec: options.warmupSec });
     const result = await run({ ...load, durationSec: options.durationSec });
+    if (target.afterLoad !== undefined) facts = { ...facts, ...(await target.afterLoad()) };
     return { ...base, result, error: null, facts };
   } catch (err) {
     return { ...base, result: null, error: err instanceof Error ? err.message : String(err), facts };

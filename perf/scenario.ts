@@ -25,6 +25,8 @@ export interface RunningTarget {
   readonly servername?: string;
   /** Facts measured while starting (e.g. compileMs), reported as medians beside the load numbers. */
   readonly facts: Readonly<Record<string, number | string>>;
+  /** Facts measured while the load ran (e.g. reload swap times), merged into `facts` after the measured load. */
+  afterLoad?(): Promise<Readonly<Record<string, number | string>>>;
   stop(): Promise<void>;
 }
 

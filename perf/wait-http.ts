@@ -35,6 +35,24 @@ export function get(url: string, host?: string): Promise<HttpAnswer> {
   });
 }
 
+/** One POST without a body to a plain-HTTP URL (admin actions such as /reload), with a longer deadline; never throws. */
+export function post(url: string): Promise<HttpAnswer> {
+  return new Promise((resolve) => {
+    const req = httpRequest(url, { method: 'POST', agent: false, timeout: 30_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', () => resolve({ status: 0, body }));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve({ status: 0, body: '' }));
+    req.end();
+  });
+}
+
 /** Resolves when `url` answers `status`; rejects at the deadline or as soon as `child` exits. */
 export async function waitForStatus(url: string, status: number, timeoutMs: number, child: ManagedChild, host?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

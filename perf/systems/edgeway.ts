@@ -33,13 +33,15 @@ export interface EdgewayStart {
   readonly tls?: { readonly certPem: string; readonly keyPem: string };
   /** Extra endpoints, annotations and settings (the balancing scenarios). */
   readonly config?: Pick<EdgewayConfigInput, 'extraPorts' | 'serviceAnnotations' | 'settings'>;
+  /** The whole configuration text instead of the generated one (reload scenarios); `hosts` is then unused. */
+  readonly yaml?: string;
 }
 
 export async function edgewayAvailability(): Promise<string | null> {
   return existsSync(EDGEWAY_CLI) ? null : `${EDGEWAY_CLI} does not exist; run npm run build first`;
 }
 
-export async function startEdgeway(ctx: StartContext, start: EdgewayStart): Promise<RunningTarget> {
+export async function startEdgeway(ctx: StartContext, start: EdgewayStart): Promise<RunningTarget & { readonly adminUrl: string }> {
   const [httpPort, adminPort] = [await freePort(), await freePort()];
   const httpsPort = start.tls === undefined ? 0 : await freePort();
   const config = join(ctx.workDir, 'edgeway.yaml');
@@ -53,6 +55,7 @@ export async function startEdgeway(ctx: StartContext, start: EdgewayStart): Prom
   }
   await writeFile(
     config,
+    start.yaml ??
     edgewayConfig({
       backendPort: ctx.backendPort,
       hosts: start.hosts,
@@ -99,7 +102,7 @@ export async function startEdgeway(ctx: StartContext, start: EdgewayStart): Prom
       : start.target === undefined
         ? `http://127.0.0.1:${httpPort}/`
         : `http://${start.target.host}:${start.target.port}/`;
-  return { url, host: start.loadHost, servername: start.loadHost, facts, stop: () => child.stop(10_000) };
+  return { url, host: start.loadHost, servername: start.loadHost, facts, adminUrl: admin, stop: () => child.stop(10_000) };
 }
 
 export const edgewayScenario: Scenario = {
