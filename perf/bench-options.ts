@@ -32,7 +32,8 @@ export const BENCH_USAGE = `usage: node perf/bench.ts [--smoke] [--profile] [--r
   --only LIST    comma-separated names: systems (direct, edgeway, http-proxy, nginx, ingress-path, lb-http,
                  l4-direct, l4-edgeway, edgeway-https, nginx-https, edgeway-handshakes, nginx-handshakes,
                  edgeway-plain, edgeway-health, balance-round-robin, balance-least-request, balance-ewma)
-                 or groups (proxy, routing, addresses, tls, health, balancing, reload)`;
+                 or groups (proxy, routing, addresses, tls, health, balancing, reload;
+                 reload runs only when named here)`;
 
 /** Throws an Error whose message is meant for the person at the terminal. */
 export function parseBenchOptions(argv: readonly string[], knownNames: readonly string[]): BenchOptions {

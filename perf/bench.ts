@@ -72,7 +72,7 @@ async function main(): Promise<number> {
   }
   const procs = new ChildProcesses();
   const startedAt = new Date();
-  const wanted = SCENARIOS.filter((s) => selected(options, s.name, s.group));
+  const wanted = SCENARIOS.filter((s) => selected(options, s.name, s.group) && (s.onRequest !== true || options.only.length > 0));
   const unavailable: Unavailable[] = [];
   const missing: string[] = [];
   const runnable: Scenario[] = [];

@@ -38,6 +38,11 @@ export interface Scenario {
   readonly bodySizes: readonly number[];
   /** Load connections for this scenario, when it needs a fixed number rather than --connections. */
   readonly connections?: number;
+  /**
+   * Runs only when named in --only (by name or group): long scenarios such as the 10,000-object reloads, kept out of
+   * the default run and of --smoke so the test suite stays fast.
+   */
+  readonly onRequest?: boolean;
   /** When it cannot run, the bench reports it and goes on even under --smoke (nginx may not be installable). */
   readonly optional?: boolean;
   /** Checked once before any run: null when it can run, else why not (the report shows a "not available" row). */

@@ -66,8 +66,10 @@ function parsePrometheus(text: string): Map<string, Family> {
       if (l === null || l.index !== at) throw new Error(`bad labels: ${line}`);
       labels[l[1]!] = l[2]!;
     }
-    const value = m[3] === '+Inf' ? Infinity : m[3] === '-Inf' ? -Infinity : Number(m[3]);
-    if (Number.isNaN(value) && m[3] !== 'NaN') throw new Error(`bad value: ${line}`);
+    // Prometheus reads values with Go's ParseFloat, which takes NaN and Inf in any case (prom-client writes `Nan`).
+    const raw = m[3]!;
+    const value = /^[+]?inf$/i.test(raw) ? Infinity : /^-inf$/i.test(raw) ? -Infinity : /^nan$/i.test(raw) ? Number.NaN : Number(raw);
+    if (Number.isNaN(value) && !/^nan$/i.test(raw)) throw new Error(`bad value: ${line}`);
     const f = familyOf(m[1]!);
     if (f === undefined) throw new Error(`sample without a declared family: ${line}`);
     f.samples.push({ name: m[1]!, labels, value });
