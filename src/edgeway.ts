@@ -8,6 +8,7 @@ import type { HostPort, Settings } from './config/settings.ts';
 import { AdminServer } from './admin/admin-server.ts';
 import { AddressKeeper } from './allocation/address-keeper.ts';
 import type { AllocationState } from './allocation/allocation-state.ts';
+import { poolUsage } from './allocation/pool-usage.ts';
 import { bearerMatches, isLoopback, resolveAdminToken } from './admin/admin-token.ts';
 import { ObjectApi } from './admin/api/object-api.ts';
 import { AppliedLayer } from './store/applied-layer.ts';
@@ -93,6 +94,8 @@ export class Edgeway {
       bound: () => gateway.current,
       pools: () => gateway.upstreams.stats(),
       reload: () => this.#reloader.status,
+      certificates: () => this.#snapshot.tls.certificates.map((c) => ({ secret: c.secret, notAfter: new Date(c.notAfter) })),
+      addressPools: () => poolUsage(this.#snapshot.addresses.pools, this.#snapshot.addresses.state).map((u) => ({ pool: u.pool, size: Number(u.size), used: u.used })),
     });
     this.#admin = new AdminServer(
       () => ({

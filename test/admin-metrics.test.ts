@@ -4,11 +4,14 @@
  * histogram buckets are cumulative and end in +Inf), and checked for names, types and bounded labels.
  */
 import test from 'ava';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { methodClass, METHOD_CLASSES, STATUS_CLASSES, statusClass } from '../src/metrics/label-classes.ts';
 import { startEdgeway } from './helpers/edgeway.ts';
 import { httpGet } from './helpers/http.ts';
 import { docs, INGRESS_CLASS, ingress, serviceWithEndpoints } from './helpers/manifests.ts';
 import { listen } from './helpers/servers.ts';
+import { ca, leaf, tlsSecret } from './tls-fixtures.ts';
 
 test('method and status classes are a bounded set', (t) => {
   const methods: readonly [string | undefined, string][] = [['GET', 'GET'], ['HEAD', 'HEAD'], ['POST', 'POST'], ['PATCH', 'PATCH'], ['DELETE', 'DELETE'], ['PROPFIND', 'OTHER'], ['get', 'OTHER'], [undefined, 'OTHER']];
@@ -145,8 +148,22 @@ test('a scrape after traffic parses strictly and has the documented names, types
   t.true((gauge('edgeway_upstream_connections', { service: 'default/web' }) ?? 0) >= 1);
   t.is(gauge('edgeway_config_generation', {}), 1);
 
+  // Certificate expiry per Secret in use, from the snapshot's TLS material (read at scrape).
+  const pair = leaf(ca(), ['web.test']);
+  const secret = JSON.stringify(tlsSecret('web-tls', pair));
+  const withTls = docs(
+    INGRESS_CLASS,
+    serviceWithEndpoints('web', [{ ip: '127.0.0.1', port: backend.port }]),
+    ingress('web', [{ host: 'web.test', path: '/', service: 'web' }]).replace('spec:\n', 'spec:\n  tls: [{hosts: [web.test], secretName: web-tls}]\n'),
+    secret + '\n',
+  );
+  await writeFile(join(gw.dir, 'config.yaml'), withTls);
+
   t.true((await gw.edgeway.reload('api')).ok);
   const after = parsePrometheus((await httpGet(`${gw.adminUrl}/metrics`)).text);
+  const expiry = after.get('edgeway_certificate_expiry_timestamp_seconds')!.samples.find((x) => x.labels['secret'] === 'default/web-tls');
+  t.truthy(expiry, 'the TLS Secret in use has an expiry gauge');
+  t.true(expiry!.value * 1000 > Date.now());
   t.is(after.get('edgeway_config_generation')!.samples[0]!.value, 2);
   t.is(after.get('edgeway_config_reloads_total')!.samples.find((s) => s.labels['result'] === 'success')?.value, 1);
   // Counters survive the reload.

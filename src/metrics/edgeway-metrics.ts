@@ -3,8 +3,8 @@
  * several instances cannot mix series). Request counters and latency histograms come from the per-route cells the
  * data plane fills (cell-metrics.ts); everything else is read from its owner at scrape time — pool state from the
  * UpstreamRegistry, endpoint counts from the current snapshot, reload outcomes from the Reloader — so nothing is
- * computed per request. Certificate expiry and address pool usage are read through optional sources that the TLS
- * and allocation features fill in.
+ * computed per request. Certificate expiry (the snapshot's TLS certificates) and address pool usage (allocation
+ * state) come through optional sources, filled in by edgeway.ts.
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
 import type { BoundSnapshot } from '../dataplane/bound-snapshot.ts';
@@ -39,9 +39,9 @@ export interface MetricsSources {
   bound(): BoundSnapshot;
   pools(): Iterable<PoolStats>;
   reload(): ReloadStatus;
-  /** Hook for the TLS feature: the leaf certificate of every Secret in use. */
+  /** The leaf certificate of every TLS Secret in use. */
   certificates?(): Iterable<CertificateExpiry>;
-  /** Hook for the allocation feature: LoadBalancer address pools. */
+  /** LoadBalancer address pools and how many of their addresses are allocated. */
   addressPools?(): Iterable<AddressPoolUsage>;
 }
 
