@@ -18,6 +18,8 @@ commands:
   certs   ca | issue --host NAME ...   make a local CA and certificates, print a kubernetes.io/tls Secret
   env     --config FILE [--namespace NS]
           print the Service environment variables a pod in NS would get (kubelet format)
+  get     RESOURCE [NAME] [-n NS | -A] [-o wide|json|yaml] [--admin HOST:PORT]
+          what a running edgeway serves, with status, as kubectl prints it (EXTERNAL-IP <pending> while waiting)
 `;
 
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
@@ -26,6 +28,7 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   whoami: runWhoami,
   certs: async (argv) => (await import('./certs.ts')).runCerts([...argv]),
   env: async (argv) => (await import('./env.ts')).runEnv(argv),
+  get: async (argv) => (await import('./get.ts')).runGet(argv),
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -1,0 +1,87 @@
+/**
+ * `edgeway get` against a running edgeway's admin API: kubectl-style tables, `<pending>` for a LoadBalancer
+ * Service whose pool is exhausted, the allocated addresses for the others, and clear errors.
+ */
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { KubeObject, Service } from '../src/k8s/types.ts';
+import { age, formatTable } from '../src/cli/kubectl/table.ts';
+import { apiPath, resourceNamed } from '../src/cli/kubectl/resource-names.ts';
+import { addressSettings, loopbackBlock, serve, service } from './addresses-fixtures.ts';
+import { tempDir } from './helpers/edgeway.ts';
+import { docs } from './helpers/manifests.ts';
+import { unusedPort } from './helpers/servers.ts';
+
+const BIN = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('resource names resolve as kubectl does', (t) => {
+  for (const [word, plural] of [['svc', 'services'], ['service', 'services'], ['Service', 'services'], ['ing', 'ingresses'], ['ingress', 'ingresses'], ['endpoints', 'endpoints'], ['ep', 'endpoints'], ['po', 'pods'], ['epslice', 'endpointslices'], ['no', 'nodes']] as const) {
+    t.is(resourceNamed(word)?.plural, plural, word);
+  }
+  t.is(resourceNamed('widgets'), undefined);
+  t.is(apiPath(resourceNamed('svc')!, 'default', undefined), '/api/v1/namespaces/default/services');
+  t.is(apiPath(resourceNamed('ing')!, undefined, undefined), '/apis/networking.k8s.io/v1/ingresses');
+});
+
+test('the Service table shows <pending>, <none>, NodePorts and ages', (t) => {
+  const now = new Date('2026-01-01T12:00:00Z');
+  const svc = (name: string, spec: Service['spec'], ips?: string[]): KubeObject =>
+    ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default', creationTimestamp: '2026-01-01T11:00:00Z' }, spec, status: { loadBalancer: ips ? { ingress: ips.map((ip) => ({ ip })) } : {} } }) as KubeObject;
+  const text = formatTable(
+    'Service',
+    [
+      svc('lb', { type: 'LoadBalancer', clusterIP: '127.96.1.1', ports: [{ port: 80, nodePort: 30086, protocol: 'TCP' }] }, ['127.240.0.1']),
+      svc('waiting', { type: 'LoadBalancer', clusterIP: '127.96.1.2', ports: [{ port: 80, nodePort: 30087 }] }),
+      svc('plain', { clusterIP: '127.96.1.3', ports: [{ port: 8080 }] }),
+    ],
+    false,
+    now,
+  );
+  const lines = text.trimEnd().split('\n').map((l) => l.split(/\s{2,}/));
+  t.deepEqual(lines[0], ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
+  t.deepEqual(lines[1], ['lb', 'LoadBalancer', '127.96.1.1', '127.240.0.1', '80:30086/TCP', '60m']);
+  t.deepEqual(lines[2], ['waiting', 'LoadBalancer', '127.96.1.2', '<pending>', '80:30087/TCP', '60m']);
+  t.deepEqual(lines[3], ['plain', 'ClusterIP', '127.96.1.3', '<none>', '8080/TCP', '60m']);
+  t.is(age(undefined, now), '<unknown>');
+  t.is(age('2025-12-25T12:00:00Z', now), '7d');
+});
+
+test('edgeway get svc against a running edgeway: the Service beyond the pool is <pending>', async (t) => {
+  const block = loopbackBlock();
+  const port = await unusedPort();
+  const yaml = docs(
+    addressSettings({ pool: [`${block}.1/32`], nodes: [`${block}.100`] }),
+    service({ name: 'first', type: 'LoadBalancer', ports: [{ port }], endpoints: [{ ip: '127.0.0.1', port: 9 }], created: '2026-01-01T00:00:00Z' }),
+    service({ name: 'second', type: 'LoadBalancer', ports: [{ port }], endpoints: [{ ip: '127.0.0.1', port: 9 }], created: '2026-01-02T00:00:00Z' }),
+  );
+  const { edgeway } = await serve(t, await tempDir(t), yaml);
+  const admin = `127.0.0.1:${edgeway.adminPort}`;
+  const got = await run(['get', 'svc', '--admin', admin]);
+  t.is(got.code, 0, got.stderr);
+  const rows = got.stdout.trimEnd().split('\n').map((l) => l.split(/\s{2,}/));
+  t.is(rows.find((r) => r[0] === 'first')?.[3], `${block}.1`);
+  t.is(rows.find((r) => r[0] === 'second')?.[3], '<pending>');
+
+  const one = await run(['get', 'service', 'first', '--admin', admin, '-o', 'json']);
+  t.is(one.code, 0);
+  t.is((JSON.parse(one.stdout) as Service).status?.loadBalancer?.ingress?.[0]?.ip, `${block}.1`);
+
+  const missing = await run(['get', 'svc', 'nope', '--admin', admin]);
+  t.is(missing.code, 1);
+  t.regex(missing.stderr, /Error from server: .*nope/);
+  const unknown = await run(['get', 'widgets', '--admin', admin]);
+  t.is(unknown.code, 2);
+  t.regex(unknown.stderr, /doesn't have a resource type "widgets"/);
+});
