@@ -81,7 +81,7 @@ const allocation = {
 // --- serving allocated addresses (src/snapshot/compile-addresses.ts, src/dataplane/listeners/*) ---------------------
 const addresses = {
   EW_SERVICE_PROTOCOL_UNSUPPORTED: { summary: 'A UDP or SCTP Service port: edgeway serves TCP only, so it is not served (warning and Service condition).' },
-  EW_ENTRYPOINT_HTTPS_UNSUPPORTED: { summary: 'An HTTPS port on an entrypoint Service: only plain-HTTP Ingress routing is published that way for now (warning).' },
+  EW_ENTRYPOINT_HTTPS_UNSUPPORTED: { summary: 'An HTTPS port on an entrypoint Service while edgeway has no certificates (the HTTPS entrypoint is off): the port is not served (condition).' },
   EW_LISTENER_CONFLICT: { summary: 'Two Services would serve the same address:port; the first by namespace/name keeps it (warning and Service condition).' },
   EW_LISTENER_BIND_FAILED: { summary: 'A listener on an allocated address could not be bound (EADDRNOTAVAIL, EADDRINUSE, EACCES); a Service condition, the rest is served.' },
   EW_UPSTREAM_MODE_FALLBACK: { summary: 'NodePort upstream mode cannot apply (bad edgeway.io/upstream-mode, or no NodePort for the port); the endpoints are used (warning).' },

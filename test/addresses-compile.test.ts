@@ -43,7 +43,7 @@ test('listeners: ClusterIP, LoadBalancer IP and NodePort on every node address, 
   t.deepEqual(snapshot.listenerFailures, new Map());
 });
 
-test('problems: a UDP port, an HTTPS port on an entrypoint Service, and a second Service on the same address:port', (t) => {
+test('problems: a UDP port and a second Service on the same address:port; an entrypoint Service HTTPS port is an ingress-https listener', (t) => {
   const snapshot = compile(
     docs(
       // The node address is also the pool's only address, so "entry"'s LoadBalancer listener and "np"'s NodePort meet.
@@ -53,7 +53,8 @@ test('problems: a UDP port, an HTTPS port on an entrypoint Service, and a second
     ),
   );
   const reasons = (key: string) => (snapshot.addresses.problems.get(key) ?? []).map((p) => p.reason);
-  t.deepEqual(reasons('default/entry'), ['EW_ENTRYPOINT_HTTPS_UNSUPPORTED']);
+  t.deepEqual(reasons('default/entry'), []);
+  t.true(snapshot.addresses.listeners.some((l) => l.service === 'default/entry' && l.kind === 'ingress-https' && l.port === 443));
   t.deepEqual(reasons('default/np'), ['EW_SERVICE_PROTOCOL_UNSUPPORTED', 'EW_LISTENER_CONFLICT']);
   const conflict = snapshot.addresses.problems.get('default/np')?.[1]?.message ?? '';
   t.regex(conflict, /127\.241\.0\.20:30000\/TCP is already served for Service default\/entry port 30000/);

@@ -64,7 +64,8 @@ test('listenerKindOf: TCP pass-through, HTTP by appProtocol, Ingress on entrypoi
   t.like(listenerKindOf(svc(), { port: 53, protocol: 'UDP' }), { reason: 'EW_SERVICE_PROTOCOL_UNSUPPORTED' });
   t.like(listenerKindOf(svc(), { port: 9, protocol: 'SCTP' }), { reason: 'EW_SERVICE_PROTOCOL_UNSUPPORTED' });
   t.is(listenerKindOf(entry, { port: 80 }), 'ingress');
-  t.like(listenerKindOf(entry, { port: 443, name: 'https' }), { reason: 'EW_ENTRYPOINT_HTTPS_UNSUPPORTED' });
+  t.is(listenerKindOf(entry, { port: 443, name: 'https' }), 'ingress-https');
+  t.is(listenerKindOf(entry, { port: 8443, appProtocol: 'https' }), 'ingress-https');
   t.is(listenerKindOf(svc({}, { 'edgeway.io/entrypoint': 'true' }), { port: 80 }), 'tcp', 'only LoadBalancer Services are entrypoints');
 });
 

@@ -5,7 +5,9 @@
  * served, and the Service shows its addresses through withStatus and /config/status.
  */
 import test from 'ava';
+import { request as httpsRequest } from 'node:https';
 import { connect, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import { join } from 'node:path';
 import type { Service } from '../src/k8s/types.ts';
 import { withStatus } from '../src/status/with-status.ts';
 import { addressPoolUsage } from '../src/status/address-status.ts';
@@ -198,3 +200,43 @@ test('TCP pass-through: an idle connection is closed after tcpIdleTimeout; an en
 function closeTcp(server: TcpServer): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
+
+test('an entrypoint Service HTTPS port publishes the Ingress router over TLS with the entrypoint certificates', async (t) => {
+  const block = loopbackBlock();
+  const app = await pod(t, 'app');
+  const [httpsPort, appPort] = [await unusedPort(), await unusedPort()];
+  const dir = await tempDir(t);
+  const yaml = docs(
+    INGRESS_CLASS,
+    addressSettings({
+      pool: [`${block}.0/30`],
+      nodes: [`${block}.9`],
+      extra: `  entrypoints:\n    https:\n      address: 127.0.0.1:0\n  tls:\n    certificatesDir: ${JSON.stringify(join(dir, 'certs'))}\n`,
+    }),
+    service({ name: 'edgeway', ports: [{ port: httpsPort, name: 'https' }], endpoints: [], annotations: { 'edgeway.io/entrypoint': 'true' } }),
+    service({ name: 'app', type: 'ClusterIP', ports: [{ port: appPort }], endpoints: [{ ip: '127.0.0.1', port: app.port }] }),
+    `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: { name: site, namespace: default }
+spec:
+  rules:
+    - host: site.test
+      http:
+        paths:
+          - { path: /, pathType: Prefix, backend: { service: { name: app, port: { number: ${appPort} } } } }
+`,
+  );
+  const { edgeway } = await serve(t, dir, yaml);
+  const ip = `${block}.0`;
+  t.true(edgeway.snapshot.addresses.listeners.some((l) => l.kind === 'ingress-https' && l.address === ip));
+  const body = await new Promise<string>((resolve, reject) => {
+    const req = httpsRequest({ host: ip, port: httpsPort, path: '/', servername: 'site.test', headers: { host: 'site.test' }, rejectUnauthorized: false, agent: false }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve(text));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  t.is(body, 'app');
+});

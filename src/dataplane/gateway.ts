@@ -20,10 +20,10 @@ import { DnsCache } from './dns-cache.ts';
 import { EndpointStates } from './health/endpoint-states.ts';
 import { HealthChecker } from './health/health-checker.ts';
 import { RouteCellRegistry } from '../metrics/route-cells.ts';
-import { HttpEntrypoint, type EntrypointRuntime } from './http-entrypoint.ts';
+import { HttpEntrypoint } from './http-entrypoint.ts';
 import { createHttpServer } from './http-server.ts';
 import { contextOptions, httpsServerOptions, newSessionKeys } from './https-options.ts';
-import { ServiceListeners } from './listeners/service-listeners.ts';
+import { ServiceListeners, type ListenerRuntime, type SecureServerHandle } from './listeners/service-listeners.ts';
 import { TrustedProxies } from './trusted-proxies.ts';
 import { UpstreamRegistry } from './upstream-registry.ts';
 
@@ -42,7 +42,7 @@ interface Listener {
   readonly address: BoundAddress;
 }
 
-export class Gateway implements EntrypointRuntime {
+export class Gateway implements ListenerRuntime {
   current: BoundSnapshot;
   accessLog: AccessLog;
   trusted: TrustedProxies;
@@ -65,6 +65,8 @@ export class Gateway implements EntrypointRuntime {
   readonly #fallbackCertificate: TlsMaterial | null;
   readonly #sessionKeys = newSessionKeys();
   #secure: SecureListener | null = null;
+  /** Every HTTPS server (the entrypoint and entrypoint Services' HTTPS ports): their default identity follows reloads. */
+  readonly #secureServers = new Set<SecureListener>();
 
   /** @param fallbackCertificate the generated default certificate; give it exactly when HTTPS is on. */
   constructor(snapshot: Snapshot, logger: Logger, fallbackCertificate: TlsMaterial | null = null) {
@@ -144,14 +146,51 @@ export class Gateway implements EntrypointRuntime {
 
   /** Clients without SNI get the listener's own context; replace it when the default certificate changed. */
   #refreshDefaultIdentity(bound: BoundSnapshot): void {
-    const secure = this.#secure;
     const entry = bound.sni?.defaultEntry;
-    if (secure === null || entry === undefined || entry.material.fingerprint === secure.fingerprint) return;
-    secure.server.setSecureContext({ ...contextOptions(bound.snapshot.settings, this.#sessionKeys), cert: entry.material.certPem, key: entry.material.keyPem });
-    secure.fingerprint = entry.material.fingerprint;
+    if (entry === undefined) return;
+    for (const secure of this.#secureServers) {
+      if (entry.material.fingerprint === secure.fingerprint) continue;
+      secure.server.setSecureContext({ ...contextOptions(bound.snapshot.settings, this.#sessionKeys), cert: entry.material.certPem, key: entry.material.keyPem });
+      secure.fingerprint = entry.material.fingerprint;
+    }
+  }
+
+  /**
+   * An HTTPS server set up as the HTTPS entrypoint is (SNI from the current table, HTTP/2 and HTTP/1.1, timeouts),
+   * not yet listening: entrypoint Services' HTTPS ports use it. Null when edgeway has no certificates (HTTPS off).
+   */
+  httpsServer(settings: Settings): SecureServerHandle | null {
+    if (this.current.sni?.defaultEntry === undefined) return null;
+    const secure = this.#secureServer(settings);
+    return {
+      server: secure.server,
+      destroyAll: () => {
+        for (const socket of secure.sockets) socket.destroy();
+      },
+      forget: () => void this.#secureServers.delete(secure),
+    };
   }
 
   async #listenHttps(at: HostPort, settings: Settings): Promise<number> {
+    const secure = this.#secureServer(settings);
+    const server = secure.server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(at.port, at.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : at.port;
+    const entrypoint = new HttpEntrypoint(this, 'https', port);
+    server.on('request', entrypoint.handle);
+    this.#secure = secure;
+    this.#secureAddress = { name: 'https', host: at.host, port };
+    return port;
+  }
+
+  #secureServer(settings: Settings): SecureListener {
     const defaultEntry = this.current.sni?.defaultEntry;
     if (defaultEntry === undefined) throw new Error('HTTPS needs a default certificate');
     const server = createSecureServer(httpsServerOptions(settings, this.#sessionKeys, defaultEntry.material, this.sniCallback));
@@ -178,20 +217,8 @@ export class Gateway implements EntrypointRuntime {
     fallback.headersTimeout = settings.downstream.headersTimeoutMs;
     fallback.requestTimeout = settings.downstream.requestTimeoutMs;
     fallback.connectionsCheckingInterval = 1000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(at.port, at.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
-    const port = typeof address === 'object' && address !== null ? address.port : at.port;
-    const entrypoint = new HttpEntrypoint(this, 'https', port);
-    server.on('request', entrypoint.handle);
-    this.#secure = secure;
-    this.#secureAddress = { name: 'https', host: at.host, port };
-    return port;
+    this.#secureServers.add(secure);
+    return secure;
   }
 
   get addresses(): readonly BoundAddress[] {

@@ -9,9 +9,10 @@ import type { NodeTarget } from '../controllers/node-targets.ts';
 
 /**
  * `tcp`: byte pass-through to one endpoint per connection. `http`: the HTTP proxy with a fixed backend (appProtocol
- * http or kubernetes.io/h2c). `ingress`: the Ingress router (ports of an entrypoint Service).
+ * http or kubernetes.io/h2c). `ingress`: the Ingress router (ports of an entrypoint Service); `ingress-https`: the
+ * same over TLS with the HTTPS entrypoint's certificates (an entrypoint Service's 443 or `https` port).
  */
-export type ListenerKind = 'tcp' | 'http' | 'ingress';
+export type ListenerKind = 'tcp' | 'http' | 'ingress' | 'ingress-https';
 
 export interface ListenerSpec {
   /** `address:port/TCP` (`[v6]:port/TCP`): the identity the reconciler keeps listeners by. */

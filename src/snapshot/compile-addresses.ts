@@ -49,12 +49,7 @@ export function listenerKindOf(service: Service, port: ServicePort): ListenerKin
     return { reason: 'EW_SERVICE_PROTOCOL_UNSUPPORTED', message: `port ${port.port}/${protocol} is not served: edgeway serves TCP ports only` };
   }
   if (isEntrypointService(service)) {
-    if (port.port === 443 || port.name === 'https' || port.appProtocol === 'https') {
-      return {
-        reason: 'EW_ENTRYPOINT_HTTPS_UNSUPPORTED',
-        message: `port ${port.port} is not served: entrypoint Services serve the Ingress router over plain HTTP only for now`,
-      };
-    }
+    if (port.port === 443 || port.name === 'https' || port.appProtocol === 'https') return 'ingress-https';
     return 'ingress';
   }
   return port.appProtocol !== undefined && HTTP_APP_PROTOCOLS.has(port.appProtocol) ? 'http' : 'tcp';
@@ -101,7 +96,7 @@ export function compileAddresses(store: ObjectStore, settings: Settings, previou
       const kind = listenerKindOf(service, port);
       if (typeof kind !== 'string') return problem(kind, ['spec', 'ports', index, kind.reason === 'EW_SERVICE_PROTOCOL_UNSUPPORTED' ? 'protocol' : 'port']);
       let backendKey: string | null = null;
-      if (kind !== 'ingress') {
+      if (kind !== 'ingress' && kind !== 'ingress-https') {
         backendKey = listenerBackendKey(key, port.port);
         const { namespace = 'default', name } = service.metadata;
         const resolved = resolveBackend(store, { namespace, name, port: port.port }, settings);

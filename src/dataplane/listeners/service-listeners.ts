@@ -11,6 +11,7 @@
  * effect on them without rebinding.
  */
 import type { Server as HttpServer } from 'node:http';
+import type { Http2SecureServer } from 'node:http2';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import type { Settings } from '../../config/settings.ts';
 import type { Logger } from '../../log.ts';
@@ -20,12 +21,26 @@ import { createHttpServer } from '../http-server.ts';
 import { TcpProxy } from '../l4/tcp-proxy.ts';
 import { cleartextH2Listener } from './cleartext-h2-sniffer.ts';
 
+/** What the listeners need of the gateway besides the request path: HTTPS servers set up like the entrypoint's. */
+export interface ListenerRuntime extends EntrypointRuntime {
+  httpsServer(settings: Settings): SecureServerHandle | null;
+}
+
+/** An HTTPS server for a listener on a Service address; the listener binds it and cuts it. */
+export interface SecureServerHandle {
+  readonly server: Http2SecureServer;
+  destroyAll(): void;
+  /** The listener is gone: stop following the default certificate. */
+  forget(): void;
+}
+
 interface Live {
   readonly spec: ListenerSpec;
   readonly server: HttpServer | TcpServer;
   readonly tcp: TcpProxy | null;
-  /** Cuts the connections of a listener that is neither an HTTP server nor a TCP proxy (the h2c sniffer). */
+  /** Cuts the connections of a listener that is neither an HTTP server nor a TCP proxy (h2c sniffer, HTTPS). */
   readonly destroyAll?: () => void;
+  readonly forget?: () => void;
 }
 
 export interface ReconcileReport {
@@ -37,13 +52,13 @@ export interface ReconcileReport {
 }
 
 export class ServiceListeners {
-  readonly #runtime: EntrypointRuntime;
+  readonly #runtime: ListenerRuntime;
   readonly #logger: Logger;
   readonly #live = new Map<string, Live>();
   /** Removed listeners still finishing their connections; cut when the process stops. */
   readonly #closing = new Set<Live>();
 
-  constructor(runtime: EntrypointRuntime, logger: Logger) {
+  constructor(runtime: ListenerRuntime, logger: Logger) {
     this.#runtime = runtime;
     this.#logger = logger;
   }
@@ -100,7 +115,14 @@ export class ServiceListeners {
 
   async #bind(spec: ListenerSpec, settings: Settings): Promise<ListenerFailure | null> {
     let live: Live;
-    if (spec.kind === 'tcp') {
+    if (spec.kind === 'ingress-https') {
+      const secure = this.#runtime.httpsServer(settings);
+      if (secure === null) {
+        return { key: spec.key, errno: 'EW_ENTRYPOINT_HTTPS_UNSUPPORTED', message: `${spec.key} (HTTPS port ${spec.servicePort}) is not served: edgeway has no certificates; turn the HTTPS entrypoint on (--https or spec.entrypoints.https)` };
+      }
+      secure.server.on('request', new HttpEntrypoint(this.#runtime, 'https', spec.port).handle);
+      live = { spec, server: secure.server as unknown as TcpServer, tcp: null, destroyAll: secure.destroyAll, forget: secure.forget };
+    } else if (spec.kind === 'tcp') {
       const tcp = new TcpProxy(this.#runtime, spec.backendKey ?? '', this.#logger);
       const server = createTcpServer({ allowHalfOpen: true, noDelay: true }, tcp.handle);
       live = { spec, server, tcp };
@@ -146,6 +168,7 @@ export class ServiceListeners {
   }
 
   #stop(live: Live): Promise<void> {
+    live.forget?.();
     return new Promise<void>((resolve) => {
       live.server.close(() => resolve());
       if ('closeIdleConnections' in live.server) live.server.closeIdleConnections();
