@@ -96,6 +96,7 @@ export class Edgeway {
       reload: () => this.#reloader.status,
       certificates: () => this.#snapshot.tls.certificates.map((c) => ({ secret: c.secret, notAfter: new Date(c.notAfter) })),
       addressPools: () => poolUsage(this.#snapshot.addresses.pools, this.#snapshot.addresses.state).map((u) => ({ pool: u.pool, size: Number(u.size), used: u.used })),
+      upstreams: () => upstreamStatus(gateway.current, gateway.checker),
     });
     this.#admin = new AdminServer(
       () => ({

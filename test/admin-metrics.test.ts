@@ -114,6 +114,10 @@ test('a scrape after traffic parses strictly and has the documented names, types
     edgeway_certificate_expiry_timestamp_seconds: 'gauge',
     edgeway_address_pool_addresses: 'gauge',
     edgeway_address_pool_addresses_used: 'gauge',
+    edgeway_upstream_endpoints_healthy: 'gauge',
+    edgeway_upstream_endpoints_ejected: 'gauge',
+    edgeway_upstream_ejections: 'gauge',
+    edgeway_upstream_panic: 'gauge',
     process_cpu_seconds_total: 'counter',
     nodejs_eventloop_lag_seconds: 'gauge',
   };
@@ -145,6 +149,9 @@ test('a scrape after traffic parses strictly and has the documented names, types
     families.get(name)!.samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
   t.is(gauge('edgeway_endpoints', { service: 'default/web', port: '80', ready: 'true' }), 1);
   t.is(gauge('edgeway_endpoints', { service: 'default/web', port: '80', ready: 'false' }), 0);
+  t.is(gauge('edgeway_upstream_endpoints_healthy', { service: 'default/web', port: '80' }), 1);
+  t.is(gauge('edgeway_upstream_endpoints_ejected', { service: 'default/web', port: '80' }), 0);
+  t.is(gauge('edgeway_upstream_panic', { service: 'default/web', port: '80' }), 0);
   t.true((gauge('edgeway_upstream_connections', { service: 'default/web' }) ?? 0) >= 1);
   t.is(gauge('edgeway_config_generation', {}), 1);
 

@@ -10,6 +10,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'pr
 import type { BoundSnapshot } from '../dataplane/bound-snapshot.ts';
 import { originOf } from '../dataplane/bound-snapshot.ts';
 import { poolKey } from '../dataplane/upstream-registry.ts';
+import type { BackendStatus } from '../dataplane/upstream-status.ts';
 import type { ReloadStatus } from '../reload/reloader.ts';
 import { cellHistogram, requestCounter } from './cell-metrics.ts';
 import type { RouteCellRegistry } from './route-cells.ts';
@@ -43,6 +44,8 @@ export interface MetricsSources {
   certificates?(): Iterable<CertificateExpiry>;
   /** LoadBalancer address pools and how many of their addresses are allocated. */
   addressPools?(): Iterable<AddressPoolUsage>;
+  /** Health, ejection and locality state of every backend's endpoints (upstream-status.ts). */
+  upstreams?(): readonly BackendStatus[];
 }
 
 export class EdgewayMetrics {
@@ -148,6 +151,21 @@ export class EdgewayMetrics {
           for (const u of sources.addressPools?.() ?? []) this.set({ pool: u.pool }, value(u));
         },
       });
+    const health = (name: string, help: string, value: (b: BackendStatus) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['service', 'port'],
+        registers: register,
+        collect() {
+          this.reset();
+          for (const b of sources.upstreams?.() ?? []) this.set({ service: b.service, port: b.backend.slice(b.service.length + 1) }, value(b));
+        },
+      });
+    health('edgeway_upstream_endpoints_healthy', 'Endpoints of each Service port passing their active check (or having none) and not ejected.', (b) => b.endpoints.filter((e) => e.healthy).length);
+    health('edgeway_upstream_endpoints_ejected', 'Endpoints of each Service port ejected by outlier detection right now.', (b) => b.endpoints.filter((e) => e.ejected).length);
+    health('edgeway_upstream_ejections', 'Ejections so far of the current endpoints of each Service port (each ejection lengthens the next).', (b) => b.endpoints.reduce((n, e) => n + e.ejections, 0));
+    health('edgeway_upstream_panic', '1 when too few endpoints of a Service port are healthy and all of them are used (panic threshold).', (b) => (b.locality.panic ? 1 : 0));
     usage('edgeway_address_pool_addresses', 'Addresses in each LoadBalancer address pool.', (u) => u.size);
     usage('edgeway_address_pool_addresses_used', 'Addresses of each LoadBalancer address pool allocated to Services.', (u) => u.used);
   }
