@@ -52,4 +52,10 @@ export class CandidateSet {
     if (this.uniform) return Math.floor(Math.random() * n);
     return this.at(Math.random() * this.totalWeight);
   }
+
+  /** A second sample for the power of two choices: weighted like `sample`, but never `first` (needs size >= 2). */
+  sampleOtherThan(first: number): number {
+    const b = this.sample();
+    return b !== first ? b : (first + 1 + Math.floor(Math.random() * (this.items.length - 1))) % this.items.length;
+  }
 }

@@ -11,8 +11,7 @@ export class LeastRequest implements Balancer {
     const n = set.size;
     if (n <= 1) return n - 1;
     const a = set.sample();
-    let b = set.sample();
-    if (b === a) b = (a + 1 + Math.floor(Math.random() * (n - 1))) % n;
+    const b = set.sampleOtherThan(a);
     const ia = set.items[a]!;
     const ib = set.items[b]!;
     // Cross-multiplied to compare inFlight/weight without dividing.
