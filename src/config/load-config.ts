@@ -1,5 +1,7 @@
 /**
  * The configuration loader: --config paths in, valid objects, settings and every diagnostic out, all at once.
+ * (Internally it works document by document, reusing the last load's parses through a ParseCache, and yields
+ * between documents so loadConfig can run in slices; see parse-yaml.ts and steps.ts.)
  *
  * Problems are graded. Unreadable input (a missing file, bad YAML, an empty or binary file, a file over the size
  * limit) makes the load fatal: nothing from it should be served, and a reload keeps the previous snapshot. A bad
@@ -11,10 +13,12 @@ import type { LoadedObject } from './loaded-object.ts';
 import type { Settings } from './settings.ts';
 import { objectRef } from '../k8s/types.ts';
 import { documentObjects, SETTINGS_KIND } from './document-objects.ts';
-import { parseYamlFile } from './parse-yaml.ts';
+import { ParseCache } from './parse-cache.ts';
+import { parseYamlSteps, type PlacedPiece } from './parse-yaml.ts';
 import { binaryTextDiagnostic, readSources, type SourceText } from './read-sources.ts';
 import { DEFAULT_SETTINGS } from './settings-defaults.ts';
 import { resolveSettings } from './settings-document.ts';
+import { runSliced, runSync, type Steps } from './steps.ts';
 import { KINDS } from './validate/kinds.ts';
 import { validateObject } from './validate/validate-object.ts';
 
@@ -36,14 +40,16 @@ export const SETTINGS_API_VERSION = 'edgeway.io/v1alpha1';
 /**
  * Reads and validates the files and directories in `paths`. `maxBytes` caps each file (default 16 MiB); on reload,
  * pass the running `settings.maxConfigBytes`, since a file's own setting cannot apply before the file is read.
+ * `cache`, kept by the caller from one load to the next, lets a reload reparse and revalidate only the documents
+ * whose text changed. The work is done in slices that give the event loop a turn, so serving continues meanwhile.
  */
-export async function loadConfig(paths: readonly string[], options: { maxBytes?: number } = {}): Promise<ConfigLoad> {
+export async function loadConfig(paths: readonly string[], options: { maxBytes?: number; cache?: ParseCache } = {}): Promise<ConfigLoad> {
   const read = await readSources(paths, options.maxBytes ?? DEFAULT_SETTINGS.maxConfigBytes);
-  return assemble(read.sources, read.diagnostics, read.fatal);
+  return runSliced(assemble(read.sources, read.diagnostics, read.fatal, options.cache ?? new ParseCache()));
 }
 
-/** The same as loadConfig for texts already in memory (tests, the admin API). */
-export function loadConfigText(files: readonly { path: string; text: string }[]): ConfigLoad {
+/** The same as loadConfig for texts already in memory (tests, the admin API), all at once. */
+export function loadConfigText(files: readonly { path: string; text: string }[], options: { cache?: ParseCache } = {}): ConfigLoad {
   const diagnostics: Diagnostic[] = [];
   const sources: SourceText[] = [];
   for (const f of files) {
@@ -51,33 +57,45 @@ export function loadConfigText(files: readonly { path: string; text: string }[])
     if (binary === undefined) sources.push(f);
     else diagnostics.push(binary);
   }
-  return assemble(sources, diagnostics, diagnostics.length > 0);
+  return runSync(assemble(sources, diagnostics, diagnostics.length > 0, options.cache ?? new ParseCache()));
 }
 
-function assemble(sources: readonly SourceText[], initial: readonly Diagnostic[], initialFatal: boolean): ConfigLoad {
+interface Candidate {
+  readonly loaded: LoadedObject;
+  /** validateObject's findings (empty for kinds it does not know). */
+  readonly validation: readonly Diagnostic[];
+}
+
+function* assemble(sources: readonly SourceText[], initial: readonly Diagnostic[], initialFatal: boolean, cache: ParseCache): Steps<ConfigLoad> {
   const diagnostics: Diagnostic[] = [...initial];
   let fatal = initialFatal;
   let skipped = 0;
-  const candidates: LoadedObject[] = [];
+  const candidates: Candidate[] = [];
   for (const source of sources) {
-    const parsed = parseYamlFile(source.path, source.text.replace(/^\uFEFF/, ''));
+    const parsed = yield* parseYamlSteps(source.path, source.text.replace(/^\uFEFF/, ''), cache);
     diagnostics.push(...parsed.diagnostics);
     if (parsed.fatal) {
       fatal = true;
       continue;
     }
-    for (const doc of parsed.documents) {
-      const found = documentObjects(doc);
-      candidates.push(...found.objects);
-      diagnostics.push(...found.diagnostics);
-      skipped += found.malformed;
+    for (const piece of parsed.pieces) {
+      const objects: LoadedObject[] = [];
+      for (const doc of piece.documents) {
+        const found = documentObjects(doc);
+        objects.push(...found.objects);
+        diagnostics.push(...found.diagnostics);
+        skipped += found.malformed;
+      }
+      const validations = validatePiece(cache, piece, source.path, objects);
+      objects.forEach((loaded, i) => candidates.push({ loaded, validation: validations[i] ?? [] }));
+      yield;
     }
   }
 
   const objects: LoadedObject[] = [];
   const first = new Map<string, LoadedObject>();
   let settingsDoc: LoadedObject | undefined;
-  for (const candidate of candidates) {
+  for (const { loaded: candidate, validation } of candidates) {
     const { kind, apiVersion, metadata } = candidate.object;
     if (kind === SETTINGS_KIND) {
       if (apiVersion !== SETTINGS_API_VERSION) {
@@ -100,7 +118,7 @@ function assemble(sources: readonly SourceText[], initial: readonly Diagnostic[]
       });
       continue;
     }
-    const found = validateObject(candidate);
+    const found = [...validation];
     // Identity is decided on every object of a known kind, valid or not, so which copy wins never depends on
     // whether the first one happens to have an error.
     const key = `${kind}/${metadata.namespace ?? ''}/${metadata.name}`;
@@ -114,7 +132,26 @@ function assemble(sources: readonly SourceText[], initial: readonly Diagnostic[]
 
   const resolved = resolveSettings(settingsDoc);
   diagnostics.push(...resolved.diagnostics);
+  cache.settle();
   return { objects: fatal ? [] : objects, settings: resolved.settings, diagnostics, skipped, fatal };
+}
+
+/**
+ * validateObject for each object of a piece, or its findings from the last load when the piece's text is unchanged
+ * (validation is a pure function of the object, and the object of the text). Cached findings keep lines counted from
+ * the piece's first line and are placed again here; every position they carry is in the piece's own file.
+ */
+function validatePiece(cache: ParseCache, piece: PlacedPiece, file: string, objects: readonly LoadedObject[]): readonly (readonly Diagnostic[])[] {
+  const kept = cache.validations(piece.text);
+  if (kept !== undefined && kept.length === objects.length) return kept.map((ds) => (ds.length === 0 ? ds : ds.map((d) => shift(d, file, piece.lineOffset))));
+  const found = objects.map((o) => validateObject(o));
+  cache.rememberValidations(piece.text, found.map((ds) => ds.map((d) => shift(d, '', -piece.lineOffset))));
+  return found;
+}
+
+function shift(d: Diagnostic, file: string, lines: number): Diagnostic {
+  if (d.position === undefined) return d;
+  return { ...d, position: { file, line: d.position.line + lines, column: d.position.column } };
 }
 
 function where(o: LoadedObject): string {

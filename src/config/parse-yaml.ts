@@ -2,43 +2,55 @@
  * Parses one file's text into its YAML documents, keeping positions. Any YAML error makes the file unusable (it is
  * reported with its line and column, all of them at once); documents with no content (a trailing `---`, comments)
  * are dropped, and a file with no content at all is reported as empty.
+ *
+ * The file is cut into document pieces first (split-documents.ts) and each piece is parsed on its own, through the
+ * cache when there is one, then placed at its line in the file: positions are the same as a whole-file parse gives,
+ * and a reload reparses only the pieces whose text changed.
  */
-import { LineCounter, parseAllDocuments, type YAMLError } from 'yaml';
 import type { Diagnostic } from './diagnostic.ts';
+import { ParseCache } from './parse-cache.ts';
+import { splitDocuments } from './split-documents.ts';
+import { runSync, type Steps } from './steps.ts';
 import { sourceNode, type SourceNode } from './yaml-source.ts';
+
+/** The documents of one piece of the file, placed in it. */
+export interface PlacedPiece {
+  /** The piece's exact text: its key in the parse cache. */
+  readonly text: string;
+  /** Lines of the file before the piece. */
+  readonly lineOffset: number;
+  readonly documents: readonly SourceNode[];
+}
 
 export interface ParsedFile {
   readonly documents: readonly SourceNode[];
+  /** The same documents, by piece. */
+  readonly pieces: readonly PlacedPiece[];
   readonly diagnostics: readonly Diagnostic[];
   /** True when the file cannot be used at all (YAML errors, or empty). */
   readonly fatal: boolean;
 }
 
-/** Aliases expanded per document before we refuse (guards against "billion laughs" documents). */
-const MAX_ALIAS_COUNT = 100;
-
+/** The whole file at once, without a cache (the admin API's request bodies). */
 export function parseYamlFile(file: string, text: string): ParsedFile {
-  const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  return runSync(parseYamlSteps(file, text, new ParseCache()));
+}
+
+/** Yields after each piece, so a caller can give the event loop a turn between them. */
+export function* parseYamlSteps(file: string, text: string, cache: ParseCache): Steps<ParsedFile> {
   const diagnostics: Diagnostic[] = [];
-  const toDiagnostic = (e: YAMLError, severity: 'error' | 'warning'): Diagnostic => {
-    const { line, col } = lines.linePos(e.pos[0]);
-    return { severity, code: 'EW_YAML_SYNTAX', message: `${e.message.replace(/\s+/g, ' ').trim()}: fix the YAML syntax here`, position: { file, line, column: col } };
-  };
   const documents: SourceNode[] = [];
-  for (const doc of docs) {
-    for (const e of doc.errors) diagnostics.push(toDiagnostic(e, 'error'));
-    for (const w of doc.warnings) diagnostics.push(toDiagnostic(w, 'warning'));
-    if (doc.errors.length > 0 || doc.contents === null) continue;
-    try {
-      const value: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-      if (value === null || value === undefined) continue;
-      documents.push(sourceNode(doc.contents, value, doc, lines, file));
-    } catch (e) {
-      const { line, col } = lines.linePos(doc.contents.range?.[0] ?? 0);
-      const reason = e instanceof Error ? e.message : String(e);
-      diagnostics.push({ severity: 'error', code: 'EW_YAML_SYNTAX', message: `cannot read this document: ${reason}`, position: { file, line, column: col } });
+  const pieces: PlacedPiece[] = [];
+  for (const piece of splitDocuments(text)) {
+    const parsed = cache.piece(piece.text);
+    const lineOffset = piece.line - 1;
+    for (const p of parsed.problems) {
+      diagnostics.push({ severity: p.severity, code: 'EW_YAML_SYNTAX', message: p.message, position: { file, line: p.line + lineOffset, column: p.column } });
     }
+    const placed = parsed.documents.map((d) => sourceNode(d.contents, d.value, d.doc, parsed.lines, file, lineOffset));
+    documents.push(...placed);
+    pieces.push({ text: piece.text, lineOffset, documents: placed });
+    yield;
   }
   const errors = diagnostics.some((d) => d.severity === 'error');
   if (!errors && documents.length === 0) {
@@ -49,5 +61,5 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
       position: { file, line: 1, column: 1 },
     });
   }
-  return { documents, diagnostics, fatal: errors || documents.length === 0 };
+  return { documents, pieces, diagnostics, fatal: errors || documents.length === 0 };
 }

@@ -1,7 +1,8 @@
 /**
  * Positions from the YAML tree. A SourceNode pairs a parsed value with the node it came from, so any field path can
  * be turned back into file:line:column — the key of a mapping entry, the start of a list item — without keeping the
- * tree anywhere else. List items become SourceNodes of their own, rooted at the item.
+ * tree anywhere else. List items become SourceNodes of their own, rooted at the item. A tree parsed from a piece of
+ * its file (see split-documents.ts) has offsets into the piece; `lineOffset` places them in the file.
  */
 import { isAlias, isMap, isNode, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import type { SourcePosition } from './diagnostic.ts';
@@ -22,10 +23,12 @@ interface Context {
   readonly doc: Document;
   readonly lines: LineCounter;
   readonly file: string;
+  /** Lines of the file before the piece the tree was parsed from. */
+  readonly lineOffset: number;
 }
 
-export function sourceNode(root: Node, value: unknown, doc: Document, lines: LineCounter, file: string): SourceNode {
-  return make({ doc, lines, file }, root, value);
+export function sourceNode(root: Node, value: unknown, doc: Document, lines: LineCounter, file: string, lineOffset = 0): SourceNode {
+  return make({ doc, lines, file, lineOffset }, root, value);
 }
 
 function make(ctx: Context, root: Node, value: unknown): SourceNode {
@@ -75,7 +78,7 @@ function positionOf(ctx: Context, node: Node | undefined, fallback: SourcePositi
   const offset = node?.range?.[0];
   if (offset === undefined) return fallback ?? { file: ctx.file, line: 1, column: 1 };
   const { line, col } = ctx.lines.linePos(offset);
-  return { file: ctx.file, line, column: col };
+  return { file: ctx.file, line: line + ctx.lineOffset, column: col };
 }
 
 function valueAt(value: unknown, path: FieldPath): unknown {

@@ -1,0 +1,77 @@
+/**
+ * Keeps the parsed pieces of the last load, keyed by their exact text, so a reload parses (and validates) only the
+ * documents that changed. What is kept does not depend on where a piece sits in its file: parse trees with offsets
+ * into the piece, and validation findings with lines counted from the piece's first line; the loader re-places them.
+ * Bounded by the configuration itself: each load starts a new generation holding only the pieces it used, which
+ * replaces the old one when the load settles. The owner (the running process) keeps one cache for its --config
+ * files; a load without one parses everything.
+ */
+import type { Diagnostic } from './diagnostic.ts';
+import { parsePiece, type ParsedPiece } from './parse-document.ts';
+
+interface Entry {
+  readonly parsed: ParsedPiece;
+  /** Per object of the piece, in order: validation findings with piece-relative lines (see load-config.ts). */
+  validations: readonly (readonly Diagnostic[])[] | undefined;
+}
+
+/** What the last settled load did: pieces parsed anew, and pieces taken from the cache. */
+export interface CacheUse {
+  readonly parsed: number;
+  readonly reused: number;
+}
+
+export class ParseCache {
+  #entries = new Map<string, Entry>();
+  #next = new Map<string, Entry>();
+  #parsed = 0;
+  #reused = 0;
+  #last: CacheUse = { parsed: 0, reused: 0 };
+
+  /** The parse of `text`: from this load or the last one when the text is unchanged, else parsed now. */
+  piece(text: string): ParsedPiece {
+    return this.#entry(text).parsed;
+  }
+
+  validations(text: string): readonly (readonly Diagnostic[])[] | undefined {
+    return this.#next.get(text)?.validations;
+  }
+
+  rememberValidations(text: string, validations: readonly (readonly Diagnostic[])[]): void {
+    const entry = this.#next.get(text);
+    if (entry !== undefined) entry.validations = validations;
+  }
+
+  /** Ends a load: what it used becomes the cache, everything else is dropped. */
+  settle(): CacheUse {
+    this.#entries = this.#next;
+    this.#next = new Map();
+    this.#last = { parsed: this.#parsed, reused: this.#reused };
+    this.#parsed = 0;
+    this.#reused = 0;
+    return this.#last;
+  }
+
+  /** Counts of the last settled load. */
+  get lastLoad(): CacheUse {
+    return this.#last;
+  }
+
+  #entry(text: string): Entry {
+    const current = this.#next.get(text);
+    if (current !== undefined) {
+      this.#reused++;
+      return current;
+    }
+    const kept = this.#entries.get(text);
+    if (kept !== undefined) {
+      this.#reused++;
+      this.#next.set(text, kept);
+      return kept;
+    }
+    this.#parsed++;
+    const entry: Entry = { parsed: parsePiece(text), validations: undefined };
+    this.#next.set(text, entry);
+    return entry;
+  }
+}
