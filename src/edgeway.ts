@@ -4,6 +4,7 @@
  */
 import { formatDiagnostic, type Diagnostic } from './config/diagnostic.ts';
 import { loadConfig, type ConfigLoad } from './config/load-config.ts';
+import { ParseCache } from './config/parse-cache.ts';
 import type { HostPort, Settings } from './config/settings.ts';
 import { AdminServer } from './admin/admin-server.ts';
 import { AddressKeeper } from './allocation/address-keeper.ts';
@@ -72,6 +73,8 @@ export class Edgeway {
   #adminPort = 0;
   /** Allocation state I/O; a reload compiles with `previous` and hands the snapshot to `apply`. */
   #addressKeeper: AddressKeeper | null = null;
+  /** Parses of the --config documents from the last load: a reload reparses only what changed. */
+  #parseCache = new ParseCache();
 
   private constructor(options: StartOptions, built: Built, layer: AppliedLayer, logger: Logger, fallbackCertificate: TlsMaterial | null) {
     const snapshot = built.snapshot;
@@ -129,11 +132,12 @@ export class Edgeway {
    * throws a ConfigError before anything is bound; invalid single objects are reported and left out.
    */
   static async start(options: StartOptions): Promise<Edgeway> {
-    let load = await loadConfig(options.configPaths);
+    const cache = new ParseCache();
+    let load = await loadConfig(options.configPaths, { cache });
     // The applied layer lives in the state directory the settings name, so it is read once those are known.
     const layer = new AppliedLayer(applyOverrides(load.settings, options.overrides).stateDir);
     await layer.load();
-    if (!load.fatal && layer.inUse) load = await loadConfig([...options.configPaths, layer.path]);
+    if (!load.fatal && layer.inUse) load = await loadConfig([...options.configPaths, layer.path], { cache });
     for (const d of load.diagnostics) options.report(formatDiagnostic(d));
     if (load.fatal) throw new ConfigError(load.diagnostics.filter((d) => d.severity === 'error'));
     const overridden = applyOverrides(load.settings, options.overrides);
@@ -163,6 +167,7 @@ export class Edgeway {
     }
     const edgeway = new Edgeway(options, built, layer, logger, fallbackCertificate);
     edgeway.#addressKeeper = addresses;
+    edgeway.#parseCache = cache;
     for (const d of edgeway.#gateway.current.diagnostics) options.report(formatDiagnostic(d));
     try {
       edgeway.#adminPort = await edgeway.#admin.listen(settings.admin);
@@ -217,7 +222,7 @@ export class Edgeway {
   async reload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
     const outcome = await this.#reloader.reload(trigger);
     if (outcome.ok) {
-      this.logger.info({ trigger, generation: outcome.generation, ms: Math.round(outcome.durationMs), problems: outcome.diagnostics.length }, 'configuration reloaded');
+      this.logger.info({ trigger, generation: outcome.generation, ms: Math.round(outcome.durationMs), problems: outcome.diagnostics.length, documents: this.#parseCache.lastLoad }, 'configuration reloaded');
     } else {
       const errors = outcome.diagnostics.map(formatDiagnostic);
       this.logger.error({ trigger, generation: outcome.generation, errors, reason: this.#reloader.status.lastError?.message }, 'reload rejected; the previous configuration keeps serving');
@@ -231,7 +236,7 @@ export class Edgeway {
 
   async #build(generation: number): Promise<Built | Rejected> {
     const paths = this.#layer.inUse ? [...this.#options.configPaths, this.#layer.path] : this.#options.configPaths;
-    const load = await loadConfig(paths, { maxBytes: this.#snapshot.settings.maxConfigBytes });
+    const load = await loadConfig(paths, { maxBytes: this.#snapshot.settings.maxConfigBytes, cache: this.#parseCache });
     if (load.fatal) {
       const errors = load.diagnostics.filter((d) => d.severity === 'error');
       return { rejected: `the configuration cannot be read (${errors.length} error(s)); the previous one keeps serving`, diagnostics: errors };
