@@ -15,7 +15,7 @@ import { BENCH_USAGE, parseBenchOptions, selected } from './bench-options.ts';
 import type { BenchOptions } from './bench-options.ts';
 import { ChildProcesses } from './child-processes.ts';
 import { isClean } from './load-result.ts';
-import { addressesTable, proxyTable, ratioTable, reloadTable, routingTable, tlsTable, unavailableNotes } from './report.ts';
+import { addressesTable, cpuTable, proxyTable, ratioTable, reloadTable, routingTable, tlsTable, unavailableNotes } from './report.ts';
 import type { Unavailable } from './report.ts';
 import { runScenarios } from './runner.ts';
 import type { Scenario } from './scenario.ts';
@@ -26,6 +26,7 @@ import { ingressPathScenario, l4DirectScenario, l4EdgewayScenario, lbHttpScenari
 import { balancingScenario, balancingTable, healthScenario, healthTable } from './systems/balancing.ts';
 import { directScenario } from './systems/direct.ts';
 import { edgewayScenario } from './systems/edgeway.ts';
+import { edgewayNoRetriesScenario, edgewayRetriesScenario } from './systems/edgeway-retries.ts';
 import { httpProxyScenario } from './systems/http-proxy.ts';
 import { nginxScenario } from './systems/nginx.ts';
 import { RELOAD_BAR, RELOAD_INTERVAL_MS, RELOAD_LOOP, RELOAD_STEADY, reloadScenario } from './systems/reload.ts';
@@ -39,6 +40,8 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const SCENARIOS: readonly Scenario[] = [
   directScenario,
   edgewayScenario,
+  edgewayNoRetriesScenario,
+  edgewayRetriesScenario,
   httpProxyScenario,
   nginxScenario(log),
   routingScenario(ROUTING_SMALL),
@@ -103,6 +106,8 @@ async function main(): Promise<number> {
   ];
   if (wanted.some((s) => s.group === 'proxy')) {
     sections.push(proxyTable(summaries, unavailable), ratioTable(summaries, BODY_SIZES));
+    const cpu = cpuTable(summaries);
+    if (cpu !== null) sections.push(cpu);
   }
   if (wanted.some((s) => s.group === 'routing')) {
     sections.push(routingTable(summaries, unavailable, { small: routingScenarioName(ROUTING_SMALL), large: routingScenarioName(ROUTING_LARGE), bar: ROUTING_BAR }));

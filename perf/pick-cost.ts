@@ -24,7 +24,7 @@ const ctx = { clientIp: '10.1.2.3', headers: { 'x-user': 'alice' } };
 const rows: string[] = ['| policy | ns per request (pick + observe) |', '|---|---:|'];
 for (const policy of BALANCERS.keys()) {
   const states = new EndpointStates(DEFAULT_SETTINGS.outlierDetection);
-  const backend: Backend = { key: 'b', service: 's', resolution: { kind: 'endpoints', endpoints: ready, servicePort: 80 }, ready, policy, distribution: 'PreferClose', clusters: ['local'] };
+  const backend: Backend = { key: 'b', service: 's', resolution: { kind: 'endpoints', endpoints: ready, servicePort: 80 }, ready, policy, distribution: 'PreferClose', limits: { maxRequests: 1024, maxPendingRequests: 1024, maxConnections: 128 }, clusters: ['local'] };
   const set = new UpstreamSet(backend, BALANCERS.get(policy)!({}), states, { self: { zone: 'a', region: 'r' }, overprovisioningFactor: 1.4, panicThresholdPercent: 50 }, (e, s) => {
     const origin = `http://${e.address}:80`;
     return new Member(e, origin, origin, pool, states.state(origin), s);

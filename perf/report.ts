@@ -24,6 +24,20 @@ export function proxyTable(summaries: readonly Summary[], unavailable: readonly 
   return [...PROXY_HEADER, ...rows, ...unavailableRows(unavailable, 'proxy', 8)].join('\n');
 }
 
+/**
+ * CPU µs the proxy process spent per request (median over runs), for the systems that report it. Unlike req/s it
+ * hardly moves with other load on the machine, so it is where a small per-request cost shows.
+ */
+export function cpuTable(summaries: readonly Summary[]): string | null {
+  const rows = summaries.filter((s) => s.group === 'proxy' && s.facts['cpuMicrosPerRequest'] !== undefined);
+  if (rows.length === 0) return null;
+  return [
+    '| system | body | CPU µs per request (median) |',
+    '|---|---|---:|',
+    ...rows.map((s) => `| ${s.scenario} | ${formatBytes(s.bodySize)} | ${(s.facts['cpuMicrosPerRequest'] ?? Number.NaN).toFixed(1)} |`),
+  ].join('\n');
+}
+
 /** edgeway's median req/s over each other system's, per body size, from the same run. */
 export function ratioTable(summaries: readonly Summary[], bodySizes: readonly number[]): string {
   const others = ['http-proxy', 'nginx', 'direct'];

@@ -58,7 +58,13 @@ async function measureOnce(input: RunInput, scenario: Scenario, bodySize: number
     const run = (spec: LoadSpec): Promise<LoadResult> =>
       scenario.load === 'handshake' ? runHandshakeLoad(procs, { ...spec, servername }) : runLoad(procs, spec);
     if (options.warmupSec > 0) await run({ ...load, durationSec: options.warmupSec });
+    const cpuBefore = target.cpuMicros?.();
     const result = await run({ ...load, durationSec: options.durationSec });
+    const cpuAfter = target.cpuMicros?.();
+    const requests = result.requestsPerSec * options.durationSec;
+    if (cpuBefore !== undefined && cpuAfter !== undefined && requests > 0) {
+      facts = { ...facts, cpuMicrosPerRequest: Math.round(((cpuAfter - cpuBefore) / requests) * 10) / 10 };
+    }
     if (target.afterLoad !== undefined) facts = { ...facts, ...(await target.afterLoad()) };
     return { ...base, result, error: null, facts };
   } catch (err) {

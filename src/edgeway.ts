@@ -276,6 +276,17 @@ export class Edgeway {
     return this.#gateway.addresses;
   }
 
+  /** Retry counts and open upgrade tunnels, for the admin API and tests. */
+  get resilience(): { readonly retries: number; readonly budgetExhausted: number; readonly tunnels: number } {
+    const c = this.#gateway.retryCounters;
+    return { retries: c.retries, budgetExhausted: c.budgetExhausted, tunnels: this.#gateway.tunnels };
+  }
+
+  /** Requests in flight and waiting for a connection to one backend (`namespace/name:port`). */
+  backendLoad(backendKey: string): { readonly active: number; readonly pending: number } | undefined {
+    return this.#gateway.load(backendKey);
+  }
+
   get adminPort(): number {
     return this.#adminPort;
   }

@@ -140,6 +140,22 @@ const requests = {
   EDGEWAY_BAD_REQUEST: { summary: 'The request is malformed (bad target or Host).', status: 400 },
 } as const satisfies Record<string, CodeInfo>;
 
-export const CODES = { ...loading, ...validation, ...routing, ...endpoints, ...allocation, ...addresses, ...tls, ...tlsTermination, ...balancing, ...live, ...requests } as const;
+// --- resilience and the front door (src/routing/route-policy.ts, src/dataplane/request-framing.ts, retries, limits,
+// overload, upgrades) -------------------------------------------------------------------------------------------
+const resilience = {
+  EW_ANNOTATION_INVALID: { summary: 'A retry, timeout, body-size or limit annotation edgeway cannot read; that setting keeps its default.' },
+  EW_ANNOTATION_IGNORED: { summary: 'An annotation value edgeway accepts but does not act on, such as proxy-next-upstream non_idempotent (warning).' },
+  EDGEWAY_HEADERS_TOO_MANY: { summary: 'The request has more header lines than downstream.maxHeadersCount.', status: 431 },
+  EDGEWAY_BODY_TOO_LARGE: { summary: 'The request body is larger than the route allows (downstream.maxBodySize or proxy-body-size).', status: 413 },
+  EDGEWAY_FRAMING_AMBIGUOUS: { summary: 'Content-Length with Transfer-Encoding, several or bad Content-Length, or a Transfer-Encoding other than exactly chunked.', status: 400 },
+  EDGEWAY_HOST_AMBIGUOUS: { summary: 'Several Host headers, or an absolute-form target whose authority differs from Host.', status: 400 },
+  EDGEWAY_LIMIT_MAX_REQUESTS: { summary: 'The Service already has its maximum of requests in flight (X-Edgeway-Limit: max-requests).', status: 503 },
+  EDGEWAY_LIMIT_MAX_PENDING: { summary: 'The Service already has its maximum of requests waiting for a connection (X-Edgeway-Limit: max-pending).', status: 503 },
+  EDGEWAY_OVERLOADED: { summary: 'edgeway is shedding load (event-loop delay or heap near its budget); retry after Retry-After.', status: 503 },
+  EDGEWAY_UPGRADE_FAILED: { summary: 'An Upgrade (WebSocket) request could not be tunnelled to an endpoint.', status: 502 },
+  EDGEWAY_UPGRADE_REFUSED: { summary: 'An Upgrade to h2c, which would give the client a raw HTTP/2 connection past routing.', status: 400 },
+} as const satisfies Record<string, CodeInfo>;
+
+export const CODES = { ...loading, ...validation, ...routing, ...endpoints, ...allocation, ...addresses, ...tls, ...tlsTermination, ...balancing, ...live, ...requests, ...resilience } as const;
 
 export type Code = keyof typeof CODES;

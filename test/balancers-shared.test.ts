@@ -91,6 +91,7 @@ function upstreamSet(policy: string, states: EndpointStates, n: number): Upstrea
     ready,
     policy,
     distribution: 'Spread',
+    limits: { maxRequests: 1024, maxPendingRequests: 1024, maxConnections: 128 },
     clusters: ['local'],
   };
   const balancer = BALANCERS.get(policy)!({});

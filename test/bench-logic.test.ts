@@ -218,3 +218,11 @@ test('TLS bench: edgeway config with the certificate as Secret, tls entry and de
   t.regex(table, /^\| nginx-https \| HTTPS keep-alive \| 1,000 \|/m);
   t.regex(table, /edgeway\/nginx: HTTPS keep-alive 0\.50, new handshakes 0\.90/);
 });
+
+test('processCpuMicros reads this process from /proc, and gives undefined for a pid that is not there', async (t) => {
+  const { processCpuMicros } = await import('../perf/process-cpu.ts');
+  const own = processCpuMicros(process.pid);
+  t.true(own === undefined || (Number.isFinite(own) && own >= 0));
+  t.is(processCpuMicros(undefined), undefined);
+  t.is(processCpuMicros(2 ** 30), undefined);
+});

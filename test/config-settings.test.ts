@@ -61,7 +61,11 @@ test('every field is read from the document, and it is not among the objects', (
   trustedProxies: [10.0.0.0/8, "fd00::/8"]
   forwardProxyAuthorization: true
   upstream: {connections: 16, pipelining: 2, keepAliveTimeout: 3s, keepAliveMaxTimeout: 30s, connectTimeout: 250ms, headersTimeout: 10s, bodyTimeout: 1m}
-  downstream: {keepAliveTimeout: 70s, headersTimeout: 15s, requestTimeout: 2m, maxHeaderBytes: 32768}
+  downstream: {keepAliveTimeout: 70s, headersTimeout: 15s, requestTimeout: 2m, maxHeaderBytes: 32768, maxHeadersCount: 50, maxBodySize: 8m, idleTimeout: 30s}
+  retries: {attempts: 3, retryOn: "connect-failure,reset,gateway-error", perTryTimeout: 2s, timeout: 10s, budget: {ratio: 0.1, window: 5s, minRetries: 3}}
+  limits: {maxRequests: 500, maxPendingRequests: 50}
+  overload: {maxEventLoopDelay: 200ms, maxHeapSize: 1g, retryAfterSeconds: 2}
+  upgrades: {idleTimeout: 10m, removedRouteGrace: 5s}
   logging: {level: debug, access: false}
   maxConfigBytes: 1048576
 `);
@@ -91,7 +95,16 @@ test('every field is read from the document, and it is not among the objects', (
     trustedProxies: ['10.0.0.0/8', 'fd00::/8'],
     forwardProxyAuthorization: true,
     upstream: { connections: 16, pipelining: 2, keepAliveTimeoutMs: 3000, keepAliveMaxTimeoutMs: 30_000, connectTimeoutMs: 250, headersTimeoutMs: 10_000, bodyTimeoutMs: 60_000 },
-    downstream: { keepAliveTimeoutMs: 70_000, headersTimeoutMs: 15_000, requestTimeoutMs: 120_000, maxHeaderBytes: 32_768 },
+    downstream: { keepAliveTimeoutMs: 70_000, headersTimeoutMs: 15_000, requestTimeoutMs: 120_000, maxHeaderBytes: 32_768, maxHeadersCount: 50, maxBodyBytes: 8 * 1024 * 1024, idleTimeoutMs: 30_000 },
+    retries: {
+      policy: { retries: 3, on: { connectFailure: true, reset: true, timeout: false, statuses: [502, 503, 504] }, perTryTimeoutMs: 2000, totalTimeoutMs: 10_000 },
+      budgetRatio: 0.1,
+      budgetWindowMs: 5000,
+      budgetMinRetries: 3,
+    },
+    limits: { maxRequests: 500, maxPendingRequests: 50 },
+    overload: { maxEventLoopDelayMs: 200, maxHeapBytes: 1024 ** 3, retryAfterSeconds: 2 },
+    upgrades: { idleTimeoutMs: 600_000, removedRouteGraceMs: 5000 },
     logging: { level: 'debug', access: false },
     addresses: DEFAULT_SETTINGS.addresses,
     maxConfigBytes: 1_048_576,
@@ -220,4 +233,19 @@ test('live-operation settings: admin token, drain timeout, reload watch, DNS ser
   t.is(bad.settings.adminAuth.token, null);
   t.is(bad.settings.dns.address, null);
   t.is(bad.settings.drainTimeoutMs, 30_000);
+});
+
+test('resilience settings: a bad retryOn word or size is an error at its line and keeps the default', (t) => {
+  const text = doc(`  retries:
+    retryOn: "reset,418"
+  downstream:
+    maxBodySize: 12q
+`);
+  const load = loadConfigText([{ path: 's.yaml', text }]);
+  const found = load.diagnostics.map((d) => [d.code, d.field, d.position?.line]);
+  t.is(found.length, 2);
+  t.true(found.some(([code, field, line]) => code === 'EW_SETTINGS_INVALID' && field === 'spec.retries.retryOn' && line === 7));
+  t.true(found.some(([code, field, line]) => code === 'EW_SETTINGS_INVALID' && field === 'spec.downstream.maxBodySize' && line === 9));
+  t.deepEqual(load.settings.retries.policy.on, DEFAULT_SETTINGS.retries.policy.on);
+  t.is(load.settings.downstream.maxBodyBytes, DEFAULT_SETTINGS.downstream.maxBodyBytes);
 });

@@ -3,6 +3,8 @@
  * cases we chose, paths with find-my-way's special characters, and a randomised cross-check of the radix tree
  * against a plain reading of the spec.
  */
+import { DEFAULT_SETTINGS } from '../src/config/settings-defaults.ts';
+import { defaultRoutePolicy } from '../src/routing/route-policy.ts';
 import test from 'ava';
 import type { PathType } from '../src/k8s/types.ts';
 import { compileRoutes } from '../src/routing/compile-routes.ts';
@@ -197,7 +199,7 @@ test('the radix tree agrees with the plain reading of the spec on random rule se
 });
 
 test('hosts with the same routes share one router but keep their own targets', (t) => {
-  const target = (name: string) => ({ ingress: 'default/web', backend: null, backendKey: name, path: '/', pathType: 'Prefix' as const, redirectToHttps: false });
+  const target = (name: string) => ({ ingress: 'default/web', backend: null, backendKey: name, path: '/', pathType: 'Prefix' as const, redirectToHttps: false, policy: defaultRoutePolicy(DEFAULT_SETTINGS) });
   const tables = new PathTables();
   const a = tables.build([{ path: '/', exact: false, target: target('a') }, { path: '/x', exact: true, target: target('a-x') }]);
   const b = tables.build([{ path: '/x', exact: true, target: target('b-x') }, { path: '/', exact: false, target: target('b') }]);

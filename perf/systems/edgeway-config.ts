@@ -25,6 +25,8 @@ export interface EdgewayConfigInput {
   readonly serviceAnnotations?: Readonly<Record<string, string>>;
   /** An EdgewaySettings spec, when the scenario needs one. */
   readonly settings?: object;
+  /** Annotations on every Ingress (the retry scenarios set their policy this way). */
+  readonly ingressAnnotations?: Readonly<Record<string, string>>;
 }
 
 const NAMESPACE = 'bench';
@@ -75,7 +77,11 @@ export function edgewayConfig(input: EdgewayConfigInput): string {
     docs.push({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'Ingress',
-      metadata: { name: input.hosts.length <= perIngress ? 'bench' : `bench-${start / perIngress}`, namespace: NAMESPACE },
+      metadata: {
+        name: input.hosts.length <= perIngress ? 'bench' : `bench-${start / perIngress}`,
+        namespace: NAMESPACE,
+        ...(input.ingressAnnotations === undefined ? {} : { annotations: { ...input.ingressAnnotations } }),
+      },
       spec: {
         ...(tls === undefined ? {} : { tls: [{ hosts, secretName: 'bench-tls' }] }),
         rules: hosts.map((host) => ({

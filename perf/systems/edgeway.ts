@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../free-port.ts';
+import { processCpuMicros } from '../process-cpu.ts';
 import type { RunningTarget, Scenario, StartContext } from '../scenario.ts';
 import { BENCH_HOST, BODY_SIZES } from '../scenario.ts';
 import { get, waitForStatus } from '../wait-http.ts';
@@ -35,6 +36,7 @@ export interface EdgewayStart {
   readonly config?: Pick<EdgewayConfigInput, 'extraPorts' | 'serviceAnnotations' | 'settings'>;
   /** The whole configuration text instead of the generated one (reload scenarios); `hosts` is then unused. */
   readonly yaml?: string;
+  readonly ingressAnnotations?: Readonly<Record<string, string>>;
 }
 
 export async function edgewayAvailability(): Promise<string | null> {
@@ -62,6 +64,7 @@ export async function startEdgeway(ctx: StartContext, start: EdgewayStart): Prom
       ...(start.extraDocs === undefined ? {} : { extraDocs: start.extraDocs }),
       ...(start.tls === undefined ? {} : { tls: start.tls }),
       ...start.config,
+      ...(start.ingressAnnotations === undefined ? {} : { ingressAnnotations: start.ingressAnnotations }),
     }),
   );
   const nodeArgs = ctx.options.profile ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
@@ -102,7 +105,7 @@ export async function startEdgeway(ctx: StartContext, start: EdgewayStart): Prom
       : start.target === undefined
         ? `http://127.0.0.1:${httpPort}/`
         : `http://${start.target.host}:${start.target.port}/`;
-  return { url, host: start.loadHost, servername: start.loadHost, facts, adminUrl: admin, stop: () => child.stop(10_000) };
+  return { url, host: start.loadHost, servername: start.loadHost, facts, adminUrl: admin, cpuMicros: () => processCpuMicros(child.process.pid), stop: () => child.stop(10_000) };
 }
 
 export const edgewayScenario: Scenario = {

@@ -26,17 +26,35 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze<Settings>({
     headersTimeoutMs: 60_000,
     bodyTimeoutMs: 60_000,
   },
+  // Front-door limits (README "Retries, limits, upgrades and the front door" gives the sources): Envoy's edge
+  // recommendations (request_headers_timeout 10s, max_headers_count 100) and nginx's (client_body_timeout 60s,
+  // keepalive 65-75s, 8-16 KiB header buffers). nginx's 1 MiB body limit breaks ordinary uploads; 100 MiB is kept.
   downstream: {
     keepAliveTimeoutMs: 65_000,
-    headersTimeoutMs: 20_000,
+    headersTimeoutMs: 10_000,
     requestTimeoutMs: 300_000,
     maxHeaderBytes: 16_384,
+    maxHeadersCount: 100,
+    maxBodyBytes: 100 * 1024 * 1024,
+    idleTimeoutMs: 60_000,
   },
   balancing: { policy: 'round-robin', hashOn: { kind: 'client-ip' }, panicThresholdPercent: 50 },
   healthChecks: { intervalMs: 5_000, timeoutMs: 1_000, failureThreshold: 3, successThreshold: 1 },
   outlierDetection: { enabled: true, consecutiveFailures: 5, baseEjectionMs: 30_000, maxEjectionMs: 300_000, maxEjectionPercent: 50 },
   locality: { zone: null, region: null, overprovisioningFactor: 1.4, preferClose: true },
   clusters: [],
+  // Retry what provably did not run (connect failures) and what died before any response byte (resets, the
+  // keep-alive race); 5xx are retried only where an Ingress asks. Envoy's budget default is 20% of requests.
+  retries: {
+    policy: { retries: 2, on: { connectFailure: true, reset: true, timeout: false, statuses: [] }, perTryTimeoutMs: 0, totalTimeoutMs: 0 },
+    budgetRatio: 0.2,
+    budgetWindowMs: 10_000,
+    budgetMinRetries: 10,
+  },
+  // Envoy's circuit-breaker defaults.
+  limits: { maxRequests: 1024, maxPendingRequests: 1024 },
+  overload: { maxEventLoopDelayMs: 500, maxHeapBytes: 0, retryAfterSeconds: 1 },
+  upgrades: { idleTimeoutMs: 300_000, removedRouteGraceMs: 30_000 },
   logging: { level: 'info', access: true },
   addresses: {
     pools: [],

@@ -17,6 +17,7 @@ import type { BackendRef, ClusterSettings, HashOnSetting, HostPort, Settings } f
 import { DEFAULT_HTTPS, DEFAULT_SETTINGS } from './settings-defaults.ts';
 import { checkSettingsSchema } from './settings-schema.ts';
 import { parseAddressSettings } from './address-settings.ts';
+import { parseRetryOn, parseSize, type RetryOn } from './retry-policy.ts';
 import type { FieldPath } from './yaml-source.ts';
 
 const UNIT_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -101,6 +102,20 @@ export function resolveSettings(doc: LoadedObject | undefined): { settings: Sett
     return address([...base, 'address'], fallback ?? DEFAULT_HTTPS);
   };
 
+  const size = (path: FieldPath, fallback: number): number => {
+    const value = raw(path);
+    if (typeof value === 'number') return value;
+    if (typeof value !== 'string') return fallback;
+    return parseSize(value) ?? reject(path, `${JSON.stringify(value)} is not a size: write bytes, or e.g. "512k", "8m", "1g"`) ?? fallback;
+  };
+  const retryOn = (path: FieldPath, fallback: RetryOn): RetryOn => {
+    const value = raw(path);
+    if (typeof value !== 'string') return fallback;
+    const parsed = parseRetryOn(value);
+    if ('unknown' in parsed) return reject(path, `"${parsed.unknown}" is not a retry condition: use a comma-separated list of connect-failure, reset, timeout, 500, 502, 503, 504, 5xx, gateway-error`) ?? fallback;
+    return parsed;
+  };
+
   const proxies = raw(['spec', 'trustedProxies']);
   let trustedProxies: readonly string[] = DEFAULT_SETTINGS.trustedProxies;
   if (Array.isArray(proxies)) {
@@ -141,6 +156,33 @@ export function resolveSettings(doc: LoadedObject | undefined): { settings: Sett
       headersTimeoutMs: duration(['spec', 'downstream', 'headersTimeout'], d.downstream.headersTimeoutMs),
       requestTimeoutMs: duration(['spec', 'downstream', 'requestTimeout'], d.downstream.requestTimeoutMs),
       maxHeaderBytes: pick(['spec', 'downstream', 'maxHeaderBytes'], d.downstream.maxHeaderBytes),
+      maxHeadersCount: pick(['spec', 'downstream', 'maxHeadersCount'], d.downstream.maxHeadersCount),
+      maxBodyBytes: size(['spec', 'downstream', 'maxBodySize'], d.downstream.maxBodyBytes),
+      idleTimeoutMs: duration(['spec', 'downstream', 'idleTimeout'], d.downstream.idleTimeoutMs),
+    },
+    retries: {
+      policy: {
+        retries: pick(['spec', 'retries', 'attempts'], d.retries.policy.retries),
+        on: retryOn(['spec', 'retries', 'retryOn'], d.retries.policy.on),
+        perTryTimeoutMs: duration(['spec', 'retries', 'perTryTimeout'], d.retries.policy.perTryTimeoutMs),
+        totalTimeoutMs: duration(['spec', 'retries', 'timeout'], d.retries.policy.totalTimeoutMs),
+      },
+      budgetRatio: pick(['spec', 'retries', 'budget', 'ratio'], d.retries.budgetRatio),
+      budgetWindowMs: duration(['spec', 'retries', 'budget', 'window'], d.retries.budgetWindowMs),
+      budgetMinRetries: pick(['spec', 'retries', 'budget', 'minRetries'], d.retries.budgetMinRetries),
+    },
+    limits: {
+      maxRequests: pick(['spec', 'limits', 'maxRequests'], d.limits.maxRequests),
+      maxPendingRequests: pick(['spec', 'limits', 'maxPendingRequests'], d.limits.maxPendingRequests),
+    },
+    overload: {
+      maxEventLoopDelayMs: duration(['spec', 'overload', 'maxEventLoopDelay'], d.overload.maxEventLoopDelayMs),
+      maxHeapBytes: size(['spec', 'overload', 'maxHeapSize'], d.overload.maxHeapBytes),
+      retryAfterSeconds: pick(['spec', 'overload', 'retryAfterSeconds'], d.overload.retryAfterSeconds),
+    },
+    upgrades: {
+      idleTimeoutMs: duration(['spec', 'upgrades', 'idleTimeout'], d.upgrades.idleTimeoutMs),
+      removedRouteGraceMs: duration(['spec', 'upgrades', 'removedRouteGrace'], d.upgrades.removedRouteGraceMs),
     },
     balancing: {
       policy: pick(['spec', 'balancing', 'policy'], d.balancing.policy),

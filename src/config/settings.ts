@@ -6,6 +6,8 @@
  * parsing and the defaults.
  */
 
+import type { RetryPolicy } from './retry-policy.ts';
+
 export interface HostPort {
   readonly host: string;
   readonly port: number;
@@ -39,6 +41,47 @@ export interface DownstreamSettings {
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly maxHeaderBytes: number;
+  /** More request header lines than this answer 431 (Node would silently drop the rest). */
+  readonly maxHeadersCount: number;
+  /** Largest request body; larger answers 413. Ingresses lower or raise it with `proxy-body-size`; 0 = no limit. */
+  readonly maxBodyBytes: number;
+  /** A connection on which no byte moves either way for this long is closed (slow body reads, stalled clients). */
+  readonly idleTimeoutMs: number;
+}
+
+/** Retries: the policy every route gets unless its Ingress says otherwise, and the budget that caps them. */
+export interface RetrySettings {
+  readonly policy: RetryPolicy;
+  /** Retries may be at most this share of a backend's requests over the window. */
+  readonly budgetRatio: number;
+  readonly budgetWindowMs: number;
+  /** Retries always allowed per window, so a quiet backend can still retry at all. */
+  readonly budgetMinRetries: number;
+}
+
+/** Circuit limits per Service (overridable by Service annotations). */
+export interface LimitSettings {
+  /** Requests in flight to one Service; beyond it 503 `X-Edgeway-Limit: max-requests`. */
+  readonly maxRequests: number;
+  /** Requests waiting for an upstream connection; beyond it 503 `X-Edgeway-Limit: max-pending`. */
+  readonly maxPendingRequests: number;
+}
+
+/** Load shedding: new requests get 503 with Retry-After while the process is near its limits. */
+export interface OverloadSettings {
+  /** Event-loop delay (p99 over a sample) beyond which new requests are shed; 0 turns the check off. */
+  readonly maxEventLoopDelayMs: number;
+  /** Heap in use beyond which new requests are shed; 0 means 90% of V8's heap limit. */
+  readonly maxHeapBytes: number;
+  readonly retryAfterSeconds: number;
+}
+
+/** Upgraded connections (WebSocket) tunnelled to endpoints. */
+export interface UpgradeSettings {
+  /** A tunnel with no bytes either way for this long is closed. */
+  readonly idleTimeoutMs: number;
+  /** After a reload removes a tunnel's route, the tunnel is closed after this grace period. */
+  readonly removedRouteGraceMs: number;
 }
 
 /** How Ingress backends reach a Service: its endpoints directly, or its NodePort on every node. */
@@ -156,6 +199,10 @@ export interface Settings {
   readonly outlierDetection: OutlierDetectionSettings;
   readonly locality: LocalitySettings;
   readonly clusters: readonly ClusterSettings[];
+  readonly retries: RetrySettings;
+  readonly limits: LimitSettings;
+  readonly overload: OverloadSettings;
+  readonly upgrades: UpgradeSettings;
   readonly logging: { readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; readonly access: boolean };
   readonly addresses: AddressSettings;
   /** Largest configuration file accepted, in bytes. */

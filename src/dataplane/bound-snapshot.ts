@@ -13,6 +13,7 @@ import type { TlsMaterial } from '../tls/tls-material.ts';
 import type { Balancer } from './balancers/balancer.ts';
 import { ClientIpAffinity } from './balancers/client-ip-affinity.ts';
 import { BALANCERS, DEFAULT_BALANCER } from './balancers/registry.ts';
+import { BackendRuntime } from './backend-runtime.ts';
 import type { DesiredCheck } from './health/health-checker.ts';
 import type { EndpointStates } from './health/endpoint-states.ts';
 import { poolKey, type UpstreamRegistry } from './upstream-registry.ts';
@@ -55,10 +56,12 @@ export interface BindRuntime {
   /** By backend key, policy, hash key and affinity; new keys get a new balancer, keys no longer used are removed. */
   readonly balancers: Map<string, Balancer>;
   readonly states: EndpointStates;
+  /** In-flight counters and retry budgets by backend key; keys no longer used are removed. */
+  readonly runtimes: Map<string, BackendRuntime>;
 }
 
 export function bindSnapshot(snapshot: Snapshot, runtime: BindRuntime, tls: TlsBinding | null = null): BoundSnapshot {
-  const { upstreams, balancers, states } = runtime;
+  const { upstreams, balancers, states, runtimes } = runtime;
   const s = snapshot.settings;
   const locality: LocalityConfig = {
     self: { zone: s.locality.zone, region: s.locality.region },
@@ -81,14 +84,25 @@ export function bindSnapshot(snapshot: Snapshot, runtime: BindRuntime, tls: TlsB
       balancers.set(policyKey, balancer);
     }
     const upstreamTls = backend.tls ?? null;
+    let load = runtimes.get(key);
+    if (load === undefined) runtimes.set(key, (load = new BackendRuntime(s)));
+    else load.configure(s);
     backends.set(
       key,
-      new UpstreamSet(backend, balancer, states, locality, (e, set) => {
-        const origin = originOf(e, upstreamTls !== null);
-        return new Member(e, origin, addressOf(e), upstreams.pool(origin, upstreamTls, backend.h2c === true), states.state(origin), set);
-      }),
+      new UpstreamSet(
+        backend,
+        balancer,
+        states,
+        locality,
+        (e, set) => {
+          const origin = originOf(e, upstreamTls !== null);
+          return new Member(e, origin, addressOf(e), upstreams.pool(origin, upstreamTls, backend.h2c === true, backend.limits.maxConnections), states.state(origin), set);
+        },
+        load,
+      ),
     );
   }
+  for (const key of runtimes.keys()) if (!backends.has(key)) runtimes.delete(key);
   for (const policyKey of balancers.keys()) if (!used.has(policyKey)) balancers.delete(policyKey);
   // A new snapshot may change health-relevant settings and membership: every set plans afresh.
   states.changed();

@@ -14,6 +14,7 @@ import type { Logger } from '../log.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { TlsMaterial } from '../tls/tls-material.ts';
 import { AccessLog } from './access-log.ts';
+import type { BackendRuntime } from './backend-runtime.ts';
 import type { Balancer } from './balancers/balancer.ts';
 import { bindSnapshot, checksOf, endpointOriginsOf, originsOf, type BindRuntime, type BoundSnapshot, type TlsBinding } from './bound-snapshot.ts';
 import { DnsCache } from './dns-cache.ts';
@@ -24,6 +25,10 @@ import { HttpEntrypoint } from './http-entrypoint.ts';
 import { createHttpServer } from './http-server.ts';
 import { contextOptions, httpsServerOptions, newSessionKeys } from './https-options.ts';
 import { ServiceListeners, type ListenerRuntime, type SecureServerHandle } from './listeners/service-listeners.ts';
+import { OverloadGuard } from './overload-guard.ts';
+import { guardSession, H2_LIMITS } from './h2-limits.ts';
+import type { RetryCounters } from './proxy-exchange.ts';
+import { UpgradeProxy } from './upgrade-proxy.ts';
 import { TrustedProxies } from './trusted-proxies.ts';
 import { UpstreamRegistry } from './upstream-registry.ts';
 
@@ -52,6 +57,10 @@ export class Gateway implements ListenerRuntime {
   readonly states: EndpointStates;
   readonly checker = new HealthChecker();
   readonly routeCells = new RouteCellRegistry();
+  readonly overload: OverloadGuard;
+  readonly retryCounters: RetryCounters = { retries: 0, budgetExhausted: 0 };
+  readonly #runtimes = new Map<string, BackendRuntime>();
+  readonly #upgrades: UpgradeProxy[] = [];
   readonly #logger: Logger;
   readonly #runtime: BindRuntime;
   /** Listeners on allocated Service addresses (LoadBalancer IPs, ClusterIPs, NodePorts); see reconcileListeners. */
@@ -74,7 +83,8 @@ export class Gateway implements ListenerRuntime {
     this.#fallbackCertificate = fallbackCertificate;
     this.upstreams = new UpstreamRegistry(snapshot.settings.upstream);
     this.states = new EndpointStates(snapshot.settings.outlierDetection);
-    this.#runtime = { upstreams: this.upstreams, balancers: new Map<string, Balancer>(), states: this.states };
+    this.#runtime = { upstreams: this.upstreams, balancers: new Map<string, Balancer>(), states: this.states, runtimes: this.#runtimes };
+    this.overload = new OverloadGuard(snapshot.settings.overload);
     this.accessLog = new AccessLog(logger, snapshot.settings.logging.access);
     this.trusted = new TrustedProxies(snapshot.settings.trustedProxies);
     this.current = bindSnapshot(snapshot, this.#runtime, this.#tlsBinding(snapshot, null));
@@ -87,7 +97,9 @@ export class Gateway implements ListenerRuntime {
     const bound = bindSnapshot(snapshot, this.#runtime, this.#tlsBinding(snapshot, this.current));
     this.accessLog = new AccessLog(this.#logger, snapshot.settings.logging.access);
     this.trusted = new TrustedProxies(snapshot.settings.trustedProxies);
+    this.overload.configure(snapshot.settings.overload);
     this.current = bound;
+    for (const upgrades of this.#upgrades) upgrades.reconcile(bound, snapshot.settings.upgrades);
     this.#refreshDefaultIdentity(bound);
     this.checker.reconcile(checksOf(bound));
     this.states.retain(endpointOriginsOf(bound));
@@ -96,6 +108,7 @@ export class Gateway implements ListenerRuntime {
 
   /** Binds the entrypoints named in the settings. Rejects (binding nothing further) when one cannot be bound. */
   async listen(settings: Settings): Promise<readonly BoundAddress[]> {
+    this.overload.start();
     // HTTPS first: the HTTP entrypoint needs its port for redirects.
     this.#httpsPort = settings.https !== null && this.#fallbackCertificate !== null ? await this.#listenHttps(settings.https, settings) : null;
     if (settings.http !== null) this.#listeners.push(await this.#listenHttp('http', settings.http, settings));
@@ -130,6 +143,19 @@ export class Gateway implements ListenerRuntime {
     }
     this.#listeners = [...keep, ...added];
     for (const l of retire) void closeGracefully(l);
+  }
+
+  /** Requests in flight and waiting for a connection, per backend key (admin API, tests). */
+  load(backendKey: string): { readonly active: number; readonly pending: number } | undefined {
+    const r = this.#runtimes.get(backendKey);
+    return r === undefined ? undefined : { active: r.active, pending: r.pending };
+  }
+
+  /** Open upgrade tunnels (WebSocket), for the admin API and tests. */
+  get tunnels(): number {
+    let n = 0;
+    for (const u of this.#upgrades) n += u.size;
+    return n;
   }
 
   /** Reads the current table on every handshake: a reload's certificates apply to the next one. */
@@ -202,6 +228,7 @@ export class Gateway implements ListenerRuntime {
     });
     server.on('sessionError', (err: NodeJS.ErrnoException) => this.#logger.debug({ err: { code: err.code, message: err.message } }, 'HTTP/2 session error'));
     server.on('session', (session: ServerHttp2Session) => {
+      guardSession(session, H2_LIMITS);
       secure.sessions.add(session);
       session.once('close', () => secure.sessions.delete(session));
     });
@@ -239,6 +266,9 @@ export class Gateway implements ListenerRuntime {
     const port = typeof address === 'object' && address !== null ? address.port : at.port;
     const entrypoint = new HttpEntrypoint(this, 'http', port, null, this.#httpsPort);
     server.on('request', entrypoint.handle);
+    const upgrades = new UpgradeProxy(this, 'http', port, settings.upgrades);
+    server.on('upgrade', upgrades.handle);
+    this.#upgrades.push(upgrades);
     return { name, at, server, entrypoint, address: { name, host: at.host, port } };
   }
 
@@ -256,8 +286,10 @@ export class Gateway implements ListenerRuntime {
       for (const session of secure.sessions) session.close();
       (secure.server as Http2SecureServer & Http1Fallback).closeIdleConnections();
     }
+    this.overload.stop();
     const timer = setTimeout(() => {
       for (const s of servers) s.closeAllConnections();
+      for (const u of this.#upgrades) u.closeAll();
       if (secure !== null) for (const socket of secure.sockets) socket.destroy();
     }, drainMs);
     timer.unref();

@@ -11,9 +11,9 @@ import { randomUUID } from 'node:crypto';
 import type { Http2ServerRequest } from 'node:http2';
 import type { Dispatcher, Pool } from 'undici';
 import type { Code } from '../errors.ts';
-import { choosesCanary } from '../routing/canary.ts';
 import { methodClass } from '../metrics/label-classes.ts';
 import type { RouteCellRegistry, RouteCells } from '../metrics/route-cells.ts';
+import { choosesCanary } from '../routing/canary.ts';
 import { normalizeHost } from '../routing/normalize-host.ts';
 import { normalizePath } from '../routing/normalize-path.ts';
 import type { RouteTarget } from '../routing/route-table.ts';
@@ -23,8 +23,9 @@ import type { BoundSnapshot } from './bound-snapshot.ts';
 import { closeAfter, type DownstreamRequest, type DownstreamResponse } from './downstream.ts';
 import { sendError } from './error-response.ts';
 import { forwardHeaders, type ForwardContext } from './forward-headers.ts';
-import { ProxyExchange, type RetryHook } from './proxy-exchange.ts';
-import type { UpstreamObserver } from './upstream-observer.ts';
+import type { OverloadGuard } from './overload-guard.ts';
+import { ProxyExchange, type RetryCounters } from './proxy-exchange.ts';
+import { framingProblem } from './request-framing.ts';
 import type { Member, UpstreamSet } from './upstream-set.ts';
 import type { DnsCache } from './dns-cache.ts';
 import type { UpstreamRegistry } from './upstream-registry.ts';
@@ -37,6 +38,8 @@ export interface EntrypointRuntime {
   readonly trusted: TrustedProxies;
   readonly upstreams: UpstreamRegistry;
   readonly dns: DnsCache;
+  readonly overload: OverloadGuard;
+  readonly retryCounters: RetryCounters;
   /** Request counters and histograms by route; read by /metrics at scrape time. */
   readonly routeCells: RouteCellRegistry;
 }
@@ -78,21 +81,34 @@ export class HttpEntrypoint {
   readonly handle = (req: DownstreamRequest, res: DownstreamResponse): void => {
     const started = performance.now();
     const runtime = this.#runtime;
-    const bound = runtime.current;
     if (this.closing) closeAfter(res);
+    if (runtime.overload.shedding) {
+      res.setHeader('retry-after', runtime.overload.retryAfter);
+      return this.#fail(req, res, 'EDGEWAY_OVERLOADED', started, req.url ?? '', undefined);
+    }
+    const bound = runtime.current;
+    // HTTP/1 framing and Host checks (HTTP/2 frames its own messages, and its pseudo-headers are no Host lines).
+    if (req.httpVersionMajor === 1) {
+      const framing = framingProblem(req.rawHeaders, req.httpVersionMinor, bound.snapshot.settings.downstream.maxHeadersCount);
+      if (framing !== null) return this.#fail(req, res, framing, started, req.url ?? '', undefined, undefined, undefined, true);
+    }
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     let rawPath = q === -1 ? url : url.slice(0, q);
     const query = q === -1 ? '' : url.slice(q);
+    const host = normalizeHost(req.headers.host ?? (req.headers[':authority'] as string | undefined));
     if (rawPath.charCodeAt(0) !== 47 /* / */) {
-      // Absolute-form (`GET http://host/path`): route on its path; the Host header still names the route's host.
-      const absolute = absolutePath(rawPath);
-      if (absolute === null) return this.#fail(req, res, 'EDGEWAY_BAD_REQUEST', started, rawPath, undefined);
-      rawPath = absolute;
+      // Absolute-form (`GET http://host/path`): route on its path. Its authority must name the same host as the
+      // Host header (RFC 9112 §3.2.2 lets the target win; a backend reading Host would then see another host).
+      const absolute = absoluteTarget(rawPath);
+      if (absolute === null) return this.#fail(req, res, 'EDGEWAY_BAD_REQUEST', started, rawPath, undefined, undefined, undefined, true);
+      if (host === null || normalizeHost(absolute.host) !== host) {
+        return this.#fail(req, res, 'EDGEWAY_HOST_AMBIGUOUS', started, rawPath, undefined, undefined, undefined, true);
+      }
+      rawPath = absolute.pathname;
     }
     const path = normalizePath(rawPath);
-    const host = normalizeHost(req.headers.host ?? (req.headers[':authority'] as string | undefined));
-    if (path === null || host === null) return this.#fail(req, res, 'EDGEWAY_BAD_REQUEST', started, rawPath, undefined);
+    if (path === null || host === null) return this.#fail(req, res, 'EDGEWAY_BAD_REQUEST', started, rawPath, undefined, undefined, undefined, true);
 
     const target = this.#fixed ?? bound.snapshot.routes.match(host, path);
     if (target === null) return this.#fail(req, res, 'EDGEWAY_NO_ROUTE', started, path, host);
@@ -104,8 +120,18 @@ export class HttpEntrypoint {
     if (backend === undefined || backend.backend.resolution.kind === 'unavailable') {
       return this.#fail(req, res, 'EDGEWAY_BACKEND_UNAVAILABLE', started, path, host, target.ingress);
     }
+    const limits = backend.backend.limits;
+    const load = backend.runtime;
+    if (load.active >= limits.maxRequests) return this.#limit(req, res, 'EDGEWAY_LIMIT_MAX_REQUESTS', 'max-requests', started, path, host, target.ingress);
+    if (load.pending >= limits.maxPendingRequests) return this.#limit(req, res, 'EDGEWAY_LIMIT_MAX_PENDING', 'max-pending', started, path, host, target.ingress);
+    const maxBody = target.policy.maxBodyBytes;
+    if (maxBody !== 0) {
+      const length = req.headers['content-length'];
+      if (length !== undefined && Number(length) > maxBody) {
+        return this.#fail(req, res, 'EDGEWAY_BODY_TOO_LARGE', started, path, host, target.ingress, undefined, true);
+      }
+    }
     const resolution = backend.backend.resolution;
-    const cells = runtime.routeCells.cells(target.ingress, backend.backend.service);
     const clientIp = clientAddress(req);
     const ctx: ForwardContext & PickContext = {
       headers: req.headers,
@@ -121,7 +147,7 @@ export class HttpEntrypoint {
       runtime.dns.resolve(resolution.host).then(
         (ip) => {
           const upstream = ip.includes(':') ? `[${ip}]:${resolution.port}` : `${ip}:${resolution.port}`;
-          this.#dispatch(req, res, runtime.upstreams.pool(`http://${upstream}`), upstream, ctx, path, query, host, target.ingress, backend.backend.service, started, undefined, undefined, undefined, cells);
+          this.#dispatch(req, res, backend, target, runtime.upstreams.pool(`http://${upstream}`), null, upstream, ctx, path, query, host, started, undefined);
         },
         () => {
           this.#fail(req, res, 'EDGEWAY_DNS_FAILED', started, path, host, target.ingress);
@@ -131,48 +157,28 @@ export class HttpEntrypoint {
     }
     const member = backend.pick(ctx);
     if (member === null) return this.#fail(req, res, 'EDGEWAY_NO_ENDPOINTS', started, path, host, target.ingress, backend.backend.service);
-    member.begin();
-    const retry = IDEMPOTENT.has(req.method ?? '') && !hasBody(req) && backend.members.length > 1 ? new EndpointRetry(this, backend, member, ctx, path, query, host, target.ingress, started) : undefined;
-    this.#dispatch(req, res, member.pool, member.address, ctx, path, query, host, target.ingress, backend.backend.service, started, backend.backend.tls?.servername, member, retry, cells);
+    this.#dispatch(req, res, backend, target, member.pool, member, member.address, ctx, path, query, host, started, backend.backend.tls?.servername);
   };
-
-  /** Another attempt on an endpoint not tried yet (EndpointRetry); false when there is none. */
-  retryOn(req: DownstreamRequest, res: DownstreamResponse, r: EndpointRetry): boolean {
-    let member: Member | null = null;
-    for (let i = 0; i < 4 && (member === null || r.tried.includes(member)); i++) member = r.backend.pick(r.ctx);
-    if (member === null || r.tried.includes(member)) {
-      // The plan still lists only tried endpoints (health not updated yet): any other healthy one, then any other.
-      const now = Date.now();
-      member = r.backend.members.find((m) => !r.tried.includes(m) && m.load.healthy(now)) ?? r.backend.members.find((m) => !r.tried.includes(m)) ?? null;
-    }
-    if (member === null) return false;
-    r.tried.push(member);
-    member.begin();
-    const again = r.tried.length <= MAX_RETRIES ? r : undefined;
-    this.#dispatch(req, res, member.pool, member.address, r.ctx, r.path, r.query, r.host, r.ingress, r.backend.backend.service, r.started, r.backend.backend.tls?.servername, member, again, this.#runtime.routeCells.cells(r.ingress, r.backend.backend.service));
-    return true;
-  }
 
   #dispatch(
     req: DownstreamRequest,
     res: DownstreamResponse,
+    backend: UpstreamSet,
+    target: RouteTarget,
     pool: Pool,
+    member: Member | null,
     upstream: string,
-    ctx: ForwardContext,
+    ctx: ForwardContext & PickContext,
     path: string,
     query: string,
     host: string,
-    ingress: string,
-    service: string,
     started: number,
     servername: string | undefined,
-    observer: UpstreamObserver | undefined,
-    retry: RetryHook | undefined,
-    cells: RouteCells,
   ): void {
     const { headers, requestId } = forwardHeaders(req.rawHeaders, ctx, randomUUID);
-    const info = { host, path, requestId, ingress, service, upstream, started, observer, retry, dispatched: performance.now(), cells, method: methodClass(req.method) };
-    const exchange = new ProxyExchange(req, res, info, this);
+    const policy = target.policy;
+    // The normalised path is what was matched, so it is what the backend gets: no route can be bypassed by a
+    // spelling the backend decodes differently.
     const options: UpstreamDispatchOptions = {
       path: query === '' ? path : path + query,
       method: req.method as 'GET',
@@ -181,7 +187,18 @@ export class HttpEntrypoint {
       // undici derives the TLS server name from Host unless given; for TLS backends it must be the backend's name.
       servername,
     };
-    pool.dispatch(options, exchange);
+    const headersTimeout = policy.retry.perTryTimeoutMs !== 0 ? policy.retry.perTryTimeoutMs : policy.readTimeoutMs;
+    if (headersTimeout !== 0) options.headersTimeout = headersTimeout;
+    if (policy.readTimeoutMs !== 0) options.bodyTimeout = policy.readTimeoutMs;
+    const cells: RouteCells = this.#runtime.routeCells.cells(target.ingress, backend.backend.service);
+    const info = { host, path, requestId, ingress: target.ingress, service: backend.backend.service, started, cells, method: methodClass(req.method) };
+    const exchange = new ProxyExchange(req, res, info, this, options, backend, policy, ctx, this.#runtime.retryCounters);
+    exchange.send(pool, member, upstream);
+  }
+
+  #limit(req: DownstreamRequest, res: DownstreamResponse, code: Code, limit: string, started: number, path: string, host: string, ingress: string): void {
+    res.setHeader('x-edgeway-limit', limit);
+    this.#fail(req, res, code, started, path, host, ingress);
   }
 
   /** 308 keeps the method and body, unlike 301 (RFC 9110 §15.4.9). */
@@ -216,10 +233,13 @@ export class HttpEntrypoint {
     host: string | undefined,
     ingress?: string,
     service?: string,
+    close = false,
   ): void {
-    // A request body nobody will read is drained, so the connection can carry the next request.
-    if (hasBody(req)) req.resume();
-    const status = sendError(res, code, undefined);
+    // A request body nobody will read is drained, so the connection can carry the next request; a request whose
+    // framing or size is refused closes the connection instead, since its body cannot be trusted or is too big
+    // (`Connection: close` makes Node end the socket once the answer is flushed).
+    if (!close && hasBody(req)) req.resume();
+    const status = sendError(res, code, undefined, close && req.httpVersionMajor === 1);
     this.#runtime.routeCells.cells(ingress ?? '', service ?? '').record(methodClass(req.method), status, (performance.now() - started) / 1000);
     const log = this.#runtime.accessLog;
     if (!log.enabled) return;
@@ -236,44 +256,6 @@ export class HttpEntrypoint {
       service,
       reason: code,
     });
-  }
-}
-
-/**
- * Until the retry policy of issue 6 (other half) lands: an idempotent request without a body that failed to connect
- * or was reset before any response byte is sent again, up to twice, each time to an endpoint not tried yet. Created only for such requests on
- * backends with more than one endpoint.
- */
-const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
-/** Attempts after the first; each goes to an endpoint not tried before. */
-const MAX_RETRIES = 2;
-
-class EndpointRetry implements RetryHook {
-  readonly #entrypoint: HttpEntrypoint;
-  readonly backend: UpstreamSet;
-  /** Endpoints this request was sent to, in order. */
-  readonly tried: Member[];
-  readonly ctx: ForwardContext & PickContext;
-  readonly path: string;
-  readonly query: string;
-  readonly host: string;
-  readonly ingress: string;
-  readonly started: number;
-
-  constructor(entrypoint: HttpEntrypoint, backend: UpstreamSet, failed: Member, ctx: ForwardContext & PickContext, path: string, query: string, host: string, ingress: string, started: number) {
-    this.#entrypoint = entrypoint;
-    this.backend = backend;
-    this.tried = [failed];
-    this.ctx = ctx;
-    this.path = path;
-    this.query = query;
-    this.host = host;
-    this.ingress = ingress;
-    this.started = started;
-  }
-
-  retry(req: DownstreamRequest, res: DownstreamResponse): boolean {
-    return this.#entrypoint.retryOn(req, res, this);
   }
 }
 
@@ -295,10 +277,12 @@ function clientAddress(req: DownstreamRequest): string {
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
-function absolutePath(target: string): string | null {
+/** The path and authority of an absolute-form target, or null when it is not an http(s) URL. */
+export function absoluteTarget(target: string): { readonly host: string; readonly pathname: string } | null {
   if (!/^https?:\/\//i.test(target)) return null;
   try {
-    return new URL(target).pathname;
+    const url = new URL(target);
+    return { host: url.host, pathname: url.pathname };
   } catch {
     return null;
   }

@@ -20,6 +20,11 @@ export function createHttpServer(settings: Settings, logger: Logger): Server {
     noDelay: true,
     requireHostHeader: true,
   });
+  // Node keeps only the first maxHeadersCount header lines and drops the rest without a word; one more than the
+  // limit lets the entrypoint see that there were too many and answer 431 (request-framing.ts).
+  server.maxHeadersCount = d.maxHeadersCount + 1;
+  // No byte either way for this long closes the connection: slow body reads and stalled clients.
+  server.timeout = d.idleTimeoutMs;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket, logger));
   return server;
 }

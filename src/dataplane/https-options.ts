@@ -9,6 +9,7 @@ import type { SecureServerOptions, Settings as Http2Settings } from 'node:http2'
 import type { SecureContext } from 'node:tls';
 import type { Settings } from '../config/settings.ts';
 import type { ContextOptions } from '../tls/sni-table.ts';
+import { H2_LIMITS, h2ServerOptions } from './h2-limits.ts';
 import type { TlsMaterial } from '../tls/tls-material.ts';
 
 /** Shared by every secure context of the process, so a ticket issued under one SNI context resumes under another. */
@@ -33,12 +34,13 @@ export function contextOptions(settings: Settings, keys: SessionKeys): ContextOp
 }
 
 export function http2Settings(): Http2Settings {
-  return { maxConcurrentStreams: 100 };
+  return { maxConcurrentStreams: H2_LIMITS.maxConcurrentStreams };
 }
 
-/** Session-level limits (the place for rapid-reset and memory hardening). */
+/** Session-level limits (h2-limits.ts; the rapid-reset guard is attached per session by the gateway). */
 function http2Limits(settings: Settings): Pick<SecureServerOptions, 'maxSessionMemory' | 'maxHeaderListPairs' | 'maxSendHeaderBlockLength'> {
-  return { maxSendHeaderBlockLength: settings.downstream.maxHeaderBytes * 4 };
+  const { maxSessionMemory, maxHeaderListPairs } = h2ServerOptions(H2_LIMITS);
+  return { maxSendHeaderBlockLength: settings.downstream.maxHeaderBytes * 4, maxSessionMemory, maxHeaderListPairs };
 }
 
 /**

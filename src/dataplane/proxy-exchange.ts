@@ -1,28 +1,29 @@
 /**
- * One proxied request: an undici dispatch handler that streams the upstream response into Node's ServerResponse
+ * One proxied request: an undici dispatch handler that streams the upstream response into the downstream response
  * with backpressure both ways, cancels the upstream request when the client goes away, and turns failures before
  * the response into edgeway's 502/504. It works on undici's low-level dispatch API, which skips the Readable and
  * promise machinery of `request()` — the largest single cost in a Node proxy.
+ *
+ * Retries live here too, as state on this one object (no closures, no second handler): when a try fails before any
+ * response byte reached the client and retry-decision.ts allows it, the same options are dispatched again — to an
+ * endpoint not tried yet where the backend has one, else to the same one on a fresh connection (the keep-alive race)
+ * — within the route's retry count and the backend's retry budget. A retryable 5xx response is read to its end and
+ * dropped (so its connection stays usable), then retried. Each try is reported to its endpoint's observer (balancing
+ * load, outlier detection).
  */
 import type { OutgoingHttpHeaders } from 'node:http';
-import type { Dispatcher } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import type { Code } from '../errors.ts';
 import type { RouteCells } from '../metrics/route-cells.ts';
+import type { RoutePolicy } from '../routing/route-policy.ts';
 import type { AccessLog } from './access-log.ts';
-import { sendError } from './error-response.ts';
+import type { PickContext } from './balancers/balancer.ts';
 import { closeAfter, type DownstreamRequest, type DownstreamResponse } from './downstream.ts';
+import { sendError } from './error-response.ts';
 import { connectionTokens, isHopByHop } from './hop-by-hop.ts';
+import { failureKind, isIdempotent, mayRetryError, mayRetryStatus } from './retry-decision.ts';
 import { upstreamErrorCode } from './upstream-error.ts';
-import type { UpstreamObserver } from './upstream-observer.ts';
-
-/** A second attempt for a request that failed before any response byte (see http-entrypoint.ts). */
-export interface RetryHook {
-  /** Dispatches the request again elsewhere; false when there is nowhere else to send it. */
-  retry(req: DownstreamRequest, res: DownstreamResponse): boolean;
-}
-
-/** Failures that prove the request never reached an application (or was cut before any answer). */
-const RETRIABLE: ReadonlySet<Code> = new Set<Code>(['EDGEWAY_UPSTREAM_CONNECT', 'EDGEWAY_UPSTREAM_RESET']);
+import type { Member, UpstreamSet } from './upstream-set.ts';
 
 type Controller = Dispatcher.DispatchController;
 type Headers = Record<string, string | string[] | undefined>;
@@ -33,13 +34,7 @@ export interface ExchangeInfo {
   readonly requestId: string;
   readonly ingress: string;
   readonly service: string;
-  readonly upstream: string;
   readonly started: number;
-  /** Told about the upstream result (balancing load, outlier detection); undefined for ExternalName. */
-  readonly observer: UpstreamObserver | undefined;
-  readonly retry: RetryHook | undefined;
-  /** When the request was handed to its pool (performance.now()), for the upstream time-to-headers histogram. */
-  readonly dispatched: number;
   readonly cells: RouteCells;
   /** The method class (metrics/label-classes.ts). */
   readonly method: number;
@@ -51,35 +46,119 @@ export interface ExchangeOwner {
   readonly runtime: { readonly accessLog: AccessLog };
 }
 
+/** Counts kept by the gateway for the admin API and tests. */
+export interface RetryCounters {
+  retries: number;
+  budgetExhausted: number;
+}
+
 export class ProxyExchange implements Dispatcher.DispatchHandler {
   readonly #req: DownstreamRequest;
   readonly #res: DownstreamResponse;
   readonly #info: ExchangeInfo;
   readonly #owner: ExchangeOwner;
+  readonly #options: Dispatcher.DispatchOptions;
+  readonly #backend: UpstreamSet;
+  readonly #policy: RoutePolicy;
+  readonly #pick: PickContext;
+  readonly #counters: RetryCounters;
+  readonly #hasBody: boolean;
+  #pool: Pool | null = null;
+  /** The endpoint of the current try; null for ExternalName targets (no member, no observer). */
+  #member: Member | null = null;
+  /** Endpoints tried so far, kept only once a retry happens. */
+  #tried: Member[] | null = null;
+  #upstream = '';
+  #tryStarted = 0;
   #controller: Controller | null = null;
   #clientGone = false;
   #done = false;
   #bytes = 0;
+  #sent = 0;
+  /** Whether undici put the current try on a connection (it may have reached the backend). */
+  #written = false;
+  /** The current try's response is a retryable 5xx being read and dropped. */
+  #discarding = false;
+  #retriesLeft: number;
+  #tooLarge = false;
+  #counting = false;
 
-  constructor(req: DownstreamRequest, res: DownstreamResponse, info: ExchangeInfo, owner: ExchangeOwner) {
+  constructor(
+    req: DownstreamRequest,
+    res: DownstreamResponse,
+    info: ExchangeInfo,
+    owner: ExchangeOwner,
+    options: Dispatcher.DispatchOptions,
+    backend: UpstreamSet,
+    policy: RoutePolicy,
+    pick: PickContext,
+    counters: RetryCounters,
+  ) {
     this.#req = req;
     this.#res = res;
     this.#info = info;
     this.#owner = owner;
+    this.#options = options;
+    this.#backend = backend;
+    this.#policy = policy;
+    this.#pick = pick;
+    this.#counters = counters;
+    this.#hasBody = options.body !== null && options.body !== undefined;
+    this.#retriesLeft = policy.retry.retries;
+    backend.runtime.active++;
+    backend.runtime.budget.request(info.started);
     (res as ExchangeResponse)[kExchange] = this;
     res.once('close', onResponseClose);
   }
 
+  /** Sends the (next) try through `pool`; `member` is its endpoint, null for ExternalName. */
+  send(pool: Pool, member: Member | null, upstream: string): void {
+    this.#pool = pool;
+    this.#member = member;
+    this.#upstream = upstream;
+    this.#written = false;
+    this.#controller = null;
+    this.#tryStarted = performance.now();
+    member?.begin();
+    this.#backend.runtime.pending++;
+    pool.dispatch(this.#options, this);
+  }
+
   onRequestStart(controller: Controller): void {
     this.#controller = controller;
-    if (this.#clientGone) controller.abort(clientGoneError());
+    this.#written = true;
+    this.#backend.runtime.pending--;
+    if (this.#clientGone) {
+      controller.abort(clientGoneError());
+      return;
+    }
+    // A body without Content-Length (chunked) is counted as it arrives. The listener goes on before undici's own,
+    // which it adds right after this call, so a chunk over the limit is refused before undici writes it upstream.
+    if (this.#hasBody && this.#policy.maxBodyBytes !== 0 && this.#req.headers['content-length'] === undefined && !this.#counting) {
+      this.#counting = true;
+      (this.#req as CountedRequest)[kExchange] = this;
+      this.#req.on('data', countBody);
+    }
+  }
+
+  /** Called by countBody for each chunk of a chunked request body. */
+  bodyChunk(length: number): void {
+    this.#sent += length;
+    if (this.#sent > this.#policy.maxBodyBytes && !this.#tooLarge) {
+      this.#tooLarge = true;
+      this.#controller?.abort(Object.assign(new Error('request body too large'), { code: 'EDGEWAY_BODY_TOO_LARGE' }));
+    }
   }
 
   onResponseStart(controller: Controller, statusCode: number, headers: Headers): void {
     const res = this.#res;
-    this.#info.cells.upstreamHeaders.observe((performance.now() - this.#info.dispatched) / 1000);
+    this.#info.cells.upstreamHeaders.observe((performance.now() - this.#tryStarted) / 1000);
     if (this.#clientGone) return;
-    this.#info.observer?.upstreamHeaders(statusCode, this.#info.started);
+    this.#member?.upstreamHeaders(statusCode, this.#tryStarted);
+    if (statusCode >= 500 && this.#retriesLeft > 0 && mayRetryStatus(this.#policy.retry.on, statusCode, isIdempotent(this.#req.method), this.#hasBody) && this.#mayRetryNow(true)) {
+      this.#discarding = true;
+      return;
+    }
     stripHopByHop(headers);
     // The listener began closing while this request was upstream: this response is the connection's last.
     if (this.#owner.closing) closeAfter(res);
@@ -89,6 +168,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Controller, chunk: Buffer): void {
+    if (this.#discarding) return;
     this.#bytes += chunk.length;
     if (!this.#res.write(chunk)) {
       controller.pause();
@@ -97,38 +177,101 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    this.#member?.upstreamDone();
+    if (this.#discarding) {
+      this.#discarding = false;
+      this.#retry();
+      return;
+    }
     this.#done = true;
-    this.#info.observer?.upstreamDone();
     this.#res.end();
-    this.#record(this.#res.statusCode, undefined);
+    this.#finish(this.#res.statusCode, undefined);
   }
 
   onResponseError(_controller: Controller, err: Error): void {
     if (this.#done) return;
-    this.#done = true;
-    const observer = this.#info.observer;
+    if (!this.#written) this.#backend.runtime.pending--;
+    const member = this.#member;
     if (this.#clientGone) {
-      observer?.upstreamDone();
-      this.#record(499, 'EDGEWAY_CLIENT_CLOSED');
+      member?.upstreamDone();
+      this.#done = true;
+      this.#finish(499, 'EDGEWAY_CLIENT_CLOSED');
       return;
     }
     const code = upstreamErrorCode(err);
-    if (observer !== undefined) {
-      if (!this.#res.headersSent) observer.upstreamFailed(code);
-      observer.upstreamDone();
+    if (member !== null) {
+      if (!this.#res.headersSent && !this.#tooLarge && !this.#discarding) member.upstreamFailed(code);
+      member.upstreamDone();
     }
-    if (!this.#res.headersSent && this.#info.retry !== undefined && RETRIABLE.has(code)) {
-      // The next exchange registers the shared close listener again and takes over the response.
-      this.#res.off('close', onResponseClose);
-      if (this.#info.retry.retry(this.#req, this.#res)) return;
+    if (this.#tooLarge) {
+      this.#done = true;
+      this.#finish(sendError(this.#res, 'EDGEWAY_BODY_TOO_LARGE', this.#info.requestId, true), 'EDGEWAY_BODY_TOO_LARGE');
+      return;
     }
+    if (this.#discarding) {
+      // The dropped 5xx failed half-way: retry all the same, its status already qualified.
+      this.#discarding = false;
+      this.#retry();
+      return;
+    }
+    const kind = failureKind(err);
+    if (
+      !this.#res.headersSent &&
+      this.#retriesLeft > 0 &&
+      mayRetryError(this.#policy.retry.on, kind, this.#written, isIdempotent(this.#req.method), this.#hasBody) &&
+      // A connect failure cost the endpoint nothing (no request reached it), so its retry is not budgeted.
+      this.#mayRetryNow(this.#written || kind !== 'connect-failure')
+    ) {
+      this.#retry();
+      return;
+    }
+    this.#done = true;
     if (this.#res.headersSent) {
       // Mid-body failure: the only honest signal left is to cut the client connection.
       this.#res.destroy();
-      this.#record(this.#res.statusCode, code);
+      this.#finish(this.#res.statusCode, code);
       return;
     }
-    this.#record(sendError(this.#res, code, this.#info.requestId), code);
+    this.#finish(sendError(this.#res, code, this.#info.requestId), code);
+  }
+
+  /**
+   * Within the total retry time and, when `budgeted`, the backend's budget (which counts the retry when it is
+   * allowed).
+   */
+  #mayRetryNow(budgeted: boolean): boolean {
+    const now = performance.now();
+    const total = this.#policy.retry.totalTimeoutMs;
+    if (total !== 0 && now - this.#info.started > total) return false;
+    if (budgeted && !this.#backend.runtime.budget.tryRetry(now)) {
+      this.#counters.budgetExhausted++;
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Another try: on an endpoint not tried yet (the balancer's pick, else any other healthy one, else any other),
+   * else on the same endpoint, whose pool opens a fresh connection if the old one died.
+   */
+  #retry(): void {
+    this.#retriesLeft--;
+    this.#counters.retries++;
+    const failed = this.#member;
+    if (failed === null) {
+      this.send(this.#pool!, null, this.#upstream);
+      return;
+    }
+    const tried = (this.#tried ??= [failed]);
+    const set = this.#backend;
+    let next: Member | null = null;
+    for (let i = 0; i < 4 && (next === null || tried.includes(next)); i++) next = set.pick(this.#pick);
+    if (next === null || tried.includes(next)) {
+      const now = Date.now();
+      next = set.members.find((m) => !tried.includes(m) && m.load.healthy(now)) ?? set.members.find((m) => !tried.includes(m)) ?? failed;
+    }
+    if (!tried.includes(next)) tried.push(next);
+    this.send(next.pool, next, next.address);
   }
 
   /** The client can take more body: let undici read on. */
@@ -143,7 +286,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     this.#controller?.abort(clientGoneError());
   }
 
-  #record(status: number, reason: Code | undefined): void {
+  #finish(status: number, reason: Code | undefined): void {
+    this.#backend.runtime.active--;
     const info = this.#info;
     info.cells.record(info.method, status, (performance.now() - info.started) / 1000);
     const log = this.#owner.runtime.accessLog;
@@ -155,7 +299,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
       status,
       bytes: this.#bytes,
       durationMs: Math.round((performance.now() - info.started) * 1000) / 1000,
-      upstream: info.upstream,
+      upstream: this.#upstream,
       requestId: info.requestId,
       ingress: info.ingress,
       service: info.service,
@@ -164,7 +308,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   }
 }
 
-/** The exchange rides on its response, so the listeners below are shared functions, not closures per request. */
+/** The exchange rides on its response (and request), so the listeners below are shared functions, not closures. */
 const kExchange = Symbol('edgeway.exchange');
 type ExchangeResponse = DownstreamResponse & { [kExchange]?: ProxyExchange };
 
@@ -174,6 +318,13 @@ function onResponseClose(this: ExchangeResponse): void {
 
 function onResponseDrain(this: ExchangeResponse): void {
   this[kExchange]?.resume();
+}
+
+/** A chunked request body is counted against the route's limit by the same means (see onRequestStart). */
+type CountedRequest = DownstreamRequest & { [kExchange]?: ProxyExchange };
+
+function countBody(this: CountedRequest, chunk: Buffer): void {
+  this[kExchange]?.bodyChunk(chunk.length);
 }
 
 function clientGoneError(): Error {

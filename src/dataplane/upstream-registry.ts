@@ -23,12 +23,15 @@ export class UpstreamRegistry {
     this.#settings = settings;
   }
 
-  /** The pool for `http://address:port` (or `https://` with `tls`, or HTTP/2 cleartext with `h2c`), created on first use. */
-  pool(origin: string, tls: BackendTls | null = null, h2c = false): Pool {
+  /**
+   * The pool for `http://address:port` (or `https://` with `tls`, or HTTP/2 cleartext with `h2c`), created on first use.
+   * @param connections a Service's `edgeway.io/max-connections`; applies when this call creates the pool.
+   */
+  pool(origin: string, tls: BackendTls | null = null, h2c = false, connections = this.#settings.connections): Pool {
     const key = tls === null && !h2c ? origin : poolKey(origin, tls, h2c);
     let pool = this.#pools.get(key);
     if (pool === undefined) {
-      pool = createPool(origin, this.#settings, tls, h2c);
+      pool = createPool(origin, this.#settings, tls, h2c, connections);
       this.#pools.set(key, pool);
     }
     return pool;
@@ -80,7 +83,7 @@ export class UpstreamRegistry {
 /** Streams per cleartext HTTP/2 connection: the common server default, and what undici's H2CClient assumes. */
 const H2C_STREAMS = 100;
 
-function createPool(origin: string, s: UpstreamSettings, tls: BackendTls | null, h2c: boolean): Pool {
+function createPool(origin: string, s: UpstreamSettings, tls: BackendTls | null, h2c: boolean, connections: number): Pool {
   const connect = { timeout: s.connectTimeoutMs, noDelay: true, keepAlive: true };
   if (h2c) {
     // HTTP/2 multiplexes: a few connections carry what HTTP/1.1 needs a hundred for.
@@ -102,7 +105,7 @@ function createPool(origin: string, s: UpstreamSettings, tls: BackendTls | null,
     return new Pool(origin, options);
   }
   return new Pool(origin, {
-    connections: s.connections,
+    connections: Math.min(connections, s.connections),
     pipelining: s.pipelining,
     keepAliveTimeout: s.keepAliveTimeoutMs,
     keepAliveMaxTimeout: s.keepAliveMaxTimeoutMs,

@@ -7,6 +7,8 @@
  * Each member is also the UpstreamObserver of the requests sent to it: it counts requests in flight, feeds the
  * latency estimate and the outlier detector, and ejects within the backend's maximum ejection percentage.
  */
+import { DEFAULT_SETTINGS } from '../config/settings-defaults.ts';
+import { BackendRuntime } from './backend-runtime.ts';
 import type { Pool } from 'undici';
 import type { ResolvedEndpoint } from '../controllers/resolved-endpoint.ts';
 import type { Code } from '../errors.ts';
@@ -77,6 +79,8 @@ export class UpstreamSet {
   readonly backend: Backend;
   readonly balancer: Balancer;
   readonly members: readonly Member[];
+  /** In-flight counters and retry budget of the backend (circuit limits, retries); kept across reloads by key. */
+  readonly runtime: BackendRuntime;
   readonly #board: EndpointStates;
   readonly #locality: LocalityConfig;
   #version = -1;
@@ -91,8 +95,10 @@ export class UpstreamSet {
     board: EndpointStates,
     locality: LocalityConfig,
     member: (endpoint: ResolvedEndpoint, set: UpstreamSet) => Member,
+    runtime: BackendRuntime = new BackendRuntime(DEFAULT_SETTINGS),
   ) {
     this.backend = backend;
+    this.runtime = runtime;
     this.balancer = balancer;
     this.#board = board;
     this.#locality = locality;

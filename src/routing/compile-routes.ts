@@ -40,6 +40,7 @@ import type { PathTable } from './path-table.ts';
 import { PathTables } from './path-table.ts';
 import { resolveBackend } from './resolve-backend.ts';
 import type { CanarySplit, RouteTable, RouteTarget } from './route-table.ts';
+import { compileRoutePolicy, defaultRoutePolicy, type RoutePolicy } from './route-policy.ts';
 import { backendKey } from './route-table.ts';
 
 export interface CompiledRoutes {
@@ -89,11 +90,11 @@ export function compileRoutes(store: ObjectStore, settings: Settings): CompiledR
   let ingressDefault: RouteTarget | null = null;
   const tlsHosts = settings.https === null ? null : tlsHostsOf(ranked.map((r) => r.loaded.object));
 
-  const targetFor = (ingress: Ranked, backend: IngressBackend, at: Field, path: string, pathType: RouteTarget['pathType'], redirectToHttps = false): RouteTarget => {
+  const targetFor = (ingress: Ranked, backend: IngressBackend, at: Field, path: string, pathType: RouteTarget['pathType'], policy: RoutePolicy, redirectToHttps = false): RouteTarget => {
     const resolved = resolveBackend(store, ingress.loaded, backend, at);
     diagnostics.push(...resolved.diagnostics);
     const ref = resolved.ref;
-    return Object.freeze({ ingress: ingress.id, backend: ref, backendKey: ref === null ? null : backendKey(ref), path, pathType, redirectToHttps });
+    return Object.freeze({ ingress: ingress.id, backend: ref, backendKey: ref === null ? null : backendKey(ref), path, pathType, redirectToHttps, policy });
   };
   const keep = (target: RouteTarget): void => {
     if (target.backend !== null && target.backendKey !== null) backends.set(target.backendKey, target.backend);
@@ -159,9 +160,12 @@ export function compileRoutes(store: ObjectStore, settings: Settings): CompiledR
     }
     const { spec } = ingress.loaded.object;
     const redirects = tlsHosts !== null && allowsSslRedirect(ingress.loaded.object);
+    const compiledPolicy = compileRoutePolicy(ingress.loaded, settings);
+    diagnostics.push(...compiledPolicy.diagnostics);
+    const policy = compiledPolicy.policy;
     if (spec.defaultBackend !== undefined) {
       const at = ['spec', 'defaultBackend'];
-      const target = targetFor(ingress, spec.defaultBackend, at, '*', 'DefaultBackend');
+      const target = targetFor(ingress, spec.defaultBackend, at, '*', 'DefaultBackend', policy);
       if (claim('default', ingress, at, 'the default backend', '')) {
         ingressDefault = target;
         keep(target);
@@ -186,7 +190,7 @@ export function compileRoutes(store: ObjectStore, settings: Settings): CompiledR
         const exact = p.pathType === 'Exact';
         const path = !exact && normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
         const redirect = redirects && hostHasTls(tlsHosts, host.kind, host.name);
-        const target = targetFor(ingress, p.backend, [...at, 'backend'], written, p.pathType, redirect);
+        const target = targetFor(ingress, p.backend, [...at, 'backend'], written, p.pathType, policy, redirect);
         const what = `path "${path}" (${exact ? 'Exact' : 'Prefix'}) for ${host.label}`;
         const key = `${host.kind}\0${host.name}\0${exact ? 'E' : 'P'}\0${path}`;
         if (!claim(key, ingress, [...at, 'path'], what, `at spec.rules[${r}].http.paths[${i}]`)) return;
@@ -202,7 +206,7 @@ export function compileRoutes(store: ObjectStore, settings: Settings): CompiledR
   let fallback = ingressDefault;
   if (fallback === null && settings.defaultBackend !== null) {
     const ref = settings.defaultBackend;
-    fallback = Object.freeze({ ingress: 'settings', backend: ref, backendKey: backendKey(ref), path: '*', pathType: 'DefaultBackend', redirectToHttps: false });
+    fallback = Object.freeze({ ingress: 'settings', backend: ref, backendKey: backendKey(ref), path: '*', pathType: 'DefaultBackend', redirectToHttps: false, policy: defaultRoutePolicy(settings) });
     keep(fallback);
   }
 

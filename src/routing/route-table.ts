@@ -3,6 +3,7 @@
  */
 import type { BackendRef } from '../config/settings.ts';
 import type { PathType } from '../k8s/types.ts';
+import type { RoutePolicy } from './route-policy.ts';
 
 export interface RouteTarget {
   /** `namespace/name` of the Ingress that produced the route, or `settings` for the global default backend. */
@@ -16,6 +17,8 @@ export interface RouteTarget {
   readonly pathType: PathType | 'DefaultBackend';
   /** Plain-HTTP requests get a 308 to https (https-redirect.ts); computed at compile time. */
   readonly redirectToHttps: boolean;
+  /** Retries, read timeout and body limit from the Ingress's annotations, compiled once (route-policy.ts). */
+  readonly policy: RoutePolicy;
   /** A weighted or header-selected split to a canary Service (ingress-nginx's canary annotations); see canary.ts. */
   readonly canary?: CanarySplit;
 }

@@ -25,6 +25,7 @@ import { listenerBackendKey, listenerKey } from './addresses.ts';
 import { serviceBackend } from './service-backend.ts';
 import type { Backend } from './snapshot.ts';
 import { H2C_APP_PROTOCOL } from './service-backend.ts';
+import { compileBackendLimits } from './backend-limits.ts';
 
 /** On a LoadBalancer Service: its addresses serve the Ingress router (see the README, "Publishing the entrypoints"). */
 export const ENTRYPOINT_ANNOTATION = 'edgeway.io/entrypoint';
@@ -100,7 +101,10 @@ export function compileAddresses(store: ObjectStore, settings: Settings, previou
         backendKey = listenerBackendKey(key, port.port);
         const { namespace = 'default', name } = service.metadata;
         const resolved = resolveBackend(store, { namespace, name, port: port.port }, settings);
-        backends.set(backendKey, serviceBackend(backendKey, key, resolved.resolution, service));
+        // A Service also behind an Ingress reports the same limit problem twice; compile-snapshot's dedupe keeps one.
+        const limits = compileBackendLimits(loaded, settings);
+        diagnostics.push(...limits.diagnostics);
+        backends.set(backendKey, serviceBackend(backendKey, key, resolved.resolution, service, limits.limits));
       }
       for (const target of targets) {
         const spec: ListenerSpec = {

@@ -25,6 +25,7 @@ import { compileAddresses } from './compile-addresses.ts';
 import { compileTls } from './compile-tls.ts';
 import { fanOut } from './fan-out.ts';
 import { affinityTimeoutMs, speaksH2c } from './service-backend.ts';
+import { compileBackendLimits } from './backend-limits.ts';
 import type { Backend, Snapshot } from './snapshot.ts';
 
 /** Another cluster's objects, loaded from its own manifests. */
@@ -83,6 +84,8 @@ export function compileSnapshot(
     const affinity = affinityTimeoutMs(service?.object);
     const upstreamTls = own === undefined || resolution.kind !== 'endpoints' ? undefined : backendTls(store, own, resolution.appProtocol);
     if (upstreamTls !== undefined) diagnostics.push(...upstreamTls.diagnostics);
+    const limits = compileBackendLimits(service, settings);
+    diagnostics.push(...limits.diagnostics);
     backends.set(key, {
       key,
       service: `${ref.namespace}/${ref.name}`,
@@ -93,6 +96,7 @@ export function compileSnapshot(
       ...(affinity === undefined ? {} : { affinityTimeoutMs: affinity }),
       ...(upstreamTls?.tls == null ? {} : { tls: upstreamTls.tls }),
       ...(upstreamTls?.tls == null && speaksH2c(resolution) ? { h2c: true as const } : {}),
+      limits: limits.limits,
     });
   }
   for (const [key, backend] of addressing.backends) backends.set(key, backend);

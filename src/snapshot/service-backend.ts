@@ -5,6 +5,7 @@
  */
 import type { BackendResolution, ResolvedEndpoint } from '../controllers/resolved-endpoint.ts';
 import type { Service } from '../k8s/types.ts';
+import type { BackendLimits } from './backend-limits.ts';
 import type { Backend } from './snapshot.ts';
 
 /** Kubernetes' default for sessionAffinityConfig.clientIP.timeoutSeconds (3 hours). */
@@ -29,6 +30,7 @@ export function serviceBackend(
   service: string,
   resolution: BackendResolution,
   object: Service | undefined,
+  limits: BackendLimits,
   ready?: readonly ResolvedEndpoint[],
 ): Backend {
   const affinity = affinityTimeoutMs(object);
@@ -43,5 +45,6 @@ export function serviceBackend(
     clusters: ['local'],
     ...(affinity === undefined ? {} : { affinityTimeoutMs: affinity }),
     ...(speaksH2c(resolution) ? { h2c: true as const } : {}),
+    limits,
   };
 }

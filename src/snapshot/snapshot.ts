@@ -11,6 +11,7 @@ import type { Distribution } from '../dataplane/locality/locality-plan.ts';
 import type { RouteTable } from '../routing/route-table.ts';
 import type { CompiledAddresses, ListenerFailure } from './addresses.ts';
 import type { SnapshotTls } from './compile-tls.ts';
+import type { BackendLimits } from './backend-limits.ts';
 
 /** A Service port as a routing target, with the endpoints that may receive new requests. */
 export interface Backend {
@@ -35,6 +36,8 @@ export interface Backend {
   readonly distribution: Distribution;
   /** Clusters (settings `clusters[].name`, `local` for the main configuration) whose endpoints were merged. */
   readonly clusters: readonly string[];
+  /** Circuit limits from the settings and the Service's annotations. */
+  readonly limits: BackendLimits;
 }
 
 export interface Snapshot {

@@ -10,6 +10,7 @@
  * Each listener reads the runtime's current bound snapshot per request or connection, so a snapshot swap takes
  * effect on them without rebinding.
  */
+import { defaultRoutePolicy } from '../../routing/route-policy.ts';
 import type { Server as HttpServer } from 'node:http';
 import type { Http2SecureServer } from 'node:http2';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
@@ -130,7 +131,7 @@ export class ServiceListeners {
       const server = createHttpServer(settings, this.#logger);
       const fixed =
         spec.kind === 'http' && spec.backendKey !== null
-          ? { ingress: `service ${spec.service}`, backend: null, backendKey: spec.backendKey, path: '*', pathType: 'DefaultBackend' as const, redirectToHttps: false }
+          ? { ingress: `service ${spec.service}`, backend: null, backendKey: spec.backendKey, path: '*', pathType: 'DefaultBackend' as const, redirectToHttps: false, policy: defaultRoutePolicy(settings) }
           : null;
       const handle = new HttpEntrypoint(this.#runtime, 'http', spec.port, fixed).handle;
       server.on('request', handle);

@@ -1,0 +1,21 @@
+/**
+ * CPU time a process has used (user + system), read from /proc/<pid>/stat, in microseconds; undefined where /proc is
+ * not there. On a machine shared with other work, req/s moves with everyone else's load, but the CPU a proxy spends
+ * per request barely does: the bench reports both, and this one is what small per-request costs show up in.
+ */
+import { readFileSync } from 'node:fs';
+
+const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux the bench runs on
+
+export function processCpuMicros(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields overall.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1e6) / TICKS_PER_SECOND : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * Upgrade requests (WebSocket and any other `Upgrade:` protocol), from node:http's 'upgrade' event: routed like
+ * any request, then tunnelled over a raw TCP connection to the chosen endpoint. The request head is replayed with
+ * the normalised path and edgeway's forwarding headers (Connection/Upgrade restored); once the endpoint answers 101,
+ * bytes are piped both ways untouched. Any other answer is relayed and the connection closed, and the client's bytes
+ * after its upgrade request are never forwarded unless the endpoint switched: they cannot smuggle a request past
+ * routing. `Upgrade: h2c` is refused for the same reason. A raw connection
+ * is simpler and more robust than undici's `upgrade` dispatch: nothing parses the tunnelled stream.
+ *
+ * Tunnels are long-lived, so they are tracked: each has an idle timeout, and on every reload (`reconcile`) a tunnel
+ * whose route now goes elsewhere, or nowhere, is closed after a grace period; one whose route is unchanged stays.
+ */
+import { randomUUID } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { STATUS_CODES } from 'node:http';
+import { CODES, type Code } from '../errors.ts';
+import type { UpgradeSettings } from '../config/settings.ts';
+import { normalizeHost } from '../routing/normalize-host.ts';
+import { normalizePath } from '../routing/normalize-path.ts';
+import type { BoundSnapshot } from './bound-snapshot.ts';
+import { forwardHeaders, type ForwardContext } from './forward-headers.ts';
+import { absoluteTarget, type EntrypointRuntime } from './http-entrypoint.ts';
+import { framingProblem } from './request-framing.ts';
+
+interface Tunnel {
+  readonly host: string;
+  readonly path: string;
+  readonly backendKey: string;
+  readonly client: Duplex;
+  readonly upstream: Socket;
+  closeTimer: NodeJS.Timeout | null;
+}
+
+export class UpgradeProxy {
+  readonly #runtime: EntrypointRuntime;
+  readonly #proto: string;
+  readonly #port: string;
+  readonly #tunnels = new Set<Tunnel>();
+  #settings: UpgradeSettings;
+
+  constructor(runtime: EntrypointRuntime, proto: 'http' | 'https', port: number, settings: UpgradeSettings) {
+    this.#runtime = runtime;
+    this.#proto = proto;
+    this.#port = String(port);
+    this.#settings = settings;
+  }
+
+  get size(): number {
+    return this.#tunnels.size;
+  }
+
+  /** The 'upgrade' listener for node:http. */
+  readonly handle = (req: IncomingMessage, client: Duplex, head: Buffer): void => {
+    const runtime = this.#runtime;
+    if (runtime.overload.shedding) return refuse(client, 'EDGEWAY_OVERLOADED');
+    // h2c through a proxy hands the client a raw HTTP/2 connection to the endpoint, on which it could reach any path
+    // the route never matched (h2c smuggling); edgeway speaks HTTP/2 to clients itself, on its HTTPS entrypoint.
+    if (/(^|,)\s*h2c\s*(,|$)/i.test(String(req.headers.upgrade ?? ''))) return refuse(client, 'EDGEWAY_UPGRADE_REFUSED');
+    const bound = runtime.current;
+    const framing = framingProblem(req.rawHeaders, req.httpVersionMinor, bound.snapshot.settings.downstream.maxHeadersCount);
+    if (framing !== null) return refuse(client, framing);
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    let rawPath = q === -1 ? url : url.slice(0, q);
+    const host = normalizeHost(req.headers.host);
+    if (rawPath.charCodeAt(0) !== 47) {
+      const absolute = absoluteTarget(rawPath);
+      if (absolute === null || host === null || normalizeHost(absolute.host) !== host) return refuse(client, 'EDGEWAY_HOST_AMBIGUOUS');
+      rawPath = absolute.pathname;
+    }
+    const path = normalizePath(rawPath);
+    if (path === null || host === null) return refuse(client, 'EDGEWAY_BAD_REQUEST');
+    const target = bound.snapshot.routes.match(host, path);
+    if (target === null) return refuse(client, 'EDGEWAY_NO_ROUTE');
+    const backend = target.backendKey === null ? undefined : bound.backends.get(target.backendKey);
+    if (backend === undefined || backend.backend.resolution.kind !== 'endpoints') return refuse(client, 'EDGEWAY_BACKEND_UNAVAILABLE');
+    const clientIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    const ctx: ForwardContext = {
+      clientIp,
+      trusted: runtime.trusted.has(clientIp),
+      proto: this.#proto,
+      port: this.#port,
+      forwardProxyAuthorization: bound.snapshot.settings.forwardProxyAuthorization,
+      hostOverride: undefined,
+    };
+    // Endpoints reached over TLS would need a TLS tunnel, which this proxy does not make.
+    if (backend.backend.tls !== undefined) return refuse(client, 'EDGEWAY_UPGRADE_FAILED');
+    const endpoint = backend.pick(ctx)?.endpoint;
+    if (endpoint === undefined) return refuse(client, 'EDGEWAY_NO_ENDPOINTS');
+    // A tunnel is a request in flight for the Service's circuit limit, for as long as it lives (as in Envoy).
+    const load = backend.runtime;
+    if (load.active >= backend.backend.limits.maxRequests) return refuse(client, 'EDGEWAY_LIMIT_MAX_REQUESTS', 'X-Edgeway-Limit: max-requests\r\n');
+    load.active++;
+
+    const { headers } = forwardHeaders(req.rawHeaders, ctx, randomUUID);
+    let text = `${req.method ?? 'GET'} ${q === -1 ? path : path + url.slice(q)} HTTP/1.1\r\n`;
+    for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
+    text += `connection: upgrade\r\nupgrade: ${req.headers.upgrade ?? ''}\r\n\r\n`;
+
+    const upstream = connect({ host: endpoint.address, port: endpoint.port, noDelay: true });
+    const tunnel: Tunnel = { host, path, backendKey: backend.backend.key, client, upstream, closeTimer: null };
+    this.#tunnels.add(tunnel);
+    let connected = false;
+    /** Set once the endpoint answered something other than 101: its answer is relayed, then both ends close. */
+    let refused = false;
+    const close = (): void => {
+      if (!this.#tunnels.delete(tunnel)) return;
+      load.active--;
+      if (tunnel.closeTimer !== null) clearTimeout(tunnel.closeTimer);
+      upstream.destroy();
+      // A relayed refusal is ended, not cut, so the client reads all of it.
+      if (refused) client.end();
+      else client.destroy();
+    };
+    let first: Buffer = Buffer.alloc(0);
+    const onFirstBytes = (chunk: Buffer): void => {
+      first = first.length === 0 ? chunk : Buffer.concat([first, chunk]);
+      if (first.indexOf('\r\n') === -1 && first.length < 1024) return;
+      upstream.off('data', onFirstBytes);
+      upstream.pause();
+      client.write(first);
+      if (/^HTTP\/1\.[01] 101 /.test(first.subarray(0, 16).toString('latin1'))) {
+        // Switched: from here on the bytes are the new protocol's, both ways. Bytes the client sent early (`head`)
+        // go only now, so they can never reach the endpoint as HTTP.
+        if (head.length > 0) upstream.write(head);
+        client.pipe(upstream);
+        upstream.pipe(client);
+        return;
+      }
+      // Not switched: relay the answer and close. The client's further bytes are never forwarded — otherwise they
+      // would reach the endpoint as requests edgeway never routed (WebSocket request smuggling).
+      refused = true;
+      upstream.pipe(client, { end: false });
+      upstream.end();
+    };
+    upstream.once('connect', () => {
+      connected = true;
+      upstream.write(text);
+      upstream.on('data', onFirstBytes);
+    });
+    upstream.on('error', () => {
+      if (!connected && this.#tunnels.delete(tunnel)) {
+        load.active--;
+        return refuse(client, 'EDGEWAY_UPGRADE_FAILED');
+      }
+      close();
+    });
+    client.on('error', close);
+    upstream.on('close', close);
+    client.on('close', close);
+    // Idle on either side: both sockets carry the same conversation, so either timing out ends the tunnel.
+    upstream.setTimeout(this.#settings.idleTimeoutMs, close);
+    if ('setTimeout' in client && typeof client.setTimeout === 'function') (client as Socket).setTimeout(this.#settings.idleTimeoutMs, close);
+  };
+
+  /**
+   * After a reload: tunnels whose route still leads to the same backend stay; the others close after the grace
+   * period (cancelled if a later reload brings their route back).
+   */
+  reconcile(bound: BoundSnapshot, settings: UpgradeSettings): void {
+    this.#settings = settings;
+    for (const tunnel of this.#tunnels) {
+      const target = bound.snapshot.routes.match(tunnel.host, tunnel.path);
+      const kept = target !== null && target.backendKey === tunnel.backendKey && bound.backends.has(tunnel.backendKey);
+      if (kept) {
+        if (tunnel.closeTimer !== null) clearTimeout(tunnel.closeTimer);
+        tunnel.closeTimer = null;
+      } else if (tunnel.closeTimer === null) {
+        tunnel.closeTimer = setTimeout(closeTunnel, settings.removedRouteGraceMs, tunnel);
+        tunnel.closeTimer.unref();
+      }
+    }
+  }
+
+  /** Cuts every tunnel (shutdown after the drain time). */
+  closeAll(): void {
+    for (const tunnel of [...this.#tunnels]) closeTunnel(tunnel);
+  }
+}
+
+function closeTunnel(tunnel: Tunnel): void {
+  tunnel.upstream.destroy();
+  tunnel.client.destroy();
+}
+
+/** A plain answer on the raw socket, then close: there is no ServerResponse for an upgrade request. */
+function refuse(socket: Duplex, code: Code, extraHeaders = ''): void {
+  const info = CODES[code] as { summary: string; status?: number };
+  const status = info.status ?? 400;
+  const body = `${status} ${STATUS_CODES[status] ?? ''}: ${info.summary}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nServer: edgeway\r\nX-Edgeway-Error: ${code}\r\n${extraHeaders}` +
+      `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
