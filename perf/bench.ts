@@ -28,6 +28,7 @@ import { directScenario } from './systems/direct.ts';
 import { edgewayScenario } from './systems/edgeway.ts';
 import { edgewayNoRetriesScenario, edgewayRetriesScenario } from './systems/edgeway-retries.ts';
 import { httpProxyScenario } from './systems/http-proxy.ts';
+import { undiciFloorScenario } from './systems/undici-floor.ts';
 import { nginxScenario } from './systems/nginx.ts';
 import { RELOAD_BAR, RELOAD_INTERVAL_MS, RELOAD_LOOP, RELOAD_STEADY, reloadScenario } from './systems/reload.ts';
 import { TLS_GROUP, tlsScenarios } from './systems/tls.ts';
@@ -43,6 +44,7 @@ const SCENARIOS: readonly Scenario[] = [
   edgewayNoRetriesScenario,
   edgewayRetriesScenario,
   httpProxyScenario,
+  undiciFloorScenario,
   nginxScenario(log),
   routingScenario(ROUTING_SMALL),
   routingScenario(ROUTING_LARGE),

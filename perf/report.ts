@@ -40,7 +40,7 @@ export function cpuTable(summaries: readonly Summary[]): string | null {
 
 /** edgeway's median req/s over each other system's, per body size, from the same run. */
 export function ratioTable(summaries: readonly Summary[], bodySizes: readonly number[]): string {
-  const others = ['http-proxy', 'nginx', 'direct'];
+  const others = ['http-proxy', 'nginx', 'undici-floor', 'direct'];
   const lines = [`| body | ${others.map((o) => `edgeway/${o}`).join(' | ')} |`, `|---|${others.map(() => '---:').join('|')}|`];
   for (const size of bodySizes) {
     lines.push(`| ${formatBytes(size)} | ${others.map((o) => formatRatio(ratio(summaries, 'edgeway', o, size))).join(' | ')} |`);

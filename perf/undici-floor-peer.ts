@@ -1,0 +1,57 @@
+/**
+ * The `undici-floor` reference system, run as its own process: the smallest proxy one can write on undici's dispatch
+ * API — no routing, no header work beyond dropping hop-by-hop response headers, no logging, no error pages. It is
+ * not a product; it marks the floor a Node proxy on node:http + undici can reach on this machine, so edgeway's cost
+ * above it is measured rather than guessed.
+ *
+ * Usage: node perf/undici-floor-peer.ts --target http://127.0.0.1:PORT [--port 0]. Prints `{"port":N}` once
+ * listening; exits when its stdin closes or on SIGTERM.
+ */
+
+import { createServer } from 'node:http';
+import { parseArgs } from 'node:util';
+import { Pool, type Dispatcher } from 'undici';
+
+const { values } = parseArgs({ options: { target: { type: 'string' }, port: { type: 'string', default: '0' } } });
+if (values.target === undefined) {
+  process.stderr.write('undici-floor-peer: --target http://127.0.0.1:PORT is required\n');
+  process.exit(2);
+}
+
+const pool = new Pool(values.target, { connections: 128 });
+
+const server = createServer((req, res) => {
+  const handler: Dispatcher.DispatchHandler = {
+    onResponseStart(_c, status, headers) {
+      delete headers.connection;
+      delete headers['keep-alive'];
+      res.writeHead(status, headers as Record<string, string>);
+    },
+    onResponseData(_c, chunk) {
+      res.write(chunk);
+    },
+    onResponseEnd() {
+      res.end();
+    },
+    onResponseError() {
+      if (res.headersSent) res.destroy();
+      else res.writeHead(502).end();
+    },
+  };
+  pool.dispatch({ path: req.url ?? '/', method: req.method as 'GET', headers: req.rawHeaders, body: null }, handler);
+});
+server.keepAliveTimeout = 60_000;
+server.listen(Number(values.port), '127.0.0.1', () => {
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('undici-floor-peer: no TCP address');
+  process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
+});
+
+const shutdown = (): void => {
+  server.closeAllConnections();
+  void pool.destroy();
+  server.close(() => process.exit(0));
+};
+process.stdin.on('end', shutdown).on('close', shutdown).resume();
+process.once('SIGTERM', shutdown);
+process.once('SIGINT', shutdown);
