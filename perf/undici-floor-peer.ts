@@ -1,6 +1,6 @@
 /**
  * The `undici-floor` reference system, run as its own process: the smallest proxy one can write on undici's dispatch
- * API — no routing, no header work beyond dropping hop-by-hop response headers, no logging, no error pages. It is
+ * API — no routing, no header work beyond dropping the hop-by-hop headers undici and Node insist on, no logging, no error pages. It is
  * not a product; it marks the floor a Node proxy on node:http + undici can reach on this machine, so edgeway's cost
  * above it is measured rather than guessed.
  *
@@ -22,6 +22,7 @@ const pool = new Pool(values.target, { connections: 128 });
 
 const server = createServer((req, res) => {
   const handler: Dispatcher.DispatchHandler = {
+    onRequestStart() {},
     onResponseStart(_c, status, headers) {
       delete headers.connection;
       delete headers['keep-alive'];
@@ -38,7 +39,15 @@ const server = createServer((req, res) => {
       else res.writeHead(502).end();
     },
   };
-  pool.dispatch({ path: req.url ?? '/', method: req.method as 'GET', headers: req.rawHeaders, body: null }, handler);
+  // undici refuses hop-by-hop request headers (Connection, Keep-Alive): drop them, nothing else.
+  const raw = req.rawHeaders;
+  const headers: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 10 && (name === 'Connection' || name === 'connection' || name === 'Keep-Alive' || name === 'keep-alive')) continue;
+    headers.push(name, raw[i + 1]!);
+  }
+  pool.dispatch({ path: req.url ?? '/', method: req.method as 'GET', headers, body: null }, handler);
 });
 server.keepAliveTimeout = 60_000;
 server.listen(Number(values.port), '127.0.0.1', () => {
