@@ -12,6 +12,7 @@ import type { HostPort } from '../config/settings.ts';
 import type { ReloadOutcome, ReloadStatus } from '../reload/reloader.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import { addressStatus } from '../status/address-status.ts';
+import { listenOn } from '../dataplane/listen-on.ts';
 
 export interface AdminState {
   readonly ready: boolean;
@@ -48,14 +49,7 @@ export class AdminServer {
   }
 
   listen(at: HostPort): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(at.port, at.host, () => {
-        this.#server.off('error', reject);
-        const address = this.#server.address();
-        resolve(typeof address === 'object' && address !== null ? address.port : at.port);
-      });
-    });
+    return listenOn(this.#server, at.host, at.port);
   }
 
   close(): Promise<void> {

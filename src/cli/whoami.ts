@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseHostPort } from '../config/settings-document.ts';
+import { listenOn } from '../dataplane/listen-on.ts';
 
 export interface WhoamiOptions {
   readonly host: string;
@@ -13,16 +14,11 @@ export interface WhoamiOptions {
   readonly name: string;
 }
 
-export function startWhoami(options: WhoamiOptions): Promise<Server> {
+export async function startWhoami(options: WhoamiOptions): Promise<Server> {
   const server = createServer((req, res) => answer(options.name, req, res));
   server.keepAliveTimeout = 65_000;
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve(server);
-    });
-  });
+  await listenOn(server, options.host, options.port);
+  return server;
 }
 
 function answer(name: string, req: IncomingMessage, res: ServerResponse): void {

@@ -23,6 +23,7 @@ import { HealthChecker } from './health/health-checker.ts';
 import { RouteCellRegistry } from '../metrics/route-cells.ts';
 import { HttpEntrypoint } from './http-entrypoint.ts';
 import { createHttpServer } from './http-server.ts';
+import { listenOn } from './listen-on.ts';
 import { contextOptions, httpsServerOptions, newSessionKeys } from './https-options.ts';
 import { ServiceListeners, type ListenerRuntime, type SecureServerHandle } from './listeners/service-listeners.ts';
 import { OverloadGuard } from './overload-guard.ts';
@@ -200,15 +201,7 @@ export class Gateway implements ListenerRuntime {
   async #listenHttps(at: HostPort, settings: Settings): Promise<number> {
     const secure = this.#secureServer(settings);
     const server = secure.server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(at.port, at.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
-    const port = typeof address === 'object' && address !== null ? address.port : at.port;
+    const port = await listenOn(server, at.host, at.port);
     const entrypoint = new HttpEntrypoint(this, 'https', port);
     server.on('request', entrypoint.handle);
     this.#secure = secure;
@@ -255,15 +248,7 @@ export class Gateway implements ListenerRuntime {
 
   async #listenHttp(name: string, at: HostPort, settings: Settings): Promise<Listener> {
     const server = createHttpServer(settings, this.#logger);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(at.port, at.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
-    const port = typeof address === 'object' && address !== null ? address.port : at.port;
+    const port = await listenOn(server, at.host, at.port);
     const entrypoint = new HttpEntrypoint(this, 'http', port, null, this.#httpsPort);
     server.on('request', entrypoint.handle);
     const upgrades = new UpgradeProxy(this, 'http', port, settings.upgrades);

@@ -206,22 +206,7 @@ export class HttpEntrypoint {
     if (hasBody(req)) req.resume();
     res.writeHead(308, { location, 'content-length': '0', server: 'edgeway' });
     res.end();
-    this.#runtime.routeCells.cells(ingress, '').record(methodClass(req.method), 308, (performance.now() - started) / 1000);
-    const log = this.#runtime.accessLog;
-    if (!log.enabled) return;
-    log.write({
-      method: req.method,
-      host,
-      path,
-      status: 308,
-      bytes: 0,
-      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-      upstream: undefined,
-      requestId: undefined,
-      ingress,
-      service: undefined,
-      reason: undefined,
-    });
+    this.#answered(req, 308, started, path, host, ingress, undefined, undefined);
   }
 
   #fail(
@@ -240,6 +225,20 @@ export class HttpEntrypoint {
     // (`Connection: close` makes Node end the socket once the answer is flushed).
     if (!close && hasBody(req)) req.resume();
     const status = sendError(res, code, undefined, close && req.httpVersionMajor === 1);
+    this.#answered(req, status, started, path, host, ingress, service, code);
+  }
+
+  /** Metrics and the access line for an answer edgeway gave itself (no upstream, no body). */
+  #answered(
+    req: DownstreamRequest,
+    status: number,
+    started: number,
+    path: string,
+    host: string | undefined,
+    ingress: string | undefined,
+    service: string | undefined,
+    reason: Code | undefined,
+  ): void {
     this.#runtime.routeCells.cells(ingress ?? '', service ?? '').record(methodClass(req.method), status, (performance.now() - started) / 1000);
     const log = this.#runtime.accessLog;
     if (!log.enabled) return;
@@ -254,7 +253,7 @@ export class HttpEntrypoint {
       requestId: undefined,
       ingress,
       service,
-      reason: code,
+      reason,
     });
   }
 }
