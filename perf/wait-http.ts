@@ -3,7 +3,7 @@
  * edgeway are ready; the poll interval is a retry pace, not a synchronisation sleep.
  */
 
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { ManagedChild } from './child-processes.ts';
 
@@ -17,28 +17,18 @@ export interface HttpAnswer {
 /** One GET, no keep-alive, never throws: a refused connection is status 0. https is not verified (bench certificates). */
 export function get(url: string, host?: string): Promise<HttpAnswer> {
   const tls = url.startsWith('https:');
-  const request = tls ? httpsRequest : httpRequest;
   const options = { agent: false as const, timeout: 5000, ...(tls ? { rejectUnauthorized: false, ...(host === undefined ? {} : { servername: host }) } : {}), ...(host === undefined ? {} : { headers: { host } }) };
-  return new Promise((resolve) => {
-    const req = request(url, options, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', () => resolve({ status: 0, body }));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve({ status: 0, body: '' }));
-    req.end();
-  });
+  return send(tls ? httpsRequest : httpRequest, url, options);
 }
 
 /** One POST without a body to a plain-HTTP URL (admin actions such as /reload), with a longer deadline; never throws. */
 export function post(url: string): Promise<HttpAnswer> {
+  return send(httpRequest, url, { method: 'POST', agent: false, timeout: 30_000 });
+}
+
+function send(request: typeof httpRequest, url: string, options: RequestOptions): Promise<HttpAnswer> {
   return new Promise((resolve) => {
-    const req = httpRequest(url, { method: 'POST', agent: false, timeout: 30_000 }, (res) => {
+    const req = request(url, options, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {

@@ -67,34 +67,5 @@ export function pod(name: string, options: PodOptions = {}): Pod {
 }
 
 export function settings(externalNameEnabled = false): Settings {
-  return {
-    ...DEFAULT_SETTINGS,
-    http: { host: '127.0.0.1', port: 8080 },
-    https: null,
-    tls: DEFAULT_SETTINGS.tls,
-    admin: { host: '127.0.0.1', port: 9901 },
-    stateDir: '/tmp/edgeway-test-state',
-    controllerName: 'edgeway.io/ingress-controller',
-    defaultBackend: null,
-    externalName: { enabled: externalNameEnabled },
-    trustedProxies: [],
-    forwardProxyAuthorization: false,
-    upstream: {
-      connections: 16,
-      pipelining: 1,
-      keepAliveTimeoutMs: 4_000,
-      keepAliveMaxTimeoutMs: 60_000,
-      connectTimeoutMs: 5_000,
-      headersTimeoutMs: 60_000,
-      bodyTimeoutMs: 60_000,
-    },
-    downstream: { ...DEFAULT_SETTINGS.downstream, keepAliveTimeoutMs: 5_000, headersTimeoutMs: 60_000, requestTimeoutMs: 300_000, maxHeaderBytes: 16_384 },
-    retries: DEFAULT_SETTINGS.retries,
-    limits: DEFAULT_SETTINGS.limits,
-    overload: DEFAULT_SETTINGS.overload,
-    upgrades: DEFAULT_SETTINGS.upgrades,
-    logging: { level: 'silent', access: false },
-    addresses: DEFAULT_SETTINGS.addresses,
-    maxConfigBytes: 10_000_000,
-  };
+  return { ...DEFAULT_SETTINGS, externalName: { enabled: externalNameEnabled } };
 }

@@ -71,36 +71,7 @@ export function ingressClass(name: string, controller = CONTROLLER, isDefault = 
 }
 
 export function settings(defaultBackend: BackendRef | null = null): Settings {
-  return {
-    ...DEFAULT_SETTINGS,
-    http: { host: '127.0.0.1', port: 0 },
-    https: null,
-    tls: DEFAULT_SETTINGS.tls,
-    admin: { host: '127.0.0.1', port: 0 },
-    stateDir: '/tmp/edgeway-test',
-    controllerName: CONTROLLER,
-    defaultBackend,
-    externalName: { enabled: false },
-    trustedProxies: [],
-    forwardProxyAuthorization: false,
-    upstream: {
-      connections: 1,
-      pipelining: 1,
-      keepAliveTimeoutMs: 1000,
-      keepAliveMaxTimeoutMs: 1000,
-      connectTimeoutMs: 1000,
-      headersTimeoutMs: 1000,
-      bodyTimeoutMs: 1000,
-    },
-    downstream: { ...DEFAULT_SETTINGS.downstream, keepAliveTimeoutMs: 1000, headersTimeoutMs: 1000, requestTimeoutMs: 1000, maxHeaderBytes: 16384 },
-    retries: DEFAULT_SETTINGS.retries,
-    limits: DEFAULT_SETTINGS.limits,
-    overload: DEFAULT_SETTINGS.overload,
-    upgrades: DEFAULT_SETTINGS.upgrades,
-    logging: { level: 'silent', access: false },
-    addresses: DEFAULT_SETTINGS.addresses,
-    maxConfigBytes: 1 << 20,
-  };
+  return { ...DEFAULT_SETTINGS, controllerName: CONTROLLER, defaultBackend };
 }
 
 /** A store holding the `edgeway` IngressClass (ours) plus the given objects. */
