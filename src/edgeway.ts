@@ -100,6 +100,7 @@ export class Edgeway {
       certificates: () => this.#snapshot.tls.certificates.map((c) => ({ secret: c.secret, notAfter: new Date(c.notAfter) })),
       addressPools: () => poolUsage(this.#snapshot.addresses.pools, this.#snapshot.addresses.state).map((u) => ({ pool: u.pool, size: Number(u.size), used: u.used })),
       upstreams: () => upstreamStatus(gateway.current, gateway.checker),
+      resilience: () => ({ retries: gateway.retryCounters.retries, budgetExhausted: gateway.retryCounters.budgetExhausted, tunnels: gateway.tunnels }),
     });
     this.#admin = new AdminServer(
       () => ({

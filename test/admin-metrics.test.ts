@@ -118,6 +118,9 @@ test('a scrape after traffic parses strictly and has the documented names, types
     edgeway_upstream_endpoints_ejected: 'gauge',
     edgeway_upstream_ejections: 'gauge',
     edgeway_upstream_panic: 'gauge',
+    edgeway_upstream_retries_total: 'counter',
+    edgeway_upstream_retry_budget_exhausted_total: 'counter',
+    edgeway_upgrade_tunnels: 'gauge',
     process_cpu_seconds_total: 'counter',
     nodejs_eventloop_lag_seconds: 'gauge',
   };

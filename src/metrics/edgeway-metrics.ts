@@ -46,6 +46,8 @@ export interface MetricsSources {
   addressPools?(): Iterable<AddressPoolUsage>;
   /** Health, ejection and locality state of every backend's endpoints (upstream-status.ts). */
   upstreams?(): readonly BackendStatus[];
+  /** Retries sent, retries the budget refused, and open upgrade tunnels, since start. */
+  resilience?(): { readonly retries: number; readonly budgetExhausted: number; readonly tunnels: number };
 }
 
 export class EdgewayMetrics {
@@ -166,6 +168,32 @@ export class EdgewayMetrics {
     health('edgeway_upstream_endpoints_ejected', 'Endpoints of each Service port ejected by outlier detection right now.', (b) => b.endpoints.filter((e) => e.ejected).length);
     health('edgeway_upstream_ejections', 'Ejections so far of the current endpoints of each Service port (each ejection lengthens the next).', (b) => b.endpoints.reduce((n, e) => n + e.ejections, 0));
     health('edgeway_upstream_panic', '1 when too few endpoints of a Service port are healthy and all of them are used (panic threshold).', (b) => (b.locality.panic ? 1 : 0));
+    new Counter({
+      name: 'edgeway_upstream_retries_total',
+      help: 'Upstream tries sent again after a failure (connect failure, reset, retryable status), since start.',
+      registers: register,
+      collect() {
+        this.reset();
+        this.inc(sources.resilience?.().retries ?? 0);
+      },
+    });
+    new Counter({
+      name: 'edgeway_upstream_retry_budget_exhausted_total',
+      help: 'Retries not sent because the backend retry budget was spent, since start.',
+      registers: register,
+      collect() {
+        this.reset();
+        this.inc(sources.resilience?.().budgetExhausted ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'edgeway_upgrade_tunnels',
+      help: 'Open upgrade tunnels (WebSocket).',
+      registers: register,
+      collect() {
+        this.set(sources.resilience?.().tunnels ?? 0);
+      },
+    });
     usage('edgeway_address_pool_addresses', 'Addresses in each LoadBalancer address pool.', (u) => u.size);
     usage('edgeway_address_pool_addresses_used', 'Addresses of each LoadBalancer address pool allocated to Services.', (u) => u.used);
   }
