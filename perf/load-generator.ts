@@ -27,7 +27,22 @@ export async function runLoad(procs: ChildProcesses, spec: LoadSpec): Promise<Lo
   const args = ['-j', '-c', String(spec.connections), '-d', String(spec.durationSec), '-H', `host=${spec.host}`, spec.url];
   // The .bin script's shebang says `env node`; put this Node first so it runs under the same Node 24.
   const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}` };
-  const child = procs.start('autocannon', AUTOCANNON, args, { stdout: 'pipe', env });
+  return runLoadChild(procs, 'autocannon', AUTOCANNON, args, spec, env);
+}
+
+/**
+ * Runs a load tool that prints autocannon's JSON (autocannon itself, or perf/handshake-client.ts) as a child,
+ * killed by a watchdog if it overruns its duration by much, and parses what it printed.
+ */
+export async function runLoadChild(
+  procs: ChildProcesses,
+  name: string,
+  command: string,
+  args: readonly string[],
+  spec: LoadSpec,
+  env?: NodeJS.ProcessEnv,
+): Promise<LoadResult> {
+  const child = procs.start(name, command, args, { stdout: 'pipe', ...(env === undefined ? {} : { env }) });
   let out = '';
   child.process.stdout?.setEncoding('utf8');
   child.process.stdout?.on('data', (chunk: string) => {
@@ -36,6 +51,6 @@ export async function runLoad(procs: ChildProcesses, spec: LoadSpec): Promise<Lo
   const watchdog = setTimeout(() => child.process.kill('SIGKILL'), spec.durationSec * 1000 + OVERRUN_MS);
   const status = await child.exited;
   clearTimeout(watchdog);
-  if (status !== 0) throw new Error(`autocannon exited (${String(status)}) against ${spec.url}\n${child.stderrTail}`);
+  if (status !== 0) throw new Error(`${name} exited (${String(status)}) against ${spec.url}\n${child.stderrTail}`);
   return parseAutocannonJson(out);
 }
