@@ -38,7 +38,7 @@ import { normalizePath } from './normalize-path.ts';
 import type { PathRule } from './path-table.ts';
 import type { PathTable } from './path-table.ts';
 import { PathTables } from './path-table.ts';
-import { resolveBackend } from './resolve-backend.ts';
+import { ingressBackendRef } from './ingress-backend-ref.ts';
 import type { CanarySplit, RouteTable, RouteTarget } from './route-table.ts';
 import { compileRoutePolicy, defaultRoutePolicy, type RoutePolicy } from './route-policy.ts';
 import { backendKey } from './route-table.ts';
@@ -91,7 +91,7 @@ export function compileRoutes(store: ObjectStore, settings: Settings): CompiledR
   const tlsHosts = settings.https === null ? null : tlsHostsOf(ranked.map((r) => r.loaded.object));
 
   const targetFor = (ingress: Ranked, backend: IngressBackend, at: Field, path: string, pathType: RouteTarget['pathType'], policy: RoutePolicy, redirectToHttps = false): RouteTarget => {
-    const resolved = resolveBackend(store, ingress.loaded, backend, at);
+    const resolved = ingressBackendRef(store, ingress.loaded, backend, at);
     diagnostics.push(...resolved.diagnostics);
     const ref = resolved.ref;
     return Object.freeze({ ingress: ingress.id, backend: ref, backendKey: ref === null ? null : backendKey(ref), path, pathType, redirectToHttps, policy });
@@ -143,7 +143,7 @@ export function compileRoutes(store: ObjectStore, settings: Settings): CompiledR
             `path "${path}" for ${host.label} already has the canary of Ingress ${main.target.canary.ingress}, which is older; this canary is not used. Remove one of them.`));
           return;
         }
-        const resolved = resolveBackend(store, ingress.loaded, p.backend, [...at, 'backend']);
+        const resolved = ingressBackendRef(store, ingress.loaded, p.backend, [...at, 'backend']);
         diagnostics.push(...resolved.diagnostics);
         const ref = resolved.ref;
         const canary: CanarySplit = Object.freeze({ ...split, ingress: ingress.id, backend: ref, backendKey: ref === null ? null : backendKey(ref) });

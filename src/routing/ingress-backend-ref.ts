@@ -24,7 +24,7 @@ export interface ResolvedBackend {
 /**
  * @param at the field path of the backend inside the Ingress (`['spec', 'defaultBackend']`).
  */
-export function resolveBackend(
+export function ingressBackendRef(
   store: ObjectStore,
   loaded: LoadedObject<Ingress>,
   backend: IngressBackend,
