@@ -15,8 +15,9 @@ export interface StartedChild {
   readonly port: number;
 }
 
-export async function startNodeChild(procs: ChildProcesses, name: string, script: string, args: readonly string[]): Promise<StartedChild> {
-  const child = procs.start(name, process.execPath, [join(PERF_DIR, script), ...args], { stdout: 'pipe' });
+/** @param nodeArgs flags for Node itself (`--cpu-prof` when profiling). */
+export async function startNodeChild(procs: ChildProcesses, name: string, script: string, args: readonly string[], nodeArgs: readonly string[] = []): Promise<StartedChild> {
+  const child = procs.start(name, process.execPath, [...nodeArgs, join(PERF_DIR, script), ...args], { stdout: 'pipe' });
   try {
     const port = await child.waitForLine((line) => readPort(line), READY_TIMEOUT_MS);
     return { child, port };

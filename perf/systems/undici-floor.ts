@@ -5,6 +5,7 @@
  */
 
 import { startNodeChild } from '../node-child.ts';
+import { processCpuMicros } from '../process-cpu.ts';
 import type { Scenario } from '../scenario.ts';
 import { BENCH_HOST, BODY_SIZES } from '../scenario.ts';
 
@@ -14,6 +15,6 @@ export const undiciFloorScenario: Scenario = {
   bodySizes: BODY_SIZES,
   start: async (ctx) => {
     const peer = await startNodeChild(ctx.procs, 'undici-floor', 'undici-floor-peer.ts', ['--target', `http://127.0.0.1:${ctx.backendPort}`]);
-    return { url: `http://127.0.0.1:${peer.port}/`, host: BENCH_HOST, facts: {}, stop: () => peer.child.stop() };
+    return { url: `http://127.0.0.1:${peer.port}/`, host: BENCH_HOST, facts: {}, cpuMicros: () => processCpuMicros(peer.child.process.pid), stop: () => peer.child.stop() };
   },
 };

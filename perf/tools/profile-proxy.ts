@@ -1,0 +1,70 @@
+/**
+ * Profiles one proxy under a fixed load, outside the bench: starts the bench backend, then the proxy under
+ * `--cpu-prof`, drives it with autocannon for a fixed number of requests, stops it (which writes the profile) and
+ * prints the CPU µs the proxy spent per request. Comparing edgeway's profile with undici-floor's shows, function by
+ * function, what edgeway does above the floor.
+ *
+ * Usage: node perf/tools/profile-proxy.ts edgeway|undici-floor|http-proxy [--requests N] [--size BYTES] [--no-profile]
+ *   [--cli PATH/main.js] (another build of edgeway, for A/B runs) [--settings JSON] (an EdgewaySettings spec for edgeway, e.g. '{"logging":{"access":false}}')
+ * Profiles land in perf/profiles/<system>-<time>/; summarise them with perf/tools/profile-top.ts.
+ */
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { ChildProcesses } from '../child-processes.ts';
+import { freePort } from '../free-port.ts';
+import { startNodeChild } from '../node-child.ts';
+import { processCpuMicros } from '../process-cpu.ts';
+import { edgewayConfig } from '../systems/edgeway-config.ts';
+import { waitForStatus } from '../wait-http.ts';
+
+const HOST = 'bench.local';
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  allowNegative: true,
+  options: { cli: { type: 'string' }, settings: { type: 'string' }, profile: { type: 'boolean', default: true }, requests: { type: 'string', default: '200000' }, size: { type: 'string', default: '11' }, connections: { type: 'string', default: '100' } },
+});
+const system = positionals[0];
+if (system !== 'edgeway' && system !== 'undici-floor' && system !== 'http-proxy') {
+  process.stderr.write('usage: node perf/tools/profile-proxy.ts edgeway|undici-floor|http-proxy [--requests N] [--size BYTES]\n');
+  process.exit(2);
+}
+
+const root = new URL('../..', import.meta.url).pathname;
+const profileDir = join(root, 'perf/profiles', `${system}-${Date.now()}`);
+await mkdir(profileDir, { recursive: true });
+const procs = new ChildProcesses();
+try {
+  const backend = await startNodeChild(procs, 'backend', 'backend.ts', ['--size', values.size]);
+  const prof = values.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  let url: string;
+  let pid: number | undefined;
+  let stop: () => Promise<unknown>;
+  if (system === 'edgeway') {
+    const work = await mkdtemp(join(tmpdir(), 'edgeway-prof-'));
+    const config = join(work, 'edgeway.yaml');
+    await writeFile(config, edgewayConfig({ backendPort: backend.port, hosts: [HOST], ...(values.settings === undefined ? {} : { settings: JSON.parse(values.settings) as object }) }));
+    const [port, admin] = [await freePort(), await freePort()];
+    const child = procs.start('edgeway', process.execPath, [...prof, values.cli ?? join(root, 'dist/cli/main.js'), 'serve', '--config', config, '--http', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`, '--state-dir', work, '--drain-timeout', '1'], { stdout: 'ignore' });
+    await waitForStatus(`http://127.0.0.1:${admin}/readyz`, 200, 20_000, child);
+    url = `http://127.0.0.1:${port}/`;
+    pid = child.process.pid;
+    stop = () => child.stop(10_000);
+  } else {
+    const peer = await startNodeChild(procs, system, `${system}-peer.ts`, ['--target', `http://127.0.0.1:${backend.port}`], prof);
+    url = `http://127.0.0.1:${peer.port}/`;
+    pid = peer.child.process.pid;
+    stop = () => peer.child.stop(10_000);
+  }
+  const amount = Number(values.requests);
+  const before = processCpuMicros(pid);
+  const result = await autocannon({ url, connections: Number(values.connections), amount, headers: { host: HOST }, duration: 60 });
+  const after = processCpuMicros(pid);
+  await stop();
+  const perRequest = before === undefined || after === undefined ? Number.NaN : (after - before) / result.requests.total;
+  process.stdout.write(`${system}: ${result.requests.total} requests, ${Math.round(result.requests.average)} req/s, ${perRequest.toFixed(1)} CPU µs per request; profile in ${profileDir}\n`);
+} finally {
+  await procs.stopAll();
+}
