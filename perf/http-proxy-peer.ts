@@ -18,7 +18,8 @@ if (values.target === undefined) {
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 128 });
-const proxy = httpProxy.createProxyServer({ target: values.target, agent });
+// xfwd: X-Forwarded-For/-Port/-Proto/-Host, as edgeway sets them (it has no request id and no access log).
+const proxy = httpProxy.createProxyServer({ target: values.target, agent, xfwd: true });
 proxy.on('error', (err, _req, res) => {
   // res is a Socket for upgrade errors; the bench only sends plain requests.
   if ('writeHead' in res && !res.headersSent) {

@@ -171,14 +171,16 @@ test('edgeway config: large host tables are split across Ingresses, every host o
   t.is(middleHost(10), 'h5.bench.local');
 });
 
-test('nginx config: loopback listen, upstream keep-alive, paths under the prefix, only built-in temp paths', (t) => {
+test('nginx config: loopback listen, upstream keep-alive, edgeway-equivalent headers and access log, paths under the prefix, only built-in temp paths', (t) => {
   const conf = nginxConfig({ prefix: '/tmp/x', listenPort: 8080, backendPort: 9090, tempPathModules: ['fastcgi'] });
   for (const line of [
     'worker_processes 1;',
     'daemon off;',
     'pid /tmp/x/nginx.pid;',
     'error_log /tmp/x/error.log warn;',
-    'access_log off;',
+    'access_log /dev/null edgeway buffer=8k flush=200ms;',
+    'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    'proxy_set_header X-Request-ID $request_id;',
     'server 127.0.0.1:9090;',
     'keepalive 128;',
     'listen 127.0.0.1:8080;',
