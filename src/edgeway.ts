@@ -20,8 +20,11 @@ import { loadDefaultCertificate } from './tls/default-certificate.ts';
 import type { TlsMaterial } from './tls/tls-material.ts';
 import { EdgewayMetrics } from './metrics/edgeway-metrics.ts';
 import { ConfigWatcher } from './reload/config-watcher.ts';
+import { cpuMs, type BuildCost } from './reload/build-cost.ts';
 import { Reloader, type Rejected, type ReloadOutcome, type ReloadTrigger } from './reload/reloader.ts';
 import { compileSnapshot, type ClusterStore } from './snapshot/compile-snapshot.ts';
+import { CompileMemo } from './snapshot/compile-memo.ts';
+import { sameValue } from './config/same-value.ts';
 import { upstreamStatus } from './dataplane/upstream-status.ts';
 import type { Snapshot } from './snapshot/snapshot.ts';
 import { ObjectStore } from './store/object-store.ts';
@@ -75,6 +78,12 @@ export class Edgeway {
   #addressKeeper: AddressKeeper | null = null;
   /** Parses of the --config documents from the last load: a reload reparses only what changed. */
   #parseCache = new ParseCache();
+  /** What the last compilation can lend the next one (compile-memo.ts). */
+  #memo = new CompileMemo();
+  /** The generation serving now: the next build starts from its store and settings. */
+  #built: Built;
+  /** CPU time of the generation serving now, by phase (the start's, then each successful reload's). */
+  #cost: BuildCost = { loadMs: 0, compileMs: 0, applyMs: 0 };
 
   private constructor(options: StartOptions, built: Built, layer: AppliedLayer, logger: Logger, fallbackCertificate: TlsMaterial | null) {
     const snapshot = built.snapshot;
@@ -82,6 +91,7 @@ export class Edgeway {
     this.#options = options;
     this.#snapshot = snapshot;
     this.#store = built.store;
+    this.#built = built;
     this.#skipped = built.skipped;
     this.#token = built.token;
     this.#layer = layer;
@@ -134,6 +144,7 @@ export class Edgeway {
    */
   static async start(options: StartOptions): Promise<Edgeway> {
     const cache = new ParseCache();
+    const loadStarted = cpuMs();
     let load = await loadConfig(options.configPaths, { cache });
     // The applied layer lives in the state directory the settings name, so it is read once those are known.
     const layer = new AppliedLayer(applyOverrides(load.settings, options.overrides).stateDir);
@@ -145,7 +156,10 @@ export class Edgeway {
     // Before anything is bound: a corrupt allocation state file stops the start (EW_STATE_CORRUPT).
     const addresses = await AddressKeeper.load(overridden.stateDir);
     const clusters = await loadClusters(overridden, options.report);
-    const built = await compile(load, options, 1, addresses.previous, clusters);
+    const compileStarted = cpuMs();
+    const memo = new CompileMemo();
+    const built = await compile(load, options, 1, addresses.previous, clusters, memo);
+    const compiled = cpuMs();
     if ('rejected' in built) throw Object.assign(new Error(built.rejected), { code: 'EW_ADMIN_TOKEN_UNREADABLE' });
     const { snapshot } = built;
     const settings = snapshot.settings;
@@ -166,14 +180,17 @@ export class Edgeway {
       if (generated.created) options.report(`edgeway: generated a self-signed default certificate in ${generated.certPath} (key ${generated.keyPath}, mode 0600)`);
       fallbackCertificate = generated.material;
     }
+    const applyStarted = cpuMs();
     const edgeway = new Edgeway(options, built, layer, logger, fallbackCertificate);
     edgeway.#addressKeeper = addresses;
     edgeway.#parseCache = cache;
+    edgeway.#memo = memo;
     for (const d of edgeway.#gateway.current.diagnostics) options.report(formatDiagnostic(d));
     try {
       edgeway.#adminPort = await edgeway.#admin.listen(settings.admin);
       await edgeway.#gateway.listen(settings);
       edgeway.#snapshot = await addresses.apply(edgeway.#gateway, snapshot, options.report);
+      edgeway.#cost = { loadMs: compileStarted - loadStarted, compileMs: compiled - compileStarted, applyMs: cpuMs() - applyStarted };
       if (settings.dns.address !== null) {
         edgeway.#dns = new DnsServer(() => ({ store: edgeway.#store, snapshot: edgeway.#snapshot, settings: edgeway.#snapshot.settings }));
         edgeway.#dnsPort = await edgeway.#dns.listen(settings.dns.address);
@@ -223,12 +240,17 @@ export class Edgeway {
   async reload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
     const outcome = await this.#reloader.reload(trigger);
     if (outcome.ok) {
-      this.logger.info({ trigger, generation: outcome.generation, ms: Math.round(outcome.durationMs), problems: outcome.diagnostics.length, documents: this.#parseCache.lastLoad }, 'configuration reloaded');
+      this.logger.info({ trigger, generation: outcome.generation, ms: Math.round(outcome.durationMs), problems: outcome.diagnostics.length, documents: this.#parseCache.lastLoad, cpuMs: roundCost(this.#cost) }, 'configuration reloaded');
     } else {
       const errors = outcome.diagnostics.map(formatDiagnostic);
       this.logger.error({ trigger, generation: outcome.generation, errors, reason: this.#reloader.status.lastError?.message }, 'reload rejected; the previous configuration keeps serving');
     }
     return outcome;
+  }
+
+  /** CPU time the serving generation cost to load, compile and apply (see build-cost.ts). */
+  get buildCost(): BuildCost {
+    return this.#cost;
   }
 
   get reloadStatus(): Reloader<Built>['status'] {
@@ -237,19 +259,25 @@ export class Edgeway {
 
   async #build(generation: number): Promise<Built | Rejected> {
     const paths = this.#layer.inUse ? [...this.#options.configPaths, this.#layer.path] : this.#options.configPaths;
+    const loadStarted = cpuMs();
     const load = await loadConfig(paths, { maxBytes: this.#snapshot.settings.maxConfigBytes, cache: this.#parseCache });
     if (load.fatal) {
       const errors = load.diagnostics.filter((d) => d.severity === 'error');
       return { rejected: `the configuration cannot be read (${errors.length} error(s)); the previous one keeps serving`, diagnostics: errors };
     }
-    const built = await compile(load, this.#options, generation, this.#addressKeeper?.previous, await loadClusters(applyOverrides(load.settings, this.#options.overrides), (line) => this.logger.warn(line)));
+    const clusters = await loadClusters(applyOverrides(load.settings, this.#options.overrides), (line) => this.logger.warn(line));
+    const compileStarted = cpuMs();
+    const built = await compile(load, this.#options, generation, this.#addressKeeper?.previous, clusters, this.#memo, this.#built);
+    if ('rejected' in built) return built;
+    const cost = { loadMs: compileStarted - loadStarted, compileMs: cpuMs() - compileStarted, applyMs: 0 };
     if (!('rejected' in built) && built.token === null && !isLoopback(this.#snapshot.settings.admin)) {
       return { rejected: 'the admin token was removed while the admin listener is on a non-loopback address; keep a token or restart on 127.0.0.1', diagnostics: [] };
     }
-    return built;
+    return { ...built, cost };
   }
 
   async #swap(next: Built): Promise<void> {
+    const applyStarted = cpuMs();
     // Listeners first: if a new address cannot be bound, nothing has changed yet and the reload fails whole.
     await this.#gateway.reconcile(next.snapshot.settings).catch((err: NodeJS.ErrnoException) => {
       throw Object.assign(new Error(`an entrypoint cannot be bound (${err.code ?? err.message}); the old listeners keep serving`), { code: 'EW_RELOAD_LISTEN_FAILED' });
@@ -259,9 +287,11 @@ export class Edgeway {
     this.#snapshot =
       this.#addressKeeper === null ? next.snapshot : await this.#addressKeeper.apply(this.#gateway, next.snapshot, (line) => this.logger.warn(line));
     this.#store = next.store;
+    this.#built = next;
     this.#skipped = next.skipped;
     this.#token = next.token;
     this.logger.level = next.snapshot.settings.logging.level;
+    this.#cost = { ...(next.cost ?? this.#cost), applyMs: cpuMs() - applyStarted };
   }
 
   /**
@@ -315,11 +345,23 @@ interface Built {
   readonly skipped: number;
   /** The admin token of these settings (read from tokenFile when that is how it is given). */
   readonly token: string | null;
+  /** Load and compile CPU time of a reload's build (the swap adds apply). */
+  readonly cost?: BuildCost;
 }
 
 /** Settings with the command line applied, then the objects compiled: the same path at start and on reload. */
-async function compile(load: ConfigLoad, options: StartOptions, generation: number, previous: AllocationState | undefined, clusters: readonly ClusterStore[]): Promise<Built | Rejected> {
-  const settings = applyOverrides(load.settings, options.overrides);
+async function compile(
+  load: ConfigLoad,
+  options: StartOptions,
+  generation: number,
+  previous: AllocationState | undefined,
+  clusters: readonly ClusterStore[],
+  memo: CompileMemo,
+  prior?: Built,
+): Promise<Built | Rejected> {
+  const fresh = applyOverrides(load.settings, options.overrides);
+  // Equal settings stay the same object, so what the memo and the data plane keyed by them stays reusable.
+  const settings = prior !== undefined && sameValue(fresh, prior.snapshot.settings) ? prior.snapshot.settings : fresh;
   let token: string | null;
   try {
     token = await resolveAdminToken(settings.adminAuth);
@@ -327,8 +369,12 @@ async function compile(load: ConfigLoad, options: StartOptions, generation: numb
     const message = (err as Error).message;
     return { rejected: message, diagnostics: [{ severity: 'error', code: 'EW_ADMIN_TOKEN_UNREADABLE', message, field: 'spec.admin.tokenFile' }] };
   }
-  const store = new ObjectStore(load.objects);
-  return { snapshot: compileSnapshot(store, settings, generation, previous, new Date(), clusters), store, skipped: load.skipped, token };
+  const store = ObjectStore.next(prior?.store, load.objects);
+  return { snapshot: compileSnapshot(store, settings, generation, previous, new Date(), clusters, memo), store, skipped: load.skipped, token };
+}
+
+function roundCost(c: BuildCost): BuildCost {
+  return { loadMs: Math.round(c.loadMs), compileMs: Math.round(c.compileMs), applyMs: Math.round(c.applyMs) };
 }
 
 function applyOverrides(settings: Settings, o: Overrides): Settings {

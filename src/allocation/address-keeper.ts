@@ -14,6 +14,8 @@ export class AddressKeeper {
   readonly #stateDir: string;
   #saved: AllocationState;
   #savedText: string;
+  /** The last state persist() was given: the compile memo hands the same object back while nothing changed. */
+  #checked: AllocationState | null = null;
 
   private constructor(stateDir: string, state: AllocationState) {
     this.#stateDir = stateDir;
@@ -34,8 +36,13 @@ export class AddressKeeper {
   /** Writes the snapshot's allocation state atomically when it differs from the last one written. */
   async persist(snapshot: Snapshot): Promise<boolean> {
     const state = snapshot.addresses.state;
+    // Allocation state is immutable: the very object checked last time needs no serialising to compare.
+    if (state === this.#checked || state === this.#saved) return false;
     const text = JSON.stringify(state);
-    if (text === this.#savedText) return false;
+    if (text === this.#savedText) {
+      this.#checked = state;
+      return false;
+    }
     await mkdir(this.#stateDir, { recursive: true });
     await saveAllocationState(this.#stateDir, state);
     this.#saved = state;

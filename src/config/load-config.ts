@@ -13,7 +13,7 @@ import type { LoadedObject } from './loaded-object.ts';
 import type { Settings } from './settings.ts';
 import { objectRef } from '../k8s/types.ts';
 import { documentObjects, SETTINGS_KIND } from './document-objects.ts';
-import { ParseCache } from './parse-cache.ts';
+import { ParseCache, type PlacedObjects } from './parse-cache.ts';
 import { parseYamlSteps, type PlacedPiece } from './parse-yaml.ts';
 import { binaryTextDiagnostic, readSources, type SourceText } from './read-sources.ts';
 import { DEFAULT_SETTINGS } from './settings-defaults.ts';
@@ -64,6 +64,8 @@ interface Candidate {
   readonly loaded: LoadedObject;
   /** validateObject's findings (empty for kinds it does not know). */
   readonly validation: readonly Diagnostic[];
+  /** kind/namespace/name, which decides duplicates. */
+  readonly key: string;
 }
 
 function* assemble(sources: readonly SourceText[], initial: readonly Diagnostic[], initialFatal: boolean, cache: ParseCache): Steps<ConfigLoad> {
@@ -79,15 +81,10 @@ function* assemble(sources: readonly SourceText[], initial: readonly Diagnostic[
       continue;
     }
     for (const piece of parsed.pieces) {
-      const objects: LoadedObject[] = [];
-      for (const doc of piece.documents) {
-        const found = documentObjects(doc);
-        objects.push(...found.objects);
-        diagnostics.push(...found.diagnostics);
-        skipped += found.malformed;
-      }
-      const validations = validatePiece(cache, piece, source.path, objects);
-      objects.forEach((loaded, i) => candidates.push({ loaded, validation: validations[i] ?? [] }));
+      const placed = (piece.placement.objects ??= loadPiece(cache, piece, source.path));
+      if (placed.diagnostics.length > 0) diagnostics.push(...placed.diagnostics);
+      skipped += placed.malformed;
+      for (let i = 0; i < placed.objects.length; i++) candidates.push({ loaded: placed.objects[i]!, validation: placed.validations[i] ?? [], key: placed.keys[i]! });
       yield;
     }
   }
@@ -95,8 +92,8 @@ function* assemble(sources: readonly SourceText[], initial: readonly Diagnostic[
   const objects: LoadedObject[] = [];
   const first = new Map<string, LoadedObject>();
   let settingsDoc: LoadedObject | undefined;
-  for (const { loaded: candidate, validation } of candidates) {
-    const { kind, apiVersion, metadata } = candidate.object;
+  for (const { loaded: candidate, validation, key } of candidates) {
+    const { kind, apiVersion } = candidate.object;
     if (kind === SETTINGS_KIND) {
       if (apiVersion !== SETTINGS_API_VERSION) {
         diagnostics.push(objectError(candidate, 'EW_API_VERSION_MISMATCH', ['apiVersion'], `${JSON.stringify(apiVersion)} is not served for ${kind}: use apiVersion: ${SETTINGS_API_VERSION}`));
@@ -118,13 +115,16 @@ function* assemble(sources: readonly SourceText[], initial: readonly Diagnostic[
       });
       continue;
     }
-    const found = [...validation];
+    let found = validation;
     // Identity is decided on every object of a known kind, valid or not, so which copy wins never depends on
     // whether the first one happens to have an error.
-    const key = `${kind}/${metadata.namespace ?? ''}/${metadata.name}`;
     const earlier = first.get(key);
     if (earlier === undefined) first.set(key, candidate);
-    else found.push(objectError(candidate, 'EW_OBJECT_DUPLICATE', ['metadata', 'name'], `duplicates the ${kind} defined at ${where(earlier)}: this later copy is skipped; rename or remove one`));
+    else found = [...found, objectError(candidate, 'EW_OBJECT_DUPLICATE', ['metadata', 'name'], `duplicates the ${kind} defined at ${where(earlier)}: this later copy is skipped; rename or remove one`)];
+    if (found.length === 0) {
+      objects.push(candidate);
+      continue;
+    }
     diagnostics.push(...found);
     if (found.some((d) => d.severity === 'error')) skipped++;
     else objects.push(candidate);
@@ -134,6 +134,21 @@ function* assemble(sources: readonly SourceText[], initial: readonly Diagnostic[
   diagnostics.push(...resolved.diagnostics);
   cache.settle();
   return { objects: fatal ? [] : objects, settings: resolved.settings, diagnostics, skipped, fatal };
+}
+
+/** The objects of a piece placed in its file, with their findings: what a reload reuses while the piece stays put. */
+function loadPiece(cache: ParseCache, piece: PlacedPiece, file: string): PlacedObjects {
+  const objects: LoadedObject[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let malformed = 0;
+  for (const doc of piece.documents) {
+    const found = documentObjects(doc);
+    objects.push(...found.objects);
+    diagnostics.push(...found.diagnostics);
+    malformed += found.malformed;
+  }
+  const keys = objects.map(({ object: { kind, metadata } }) => `${kind}/${metadata.namespace ?? ''}/${metadata.name}`);
+  return { objects, diagnostics, malformed, validations: validatePiece(cache, piece, file, objects), keys };
 }
 
 /**

@@ -7,13 +7,41 @@
  * files; a load without one parses everything.
  */
 import type { Diagnostic } from './diagnostic.ts';
+import type { LoadedObject } from './loaded-object.ts';
 import { parsePiece, type ParsedPiece } from './parse-document.ts';
+import type { SourceNode } from './yaml-source.ts';
 
 interface Entry {
   readonly parsed: ParsedPiece;
   /** Per object of the piece, in order: validation findings with piece-relative lines (see load-config.ts). */
   validations: readonly (readonly Diagnostic[])[] | undefined;
+  /** The piece placed in a file at a line, by file and lines before it. */
+  readonly placements: Map<string, Map<number, Placement>>;
 }
+
+/**
+ * A piece as placed at one line of one file: its documents and the objects loaded from them. Positions are final
+ * there, so a reload that finds the piece at the same place hands out the very same SourceNode and LoadedObject
+ * instances, and later stages (the store, the compile memo) can tell an unchanged object by identity.
+ */
+export interface Placement {
+  documents?: readonly SourceNode[];
+  objects?: PlacedObjects;
+}
+
+export interface PlacedObjects {
+  readonly objects: readonly LoadedObject[];
+  /** documentObjects' findings for the piece's documents. */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly malformed: number;
+  /** Per object, validateObject's findings placed in the file. */
+  readonly validations: readonly (readonly Diagnostic[])[];
+  /** Per object, `kind/namespace/name`: what decides duplicates. */
+  readonly keys: readonly string[];
+}
+
+/** Places kept per piece text: the same text at more places than this (copies of one document) starts over. */
+const MAX_PLACEMENTS = 8;
 
 /** What the last settled load did: pieces parsed anew, and pieces taken from the cache. */
 export interface CacheUse {
@@ -31,6 +59,19 @@ export class ParseCache {
   /** The parse of `text`: from this load or the last one when the text is unchanged, else parsed now. */
   piece(text: string): ParsedPiece {
     return this.#entry(text).parsed;
+  }
+
+  /** The parse of `text` (as piece() gives it) and what is kept of it placed in `file` after `lineOffset` lines. */
+  placed(text: string, file: string, lineOffset: number): { readonly parsed: ParsedPiece; readonly placement: Placement } {
+    const entry = this.#entry(text);
+    let inFile = entry.placements.get(file);
+    if (inFile === undefined) entry.placements.set(file, (inFile = new Map()));
+    let placement = inFile.get(lineOffset);
+    if (placement === undefined) {
+      if (inFile.size >= MAX_PLACEMENTS) inFile.clear();
+      inFile.set(lineOffset, (placement = {}));
+    }
+    return { parsed: entry.parsed, placement };
   }
 
   validations(text: string): readonly (readonly Diagnostic[])[] | undefined {
@@ -70,7 +111,7 @@ export class ParseCache {
       return kept;
     }
     this.#parsed++;
-    const entry: Entry = { parsed: parsePiece(text), validations: undefined };
+    const entry: Entry = { parsed: parsePiece(text), validations: undefined, placements: new Map() };
     this.#next.set(text, entry);
     return entry;
   }

@@ -8,7 +8,7 @@
  * and a reload reparses only the pieces whose text changed.
  */
 import type { Diagnostic } from './diagnostic.ts';
-import { ParseCache } from './parse-cache.ts';
+import { ParseCache, type Placement } from './parse-cache.ts';
 import { splitDocuments } from './split-documents.ts';
 import { runSync, type Steps } from './steps.ts';
 import { sourceNode, type SourceNode } from './yaml-source.ts';
@@ -20,6 +20,8 @@ export interface PlacedPiece {
   /** Lines of the file before the piece. */
   readonly lineOffset: number;
   readonly documents: readonly SourceNode[];
+  /** What the cache keeps of the piece at this place (load-config.ts keeps its objects there). */
+  readonly placement: Placement;
 }
 
 export interface ParsedFile {
@@ -42,14 +44,15 @@ export function* parseYamlSteps(file: string, text: string, cache: ParseCache): 
   const documents: SourceNode[] = [];
   const pieces: PlacedPiece[] = [];
   for (const piece of splitDocuments(text)) {
-    const parsed = cache.piece(piece.text);
     const lineOffset = piece.line - 1;
+    const { parsed, placement } = cache.placed(piece.text, file, lineOffset);
     for (const p of parsed.problems) {
       diagnostics.push({ severity: p.severity, code: 'EW_YAML_SYNTAX', message: p.message, position: { file, line: p.line + lineOffset, column: p.column } });
     }
-    const placed = parsed.documents.map((d) => sourceNode(d.contents, d.value, d.doc, parsed.lines, file, lineOffset));
+    // The same piece at the same place gives the same nodes (and so, in load-config.ts, the same objects).
+    const placed = (placement.documents ??= parsed.documents.map((d) => sourceNode(d.contents, d.value, d.doc, parsed.lines, file, lineOffset)));
     documents.push(...placed);
-    pieces.push({ text: piece.text, lineOffset, documents: placed });
+    pieces.push({ text: piece.text, lineOffset, documents: placed, placement });
     yield;
   }
   const errors = diagnostics.some((d) => d.severity === 'error');

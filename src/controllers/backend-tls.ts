@@ -19,7 +19,7 @@ import type { LoadedObject } from '../config/loaded-object.ts';
 import type { Code } from '../errors.ts';
 import type { KubeObject, Secret, Service } from '../k8s/types.ts';
 import { objectRef } from '../k8s/types.ts';
-import type { ObjectStore } from '../store/object-store.ts';
+import type { StoreReader } from '../store/object-store.ts';
 
 /** How the pool connects to an endpoint over TLS. */
 export interface BackendTls {
@@ -51,7 +51,7 @@ const CA_KEY = 'ca.crt';
 const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
 /** @param appProtocol the Service port's appProtocol, as resolved for the backend. */
-export function backendTls(store: ObjectStore, loaded: LoadedObject<Service>, appProtocol: string | undefined): BackendTlsResult {
+export function backendTls(store: StoreReader, loaded: LoadedObject<Service>, appProtocol: string | undefined): BackendTlsResult {
   const service = loaded.object;
   const annotations = service.metadata.annotations ?? {};
   const protocol = annotations[BACKEND_PROTOCOL] ?? annotations[NGINX_BACKEND_PROTOCOL];
@@ -79,7 +79,7 @@ export function backendTls(store: ObjectStore, loaded: LoadedObject<Service>, ap
 
 type CaProblem = { readonly code: Code; readonly message: string };
 
-function readCa(store: ObjectStore, ref: string, defaultNamespace: string): string | CaProblem {
+function readCa(store: StoreReader, ref: string, defaultNamespace: string): string | CaProblem {
   const m = /^(?:(secret|configmap):)?(?:([a-z0-9-]+)\/)?([a-z0-9.-]+)$/i.exec(ref.trim());
   if (m === null) {
     return { code: 'EW_BACKEND_TLS_CA_INVALID', message: `"${ref}" is not a CA reference: write secret:namespace/name, configmap:namespace/name or namespace/name (a Secret)` };

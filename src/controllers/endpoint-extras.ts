@@ -17,7 +17,7 @@ import type { LoadedObject } from '../config/loaded-object.ts';
 import type { HealthCheckSettings } from '../config/settings.ts';
 import { parseDuration } from '../config/settings-document.ts';
 import { objectRef, type Container, type Pod, type Probe, type Service } from '../k8s/types.ts';
-import type { ObjectStore } from '../store/object-store.ts';
+import type { StoreReader } from '../store/object-store.ts';
 import { nodeRegion } from './node-zone.ts';
 import type { HealthProbe, ResolvedEndpoint } from './resolved-endpoint.ts';
 
@@ -39,7 +39,7 @@ export interface ExtrasResult {
 }
 
 export function addEndpointExtras(
-  store: ObjectStore,
+  store: StoreReader,
   service: LoadedObject<Service> | undefined,
   endpoints: readonly ResolvedEndpoint[],
   cluster: ClusterLocality,

@@ -13,7 +13,7 @@ import type { Diagnostic } from '../config/diagnostic.ts';
 import type { LoadedObject } from '../config/loaded-object.ts';
 import { objectRef } from '../k8s/types.ts';
 import type { EndpointSlice, EndpointSliceEndpoint } from '../k8s/types.ts';
-import type { ObjectStore } from '../store/object-store.ts';
+import type { StoreReader } from '../store/object-store.ts';
 import type { ResolvedEndpoint } from './resolved-endpoint.ts';
 import { makeEndpoint } from './endpoint-list.ts';
 import type { EndpointSourceResult } from './endpoint-list.ts';
@@ -24,7 +24,7 @@ import type { FoundServicePort } from './service-port.ts';
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
 /** The slices of one Service, sorted by name so that whatever reads them does so in a stable order. */
-export function slicesForService(store: ObjectStore, namespace: string, name: string): LoadedObject<EndpointSlice>[] {
+export function slicesForService(store: StoreReader, namespace: string, name: string): LoadedObject<EndpointSlice>[] {
   return store
     .list<EndpointSlice>('EndpointSlice', namespace)
     .filter((s) => s.object.metadata.labels?.[SERVICE_NAME_LABEL] === name)
@@ -33,7 +33,7 @@ export function slicesForService(store: ObjectStore, namespace: string, name: st
 
 /** The same address and port in two slices is left for canonicalEndpoints to dedupe (the ready one wins). */
 export function endpointsFromSlices(
-  store: ObjectStore,
+  store: StoreReader,
   slices: readonly LoadedObject<EndpointSlice>[],
   found: FoundServicePort,
 ): EndpointSourceResult {
@@ -65,7 +65,7 @@ export function endpointsFromSlices(
 }
 
 function toEndpoint(
-  store: ObjectStore,
+  store: StoreReader,
   endpoint: EndpointSliceEndpoint,
   port: number,
   namespace: string,

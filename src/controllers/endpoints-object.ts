@@ -9,7 +9,7 @@ import type { Diagnostic } from '../config/diagnostic.ts';
 import type { LoadedObject } from '../config/loaded-object.ts';
 import { objectRef } from '../k8s/types.ts';
 import type { EndpointAddress, Endpoints } from '../k8s/types.ts';
-import type { ObjectStore } from '../store/object-store.ts';
+import type { StoreReader } from '../store/object-store.ts';
 import type { ResolvedEndpoint } from './resolved-endpoint.ts';
 import { makeEndpoint } from './endpoint-list.ts';
 import type { EndpointSourceResult } from './endpoint-list.ts';
@@ -18,7 +18,7 @@ import { describePortKey, endpointPortMatches } from './service-port.ts';
 import type { FoundServicePort } from './service-port.ts';
 
 export function endpointsFromEndpointsObject(
-  store: ObjectStore,
+  store: StoreReader,
   loaded: LoadedObject<Endpoints>,
   found: FoundServicePort,
 ): EndpointSourceResult {

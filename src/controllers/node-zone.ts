@@ -3,12 +3,12 @@
  * what topology-aware routing needs when a Pod or an Endpoints address names its node but carries no zone itself.
  */
 import type { Node } from '../k8s/types.ts';
-import type { ObjectStore } from '../store/object-store.ts';
+import type { StoreReader } from '../store/object-store.ts';
 
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
 
 /** undefined when there is no node name, no such Node in the store, or no zone label on it. */
-export function nodeZone(store: ObjectStore, nodeName: string | undefined): string | undefined {
+export function nodeZone(store: StoreReader, nodeName: string | undefined): string | undefined {
   if (nodeName === undefined) return undefined;
   // Nodes are cluster-scoped: stored without a namespace.
   return store.get<Node>('Node', undefined, nodeName)?.object.metadata.labels?.[ZONE_LABEL];
@@ -17,7 +17,7 @@ export function nodeZone(store: ObjectStore, nodeName: string | undefined): stri
 export const REGION_LABEL = 'topology.kubernetes.io/region';
 
 /** The Node's region label, for locality routing; undefined as for nodeZone. */
-export function nodeRegion(store: ObjectStore, nodeName: string | undefined): string | undefined {
+export function nodeRegion(store: StoreReader, nodeName: string | undefined): string | undefined {
   if (nodeName === undefined) return undefined;
   return store.get<Node>('Node', undefined, nodeName)?.object.metadata.labels?.[REGION_LABEL];
 }

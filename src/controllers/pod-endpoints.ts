@@ -13,7 +13,7 @@ import type { Diagnostic } from '../config/diagnostic.ts';
 import type { LoadedObject } from '../config/loaded-object.ts';
 import { objectRef } from '../k8s/types.ts';
 import type { Pod, Service, ServicePort } from '../k8s/types.ts';
-import type { ObjectStore } from '../store/object-store.ts';
+import type { StoreReader } from '../store/object-store.ts';
 import type { ResolvedEndpoint } from './resolved-endpoint.ts';
 import { makeEndpoint } from './endpoint-list.ts';
 import type { EndpointSourceResult } from './endpoint-list.ts';
@@ -23,7 +23,7 @@ import type { FoundServicePort } from './service-port.ts';
 
 /** The caller has checked that the Service has a non-empty selector. */
 export function endpointsFromPods(
-  store: ObjectStore,
+  store: StoreReader,
   service: LoadedObject<Service>,
   found: FoundServicePort,
 ): EndpointSourceResult {

@@ -17,7 +17,7 @@ import type { LoadedObject } from '../config/loaded-object.ts';
 import type { BackendRef, Settings } from '../config/settings.ts';
 import { objectRef } from '../k8s/types.ts';
 import type { Endpoints, Service } from '../k8s/types.ts';
-import type { ObjectStore } from '../store/object-store.ts';
+import type { StoreReader } from '../store/object-store.ts';
 import { canonicalEndpoints } from './endpoint-list.ts';
 import type { EndpointSourceResult } from './endpoint-list.ts';
 import { endpointsFromSlices, slicesForService } from './endpoint-slices.ts';
@@ -32,7 +32,7 @@ export interface BackendResult {
   readonly diagnostics: Diagnostic[];
 }
 
-export function resolveBackend(store: ObjectStore, ref: BackendRef, settings: Settings): BackendResult {
+export function resolveBackend(store: StoreReader, ref: BackendRef, settings: Settings): BackendResult {
   const loaded = store.get<Service>('Service', ref.namespace, ref.name);
   if (loaded === undefined) {
     return unavailable('EW_BACKEND_SERVICE_MISSING', `Service ${ref.namespace}/${ref.name} does not exist.`);
@@ -61,7 +61,7 @@ export function hasSelector(service: Service): boolean {
   return service.spec.selector !== undefined && Object.keys(service.spec.selector).length > 0;
 }
 
-function endpointSource(store: ObjectStore, loaded: LoadedObject<Service>, found: FoundServicePort): EndpointSourceResult {
+function endpointSource(store: StoreReader, loaded: LoadedObject<Service>, found: FoundServicePort): EndpointSourceResult {
   if (hasSelector(loaded.object)) return endpointsFromPods(store, loaded, found);
   const { namespace = '', name } = loaded.object.metadata;
   const slices = slicesForService(store, namespace, name);

@@ -7,7 +7,7 @@
  */
 import type { Diagnostic } from '../config/diagnostic.ts';
 import type { ResolvedEndpoint } from '../controllers/resolved-endpoint.ts';
-import type { Snapshot } from '../snapshot/snapshot.ts';
+import type { Backend, Snapshot } from '../snapshot/snapshot.ts';
 import { SniTable, type ContextOptions } from '../tls/sni-table.ts';
 import type { TlsMaterial } from '../tls/tls-material.ts';
 import type { Balancer } from './balancers/balancer.ts';
@@ -60,7 +60,12 @@ export interface BindRuntime {
   readonly runtimes: Map<string, BackendRuntime>;
 }
 
-export function bindSnapshot(snapshot: Snapshot, runtime: BindRuntime, tls: TlsBinding | null = null): BoundSnapshot {
+/**
+ * @param previous the bound snapshot being replaced: an upstream set whose compiled Backend is the very same object
+ *   (the compile memo reuses unchanged ones) under the same settings is kept as it is, members, pools and all, so
+ *   binding costs in proportion to the backends that changed.
+ */
+export function bindSnapshot(snapshot: Snapshot, runtime: BindRuntime, tls: TlsBinding | null = null, previous: BoundSnapshot | null = null): BoundSnapshot {
   const { upstreams, balancers, states, runtimes } = runtime;
   const s = snapshot.settings;
   const locality: LocalityConfig = {
@@ -71,10 +76,16 @@ export function bindSnapshot(snapshot: Snapshot, runtime: BindRuntime, tls: TlsB
   states.outlier = s.outlierDetection;
   const used = new Set<string>();
   const backends = new Map<string, BoundBackend>();
+  const reusable = previous !== null && previous.snapshot.settings === s ? previous.backends : null;
   for (const [key, backend] of snapshot.backends) {
-    const affinity = backend.affinityTimeoutMs;
-    const policyKey = `${key}\0${backend.policy}\0${JSON.stringify(backend.hashOn ?? null)}\0${affinity ?? ''}`;
+    const policyKey = policyKeyOf(key, backend);
     used.add(policyKey);
+    const kept = reusable?.get(key);
+    if (kept !== undefined && kept.backend === backend && balancers.get(policyKey) === kept.balancer && runtimes.get(key) === kept.runtime) {
+      backends.set(key, kept);
+      continue;
+    }
+    const affinity = backend.affinityTimeoutMs;
     let balancer = balancers.get(policyKey);
     if (balancer === undefined) {
       const factory = BALANCERS.get(backend.policy) ?? BALANCERS.get(DEFAULT_BALANCER)!;
@@ -111,6 +122,18 @@ export function bindSnapshot(snapshot: Snapshot, runtime: BindRuntime, tls: TlsB
   return { snapshot, backends, sni: table, diagnostics };
 }
 
+const policyKeys = new WeakMap<Backend, string>();
+
+/** What a balancer is kept by: backend key, policy, hash key and affinity (derived once per compiled Backend). */
+function policyKeyOf(key: string, backend: Backend): string {
+  let found = policyKeys.get(backend);
+  if (found === undefined) {
+    found = `${key}\0${backend.policy}\0${JSON.stringify(backend.hashOn ?? null)}\0${backend.affinityTimeoutMs ?? ''}`;
+    policyKeys.set(backend, found);
+  }
+  return found;
+}
+
 function buildSni(snapshot: Snapshot, tls: TlsBinding): { table: SniTable; diagnostics: readonly Diagnostic[] } {
   const input = {
     ingresses: snapshot.tls.ingresses,
@@ -135,11 +158,21 @@ function buildSni(snapshot: Snapshot, tls: TlsBinding): { table: SniTable; diagn
 /** The pool key of every origin a bound snapshot routes to; the registry keeps exactly these pools. */
 export function originsOf(bound: BoundSnapshot): Set<string> {
   const origins = new Set<string>();
-  for (const b of bound.backends.values()) {
-    const tls = b.backend.tls ?? null;
-    for (const e of b.backend.ready) origins.add(poolKey(originOf(e, tls !== null), tls, b.backend.h2c === true));
-  }
+  for (const b of bound.backends.values()) for (const key of poolKeysOf(b.backend)) origins.add(key);
   return origins;
+}
+
+const poolKeys = new WeakMap<Backend, readonly string[]>();
+
+/** The pool keys of a backend's ready endpoints, derived once per compiled Backend. */
+function poolKeysOf(backend: Backend): readonly string[] {
+  let found = poolKeys.get(backend);
+  if (found === undefined) {
+    const tls = backend.tls ?? null;
+    found = backend.ready.map((e) => poolKey(originOf(e, tls !== null), tls, backend.h2c === true));
+    poolKeys.set(backend, found);
+  }
+  return found;
 }
 
 /** Every endpoint origin a bound snapshot routes to; the endpoint states kept are exactly these. */

@@ -95,7 +95,7 @@ export class Gateway implements ListenerRuntime {
 
   /** Swap in a new snapshot; pools of endpoints that are gone are drained in the background. */
   apply(snapshot: Snapshot): void {
-    const bound = bindSnapshot(snapshot, this.#runtime, this.#tlsBinding(snapshot, this.current));
+    const bound = bindSnapshot(snapshot, this.#runtime, this.#tlsBinding(snapshot, this.current), this.current);
     this.accessLog = new AccessLog(this.#logger, snapshot.settings.logging.access);
     this.trusted = new TrustedProxies(snapshot.settings.trustedProxies);
     this.overload.configure(snapshot.settings.overload);

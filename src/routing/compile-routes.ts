@@ -23,25 +23,22 @@
  *   EW_CANARY_UNMATCHED. With several canaries for one route, the oldest wins.
  */
 import type { Diagnostic } from '../config/diagnostic.ts';
-import { formatFieldPath } from '../config/diagnostic.ts';
-import type { LoadedObject } from '../config/loaded-object.ts';
 import type { BackendRef, Settings } from '../config/settings.ts';
-import type { Ingress, IngressBackend, IngressClass } from '../k8s/types.ts';
-import { objectRef } from '../k8s/types.ts';
+import type { Ingress, IngressClass } from '../k8s/types.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { HostRouteTable } from './host-route-table.ts';
-import { allowsSslRedirect, hostHasTls, tlsHostsOf } from './https-redirect.ts';
+import { hostHasTls, tlsHostsOf } from './https-redirect.ts';
 import { canaryAnnotations, isCanary } from './canary.ts';
 import { servesIngress } from './ingress-class.ts';
-import { normalizeHost } from './normalize-host.ts';
+import { byPrecedence, hostKey, warning, withRedirect, type Field, type Ranked } from './ingress-routes.ts';
 import { normalizePath } from './normalize-path.ts';
-import type { PathRule } from './path-table.ts';
-import type { PathTable } from './path-table.ts';
+import type { PathRule, PathTable } from './path-table.ts';
 import { PathTables } from './path-table.ts';
 import { ingressBackendRef } from './ingress-backend-ref.ts';
 import type { CanarySplit, RouteTable, RouteTarget } from './route-table.ts';
-import { compileRoutePolicy, defaultRoutePolicy, type RoutePolicy } from './route-policy.ts';
+import { defaultRoutePolicy } from './route-policy.ts';
 import { backendKey } from './route-table.ts';
+import { RoutesMemo } from './routes-memo.ts';
 
 export interface CompiledRoutes {
   readonly table: RouteTable;
@@ -53,20 +50,10 @@ export interface CompiledRoutes {
   readonly ingresses: readonly string[];
 }
 
-type Field = readonly (string | number)[];
-
 /** Who holds a host+path+type (or the default backend), for conflict messages. */
 interface Claim {
   readonly ingress: Ranked;
   readonly sameIngressNote: string;
-}
-
-interface Ranked {
-  readonly loaded: LoadedObject<Ingress>;
-  /** `namespace/name`. */
-  readonly id: string;
-  /** Milliseconds since the epoch; +Infinity when missing. */
-  readonly created: number;
 }
 
 interface HostRules {
@@ -75,12 +62,16 @@ interface HostRules {
   readonly anyHost: PathRule[];
 }
 
-export function compileRoutes(store: ObjectStore, settings: Settings): CompiledRoutes {
+/**
+ * @param memo kept by the caller from one compilation to the next: unchanged Ingresses and hosts are reused from
+ *   it (routes-memo.ts); without one everything is compiled anew. The result is the same either way.
+ */
+export function compileRoutes(store: ObjectStore, settings: Settings, memo: RoutesMemo = new RoutesMemo()): CompiledRoutes {
   const classes = store.list<IngressClass>('IngressClass').map((l) => l.object);
   const ranked = store
     .list<Ingress>('Ingress')
     .filter((l) => servesIngress(l.object, classes, settings.controllerName))
-    .map(rank)
+    .map((l) => memo.rank(l))
     .sort(byPrecedence);
 
   const diagnostics: Diagnostic[] = [];
@@ -90,12 +81,6 @@ export function compileRoutes(store: ObjectStore, settings: Settings): CompiledR
   let ingressDefault: RouteTarget | null = null;
   const tlsHosts = settings.https === null ? null : tlsHostsOf(ranked.map((r) => r.loaded.object));
 
-  const targetFor = (ingress: Ranked, backend: IngressBackend, at: Field, path: string, pathType: RouteTarget['pathType'], policy: RoutePolicy, redirectToHttps = false): RouteTarget => {
-    const resolved = ingressBackendRef(store, ingress.loaded, backend, at);
-    diagnostics.push(...resolved.diagnostics);
-    const ref = resolved.ref;
-    return Object.freeze({ ingress: ingress.id, backend: ref, backendKey: ref === null ? null : backendKey(ref), path, pathType, redirectToHttps, policy });
-  };
   const keep = (target: RouteTarget): void => {
     if (target.backend !== null && target.backendKey !== null) backends.set(target.backendKey, target.backend);
   };
@@ -158,47 +143,24 @@ export function compileRoutes(store: ObjectStore, settings: Settings): CompiledR
       canaries.push(ingress);
       continue;
     }
-    const { spec } = ingress.loaded.object;
-    const redirects = tlsHosts !== null && allowsSslRedirect(ingress.loaded.object);
-    const compiledPolicy = compileRoutePolicy(ingress.loaded, settings);
-    diagnostics.push(...compiledPolicy.diagnostics);
-    const policy = compiledPolicy.policy;
-    if (spec.defaultBackend !== undefined) {
-      const at = ['spec', 'defaultBackend'];
-      const target = targetFor(ingress, spec.defaultBackend, at, '*', 'DefaultBackend', policy);
-      if (claim('default', ingress, at, 'the default backend', '')) {
-        ingressDefault = target;
-        keep(target);
-      }
-    }
-    (spec.rules ?? []).forEach((rule, r) => {
-      const host = hostKey(rule.host);
-      if (host === null) {
-        diagnostics.push(error(ingress.loaded, 'EW_ROUTE_HOST_INVALID', ['spec', 'rules', r, 'host'],
-          `host "${rule.host}" is not a valid DNS name or wildcard (*.example.com); this rule is not served.`));
-        return;
-      }
-      (rule.http?.paths ?? []).forEach((p, i) => {
-        const at = ['spec', 'rules', r, 'http', 'paths', i];
-        const written = p.path === undefined || p.path === '' ? (p.pathType === 'ImplementationSpecific' ? '/' : '') : p.path;
-        const normal = written === '' ? null : normalizePath(written);
-        if (normal === null) {
-          diagnostics.push(error(ingress.loaded, 'EW_ROUTE_PATH_INVALID', [...at, 'path'],
-            `path "${written}" is not a valid absolute path (it must start with "/", with no control characters or bad %-escapes); this path is not served.`));
-          return;
+    const routes = memo.routes(store, ingress, settings);
+    const redirects = tlsHosts !== null && routes.sslRedirect;
+    for (const step of routes.steps) {
+      if (step.kind === 'diagnostic') diagnostics.push(step.diagnostic);
+      else if (step.kind === 'default') {
+        if (claim('default', ingress, step.at, 'the default backend', '')) {
+          ingressDefault = step.target;
+          keep(step.target);
         }
-        const exact = p.pathType === 'Exact';
-        const path = !exact && normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
-        const redirect = redirects && hostHasTls(tlsHosts, host.kind, host.name);
-        const target = targetFor(ingress, p.backend, [...at, 'backend'], written, p.pathType, policy, redirect);
-        const what = `path "${path}" (${exact ? 'Exact' : 'Prefix'}) for ${host.label}`;
-        const key = `${host.kind}\0${host.name}\0${exact ? 'E' : 'P'}\0${path}`;
-        if (!claim(key, ingress, [...at, 'path'], what, `at spec.rules[${r}].http.paths[${i}]`)) return;
+      } else {
+        const { host } = step;
+        const target = redirects && hostHasTls(tlsHosts, host.kind, host.name) ? withRedirect(step.target) : step.target;
+        if (!claim(step.claimKey, ingress, step.at, step.what, step.note)) continue;
         keep(target);
         const list = host.kind === 'exact' ? listIn(rules.exact, host.name) : host.kind === 'wildcard' ? listIn(rules.wildcard, host.name) : rules.anyHost;
-        list.push({ path, exact, target });
-      });
-    });
+        list.push({ path: step.path, exact: step.exact, target });
+      }
+    }
   }
 
   for (const ingress of canaries) addCanary(ingress);
@@ -212,11 +174,12 @@ export function compileRoutes(store: ObjectStore, settings: Settings): CompiledR
 
   const pathTables = new PathTables();
   const table = new HostRouteTable(
-    tables(pathTables, rules.exact),
-    tables(pathTables, rules.wildcard),
-    rules.anyHost.length === 0 ? null : pathTables.build(rules.anyHost),
+    tables(memo, pathTables, 'exact', rules.exact),
+    tables(memo, pathTables, 'wildcard', rules.wildcard),
+    rules.anyHost.length === 0 ? null : memo.table('any', rules.anyHost, pathTables),
     fallback,
   );
+  memo.settle();
   return Object.freeze({
     table,
     backends,
@@ -225,31 +188,9 @@ export function compileRoutes(store: ObjectStore, settings: Settings): CompiledR
   });
 }
 
-interface HostKey {
-  readonly kind: 'exact' | 'wildcard' | 'any';
-  /** The lookup key: the host, the suffix after `*.`, or ''. */
-  readonly name: string;
-  /** For messages. */
-  readonly label: string;
-}
-
-const ANY_HOST: HostKey = { kind: 'any', name: '', label: 'any host' };
-
-/** null for a host no request could match (the validator reports the details; this only keeps routing sound). */
-function hostKey(host: string | undefined): HostKey | null {
-  if (host === undefined || host === '') return ANY_HOST;
-  const wildcard = host.startsWith('*.');
-  const name = wildcard ? host.slice(2) : host;
-  // A rule host is a bare DNS name: no port, no IP literal, no trailing dot to strip.
-  if (name.includes(':') || name.endsWith('.') || name.startsWith('[')) return null;
-  const key = normalizeHost(name);
-  if (key === null || key === '') return null;
-  return wildcard ? { kind: 'wildcard', name: key, label: `host "*.${key}"` } : { kind: 'exact', name: key, label: `host "${key}"` };
-}
-
-function tables(pathTables: PathTables, byHost: ReadonlyMap<string, readonly PathRule[]>): ReadonlyMap<string, PathTable> {
+function tables(memo: RoutesMemo, pathTables: PathTables, kind: string, byHost: ReadonlyMap<string, readonly PathRule[]>): ReadonlyMap<string, PathTable> {
   const out = new Map<string, PathTable>();
-  for (const [host, list] of byHost) out.set(host, pathTables.build(list));
+  for (const [host, list] of byHost) out.set(host, memo.table(`${kind}\0${host}`, list, pathTables));
   return out;
 }
 
@@ -257,28 +198,4 @@ function listIn(map: Map<string, PathRule[]>, key: string): PathRule[] {
   let list = map.get(key);
   if (list === undefined) map.set(key, (list = []));
   return list;
-}
-
-function rank(loaded: LoadedObject<Ingress>): Ranked {
-  const { namespace, name, creationTimestamp } = loaded.object.metadata;
-  const parsed = creationTimestamp === undefined ? Number.NaN : Date.parse(creationTimestamp);
-  return { loaded, id: `${namespace ?? 'default'}/${name}`, created: Number.isNaN(parsed) ? Number.POSITIVE_INFINITY : parsed };
-}
-
-/** Older first; equal ages (or both missing) by `namespace/name`, compared by code unit so the order never depends on locale. */
-function byPrecedence(a: Ranked, b: Ranked): number {
-  if (a.created !== b.created) return a.created < b.created ? -1 : 1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-function warning(loaded: LoadedObject<Ingress>, code: string, field: Field, message: string): Diagnostic {
-  return diagnostic('warning', loaded, code, field, message);
-}
-
-function error(loaded: LoadedObject<Ingress>, code: string, field: Field, message: string): Diagnostic {
-  return diagnostic('error', loaded, code, field, message);
-}
-
-function diagnostic(severity: Diagnostic['severity'], loaded: LoadedObject<Ingress>, code: string, field: Field, message: string): Diagnostic {
-  return { severity, code, message, position: loaded.locate(field), object: objectRef(loaded.object), field: formatFieldPath(field) };
 }

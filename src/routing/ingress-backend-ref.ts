@@ -13,7 +13,7 @@ import { formatFieldPath } from '../config/diagnostic.ts';
 import type { LoadedObject } from '../config/loaded-object.ts';
 import type { Ingress, IngressBackend, Service, ServicePort } from '../k8s/types.ts';
 import { objectRef } from '../k8s/types.ts';
-import type { ObjectStore } from '../store/object-store.ts';
+import type { StoreReader } from '../store/object-store.ts';
 
 export interface ResolvedBackend {
   /** null: edgeway cannot serve this backend at all (requests get 503). */
@@ -25,7 +25,7 @@ export interface ResolvedBackend {
  * @param at the field path of the backend inside the Ingress (`['spec', 'defaultBackend']`).
  */
 export function ingressBackendRef(
-  store: ObjectStore,
+  store: StoreReader,
   loaded: LoadedObject<Ingress>,
   backend: IngressBackend,
   at: readonly (string | number)[],

@@ -19,7 +19,7 @@ import { nodeTargets } from '../controllers/node-targets.ts';
 import { resolveBackend } from '../controllers/resolve-backend.ts';
 import type { Node, Service, ServicePort } from '../k8s/types.ts';
 import { objectRef } from '../k8s/types.ts';
-import type { ObjectStore } from '../store/object-store.ts';
+import type { StoreReader } from '../store/object-store.ts';
 import type { CompiledAddresses, ListenerKind, ListenerSpec, ServiceProblem } from './addresses.ts';
 import { listenerBackendKey, listenerKey } from './addresses.ts';
 import { serviceBackend } from './service-backend.ts';
@@ -56,7 +56,7 @@ export function listenerKindOf(service: Service, port: ServicePort): ListenerKin
   return port.appProtocol !== undefined && HTTP_APP_PROTOCOLS.has(port.appProtocol) ? 'http' : 'tcp';
 }
 
-export function compileAddresses(store: ObjectStore, settings: Settings, previous: AllocationState): AddressCompilation {
+export function compileAddresses(store: StoreReader, settings: Settings, previous: AllocationState): AddressCompilation {
   const a = settings.addresses;
   const built = buildPools(store.list<IPAddressPool>('IPAddressPool'), a.pools);
   const services = store.list<Service>('Service');

@@ -19,7 +19,9 @@ import { resolveBackend } from '../controllers/resolve-backend.ts';
 import type { BackendResolution, ResolvedEndpoint } from '../controllers/resolved-endpoint.ts';
 import type { Service } from '../k8s/types.ts';
 import { compileRoutes } from '../routing/compile-routes.ts';
-import type { ObjectStore } from '../store/object-store.ts';
+import type { ObjectStore, StoreReader } from '../store/object-store.ts';
+import type { CompiledAddresses } from './addresses.ts';
+import { CompileMemo, type CompiledBackend } from './compile-memo.ts';
 import { backendPolicy } from './backend-policy.ts';
 import { compileAddresses } from './compile-addresses.ts';
 import { compileTls } from './compile-tls.ts';
@@ -37,6 +39,8 @@ export interface ClusterStore extends ClusterLocality {
 /**
  * @param now the clock for certificate validity; injectable for tests.
  * @param clusters the other clusters' objects (settings `clusters`), federated by Service namespace/name.
+ * @param memo kept by the caller across compilations so a reload redoes only what changed (compile-memo.ts);
+ *   without one everything is compiled anew. The snapshot is the same either way.
  */
 export function compileSnapshot(
   store: ObjectStore,
@@ -45,60 +49,25 @@ export function compileSnapshot(
   previous: AllocationState = EMPTY_ALLOCATION_STATE,
   now: Date = new Date(),
   clusters: readonly ClusterStore[] = [],
+  memo: CompileMemo = new CompileMemo(),
 ): Snapshot {
   const started = performance.now();
-  const addressing = compileAddresses(store, settings, previous);
-  const compiled = compileRoutes(store, settings);
+  memo.begin();
+  const addressing = memo.addresses(store, settings, previous, (reader) => compileAddresses(reader, settings, previous));
+  const compiled = compileRoutes(store, settings, memo.routes);
   const tls = compileTls(store, settings, now);
   const diagnostics: Diagnostic[] = [...addressing.diagnostics, ...compiled.diagnostics, ...tls.diagnostics];
   const backends = new Map<string, Backend>();
-  const local: ClusterLocality = { name: undefined, zone: null, region: null };
   for (const [key, ref] of compiled.backends) {
-    const sources = [{ cluster: local, store }, ...clusters.map((c) => ({ cluster: c as ClusterLocality, store: c.store }))];
-    let resolution: BackendResolution | undefined;
-    let service: LoadedObject<Service> | undefined;
-    const endpoints: ResolvedEndpoint[] = [];
-    const names: string[] = [];
-    for (const source of sources) {
-      const found = resolveOne(source.store, ref, settings, source.cluster, diagnostics);
-      if (found === undefined) continue;
-      if (resolution === undefined || (resolution.kind === 'unavailable' && found.resolution.kind !== 'unavailable')) {
-        resolution = found.resolution;
-        service = found.service;
-      }
-      if (found.resolution.kind === 'endpoints') {
-        endpoints.push(...found.endpoints);
-        names.push(source.cluster.name ?? 'local');
-      }
-    }
-    resolution ??= { kind: 'unavailable', reason: 'EW_BACKEND_SERVICE_MISSING', message: `Service ${ref.namespace}/${ref.name} does not exist.` };
-    if (resolution.kind === 'endpoints' && names.length > 1) resolution = { ...resolution, endpoints: canonicalEndpoints(endpoints) };
-    else if (resolution.kind === 'endpoints') resolution = { ...resolution, endpoints };
-    const policy = backendPolicy(service, settings);
-    diagnostics.push(...policy.diagnostics);
-    // NodePort fan-out (the main configuration's Service) replaces the endpoints with the nodes; ClientIP affinity
-    // wraps the balancer (bound-snapshot.ts).
-    const own = store.get<Service>('Service', ref.namespace, ref.name);
-    const fanned = own === undefined ? undefined : fanOut(own, ref, resolution, addressing.addresses, settings);
-    if (fanned?.diagnostic !== undefined) diagnostics.push(fanned.diagnostic);
-    const affinity = affinityTimeoutMs(service?.object);
-    const upstreamTls = own === undefined || resolution.kind !== 'endpoints' ? undefined : backendTls(store, own, resolution.appProtocol);
-    if (upstreamTls !== undefined) diagnostics.push(...upstreamTls.diagnostics);
-    const limits = compileBackendLimits(service, settings);
-    diagnostics.push(...limits.diagnostics);
-    backends.set(key, {
-      key,
-      service: `${ref.namespace}/${ref.name}`,
-      resolution,
-      ready: fanned?.ready ?? (resolution.kind === 'endpoints' ? resolution.endpoints.filter((e) => e.ready) : []),
-      ...policy.policy,
-      clusters: names,
-      ...(affinity === undefined ? {} : { affinityTimeoutMs: affinity }),
-      ...(upstreamTls?.tls == null ? {} : { tls: upstreamTls.tls }),
-      ...(upstreamTls?.tls == null && speaksH2c(resolution) ? { h2c: true as const } : {}),
-      limits: limits.limits,
-    });
+    // Federated backends read the clusters' stores, which are loaded anew on every reload: those are not memoised.
+    const one =
+      clusters.length === 0
+        ? memo.backend(key, store, settings, addressing.addresses, (reader) => compileBackend(reader, key, ref, settings, [], addressing.addresses))
+        : compileBackend(store, key, ref, settings, clusters, addressing.addresses);
+    for (const d of one.diagnostics) diagnostics.push(d);
+    backends.set(key, one.backend);
   }
+  memo.settle();
   for (const [key, backend] of addressing.backends) backends.set(key, backend);
   return {
     generation,
@@ -116,6 +85,57 @@ export function compileSnapshot(
   };
 }
 
+/** One Ingress backend from the main store (read through `store`) and the clusters' stores. */
+function compileBackend(store: StoreReader, key: string, ref: BackendRef, settings: Settings, clusters: readonly ClusterStore[], addresses: CompiledAddresses): CompiledBackend {
+  const diagnostics: Diagnostic[] = [];
+  const local: ClusterLocality = { name: undefined, zone: null, region: null };
+  const sources = [{ cluster: local, store }, ...clusters.map((c) => ({ cluster: c as ClusterLocality, store: c.store as StoreReader }))];
+  let resolution: BackendResolution | undefined;
+  let service: LoadedObject<Service> | undefined;
+  const endpoints: ResolvedEndpoint[] = [];
+  const names: string[] = [];
+  for (const source of sources) {
+    const found = resolveOne(source.store, ref, settings, source.cluster, diagnostics);
+    if (found === undefined) continue;
+    if (resolution === undefined || (resolution.kind === 'unavailable' && found.resolution.kind !== 'unavailable')) {
+      resolution = found.resolution;
+      service = found.service;
+    }
+    if (found.resolution.kind === 'endpoints') {
+      endpoints.push(...found.endpoints);
+      names.push(source.cluster.name ?? 'local');
+    }
+  }
+  resolution ??= { kind: 'unavailable', reason: 'EW_BACKEND_SERVICE_MISSING', message: `Service ${ref.namespace}/${ref.name} does not exist.` };
+  if (resolution.kind === 'endpoints' && names.length > 1) resolution = { ...resolution, endpoints: canonicalEndpoints(endpoints) };
+  else if (resolution.kind === 'endpoints') resolution = { ...resolution, endpoints };
+  const policy = backendPolicy(service, settings);
+  diagnostics.push(...policy.diagnostics);
+  // NodePort fan-out (the main configuration's Service) replaces the endpoints with the nodes; ClientIP affinity
+  // wraps the balancer (bound-snapshot.ts).
+  const own = store.get<Service>('Service', ref.namespace, ref.name);
+  const fanned = own === undefined ? undefined : fanOut(own, ref, resolution, addresses, settings);
+  if (fanned?.diagnostic !== undefined) diagnostics.push(fanned.diagnostic);
+  const affinity = affinityTimeoutMs(service?.object);
+  const upstreamTls = own === undefined || resolution.kind !== 'endpoints' ? undefined : backendTls(store, own, resolution.appProtocol);
+  if (upstreamTls !== undefined) diagnostics.push(...upstreamTls.diagnostics);
+  const limits = compileBackendLimits(service, settings);
+  diagnostics.push(...limits.diagnostics);
+  const backend: Backend = {
+    key,
+    service: `${ref.namespace}/${ref.name}`,
+    resolution,
+    ready: fanned?.ready ?? (resolution.kind === 'endpoints' ? resolution.endpoints.filter((e) => e.ready) : []),
+    ...policy.policy,
+    clusters: names,
+    ...(affinity === undefined ? {} : { affinityTimeoutMs: affinity }),
+    ...(upstreamTls?.tls == null ? {} : { tls: upstreamTls.tls }),
+    ...(upstreamTls?.tls == null && speaksH2c(resolution) ? { h2c: true as const } : {}),
+    limits: limits.limits,
+  };
+  return { backend, diagnostics };
+}
+
 interface Resolved {
   readonly resolution: BackendResolution;
   readonly service: LoadedObject<Service> | undefined;
@@ -123,7 +143,7 @@ interface Resolved {
 }
 
 /** undefined when a remote cluster does not have the Service at all (only the main configuration reports that). */
-function resolveOne(store: ObjectStore, ref: BackendRef, settings: Settings, cluster: ClusterLocality, diagnostics: Diagnostic[]): Resolved | undefined {
+function resolveOne(store: StoreReader, ref: BackendRef, settings: Settings, cluster: ClusterLocality, diagnostics: Diagnostic[]): Resolved | undefined {
   const service = store.get<Service>('Service', ref.namespace, ref.name);
   if (service === undefined && cluster.name !== undefined) return undefined;
   const { resolution, diagnostics: found } = resolveBackend(store, ref, settings);

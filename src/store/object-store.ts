@@ -1,16 +1,30 @@
 /**
  * The objects of one configuration generation, indexed by kind, namespace and name. Built once from the loaded
- * objects and never changed: a reload builds a new store. Controllers and the compiler read it.
+ * objects and never changed: a reload builds a new store. Controllers and the compiler read it (as a StoreReader).
+ *
+ * A reload's store is built from the previous one when the objects are the previous ones in the same order with a
+ * few replaced in place (same identity key): the indexes are copied and patched, and every per-kind list that holds
+ * no replaced object is the very same array as before, so a compile can tell by identity that, say, no Endpoints
+ * changed (see snapshot/compile-memo.ts).
  */
 import type { KubeObject } from '../k8s/types.ts';
 import type { LoadedObject } from '../config/loaded-object.ts';
 
 const EMPTY: readonly LoadedObject[] = Object.freeze([]);
 
-export class ObjectStore {
-  readonly #byKey = new Map<string, LoadedObject>();
-  readonly #byKind = new Map<string, LoadedObject[]>();
-  readonly #byKindNamespace = new Map<string, LoadedObject[]>();
+/** What compilation reads of a store; a recording view (store/recording-reader.ts) implements it too. */
+export interface StoreReader {
+  get<T extends KubeObject>(kind: T['kind'], namespace: string | undefined, name: string): LoadedObject<T> | undefined;
+  /** Objects of a kind, in load order; with a namespace, only those in it. */
+  list<T extends KubeObject>(kind: T['kind'], namespace?: string): readonly LoadedObject<T>[];
+}
+
+export class ObjectStore implements StoreReader {
+  #byKey = new Map<string, LoadedObject>();
+  #byKind = new Map<string, LoadedObject[]>();
+  #byKindNamespace = new Map<string, LoadedObject[]>();
+  /** The objects kept, in load order. */
+  #order: LoadedObject[] = [];
 
   /** Later objects with an existing key are ignored: the validator has already reported duplicates. */
   constructor(objects: Iterable<LoadedObject>) {
@@ -19,9 +33,46 @@ export class ObjectStore {
       const key = storeKey(kind, metadata.namespace, metadata.name);
       if (this.#byKey.has(key)) continue;
       this.#byKey.set(key, loaded);
+      this.#order.push(loaded);
       push(this.#byKind, kind, loaded);
-      push(this.#byKindNamespace, `${kind}\0${metadata.namespace ?? ''}`, loaded);
+      push(this.#byKindNamespace, kindNamespaceKey(kind, metadata.namespace ?? ''), loaded);
     }
+  }
+
+  /**
+   * The store of `objects`, sharing what it can with `previous`: the same result as `new ObjectStore(objects)`,
+   * built in time proportional to the objects replaced when only some were replaced in place (same kind, namespace
+   * and name at the same position); otherwise built anew.
+   */
+  static next(previous: ObjectStore | undefined, objects: readonly LoadedObject[]): ObjectStore {
+    if (previous === undefined || previous.#order.length !== objects.length) return new ObjectStore(objects);
+    const order = previous.#order;
+    const replaced: number[] = [];
+    for (let i = 0; i < objects.length; i++) {
+      if (objects[i] === order[i]) continue;
+      const a = objects[i]!.object;
+      const b = order[i]!.object;
+      if (a.kind !== b.kind || a.metadata.namespace !== b.metadata.namespace || a.metadata.name !== b.metadata.name) return new ObjectStore(objects);
+      replaced.push(i);
+    }
+    if (replaced.length === 0) return previous;
+    // Copying three maps is native work; patching is per replaced object. Beyond a fraction, building anew is as cheap.
+    if (replaced.length > objects.length / 8) return new ObjectStore(objects);
+    const store = new ObjectStore([]);
+    store.#order = [...objects];
+    store.#byKey = new Map(previous.#byKey);
+    store.#byKind = new Map(previous.#byKind);
+    store.#byKindNamespace = new Map(previous.#byKindNamespace);
+    const copied = new Set<LoadedObject[]>();
+    for (const i of replaced) {
+      const before = order[i]!;
+      const after = objects[i]!;
+      const { kind, metadata } = after.object;
+      store.#byKey.set(storeKey(kind, metadata.namespace, metadata.name), after);
+      replaceIn(store.#byKind, kind, before, after, copied);
+      replaceIn(store.#byKindNamespace, kindNamespaceKey(kind, metadata.namespace ?? ''), before, after, copied);
+    }
+    return store;
   }
 
   get<T extends KubeObject>(kind: T['kind'], namespace: string | undefined, name: string): LoadedObject<T> | undefined {
@@ -30,8 +81,18 @@ export class ObjectStore {
 
   /** Objects of a kind, in load order; with a namespace, only those in it. */
   list<T extends KubeObject>(kind: T['kind'], namespace?: string): readonly LoadedObject<T>[] {
-    const found = namespace === undefined ? this.#byKind.get(kind) : this.#byKindNamespace.get(`${kind}\0${namespace}`);
+    const found = namespace === undefined ? this.#byKind.get(kind) : this.#byKindNamespace.get(kindNamespaceKey(kind, namespace));
     return (found ?? EMPTY) as readonly LoadedObject<T>[];
+  }
+
+  /** get() by a key from storeKey(), for re-checking recorded reads without building the key again. */
+  getByKey(key: string): LoadedObject | undefined {
+    return this.#byKey.get(key);
+  }
+
+  /** list() by a key from listKey(). */
+  listByKey(key: string): readonly LoadedObject[] {
+    return (key.startsWith('\0') ? this.#byKind.get(key.slice(1)) : this.#byKindNamespace.get(key)) ?? EMPTY;
   }
 
   get size(): number {
@@ -47,8 +108,28 @@ export function storeKey(kind: string, namespace: string | undefined, name: stri
   return `${kind}\0${namespace ?? ''}\0${name}`;
 }
 
+/** The key of a list() call for listByKey: `\0kind` for every namespace, `kind\0namespace` for one. */
+export function listKey(kind: string, namespace: string | undefined): string {
+  return namespace === undefined ? `\0${kind}` : kindNamespaceKey(kind, namespace);
+}
+
+function kindNamespaceKey(kind: string, namespace: string): string {
+  return `${kind}\0${namespace}`;
+}
+
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+/** Replaces `before` by `after` in the list under `key`, copying the list once (the previous store keeps its own). */
+function replaceIn(map: Map<string, LoadedObject[]>, key: string, before: LoadedObject, after: LoadedObject, copied: Set<LoadedObject[]>): void {
+  let list = map.get(key)!;
+  if (!copied.has(list)) {
+    list = [...list];
+    copied.add(list);
+    map.set(key, list);
+  }
+  list[list.indexOf(before)] = after;
 }

@@ -1,0 +1,99 @@
+/**
+ * What compileSnapshot keeps from one compilation to the next, so that a reload costs in proportion to what changed
+ * rather than to the size of the configuration. Every entry is keyed by the identities of its inputs: the settings
+ * object (edgeway.ts keeps it the same object while the settings are equal), the previous allocation state, and
+ * every store read the step made (store/recording-reader.ts), re-checked against the new store before reuse. A
+ * changed input of any kind means the step runs again; the result is always the one a compilation from scratch
+ * gives (test/reload-incremental.test.ts compares them).
+ *
+ * - addresses: the whole address compilation (allocations, listeners, the Service-port backends).
+ * - backends: each Ingress backend (resolution, endpoint extras, policy, limits, TLS, NodePort fan-out), also keyed
+ *   by the compiled addresses object it fanned out over. Not memoised with clusters configured (each reload reads
+ *   the cluster manifests afresh).
+ * - routes: per Ingress and per host (routing/routes-memo.ts).
+ *
+ * Held by the running process (one per Edgeway); bounded by the configuration, since each compilation keeps only
+ * what it used.
+ */
+import type { AllocationState } from '../allocation/allocation-state.ts';
+import type { Diagnostic } from '../config/diagnostic.ts';
+import type { Settings } from '../config/settings.ts';
+import { RoutesMemo } from '../routing/routes-memo.ts';
+import type { ObjectStore } from '../store/object-store.ts';
+import { RecordingReader, unchangedIn, type Reads } from '../store/recording-reader.ts';
+import type { CompiledAddresses } from './addresses.ts';
+import type { AddressCompilation } from './compile-addresses.ts';
+import type { Backend } from './snapshot.ts';
+
+interface AddressEntry {
+  readonly settings: Settings;
+  readonly previous: AllocationState;
+  readonly reads: Reads;
+  readonly result: AddressCompilation;
+}
+
+export interface CompiledBackend {
+  readonly backend: Backend;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+interface BackendEntry {
+  readonly settings: Settings;
+  readonly addresses: CompiledAddresses;
+  readonly reads: Reads;
+  readonly compiled: CompiledBackend;
+}
+
+export class CompileMemo {
+  readonly routes = new RoutesMemo();
+  #addresses: AddressEntry | undefined;
+  #backends = new Map<string, BackendEntry>();
+  #nextBackends = new Map<string, BackendEntry>();
+  /** Steps run anew by the last compilation (tests, the cost tool). */
+  recompiled = { addresses: false, backends: 0 };
+
+  addresses(store: ObjectStore, settings: Settings, previous: AllocationState, compile: (reader: RecordingReader) => AddressCompilation): AddressCompilation {
+    const kept = this.#addresses;
+    // The state this compilation produced is as good a previous state as the one it started from: allocation
+    // converges (given its own result it allocates the same again), and the process passes that result back.
+    if (
+      kept !== undefined &&
+      kept.settings === settings &&
+      (kept.previous === previous || kept.result.addresses.state === previous) &&
+      unchangedIn(kept.reads, store)
+    ) {
+      this.recompiled.addresses = false;
+      return kept.result;
+    }
+    const reader = new RecordingReader(store);
+    const result = compile(reader);
+    this.#addresses = { settings, previous, reads: reader.reads, result };
+    this.recompiled.addresses = true;
+    return result;
+  }
+
+  backend(key: string, store: ObjectStore, settings: Settings, addresses: CompiledAddresses, compile: (reader: RecordingReader) => CompiledBackend): CompiledBackend {
+    const kept = this.#backends.get(key);
+    if (kept !== undefined && kept.settings === settings && kept.addresses === addresses && unchangedIn(kept.reads, store)) {
+      this.#nextBackends.set(key, kept);
+      return kept.compiled;
+    }
+    const reader = new RecordingReader(store);
+    const compiled = compile(reader);
+    this.#nextBackends.set(key, { settings, addresses, reads: reader.reads, compiled });
+    this.recompiled.backends++;
+    return compiled;
+  }
+
+  /** Ends a compilation: the backends it used are kept for the next, the rest dropped. */
+  settle(): void {
+    this.#backends = this.#nextBackends;
+    this.#nextBackends = new Map();
+  }
+
+  /** Resets the counters at the start of a compilation. */
+  begin(): void {
+    this.recompiled = { addresses: false, backends: 0 };
+    this.routes.recompiled = { ingresses: 0, tables: 0 };
+  }
+}
