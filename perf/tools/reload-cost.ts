@@ -2,8 +2,7 @@
  * What one reload of the bench's 10,000-object configuration costs in CPU, by phase, measured in-process through
  * the path the running process takes (Edgeway.start, then Edgeway.reload after rewriting the file: load, compile,
  * apply; see src/reload/build-cost.ts). Prints the start (a full load) and each reload of a one-path change
- * (perf/systems/reload-config.ts), then medians. `gc` is the garbage collector's pause time during the reload
- * (a measure of what it allocated), included in the phases' CPU.
+ * (perf/systems/reload-config.ts), then medians. Garbage collection is included in the phases' CPU.
  *
  * Usage: node perf/tools/reload-cost.ts [--reps N] [--profile FILE.cpuprofile]
  *   --profile  CPU-profiles the reloads only (not the start); summarise with perf/tools/profile-top.ts.
@@ -12,8 +11,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PerformanceObserver } from 'node:perf_hooks';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Edgeway } from '../../src/edgeway.ts';
 import type { BuildCost } from '../../src/reload/build-cost.ts';
@@ -21,16 +18,6 @@ import { reloadConfig } from '../systems/reload-config.ts';
 
 const { values } = parseArgs({ options: { reps: { type: 'string', default: '10' }, profile: { type: 'string' } } });
 const reps = Number(values.reps);
-const pauses: { start: number; duration: number }[] = [];
-const observer = new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) pauses.push({ start: e.startTime, duration: e.duration });
-});
-observer.observe({ entryTypes: ['gc'] });
-/** GC pause time between two performance.now() readings (entries arrive a turn late). */
-const gcMs = async (from: number, to: number): Promise<number> => {
-  await nextTurn();
-  return pauses.filter((p) => p.start >= from && p.start < to).reduce((sum, p) => sum + p.duration, 0);
-};
 // Nothing is requested: the backend port only has to be a valid number.
 const BACKEND_PORT = 9;
 
@@ -43,8 +30,8 @@ const edgeway = await Edgeway.start({
   overrides: { http: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 }, stateDir: join(dir, 'state'), logLevel: 'silent' },
   report: () => undefined,
 });
-const rows: { name: string; cost: BuildCost; gcMs: number }[] = [];
-rows.push({ name: 'start (full load)', cost: edgeway.buildCost, gcMs: await gcMs(0, performance.now()) });
+const rows: { name: string; cost: BuildCost }[] = [];
+rows.push({ name: 'start (full load)', cost: edgeway.buildCost });
 const session = values.profile === undefined ? null : new Session();
 if (session !== null) {
   session.connect();
@@ -55,10 +42,9 @@ if (session !== null) {
 try {
   for (let i = 0; i < reps; i++) {
     await writeFile(file, texts[1 + (i % 2)]!);
-    const started = performance.now();
     const outcome = await edgeway.reload('api');
     if (!outcome.ok) throw new Error(`reload ${i} failed: ${outcome.diagnostics.map((d) => d.message).join('; ')}`);
-    rows.push({ name: `reload ${i + 1} (one path changed)`, cost: edgeway.buildCost, gcMs: await gcMs(started, performance.now()) });
+    rows.push({ name: `reload ${i + 1} (one path changed)`, cost: edgeway.buildCost });
   }
 } finally {
   if (session !== null && values.profile !== undefined) {
@@ -68,14 +54,13 @@ try {
   }
   await edgeway.close(0);
   await rm(dir, { recursive: true, force: true });
-  observer.disconnect();
 }
 
 const fmt = (n: number): string => (Number.isNaN(n) ? '-' : n.toFixed(1)).padStart(8);
-const line = (name: string, c: BuildCost, heap: number): string =>
-  `${name.padEnd(30)}${fmt(c.loadMs)}${fmt(c.compileMs)}${fmt(c.applyMs)}${fmt(c.loadMs + c.compileMs + c.applyMs)}${fmt(heap)}\n`;
-process.stdout.write(`${'CPU ms'.padEnd(30)}${'load'.padStart(8)}${'compile'.padStart(8)}${'apply'.padStart(8)}${'total'.padStart(8)}${'gc'.padStart(8)}\n`);
-for (const r of rows) process.stdout.write(line(r.name, r.cost, r.gcMs));
+const line = (name: string, c: BuildCost): string =>
+  `${name.padEnd(30)}${fmt(c.loadMs)}${fmt(c.compileMs)}${fmt(c.applyMs)}${fmt(c.loadMs + c.compileMs + c.applyMs)}\n`;
+process.stdout.write(`${'CPU ms'.padEnd(30)}${'load'.padStart(8)}${'compile'.padStart(8)}${'apply'.padStart(8)}${'total'.padStart(8)}\n`);
+for (const r of rows) process.stdout.write(line(r.name, r.cost));
 const reloads = rows.slice(1);
 const median = (f: (r: (typeof rows)[number]) => number): number => {
   const sorted = reloads.map(f).sort((a, b) => a - b);
@@ -85,6 +70,5 @@ process.stdout.write(
   line(
     `median of ${reloads.length} reloads`,
     { loadMs: median((r) => r.cost.loadMs), compileMs: median((r) => r.cost.compileMs), applyMs: median((r) => r.cost.applyMs) },
-    median((r) => r.gcMs),
   ),
 );
