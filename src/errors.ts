@@ -154,6 +154,7 @@ const resilience = {
   EDGEWAY_OVERLOADED: { summary: 'edgeway is shedding load (event-loop delay or heap near its budget); retry after Retry-After.', status: 503 },
   EDGEWAY_UPGRADE_FAILED: { summary: 'An Upgrade (WebSocket) request could not be tunnelled to an endpoint.', status: 502 },
   EDGEWAY_UPGRADE_REFUSED: { summary: 'An Upgrade to h2c, which would give the client a raw HTTP/2 connection past routing.', status: 400 },
+  EDGEWAY_UPSTREAM_SEND_TIMEOUT: { summary: 'The endpoint took none of the request body for longer than the route allows (proxy-send-timeout); the upload was cut and the connection closed.', status: 504 },
 } as const satisfies Record<string, CodeInfo>;
 
 export const CODES = { ...loading, ...validation, ...routing, ...endpoints, ...allocation, ...addresses, ...tls, ...tlsTermination, ...balancing, ...live, ...requests, ...resilience } as const;

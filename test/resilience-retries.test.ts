@@ -28,15 +28,17 @@ function compile(yaml: string) {
 
 test('route policy from annotations: edgeway.io wins over nginx, nginx tries count the first, bad values are located', (t) => {
   const base = docs(INGRESS_CLASS, serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: 1 }]));
-  const table: readonly [Record<string, string>, Partial<{ retries: number; statuses: number[]; reset: boolean; timeout: boolean; perTry: number; read: number; body: number }>, string[]][] = [
-    [{}, { retries: 2, statuses: [], reset: true, perTry: 0, read: 0, body: 100 * 1024 * 1024 }, []],
+  const table: readonly [Record<string, string>, Partial<{ retries: number; statuses: number[]; reset: boolean; timeout: boolean; perTry: number; read: number; body: number; connect: number; send: number }>, string[]][] = [
+    [{}, { retries: 2, statuses: [], reset: true, perTry: 0, read: 0, body: 100 * 1024 * 1024, connect: 0, send: 0 }, []],
     [{ 'edgeway.io/retry-attempts': '4', 'edgeway.io/retry-on': 'connect-failure,reset,502,503,504', 'edgeway.io/per-try-timeout': '2s' }, { retries: 4, statuses: [502, 503, 504], perTry: 2000 }, []],
     [{ 'nginx.ingress.kubernetes.io/proxy-next-upstream': 'error timeout http_503', 'nginx.ingress.kubernetes.io/proxy-next-upstream-tries': '3' }, { retries: 2, statuses: [503], timeout: true, reset: true }, []],
     [{ 'nginx.ingress.kubernetes.io/proxy-next-upstream': 'off' }, { statuses: [], reset: false }, []],
     [{ 'nginx.ingress.kubernetes.io/proxy-next-upstream': 'error non_idempotent' }, { reset: true }, ['EW_ANNOTATION_IGNORED']],
     [{ 'nginx.ingress.kubernetes.io/proxy-read-timeout': '30', 'nginx.ingress.kubernetes.io/proxy-body-size': '8m' }, { read: 30_000, body: 8 * 1024 * 1024 }, []],
     [{ 'nginx.ingress.kubernetes.io/proxy-body-size': '0' }, { body: 0 }, []],
-    [{ 'nginx.ingress.kubernetes.io/proxy-connect-timeout': '5' }, {}, ['EW_ANNOTATION_IGNORED']],
+    [{ 'nginx.ingress.kubernetes.io/proxy-connect-timeout': '5', 'nginx.ingress.kubernetes.io/proxy-send-timeout': '750ms' }, { connect: 5000, send: 750 }, []],
+    [{ 'nginx.ingress.kubernetes.io/proxy-connect-timeout': '0' }, { connect: 0 }, ['EW_ANNOTATION_INVALID']],
+    [{ 'nginx.ingress.kubernetes.io/proxy-send-timeout': 'soon' }, { send: 0 }, ['EW_ANNOTATION_INVALID']],
     [{ 'edgeway.io/retry-on': 'reset,418' }, { reset: true, statuses: [] }, ['EW_ANNOTATION_INVALID']],
     [{ 'edgeway.io/retry-attempts': 'many' }, { retries: 2 }, ['EW_ANNOTATION_INVALID']],
     [{ 'nginx.ingress.kubernetes.io/proxy-body-size': '8 megs' }, { body: 100 * 1024 * 1024 }, ['EW_ANNOTATION_INVALID']],
@@ -52,6 +54,8 @@ test('route policy from annotations: edgeway.io wins over nginx, nginx tries cou
     if (want.perTry !== undefined) t.is(policy.retry.perTryTimeoutMs, want.perTry, label);
     if (want.read !== undefined) t.is(policy.readTimeoutMs, want.read, label);
     if (want.body !== undefined) t.is(policy.maxBodyBytes, want.body, label);
+    if (want.connect !== undefined) t.is(policy.connectTimeoutMs, want.connect, label);
+    if (want.send !== undefined) t.is(policy.sendTimeoutMs, want.send, label);
     const found = snapshot.diagnostics.filter((d) => d.code.startsWith('EW_ANNOTATION'));
     t.deepEqual(found.map((d) => d.code), codes, label);
     for (const d of found) {

@@ -5,6 +5,7 @@
  * on, the SNI table with its secure contexts (reused from the previous table for unchanged certificates). Binding
  * happens once per snapshot, so a request does one map lookup and builds no strings, and a handshake one.
  */
+import type { Pool } from 'undici';
 import type { Diagnostic } from '../config/diagnostic.ts';
 import type { ResolvedEndpoint } from '../controllers/resolved-endpoint.ts';
 import type { Backend, Snapshot } from '../snapshot/snapshot.ts';
@@ -107,7 +108,11 @@ export function bindSnapshot(snapshot: Snapshot, runtime: BindRuntime, tls: TlsB
         locality,
         (e, set) => {
           const origin = originOf(e, upstreamTls !== null);
-          return new Member(e, origin, addressOf(e), upstreams.pool(origin, upstreamTls, backend.h2c === true, backend.limits.maxConnections), states.state(origin), set);
+          const h2c = backend.h2c === true;
+          const connections = backend.limits.maxConnections;
+          let timed: Map<number, Pool> | null = null;
+          for (const ms of backend.connectTimeouts ?? []) (timed ??= new Map()).set(ms, upstreams.pool(origin, upstreamTls, h2c, connections, ms));
+          return new Member(e, origin, addressOf(e), upstreams.pool(origin, upstreamTls, h2c, connections), states.state(origin), set, timed);
         },
         load,
       ),
@@ -169,7 +174,14 @@ function poolKeysOf(backend: Backend): readonly string[] {
   let found = poolKeys.get(backend);
   if (found === undefined) {
     const tls = backend.tls ?? null;
-    found = backend.ready.map((e) => poolKey(originOf(e, tls !== null), tls, backend.h2c === true));
+    const keys: string[] = [];
+    for (const e of backend.ready) {
+      const origin = originOf(e, tls !== null);
+      keys.push(poolKey(origin, tls, backend.h2c === true));
+      // Routes with their own connect timeout reach the same endpoints through pools keyed also by it.
+      for (const ms of backend.connectTimeouts ?? []) keys.push(poolKey(origin, tls, backend.h2c === true, ms));
+    }
+    found = keys;
     poolKeys.set(backend, found);
   }
   return found;

@@ -29,6 +29,7 @@ import { ServiceListeners, type ListenerRuntime, type SecureServerHandle } from 
 import { OverloadGuard } from './overload-guard.ts';
 import { guardSession, H2_LIMITS } from './h2-limits.ts';
 import type { RetryCounters } from './proxy-exchange.ts';
+import { SendWatch } from './send-watch.ts';
 import { UpgradeProxy } from './upgrade-proxy.ts';
 import { TrustedProxies } from './trusted-proxies.ts';
 import { UpstreamRegistry } from './upstream-registry.ts';
@@ -60,6 +61,7 @@ export class Gateway implements ListenerRuntime {
   readonly routeCells = new RouteCellRegistry();
   readonly overload: OverloadGuard;
   readonly retryCounters: RetryCounters = { retries: 0, budgetExhausted: 0 };
+  readonly sendWatch = new SendWatch();
   readonly #runtimes = new Map<string, BackendRuntime>();
   readonly #upgrades: UpgradeProxy[] = [];
   readonly #logger: Logger;
@@ -272,6 +274,7 @@ export class Gateway implements ListenerRuntime {
       (secure.server as Http2SecureServer & Http1Fallback).closeIdleConnections();
     }
     this.overload.stop();
+    this.sendWatch.stop();
     const timer = setTimeout(() => {
       for (const s of servers) s.closeAllConnections();
       for (const u of this.#upgrades) u.closeAll();

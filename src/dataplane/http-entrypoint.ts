@@ -30,6 +30,7 @@ import type { Member, UpstreamSet } from './upstream-set.ts';
 import type { DnsCache } from './dns-cache.ts';
 import type { UpstreamRegistry } from './upstream-registry.ts';
 import type { TrustedProxies } from './trusted-proxies.ts';
+import type { SendWatch } from './send-watch.ts';
 
 export interface EntrypointRuntime {
   /** The current bound snapshot; read once per request. */
@@ -42,6 +43,8 @@ export interface EntrypointRuntime {
   readonly retryCounters: RetryCounters;
   /** Request counters and histograms by route; read by /metrics at scrape time. */
   readonly routeCells: RouteCellRegistry;
+  /** Watches uploads on routes with a send timeout. */
+  readonly sendWatch: SendWatch;
 }
 
 /** undici reads `servername` from dispatch options (core/request.js) but does not declare it. */

@@ -10,6 +10,10 @@
  * — within the route's retry count and the backend's retry budget. A retryable 5xx response is read to its end and
  * dropped (so its connection stays usable), then retried. Each try is reported to its endpoint's observer (balancing
  * load, outlier detection).
+ *
+ * A route's connect timeout selects its member's pool for that timeout (bound with the snapshot); a route's send
+ * timeout puts the exchange under the gateway's SendWatch while its body uploads (send-watch.ts). Routes without
+ * them pay one comparison each.
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
@@ -22,6 +26,7 @@ import { closeAfter, type DownstreamRequest, type DownstreamResponse } from './d
 import { sendError } from './error-response.ts';
 import { connectionTokens, isHopByHop } from './hop-by-hop.ts';
 import { failureKind, isIdempotent, mayRetryError, mayRetryStatus } from './retry-decision.ts';
+import { sendVerdict, type SendWatch, type SendWatched } from './send-watch.ts';
 import { upstreamErrorCode } from './upstream-error.ts';
 import type { Member, UpstreamSet } from './upstream-set.ts';
 
@@ -43,7 +48,7 @@ export interface ExchangeInfo {
 /** What an exchange needs from its entrypoint: whether it is closing, and where to log. */
 export interface ExchangeOwner {
   readonly closing: boolean;
-  readonly runtime: { readonly accessLog: AccessLog };
+  readonly runtime: { readonly accessLog: AccessLog; readonly sendWatch: SendWatch };
 }
 
 /** Counts kept by the gateway for the admin API and tests. */
@@ -52,7 +57,7 @@ export interface RetryCounters {
   budgetExhausted: number;
 }
 
-export class ProxyExchange implements Dispatcher.DispatchHandler {
+export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
   readonly #req: DownstreamRequest;
   readonly #res: DownstreamResponse;
   readonly #info: ExchangeInfo;
@@ -81,7 +86,14 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   #discarding = false;
   #retriesLeft: number;
   #tooLarge = false;
+  /** The 'data' listener that counts body bytes is on the request (body-size limit or send timeout). */
   #counting = false;
+  /** Under the SendWatch (the route has a send timeout and the body is uploading). */
+  #watched = false;
+  /** #sent at the sweep's last look, and when the current stall began (see send-watch.ts). */
+  #sentSeen = 0;
+  #stalledSince = 0;
+  #sendStalled = false;
 
   constructor(
     req: DownstreamRequest,
@@ -113,6 +125,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
 
   /** Sends the (next) try through `pool`; `member` is its endpoint, null for ExternalName. */
   send(pool: Pool, member: Member | null, upstream: string): void {
+    // A route with its own connect timeout goes through the member's pool for it.
+    if (this.#policy.connectTimeoutMs !== 0 && member !== null) pool = member.poolFor(this.#policy.connectTimeoutMs);
     this.#pool = pool;
     this.#member = member;
     this.#upstream = upstream;
@@ -132,22 +146,45 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
       controller.abort(clientGoneError());
       return;
     }
-    // A body without Content-Length (chunked) is counted as it arrives. The listener goes on before undici's own,
-    // which it adds right after this call, so a chunk over the limit is refused before undici writes it upstream.
-    if (this.#hasBody && this.#policy.maxBodyBytes !== 0 && this.#req.headers['content-length'] === undefined && !this.#counting) {
+    // A body without Content-Length (chunked) is counted as it arrives, and so is any body on a route with a send
+    // timeout. The listener goes on before undici's own, which it adds right after this call, so a chunk over the
+    // limit is refused before undici writes it upstream.
+    if (!this.#hasBody || this.#counting) return;
+    const sendTimeout = this.#policy.sendTimeoutMs;
+    if ((this.#policy.maxBodyBytes !== 0 && this.#req.headers['content-length'] === undefined) || sendTimeout !== 0) {
       this.#counting = true;
       (this.#req as CountedRequest)[kExchange] = this;
       this.#req.on('data', countBody);
     }
+    if (sendTimeout !== 0) {
+      this.#watched = true;
+      this.#stalledSince = performance.now();
+      this.#owner.runtime.sendWatch.add(this);
+    }
   }
 
-  /** Called by countBody for each chunk of a chunked request body. */
+  /** Called by countBody for each chunk of the request body, as undici is handed it. */
   bodyChunk(length: number): void {
     this.#sent += length;
-    if (this.#sent > this.#policy.maxBodyBytes && !this.#tooLarge) {
+    // A body with Content-Length was checked against the limit at the entrypoint.
+    if (this.#sent > this.#policy.maxBodyBytes && this.#policy.maxBodyBytes !== 0 && !this.#tooLarge) {
       this.#tooLarge = true;
       this.#controller?.abort(Object.assign(new Error('request body too large'), { code: 'EDGEWAY_BODY_TOO_LARGE' }));
     }
+  }
+
+  /** The SendWatch's look at this upload (send-watch.ts); true when watching can stop. */
+  checkSend(now: number): boolean {
+    const req = this.#req;
+    if (this.#done || req.readableEnded || req.destroyed) return true;
+    // Between tries (a retry waiting for a connection) nothing is being written: the connect timeout governs that.
+    const verdict = sendVerdict(this.#sent !== this.#sentSeen || this.#controller === null, req.isPaused(), this.#stalledSince, now, this.#policy.sendTimeoutMs);
+    this.#sentSeen = this.#sent;
+    if (verdict === 'progress') this.#stalledSince = now;
+    if (verdict !== 'stalled') return false;
+    this.#sendStalled = true;
+    this.#controller?.abort(Object.assign(new Error('the upstream took no request body within the send timeout'), { code: 'EDGEWAY_UPSTREAM_SEND_TIMEOUT' }));
+    return true;
   }
 
   onResponseStart(controller: Controller, statusCode: number, headers: Headers): void {
@@ -232,7 +269,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
       this.#finish(this.#res.statusCode, code);
       return;
     }
-    this.#finish(sendError(this.#res, code, this.#info.requestId), code);
+    // After a stalled upload the rest of the body is still on the way: answer, then close the connection.
+    this.#finish(sendError(this.#res, code, this.#info.requestId, this.#sendStalled), code);
   }
 
   /**
@@ -288,6 +326,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
 
   #finish(status: number, reason: Code | undefined): void {
     this.#backend.runtime.active--;
+    if (this.#watched) this.#owner.runtime.sendWatch.delete(this);
     const info = this.#info;
     info.cells.record(info.method, status, (performance.now() - info.started) / 1000);
     const log = this.#owner.runtime.accessLog;
@@ -320,7 +359,7 @@ function onResponseDrain(this: ExchangeResponse): void {
   this[kExchange]?.resume();
 }
 
-/** A chunked request body is counted against the route's limit by the same means (see onRequestStart). */
+/** A request body is counted (chunked bodies against the route's limit, any body for the send timeout) by the same means (see onRequestStart). */
 type CountedRequest = DownstreamRequest & { [kExchange]?: ProxyExchange };
 
 function countBody(this: CountedRequest, chunk: Buffer): void {

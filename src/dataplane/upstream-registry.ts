@@ -4,15 +4,22 @@
  * the pools no snapshot needs any more (in-flight requests finish, then the connections close).
  *
  * An `https://` origin is keyed together with its TLS options (server name, CA, verification): two Services on the
- * same address with different CAs must not share connections verified against the other's CA.
+ * same address with different CAs must not share connections verified against the other's CA. A route with its own
+ * connect timeout (proxy-connect-timeout) gets pools keyed also by that timeout, since undici sets it per pool's
+ * connector; routes with the default keep sharing the default pool. Keys are built when a snapshot is bound, never
+ * per request.
  */
 import { Pool } from 'undici';
 import type { UpstreamSettings } from '../config/settings.ts';
 import type { BackendTls } from '../controllers/backend-tls.ts';
 
-/** The registry key of a pool: the origin, plus the TLS options for TLS origins, or `#h2c` for cleartext HTTP/2. */
-export function poolKey(origin: string, tls: BackendTls | null, h2c = false): string {
-  return tls !== null ? `${origin}#${tls.key}` : h2c ? `${origin}#h2c` : origin;
+/**
+ * The registry key of a pool: the origin, plus the TLS options for TLS origins, or `#h2c` for cleartext HTTP/2, plus
+ * `#connect=<ms>` for a route-specific connect timeout (0 = the settings' default, no suffix).
+ */
+export function poolKey(origin: string, tls: BackendTls | null, h2c = false, connectTimeoutMs = 0): string {
+  const base = tls !== null ? `${origin}#${tls.key}` : h2c ? `${origin}#h2c` : origin;
+  return connectTimeoutMs === 0 ? base : `${base}#connect=${connectTimeoutMs}`;
 }
 
 export class UpstreamRegistry {
@@ -26,12 +33,14 @@ export class UpstreamRegistry {
   /**
    * The pool for `http://address:port` (or `https://` with `tls`, or HTTP/2 cleartext with `h2c`), created on first use.
    * @param connections a Service's `edgeway.io/max-connections`; applies when this call creates the pool.
+   * @param connectTimeoutMs a route's own connect timeout; 0 = `upstream.connectTimeout`.
    */
-  pool(origin: string, tls: BackendTls | null = null, h2c = false, connections = this.#settings.connections): Pool {
-    const key = tls === null && !h2c ? origin : poolKey(origin, tls, h2c);
+  pool(origin: string, tls: BackendTls | null = null, h2c = false, connections = this.#settings.connections, connectTimeoutMs = 0): Pool {
+    const key = tls === null && !h2c && connectTimeoutMs === 0 ? origin : poolKey(origin, tls, h2c, connectTimeoutMs);
     let pool = this.#pools.get(key);
     if (pool === undefined) {
-      pool = createPool(origin, this.#settings, tls, h2c, connections);
+      const settings = connectTimeoutMs === 0 ? this.#settings : { ...this.#settings, connectTimeoutMs };
+      pool = createPool(origin, settings, tls, h2c, connections);
       this.#pools.set(key, pool);
     }
     return pool;

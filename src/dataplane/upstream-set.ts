@@ -28,6 +28,7 @@ const ENDPOINT_FAILURES: ReadonlySet<Code> = new Set<Code>([
   'EDGEWAY_UPSTREAM_TIMEOUT',
   'EDGEWAY_UPSTREAM_PROTOCOL',
   'EDGEWAY_UPSTREAM_TLS',
+  'EDGEWAY_UPSTREAM_SEND_TIMEOUT',
 ]);
 
 export class Member implements UpstreamObserver, Candidate {
@@ -39,8 +40,10 @@ export class Member implements UpstreamObserver, Candidate {
   readonly address: string;
   readonly load: EndpointState;
   readonly #set: UpstreamSet;
+  /** Pools with a route's own connect timeout, by that timeout; null when every route uses the default. */
+  readonly #timed: ReadonlyMap<number, Pool> | null;
 
-  constructor(endpoint: ResolvedEndpoint, origin: string, address: string, pool: Pool, state: EndpointState, set: UpstreamSet) {
+  constructor(endpoint: ResolvedEndpoint, origin: string, address: string, pool: Pool, state: EndpointState, set: UpstreamSet, timed: ReadonlyMap<number, Pool> | null = null) {
     this.endpoint = endpoint;
     this.key = origin;
     this.weight = endpoint.weight ?? 1;
@@ -48,6 +51,12 @@ export class Member implements UpstreamObserver, Candidate {
     this.address = address;
     this.load = state;
     this.#set = set;
+    this.#timed = timed;
+  }
+
+  /** The pool for a route's connect timeout (0 = the default pool); bound with the snapshot, so always present. */
+  poolFor(connectTimeoutMs: number): Pool {
+    return connectTimeoutMs === 0 ? this.pool : (this.#timed?.get(connectTimeoutMs) ?? this.pool);
   }
 
   /** Called by the entrypoint as the request is dispatched to this member. */

@@ -36,7 +36,7 @@ import type { PathRule, PathTable } from './path-table.ts';
 import { PathTables } from './path-table.ts';
 import { ingressBackendRef } from './ingress-backend-ref.ts';
 import type { CanarySplit, RouteTable, RouteTarget } from './route-table.ts';
-import { defaultRoutePolicy } from './route-policy.ts';
+import { defaultRoutePolicy, type RoutePolicy } from './route-policy.ts';
 import { backendKey } from './route-table.ts';
 import { RoutesMemo } from './routes-memo.ts';
 
@@ -44,6 +44,11 @@ export interface CompiledRoutes {
   readonly table: RouteTable;
   /** Every backend the table can return, by backendKey(). */
   readonly backends: ReadonlyMap<string, BackendRef>;
+  /**
+   * The route-specific connect timeouts (proxy-connect-timeout) each backend is reached with, by backendKey(); a
+   * backend only routes with the default use is absent. Binding opens a pool per endpoint and timeout for these.
+   */
+  readonly connectTimeouts: ReadonlyMap<string, ReadonlySet<number>>;
   /** Conflicts, missing services/ports, resource backends, unusable hosts/paths; they never fail the build. */
   readonly diagnostics: readonly Diagnostic[];
   /** `namespace/name` of the Ingresses edgeway serves (class matched), sorted. */
@@ -76,13 +81,23 @@ export function compileRoutes(store: ObjectStore, settings: Settings, memo: Rout
 
   const diagnostics: Diagnostic[] = [];
   const backends = new Map<string, BackendRef>();
+  const connectTimeouts = new Map<string, Set<number>>();
+  const timedConnect = (key: string, policy: RoutePolicy): void => {
+    if (policy.connectTimeoutMs === 0) return;
+    let set = connectTimeouts.get(key);
+    if (set === undefined) connectTimeouts.set(key, (set = new Set()));
+    set.add(policy.connectTimeoutMs);
+  };
   const claims = new Map<string, Claim>();
   const rules: HostRules = { exact: new Map(), wildcard: new Map(), anyHost: [] };
   let ingressDefault: RouteTarget | null = null;
   const tlsHosts = settings.https === null ? null : tlsHostsOf(ranked.map((r) => r.loaded.object));
 
   const keep = (target: RouteTarget): void => {
-    if (target.backend !== null && target.backendKey !== null) backends.set(target.backendKey, target.backend);
+    if (target.backend !== null && target.backendKey !== null) {
+      backends.set(target.backendKey, target.backend);
+      timedConnect(target.backendKey, target.policy);
+    }
   };
   /** Records the claim, or reports the conflict on the loser and returns false. */
   const claim = (key: string, ingress: Ranked, at: Field, what: string, note: string): boolean => {
@@ -132,7 +147,11 @@ export function compileRoutes(store: ObjectStore, settings: Settings, memo: Rout
         diagnostics.push(...resolved.diagnostics);
         const ref = resolved.ref;
         const canary: CanarySplit = Object.freeze({ ...split, ingress: ingress.id, backend: ref, backendKey: ref === null ? null : backendKey(ref) });
-        if (ref !== null) backends.set(backendKey(ref), ref);
+        if (ref !== null) {
+          backends.set(backendKey(ref), ref);
+          // The canary's requests carry the main route's policy.
+          timedConnect(backendKey(ref), main.target.policy);
+        }
         list![index] = { ...main, target: Object.freeze({ ...main.target, canary }) };
       });
     });
@@ -183,6 +202,7 @@ export function compileRoutes(store: ObjectStore, settings: Settings, memo: Rout
   return Object.freeze({
     table,
     backends,
+    connectTimeouts,
     diagnostics: Object.freeze(diagnostics),
     ingresses: Object.freeze(ranked.map((r) => r.id).sort()),
   });

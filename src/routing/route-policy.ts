@@ -1,6 +1,6 @@
 /**
  * Per-route resilience settings compiled from an Ingress's annotations once per snapshot, so the data plane never
- * parses an annotation per request: the retry policy, the read timeout and the body-size limit. edgeway's own
+ * parses an annotation per request: the retry policy, the connect, read and send timeouts and the body-size limit. edgeway's own
  * `edgeway.io/*` annotations win over ingress-nginx's `nginx.ingress.kubernetes.io/*` ones, which are accepted where
  * they map, for people moving from it. A value edgeway cannot read is a diagnostic at the annotation's line and that
  * one setting keeps its default; the route is still served.
@@ -19,6 +19,16 @@ export interface RoutePolicy {
   readonly readTimeoutMs: number;
   /** Largest request body; 0 = no limit. */
   readonly maxBodyBytes: number;
+  /**
+   * Time allowed to connect to an endpoint; 0 = the pool's (`upstream.connectTimeout`). undici sets it per pool, so
+   * a route with its own value reaches its endpoints through pools keyed also by it (bound-snapshot.ts).
+   */
+  readonly connectTimeoutMs: number;
+  /**
+   * Longest pause between two writes of the request body to the upstream while the upstream does not take it
+   * (nginx's proxy_send_timeout); 0 = none. Watched by send-watch.ts.
+   */
+  readonly sendTimeoutMs: number;
 }
 
 const EDGEWAY = 'edgeway.io/';
@@ -29,7 +39,7 @@ const defaults = new WeakMap<Settings, RoutePolicy>();
 export function defaultRoutePolicy(settings: Settings): RoutePolicy {
   let policy = defaults.get(settings);
   if (policy === undefined) {
-    policy = Object.freeze({ retry: settings.retries.policy, readTimeoutMs: 0, maxBodyBytes: settings.downstream.maxBodyBytes });
+    policy = Object.freeze({ retry: settings.retries.policy, readTimeoutMs: 0, maxBodyBytes: settings.downstream.maxBodyBytes, connectTimeoutMs: 0, sendTimeoutMs: 0 });
     defaults.set(settings, policy);
   }
   return policy;
@@ -70,6 +80,10 @@ export function compileRoutePolicy(loaded: LoadedObject, settings: Settings): Co
     return n <= max ? n : report('error', 'EW_ANNOTATION_INVALID', name, `"${text}" is not a whole number from 0 to ${max}; the default applies`);
   };
 
+  /** A timeout of 0 would never let a request through: refused, so the default applies. */
+  const positive = (name: string, ms: number | undefined): number | undefined =>
+    ms === undefined || ms > 0 ? ms : report('error', 'EW_ANNOTATION_INVALID', name, `a timeout of 0 would fail every request: give a positive duration ("5", "500ms"); the default applies`);
+
   let on: RetryOn = base.retry.on;
   const nextUpstream = read(`${NGINX}proxy-next-upstream`);
   if (nextUpstream !== undefined) {
@@ -94,12 +108,8 @@ export function compileRoutePolicy(loaded: LoadedObject, settings: Settings): Co
   const perTry = duration(`${EDGEWAY}per-try-timeout`) ?? base.retry.perTryTimeoutMs;
   const total = duration(`${NGINX}proxy-next-upstream-timeout`) ?? base.retry.totalTimeoutMs;
   const readTimeout = duration(`${NGINX}proxy-read-timeout`) ?? 0;
-  for (const name of ['proxy-connect-timeout', 'proxy-send-timeout']) {
-    if (duration(`${NGINX}${name}`) !== undefined) {
-      report('warning', 'EW_ANNOTATION_IGNORED', `${NGINX}${name}`,
-        `not applied per route: undici sets connect and write limits per connection pool, so settings upstream.connectTimeout and downstream.idleTimeout apply`);
-    }
-  }
+  const connectTimeout = positive(`${NGINX}proxy-connect-timeout`, duration(`${NGINX}proxy-connect-timeout`)) ?? 0;
+  const sendTimeout = positive(`${NGINX}proxy-send-timeout`, duration(`${NGINX}proxy-send-timeout`)) ?? 0;
   let maxBody = base.maxBodyBytes;
   const bodySize = read(`${NGINX}proxy-body-size`);
   if (bodySize !== undefined) {
@@ -109,5 +119,5 @@ export function compileRoutePolicy(loaded: LoadedObject, settings: Settings): Co
   }
   if (!touched) return { policy: base, diagnostics };
   const retry: RetryPolicy = Object.freeze({ retries, on, perTryTimeoutMs: perTry, totalTimeoutMs: total });
-  return { policy: Object.freeze({ retry, readTimeoutMs: readTimeout, maxBodyBytes: maxBody }), diagnostics };
+  return { policy: Object.freeze({ retry, readTimeoutMs: readTimeout, maxBodyBytes: maxBody, connectTimeoutMs: connectTimeout, sendTimeoutMs: sendTimeout }), diagnostics };
 }

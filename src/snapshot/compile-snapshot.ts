@@ -65,7 +65,9 @@ export function compileSnapshot(
         ? memo.backend(key, store, settings, addressing.addresses, (reader) => compileBackend(reader, key, ref, settings, [], addressing.addresses))
         : compileBackend(store, key, ref, settings, clusters, addressing.addresses);
     for (const d of one.diagnostics) diagnostics.push(d);
-    backends.set(key, one.backend);
+    // Connect timeouts come from the routes (Ingress annotations), not from what the backend memo reads.
+    const timed = compiled.connectTimeouts.get(key);
+    backends.set(key, timed === undefined ? one.backend : { ...one.backend, connectTimeouts: Object.freeze([...timed].sort((x, y) => x - y)) });
   }
   memo.settle();
   for (const [key, backend] of addressing.backends) backends.set(key, backend);

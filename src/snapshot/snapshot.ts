@@ -38,6 +38,11 @@ export interface Backend {
   readonly clusters: readonly string[];
   /** Circuit limits from the settings and the Service's annotations. */
   readonly limits: BackendLimits;
+  /**
+   * Route-specific connect timeouts (proxy-connect-timeout) of the routes reaching this backend, ascending; absent
+   * when every route uses `upstream.connectTimeout`. Each gets its own pool per endpoint (undici sets it per pool).
+   */
+  readonly connectTimeouts?: readonly number[];
 }
 
 export interface Snapshot {

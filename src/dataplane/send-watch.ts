@@ -1,0 +1,69 @@
+/**
+ * The send timeout (nginx's `proxy_send_timeout`): how long the upstream may go without taking another write of the
+ * request body. Only requests on routes with `proxy-send-timeout` are watched, and by one coarse periodic sweep
+ * rather than a timer per request: each sweep looks at how many body bytes the exchange has handed to undici since
+ * the previous sweep. The clock of a stall runs only while undici holds the body paused — its socket write buffer is
+ * full because the upstream does not read — so a client that is slow to upload is never blamed on the upstream
+ * (the downstream idle timeout covers that). The sweep runs only while something is watched.
+ */
+
+/** How often the sweep looks; a stall is noticed between the timeout and the timeout plus this. */
+export const SWEEP_MS = 100;
+
+/** What the sweep asks of a watched exchange. */
+export interface SendWatched {
+  /**
+   * One look at the exchange's upload at `now` (performance.now()); returns true when watching can stop (body
+   * complete, request over, or the exchange was just failed for a stall).
+   */
+  checkSend(now: number): boolean;
+}
+
+/** Where a watched upload stands at one sweep; pure, tested as a table. */
+export type SendVerdict = 'progress' | 'waiting' | 'stalled';
+
+/**
+ * @param progressed body bytes went to undici since the last sweep
+ * @param paused undici holds the body paused (the upstream's socket does not drain)
+ * @param stalledSinceMs when the current stall began (the last sweep that saw progress or an unpaused body)
+ */
+export function sendVerdict(progressed: boolean, paused: boolean, stalledSinceMs: number, now: number, timeoutMs: number): SendVerdict {
+  if (progressed || !paused) return 'progress';
+  return now - stalledSinceMs >= timeoutMs ? 'stalled' : 'waiting';
+}
+
+export class SendWatch {
+  readonly #watched = new Set<SendWatched>();
+  #timer: NodeJS.Timeout | null = null;
+
+  get size(): number {
+    return this.#watched.size;
+  }
+
+  add(exchange: SendWatched): void {
+    this.#watched.add(exchange);
+    if (this.#timer === null) {
+      this.#timer = setInterval(this.#sweep, SWEEP_MS);
+      this.#timer.unref();
+    }
+  }
+
+  delete(exchange: SendWatched): void {
+    this.#watched.delete(exchange);
+  }
+
+  stop(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+    this.#watched.clear();
+  }
+
+  readonly #sweep = (): void => {
+    const now = performance.now();
+    for (const exchange of this.#watched) if (exchange.checkSend(now)) this.#watched.delete(exchange);
+    if (this.#watched.size === 0 && this.#timer !== null) {
+      clearInterval(this.#timer);
+      this.#timer = null;
+    }
+  };
+}
