@@ -111,6 +111,7 @@ export class Edgeway {
       addressPools: () => poolUsage(this.#snapshot.addresses.pools, this.#snapshot.addresses.state).map((u) => ({ pool: u.pool, size: Number(u.size), used: u.used })),
       upstreams: () => upstreamStatus(gateway.current, gateway.checker),
       resilience: () => ({ retries: gateway.retryCounters.retries, budgetExhausted: gateway.retryCounters.budgetExhausted, tunnels: gateway.tunnels }),
+      rejections: () => gateway.rejections,
     });
     this.#admin = new AdminServer(
       () => ({

@@ -121,6 +121,9 @@ test('a scrape after traffic parses strictly and has the documented names, types
     edgeway_upstream_retries_total: 'counter',
     edgeway_upstream_retry_budget_exhausted_total: 'counter',
     edgeway_upgrade_tunnels: 'gauge',
+    edgeway_limit_rejections_total: 'counter',
+    edgeway_overload_rejections_total: 'counter',
+    edgeway_frontdoor_rejections_total: 'counter',
     process_cpu_seconds_total: 'counter',
     nodejs_eventloop_lag_seconds: 'gauge',
   };

@@ -105,6 +105,9 @@ test.serial('overload: while the event loop lags, new requests get 503 with Retr
   }, 8000, 'shedding');
   t.is(shed?.headers['retry-after'], '3');
   t.is(shed?.headers['x-edgeway-error'], 'EDGEWAY_OVERLOADED');
+  const metrics = (await httpGet(`${gw.adminUrl}/metrics`)).text;
+  const lagged = /^edgeway_overload_rejections_total\{reason="event-loop-delay"\} (\d+)$/m.exec(metrics)?.[1];
+  t.true(Number(lagged) >= 1, 'counted under event-loop-delay');
   backend.release();
   t.is((await inFlight).status, 200);
   await waitFor(async () => (await httpGet(`${gw.url}/later`, { host: 'o.test' })).status === 200, 8000, 'recovery');

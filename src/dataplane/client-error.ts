@@ -5,6 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '../log.ts';
+import type { RejectionCounters } from '../metrics/rejection-counters.ts';
 
 const RESPONSES: Readonly<Record<string, string>> = {
   HPE_HEADER_OVERFLOW: response(431, 'Request Header Fields Too Large', 'request headers are too large'),
@@ -20,12 +21,14 @@ function response(status: number, reason: string, text: string): string {
   );
 }
 
-export function answerClientError(err: NodeJS.ErrnoException, socket: Socket, logger: Logger): void {
+/** @param counters where refusals are counted (front-door metrics); a reset or dead socket is not a refusal. */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Socket, logger: Logger, counters: RejectionCounters | null = null): void {
   logger.debug({ err: { code: err.code, message: err.message }, remote: socket.remoteAddress }, 'client error');
   if (err.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
   }
+  counters?.parserRefused(err.code);
   const answer = RESPONSES[err.code ?? ''] ?? BAD_REQUEST;
   const inFlight = (socket as Socket & { _httpMessage?: { writableFinished: boolean; once(e: string, f: () => void): void } })._httpMessage;
   if (inFlight && !inFlight.writableFinished) {

@@ -20,6 +20,7 @@ import { bindSnapshot, checksOf, endpointOriginsOf, originsOf, type BindRuntime,
 import { DnsCache } from './dns-cache.ts';
 import { EndpointStates } from './health/endpoint-states.ts';
 import { HealthChecker } from './health/health-checker.ts';
+import { RejectionCounters } from '../metrics/rejection-counters.ts';
 import { RouteCellRegistry } from '../metrics/route-cells.ts';
 import { HttpEntrypoint } from './http-entrypoint.ts';
 import { createHttpServer } from './http-server.ts';
@@ -31,6 +32,7 @@ import { guardSession, H2_LIMITS } from './h2-limits.ts';
 import type { RetryCounters } from './proxy-exchange.ts';
 import { SendWatch } from './send-watch.ts';
 import { UpgradeProxy } from './upgrade-proxy.ts';
+import { answerClientError } from './client-error.ts';
 import { TrustedProxies } from './trusted-proxies.ts';
 import { UpstreamRegistry } from './upstream-registry.ts';
 
@@ -61,6 +63,7 @@ export class Gateway implements ListenerRuntime {
   readonly routeCells = new RouteCellRegistry();
   readonly overload: OverloadGuard;
   readonly retryCounters: RetryCounters = { retries: 0, budgetExhausted: 0 };
+  readonly rejections = new RejectionCounters();
   readonly sendWatch = new SendWatch();
   readonly #runtimes = new Map<string, BackendRuntime>();
   readonly #upgrades: UpgradeProxy[] = [];
@@ -221,6 +224,8 @@ export class Gateway implements ListenerRuntime {
       this.#logger.debug({ err: { code: err.code, message: err.message }, remote: socket.remoteAddress }, 'TLS handshake failed');
       socket.destroy();
     });
+    // HTTP/1.1 requests Node's parser refuses get edgeway's answers (and are counted), as on the plain entrypoint.
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => answerClientError(err, socket, this.#logger, this.rejections));
     server.on('sessionError', (err: NodeJS.ErrnoException) => this.#logger.debug({ err: { code: err.code, message: err.message } }, 'HTTP/2 session error'));
     server.on('session', (session: ServerHttp2Session) => {
       guardSession(session, H2_LIMITS);
@@ -249,7 +254,7 @@ export class Gateway implements ListenerRuntime {
   }
 
   async #listenHttp(name: string, at: HostPort, settings: Settings): Promise<Listener> {
-    const server = createHttpServer(settings, this.#logger);
+    const server = createHttpServer(settings, this.#logger, this.rejections);
     const port = await listenOn(server, at.host, at.port);
     const entrypoint = new HttpEntrypoint(this, 'http', port, null, this.#httpsPort);
     server.on('request', entrypoint.handle);

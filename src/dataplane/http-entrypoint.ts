@@ -12,6 +12,7 @@ import type { Http2ServerRequest } from 'node:http2';
 import type { Dispatcher, Pool } from 'undici';
 import type { Code } from '../errors.ts';
 import { methodClass } from '../metrics/label-classes.ts';
+import type { LimitName, RejectionCounters } from '../metrics/rejection-counters.ts';
 import type { RouteCellRegistry, RouteCells } from '../metrics/route-cells.ts';
 import { choosesCanary } from '../routing/canary.ts';
 import { normalizeHost } from '../routing/normalize-host.ts';
@@ -43,6 +44,8 @@ export interface EntrypointRuntime {
   readonly retryCounters: RetryCounters;
   /** Request counters and histograms by route; read by /metrics at scrape time. */
   readonly routeCells: RouteCellRegistry;
+  /** What edgeway refused itself (limits, overload, front door), for /metrics. */
+  readonly rejections: RejectionCounters;
   /** Watches uploads on routes with a send timeout. */
   readonly sendWatch: SendWatch;
 }
@@ -87,6 +90,7 @@ export class HttpEntrypoint {
     if (this.closing) closeAfter(res);
     if (runtime.overload.shedding) {
       res.setHeader('retry-after', runtime.overload.retryAfter);
+      runtime.rejections.overloaded(runtime.overload.reason);
       return this.#fail(req, res, 'EDGEWAY_OVERLOADED', started, req.url ?? '', undefined);
     }
     const bound = runtime.current;
@@ -125,8 +129,8 @@ export class HttpEntrypoint {
     }
     const limits = backend.backend.limits;
     const load = backend.runtime;
-    if (load.active >= limits.maxRequests) return this.#limit(req, res, 'EDGEWAY_LIMIT_MAX_REQUESTS', 'max-requests', started, path, host, target.ingress);
-    if (load.pending >= limits.maxPendingRequests) return this.#limit(req, res, 'EDGEWAY_LIMIT_MAX_PENDING', 'max-pending', started, path, host, target.ingress);
+    if (load.active >= limits.maxRequests) return this.#limit(req, res, 'EDGEWAY_LIMIT_MAX_REQUESTS', 'max-requests', started, path, host, target.ingress, backend.backend.service);
+    if (load.pending >= limits.maxPendingRequests) return this.#limit(req, res, 'EDGEWAY_LIMIT_MAX_PENDING', 'max-pending', started, path, host, target.ingress, backend.backend.service);
     const maxBody = target.policy.maxBodyBytes;
     if (maxBody !== 0) {
       const length = req.headers['content-length'];
@@ -199,8 +203,9 @@ export class HttpEntrypoint {
     exchange.send(pool, member, upstream);
   }
 
-  #limit(req: DownstreamRequest, res: DownstreamResponse, code: Code, limit: string, started: number, path: string, host: string, ingress: string): void {
+  #limit(req: DownstreamRequest, res: DownstreamResponse, code: Code, limit: LimitName, started: number, path: string, host: string, ingress: string, service: string): void {
     res.setHeader('x-edgeway-limit', limit);
+    this.#runtime.rejections.limit(service, limit);
     this.#fail(req, res, code, started, path, host, ingress);
   }
 
@@ -227,6 +232,7 @@ export class HttpEntrypoint {
     // framing or size is refused closes the connection instead, since its body cannot be trusted or is too big
     // (`Connection: close` makes Node end the socket once the answer is flushed).
     if (!close && hasBody(req)) req.resume();
+    this.#runtime.rejections.refused(code);
     const status = sendError(res, code, undefined, close && req.httpVersionMajor === 1);
     this.#answered(req, status, started, path, host, ingress, service, code);
   }

@@ -6,9 +6,11 @@ import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Settings } from '../config/settings.ts';
 import type { Logger } from '../log.ts';
+import type { RejectionCounters } from '../metrics/rejection-counters.ts';
 import { answerClientError } from './client-error.ts';
 
-export function createHttpServer(settings: Settings, logger: Logger): Server {
+/** @param rejections counts what Node's parser refuses (front-door metrics). */
+export function createHttpServer(settings: Settings, logger: Logger, rejections: RejectionCounters | null = null): Server {
   const d = settings.downstream;
   const server = createServer({
     keepAliveTimeout: d.keepAliveTimeoutMs,
@@ -25,6 +27,6 @@ export function createHttpServer(settings: Settings, logger: Logger): Server {
   server.maxHeadersCount = d.maxHeadersCount + 1;
   // No byte either way for this long closes the connection: slow body reads and stalled clients.
   server.timeout = d.idleTimeoutMs;
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket, logger));
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket, logger, rejections));
   return server;
 }

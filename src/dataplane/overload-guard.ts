@@ -7,6 +7,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import type { OverloadSettings } from '../config/settings.ts';
+import type { OverloadReason } from '../metrics/rejection-counters.ts';
 
 const SAMPLE_MS = 250;
 const HOLD_MS = 1000;
@@ -21,13 +22,20 @@ export interface OverloadSample {
 
 /** The decision for one sample; pure, for table tests. `heapLimit` is the resolved budget (never 0). */
 export function isOverloaded(sample: OverloadSample, settings: OverloadSettings, heapLimit: number): boolean {
-  if (settings.maxEventLoopDelayMs !== 0 && sample.delayMs > settings.maxEventLoopDelayMs) return true;
-  return sample.heapUsed > heapLimit * HEAP_NEAR;
+  return overloadReason(sample, settings, heapLimit) !== null;
+}
+
+/** Which budget a sample breaks (the event loop first), or null; pure. */
+export function overloadReason(sample: OverloadSample, settings: OverloadSettings, heapLimit: number): OverloadReason | null {
+  if (settings.maxEventLoopDelayMs !== 0 && sample.delayMs > settings.maxEventLoopDelayMs) return 'event-loop-delay';
+  return sample.heapUsed > heapLimit * HEAP_NEAR ? 'heap' : null;
 }
 
 export class OverloadGuard {
   /** Read by the entrypoint per request: one property load. */
   shedding = false;
+  /** Why shedding is (or last was) on, for the metrics: the budget the last bad sample broke. */
+  reason: OverloadReason = 'event-loop-delay';
   /** The Retry-After value, as a header string. */
   retryAfter: string;
   #settings: OverloadSettings;
@@ -70,7 +78,11 @@ export class OverloadGuard {
     const sample = { delayMs: h.percentile(99) / 1e6, heapUsed: getHeapStatistics().used_heap_size };
     h.reset();
     const now = performance.now();
-    if (isOverloaded(sample, this.#settings, this.#heapLimit)) this.#lastBad = now;
+    const reason = overloadReason(sample, this.#settings, this.#heapLimit);
+    if (reason !== null) {
+      this.#lastBad = now;
+      this.reason = reason;
+    }
     this.shedding = now - this.#lastBad < HOLD_MS;
   };
 }

@@ -54,24 +54,27 @@ export class UpgradeProxy {
   /** The 'upgrade' listener for node:http. */
   readonly handle = (req: IncomingMessage, client: Duplex, head: Buffer): void => {
     const runtime = this.#runtime;
-    if (runtime.overload.shedding) return refuse(client, 'EDGEWAY_OVERLOADED');
+    if (runtime.overload.shedding) {
+      runtime.rejections.overloaded(runtime.overload.reason);
+      return refuse(client, 'EDGEWAY_OVERLOADED');
+    }
     // h2c through a proxy hands the client a raw HTTP/2 connection to the endpoint, on which it could reach any path
     // the route never matched (h2c smuggling); edgeway speaks HTTP/2 to clients itself, on its HTTPS entrypoint.
-    if (/(^|,)\s*h2c\s*(,|$)/i.test(String(req.headers.upgrade ?? ''))) return refuse(client, 'EDGEWAY_UPGRADE_REFUSED');
+    if (/(^|,)\s*h2c\s*(,|$)/i.test(String(req.headers.upgrade ?? ''))) return this.#refuse(client, 'EDGEWAY_UPGRADE_REFUSED');
     const bound = runtime.current;
     const framing = framingProblem(req.rawHeaders, req.httpVersionMinor, bound.snapshot.settings.downstream.maxHeadersCount);
-    if (framing !== null) return refuse(client, framing);
+    if (framing !== null) return this.#refuse(client, framing);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     let rawPath = q === -1 ? url : url.slice(0, q);
     const host = normalizeHost(req.headers.host);
     if (rawPath.charCodeAt(0) !== 47) {
       const absolute = absoluteTarget(rawPath);
-      if (absolute === null || host === null || normalizeHost(absolute.host) !== host) return refuse(client, 'EDGEWAY_HOST_AMBIGUOUS');
+      if (absolute === null || host === null || normalizeHost(absolute.host) !== host) return this.#refuse(client, 'EDGEWAY_HOST_AMBIGUOUS');
       rawPath = absolute.pathname;
     }
     const path = normalizePath(rawPath);
-    if (path === null || host === null) return refuse(client, 'EDGEWAY_BAD_REQUEST');
+    if (path === null || host === null) return this.#refuse(client, 'EDGEWAY_BAD_REQUEST');
     const target = bound.snapshot.routes.match(host, path);
     if (target === null) return refuse(client, 'EDGEWAY_NO_ROUTE');
     const backend = target.backendKey === null ? undefined : bound.backends.get(target.backendKey);
@@ -91,7 +94,10 @@ export class UpgradeProxy {
     if (endpoint === undefined) return refuse(client, 'EDGEWAY_NO_ENDPOINTS');
     // A tunnel is a request in flight for the Service's circuit limit, for as long as it lives (as in Envoy).
     const load = backend.runtime;
-    if (load.active >= backend.backend.limits.maxRequests) return refuse(client, 'EDGEWAY_LIMIT_MAX_REQUESTS', 'X-Edgeway-Limit: max-requests\r\n');
+    if (load.active >= backend.backend.limits.maxRequests) {
+      runtime.rejections.limit(backend.backend.service, 'max-requests');
+      return refuse(client, 'EDGEWAY_LIMIT_MAX_REQUESTS', 'X-Edgeway-Limit: max-requests\r\n');
+    }
     load.active++;
 
     const { headers } = forwardHeaders(req.rawHeaders, ctx, randomUUID);
@@ -154,6 +160,12 @@ export class UpgradeProxy {
     upstream.setTimeout(this.#settings.idleTimeoutMs, close);
     if ('setTimeout' in client && typeof client.setTimeout === 'function') (client as Socket).setTimeout(this.#settings.idleTimeoutMs, close);
   };
+
+  /** A front-door refusal: counted for /metrics, then answered. */
+  #refuse(client: Duplex, code: Code): void {
+    this.#runtime.rejections.refused(code);
+    refuse(client, code);
+  }
 
   /**
    * After a reload: tunnels whose route still leads to the same backend stay; the others close after the grace

@@ -13,6 +13,7 @@ import { poolKey } from '../dataplane/upstream-registry.ts';
 import type { BackendStatus } from '../dataplane/upstream-status.ts';
 import type { ReloadStatus } from '../reload/reloader.ts';
 import { cellHistogram, requestCounter } from './cell-metrics.ts';
+import { FRONT_DOOR_REASONS, LIMITS, OVERLOAD_REASONS, type RejectionCounters } from './rejection-counters.ts';
 import type { RouteCellRegistry } from './route-cells.ts';
 
 export interface PoolStats {
@@ -48,6 +49,8 @@ export interface MetricsSources {
   upstreams?(): readonly BackendStatus[];
   /** Retries sent, retries the budget refused, and open upgrade tunnels, since start. */
   resilience?(): { readonly retries: number; readonly budgetExhausted: number; readonly tunnels: number };
+  /** Requests edgeway refused itself: circuit limits, overload, front door (rejection-counters.ts). */
+  rejections?(): RejectionCounters;
 }
 
 export class EdgewayMetrics {
@@ -192,6 +195,42 @@ export class EdgewayMetrics {
       registers: register,
       collect() {
         this.set(sources.resilience?.().tunnels ?? 0);
+      },
+    });
+    new Counter({
+      name: 'edgeway_limit_rejections_total',
+      help: 'Requests and upgrades answered 503 by a circuit limit of their Service (X-Edgeway-Limit), by Service and limit, since start.',
+      labelNames: ['service', 'limit'],
+      registers: register,
+      collect() {
+        this.reset();
+        const counters = sources.rejections?.();
+        if (counters === undefined) return;
+        for (const [service, cells] of counters.limits()) LIMITS.forEach((limit, i) => this.inc({ service, limit }, cells[i]!));
+      },
+    });
+    new Counter({
+      name: 'edgeway_overload_rejections_total',
+      help: 'Requests and upgrades answered 503 while shedding load, by the budget that was exceeded (event-loop-delay, heap), since start.',
+      labelNames: ['reason'],
+      registers: register,
+      collect() {
+        this.reset();
+        const counters = sources.rejections?.();
+        OVERLOAD_REASONS.forEach((reason, i) => this.inc({ reason }, counters?.overload[i] ?? 0));
+      },
+    });
+    new Counter({
+      name: 'edgeway_frontdoor_rejections_total',
+      help:
+        'Requests refused at the front door before any backend, by reason: body-too-large (413), headers-too-many and headers-too-large (431), ' +
+        'framing-ambiguous, host-ambiguous, bad-request and malformed (400), request-timeout (408); since start.',
+      labelNames: ['reason'],
+      registers: register,
+      collect() {
+        this.reset();
+        const counters = sources.rejections?.();
+        FRONT_DOOR_REASONS.forEach((reason, i) => this.inc({ reason }, counters?.frontDoor[i] ?? 0));
       },
     });
     usage('edgeway_address_pool_addresses', 'Addresses in each LoadBalancer address pool.', (u) => u.size);

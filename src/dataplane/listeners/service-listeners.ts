@@ -128,7 +128,7 @@ export class ServiceListeners {
       const server = createTcpServer({ allowHalfOpen: true, noDelay: true }, tcp.handle);
       live = { spec, server, tcp };
     } else {
-      const server = createHttpServer(settings, this.#logger);
+      const server = createHttpServer(settings, this.#logger, this.#runtime.rejections);
       const fixed =
         spec.kind === 'http' && spec.backendKey !== null
           ? { ingress: `service ${spec.service}`, backend: null, backendKey: spec.backendKey, path: '*', pathType: 'DefaultBackend' as const, redirectToHttps: false, policy: defaultRoutePolicy(settings) }
