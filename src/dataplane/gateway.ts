@@ -209,6 +209,11 @@ export class Gateway implements ListenerRuntime {
     const port = await listenOn(server, at.host, at.port);
     const entrypoint = new HttpEntrypoint(this, 'https', port);
     server.on('request', entrypoint.handle);
+    // HTTP/1.1 over TLS (allowHTTP1): Node's fallback emits 'upgrade' as node:http does, so WebSocket tunnels work
+    // exactly as on the plain entrypoint. HTTP/2 extended CONNECT (RFC 8441) is not offered (https-options.ts).
+    const upgrades = new UpgradeProxy(this, 'https', port, settings.upgrades);
+    server.on('upgrade', upgrades.handle);
+    this.#upgrades.push(upgrades);
     this.#secure = secure;
     this.#secureAddress = { name: 'https', host: at.host, port };
     return port;

@@ -33,8 +33,12 @@ export function contextOptions(settings: Settings, keys: SessionKeys): ContextOp
   };
 }
 
+/**
+ * `enableConnectProtocol: false`: edgeway does not tunnel WebSocket over HTTP/2 (RFC 8441 extended CONNECT), so it
+ * must not advertise it; browsers then open WebSockets over HTTP/1.1, which the entrypoint tunnels.
+ */
 export function http2Settings(): Http2Settings {
-  return { maxConcurrentStreams: H2_LIMITS.maxConcurrentStreams };
+  return { maxConcurrentStreams: H2_LIMITS.maxConcurrentStreams, enableConnectProtocol: false };
 }
 
 /** Session-level limits (h2-limits.ts; the rapid-reset guard is attached per session by the gateway). */

@@ -1,5 +1,6 @@
 /**
- * Upgrade requests (WebSocket and any other `Upgrade:` protocol), from node:http's 'upgrade' event: routed like
+ * Upgrade requests (WebSocket and any other `Upgrade:` protocol), from the 'upgrade' event of node:http and of the
+ * HTTPS entrypoint's HTTP/1.1 fallback (node:http2 with allowHTTP1 emits it the same way): routed like
  * any request, then tunnelled over a raw TCP connection to the chosen endpoint. The request head is replayed with
  * the normalised path and edgeway's forwarding headers (Connection/Upgrade restored); once the endpoint answers 101,
  * bytes are piped both ways untouched. Any other answer is relayed and the connection closed, and the client's bytes
@@ -51,7 +52,7 @@ export class UpgradeProxy {
     return this.#tunnels.size;
   }
 
-  /** The 'upgrade' listener for node:http. */
+  /** The 'upgrade' listener for node:http, and for HTTP/1.1 over TLS on the HTTPS entrypoint (`client` is then a TLSSocket). */
   readonly handle = (req: IncomingMessage, client: Duplex, head: Buffer): void => {
     const runtime = this.#runtime;
     if (runtime.overload.shedding) {
