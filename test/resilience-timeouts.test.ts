@@ -12,6 +12,7 @@ import { bindSnapshot, originsOf } from '../src/dataplane/bound-snapshot.ts';
 import { EndpointStates } from '../src/dataplane/health/endpoint-states.ts';
 import { sendVerdict } from '../src/dataplane/send-watch.ts';
 import { poolKey, UpstreamRegistry } from '../src/dataplane/upstream-registry.ts';
+import { poolsByService } from '../src/metrics/edgeway-metrics.ts';
 import { compileSnapshot } from '../src/snapshot/compile-snapshot.ts';
 import { ObjectStore } from '../src/store/object-store.ts';
 import { startEdgeway } from './helpers/edgeway.ts';
@@ -86,6 +87,9 @@ test('routes with their own connect timeout get pools of their own; routes with 
     'http://127.0.0.2:8080#connect=2000',
     'http://127.0.0.2:8080#connect=500',
   ]);
+  const stats = (origin: string, connected: number) => ({ origin, connected, free: 0, pending: 0, running: connected });
+  const sums = poolsByService(bound, [stats('http://127.0.0.1:8080', 1), stats('http://127.0.0.1:8080#connect=2000', 2), stats('http://127.0.0.2:8080#connect=500', 4)]);
+  t.is(sums.get('default/svc')?.connected, 7, 'the timed pools count for their Service in /metrics');
 
   // A reload without the annotations keeps the default pools and drains the timed ones.
   const plain = compile(docs(INGRESS_CLASS, serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: 8080 }]), ingress('plain', [{ host: 'a.test', path: '/', service: 'svc' }])));

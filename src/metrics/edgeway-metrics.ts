@@ -257,15 +257,18 @@ export function poolsByService(bound: BoundSnapshot, pools: Iterable<PoolStats>)
     }
     const tls = b.backend.tls ?? null;
     for (const e of b.backend.ready) {
-      // The registry keys pools as bound-snapshot.ts's originsOf does (origin, TLS options, h2c).
-      const origin = poolKey(originOf(e, tls !== null), tls, b.backend.h2c === true);
-      const p = byOrigin.get(origin);
-      if (p === undefined || counted.has(`${b.backend.service}\0${origin}`)) continue;
-      counted.add(`${b.backend.service}\0${origin}`);
-      sum.connected += p.connected;
-      sum.free += p.free;
-      sum.pending += p.pending;
-      sum.running += p.running;
+      // The registry keys pools as bound-snapshot.ts's originsOf does (origin, TLS options, h2c, and a route's own
+      // connect timeout: those pools count for the Service too).
+      for (const connectTimeout of [0, ...(b.backend.connectTimeouts ?? [])]) {
+        const origin = poolKey(originOf(e, tls !== null), tls, b.backend.h2c === true, connectTimeout);
+        const p = byOrigin.get(origin);
+        if (p === undefined || counted.has(`${b.backend.service}\0${origin}`)) continue;
+        counted.add(`${b.backend.service}\0${origin}`);
+        sum.connected += p.connected;
+        sum.free += p.free;
+        sum.pending += p.pending;
+        sum.running += p.running;
+      }
     }
   }
   return out;
