@@ -106,6 +106,7 @@ export class Gateway implements ListenerRuntime {
     this.overload.configure(snapshot.settings.overload);
     this.current = bound;
     for (const upgrades of this.#upgrades) upgrades.reconcile(bound, snapshot.settings.upgrades);
+    this.serviceListeners.reconcileUpgrades(bound, snapshot.settings.upgrades);
     this.#refreshDefaultIdentity(bound);
     this.checker.reconcile(checksOf(bound));
     this.states.retain(endpointOriginsOf(bound));
@@ -157,9 +158,9 @@ export class Gateway implements ListenerRuntime {
     return r === undefined ? undefined : { active: r.active, pending: r.pending };
   }
 
-  /** Open upgrade tunnels (WebSocket), for the admin API and tests. */
+  /** Open upgrade tunnels (WebSocket), on the entrypoints and on Service listeners, for the admin API and tests. */
   get tunnels(): number {
-    let n = 0;
+    let n = this.serviceListeners.tunnels;
     for (const u of this.#upgrades) n += u.size;
     return n;
   }

@@ -10,6 +10,11 @@
  *
  * Tunnels are long-lived, so they are tracked: each has an idle timeout, and on every reload (`reconcile`) a tunnel
  * whose route now goes elsewhere, or nowhere, is closed after a grace period; one whose route is unchanged stays.
+ *
+ * A Service's own HTTP listener (LoadBalancer IP, ClusterIP or NodePort with appProtocol http) gives a fixed target
+ * instead of the Ingress routes, as its HttpEntrypoint does: its tunnels stay while the snapshot still has that
+ * backend. When the listener itself is removed, `retire` closes its tunnels after the same grace period: upgraded
+ * sockets are detached from the http server, so closing the server does not end them.
  */
 import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
@@ -20,6 +25,7 @@ import { CODES, type Code } from '../errors.ts';
 import type { UpgradeSettings } from '../config/settings.ts';
 import { normalizeHost } from '../routing/normalize-host.ts';
 import { normalizePath } from '../routing/normalize-path.ts';
+import type { RouteTarget } from '../routing/route-table.ts';
 import type { BoundSnapshot } from './bound-snapshot.ts';
 import { forwardHeaders, type ForwardContext } from './forward-headers.ts';
 import { absoluteTarget, type EntrypointRuntime } from './http-entrypoint.ts';
@@ -39,13 +45,21 @@ export class UpgradeProxy {
   readonly #proto: string;
   readonly #port: string;
   readonly #tunnels = new Set<Tunnel>();
+  readonly #fixed: RouteTarget | null;
   #settings: UpgradeSettings;
+  /** The listener is gone (see retire): upgrades still arriving on its open connections are refused. */
+  #retired = false;
 
-  constructor(runtime: EntrypointRuntime, proto: 'http' | 'https', port: number, settings: UpgradeSettings) {
+  /**
+   * @param fixed the routing mode of a Service's own listener: every upgrade goes to this target instead of through
+   *   the Ingress routes (as in HttpEntrypoint). null routes.
+   */
+  constructor(runtime: EntrypointRuntime, proto: 'http' | 'https', port: number, settings: UpgradeSettings, fixed: RouteTarget | null = null) {
     this.#runtime = runtime;
     this.#proto = proto;
     this.#port = String(port);
     this.#settings = settings;
+    this.#fixed = fixed;
   }
 
   get size(): number {
@@ -62,6 +76,7 @@ export class UpgradeProxy {
     // h2c through a proxy hands the client a raw HTTP/2 connection to the endpoint, on which it could reach any path
     // the route never matched (h2c smuggling); edgeway speaks HTTP/2 to clients itself, on its HTTPS entrypoint.
     if (/(^|,)\s*h2c\s*(,|$)/i.test(String(req.headers.upgrade ?? ''))) return this.#refuse(client, 'EDGEWAY_UPGRADE_REFUSED');
+    if (this.#retired) return refuse(client, 'EDGEWAY_BACKEND_UNAVAILABLE');
     const bound = runtime.current;
     const framing = framingProblem(req.rawHeaders, req.httpVersionMinor, bound.snapshot.settings.downstream.maxHeadersCount);
     if (framing !== null) return this.#refuse(client, framing);
@@ -76,7 +91,7 @@ export class UpgradeProxy {
     }
     const path = normalizePath(rawPath);
     if (path === null || host === null) return this.#refuse(client, 'EDGEWAY_BAD_REQUEST');
-    const target = bound.snapshot.routes.match(host, path);
+    const target = this.#fixed ?? bound.snapshot.routes.match(host, path);
     if (target === null) return refuse(client, 'EDGEWAY_NO_ROUTE');
     const backend = target.backendKey === null ? undefined : bound.backends.get(target.backendKey);
     if (backend === undefined || backend.backend.resolution.kind !== 'endpoints') return refuse(client, 'EDGEWAY_BACKEND_UNAVAILABLE');
@@ -169,22 +184,36 @@ export class UpgradeProxy {
   }
 
   /**
-   * After a reload: tunnels whose route still leads to the same backend stay; the others close after the grace
-   * period (cancelled if a later reload brings their route back).
+   * After a reload: tunnels whose route still leads to the same backend stay (with a fixed target: while the
+   * snapshot still has its backend); the others close after the grace period (cancelled if a later reload brings
+   * their route back). A retired proxy is no longer reconciled: its tunnels are already on their way out.
    */
   reconcile(bound: BoundSnapshot, settings: UpgradeSettings): void {
     this.#settings = settings;
     for (const tunnel of this.#tunnels) {
-      const target = bound.snapshot.routes.match(tunnel.host, tunnel.path);
+      const target = this.#fixed ?? bound.snapshot.routes.match(tunnel.host, tunnel.path);
       const kept = target !== null && target.backendKey === tunnel.backendKey && bound.backends.has(tunnel.backendKey);
       if (kept) {
         if (tunnel.closeTimer !== null) clearTimeout(tunnel.closeTimer);
         tunnel.closeTimer = null;
-      } else if (tunnel.closeTimer === null) {
-        tunnel.closeTimer = setTimeout(closeTunnel, settings.removedRouteGraceMs, tunnel);
-        tunnel.closeTimer.unref();
-      }
+      } else this.#closeLater(tunnel);
     }
+  }
+
+  /**
+   * The listener is removed (its Service or address is gone): every tunnel closes after the grace period, and
+   * upgrades still arriving on the listener's open connections are refused.
+   */
+  retire(): void {
+    this.#retired = true;
+    for (const tunnel of this.#tunnels) this.#closeLater(tunnel);
+  }
+
+  /** Schedules the close once: a tunnel already counting down keeps its deadline. */
+  #closeLater(tunnel: Tunnel): void {
+    if (tunnel.closeTimer !== null) return;
+    tunnel.closeTimer = setTimeout(closeTunnel, this.#settings.removedRouteGraceMs, tunnel);
+    tunnel.closeTimer.unref();
   }
 
   /** Cuts every tunnel (shutdown after the drain time). */

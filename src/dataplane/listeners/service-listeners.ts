@@ -9,17 +9,24 @@
  *
  * Each listener reads the runtime's current bound snapshot per request or connection, so a snapshot swap takes
  * effect on them without rebinding.
+ *
+ * HTTP listeners (kinds `http`, `ingress` and `ingress-https`, h2c ones included) tunnel upgrades (WebSocket) as the
+ * entrypoints do, each with its own UpgradeProxy: the gateway reconciles them on every snapshot swap
+ * (`reconcileUpgrades`), and a removed listener's tunnels close after the upgrades' grace period (a listener
+ * replaced on the same address cuts them at once, as it cuts its other connections).
  */
 import { defaultRoutePolicy } from '../../routing/route-policy.ts';
 import type { Server as HttpServer } from 'node:http';
 import type { Http2SecureServer } from 'node:http2';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
-import type { Settings } from '../../config/settings.ts';
+import type { Settings, UpgradeSettings } from '../../config/settings.ts';
 import type { Logger } from '../../log.ts';
 import type { ListenerFailure, ListenerSpec } from '../../snapshot/addresses.ts';
+import type { BoundSnapshot } from '../bound-snapshot.ts';
 import { HttpEntrypoint, type EntrypointRuntime } from '../http-entrypoint.ts';
 import { createHttpServer } from '../http-server.ts';
 import { TcpProxy } from '../l4/tcp-proxy.ts';
+import { UpgradeProxy } from '../upgrade-proxy.ts';
 import { cleartextH2Listener } from './cleartext-h2-sniffer.ts';
 
 /** What the listeners need of the gateway besides the request path: HTTPS servers set up like the entrypoint's. */
@@ -39,6 +46,8 @@ interface Live {
   readonly spec: ListenerSpec;
   readonly server: HttpServer | TcpServer;
   readonly tcp: TcpProxy | null;
+  /** The upgrade tunnels of an HTTP listener; null for TCP pass-through. */
+  readonly upgrades: UpgradeProxy | null;
   /** Cuts the connections of a listener that is neither an HTTP server nor a TCP proxy (h2c sniffer, HTTPS). */
   readonly destroyAll?: () => void;
   readonly forget?: () => void;
@@ -67,6 +76,22 @@ export class ServiceListeners {
   /** `address:port/TCP` of every bound listener. */
   get keys(): readonly string[] {
     return [...this.#live.keys()];
+  }
+
+  /** Open upgrade tunnels on these listeners, removed ones still closing included. */
+  get tunnels(): number {
+    let n = 0;
+    for (const live of this.#live.values()) n += live.upgrades?.size ?? 0;
+    for (const live of this.#closing) n += live.upgrades?.size ?? 0;
+    return n;
+  }
+
+  /**
+   * After a snapshot swap (Gateway.apply), before the listeners themselves are reconciled: tunnels whose backend
+   * the new snapshot lacks close after the grace period, exactly like the entrypoints' tunnels.
+   */
+  reconcileUpgrades(bound: BoundSnapshot, settings: UpgradeSettings): void {
+    for (const live of this.#live.values()) live.upgrades?.reconcile(bound, settings);
   }
 
   async reconcile(desired: readonly ListenerSpec[], settings: Settings): Promise<ReconcileReport> {
@@ -122,11 +147,14 @@ export class ServiceListeners {
         return { key: spec.key, errno: 'EW_ENTRYPOINT_HTTPS_UNSUPPORTED', message: `${spec.key} (HTTPS port ${spec.servicePort}) is not served: edgeway has no certificates; turn the HTTPS entrypoint on (--https or spec.entrypoints.https)` };
       }
       secure.server.on('request', new HttpEntrypoint(this.#runtime, 'https', spec.port).handle);
-      live = { spec, server: secure.server as unknown as TcpServer, tcp: null, destroyAll: secure.destroyAll, forget: secure.forget };
+      // HTTP/1.1 over TLS emits 'upgrade' as on the HTTPS entrypoint; routed through the Ingress routes like it.
+      const upgrades = new UpgradeProxy(this.#runtime, 'https', spec.port, settings.upgrades);
+      secure.server.on('upgrade', upgrades.handle);
+      live = { spec, server: secure.server as unknown as TcpServer, tcp: null, upgrades, destroyAll: secure.destroyAll, forget: secure.forget };
     } else if (spec.kind === 'tcp') {
       const tcp = new TcpProxy(this.#runtime, spec.backendKey ?? '', this.#logger);
       const server = createTcpServer({ allowHalfOpen: true, noDelay: true }, tcp.handle);
-      live = { spec, server, tcp };
+      live = { spec, server, tcp, upgrades: null };
     } else {
       const server = createHttpServer(settings, this.#logger, this.#runtime.rejections);
       const fixed =
@@ -135,11 +163,14 @@ export class ServiceListeners {
           : null;
       const handle = new HttpEntrypoint(this.#runtime, 'http', spec.port, fixed).handle;
       server.on('request', handle);
+      // On h2c ports the sniffer hands HTTP/1.1 connections to this same server, so its 'upgrade' events come too.
+      const upgrades = new UpgradeProxy(this.#runtime, 'http', spec.port, settings.upgrades, fixed);
+      server.on('upgrade', upgrades.handle);
       if (spec.h2c === true) {
         const sniffer = cleartextH2Listener(server, handle);
-        live = { spec, server: sniffer.server, tcp: null, destroyAll: sniffer.destroyAll };
+        live = { spec, server: sniffer.server, tcp: null, upgrades, destroyAll: sniffer.destroyAll };
       } else {
-        live = { spec, server, tcp: null };
+        live = { spec, server, tcp: null, upgrades };
       }
     }
     try {
@@ -161,6 +192,8 @@ export class ServiceListeners {
   /** Stops accepting; a listener being replaced on the same address is waited for, so the port is free again. */
   async #retire(live: Live, rebinding: boolean): Promise<void> {
     this.#closing.add(live);
+    // The server's close waits for its tunnels too (they are its sockets still): they end after the grace period.
+    live.upgrades?.retire();
     const stopped = this.#stop(live).then(() => void this.#closing.delete(live));
     if (rebinding) {
       cut(live);
@@ -178,6 +211,7 @@ export class ServiceListeners {
 }
 
 function cut(live: Live): void {
+  live.upgrades?.closeAll();
   if (live.destroyAll !== undefined) live.destroyAll();
   else if (live.tcp !== null) live.tcp.destroyAll();
   else if ('closeAllConnections' in live.server) live.server.closeAllConnections();
