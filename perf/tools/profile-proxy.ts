@@ -5,6 +5,7 @@
  * function, what edgeway does above the floor.
  *
  * Usage: node perf/tools/profile-proxy.ts edgeway|undici-floor|http-proxy [--requests N] [--size BYTES] [--no-profile]
+ *   [--warmup N] (unmeasured requests first, default 20000) [--strace FILE] (count the proxy's syscalls during the load with strace -c -f, summary into FILE)
  *   [--cli PATH/main.js] (another build of edgeway, for A/B runs) [--settings JSON] (an EdgewaySettings spec for edgeway, e.g. '{"logging":{"access":false}}')
  * Profiles land in perf/profiles/<system>-<time>/; summarise them with perf/tools/profile-top.ts.
  */
@@ -24,7 +25,7 @@ const HOST = 'bench.local';
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   allowNegative: true,
-  options: { cli: { type: 'string' }, settings: { type: 'string' }, profile: { type: 'boolean', default: true }, requests: { type: 'string', default: '200000' }, size: { type: 'string', default: '11' }, connections: { type: 'string', default: '100' } },
+  options: { warmup: { type: 'string', default: '20000' }, strace: { type: 'string' }, cli: { type: 'string' }, settings: { type: 'string' }, profile: { type: 'boolean', default: true }, requests: { type: 'string', default: '200000' }, size: { type: 'string', default: '11' }, connections: { type: 'string', default: '100' } },
 });
 const system = positionals[0];
 if (system !== 'edgeway' && system !== 'undici-floor' && system !== 'http-proxy') {
@@ -59,9 +60,15 @@ try {
     stop = () => peer.child.stop(10_000);
   }
   const amount = Number(values.requests);
+  // Unmeasured first: the JIT's optimising compiles (on background threads, counted in the process's CPU) settle.
+  await autocannon({ url, connections: Number(values.connections), amount: Number(values.warmup), headers: { host: HOST }, duration: 30 });
+  const tracer = values.strace === undefined || pid === undefined ? undefined : procs.start('strace', 'strace', ['-c', '-f', '-p', String(pid), '-o', values.strace], { stdout: 'ignore' });
+  // strace prints "attached" for each thread on stderr once it is in place.
+  await tracer?.waitForLine(() => undefined, 1_000).catch(() => undefined);
   const before = processCpuMicros(pid);
   const result = await autocannon({ url, connections: Number(values.connections), amount, headers: { host: HOST }, duration: 60 });
   const after = processCpuMicros(pid);
+  await tracer?.stop();
   await stop();
   const perRequest = before === undefined || after === undefined ? Number.NaN : (after - before) / result.requests.total;
   process.stdout.write(`${system}: ${result.requests.total} requests, ${Math.round(result.requests.average)} req/s, ${perRequest.toFixed(1)} CPU µs per request; profile in ${profileDir}\n`);

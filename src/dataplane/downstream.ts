@@ -20,6 +20,7 @@ export interface DownstreamResponse {
   end(chunk?: Buffer): unknown;
   destroy(error?: Error): unknown;
   once(event: 'close' | 'drain', listener: () => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
   /** A retried exchange hands the response on (proxy-exchange.ts). */
   off(event: 'close' | 'drain', listener: () => void): unknown;
 }

@@ -24,7 +24,7 @@ import type { AccessLog } from './access-log.ts';
 import type { PickContext } from './balancers/balancer.ts';
 import { closeAfter, type DownstreamRequest, type DownstreamResponse } from './downstream.ts';
 import { sendError } from './error-response.ts';
-import { connectionTokens, isHopByHop } from './hop-by-hop.ts';
+import { connectionTokens, HOP_BY_HOP } from './hop-by-hop.ts';
 import { failureKind, isIdempotent, mayRetryError, mayRetryStatus } from './retry-decision.ts';
 import { sendVerdict, type SendWatch, type SendWatched } from './send-watch.ts';
 import { upstreamErrorCode } from './upstream-error.ts';
@@ -120,7 +120,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
     backend.runtime.active++;
     backend.runtime.budget.request(info.started);
     (res as ExchangeResponse)[kExchange] = this;
-    res.once('close', onResponseClose);
+    // 'close' comes once per response: a plain listener spares the wrapper `once` allocates per request.
+    res.on('close', onResponseClose);
   }
 
   /** Sends the (next) try through `pool`; `member` is its endpoint, null for ExternalName. */
@@ -376,7 +377,11 @@ function clientGoneError(): Error {
  */
 function stripHopByHop(headers: Headers): void {
   const named = connectionTokens(headers.connection);
-  for (const name in headers) {
-    if (isHopByHop(name) || (named !== null && named.has(name))) delete headers[name];
+  // The fixed names are looked up rather than every header enumerated: a response carries a handful of headers and
+  // usually just Connection and Keep-Alive among these.
+  for (let i = 0; i < HOP_BY_HOP.length; i++) {
+    const name = HOP_BY_HOP[i]!;
+    if (headers[name] !== undefined) delete headers[name];
   }
+  if (named !== null) for (const name of named) delete headers[name];
 }
