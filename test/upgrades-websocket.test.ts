@@ -125,6 +125,43 @@ test('a reload keeps tunnels on unchanged routes and closes those on removed rou
   t.is(gateway.tunnels, 1);
 });
 
+test('a reload that moves the HTTP entrypoint closes its old tunnels after the grace period, and the old listener closes', async (t) => {
+  const server = await echoServer(t);
+  const yaml = docs(INGRESS_CLASS, settings('upgrades: {removedRouteGrace: 200ms}'), serviceWithEndpoints('ws', [{ ip: '127.0.0.1', port: server.port }]), ingress('web', [{ host: 'ws.test', path: '/', service: 'ws' }]));
+  const first = snapshotOf(yaml, 1);
+  const gateway = new Gateway(first, createLogger('silent'));
+  await gateway.listen({ ...first.settings, http: { host: '127.0.0.1', port: 0 } });
+  t.teardown(() => gateway.close(0));
+  const oldPort = gateway.addresses[0]!.port;
+  const ws = await open(`ws://127.0.0.1:${oldPort}/`, 'ws.test');
+  t.teardown(() => ws.terminate());
+  t.is(await roundTrip(ws, 'before'), 'before');
+
+  await gateway.reconcile({ ...first.settings, http: { host: '127.0.0.2', port: 0 } });
+  gateway.apply(snapshotOf(yaml, 2));
+  t.is(gateway.addresses[0]!.host, '127.0.0.2');
+  t.is(await roundTrip(ws, 'within the grace period'), 'within the grace period');
+  await waitFor(() => closed(ws), 5000, 'the tunnel on the retired listener to close');
+  // The old listener's close no longer waits on the tunnel: its port refuses connections.
+  await waitFor(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const probe = connect(oldPort, '127.0.0.1');
+        probe.once('connect', () => {
+          probe.destroy();
+          resolve(false);
+        });
+        probe.once('error', () => resolve(true));
+      }),
+    5000,
+    'the old listener to close',
+  );
+  await waitFor(() => gateway.tunnels === 0, 5000, 'no tunnel counted');
+  const fresh = await open(`ws://127.0.0.2:${gateway.addresses[0]!.port}/`, 'ws.test');
+  t.teardown(() => fresh.terminate());
+  t.is(await roundTrip(fresh, 'after'), 'after');
+});
+
 test('an endpoint that refuses the upgrade: its answer is relayed, and bytes sent behind the upgrade never reach it', async (t) => {
   // The backend answers 403 and keeps the connection: a proxy that kept piping would deliver the smuggled request.
   const backend = await rawBackend(t, { respond: () => 'HTTP/1.1 403 Forbidden\r\ncontent-length: 2\r\n\r\nno' });

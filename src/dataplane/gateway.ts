@@ -48,6 +48,7 @@ interface Listener {
   readonly at: HostPort;
   readonly server: Server;
   readonly entrypoint: HttpEntrypoint;
+  readonly upgrades: UpgradeProxy;
   readonly address: BoundAddress;
 }
 
@@ -66,7 +67,7 @@ export class Gateway implements ListenerRuntime {
   readonly rejections = new RejectionCounters();
   readonly sendWatch = new SendWatch();
   readonly #runtimes = new Map<string, BackendRuntime>();
-  readonly #upgrades: UpgradeProxy[] = [];
+  #upgrades: UpgradeProxy[] = [];
   readonly #logger: Logger;
   readonly #runtime: BindRuntime;
   /** Listeners on allocated Service addresses (LoadBalancer IPs, ClusterIPs, NodePorts); see reconcileListeners. */
@@ -105,6 +106,7 @@ export class Gateway implements ListenerRuntime {
     this.trusted = new TrustedProxies(snapshot.settings.trustedProxies);
     this.overload.configure(snapshot.settings.overload);
     this.current = bound;
+    this.#upgrades = this.#upgrades.filter((u) => !u.finished);
     for (const upgrades of this.#upgrades) upgrades.reconcile(bound, snapshot.settings.upgrades);
     this.serviceListeners.reconcileUpgrades(bound, snapshot.settings.upgrades);
     this.#refreshDefaultIdentity(bound);
@@ -149,7 +151,12 @@ export class Gateway implements ListenerRuntime {
       throw err;
     }
     this.#listeners = [...keep, ...added];
-    for (const l of retire) void closeGracefully(l);
+    for (const l of retire) {
+      // Upgraded sockets are no longer the server's to close: its tunnels end after the grace period, so the old
+      // listener's close does not wait on them forever.
+      l.upgrades.retire();
+      void closeGracefully(l);
+    }
   }
 
   /** Requests in flight and waiting for a connection, per backend key (admin API, tests). */
@@ -267,7 +274,7 @@ export class Gateway implements ListenerRuntime {
     const upgrades = new UpgradeProxy(this, 'http', port, settings.upgrades);
     server.on('upgrade', upgrades.handle);
     this.#upgrades.push(upgrades);
-    return { name, at, server, entrypoint, address: { name, host: at.host, port } };
+    return { name, at, server, entrypoint, upgrades, address: { name, host: at.host, port } };
   }
 
   /**

@@ -189,6 +189,7 @@ export class UpgradeProxy {
    * their route back). A retired proxy is no longer reconciled: its tunnels are already on their way out.
    */
   reconcile(bound: BoundSnapshot, settings: UpgradeSettings): void {
+    if (this.#retired) return;
     this.#settings = settings;
     for (const tunnel of this.#tunnels) {
       const target = this.#fixed ?? bound.snapshot.routes.match(tunnel.host, tunnel.path);
@@ -207,6 +208,11 @@ export class UpgradeProxy {
   retire(): void {
     this.#retired = true;
     for (const tunnel of this.#tunnels) this.#closeLater(tunnel);
+  }
+
+  /** Retired, with its last tunnel closed: nothing left to track. */
+  get finished(): boolean {
+    return this.#retired && this.#tunnels.size === 0;
   }
 
   /** Schedules the close once: a tunnel already counting down keeps its deadline. */
