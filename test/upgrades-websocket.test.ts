@@ -162,6 +162,38 @@ test('a reload that moves the HTTP entrypoint closes its old tunnels after the g
   t.is(await roundTrip(fresh, 'after'), 'after');
 });
 
+test('a canary split applies to upgrades: by-header always goes to the canary, and the tunnel survives a reload', async (t) => {
+  const main = await echoServer(t);
+  const next = await echoServer(t);
+  const canary = ingress('web-canary', [{ host: 'ws.test', path: '/', service: 'next' }]).replace(
+    '  namespace: default\n',
+    '  namespace: default\n  annotations:\n    nginx.ingress.kubernetes.io/canary: "true"\n    nginx.ingress.kubernetes.io/canary-by-header: "X-Canary"\n',
+  );
+  // A 1 ms grace: a tunnel the reload wrongly judged as off its route would be gone before the round trip.
+  const yaml = docs(INGRESS_CLASS, settings('upgrades: {removedRouteGrace: 1ms}'), serviceWithEndpoints('main', [{ ip: '127.0.0.1', port: main.port }]), serviceWithEndpoints('next', [{ ip: '127.0.0.1', port: next.port }]),
+    ingress('web', [{ host: 'ws.test', path: '/', service: 'main' }]), canary);
+  const first = snapshotOf(yaml, 1);
+  const gateway = new Gateway(first, createLogger('silent'));
+  await gateway.listen({ ...first.settings, http: { host: '127.0.0.1', port: 0 } });
+  t.teardown(() => gateway.close(0));
+  const port = gateway.addresses[0]!.port;
+  const toCanary = await new Promise<WebSocket>((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { headers: { host: 'ws.test', 'x-canary': 'always' } });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+  const toMain = await open(`ws://127.0.0.1:${port}/`, 'ws.test');
+  t.teardown(() => {
+    toCanary.terminate();
+    toMain.terminate();
+  });
+  t.is(next.seen.length, 1);
+  t.is(main.seen.length, 1);
+  gateway.apply(snapshotOf(yaml, 2));
+  t.is(await roundTrip(toCanary, 'canary'), 'canary', 'a tunnel to the canary is kept while the split stays');
+  t.is(await roundTrip(toMain, 'main'), 'main');
+});
+
 test('an endpoint that refuses the upgrade: its answer is relayed, and bytes sent behind the upgrade never reach it', async (t) => {
   // The backend answers 403 and keeps the connection: a proxy that kept piping would deliver the smuggled request.
   const backend = await rawBackend(t, { respond: () => 'HTTP/1.1 403 Forbidden\r\ncontent-length: 2\r\n\r\nno' });

@@ -23,6 +23,7 @@ import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
 import { CODES, type Code } from '../errors.ts';
 import type { UpgradeSettings } from '../config/settings.ts';
+import { choosesCanary } from '../routing/canary.ts';
 import { normalizeHost } from '../routing/normalize-host.ts';
 import { normalizePath } from '../routing/normalize-path.ts';
 import type { RouteTarget } from '../routing/route-table.ts';
@@ -93,7 +94,9 @@ export class UpgradeProxy {
     if (path === null || host === null) return this.#refuse(client, 'EDGEWAY_BAD_REQUEST');
     const target = this.#fixed ?? bound.snapshot.routes.match(host, path);
     if (target === null) return refuse(client, 'EDGEWAY_NO_ROUTE');
-    const backend = target.backendKey === null ? undefined : bound.backends.get(target.backendKey);
+    // A canary split applies to upgrades as to requests (header, cookie, then weight), chosen once per tunnel.
+    const backendKey = target.canary === undefined || !choosesCanary(target.canary, req.headers) ? target.backendKey : target.canary.backendKey;
+    const backend = backendKey === null ? undefined : bound.backends.get(backendKey);
     if (backend === undefined || backend.backend.resolution.kind !== 'endpoints') return refuse(client, 'EDGEWAY_BACKEND_UNAVAILABLE');
     const clientIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
     const ctx: ForwardContext = {
@@ -193,7 +196,8 @@ export class UpgradeProxy {
     this.#settings = settings;
     for (const tunnel of this.#tunnels) {
       const target = this.#fixed ?? bound.snapshot.routes.match(tunnel.host, tunnel.path);
-      const kept = target !== null && target.backendKey === tunnel.backendKey && bound.backends.has(tunnel.backendKey);
+      const leadsThere = target !== null && (target.backendKey === tunnel.backendKey || target.canary?.backendKey === tunnel.backendKey);
+      const kept = leadsThere && bound.backends.has(tunnel.backendKey);
       if (kept) {
         if (tunnel.closeTimer !== null) clearTimeout(tunnel.closeTimer);
         tunnel.closeTimer = null;
