@@ -4,37 +4,18 @@
  * after the grace period; and HTTP/2 clients are not offered extended CONNECT (RFC 8441), so browsers use HTTP/1.1.
  */
 import test, { type ExecutionContext } from 'ava';
-import type { IncomingMessage } from 'node:http';
 import { connect as h2connect } from 'node:http2';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { WebSocket, WebSocketServer, type ClientOptions } from 'ws';
+import { WebSocket, type ClientOptions } from 'ws';
 import { startEdgeway, tempDir, type Running } from './helpers/edgeway.ts';
 import { docs, INGRESS_CLASS, ingress, serviceWithEndpoints, settings } from './helpers/manifests.ts';
 import { waitFor } from './helpers/servers.ts';
+import { echoServer, roundTrip } from './helpers/websocket.ts';
 import { ca, leaf } from './tls-fixtures.ts';
 
 const ROOT = ca('wss test root');
 const DEFAULT = leaf(ROOT, ['edge.test']);
-
-async function echoServer(t: ExecutionContext) {
-  const seen: IncomingMessage[] = [];
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
-  wss.on('connection', (socket, req) => {
-    seen.push(req);
-    socket.on('message', (data, binary) => socket.send(data, { binary }));
-  });
-  t.teardown(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const c of wss.clients) c.terminate();
-        wss.close(() => resolve());
-      }),
-  );
-  const address = wss.address();
-  return { port: typeof address === 'object' && address !== null ? address.port : 0, seen };
-}
 
 /** edgeway with its HTTPS entrypoint on, serving the test CA's certificate for edge.test by default. */
 async function startTls(t: ExecutionContext, config: (certs: string) => string): Promise<Running & { httpsPort: number; config: string }> {
@@ -55,14 +36,6 @@ function open(url: string, host: string): Promise<WebSocket> {
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
     ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`status ${res.statusCode}`), { status: res.statusCode, code: res.headers['x-edgeway-error'] })));
-  });
-}
-
-function roundTrip(ws: WebSocket, text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    ws.once('message', (data: Buffer) => resolve(data.toString()));
-    ws.once('close', () => reject(new Error('closed')));
-    ws.send(text);
   });
 }
 

@@ -4,9 +4,8 @@
  * route a reload keeps survives it, one whose route is removed is closed after the grace period.
  */
 import test, { type ExecutionContext } from 'ava';
-import type { IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket } from 'ws';
 import { loadConfigText } from '../src/config/load-config.ts';
 import { Gateway } from '../src/dataplane/gateway.ts';
 import { createLogger } from '../src/log.ts';
@@ -16,26 +15,7 @@ import { startEdgeway } from './helpers/edgeway.ts';
 import { docs, INGRESS_CLASS, ingress, serviceWithEndpoints, settings } from './helpers/manifests.ts';
 import { rawBackend } from './helpers/raw-backend.ts';
 import { waitFor } from './helpers/servers.ts';
-
-/** An echo WebSocket server on loopback that records each upgrade request it accepted. */
-async function echoServer(t: ExecutionContext) {
-  const seen: IncomingMessage[] = [];
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
-  wss.on('connection', (socket, req) => {
-    seen.push(req);
-    socket.on('message', (data, binary) => socket.send(data, { binary }));
-  });
-  t.teardown(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const c of wss.clients) c.terminate();
-        wss.close(() => resolve());
-      }),
-  );
-  const address = wss.address();
-  return { port: typeof address === 'object' && address !== null ? address.port : 0, seen };
-}
+import { echoServer, roundTrip } from './helpers/websocket.ts';
 
 function open(url: string, host: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -43,14 +23,6 @@ function open(url: string, host: string): Promise<WebSocket> {
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
     ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`status ${res.statusCode}`), { status: res.statusCode, code: res.headers['x-edgeway-error'] })));
-  });
-}
-
-function roundTrip(ws: WebSocket, text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    ws.once('message', (data: Buffer) => resolve(data.toString()));
-    ws.once('close', () => reject(new Error('closed')));
-    ws.send(text);
   });
 }
 
