@@ -9,6 +9,8 @@
 import type { Diagnostic } from './diagnostic.ts';
 import type { LoadedObject } from './loaded-object.ts';
 import { parsePiece, type ParsedPiece } from './parse-document.ts';
+import { resplitDocuments } from './resplit-documents.ts';
+import { splitDocuments, type DocumentText } from './split-documents.ts';
 import type { SourceNode } from './yaml-source.ts';
 
 interface Entry {
@@ -49,12 +51,31 @@ export interface CacheUse {
   readonly reused: number;
 }
 
+/** A file's text as the last load read it, and its pieces. */
+interface FileSplit {
+  readonly text: string;
+  readonly pieces: readonly DocumentText[];
+}
+
 export class ParseCache {
   #entries = new Map<string, Entry>();
   #next = new Map<string, Entry>();
+  #files = new Map<string, FileSplit>();
+  #nextFiles = new Map<string, FileSplit>();
   #parsed = 0;
   #reused = 0;
   #last: CacheUse = { parsed: 0, reused: 0 };
+
+  /**
+   * The document pieces of `file`'s `text`: cut anew only around what changed since the last load of the same file
+   * (resplit-documents.ts), so unchanged pieces come back as the same strings and are found again cheaply.
+   */
+  split(file: string, text: string): readonly DocumentText[] {
+    const last = this.#nextFiles.get(file) ?? this.#files.get(file);
+    const pieces = last === undefined ? splitDocuments(text) : resplitDocuments(last.text, last.pieces, text);
+    this.#nextFiles.set(file, { text, pieces });
+    return pieces;
+  }
 
   /** The parse of `text`: from this load or the last one when the text is unchanged, else parsed now. */
   piece(text: string): ParsedPiece {
@@ -87,6 +108,8 @@ export class ParseCache {
   settle(): CacheUse {
     this.#entries = this.#next;
     this.#next = new Map();
+    this.#files = this.#nextFiles;
+    this.#nextFiles = new Map();
     this.#last = { parsed: this.#parsed, reused: this.#reused };
     this.#parsed = 0;
     this.#reused = 0;

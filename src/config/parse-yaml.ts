@@ -5,11 +5,10 @@
  *
  * The file is cut into document pieces first (split-documents.ts) and each piece is parsed on its own, through the
  * cache when there is one, then placed at its line in the file: positions are the same as a whole-file parse gives,
- * and a reload reparses only the pieces whose text changed.
+ * and a reload reparses only the pieces whose text changed (and cuts anew only around the change: resplit-documents.ts).
  */
 import type { Diagnostic } from './diagnostic.ts';
 import { ParseCache, type Placement } from './parse-cache.ts';
-import { splitDocuments } from './split-documents.ts';
 import { runSync, type Steps } from './steps.ts';
 import { sourceNode, type SourceNode } from './yaml-source.ts';
 
@@ -43,7 +42,7 @@ export function* parseYamlSteps(file: string, text: string, cache: ParseCache): 
   const diagnostics: Diagnostic[] = [];
   const documents: SourceNode[] = [];
   const pieces: PlacedPiece[] = [];
-  for (const piece of splitDocuments(text)) {
+  for (const piece of cache.split(file, text)) {
     const lineOffset = piece.line - 1;
     const { parsed, placement } = cache.placed(piece.text, file, lineOffset);
     for (const p of parsed.problems) {
