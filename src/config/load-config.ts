@@ -18,7 +18,7 @@ import { parseYamlSteps, type PlacedPiece } from './parse-yaml.ts';
 import { binaryTextDiagnostic, readSources, type SourceText } from './read-sources.ts';
 import { DEFAULT_SETTINGS } from './settings-defaults.ts';
 import { resolveSettings } from './settings-document.ts';
-import { runSliced, runSync, type Steps } from './steps.ts';
+import { REUSED_PER_TURN, runSliced, runSync, type Steps } from './steps.ts';
 import { KINDS } from './validate/kinds.ts';
 import { validateObject } from './validate/validate-object.ts';
 
@@ -60,19 +60,12 @@ export function loadConfigText(files: readonly { path: string; text: string }[],
   return runSync(assemble(sources, diagnostics, diagnostics.length > 0, options.cache ?? new ParseCache()));
 }
 
-interface Candidate {
-  readonly loaded: LoadedObject;
-  /** validateObject's findings (empty for kinds it does not know). */
-  readonly validation: readonly Diagnostic[];
-  /** kind/namespace/name, which decides duplicates. */
-  readonly key: string;
-}
-
 function* assemble(sources: readonly SourceText[], initial: readonly Diagnostic[], initialFatal: boolean, cache: ParseCache): Steps<ConfigLoad> {
   const diagnostics: Diagnostic[] = [...initial];
   let fatal = initialFatal;
   let skipped = 0;
-  const candidates: Candidate[] = [];
+  // The objects of each piece, in file order (no per-object records: a reload walks 10,000 of them).
+  const placedAll: PlacedObjects[] = [];
   for (const source of sources) {
     const parsed = yield* parseYamlSteps(source.path, source.text.replace(/^\uFEFF/, ''), cache);
     diagnostics.push(...parsed.diagnostics);
@@ -80,54 +73,66 @@ function* assemble(sources: readonly SourceText[], initial: readonly Diagnostic[
       fatal = true;
       continue;
     }
+    let reused = 0;
     for (const piece of parsed.pieces) {
-      const placed = (piece.placement.objects ??= loadPiece(cache, piece, source.path));
+      let placed = piece.placement.objects;
+      if (placed === undefined) {
+        placed = piece.placement.objects = loadPiece(cache, piece, source.path);
+        reused = REUSED_PER_TURN;
+      }
       if (placed.diagnostics.length > 0) diagnostics.push(...placed.diagnostics);
       skipped += placed.malformed;
-      for (let i = 0; i < placed.objects.length; i++) candidates.push({ loaded: placed.objects[i]!, validation: placed.validations[i] ?? [], key: placed.keys[i]! });
-      yield;
+      placedAll.push(placed);
+      if (++reused >= REUSED_PER_TURN) {
+        reused = 0;
+        yield;
+      }
     }
   }
 
   const objects: LoadedObject[] = [];
   const first = new Map<string, LoadedObject>();
   let settingsDoc: LoadedObject | undefined;
-  for (const { loaded: candidate, validation, key } of candidates) {
-    const { kind, apiVersion } = candidate.object;
-    if (kind === SETTINGS_KIND) {
-      if (apiVersion !== SETTINGS_API_VERSION) {
-        diagnostics.push(objectError(candidate, 'EW_API_VERSION_MISMATCH', ['apiVersion'], `${JSON.stringify(apiVersion)} is not served for ${kind}: use apiVersion: ${SETTINGS_API_VERSION}`));
-      } else if (settingsDoc !== undefined) {
-        diagnostics.push(objectError(candidate, 'EW_SETTINGS_DUPLICATE', [], `is a second ${kind} document (the first is at ${where(settingsDoc)}): keep one and merge the settings into it`));
-      } else {
-        settingsDoc = candidate;
+  for (const placed of placedAll) {
+    for (let i = 0; i < placed.objects.length; i++) {
+      const candidate = placed.objects[i]!;
+      const { kind, apiVersion } = candidate.object;
+      if (kind === SETTINGS_KIND) {
+        if (apiVersion !== SETTINGS_API_VERSION) {
+          diagnostics.push(objectError(candidate, 'EW_API_VERSION_MISMATCH', ['apiVersion'], `${JSON.stringify(apiVersion)} is not served for ${kind}: use apiVersion: ${SETTINGS_API_VERSION}`));
+        } else if (settingsDoc !== undefined) {
+          diagnostics.push(objectError(candidate, 'EW_SETTINGS_DUPLICATE', [], `is a second ${kind} document (the first is at ${where(settingsDoc)}): keep one and merge the settings into it`));
+        } else {
+          settingsDoc = candidate;
+        }
+        continue;
       }
-      continue;
+      if (!KINDS.has(kind)) {
+        diagnostics.push({
+          severity: 'warning',
+          code: 'EW_KIND_UNKNOWN',
+          message: `edgeway does not handle ${kind} (${apiVersion}); the object is ignored`,
+          position: candidate.locate(['kind']),
+          object: objectRef(candidate.object),
+          field: 'kind',
+        });
+        continue;
+      }
+      let found = placed.validations[i] ?? [];
+      // Identity is decided on every object of a known kind, valid or not, so which copy wins never depends on
+      // whether the first one happens to have an error.
+      const key = placed.keys[i]!;
+      const earlier = first.get(key);
+      if (earlier === undefined) first.set(key, candidate);
+      else found = [...found, objectError(candidate, 'EW_OBJECT_DUPLICATE', ['metadata', 'name'], `duplicates the ${kind} defined at ${where(earlier)}: this later copy is skipped; rename or remove one`)];
+      if (found.length === 0) {
+        objects.push(candidate);
+        continue;
+      }
+      diagnostics.push(...found);
+      if (found.some((d) => d.severity === 'error')) skipped++;
+      else objects.push(candidate);
     }
-    if (!KINDS.has(kind)) {
-      diagnostics.push({
-        severity: 'warning',
-        code: 'EW_KIND_UNKNOWN',
-        message: `edgeway does not handle ${kind} (${apiVersion}); the object is ignored`,
-        position: candidate.locate(['kind']),
-        object: objectRef(candidate.object),
-        field: 'kind',
-      });
-      continue;
-    }
-    let found = validation;
-    // Identity is decided on every object of a known kind, valid or not, so which copy wins never depends on
-    // whether the first one happens to have an error.
-    const earlier = first.get(key);
-    if (earlier === undefined) first.set(key, candidate);
-    else found = [...found, objectError(candidate, 'EW_OBJECT_DUPLICATE', ['metadata', 'name'], `duplicates the ${kind} defined at ${where(earlier)}: this later copy is skipped; rename or remove one`)];
-    if (found.length === 0) {
-      objects.push(candidate);
-      continue;
-    }
-    diagnostics.push(...found);
-    if (found.some((d) => d.severity === 'error')) skipped++;
-    else objects.push(candidate);
   }
 
   const resolved = resolveSettings(settingsDoc);

@@ -9,7 +9,7 @@
  */
 import type { Diagnostic } from './diagnostic.ts';
 import { ParseCache, type Placement } from './parse-cache.ts';
-import { runSync, type Steps } from './steps.ts';
+import { REUSED_PER_TURN, runSync, type Steps } from './steps.ts';
 import { sourceNode, type SourceNode } from './yaml-source.ts';
 
 /** The documents of one piece of the file, placed in it. */
@@ -37,11 +37,12 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
   return runSync(parseYamlSteps(file, text, new ParseCache()));
 }
 
-/** Yields after each piece, so a caller can give the event loop a turn between them. */
+/** Yields after each piece parsed or placed anew (and after every REUSED_PER_TURN kept ones), so a caller can give the event loop a turn between them. */
 export function* parseYamlSteps(file: string, text: string, cache: ParseCache): Steps<ParsedFile> {
   const diagnostics: Diagnostic[] = [];
   const documents: SourceNode[] = [];
   const pieces: PlacedPiece[] = [];
+  let reused = 0;
   for (const piece of cache.split(file, text)) {
     const lineOffset = piece.line - 1;
     const { parsed, placement } = cache.placed(piece.text, file, lineOffset);
@@ -49,10 +50,17 @@ export function* parseYamlSteps(file: string, text: string, cache: ParseCache): 
       diagnostics.push({ severity: p.severity, code: 'EW_YAML_SYNTAX', message: p.message, position: { file, line: p.line + lineOffset, column: p.column } });
     }
     // The same piece at the same place gives the same nodes (and so, in load-config.ts, the same objects).
-    const placed = (placement.documents ??= parsed.documents.map((d) => sourceNode(d.contents, d.value, d.doc, parsed.lines, file, lineOffset)));
-    documents.push(...placed);
+    let placed = placement.documents;
+    if (placed === undefined) {
+      placed = placement.documents = parsed.documents.map((d) => sourceNode(d.contents, d.value, d.doc, parsed.lines, file, lineOffset));
+      reused = REUSED_PER_TURN;
+    }
+    for (const d of placed) documents.push(d);
     pieces.push({ text: piece.text, lineOffset, documents: placed, placement });
-    yield;
+    if (++reused >= REUSED_PER_TURN) {
+      reused = 0;
+      yield;
+    }
   }
   const errors = diagnostics.some((d) => d.severity === 'error');
   if (!errors && documents.length === 0) {
