@@ -208,3 +208,33 @@ test('an unchanged reload reuses the store, the settings and the snapshot parts 
   t.deepEqual(run.memo.routes.recompiled, { ingresses: 0, tables: 0 });
   t.deepEqual(run.memo.recompiled, { addresses: false, backends: 0 });
 });
+
+test('a patched store names what it replaced, one step back only', (t) => {
+  const run = new Incremental();
+  const docs = base();
+  run.compile(text(docs));
+  const first = run.store!;
+  t.deepEqual(first.changesSince(first), { gets: new Set(), lists: new Set() });
+  run.compile(text(replace(docs, 'Endpoints', 'plain-3', endpoints('plain-3', ['127.0.1.30']))));
+  const second = run.store!;
+  t.deepEqual(second.changesSince(first), { gets: new Set(['Endpoints\0default\0plain-3']), lists: new Set(['\0Endpoints', 'Endpoints\0default']) });
+  run.compile(text(replace(docs, 'Endpoints', 'plain-3', endpoints('plain-3', ['127.0.1.31']))));
+  t.is(run.store!.changesSince(first), undefined);
+});
+
+test('memo entries checked in a store the next one was not patched from are re-checked read by read', (t) => {
+  // As when a reload is rejected after compiling: the memo has seen a store the process never kept, and the next
+  // store is patched from the one before it.
+  const run = new Incremental();
+  const docs = base();
+  run.compile(text(docs));
+  const kept = run.store;
+  const keptState = run.state;
+  run.compile(text(replace(docs, 'Endpoints', 'plain-3', endpoints('plain-3', ['127.0.1.30', '127.0.1.31']))));
+  run.store = kept;
+  run.state = keptState;
+  for (const yaml of [text(replace(docs, 'Service', 'plain-1', svc('plain-1', { ports: [{ name: 'http', port: 80 }] }, { 'edgeway.io/load-balancer': 'least-request' }))), text(docs)]) {
+    const before = run.state;
+    t.deepEqual(view(run.compile(yaml)), view(scratch(yaml, before, run.generation)));
+  }
+});

@@ -16,6 +16,8 @@ import type { PathRule, PathTable, PathTables } from './path-table.ts';
 interface IngressEntry {
   readonly settings: Settings;
   readonly reads: Reads;
+  /** The last store the reads were checked in (or made in): see unchangedIn. */
+  at: ObjectStore;
   readonly routes: IngressRoutes;
 }
 
@@ -43,13 +45,14 @@ export class RoutesMemo {
 
   routes(store: ObjectStore, ranked: Ranked, settings: Settings): IngressRoutes {
     const kept = this.#ingresses.get(ranked.loaded);
-    if (kept !== undefined && kept.settings === settings && kept.routes.ranked === ranked && unchangedIn(kept.reads, store)) {
+    if (kept !== undefined && kept.settings === settings && kept.routes.ranked === ranked && unchangedIn(kept.reads, store, kept.at)) {
+      kept.at = store;
       this.#nextIngresses.set(ranked.loaded, kept);
       return kept.routes;
     }
     const reader = new RecordingReader(store);
     const routes = ingressRoutes(reader, ranked, settings);
-    this.#nextIngresses.set(ranked.loaded, { settings, reads: reader.reads, routes });
+    this.#nextIngresses.set(ranked.loaded, { settings, reads: reader.reads, at: store, routes });
     this.recompiled.ingresses++;
     return routes;
   }

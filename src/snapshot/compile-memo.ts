@@ -29,6 +29,8 @@ interface AddressEntry {
   readonly settings: Settings;
   readonly previous: AllocationState;
   readonly reads: Reads;
+  /** The last store the reads were checked in (or made in): see unchangedIn. */
+  at: ObjectStore;
   readonly result: AddressCompilation;
 }
 
@@ -41,6 +43,7 @@ interface BackendEntry {
   readonly settings: Settings;
   readonly addresses: CompiledAddresses;
   readonly reads: Reads;
+  at: ObjectStore;
   readonly compiled: CompiledBackend;
 }
 
@@ -60,27 +63,29 @@ export class CompileMemo {
       kept !== undefined &&
       kept.settings === settings &&
       (kept.previous === previous || kept.result.addresses.state === previous) &&
-      unchangedIn(kept.reads, store)
+      unchangedIn(kept.reads, store, kept.at)
     ) {
+      kept.at = store;
       this.recompiled.addresses = false;
       return kept.result;
     }
     const reader = new RecordingReader(store);
     const result = compile(reader);
-    this.#addresses = { settings, previous, reads: reader.reads, result };
+    this.#addresses = { settings, previous, reads: reader.reads, at: store, result };
     this.recompiled.addresses = true;
     return result;
   }
 
   backend(key: string, store: ObjectStore, settings: Settings, addresses: CompiledAddresses, compile: (reader: RecordingReader) => CompiledBackend): CompiledBackend {
     const kept = this.#backends.get(key);
-    if (kept !== undefined && kept.settings === settings && kept.addresses === addresses && unchangedIn(kept.reads, store)) {
+    if (kept !== undefined && kept.settings === settings && kept.addresses === addresses && unchangedIn(kept.reads, store, kept.at)) {
+      kept.at = store;
       this.#nextBackends.set(key, kept);
       return kept.compiled;
     }
     const reader = new RecordingReader(store);
     const compiled = compile(reader);
-    this.#nextBackends.set(key, { settings, addresses, reads: reader.reads, compiled });
+    this.#nextBackends.set(key, { settings, addresses, reads: reader.reads, at: store, compiled });
     this.recompiled.backends++;
     return compiled;
   }

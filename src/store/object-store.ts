@@ -12,6 +12,14 @@ import type { LoadedObject } from '../config/loaded-object.ts';
 
 const EMPTY: readonly LoadedObject[] = Object.freeze([]);
 
+/** What a patched store replaced relative to the store it was patched from: get() keys and list() keys. */
+export interface StoreChanges {
+  readonly gets: ReadonlySet<string>;
+  readonly lists: ReadonlySet<string>;
+}
+
+const NO_CHANGES: StoreChanges = { gets: new Set(), lists: new Set() };
+
 /** What compilation reads of a store; a recording view (store/recording-reader.ts) implements it too. */
 export interface StoreReader {
   get<T extends KubeObject>(kind: T['kind'], namespace: string | undefined, name: string): LoadedObject<T> | undefined;
@@ -25,6 +33,9 @@ export class ObjectStore implements StoreReader {
   #byKindNamespace = new Map<string, LoadedObject[]>();
   /** The objects kept, in load order. */
   #order: LoadedObject[] = [];
+  /** The store this one was patched from, and what was replaced: one step back only (next() drops older links). */
+  #base: ObjectStore | undefined;
+  #changes: StoreChanges = NO_CHANGES;
 
   /** Later objects with an existing key are ignored: the validator has already reported duplicates. */
   constructor(objects: Iterable<LoadedObject>) {
@@ -64,14 +75,25 @@ export class ObjectStore implements StoreReader {
     store.#byKind = new Map(previous.#byKind);
     store.#byKindNamespace = new Map(previous.#byKindNamespace);
     const copied = new Set<LoadedObject[]>();
+    const gets = new Set<string>();
+    const lists = new Set<string>();
     for (const i of replaced) {
       const before = order[i]!;
       const after = objects[i]!;
       const { kind, metadata } = after.object;
-      store.#byKey.set(storeKey(kind, metadata.namespace, metadata.name), after);
+      const key = storeKey(kind, metadata.namespace, metadata.name);
+      const namespaced = kindNamespaceKey(kind, metadata.namespace ?? '');
+      store.#byKey.set(key, after);
       replaceIn(store.#byKind, kind, before, after, copied);
-      replaceIn(store.#byKindNamespace, kindNamespaceKey(kind, metadata.namespace ?? ''), before, after, copied);
+      replaceIn(store.#byKindNamespace, namespaced, before, after, copied);
+      gets.add(key);
+      lists.add(listKey(kind, undefined));
+      lists.add(namespaced);
     }
+    // Only one step back is kept, so a long run of reloads never chains every store it ever had.
+    previous.#base = undefined;
+    store.#base = previous;
+    store.#changes = { gets, lists };
     return store;
   }
 
@@ -93,6 +115,15 @@ export class ObjectStore implements StoreReader {
   /** list() by a key from listKey(). */
   listByKey(key: string): readonly LoadedObject[] {
     return (key.startsWith('\0') ? this.#byKind.get(key.slice(1)) : this.#byKindNamespace.get(key)) ?? EMPTY;
+  }
+
+  /**
+   * What changed since `earlier` when that is known cheaply: nothing when this is `earlier`, the replaced keys when
+   * this store was patched from it by next(); undefined otherwise (compare reads one by one).
+   */
+  changesSince(earlier: ObjectStore): StoreChanges | undefined {
+    if (earlier === this) return NO_CHANGES;
+    return this.#base === earlier ? this.#changes : undefined;
   }
 
   get size(): number {

@@ -44,8 +44,18 @@ export class RecordingReader implements StoreReader {
   }
 }
 
-/** Whether every recorded read gives the very same object (or list) in `store`. */
-export function unchangedIn(reads: Reads, store: ObjectStore): boolean {
+/**
+ * Whether every recorded read gives the very same object (or list) in `store`. `at`, a store where they are known
+ * to (the one the reads were last checked in): when `store` is it or was patched from it, only the keys it replaced
+ * are looked up among the reads, a few lookups instead of one per read (store/object-store.ts changesSince).
+ */
+export function unchangedIn(reads: Reads, store: ObjectStore, at?: ObjectStore): boolean {
+  const changes = at === undefined ? undefined : store.changesSince(at);
+  if (changes !== undefined) {
+    for (const key of changes.gets) if (reads.gets.has(key)) return false;
+    for (const key of changes.lists) if (reads.lists.has(key)) return false;
+    return true;
+  }
   for (const [key, value] of reads.gets) if (store.getByKey(key) !== value) return false;
   for (const [key, value] of reads.lists) if (store.listByKey(key) !== value) return false;
   return true;
