@@ -191,3 +191,21 @@ test('a large cold loadConfig gives timers turns while it parses', async (t) => 
   t.is(load.objects.length + load.skipped, 1500);
   t.true(ticks >= 3, `the timer fired ${ticks} times during the load`);
 });
+
+test('pieces around a change are handed back whole: YAML errors are reported on every reload, entries of dropped pieces go', (t) => {
+  const cache = new ParseCache();
+  const good = docs(30).join('---\n');
+  const broken = docs(30).map((d, i) => (i === 12 ? `${d}  bad: [\n` : d)).join('---\n');
+  const cold = (text: string): unknown => facts(loadConfigText([{ path: 'f.yaml', text }]));
+  for (const text of [good, broken, broken, good, docs(30, 29).join('---\n'), good]) {
+    const warm = loadConfigText([{ path: 'f.yaml', text }], { cache });
+    t.deepEqual(facts(warm), cold(text));
+  }
+  // The last document changed back: its old text was dropped with the load that no longer used it.
+  t.deepEqual(cache.lastLoad, { parsed: 1, reused: 29 });
+  // Likewise in another file.
+  loadConfigText([{ path: 'f.yaml', text: docs(30, 29).join('---\n') }], { cache });
+  loadConfigText([{ path: 'f.yaml', text: good }], { cache });
+  loadConfigText([{ path: 'g.yaml', text: docs(30, 29).join('---\n') }], { cache });
+  t.deepEqual(cache.lastLoad, { parsed: 1, reused: 29 });
+});

@@ -2,19 +2,26 @@
  * Keeps the parsed pieces of the last load, keyed by their exact text, so a reload parses (and validates) only the
  * documents that changed. What is kept does not depend on where a piece sits in its file: parse trees with offsets
  * into the piece, and validation findings with lines counted from the piece's first line; the loader re-places them.
- * Bounded by the configuration itself: each load starts a new generation holding only the pieces it used, which
- * replaces the old one when the load settles. The owner (the running process) keeps one cache for its --config
- * files; a load without one parses everything.
+ * Bounded by the configuration itself: an entry lives while a piece of the last settled load (any file) is its text,
+ * counted per use when a load settles. The owner (the running process) keeps one cache for its --config files; a
+ * load without one parses everything.
+ *
+ * Per file it also keeps the last load's text, pieces and placed pieces: a reload cuts only around the change
+ * (resplit-documents.ts) and hands back the placed pieces before and after it whole, without looking them up.
  */
 import type { Diagnostic } from './diagnostic.ts';
 import type { LoadedObject } from './loaded-object.ts';
 import { parsePiece, type ParsedPiece } from './parse-document.ts';
+import type { PlacedPiece } from './parse-yaml.ts';
 import { resplitDocuments } from './resplit-documents.ts';
 import { splitDocuments, type DocumentText } from './split-documents.ts';
 import type { SourceNode } from './yaml-source.ts';
 
 interface Entry {
+  readonly text: string;
   readonly parsed: ParsedPiece;
+  /** Pieces of the last settled load that are this text. */
+  uses: number;
   /** Per object of the piece, in order: validation findings with piece-relative lines (see load-config.ts). */
   validations: readonly (readonly Diagnostic[])[] | undefined;
   /** The piece placed in a file at a line, by file and lines before it. */
@@ -29,6 +36,11 @@ interface Entry {
 export interface Placement {
   documents?: readonly SourceNode[];
   objects?: PlacedObjects;
+}
+
+/** What the cache itself keeps on a placement: the entry it belongs to, for counting uses. */
+interface Slot extends Placement {
+  readonly entry: Entry;
 }
 
 export interface PlacedObjects {
@@ -51,30 +63,61 @@ export interface CacheUse {
   readonly reused: number;
 }
 
-/** A file's text as the last load read it, and its pieces. */
-interface FileSplit {
+/** A file as the last load of it read it: its text, pieces, and the pieces placed (one for each). */
+interface FileLoad {
   readonly text: string;
   readonly pieces: readonly DocumentText[];
+  readonly placed: readonly PlacedPiece[];
+  /** No piece had YAML problems (those are reported from each parse, so a file with some is walked again). */
+  readonly clean: boolean;
 }
+
+/** The pieces of a file's new text, and how many at each end are the last load's, placed as they were. */
+export interface FileSplit {
+  readonly pieces: readonly DocumentText[];
+  /** pieces[i] is placed as previous[i] for i < head. */
+  readonly head: number;
+  /** The last `tail` pieces are placed as the last `tail` of previous. */
+  readonly tail: number;
+  readonly previous: readonly PlacedPiece[];
+}
+
+const NO_PIECES: readonly PlacedPiece[] = [];
 
 export class ParseCache {
   #entries = new Map<string, Entry>();
-  #next = new Map<string, Entry>();
-  #files = new Map<string, FileSplit>();
-  #nextFiles = new Map<string, FileSplit>();
+  /** Entries made by the load under way; those no settled file uses are dropped when it settles. */
+  #added: Entry[] = [];
+  #files = new Map<string, FileLoad>();
+  #nextFiles = new Map<string, FileLoad>();
   #parsed = 0;
   #reused = 0;
   #last: CacheUse = { parsed: 0, reused: 0 };
 
   /**
-   * The document pieces of `file`'s `text`: cut anew only around what changed since the last load of the same file
-   * (resplit-documents.ts), so unchanged pieces come back as the same strings and are found again cheaply.
+   * The document pieces of `file`'s `text`, cut anew only around what changed since the last load of the same file
+   * (resplit-documents.ts), with the unchanged pieces at each end that can be handed back placed as they were.
+   * Give the placed pieces back with done().
    */
-  split(file: string, text: string): readonly DocumentText[] {
+  split(file: string, text: string): FileSplit {
     const last = this.#nextFiles.get(file) ?? this.#files.get(file);
-    const pieces = last === undefined ? splitDocuments(text) : resplitDocuments(last.text, last.pieces, text);
-    this.#nextFiles.set(file, { text, pieces });
-    return pieces;
+    if (last === undefined) return { pieces: splitDocuments(text), head: 0, tail: 0, previous: NO_PIECES };
+    const pieces = resplitDocuments(last.text, last.pieces, text);
+    if (!last.clean) return { pieces, head: 0, tail: 0, previous: NO_PIECES };
+    const previous = last.placed;
+    const before = last.pieces;
+    const most = Math.min(pieces.length, before.length);
+    let head = 0;
+    while (head < most && pieces[head] === before[head]) head++;
+    let tail = 0;
+    while (tail < most - head && pieces[pieces.length - 1 - tail] === before[before.length - 1 - tail]) tail++;
+    this.#reused += head + tail;
+    return { pieces, head, tail, previous };
+  }
+
+  /** Records the file as this load placed it (`clean`: no piece had YAML problems). */
+  done(file: string, text: string, pieces: readonly DocumentText[], placed: readonly PlacedPiece[], clean: boolean): void {
+    this.#nextFiles.set(file, { text, pieces, placed, clean });
   }
 
   /** The parse of `text`: from this load or the last one when the text is unchanged, else parsed now. */
@@ -90,24 +133,30 @@ export class ParseCache {
     let placement = inFile.get(lineOffset);
     if (placement === undefined) {
       if (inFile.size >= MAX_PLACEMENTS) inFile.clear();
-      inFile.set(lineOffset, (placement = {}));
+      const slot: Slot = { entry };
+      inFile.set(lineOffset, (placement = slot));
     }
     return { parsed: entry.parsed, placement };
   }
 
   validations(text: string): readonly (readonly Diagnostic[])[] | undefined {
-    return this.#next.get(text)?.validations;
+    return this.#entries.get(text)?.validations;
   }
 
   rememberValidations(text: string, validations: readonly (readonly Diagnostic[])[]): void {
-    const entry = this.#next.get(text);
+    const entry = this.#entries.get(text);
     if (entry !== undefined) entry.validations = validations;
   }
 
-  /** Ends a load: what it used becomes the cache, everything else is dropped. */
+  /**
+   * Ends a load: the entries its files use are kept, every other one is dropped. Counting uses touches each piece
+   * once (no lookups by text); only entries that lose their last use are deleted.
+   */
   settle(): CacheUse {
-    this.#entries = this.#next;
-    this.#next = new Map();
+    for (const load of this.#nextFiles.values()) for (const p of load.placed) (p.placement as Slot).entry.uses++;
+    for (const load of this.#files.values()) for (const p of load.placed) this.#release((p.placement as Slot).entry);
+    for (const entry of this.#added) if (entry.uses === 0) this.#entries.delete(entry.text);
+    this.#added = [];
     this.#files = this.#nextFiles;
     this.#nextFiles = new Map();
     this.#last = { parsed: this.#parsed, reused: this.#reused };
@@ -122,20 +171,19 @@ export class ParseCache {
   }
 
   #entry(text: string): Entry {
-    const current = this.#next.get(text);
-    if (current !== undefined) {
-      this.#reused++;
-      return current;
-    }
     const kept = this.#entries.get(text);
     if (kept !== undefined) {
       this.#reused++;
-      this.#next.set(text, kept);
       return kept;
     }
     this.#parsed++;
-    const entry: Entry = { parsed: parsePiece(text), validations: undefined, placements: new Map() };
-    this.#next.set(text, entry);
+    const entry: Entry = { text, parsed: parsePiece(text), uses: 0, validations: undefined, placements: new Map() };
+    this.#entries.set(text, entry);
+    this.#added.push(entry);
     return entry;
+  }
+
+  #release(entry: Entry): void {
+    if (--entry.uses === 0) this.#entries.delete(entry.text);
   }
 }

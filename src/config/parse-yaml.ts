@@ -37,13 +37,28 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
   return runSync(parseYamlSteps(file, text, new ParseCache()));
 }
 
-/** Yields after each piece parsed or placed anew (and after every REUSED_PER_TURN kept ones), so a caller can give the event loop a turn between them. */
+/**
+ * Yields after each piece parsed or placed anew (and after every REUSED_PER_TURN kept ones), so a caller can give
+ * the event loop a turn between them. The pieces the cache hands back placed as in the last load of the file (those
+ * around the change) are taken whole; a file that had YAML problems is never handed back so.
+ */
 export function* parseYamlSteps(file: string, text: string, cache: ParseCache): Steps<ParsedFile> {
   const diagnostics: Diagnostic[] = [];
   const documents: SourceNode[] = [];
   const pieces: PlacedPiece[] = [];
+  const split = cache.split(file, text);
+  const { head, previous } = split;
+  const tailFrom = split.pieces.length - split.tail;
+  const shift = previous.length - split.pieces.length;
   let reused = 0;
-  for (const piece of cache.split(file, text)) {
+  for (let i = 0; i < split.pieces.length; i++) {
+    const kept = i < head ? previous[i] : i >= tailFrom ? previous[i + shift] : undefined;
+    if (kept !== undefined) {
+      for (const d of kept.documents) documents.push(d);
+      pieces.push(kept);
+      continue;
+    }
+    const piece = split.pieces[i]!;
     const lineOffset = piece.line - 1;
     const { parsed, placement } = cache.placed(piece.text, file, lineOffset);
     for (const p of parsed.problems) {
@@ -62,6 +77,7 @@ export function* parseYamlSteps(file: string, text: string, cache: ParseCache): 
       yield;
     }
   }
+  cache.done(file, text, split.pieces, pieces, diagnostics.length === 0);
   const errors = diagnostics.some((d) => d.severity === 'error');
   if (!errors && documents.length === 0) {
     diagnostics.push({
