@@ -18,7 +18,7 @@ import { parseYamlSteps, type PlacedPiece } from './parse-yaml.ts';
 import { binaryTextDiagnostic, readSources, type SourceText } from './read-sources.ts';
 import { DEFAULT_SETTINGS } from './settings-defaults.ts';
 import { resolveSettings } from './settings-document.ts';
-import { REUSED_PER_TURN, runSliced, runSync, type Steps } from './steps.ts';
+import { runSliced, runSync, type Steps } from './steps.ts';
 import { KINDS } from './validate/kinds.ts';
 import { validateObject } from './validate/validate-object.ts';
 
@@ -73,24 +73,60 @@ function* assemble(sources: readonly SourceText[], initial: readonly Diagnostic[
       fatal = true;
       continue;
     }
-    let reused = 0;
-    for (const piece of parsed.pieces) {
-      let placed = piece.placement.objects;
-      if (placed === undefined) {
-        placed = piece.placement.objects = loadPiece(cache, piece, source.path);
-        reused = REUSED_PER_TURN;
-      }
-      if (placed.diagnostics.length > 0) diagnostics.push(...placed.diagnostics);
-      skipped += placed.malformed;
-      placedAll.push(placed);
-      if (++reused >= REUSED_PER_TURN) {
-        reused = 0;
-        yield;
-      }
+    // Pieces kept from the last load already have their objects; the others are loaded, a turn offered after each.
+    const pieces = parsed.pieces;
+    const fileStart = placedAll.length;
+    for (let i = takeLoaded(pieces, 0, placedAll); i < pieces.length; i = takeLoaded(pieces, i, placedAll)) {
+      const piece = pieces[i]!;
+      piece.placement.objects = loadPiece(cache, piece, source.path);
+      yield;
     }
+    skipped += gather(placedAll, fileStart, diagnostics);
   }
 
+  const admitted = admit(placedAll, diagnostics);
+  skipped += admitted.skipped;
+  const { objects, settingsDoc } = admitted;
+
+  const resolved = resolveSettings(settingsDoc);
+  diagnostics.push(...resolved.diagnostics);
+  cache.settle();
+  return { objects: fatal ? [] : objects, settings: resolved.settings, diagnostics, skipped, fatal };
+}
+
+/**
+ * Appends to `placedAll` the objects of pieces[from...] up to the first piece not loaded yet; returns its index
+ * (pieces.length when none is left). Plain functions, not generator code, so V8 optimises the loops every reload runs.
+ */
+function takeLoaded(pieces: readonly PlacedPiece[], from: number, placedAll: PlacedObjects[]): number {
+  let i = from;
+  for (; i < pieces.length; i++) {
+    const placed = pieces[i]!.placement.objects;
+    if (placed === undefined) break;
+    placedAll.push(placed);
+  }
+  return i;
+}
+
+/** Adds the findings of placedAll[from...] to `diagnostics`, in order; returns how many documents were malformed. */
+function gather(placedAll: readonly PlacedObjects[], from: number, diagnostics: Diagnostic[]): number {
+  let malformed = 0;
+  for (let i = from; i < placedAll.length; i++) {
+    const placed = placedAll[i]!;
+    if (placed.diagnostics.length > 0) diagnostics.push(...placed.diagnostics);
+    malformed += placed.malformed;
+  }
+  return malformed;
+}
+
+/**
+ * Which objects are served, in file order: the settings document set apart, unknown kinds and later duplicates left
+ * out, invalid objects skipped; findings go to `diagnostics`. A plain function rather than part of the generator
+ * above so that V8 optimises its loop (it walks every object of every reload).
+ */
+function admit(placedAll: readonly PlacedObjects[], diagnostics: Diagnostic[]): { objects: LoadedObject[]; skipped: number; settingsDoc: LoadedObject | undefined } {
   const objects: LoadedObject[] = [];
+  let skipped = 0;
   const first = new Map<string, LoadedObject>();
   let settingsDoc: LoadedObject | undefined;
   for (const placed of placedAll) {
@@ -135,10 +171,7 @@ function* assemble(sources: readonly SourceText[], initial: readonly Diagnostic[
     }
   }
 
-  const resolved = resolveSettings(settingsDoc);
-  diagnostics.push(...resolved.diagnostics);
-  cache.settle();
-  return { objects: fatal ? [] : objects, settings: resolved.settings, diagnostics, skipped, fatal };
+  return { objects, skipped, settingsDoc };
 }
 
 /** The objects of a piece placed in its file, with their findings: what a reload reuses while the piece stays put. */
