@@ -209,3 +209,26 @@ test('pieces around a change are handed back whole: YAML errors are reported on 
   loadConfigText([{ path: 'g.yaml', text: docs(30, 29).join('---\n') }], { cache });
   t.deepEqual(cache.lastLoad, { parsed: 1, reused: 29 });
 });
+
+test('admission with kept keys skips the duplicate check yet equals a cold load through duplicates, settings and unknown kinds', (t) => {
+  const cache = new ParseCache();
+  const settings = (level: string, apiVersion = 'edgeway.io/v1alpha1'): string => `apiVersion: ${apiVersion}\nkind: EdgewaySettings\nmetadata:\n  name: e\nspec:\n  logging:\n    level: ${level}\n`;
+  const odd = 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n';
+  const build = (edit: (i: number) => string | undefined): string => Array.from({ length: 24 }, (_, i) => edit(i) ?? (i === 0 ? settings('info') : i === 5 ? odd : i % 7 === 3 ? bad(`s${i}`) : svc(`s${i}`))).join('---\n');
+  const texts: readonly [string, string][] = [
+    ['base', build(() => undefined)],
+    ['a value changes (keys kept)', build((i) => (i === 10 ? svc('s10').replace('80', '81') : undefined))],
+    ['a rename makes a duplicate', build((i) => (i === 10 ? svc('s11') : undefined))],
+    ['the duplicate changes a value (keys kept, but the last load had a duplicate)', build((i) => (i === 10 ? svc('s11').replace('80', '82') : undefined))],
+    ['the duplicate goes', build(() => undefined)],
+    ['the settings change', build((i) => (i === 0 ? settings('debug') : undefined))],
+    ['the settings apiVersion goes wrong', build((i) => (i === 0 ? settings('debug', 'edgeway.io/v9') : undefined))],
+    ['an invalid object turns valid', build((i) => (i === 3 ? svc('s3') : undefined))],
+    ['a second settings document', build((i) => (i === 20 ? settings('warn') : undefined))],
+  ];
+  for (const [name, text] of texts) {
+    const warm = loadConfigText([{ path: 'f.yaml', text }], { cache });
+    t.deepEqual(facts(warm), facts(loadConfigText([{ path: 'f.yaml', text }])), name);
+  }
+  t.is(cache.admission?.unique, true);
+});

@@ -8,18 +8,17 @@
  * object only costs itself: it is skipped and counted, the rest load. Warnings (unknown kinds and fields) keep the
  * object. Files are read in the order given; objects keep file order.
  */
-import { formatFieldPath, type Diagnostic } from './diagnostic.ts';
+import type { Diagnostic } from './diagnostic.ts';
+import { admitObjects } from './admit-objects.ts';
 import type { LoadedObject } from './loaded-object.ts';
 import type { Settings } from './settings.ts';
-import { objectRef } from '../k8s/types.ts';
-import { documentObjects, SETTINGS_KIND } from './document-objects.ts';
+import { documentObjects } from './document-objects.ts';
 import { ParseCache, type PlacedObjects } from './parse-cache.ts';
 import { parseYamlSteps, type PlacedPiece } from './parse-yaml.ts';
 import { binaryTextDiagnostic, readSources, type SourceText } from './read-sources.ts';
 import { DEFAULT_SETTINGS } from './settings-defaults.ts';
 import { resolveSettings } from './settings-document.ts';
 import { runSliced, runSync, type Steps } from './steps.ts';
-import { KINDS } from './validate/kinds.ts';
 import { validateObject } from './validate/validate-object.ts';
 
 export interface ConfigLoad {
@@ -35,7 +34,7 @@ export interface ConfigLoad {
   readonly fatal: boolean;
 }
 
-export const SETTINGS_API_VERSION = 'edgeway.io/v1alpha1';
+export { SETTINGS_API_VERSION } from './admit-objects.ts';
 
 /**
  * Reads and validates the files and directories in `paths`. `maxBytes` caps each file (default 16 MiB); on reload,
@@ -84,7 +83,8 @@ function* assemble(sources: readonly SourceText[], initial: readonly Diagnostic[
     skipped += gather(placedAll, fileStart, diagnostics);
   }
 
-  const admitted = admit(placedAll, diagnostics);
+  const { admitted, memo } = admitObjects(placedAll, diagnostics, cache.admission);
+  cache.admission = memo;
   skipped += admitted.skipped;
   const { objects, settingsDoc } = admitted;
 
@@ -119,61 +119,6 @@ function gather(placedAll: readonly PlacedObjects[], from: number, diagnostics: 
   return malformed;
 }
 
-/**
- * Which objects are served, in file order: the settings document set apart, unknown kinds and later duplicates left
- * out, invalid objects skipped; findings go to `diagnostics`. A plain function rather than part of the generator
- * above so that V8 optimises its loop (it walks every object of every reload).
- */
-function admit(placedAll: readonly PlacedObjects[], diagnostics: Diagnostic[]): { objects: LoadedObject[]; skipped: number; settingsDoc: LoadedObject | undefined } {
-  const objects: LoadedObject[] = [];
-  let skipped = 0;
-  const first = new Map<string, LoadedObject>();
-  let settingsDoc: LoadedObject | undefined;
-  for (const placed of placedAll) {
-    for (let i = 0; i < placed.objects.length; i++) {
-      const candidate = placed.objects[i]!;
-      const { kind, apiVersion } = candidate.object;
-      if (kind === SETTINGS_KIND) {
-        if (apiVersion !== SETTINGS_API_VERSION) {
-          diagnostics.push(objectError(candidate, 'EW_API_VERSION_MISMATCH', ['apiVersion'], `${JSON.stringify(apiVersion)} is not served for ${kind}: use apiVersion: ${SETTINGS_API_VERSION}`));
-        } else if (settingsDoc !== undefined) {
-          diagnostics.push(objectError(candidate, 'EW_SETTINGS_DUPLICATE', [], `is a second ${kind} document (the first is at ${where(settingsDoc)}): keep one and merge the settings into it`));
-        } else {
-          settingsDoc = candidate;
-        }
-        continue;
-      }
-      if (!KINDS.has(kind)) {
-        diagnostics.push({
-          severity: 'warning',
-          code: 'EW_KIND_UNKNOWN',
-          message: `edgeway does not handle ${kind} (${apiVersion}); the object is ignored`,
-          position: candidate.locate(['kind']),
-          object: objectRef(candidate.object),
-          field: 'kind',
-        });
-        continue;
-      }
-      let found = placed.validations[i] ?? [];
-      // Identity is decided on every object of a known kind, valid or not, so which copy wins never depends on
-      // whether the first one happens to have an error.
-      const key = placed.keys[i]!;
-      const earlier = first.get(key);
-      if (earlier === undefined) first.set(key, candidate);
-      else found = [...found, objectError(candidate, 'EW_OBJECT_DUPLICATE', ['metadata', 'name'], `duplicates the ${kind} defined at ${where(earlier)}: this later copy is skipped; rename or remove one`)];
-      if (found.length === 0) {
-        objects.push(candidate);
-        continue;
-      }
-      diagnostics.push(...found);
-      if (found.some((d) => d.severity === 'error')) skipped++;
-      else objects.push(candidate);
-    }
-  }
-
-  return { objects, skipped, settingsDoc };
-}
-
 /** The objects of a piece placed in its file, with their findings: what a reload reuses while the piece stays put. */
 function loadPiece(cache: ParseCache, piece: PlacedPiece, file: string): PlacedObjects {
   const objects: LoadedObject[] = [];
@@ -205,13 +150,4 @@ function validatePiece(cache: ParseCache, piece: PlacedPiece, file: string, obje
 function shift(d: Diagnostic, file: string, lines: number): Diagnostic {
   if (d.position === undefined) return d;
   return { ...d, position: { file, line: d.position.line + lines, column: d.position.column } };
-}
-
-function where(o: LoadedObject): string {
-  return `${o.position.file}:${o.position.line}:${o.position.column}`;
-}
-
-function objectError(o: LoadedObject, code: Diagnostic['code'], path: readonly (string | number)[], message: string): Diagnostic {
-  const field = formatFieldPath(path);
-  return { severity: 'error', code, message, position: o.locate(path), object: objectRef(o.object), ...(field === '' ? {} : { field }) };
 }

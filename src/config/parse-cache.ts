@@ -9,6 +9,7 @@
  * Per file it also keeps the last load's text, pieces and placed pieces: a reload cuts only around the change
  * (resplit-documents.ts) and hands back the placed pieces before and after it whole, without looking them up.
  */
+import type { AdmissionMemo } from './admit-objects.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import type { LoadedObject } from './loaded-object.ts';
 import { parsePiece, type ParsedPiece } from './parse-document.ts';
@@ -93,6 +94,8 @@ export class ParseCache {
   #parsed = 0;
   #reused = 0;
   #last: CacheUse = { parsed: 0, reused: 0 };
+  /** What the last load admitted (admit-objects.ts), so the next can skip the duplicate check when keys are unchanged. */
+  admission: AdmissionMemo | undefined;
 
   /**
    * The document pieces of `file`'s `text`, cut anew only around what changed since the last load of the same file

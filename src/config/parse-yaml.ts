@@ -23,18 +23,22 @@ export interface PlacedPiece {
   readonly placement: Placement;
 }
 
-export interface ParsedFile {
-  readonly documents: readonly SourceNode[];
-  /** The same documents, by piece. */
+/** A file's documents by piece (what the loader uses: it never needs them in one list). */
+export interface ParsedPieces {
   readonly pieces: readonly PlacedPiece[];
   readonly diagnostics: readonly Diagnostic[];
   /** True when the file cannot be used at all (YAML errors, or empty). */
   readonly fatal: boolean;
 }
 
+export interface ParsedFile extends ParsedPieces {
+  readonly documents: readonly SourceNode[];
+}
+
 /** The whole file at once, without a cache (the admin API's request bodies). */
 export function parseYamlFile(file: string, text: string): ParsedFile {
-  return runSync(parseYamlSteps(file, text, new ParseCache()));
+  const parsed = runSync(parseYamlSteps(file, text, new ParseCache()));
+  return { ...parsed, documents: parsed.pieces.flatMap((p) => p.documents) };
 }
 
 /**
@@ -42,9 +46,9 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
  * the event loop a turn between them. The pieces the cache hands back placed as in the last load of the file (those
  * around the change) are taken whole; a file that had YAML problems is never handed back so.
  */
-export function* parseYamlSteps(file: string, text: string, cache: ParseCache): Steps<ParsedFile> {
+export function* parseYamlSteps(file: string, text: string, cache: ParseCache): Steps<ParsedPieces> {
   const diagnostics: Diagnostic[] = [];
-  const documents: SourceNode[] = [];
+  let documents = 0;
   const pieces: PlacedPiece[] = [];
   const split = cache.split(file, text);
   const { head, previous } = split;
@@ -52,8 +56,10 @@ export function* parseYamlSteps(file: string, text: string, cache: ParseCache): 
   const shift = previous.length - split.pieces.length;
   let reused = 0;
   for (let i = 0; i < split.pieces.length; i++) {
-    if (i < head) i = takeKept(previous, i, head, 0, documents, pieces);
-    if (i >= tailFrom) i = takeKept(previous, i, split.pieces.length, shift, documents, pieces);
+    if (i < head) documents += takeKept(previous, i, head, 0, pieces);
+    if (i < head) i = head;
+    if (i >= tailFrom) documents += takeKept(previous, i, split.pieces.length, shift, pieces);
+    if (i >= tailFrom) i = split.pieces.length;
     if (i === split.pieces.length) break;
     const piece = split.pieces[i]!;
     const lineOffset = piece.line - 1;
@@ -67,7 +73,7 @@ export function* parseYamlSteps(file: string, text: string, cache: ParseCache): 
       placed = placement.documents = parsed.documents.map((d) => sourceNode(d.contents, d.value, d.doc, parsed.lines, file, lineOffset));
       reused = REUSED_PER_TURN;
     }
-    for (const d of placed) documents.push(d);
+    documents += placed.length;
     pieces.push({ text: piece.text, lineOffset, documents: placed, placement });
     if (++reused >= REUSED_PER_TURN) {
       reused = 0;
@@ -76,7 +82,7 @@ export function* parseYamlSteps(file: string, text: string, cache: ParseCache): 
   }
   cache.done(file, text, split.pieces, pieces, diagnostics.length === 0);
   const errors = diagnostics.some((d) => d.severity === 'error');
-  if (!errors && documents.length === 0) {
+  if (!errors && documents === 0) {
     diagnostics.push({
       severity: 'error',
       code: 'EW_FILE_EMPTY',
@@ -84,18 +90,19 @@ export function* parseYamlSteps(file: string, text: string, cache: ParseCache): 
       position: { file, line: 1, column: 1 },
     });
   }
-  return { documents, pieces, diagnostics, fatal: errors || documents.length === 0 };
+  return { pieces, diagnostics, fatal: errors || documents === 0 };
 }
 
 /**
- * Appends the kept pieces[from, to) (previous[i + shift]) and their documents; returns `to`. A plain function, not
- * generator code, so V8 optimises the loop every reload runs.
+ * Appends the kept pieces[from, to) (previous[i + shift]); returns how many documents they hold. A plain function,
+ * not generator code, so V8 optimises the loop every reload runs.
  */
-function takeKept(previous: readonly PlacedPiece[], from: number, to: number, shift: number, documents: SourceNode[], pieces: PlacedPiece[]): number {
+function takeKept(previous: readonly PlacedPiece[], from: number, to: number, shift: number, pieces: PlacedPiece[]): number {
+  let documents = 0;
   for (let i = from; i < to; i++) {
     const kept = previous[i + shift]!;
-    for (const d of kept.documents) documents.push(d);
+    documents += kept.documents.length;
     pieces.push(kept);
   }
-  return to;
+  return documents;
 }
