@@ -16,6 +16,9 @@ import { CompileMemo } from '../src/snapshot/compile-memo.ts';
 import { compileSnapshot } from '../src/snapshot/compile-snapshot.ts';
 import type { Snapshot } from '../src/snapshot/snapshot.ts';
 import { ObjectStore } from '../src/store/object-store.ts';
+import { bindSnapshot, type BindRuntime } from '../src/dataplane/bound-snapshot.ts';
+import { EndpointStates } from '../src/dataplane/health/endpoint-states.ts';
+import { UpstreamRegistry } from '../src/dataplane/upstream-registry.ts';
 import { ca, leaf, tlsSecret } from './tls-fixtures.ts';
 import { pod } from './endpoints-fixtures.ts';
 
@@ -237,4 +240,26 @@ test('memo entries checked in a store the next one was not patched from are re-c
     const before = run.state;
     t.deepEqual(view(run.compile(yaml)), view(scratch(yaml, before, run.generation)));
   }
+});
+
+test('no backend changed: the compile hands out the same backends map and binding keeps the bound map whole', async (t) => {
+  const run = new Incremental();
+  const docs = base();
+  const first = run.compile(text(docs));
+  const runtime: BindRuntime = { upstreams: new UpstreamRegistry(first.settings.upstream), balancers: new Map(), states: new EndpointStates(first.settings.outlierDetection), runtimes: new Map() };
+  t.teardown(() => runtime.upstreams.destroy());
+  const bound = bindSnapshot(first, runtime);
+  const onePath = run.compile(text(replace(docs, 'Ingress', 'app-2', ing('app-2', [{ host: 'app2.example.com', paths: [['/', 'plain-2'], ['/api/v9', 'plain-3']] }]))));
+  t.is(onePath.backends, first.backends);
+  const rebound = bindSnapshot(onePath, runtime, null, bound);
+  t.is(rebound.backends, bound.backends);
+  t.is(rebound.snapshot, onePath);
+  const endpointsChanged = run.compile(text(replace(docs, 'Endpoints', 'plain-3', endpoints('plain-3', ['127.0.1.30']))));
+  t.not(endpointsChanged.backends, first.backends);
+  const third = bindSnapshot(endpointsChanged, runtime, null, rebound);
+  t.not(third.backends, rebound.backends);
+  // A set is kept exactly when its compiled Backend is the same object (here the Endpoints also feed the address
+  // compilation, so most backends are compiled anew).
+  for (const [key, set] of third.backends) t.is(set === rebound.backends.get(key), endpointsChanged.backends.get(key) === onePath.backends.get(key), key);
+  t.deepEqual([...third.backends.keys()].sort(), [...endpointsChanged.backends.keys()].sort());
 });

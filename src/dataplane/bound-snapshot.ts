@@ -64,7 +64,8 @@ export interface BindRuntime {
 /**
  * @param previous the bound snapshot being replaced: an upstream set whose compiled Backend is the very same object
  *   (the compile memo reuses unchanged ones) under the same settings is kept as it is, members, pools and all, so
- *   binding costs in proportion to the backends that changed.
+ *   binding costs in proportion to the backends that changed; when the snapshot's backends map is the previous one
+ *   (the compile memo hands it out again when no backend changed), the bound map is kept whole.
  */
 export function bindSnapshot(snapshot: Snapshot, runtime: BindRuntime, tls: TlsBinding | null = null, previous: BoundSnapshot | null = null): BoundSnapshot {
   const { upstreams, balancers, states, runtimes } = runtime;
@@ -75,6 +76,10 @@ export function bindSnapshot(snapshot: Snapshot, runtime: BindRuntime, tls: TlsB
     panicThresholdPercent: s.balancing.panicThresholdPercent,
   };
   states.outlier = s.outlierDetection;
+  if (previous !== null && previous.snapshot.settings === s && previous.snapshot.backends === snapshot.backends) {
+    states.changed();
+    return withSni(snapshot, previous.backends, tls);
+  }
   const used = new Set<string>();
   const backends = new Map<string, BoundBackend>();
   const reusable = previous !== null && previous.snapshot.settings === s ? previous.backends : null;
@@ -122,6 +127,10 @@ export function bindSnapshot(snapshot: Snapshot, runtime: BindRuntime, tls: TlsB
   for (const policyKey of balancers.keys()) if (!used.has(policyKey)) balancers.delete(policyKey);
   // A new snapshot may change health-relevant settings and membership: every set plans afresh.
   states.changed();
+  return withSni(snapshot, backends, tls);
+}
+
+function withSni(snapshot: Snapshot, backends: ReadonlyMap<string, BoundBackend>, tls: TlsBinding | null): BoundSnapshot {
   if (tls === null) return { snapshot, backends, sni: null, diagnostics: [] };
   const { table, diagnostics } = buildSni(snapshot, tls);
   return { snapshot, backends, sni: table, diagnostics };

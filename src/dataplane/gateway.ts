@@ -101,7 +101,8 @@ export class Gateway implements ListenerRuntime {
 
   /** Swap in a new snapshot; pools of endpoints that are gone are drained in the background. */
   apply(snapshot: Snapshot): void {
-    const bound = bindSnapshot(snapshot, this.#runtime, this.#tlsBinding(snapshot, this.current), this.current);
+    const previous = this.current;
+    const bound = bindSnapshot(snapshot, this.#runtime, this.#tlsBinding(snapshot, previous), previous);
     this.accessLog = new AccessLog(this.#logger, snapshot.settings.logging.access);
     this.trusted = new TrustedProxies(snapshot.settings.trustedProxies);
     this.overload.configure(snapshot.settings.overload);
@@ -110,6 +111,8 @@ export class Gateway implements ListenerRuntime {
     for (const upgrades of this.#upgrades) upgrades.reconcile(bound, snapshot.settings.upgrades);
     this.serviceListeners.reconcileUpgrades(bound, snapshot.settings.upgrades);
     this.#refreshDefaultIdentity(bound);
+    // The same bound backends under the same settings want the same checks, endpoint states and pools as now.
+    if (bound.backends === previous.backends && snapshot.settings === previous.snapshot.settings) return;
     this.checker.reconcile(checksOf(bound));
     this.states.retain(endpointOriginsOf(bound));
     void this.upstreams.retain(originsOf(bound), snapshot.settings.upstream);

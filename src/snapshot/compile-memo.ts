@@ -11,6 +11,9 @@
  *   by the compiled addresses object it fanned out over. Not memoised with clusters configured (each reload reads
  *   the cluster manifests afresh).
  * - routes: per Ingress and per host (routing/routes-memo.ts).
+ * - the backends map itself: when a compilation gives the very same Backend objects under the same keys in the same
+ *   order, the last map is handed out again, so binding (dataplane/bound-snapshot.ts) and the gateway can tell by
+ *   one identity check that no backend changed.
  *
  * Held by the running process (one per Edgeway); bounded by the configuration, since each compilation keeps only
  * what it used.
@@ -52,6 +55,7 @@ export class CompileMemo {
   #addresses: AddressEntry | undefined;
   #backends = new Map<string, BackendEntry>();
   #nextBackends = new Map<string, BackendEntry>();
+  #lastBackends: ReadonlyMap<string, Backend> | undefined;
   /** Steps run anew by the last compilation (tests, the cost tool). */
   recompiled = { addresses: false, backends: 0 };
 
@@ -90,6 +94,14 @@ export class CompileMemo {
     return compiled;
   }
 
+  /** `backends`, or the last compilation's map when it holds the very same entries in the same order. */
+  sameBackends(backends: ReadonlyMap<string, Backend>): ReadonlyMap<string, Backend> {
+    const last = this.#lastBackends;
+    if (last !== undefined && sameEntries(last, backends)) return last;
+    this.#lastBackends = backends;
+    return backends;
+  }
+
   /** Ends a compilation: the backends it used are kept for the next, the rest dropped. */
   settle(): void {
     this.#backends = this.#nextBackends;
@@ -101,4 +113,14 @@ export class CompileMemo {
     this.recompiled = { addresses: false, backends: 0 };
     this.routes.recompiled = { ingresses: 0, tables: 0 };
   }
+}
+
+function sameEntries<K, V>(a: ReadonlyMap<K, V>, b: ReadonlyMap<K, V>): boolean {
+  if (a.size !== b.size) return false;
+  const other = b.entries();
+  for (const [key, value] of a) {
+    const next = other.next();
+    if (next.done === true || next.value[0] !== key || next.value[1] !== value) return false;
+  }
+  return true;
 }

@@ -75,7 +75,7 @@ export function compileSnapshot(
     generation,
     settings,
     routes: compiled.table,
-    backends,
+    backends: memo.sameBackends(backends),
     tls: tls.tls,
     ingresses: compiled.ingresses,
     objectCount: store.size,
