@@ -113,6 +113,10 @@ const EDITS: readonly [string, (docs: Doc[]) => Doc[]][] = [
   ['lines inserted at the top move every position', (d) => [d[0]!, { ...CLASS, metadata: { ...CLASS.metadata, labels: { a: '1', b: '2' } } }, ...d.slice(2)]],
   ['the IngressClass stops being the default', (d) => replace(d, 'IngressClass', 'edgeway', { ...CLASS, metadata: { name: 'edgeway' } })],
   ['the IngressClass is the default again', (d) => replace(d, 'IngressClass', 'edgeway', CLASS)],
+  ['an Ingress moves to a class edgeway does not serve', (d) => replace(d, 'Ingress', 'app-3', ing('app-3', [{ host: 'app3.example.com', paths: [['/', 'plain-3']] }], { ingressClassName: 'other' }))],
+  ['and back, with another path', (d) => replace(d, 'Ingress', 'app-3', ing('app-3', [{ host: 'app3.example.com', paths: [['/', 'plain-3'], ['/api', 'plain-1']] }]))],
+  ['an Ingress becomes the oldest (takes over a conflicting path)', (d) => replace(d, 'Ingress', 'app-0-copy', { ...ing('app-0-copy', [{ host: 'app0.example.com', paths: [['/api', 'plain-5']] }]), metadata: { name: 'app-0-copy', namespace: 'default', creationTimestamp: '2020-01-01T00:00:00Z' } })],
+  ['two Ingresses swap places in the file', (d) => { const a = named(d, 'Ingress', 'app-1'); const b = named(d, 'Ingress', 'app-5'); const out = [...d]; out[a] = d[b]!; out[b] = d[a]!; return out; }],
 ];
 
 const text = (docs: readonly Doc[]): string => docs.map((d) => stringify(d)).join('---\n');

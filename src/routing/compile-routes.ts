@@ -29,8 +29,7 @@ import type { ObjectStore } from '../store/object-store.ts';
 import { HostRouteTable } from './host-route-table.ts';
 import { hostHasTls, tlsHostsOf } from './https-redirect.ts';
 import { canaryAnnotations, isCanary } from './canary.ts';
-import { servesIngress } from './ingress-class.ts';
-import { byPrecedence, hostKey, warning, withRedirect, type Field, type Ranked } from './ingress-routes.ts';
+import { hostKey, warning, withRedirect, type Field, type Ranked } from './ingress-routes.ts';
 import { normalizePath } from './normalize-path.ts';
 import type { PathRule, PathTable } from './path-table.ts';
 import { PathTables } from './path-table.ts';
@@ -72,12 +71,7 @@ interface HostRules {
  *   it (routes-memo.ts); without one everything is compiled anew. The result is the same either way.
  */
 export function compileRoutes(store: ObjectStore, settings: Settings, memo: RoutesMemo = new RoutesMemo()): CompiledRoutes {
-  const classes = store.list<IngressClass>('IngressClass').map((l) => l.object);
-  const ranked = store
-    .list<Ingress>('Ingress')
-    .filter((l) => servesIngress(l.object, classes, settings.controllerName))
-    .map((l) => memo.rank(l))
-    .sort(byPrecedence);
+  const { ranked, ids } = memo.order(store.list<Ingress>('Ingress'), store.list<IngressClass>('IngressClass'), settings.controllerName);
 
   const diagnostics: Diagnostic[] = [];
   const backends = new Map<string, BackendRef>();
@@ -195,7 +189,7 @@ export function compileRoutes(store: ObjectStore, settings: Settings, memo: Rout
   const table = new HostRouteTable(
     tables(memo, pathTables, 'exact', rules.exact),
     tables(memo, pathTables, 'wildcard', rules.wildcard),
-    rules.anyHost.length === 0 ? null : memo.table('any', rules.anyHost, pathTables),
+    rules.anyHost.length === 0 ? null : memo.table('any', '', rules.anyHost, pathTables),
     fallback,
   );
   memo.settle();
@@ -204,13 +198,13 @@ export function compileRoutes(store: ObjectStore, settings: Settings, memo: Rout
     backends,
     connectTimeouts,
     diagnostics: Object.freeze(diagnostics),
-    ingresses: Object.freeze(ranked.map((r) => r.id).sort()),
+    ingresses: ids,
   });
 }
 
 function tables(memo: RoutesMemo, pathTables: PathTables, kind: string, byHost: ReadonlyMap<string, readonly PathRule[]>): ReadonlyMap<string, PathTable> {
   const out = new Map<string, PathTable>();
-  for (const [host, list] of byHost) out.set(host, memo.table(`${kind}\0${host}`, list, pathTables));
+  for (const [host, list] of byHost) out.set(host, memo.table(kind, host, list, pathTables));
   return out;
 }
 

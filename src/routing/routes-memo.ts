@@ -7,10 +7,11 @@
  */
 import type { LoadedObject } from '../config/loaded-object.ts';
 import type { Settings } from '../config/settings.ts';
-import type { Ingress } from '../k8s/types.ts';
+import type { Ingress, IngressClass } from '../k8s/types.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { RecordingReader, unchangedIn, type Reads } from '../store/recording-reader.ts';
-import { ingressRoutes, rank, type IngressRoutes, type Ranked } from './ingress-routes.ts';
+import { servesIngress } from './ingress-class.ts';
+import { byPrecedence, ingressRoutes, rank, type IngressRoutes, type Ranked } from './ingress-routes.ts';
 import type { PathRule, PathTable, PathTables } from './path-table.ts';
 
 interface IngressEntry {
@@ -21,6 +22,19 @@ interface IngressEntry {
   readonly routes: IngressRoutes;
 }
 
+/** The served Ingresses in precedence order, and what they were derived from. */
+interface Order {
+  /** The store's Ingress and IngressClass lists (the very arrays) and the controller name. */
+  readonly ingresses: readonly LoadedObject<Ingress>[];
+  readonly classes: readonly LoadedObject<IngressClass>[];
+  readonly controller: string;
+  readonly ranked: readonly Ranked[];
+  /** Position in `ranked` by `namespace/name`. */
+  readonly at: ReadonlyMap<string, number>;
+  /** The ids sorted, frozen (CompiledRoutes.ingresses). */
+  readonly ids: readonly string[];
+}
+
 interface TableEntry {
   readonly rules: readonly PathRule[];
   readonly table: PathTable;
@@ -29,18 +43,65 @@ interface TableEntry {
 export class RoutesMemo {
   #ingresses = new Map<LoadedObject<Ingress>, IngressEntry>();
   #nextIngresses = new Map<LoadedObject<Ingress>, IngressEntry>();
-  #ranks = new Map<LoadedObject<Ingress>, Ranked>();
-  #nextRanks = new Map<LoadedObject<Ingress>, Ranked>();
-  #tables = new Map<string, TableEntry>();
-  #nextTables = new Map<string, TableEntry>();
+  /** Ranked once per loaded Ingress, so the Ingress memo can compare it by identity. */
+  #ranks = new WeakMap<LoadedObject<Ingress>, Ranked>();
+  #order: Order | undefined;
+  #tables = new Map<string, Map<string, TableEntry>>();
+  #nextTables = new Map<string, Map<string, TableEntry>>();
   /** Ingresses and hosts compiled anew by the last compilation (tests, the cost tool). */
   recompiled = { ingresses: 0, tables: 0 };
 
   rank(loaded: LoadedObject<Ingress>): Ranked {
     let ranked = this.#ranks.get(loaded);
-    if (ranked === undefined) ranked = rank(loaded);
-    this.#nextRanks.set(loaded, ranked);
+    if (ranked === undefined) this.#ranks.set(loaded, (ranked = rank(loaded)));
     return ranked;
+  }
+
+  /**
+   * The Ingresses of `ingresses` that edgeway serves, by precedence (older first, then namespace/name), and their ids
+   * sorted. When the lists are the last compile's but for Ingresses replaced in place by ones with the same id, age
+   * and class outcome, the last order is patched at their positions instead of filtering and sorting them all.
+   */
+  order(ingresses: readonly LoadedObject<Ingress>[], classes: readonly LoadedObject<IngressClass>[], controller: string): { readonly ranked: readonly Ranked[]; readonly ids: readonly string[] } {
+    const last = this.#order;
+    if (last !== undefined && last.classes === classes && last.controller === controller && last.ingresses.length === ingresses.length) {
+      const patched = this.#patch(last, ingresses, classes);
+      if (patched !== undefined) {
+        this.#order = { ...last, ingresses, ranked: patched };
+        return this.#order;
+      }
+    }
+    const objects = classes.map((l) => l.object);
+    const ranked = ingresses.filter((l) => servesIngress(l.object, objects, controller)).map((l) => this.rank(l)).sort(byPrecedence);
+    const at = new Map<string, number>();
+    ranked.forEach((r, i) => at.set(r.id, i));
+    this.#order = { ingresses, classes, controller, ranked, at, ids: Object.freeze(ranked.map((r) => r.id).sort()) };
+    return this.#order;
+  }
+
+  /** The last order with replaced Ingresses swapped in; undefined when a replacement could move or change who is served. */
+  #patch(last: Order, ingresses: readonly LoadedObject<Ingress>[], classes: readonly LoadedObject<IngressClass>[]): Ranked[] | undefined {
+    let ranked: Ranked[] | undefined;
+    let objects: readonly IngressClass[] | undefined;
+    for (let i = 0; i < ingresses.length; i++) {
+      const now = ingresses[i]!;
+      const before = last.ingresses[i]!;
+      if (now === before) continue;
+      objects ??= classes.map((l) => l.object);
+      const r = this.rank(now);
+      const was = last.at.get(this.rank(before).id);
+      const served = servesIngress(now.object, objects, last.controller);
+      if (was === undefined) {
+        // Not served before: fine while it still is not (its id then cannot be among the served either).
+        if (served || last.at.has(r.id)) return undefined;
+        continue;
+      }
+      const old = last.ranked[was]!;
+      if (!served || old.id !== r.id || old.created !== r.created) return undefined;
+      ranked ??= [...last.ranked];
+      ranked[was] = r;
+    }
+    return ranked ?? [...last.ranked];
   }
 
   routes(store: ObjectStore, ranked: Ranked, settings: Settings): IngressRoutes {
@@ -57,15 +118,17 @@ export class RoutesMemo {
     return routes;
   }
 
-  /** @param key the host's kind and name (`exact\0example.com`). */
-  table(key: string, rules: readonly PathRule[], tables: PathTables): PathTable {
-    const kept = this.#tables.get(key);
+  /** @param kind `exact`, `wildcard` or `any`; @param host the host's lookup name. */
+  table(kind: string, host: string, rules: readonly PathRule[], tables: PathTables): PathTable {
+    const kept = this.#tables.get(kind)?.get(host);
+    let next = this.#nextTables.get(kind);
+    if (next === undefined) this.#nextTables.set(kind, (next = new Map()));
     if (kept !== undefined && sameRules(kept.rules, rules)) {
-      this.#nextTables.set(key, kept);
+      next.set(host, kept);
       return kept.table;
     }
     const table = tables.build(rules);
-    this.#nextTables.set(key, { rules, table });
+    next.set(host, { rules, table });
     this.recompiled.tables++;
     return table;
   }
@@ -74,8 +137,6 @@ export class RoutesMemo {
   settle(): void {
     this.#ingresses = this.#nextIngresses;
     this.#nextIngresses = new Map();
-    this.#ranks = this.#nextRanks;
-    this.#nextRanks = new Map();
     this.#tables = this.#nextTables;
     this.#nextTables = new Map();
   }
