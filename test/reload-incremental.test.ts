@@ -28,7 +28,7 @@ const issuer = ca();
 const pairA = leaf(issuer, ['secure.example.com']);
 const pairB = leaf(issuer, ['secure.example.com', 'other.example.com']);
 
-type Doc = Record<string, unknown> & { kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> } };
+type Doc = Record<string, unknown> & { kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string>; creationTimestamp?: string } };
 
 function svc(name: string, extra: Record<string, unknown> = {}, annotations?: Record<string, string>): Doc {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default', ...(annotations === undefined ? {} : { annotations }) }, spec: { ports: [{ name: 'http', port: 80, targetPort: 'web' }], ...extra } };
@@ -221,10 +221,10 @@ test('a patched store names what it replaced, one step back only', (t) => {
   const docs = base();
   run.compile(text(docs));
   const first = run.store!;
-  t.deepEqual(first.changesSince(first), { gets: new Set(), lists: new Set() });
+  t.deepEqual(first.changesSince(first), { gets: [], lists: [] });
   run.compile(text(replace(docs, 'Endpoints', 'plain-3', endpoints('plain-3', ['127.0.1.30']))));
   const second = run.store!;
-  t.deepEqual(second.changesSince(first), { gets: new Set(['Endpoints\0default\0plain-3']), lists: new Set(['\0Endpoints', 'Endpoints\0default']) });
+  t.deepEqual(second.changesSince(first), { gets: ['Endpoints\0default\0plain-3'], lists: ['\0Endpoints', 'Endpoints\0default'] });
   run.compile(text(replace(docs, 'Endpoints', 'plain-3', endpoints('plain-3', ['127.0.1.31']))));
   t.is(run.store!.changesSince(first), undefined);
 });

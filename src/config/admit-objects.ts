@@ -3,8 +3,8 @@
  * apiVersion), unknown kinds ignored with a warning, invalid objects skipped, and a later copy of a kind/namespace/name
  * skipped as a duplicate. Every finding is added to the load's diagnostics in object order.
  *
- * A reload walks every object here, so the outcome of each piece is computed once per placed piece (it depends only
- * on the piece, apart from duplicates and the settings document), and the duplicate check, the one part that needs
+ * A reload walks every object here, so the outcome of each piece is computed once, when the piece is loaded (it
+ * depends only on the piece, apart from duplicates and the settings document), and the duplicate check, the one part that needs
  * all objects at once, is skipped when the pieces are the last admission's with the same kind/namespace/name keys at
  * every position and that admission found no duplicate: the set of keys is then the same, so there is none now.
  */
@@ -32,14 +32,11 @@ export interface AdmissionMemo {
 }
 
 /** The outcome of one piece without settings documents, apart from duplicates. */
-interface PieceOutcome {
+export interface PieceOutcome {
   readonly objects: readonly LoadedObject[];
   readonly findings: readonly Diagnostic[];
   readonly errors: number;
 }
-
-/** Per placed piece (immutable once made); null for a piece holding a settings document. */
-const outcomes = new WeakMap<PlacedObjects, PieceOutcome | null>();
 
 /** Beyond this share of pieces changed, checking keys piece by piece is no cheaper than the duplicate check. */
 const MAX_CHANGED_SHARE = 8;
@@ -48,7 +45,7 @@ export function admitObjects(placedAll: readonly PlacedObjects[], diagnostics: D
   const state: Walk = { objects: [], diagnostics, skipped: 0, settingsDoc: undefined, first: null, unique: true };
   if (!sameKeys(last, placedAll)) state.first = new Map();
   for (const placed of placedAll) {
-    const outcome = state.first === null ? pieceOutcome(placed) : null;
+    const outcome = state.first === null ? placed.outcome : null;
     if (outcome === null) {
       for (let i = 0; i < placed.objects.length; i++) admitOne(state, placed.objects[i]!, placed.validations[i] ?? [], placed.keys[i]!);
       continue;
@@ -117,17 +114,15 @@ function admitOne(state: Walk, candidate: LoadedObject, validation: readonly Dia
   else state.objects.push(candidate);
 }
 
-function pieceOutcome(placed: PlacedObjects): PieceOutcome | null {
-  let outcome = outcomes.get(placed);
-  if (outcome !== undefined) return outcome;
-  if (placed.objects.some((o) => o.object.kind === SETTINGS_KIND)) outcome = null;
-  else {
-    const state: Walk = { objects: [], diagnostics: [], skipped: 0, settingsDoc: undefined, first: null, unique: true };
-    for (let i = 0; i < placed.objects.length; i++) admitOne(state, placed.objects[i]!, placed.validations[i] ?? [], placed.keys[i]!);
-    outcome = { objects: state.objects, findings: state.diagnostics, errors: state.skipped };
-  }
-  outcomes.set(placed, outcome);
-  return outcome;
+/**
+ * What admission makes of a piece's objects on their own (the loader keeps it with the piece); null for a piece
+ * holding a settings document, whose outcome depends on the documents before it.
+ */
+export function pieceOutcome(objects: readonly LoadedObject[], validations: readonly (readonly Diagnostic[])[], keys: readonly string[]): PieceOutcome | null {
+  if (objects.some((o) => o.object.kind === SETTINGS_KIND)) return null;
+  const state: Walk = { objects: [], diagnostics: [], skipped: 0, settingsDoc: undefined, first: null, unique: true };
+  for (let i = 0; i < objects.length; i++) admitOne(state, objects[i]!, validations[i] ?? [], keys[i]!);
+  return { objects: state.objects, findings: state.diagnostics, errors: state.skipped };
 }
 
 /** The pieces are the last admission's but for a few, each with the same keys in the same order, and it had no duplicate. */

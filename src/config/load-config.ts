@@ -9,7 +9,7 @@
  * object. Files are read in the order given; objects keep file order.
  */
 import type { Diagnostic } from './diagnostic.ts';
-import { admitObjects } from './admit-objects.ts';
+import { admitObjects, pieceOutcome } from './admit-objects.ts';
 import type { LoadedObject } from './loaded-object.ts';
 import type { Settings } from './settings.ts';
 import { documentObjects } from './document-objects.ts';
@@ -131,7 +131,8 @@ function loadPiece(cache: ParseCache, piece: PlacedPiece, file: string): PlacedO
     malformed += found.malformed;
   }
   const keys = objects.map(({ object: { kind, metadata } }) => `${kind}/${metadata.namespace ?? ''}/${metadata.name}`);
-  return { objects, diagnostics, malformed, validations: validatePiece(cache, piece, file, objects), keys };
+  const validations = validatePiece(cache, piece, file, objects);
+  return { objects, diagnostics, malformed, validations, keys, outcome: pieceOutcome(objects, validations, keys) };
 }
 
 /**

@@ -9,7 +9,7 @@
  * Per file it also keeps the last load's text, pieces and placed pieces: a reload cuts only around the change
  * (resplit-documents.ts) and hands back the placed pieces before and after it whole, without looking them up.
  */
-import type { AdmissionMemo } from './admit-objects.ts';
+import type { AdmissionMemo, PieceOutcome } from './admit-objects.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import type { LoadedObject } from './loaded-object.ts';
 import { parsePiece, type ParsedPiece } from './parse-document.ts';
@@ -53,6 +53,8 @@ export interface PlacedObjects {
   readonly validations: readonly (readonly Diagnostic[])[];
   /** Per object, `kind/namespace/name`: what decides duplicates. */
   readonly keys: readonly string[];
+  /** What admission makes of the piece on its own (admit-objects.ts); null when it holds a settings document. */
+  readonly outcome: PieceOutcome | null;
 }
 
 /** Places kept per piece text: the same text at more places than this (copies of one document) starts over. */

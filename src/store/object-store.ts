@@ -14,11 +14,12 @@ const EMPTY: readonly LoadedObject[] = Object.freeze([]);
 
 /** What a patched store replaced relative to the store it was patched from: get() keys and list() keys. */
 export interface StoreChanges {
-  readonly gets: ReadonlySet<string>;
-  readonly lists: ReadonlySet<string>;
+  /** Arrays, not sets: memo checks walk them once per entry, and a few strings need no hashing to walk. */
+  readonly gets: readonly string[];
+  readonly lists: readonly string[];
 }
 
-const NO_CHANGES: StoreChanges = { gets: new Set(), lists: new Set() };
+const NO_CHANGES: StoreChanges = { gets: [], lists: [] };
 
 /** What compilation reads of a store; a recording view (store/recording-reader.ts) implements it too. */
 export interface StoreReader {
@@ -93,7 +94,7 @@ export class ObjectStore implements StoreReader {
     // Only one step back is kept, so a long run of reloads never chains every store it ever had.
     previous.#base = undefined;
     store.#base = previous;
-    store.#changes = { gets, lists };
+    store.#changes = { gets: [...gets], lists: [...lists] };
     return store;
   }
 

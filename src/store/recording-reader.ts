@@ -52,8 +52,9 @@ export class RecordingReader implements StoreReader {
 export function unchangedIn(reads: Reads, store: ObjectStore, at?: ObjectStore): boolean {
   const changes = at === undefined ? undefined : store.changesSince(at);
   if (changes !== undefined) {
-    for (const key of changes.gets) if (reads.gets.has(key)) return false;
-    for (const key of changes.lists) if (reads.lists.has(key)) return false;
+    const { gets, lists } = changes;
+    for (let i = 0; i < gets.length; i++) if (reads.gets.has(gets[i]!)) return false;
+    for (let i = 0; i < lists.length; i++) if (reads.lists.has(lists[i]!)) return false;
     return true;
   }
   for (const [key, value] of reads.gets) if (store.getByKey(key) !== value) return false;
