@@ -13,6 +13,7 @@ import { RecordingReader, unchangedIn, type Reads } from '../store/recording-rea
 import { servesIngress } from './ingress-class.ts';
 import { byPrecedence, ingressRoutes, rank, type IngressRoutes, type Ranked } from './ingress-routes.ts';
 import type { PathRule, PathTable, PathTables } from './path-table.ts';
+import { UsedMap } from '../snapshot/used-map.ts';
 
 interface IngressEntry {
   readonly settings: Settings;
@@ -41,13 +42,12 @@ interface TableEntry {
 }
 
 export class RoutesMemo {
-  #ingresses = new Map<LoadedObject<Ingress>, IngressEntry>();
-  #nextIngresses = new Map<LoadedObject<Ingress>, IngressEntry>();
+  #ingresses = new UsedMap<LoadedObject<Ingress>, IngressEntry>();
   /** Ranked once per loaded Ingress, so the Ingress memo can compare it by identity. */
   #ranks = new WeakMap<LoadedObject<Ingress>, Ranked>();
   #order: Order | undefined;
-  #tables = new Map<string, Map<string, TableEntry>>();
-  #nextTables = new Map<string, Map<string, TableEntry>>();
+  /** By host kind (`exact`, `wildcard`, `any`), then host. */
+  #tables = new Map<string, UsedMap<string, TableEntry>>();
   /** Ingresses and hosts compiled anew by the last compilation (tests, the cost tool). */
   recompiled = { ingresses: 0, tables: 0 };
 
@@ -108,37 +108,31 @@ export class RoutesMemo {
     const kept = this.#ingresses.get(ranked.loaded);
     if (kept !== undefined && kept.settings === settings && kept.routes.ranked === ranked && unchangedIn(kept.reads, store, kept.at)) {
       kept.at = store;
-      this.#nextIngresses.set(ranked.loaded, kept);
       return kept.routes;
     }
     const reader = new RecordingReader(store);
     const routes = ingressRoutes(reader, ranked, settings);
-    this.#nextIngresses.set(ranked.loaded, { settings, reads: reader.reads, at: store, routes });
+    this.#ingresses.set(ranked.loaded, { settings, reads: reader.reads, at: store, routes });
     this.recompiled.ingresses++;
     return routes;
   }
 
   /** @param kind `exact`, `wildcard` or `any`; @param host the host's lookup name. */
   table(kind: string, host: string, rules: readonly PathRule[], tables: PathTables): PathTable {
-    const kept = this.#tables.get(kind)?.get(host);
-    let next = this.#nextTables.get(kind);
-    if (next === undefined) this.#nextTables.set(kind, (next = new Map()));
-    if (kept !== undefined && sameRules(kept.rules, rules)) {
-      next.set(host, kept);
-      return kept.table;
-    }
+    let byHost = this.#tables.get(kind);
+    if (byHost === undefined) this.#tables.set(kind, (byHost = new UsedMap()));
+    const kept = byHost.get(host);
+    if (kept !== undefined && sameRules(kept.rules, rules)) return kept.table;
     const table = tables.build(rules);
-    next.set(host, { rules, table });
+    byHost.set(host, { rules, table });
     this.recompiled.tables++;
     return table;
   }
 
   /** Ends a compilation: what it used is kept for the next, the rest dropped. */
   settle(): void {
-    this.#ingresses = this.#nextIngresses;
-    this.#nextIngresses = new Map();
-    this.#tables = this.#nextTables;
-    this.#nextTables = new Map();
+    this.#ingresses.sweep();
+    for (const byHost of this.#tables.values()) byHost.sweep();
   }
 }
 

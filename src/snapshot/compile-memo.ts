@@ -27,6 +27,7 @@ import { RecordingReader, unchangedIn, type Reads } from '../store/recording-rea
 import type { CompiledAddresses } from './addresses.ts';
 import type { AddressCompilation } from './compile-addresses.ts';
 import type { Backend } from './snapshot.ts';
+import { UsedMap } from './used-map.ts';
 
 interface AddressEntry {
   readonly settings: Settings;
@@ -53,8 +54,7 @@ interface BackendEntry {
 export class CompileMemo {
   readonly routes = new RoutesMemo();
   #addresses: AddressEntry | undefined;
-  #backends = new Map<string, BackendEntry>();
-  #nextBackends = new Map<string, BackendEntry>();
+  #backends = new UsedMap<string, BackendEntry>();
   #lastBackends: ReadonlyMap<string, Backend> | undefined;
   /** Steps run anew by the last compilation (tests, the cost tool). */
   recompiled = { addresses: false, backends: 0 };
@@ -84,12 +84,11 @@ export class CompileMemo {
     const kept = this.#backends.get(key);
     if (kept !== undefined && kept.settings === settings && kept.addresses === addresses && unchangedIn(kept.reads, store, kept.at)) {
       kept.at = store;
-      this.#nextBackends.set(key, kept);
       return kept.compiled;
     }
     const reader = new RecordingReader(store);
     const compiled = compile(reader);
-    this.#nextBackends.set(key, { settings, addresses, reads: reader.reads, at: store, compiled });
+    this.#backends.set(key, { settings, addresses, reads: reader.reads, at: store, compiled });
     this.recompiled.backends++;
     return compiled;
   }
@@ -104,8 +103,7 @@ export class CompileMemo {
 
   /** Ends a compilation: the backends it used are kept for the next, the rest dropped. */
   settle(): void {
-    this.#backends = this.#nextBackends;
-    this.#nextBackends = new Map();
+    this.#backends.sweep();
   }
 
   /** Resets the counters at the start of a compilation. */
