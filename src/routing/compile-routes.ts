@@ -171,7 +171,8 @@ export function compileRoutes(store: ObjectStore, settings: Settings, memo: Rout
         if (!claim(step.claimKey, ingress, step.at, step.what, step.note)) continue;
         keep(target);
         const list = host.kind === 'exact' ? listIn(rules.exact, host.name) : host.kind === 'wildcard' ? listIn(rules.wildcard, host.name) : rules.anyHost;
-        list.push({ path: step.path, exact: step.exact, target });
+        // A path step is a PathRule itself: no new rule per path per compile unless the target became a redirect.
+        list.push(target === step.target ? step : { path: step.path, exact: step.exact, target });
       }
     }
   }
