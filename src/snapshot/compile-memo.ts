@@ -80,12 +80,17 @@ export class CompileMemo {
     return result;
   }
 
-  backend(key: string, store: ObjectStore, settings: Settings, addresses: CompiledAddresses, compile: (reader: RecordingReader) => CompiledBackend): CompiledBackend {
+  /** The memoised backend when its inputs are unchanged (callers try this first: no compile closure per backend). */
+  keptBackend(key: string, store: ObjectStore, settings: Settings, addresses: CompiledAddresses): CompiledBackend | undefined {
     const kept = this.#backends.get(key);
-    if (kept !== undefined && kept.settings === settings && kept.addresses === addresses && unchangedIn(kept.reads, store, kept.at)) {
-      kept.at = store;
-      return kept.compiled;
-    }
+    if (kept === undefined || kept.settings !== settings || kept.addresses !== addresses || !unchangedIn(kept.reads, store, kept.at)) return undefined;
+    kept.at = store;
+    return kept.compiled;
+  }
+
+  backend(key: string, store: ObjectStore, settings: Settings, addresses: CompiledAddresses, compile: (reader: RecordingReader) => CompiledBackend): CompiledBackend {
+    const kept = this.keptBackend(key, store, settings, addresses);
+    if (kept !== undefined) return kept;
     const reader = new RecordingReader(store);
     const compiled = compile(reader);
     this.#backends.set(key, { settings, addresses, reads: reader.reads, at: store, compiled });

@@ -62,7 +62,8 @@ export function compileSnapshot(
     // Federated backends read the clusters' stores, which are loaded anew on every reload: those are not memoised.
     const one =
       clusters.length === 0
-        ? memo.backend(key, store, settings, addressing.addresses, (reader) => compileBackend(reader, key, ref, settings, [], addressing.addresses))
+        ? (memo.keptBackend(key, store, settings, addressing.addresses) ??
+          memo.backend(key, store, settings, addressing.addresses, (reader) => compileBackend(reader, key, ref, settings, [], addressing.addresses)))
         : compileBackend(store, key, ref, settings, clusters, addressing.addresses);
     for (const d of one.diagnostics) diagnostics.push(d);
     // Connect timeouts come from the routes (Ingress annotations), not from what the backend memo reads.

@@ -14,12 +14,25 @@ const EMPTY: readonly LoadedObject[] = Object.freeze([]);
 
 /** What a patched store replaced relative to the store it was patched from: get() keys and list() keys. */
 export interface StoreChanges {
+  /** The kinds replaced, as kindBit() bits: a memo entry that read none of them needs no lookup at all. */
+  readonly kinds: number;
   /** Arrays, not sets: memo checks walk them once per entry, and a few strings need no hashing to walk. */
   readonly gets: readonly string[];
   readonly lists: readonly string[];
 }
 
-const NO_CHANGES: StoreChanges = { gets: [], lists: [] };
+const NO_CHANGES: StoreChanges = { kinds: 0, gets: [], lists: [] };
+
+const kindBits = new Map<string, number>();
+/** Kinds beyond the first 30 seen share the last bit (a false match only means a closer look). */
+const SHARED_BIT = 1 << 30;
+
+/** One bit per kind (a handful exist), so sets of kinds are integers and "did it read a changed kind" is one AND. */
+export function kindBit(kind: string): number {
+  let bit = kindBits.get(kind);
+  if (bit === undefined) kindBits.set(kind, (bit = kindBits.size < 30 ? 1 << kindBits.size : SHARED_BIT));
+  return bit;
+}
 
 /** What compilation reads of a store; a recording view (store/recording-reader.ts) implements it too. */
 export interface StoreReader {
@@ -33,19 +46,21 @@ export class ObjectStore implements StoreReader {
   #byKind = new Map<string, LoadedObject[]>();
   #byKindNamespace = new Map<string, LoadedObject[]>();
   /** The objects kept, in load order. */
-  #order: LoadedObject[] = [];
+  #order: readonly LoadedObject[] = [];
   /** The store this one was patched from, and what was replaced: one step back only (next() drops older links). */
   #base: ObjectStore | undefined;
   #changes: StoreChanges = NO_CHANGES;
 
   /** Later objects with an existing key are ignored: the validator has already reported duplicates. */
   constructor(objects: Iterable<LoadedObject>) {
+    const order: LoadedObject[] = [];
+    this.#order = order;
     for (const loaded of objects) {
       const { kind, metadata } = loaded.object;
       const key = storeKey(kind, metadata.namespace, metadata.name);
       if (this.#byKey.has(key)) continue;
       this.#byKey.set(key, loaded);
-      this.#order.push(loaded);
+      order.push(loaded);
       push(this.#byKind, kind, loaded);
       push(this.#byKindNamespace, kindNamespaceKey(kind, metadata.namespace ?? ''), loaded);
     }
@@ -71,13 +86,15 @@ export class ObjectStore implements StoreReader {
     // Copying three maps is native work; patching is per replaced object. Beyond a fraction, building anew is as cheap.
     if (replaced.length > objects.length / 8) return new ObjectStore(objects);
     const store = new ObjectStore([]);
-    store.#order = [...objects];
+    // The loader's array, kept as it is (readonly; a copy of 10,000 references per reload buys nothing).
+    store.#order = objects;
     store.#byKey = new Map(previous.#byKey);
     store.#byKind = new Map(previous.#byKind);
     store.#byKindNamespace = new Map(previous.#byKindNamespace);
     const copied = new Set<LoadedObject[]>();
     const gets = new Set<string>();
     const lists = new Set<string>();
+    let kinds = 0;
     for (const i of replaced) {
       const before = order[i]!;
       const after = objects[i]!;
@@ -87,6 +104,7 @@ export class ObjectStore implements StoreReader {
       store.#byKey.set(key, after);
       replaceIn(store.#byKind, kind, before, after, copied);
       replaceIn(store.#byKindNamespace, namespaced, before, after, copied);
+      kinds |= kindBit(kind);
       gets.add(key);
       lists.add(listKey(kind, undefined));
       lists.add(namespaced);
@@ -94,7 +112,7 @@ export class ObjectStore implements StoreReader {
     // Only one step back is kept, so a long run of reloads never chains every store it ever had.
     previous.#base = undefined;
     store.#base = previous;
-    store.#changes = { gets: [...gets], lists: [...lists] };
+    store.#changes = { kinds, gets: [...gets], lists: [...lists] };
     return store;
   }
 

@@ -7,10 +7,12 @@
  */
 import type { LoadedObject } from '../config/loaded-object.ts';
 import type { KubeObject } from '../k8s/types.ts';
-import { listKey, storeKey, type ObjectStore, type StoreReader } from './object-store.ts';
+import { kindBit, listKey, storeKey, type ObjectStore, type StoreReader } from './object-store.ts';
 
 /** Recorded reads: keys with what they gave (get: an object or undefined; list: the array). */
 export interface Reads {
+  /** The kinds read, as kindBit() bits. */
+  readonly kinds: number;
   readonly gets: ReadonlyMap<string, LoadedObject | undefined>;
   readonly lists: ReadonlyMap<string, readonly LoadedObject[]>;
 }
@@ -19,12 +21,14 @@ export class RecordingReader implements StoreReader {
   readonly #store: ObjectStore;
   readonly #gets = new Map<string, LoadedObject | undefined>();
   readonly #lists = new Map<string, readonly LoadedObject[]>();
+  #kinds = 0;
 
   constructor(store: ObjectStore) {
     this.#store = store;
   }
 
   get<T extends KubeObject>(kind: T['kind'], namespace: string | undefined, name: string): LoadedObject<T> | undefined {
+    this.#kinds |= kindBit(kind);
     const key = storeKey(kind, namespace, name);
     const found = this.#store.getByKey(key) as LoadedObject<T> | undefined;
     this.#gets.set(key, found);
@@ -32,6 +36,7 @@ export class RecordingReader implements StoreReader {
   }
 
   list<T extends KubeObject>(kind: T['kind'], namespace?: string): readonly LoadedObject<T>[] {
+    this.#kinds |= kindBit(kind);
     const key = listKey(kind, namespace);
     const found = this.#store.listByKey(key) as readonly LoadedObject<T>[];
     this.#lists.set(key, found);
@@ -40,7 +45,7 @@ export class RecordingReader implements StoreReader {
 
   /** What was read so far; start a new reader per result. */
   get reads(): Reads {
-    return { gets: this.#gets, lists: this.#lists };
+    return { kinds: this.#kinds, gets: this.#gets, lists: this.#lists };
   }
 }
 
@@ -52,6 +57,7 @@ export class RecordingReader implements StoreReader {
 export function unchangedIn(reads: Reads, store: ObjectStore, at?: ObjectStore): boolean {
   const changes = at === undefined ? undefined : store.changesSince(at);
   if (changes !== undefined) {
+    if ((changes.kinds & reads.kinds) === 0) return true;
     const { gets, lists } = changes;
     for (let i = 0; i < gets.length; i++) if (reads.gets.has(gets[i]!)) return false;
     for (let i = 0; i < lists.length; i++) if (reads.lists.has(lists[i]!)) return false;
