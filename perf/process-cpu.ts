@@ -3,7 +3,7 @@
  * not there. On a machine shared with other work, req/s moves with everyone else's load, but the CPU a proxy spends
  * per request barely does: the bench reports both, and this one is what small per-request costs show up in.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux the bench runs on
 
@@ -18,4 +18,21 @@ export function processCpuMicros(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** CPU µs per thread of a process, by thread id, with the thread's name (V8 workers, libuv pool, main). */
+export function threadCpu(pid: number | undefined): Map<string, { readonly name: string; readonly micros: number }> {
+  const out = new Map<string, { name: string; micros: number }>();
+  if (pid === undefined) return out;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, { name, micros: ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND });
+    }
+  } catch {
+    // The process or a thread ended meanwhile: what was read is returned.
+  }
+  return out;
 }

@@ -9,29 +9,41 @@
  *
  * The gathering happens in a LineBatch in front of pino's destination (sonic-boom) rather than through sonic-boom's
  * own `minLength`: sonic-boom measures the byte length of its whole pending buffer on every write, which made each
- * access line cost about 4 µs; appending to a string costs a tenth of that, and sonic-boom then sees one 8 KiB write.
+ * access line cost about 4 µs. The batch encodes each line straight into a buffer (no string chains to flatten, no
+ * second copy when the batch is written), and sonic-boom sees one 8 KiB write.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
 const BATCH_BYTES = 8 * 1024;
+/** Room for a batch plus the longest ordinary line after it. */
+const BUFFER_BYTES = 16 * 1024;
 const FLUSH_EVERY_MS = 200;
 
 type Destination = ReturnType<typeof pino.destination>;
 
-/** Lines gathered in a string and handed to the destination in batches; the stream pino writes to. */
+/** Lines gathered in a buffer and handed to the destination in batches; the stream pino writes to. */
 export class LineBatch implements DestinationStream {
   readonly #destination: Destination;
-  #pending = '';
+  #buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  #used = 0;
 
   constructor(destination: Destination) {
     this.#destination = destination;
   }
 
   write(line: string): void {
-    this.#pending += line;
-    if (this.#pending.length >= BATCH_BYTES) this.#handOver();
+    // A UTF-8 encoding takes at most 3 bytes per UTF-16 unit: hand over first when the line might not fit.
+    if (line.length * 3 > BUFFER_BYTES - this.#used) {
+      this.#handOver();
+      if (line.length * 3 > BUFFER_BYTES) {
+        this.#destination.write(Buffer.from(line) as unknown as string); // see #handOver
+        return;
+      }
+    }
+    this.#used += this.#buffer.write(line, this.#used, 'utf8');
+    if (this.#used >= BATCH_BYTES) this.#handOver();
   }
 
   /** Called by pino's `logger.flush()` and the timer: hands over what is pending and lets sonic-boom write it. */
@@ -53,11 +65,13 @@ export class LineBatch implements DestinationStream {
     } catch {}
   }
 
+  /** The filled part goes to sonic-boom, which writes it later: the batch continues in a fresh buffer. */
   #handOver(): void {
-    if (this.#pending === '') return;
-    const text = this.#pending;
-    this.#pending = '';
-    this.#destination.write(text);
+    if (this.#used === 0) return;
+    // sonic-boom in buffer mode takes Buffers; its types only declare strings.
+    this.#destination.write(this.#buffer.subarray(0, this.#used) as unknown as string);
+    this.#buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+    this.#used = 0;
   }
 }
 
@@ -66,8 +80,9 @@ const open = new Set<LineBatch>();
 let exitHooked = false;
 
 export function createLogger(level: string): Logger {
-  // minLength 0: sonic-boom starts a write as soon as it gets a batch and none is in flight.
-  const destination = pino.destination({ dest: 1, sync: false, minLength: 0 });
+  // minLength 0: sonic-boom starts a write as soon as it gets a batch and none is in flight. Buffers, not strings:
+  // the lines are encoded once, into the batch, and sonic-boom hands the batch to write(2) as it is.
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 0, contentMode: 'buffer' });
   const batch = new LineBatch(destination);
   open.add(batch);
   if (!exitHooked) {

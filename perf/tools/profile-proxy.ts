@@ -17,7 +17,7 @@ import autocannon from 'autocannon';
 import { ChildProcesses } from '../child-processes.ts';
 import { freePort } from '../free-port.ts';
 import { startNodeChild } from '../node-child.ts';
-import { processCpuMicros } from '../process-cpu.ts';
+import { processCpuMicros, threadCpu } from '../process-cpu.ts';
 import { edgewayConfig } from '../systems/edgeway-config.ts';
 import { waitForStatus } from '../wait-http.ts';
 
@@ -66,11 +66,17 @@ try {
   // strace prints "attached" for each thread on stderr once it is in place.
   await tracer?.waitForLine(() => undefined, 1_000).catch(() => undefined);
   const before = processCpuMicros(pid);
+  const threadsBefore = threadCpu(pid);
   const result = await autocannon({ url, connections: Number(values.connections), amount, headers: { host: HOST }, duration: 60 });
   const after = processCpuMicros(pid);
+  const threadsAfter = threadCpu(pid);
   await tracer?.stop();
   await stop();
   const perRequest = before === undefined || after === undefined ? Number.NaN : (after - before) / result.requests.total;
+  const byName = new Map<string, number>();
+  for (const [tid, t] of threadsAfter) byName.set(t.name, (byName.get(t.name) ?? 0) + t.micros - (threadsBefore.get(tid)?.micros ?? 0));
+  const threads = [...byName].filter(([, us]) => us > 0).sort((a, b) => b[1] - a[1]).map(([name, us]) => `${name} ${(us / result.requests.total).toFixed(1)}`);
+  process.stdout.write(`${system}: CPU µs per request by thread: ${threads.join(', ')}\n`);
   process.stdout.write(`${system}: ${result.requests.total} requests, ${Math.round(result.requests.average)} req/s, ${perRequest.toFixed(1)} CPU µs per request; profile in ${profileDir}\n`);
 } finally {
   await procs.stopAll();
