@@ -108,8 +108,6 @@ async function main(): Promise<number> {
   ];
   if (wanted.some((s) => s.group === 'proxy')) {
     sections.push(proxyTable(summaries, unavailable), ratioTable(summaries, BODY_SIZES));
-    const cpu = cpuTable(summaries);
-    if (cpu !== null) sections.push(cpu);
   }
   if (wanted.some((s) => s.group === 'routing')) {
     sections.push(routingTable(summaries, unavailable, { small: routingScenarioName(ROUTING_SMALL), large: routingScenarioName(ROUTING_LARGE), bar: ROUTING_BAR }));
@@ -121,6 +119,8 @@ async function main(): Promise<number> {
   if (wanted.some((s) => s.group === 'reload')) {
     sections.push(reloadTable(summaries, unavailable, { steady: RELOAD_STEADY, reloading: RELOAD_LOOP, bar: RELOAD_BAR, intervalMs: RELOAD_INTERVAL_MS }));
   }
+  const cpu = cpuTable(summaries);
+  if (cpu !== null) sections.push(cpu);
   if (unavailable.length > 0) sections.push(unavailableNotes(unavailable));
   const failures = measurements.filter((m) => m.result === null || !isClean(m.result));
   for (const m of failures) {

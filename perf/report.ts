@@ -29,7 +29,9 @@ export function proxyTable(summaries: readonly Summary[], unavailable: readonly 
  * hardly moves with other load on the machine, so it is where a small per-request cost shows.
  */
 export function cpuTable(summaries: readonly Summary[]): string | null {
-  const rows = summaries.filter((s) => s.group === 'proxy' && s.facts['cpuMicrosPerRequest'] !== undefined);
+  // Every scenario whose proxy reports its CPU: the proxy comparison, and the health and reload pairs, where a
+  // small per-request cost is exactly what req/s on a shared machine cannot resolve.
+  const rows = summaries.filter((s) => s.facts['cpuMicrosPerRequest'] !== undefined);
   if (rows.length === 0) return null;
   return [
     '| system | body | CPU µs per request (median) |',

@@ -2,23 +2,24 @@
  * Structured JSON logs through pino: one logger for the process, written asynchronously to stdout so logging never
  * blocks the event loop on a slow terminal or pipe.
  *
- * Lines are gathered into writes of at least 8 KiB, and flushed every 200 ms whatever the size: under load one
- * write(2) then carries dozens of access lines (a write per line cost about 7% of a proxied request in the profile),
- * and when traffic is light a line still appears within a fifth of a second. `Edgeway.close` flushes the rest, and
- * so does process exit.
+ * Lines are gathered into writes of 64 KiB, and flushed every 200 ms whatever the size: under load one write(2)
+ * then carries a couple of hundred access lines, and when traffic is light a line still appears within a fifth of a
+ * second. `Edgeway.close` flushes the rest, and so does process exit.
  *
- * The gathering happens in a LineBatch in front of pino's destination (sonic-boom) rather than through sonic-boom's
- * own `minLength`: sonic-boom measures the byte length of its whole pending buffer on every write, which made each
- * access line cost about 4 µs. The batch encodes each line straight into a buffer (no string chains to flatten, no
- * second copy when the batch is written), and sonic-boom sees one 8 KiB write.
+ * Measured against undici-floor with perf/tools/profile-proxy.ts (CPU per request, alternating builds): each
+ * asynchronous write costs the proxy far more than its bytes (a thread-pool hand-off and the wake-ups around it), so
+ * the batch size is what decides the access log's price: at 8 KiB batches the log added about 10 µs to a 45 µs
+ * request, at 64 KiB about 3 µs. The gathering happens in a LineBatch in front of pino's destination (sonic-boom)
+ * rather than through sonic-boom's own `minLength`, which measures the byte length of its whole pending buffer on
+ * every line; the batch encodes each line straight into a buffer, which sonic-boom hands to write(2) as it is.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-const BATCH_BYTES = 8 * 1024;
+const BATCH_BYTES = 64 * 1024;
 /** Room for a batch plus the longest ordinary line after it. */
-const BUFFER_BYTES = 16 * 1024;
+const BUFFER_BYTES = 80 * 1024;
 const FLUSH_EVERY_MS = 200;
 
 type Destination = ReturnType<typeof pino.destination>;
@@ -82,7 +83,9 @@ let exitHooked = false;
 export function createLogger(level: string): Logger {
   // minLength 0: sonic-boom starts a write as soon as it gets a batch and none is in flight. Buffers, not strings:
   // the lines are encoded once, into the batch, and sonic-boom hands the batch to write(2) as it is.
-  const destination = pino.destination({ dest: 1, sync: false, minLength: 0, contentMode: 'buffer' });
+  // maxLength: a stdout nobody reads (a stuck log shipper) must not grow the heap without bound; beyond 64 MiB
+  // waiting, sonic-boom drops batches instead.
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 0, contentMode: 'buffer', maxLength: 64 * 1024 * 1024 });
   const batch = new LineBatch(destination);
   open.add(batch);
   if (!exitHooked) {
