@@ -11,6 +11,7 @@ import { startEdgeway } from './helpers/edgeway.ts';
 import { httpGet } from './helpers/http.ts';
 import { docs, INGRESS_CLASS } from './helpers/manifests.ts';
 import { closeServer } from './helpers/servers.ts';
+import { openWebSocket, roundTrip } from './helpers/websocket.ts';
 import { backendTls } from '../src/controllers/backend-tls.ts';
 import type { KubeObject, Service } from '../src/k8s/types.ts';
 import { ObjectStore } from '../src/store/object-store.ts';
@@ -134,4 +135,35 @@ test('backendTls: when a port is TLS, its server name, CA and verification, and 
     if (result.tls !== null && expected.code === undefined) keys.add(result.tls.key);
   }
   t.is(keys.size, 5, 'default, server name, no-verify, and each CA give distinct pool keys');
+});
+
+test('upgrades to a TLS endpoint: the WebSocket tunnel runs over verified TLS; a certificate the CA does not vouch for is a 502', async (t) => {
+  const { WebSocketServer } = await import('ws');
+  const server = createServer({ cert: BACKEND.certPem + GOOD_CA.certPem, key: BACKEND.keyPem });
+  const wss = new WebSocketServer({ server });
+  wss.on('connection', (socket) => socket.on('message', (data, binary) => socket.send(data, { binary })));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  t.teardown(() => {
+    for (const c of wss.clients) c.terminate();
+    wss.close();
+    return closeServer(server as unknown as import('node:http').Server);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const sni = { 'edgeway.io/backend-tls-server-name': 'backend.test' };
+  const running = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'good-ca', namespace: 'default' }, stringData: { 'ca.crt': GOOD_CA.certPem } }),
+      stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'other-ca', namespace: 'default' }, data: { 'ca.crt': OTHER_CA.certPem } }),
+      service('good', port, { ...sni, 'edgeway.io/backend-tls-ca': 'secret:default/good-ca' }, 'https'),
+      service('wrong', port, { ...sni, 'edgeway.io/backend-tls-ca': 'configmap:default/other-ca' }, 'https'),
+      routes(['good', 'wrong']),
+    ),
+  );
+  const ws = await openWebSocket(t, `ws://127.0.0.1:${running.port}/chat`, 'good.test');
+  t.is(await roundTrip(ws, 'over tls'), 'over tls');
+  const refused = await openWebSocket(t, `ws://127.0.0.1:${running.port}/chat`, 'wrong.test').catch((e: { status: number; code: string }) => e);
+  t.like(refused, { status: 502, code: 'EDGEWAY_UPGRADE_FAILED' });
 });

@@ -18,6 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
@@ -107,8 +108,6 @@ export class UpgradeProxy {
       forwardProxyAuthorization: bound.snapshot.settings.forwardProxyAuthorization,
       hostOverride: undefined,
     };
-    // Endpoints reached over TLS would need a TLS tunnel, which this proxy does not make.
-    if (backend.backend.tls !== undefined) return refuse(client, 'EDGEWAY_UPGRADE_FAILED');
     const endpoint = backend.pick(ctx)?.endpoint;
     if (endpoint === undefined) return refuse(client, 'EDGEWAY_NO_ENDPOINTS');
     // A tunnel is a request in flight for the Service's circuit limit, for as long as it lives (as in Envoy).
@@ -124,7 +123,18 @@ export class UpgradeProxy {
     for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
     text += `connection: upgrade\r\nupgrade: ${req.headers.upgrade ?? ''}\r\n\r\n`;
 
-    const upstream = connect({ host: endpoint.address, port: endpoint.port, noDelay: true });
+    // Endpoints reached over TLS (backend-protocol HTTPS) get the tunnel over TLS, verified as the pools verify them.
+    const upstreamTls = backend.backend.tls;
+    const upstream =
+      upstreamTls === undefined
+        ? connect({ host: endpoint.address, port: endpoint.port, noDelay: true })
+        : tlsConnect({
+            host: endpoint.address,
+            port: endpoint.port,
+            servername: upstreamTls.servername,
+            rejectUnauthorized: upstreamTls.verify,
+            ...(upstreamTls.ca === null ? {} : { ca: upstreamTls.ca }),
+          });
     const tunnel: Tunnel = { host, path, backendKey: backend.backend.key, client, upstream, closeTimer: null };
     this.#tunnels.add(tunnel);
     let connected = false;
@@ -160,7 +170,8 @@ export class UpgradeProxy {
       upstream.pipe(client, { end: false });
       upstream.end();
     };
-    upstream.once('connect', () => {
+    // Over TLS the request goes once the handshake is done, so a refused certificate is still a 502 for the client.
+    upstream.once(upstreamTls === undefined ? 'connect' : 'secureConnect', () => {
       connected = true;
       upstream.write(text);
       upstream.on('data', onFirstBytes);
