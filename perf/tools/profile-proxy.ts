@@ -21,6 +21,15 @@ import { processCpuMicros, threadCpu } from '../process-cpu.ts';
 import { edgewayConfig } from '../systems/edgeway-config.ts';
 import { waitForStatus } from '../wait-http.ts';
 
+/** Polls `check` every 20 ms until it holds; throws after `timeoutMs`. */
+async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 const HOST = 'bench.local';
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -63,8 +72,8 @@ try {
   // Unmeasured first: the JIT's optimising compiles (on background threads, counted in the process's CPU) settle.
   await autocannon({ url, connections: Number(values.connections), amount: Number(values.warmup), headers: { host: HOST }, duration: 30 });
   const tracer = values.strace === undefined || pid === undefined ? undefined : procs.start('strace', 'strace', ['-c', '-f', '-p', String(pid), '-o', values.strace], { stdout: 'ignore' });
-  // strace prints "attached" for each thread on stderr once it is in place.
-  await tracer?.waitForLine(() => undefined, 1_000).catch(() => undefined);
+  // strace says "Process N attached" on stderr once it is in place: measure only from then on.
+  if (tracer !== undefined) await waitFor(() => tracer.stderrTail.includes('attached'), 5_000, 'strace to attach');
   const before = processCpuMicros(pid);
   const threadsBefore = threadCpu(pid);
   const result = await autocannon({ url, connections: Number(values.connections), amount, headers: { host: HOST }, duration: 60 });

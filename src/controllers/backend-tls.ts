@@ -31,6 +31,11 @@ export interface BackendTls {
   readonly key: string;
 }
 
+/** The TLS options to reach such a backend with, for undici's connector and for raw tunnels alike. */
+export function tlsConnectOptions(tls: BackendTls): { servername: string; rejectUnauthorized: boolean; ca?: string } {
+  return { servername: tls.servername, rejectUnauthorized: tls.verify, ...(tls.ca === null ? {} : { ca: tls.ca }) };
+}
+
 export interface BackendTlsResult {
   readonly tls: BackendTls | null;
   readonly diagnostics: readonly Diagnostic[];

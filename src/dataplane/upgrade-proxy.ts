@@ -24,6 +24,7 @@ import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
 import { CODES, type Code } from '../errors.ts';
 import type { UpgradeSettings } from '../config/settings.ts';
+import { tlsConnectOptions } from '../controllers/backend-tls.ts';
 import { choosesCanary } from '../routing/canary.ts';
 import { normalizeHost } from '../routing/normalize-host.ts';
 import { normalizePath } from '../routing/normalize-path.ts';
@@ -128,13 +129,7 @@ export class UpgradeProxy {
     const upstream =
       upstreamTls === undefined
         ? connect({ host: endpoint.address, port: endpoint.port, noDelay: true })
-        : tlsConnect({
-            host: endpoint.address,
-            port: endpoint.port,
-            servername: upstreamTls.servername,
-            rejectUnauthorized: upstreamTls.verify,
-            ...(upstreamTls.ca === null ? {} : { ca: upstreamTls.ca }),
-          });
+        : tlsConnect({ host: endpoint.address, port: endpoint.port, ...tlsConnectOptions(upstreamTls) });
     const tunnel: Tunnel = { host, path, backendKey: backend.backend.key, client, upstream, closeTimer: null };
     this.#tunnels.add(tunnel);
     let connected = false;

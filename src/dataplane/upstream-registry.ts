@@ -11,7 +11,7 @@
  */
 import { Pool } from 'undici';
 import type { UpstreamSettings } from '../config/settings.ts';
-import type { BackendTls } from '../controllers/backend-tls.ts';
+import { tlsConnectOptions, type BackendTls } from '../controllers/backend-tls.ts';
 
 /**
  * The registry key of a pool: the origin, plus the TLS options for TLS origins, or `#h2c` for cleartext HTTP/2, plus
@@ -126,7 +126,7 @@ function createPool(origin: string, s: UpstreamSettings, tls: BackendTls | null,
     connect:
       tls === null
         ? connect
-        : { ...connect, servername: tls.servername, rejectUnauthorized: tls.verify, ...(tls.ca === null ? {} : { ca: tls.ca }) },
+        : { ...connect, ...tlsConnectOptions(tls) },
     // Bodies stream through; undici must not buffer or limit them.
     maxResponseSize: -1,
   });
