@@ -36,7 +36,7 @@ for (const policy of BALANCERS.keys()) {
     for (let i = 0; i < n; i++) {
       const m = set.pick(ctx)!;
       m.begin();
-      m.upstreamHeaders(200, started);
+      m.upstreamHeaders(200, started, performance.now());
       m.upstreamDone();
     }
     return ((performance.now() - started) * 1e6) / n;

@@ -1,5 +1,6 @@
-/** The upstream header list as a pure function of the client's raw headers (table-driven). */
+/** The upstream header list as a pure function of the client's raw headers, and the response headers sent back (table-driven). */
 import test from 'ava';
+import { endToEndResponseHeaders } from '../src/dataplane/hop-by-hop.ts';
 import { forwardHeaders, type ForwardContext } from '../src/dataplane/forward-headers.ts';
 
 const base: ForwardContext = { clientIp: '192.0.2.1', trusted: false, proto: 'http', port: '8080', forwardProxyAuthorization: false, hostOverride: undefined };
@@ -75,4 +76,17 @@ for (const c of cases) {
 test('the request id returned is the one sent', (t) => {
   t.is(forwardHeaders(['Host', 'a'], base, id).requestId, 'generated-id');
   t.is(forwardHeaders(['Host', 'a', 'X-Request-Id', 'r1'], { ...base, trusted: true }, id).requestId, 'r1');
+});
+
+test('response headers: hop-by-hop fields and those Connection names dropped, the rest kept in order with their values', (t) => {
+  const table: { upstream: Record<string, string | string[] | undefined>; expect: (string | string[])[] }[] = [
+    { upstream: { 'content-length': '2', connection: 'keep-alive', 'keep-alive': 'timeout=5', date: 'x' }, expect: ['content-length', '2', 'date', 'x'] },
+    {
+      upstream: { connection: 'close, X-Hop', 'x-hop': 's', 'transfer-encoding': 'chunked', te: 't', trailer: 'x', upgrade: 'h2c', 'proxy-connection': 'k', 'http2-settings': 'x', 'x-end': 'e' },
+      expect: ['x-end', 'e'],
+    },
+    { upstream: { 'set-cookie': ['a=1', 'b=2'], connection: ['x-one', 'x-two'], 'x-one': '1', 'x-two': '2', 'x-three': '3' }, expect: ['set-cookie', ['a=1', 'b=2'], 'x-three', '3'] },
+    { upstream: { 'x-absent': undefined, server: 'b' }, expect: ['server', 'b'] },
+  ];
+  for (const { upstream, expect } of table) t.deepEqual(endToEndResponseHeaders(upstream), expect, JSON.stringify(upstream));
 });

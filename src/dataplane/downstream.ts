@@ -14,7 +14,7 @@ export interface DownstreamResponse {
   readonly headersSent: boolean;
   readonly writableEnded: boolean;
   readonly req: { readonly httpVersionMajor: number };
-  writeHead(statusCode: number, headers?: OutgoingHttpHeaders): unknown;
+  writeHead(statusCode: number, headers?: OutgoingHttpHeaders | (string | string[])[]): unknown;
   setHeader(name: string, value: string | number | readonly string[]): unknown;
   write(chunk: Buffer): boolean;
   end(chunk?: Buffer): unknown;

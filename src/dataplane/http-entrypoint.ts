@@ -21,6 +21,7 @@ import type { RouteTarget } from '../routing/route-table.ts';
 import type { AccessLog } from './access-log.ts';
 import type { PickContext } from './balancers/balancer.ts';
 import type { BoundSnapshot } from './bound-snapshot.ts';
+import { clientPeer } from './client-peer.ts';
 import { closeAfter, type DownstreamRequest, type DownstreamResponse } from './downstream.ts';
 import { sendError } from './error-response.ts';
 import { forwardHeaders, type ForwardContext } from './forward-headers.ts';
@@ -139,11 +140,11 @@ export class HttpEntrypoint {
       }
     }
     const resolution = backend.backend.resolution;
-    const clientIp = clientAddress(req);
+    const peer = clientPeer(req, runtime.trusted);
     const ctx: ForwardContext & PickContext = {
       headers: req.headers,
-      clientIp,
-      trusted: runtime.trusted.has(clientIp),
+      clientIp: peer.ip,
+      trusted: peer.trusted,
       proto: this.#proto,
       port: this.#port,
       forwardProxyAuthorization: bound.snapshot.settings.forwardProxyAuthorization,
@@ -257,7 +258,7 @@ export class HttpEntrypoint {
       path,
       status,
       bytes: 0,
-      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      durationMs: performance.now() - started,
       upstream: undefined,
       requestId: undefined,
       ingress,
@@ -278,11 +279,6 @@ function hasBody(req: DownstreamRequest): boolean {
   const length = req.headers['content-length'];
   if (length !== undefined) return length !== '0';
   return req.headers['transfer-encoding'] !== undefined;
-}
-
-function clientAddress(req: DownstreamRequest): string {
-  const address = req.socket.remoteAddress ?? '';
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
 /** The path and authority of an absolute-form target, or null when it is not an http(s) URL. */

@@ -15,7 +15,6 @@
  * timeout puts the exchange under the gateway's SendWatch while its body uploads (send-watch.ts). Routes without
  * them pay one comparison each.
  */
-import type { OutgoingHttpHeaders } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
 import type { Code } from '../errors.ts';
 import type { RouteCells } from '../metrics/route-cells.ts';
@@ -24,7 +23,7 @@ import type { AccessLog } from './access-log.ts';
 import type { PickContext } from './balancers/balancer.ts';
 import { closeAfter, type DownstreamRequest, type DownstreamResponse } from './downstream.ts';
 import { sendError } from './error-response.ts';
-import { connectionTokens, HOP_BY_HOP } from './hop-by-hop.ts';
+import { endToEndResponseHeaders } from './hop-by-hop.ts';
 import { failureKind, isIdempotent, mayRetryError, mayRetryStatus } from './retry-decision.ts';
 import { sendVerdict, type SendWatch, type SendWatched } from './send-watch.ts';
 import { upstreamErrorCode } from './upstream-error.ts';
@@ -135,7 +134,9 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
     this.#upstream = upstream;
     this.#written = false;
     this.#controller = null;
-    this.#tryStarted = performance.now();
+    // The first try to an endpoint starts with the request: the microseconds of routing before it are not worth a
+    // clock read. (An ExternalName try waited for DNS first; retries come later.)
+    this.#tryStarted = member !== null && this.#retriesLeft === this.#policy.retry.retries ? this.#info.started : performance.now();
     member?.begin();
     this.#backend.runtime.pending++;
     pool.dispatch(this.#options, this);
@@ -192,19 +193,21 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
 
   onResponseStart(controller: Controller, statusCode: number, headers: Headers): void {
     const res = this.#res;
-    this.#info.cells.upstreamHeaders.observe((performance.now() - this.#tryStarted) / 1000);
+    const now = performance.now();
+    this.#info.cells.upstreamHeaders.observe((now - this.#tryStarted) / 1000);
     if (this.#clientGone) return;
-    this.#member?.upstreamHeaders(statusCode, this.#tryStarted);
+    this.#member?.upstreamHeaders(statusCode, this.#tryStarted, now);
     if (statusCode >= 500 && this.#retriesLeft > 0 && mayRetryStatus(this.#policy.retry.on, statusCode, isIdempotent(this.#req.method), this.#hasBody) && this.#mayRetryNow(true)) {
       this.#discarding = true;
       return;
     }
     const length = headers['content-length'];
     this.#expected = typeof length === 'string' ? Number(length) : -1;
-    stripHopByHop(headers);
     // The listener began closing while this request was upstream: this response is the connection's last.
     if (this.#owner.closing) closeAfter(res);
-    res.writeHead(statusCode, headers as OutgoingHttpHeaders);
+    // Without Connection, Keep-Alive, Transfer-Encoding and friends, which also keeps HTTP/2 responses valid: Node
+    // throws on those there.
+    res.writeHead(statusCode, endToEndResponseHeaders(headers));
     // A HEAD response or 204/304 carries no body; undici still calls onResponseEnd.
     void controller;
   }
@@ -336,7 +339,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
     this.#backend.runtime.active--;
     if (this.#watched) this.#owner.runtime.sendWatch.delete(this);
     const info = this.#info;
-    info.cells.record(info.method, status, (performance.now() - info.started) / 1000);
+    const elapsedMs = performance.now() - info.started;
+    info.cells.record(info.method, status, elapsedMs / 1000);
     const log = this.#owner.runtime.accessLog;
     if (!log.enabled) return;
     log.write({
@@ -345,7 +349,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
       path: info.path,
       status,
       bytes: this.#bytes,
-      durationMs: Math.round((performance.now() - info.started) * 1000) / 1000,
+      durationMs: elapsedMs,
       upstream: this.#upstream,
       requestId: info.requestId,
       ingress: info.ingress,
@@ -376,19 +380,4 @@ function countBody(this: CountedRequest, chunk: Buffer): void {
 
 function clientGoneError(): Error {
   return Object.assign(new Error('client closed the connection'), { code: 'EDGEWAY_CLIENT_CLOSED' });
-}
-
-/**
- * Removes hop-by-hop response headers in place (undici hands us a fresh object per response). This also keeps HTTP/2
- * responses valid: Node throws on Connection, Keep-Alive, Transfer-Encoding, Upgrade and Proxy-Connection there.
- */
-function stripHopByHop(headers: Headers): void {
-  const named = connectionTokens(headers.connection);
-  // The fixed names are looked up rather than every header enumerated: a response carries a handful of headers and
-  // usually just Connection and Keep-Alive among these.
-  for (let i = 0; i < HOP_BY_HOP.length; i++) {
-    const name = HOP_BY_HOP[i]!;
-    if (headers[name] !== undefined) delete headers[name];
-  }
-  if (named !== null) for (const name of named) delete headers[name];
 }

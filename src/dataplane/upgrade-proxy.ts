@@ -30,6 +30,7 @@ import { normalizeHost } from '../routing/normalize-host.ts';
 import { normalizePath } from '../routing/normalize-path.ts';
 import type { RouteTarget } from '../routing/route-table.ts';
 import type { BoundSnapshot } from './bound-snapshot.ts';
+import { clientPeer } from './client-peer.ts';
 import { forwardHeaders, type ForwardContext } from './forward-headers.ts';
 import { absoluteTarget, type EntrypointRuntime } from './http-entrypoint.ts';
 import { framingProblem } from './request-framing.ts';
@@ -100,10 +101,10 @@ export class UpgradeProxy {
     const backendKey = target.canary === undefined || !choosesCanary(target.canary, req.headers) ? target.backendKey : target.canary.backendKey;
     const backend = backendKey === null ? undefined : bound.backends.get(backendKey);
     if (backend === undefined || backend.backend.resolution.kind !== 'endpoints') return refuse(client, 'EDGEWAY_BACKEND_UNAVAILABLE');
-    const clientIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    const peer = clientPeer(req, runtime.trusted);
     const ctx: ForwardContext = {
-      clientIp,
-      trusted: runtime.trusted.has(clientIp),
+      clientIp: peer.ip,
+      trusted: peer.trusted,
       proto: this.#proto,
       port: this.#port,
       forwardProxyAuthorization: bound.snapshot.settings.forwardProxyAuthorization,

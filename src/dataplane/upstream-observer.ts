@@ -6,8 +6,8 @@
 import type { Code } from '../errors.ts';
 
 export interface UpstreamObserver {
-  /** Response headers arrived; `started` is the performance.now() of the dispatch. */
-  upstreamHeaders(status: number, started: number): void;
+  /** Response headers arrived at `now`; both times are performance.now() readings, `started` of the dispatch. */
+  upstreamHeaders(status: number, started: number, now: number): void;
   /** The request failed before any response (connect failure, reset, timeout); not called when the client left. */
   upstreamFailed(code: Code): void;
   /** The exchange is over, either way. */

@@ -64,8 +64,7 @@ export class Member implements UpstreamObserver, Candidate {
     this.load.inFlight++;
   }
 
-  upstreamHeaders(status: number, started: number): void {
-    const now = performance.now();
+  upstreamHeaders(status: number, started: number, now: number): void {
     this.load.observeLatency(now - started, now);
     if (status >= 500) this.#set.failed(this);
     else this.load.succeeded();
