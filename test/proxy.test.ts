@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { Agent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -295,4 +295,65 @@ test('garbage on the wire gets a 400 and never harms other clients or the proces
   }
   const ok = await get(`${gw.url}/`, { host: 'app.test' });
   t.is(ok.status, 200);
+});
+
+test('every response framing arrives whole on one keep-alive connection: HEAD, empty, 204, Content-Length in pieces, chunked', async (t) => {
+  const backend = await listen(t, (req, res) => {
+    switch (req.url) {
+      case '/head':
+      case '/pieces':
+        res.writeHead(200, { 'content-length': '10' });
+        if (req.method === 'HEAD') return void res.end();
+        // The body in three writes with pauses between, so edgeway gets it as several chunks.
+        res.write('abc');
+        setImmediate(() => {
+          res.write('defg');
+          setImmediate(() => res.end('hij'));
+        });
+        return;
+      case '/empty':
+        res.writeHead(200, { 'content-length': '0' }).end();
+        return;
+      case '/no-content':
+        res.writeHead(204).end();
+        return;
+      default:
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('chunk-1;');
+        setImmediate(() => res.end('chunk-2'));
+    }
+  });
+  const gw = await startEdgeway(t, config(backend.port));
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  t.teardown(() => agent.destroy());
+  const sockets = new Set<unknown>();
+  const send = (method: string, path: string) =>
+    new Promise<Reply>((resolve, reject) => {
+      const req = httpRequest(`${gw.url}${path}`, { method, headers: { host: 'app.test' }, agent }, (res) => {
+        sockets.add(res.socket);
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  for (let round = 0; round < 2; round++) {
+    const head = await send('HEAD', '/head');
+    t.is(head.status, 200);
+    t.is(head.headers['content-length'], '10');
+    t.is(head.body.length, 0);
+    const pieces = await send('GET', '/pieces');
+    t.is(pieces.body.toString(), 'abcdefghij');
+    t.is(pieces.headers['content-length'], '10');
+    const empty = await send('GET', '/empty');
+    t.is(empty.status, 200);
+    t.is(empty.body.length, 0);
+    const noContent = await send('GET', '/no-content');
+    t.is(noContent.status, 204);
+    const chunked = await send('GET', '/chunked');
+    t.is(chunked.body.toString(), 'chunk-1;chunk-2');
+    t.is(chunked.headers['transfer-encoding'], 'chunked');
+  }
+  t.is(sockets.size, 1, 'all ten exchanges used one client connection');
 });
