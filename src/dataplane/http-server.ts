@@ -21,6 +21,10 @@ export function createHttpServer(settings: Settings, logger: Logger, rejections:
     connectionsCheckingInterval: 1000,
     noDelay: true,
     requireHostHeader: true,
+    // A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3): Node 24.12+ then hands
+    // it over already ended instead of running it through the stream life cycle ('data', 'end', 'close'), which
+    // edgeway never listens to on such requests (it sends them upstream without a body). Older Nodes ignore it.
+    optimizeEmptyRequests: true,
   });
   // Node keeps only the first maxHeadersCount header lines and drops the rest without a word; one more than the
   // limit lets the entrypoint see that there were too many and answer 431 (request-framing.ts).
