@@ -7,7 +7,6 @@
  * a missing Host. On the plain HTTP entrypoint, routes flagged `redirectToHttps` at compile time answer 308 to https,
  * except ACME HTTP-01 challenges, which must stay reachable over plain HTTP.
  */
-import { randomUUID } from 'node:crypto';
 import type { Http2ServerRequest } from 'node:http2';
 import type { Dispatcher, Pool } from 'undici';
 import type { Code } from '../errors.ts';
@@ -28,6 +27,7 @@ import { forwardHeaders, type ForwardContext } from './forward-headers.ts';
 import type { OverloadGuard } from './overload-guard.ts';
 import { ProxyExchange, type RetryCounters } from './proxy-exchange.ts';
 import { framingProblem } from './request-framing.ts';
+import { requestIds } from './request-id.ts';
 import type { Member, UpstreamSet } from './upstream-set.ts';
 import type { DnsCache } from './dns-cache.ts';
 import type { UpstreamRegistry } from './upstream-registry.ts';
@@ -183,7 +183,7 @@ export class HttpEntrypoint {
     started: number,
     servername: string | undefined,
   ): void {
-    const { headers, requestId } = forwardHeaders(req.rawHeaders, ctx, randomUUID);
+    const { headers, requestId } = forwardHeaders(req.rawHeaders, ctx, requestIds.next);
     const policy = target.policy;
     // The normalised path is what was matched, so it is what the backend gets: no route can be bypassed by a
     // spelling the backend decodes differently.

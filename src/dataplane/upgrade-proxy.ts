@@ -16,7 +16,6 @@
  * backend. When the listener itself is removed, `retire` closes its tunnels after the same grace period: upgraded
  * sockets are detached from the http server, so closing the server does not end them.
  */
-import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
@@ -34,6 +33,7 @@ import { clientPeer } from './client-peer.ts';
 import { forwardHeaders, type ForwardContext } from './forward-headers.ts';
 import { absoluteTarget, type EntrypointRuntime } from './http-entrypoint.ts';
 import { framingProblem } from './request-framing.ts';
+import { requestIds } from './request-id.ts';
 
 interface Tunnel {
   readonly host: string;
@@ -120,7 +120,7 @@ export class UpgradeProxy {
     }
     load.active++;
 
-    const { headers } = forwardHeaders(req.rawHeaders, ctx, randomUUID);
+    const { headers } = forwardHeaders(req.rawHeaders, ctx, requestIds.next);
     let text = `${req.method ?? 'GET'} ${q === -1 ? path : path + url.slice(q)} HTTP/1.1\r\n`;
     for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
     text += `connection: upgrade\r\nupgrade: ${req.headers.upgrade ?? ''}\r\n\r\n`;
