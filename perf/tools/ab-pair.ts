@@ -1,0 +1,85 @@
+/**
+ * Compares two builds of edgeway under the same load at the same time, to see differences smaller than this
+ * machine's noise. Alternating runs (profile-proxy.ts --cli) see the host's noise move by ±15% between runs; here both
+ * builds serve at once, each driven by its own autocannon from this process against one shared backend, so whatever
+ * the host does in a round it does to both. Every round restarts both proxies (a process's own luck — JIT, memory
+ * layout — moves its cost too) and swaps which build starts first; the result is the ratio of CPU per request, B/A,
+ * per round and its median.
+ *
+ * Usage: node perf/tools/ab-pair.ts A/dist/cli/main.js B/dist/cli/main.js [--rounds 6] [--requests 60000]
+ *   [--size 11] [--connections 50]
+ * Builds are made by copying dist/ and schema/ elsewhere (see the README's Performance section).
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { ChildProcesses, type ManagedChild } from '../child-processes.ts';
+import { freePort } from '../free-port.ts';
+import { startNodeChild } from '../node-child.ts';
+import { processCpuMicros } from '../process-cpu.ts';
+import { median } from '../stats.ts';
+import { edgewayConfig } from '../systems/edgeway-config.ts';
+import { waitForStatus } from '../wait-http.ts';
+
+const HOST = 'bench.local';
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { rounds: { type: 'string', default: '6' }, requests: { type: 'string', default: '60000' }, size: { type: 'string', default: '11' }, connections: { type: 'string', default: '50' } },
+});
+const [cliA, cliB] = positionals;
+if (cliA === undefined || cliB === undefined) {
+  process.stderr.write('usage: node perf/tools/ab-pair.ts A/dist/cli/main.js B/dist/cli/main.js [--rounds N] [--requests N] [--size B] [--connections N]\n');
+  process.exit(2);
+}
+
+interface Proxy {
+  readonly url: string;
+  readonly child: ManagedChild;
+}
+
+async function startProxy(procs: ChildProcesses, name: string, cli: string, config: string, work: string): Promise<Proxy> {
+  const [port, admin] = [await freePort(), await freePort()];
+  const child = procs.start(name, process.execPath, [cli, 'serve', '--config', config, '--http', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`, '--state-dir', join(work, name), '--drain-timeout', '1'], { stdout: 'ignore' });
+  await waitForStatus(`http://127.0.0.1:${admin}/readyz`, 200, 20_000, child);
+  return { url: `http://127.0.0.1:${port}/`, child };
+}
+
+/** Drives both proxies at once with `amount` requests each; returns the CPU µs per request of each. */
+async function load(a: Proxy, b: Proxy, amount: number): Promise<[number, number]> {
+  const drive = (p: Proxy) => autocannon({ url: p.url, connections: Number(values.connections), amount, headers: { host: HOST }, duration: 120 });
+  const pids = [a.child.process.pid, b.child.process.pid];
+  const before = pids.map(processCpuMicros);
+  const [ra, rb] = await Promise.all([drive(a), drive(b)]);
+  const after = pids.map(processCpuMicros);
+  const per = (i: number, total: number) => ((after[i] ?? Number.NaN) - (before[i] ?? Number.NaN)) / total;
+  if (ra.non2xx + rb.non2xx + ra.errors + rb.errors > 0) throw new Error('a proxy answered with errors');
+  return [per(0, ra.requests.total), per(1, rb.requests.total)];
+}
+
+const procs = new ChildProcesses();
+try {
+  const backend = await startNodeChild(procs, 'backend', 'backend.ts', ['--size', values.size]);
+  const work = await mkdtemp(join(tmpdir(), 'edgeway-ab-'));
+  const config = join(work, 'edgeway.yaml');
+  await writeFile(config, edgewayConfig({ backendPort: backend.port, hosts: [HOST] }));
+  const amount = Number(values.requests);
+  const ratios: number[] = [];
+  for (let round = 0; round < Number(values.rounds); round++) {
+    // Which build starts (and so warms) first alternates, so neither is always the older process.
+    const aFirst = round % 2 === 0;
+    const first = await startProxy(procs, aFirst ? 'a' : 'b', aFirst ? cliA : cliB, config, work);
+    const second = await startProxy(procs, aFirst ? 'b' : 'a', aFirst ? cliB : cliA, config, work);
+    const [a, b] = aFirst ? [first, second] : [second, first];
+    await load(a, b, Math.round(amount / 5)); // warm-up, unmeasured
+    const [cpuA, cpuB] = await load(a, b, amount);
+    ratios.push(cpuB / cpuA);
+    process.stdout.write(`round ${round + 1}: A ${cpuA.toFixed(1)} µs, B ${cpuB.toFixed(1)} µs per request, B/A ${(cpuB / cpuA).toFixed(3)}\n`);
+    await Promise.all([a.child.stop(10_000), b.child.stop(10_000)]);
+  }
+  const sorted = [...ratios].sort((x, y) => x - y);
+  process.stdout.write(`B/A CPU per request: median ${median(ratios).toFixed(3)} (min ${sorted[0]!.toFixed(3)}, max ${sorted[sorted.length - 1]!.toFixed(3)}) over ${ratios.length} rounds\n`);
+} finally {
+  await procs.stopAll();
+}
