@@ -1,7 +1,7 @@
 /** Access lines as JSON (both the proxied and the general form), their durations, and the per-connection client peer. */
 import test from 'ava';
 import { pino } from 'pino';
-import { AccessLog, milliseconds, type AccessRecord } from '../src/dataplane/access-log.ts';
+import { AccessLog, milliseconds, quoted, type AccessRecord } from '../src/dataplane/access-log.ts';
 import { clientPeer } from '../src/dataplane/client-peer.ts';
 import type { DownstreamRequest } from '../src/dataplane/downstream.ts';
 import { TrustedProxies } from '../src/dataplane/trusted-proxies.ts';
@@ -34,6 +34,13 @@ test('a proxied request and an answer of edgeway’s own are each one JSON line 
   t.like(first, { level: 30, log: 'access', name: 'edgeway', method: 'GET', host: 'a.test', path: proxied.path, status: 200, bytes: 11, durationMs: 1.235, upstream: '127.0.0.1:8080', requestId: proxied.requestId, msg: 'request' });
   t.like(second, { level: 40, status: 404, upstream: null, requestId: null, ingress: null, service: null, reason: 'EDGEWAY_NO_ROUTE' });
   t.is(typeof first!.time, 'number');
+});
+
+test('client-supplied strings are JSON string literals, escaped only when they must be', (t) => {
+  for (const value of ['/', '/api/v1/x%2F?', 'r-1', 'a"b', 'back\\slash', 'tab\tnew\nline', '\u0000', 'é', '\u{1F600}', '\ud800', '', '~ !']) {
+    t.is(JSON.parse(quoted(value)), value, JSON.stringify(value));
+  }
+  t.is(quoted('/plain/path'), '"/plain/path"');
 });
 
 test('access-line durations are JSON numbers to the microsecond', (t) => {
