@@ -15,13 +15,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { ChildProcesses, type ManagedChild } from '../child-processes.ts';
-import { freePort } from '../free-port.ts';
+import { ChildProcesses } from '../child-processes.ts';
+import { startEdgewayProcess, type EdgewayProcess } from '../edgeway-process.ts';
 import { startNodeChild } from '../node-child.ts';
 import { processCpuMicros } from '../process-cpu.ts';
 import { median } from '../stats.ts';
 import { edgewayConfig } from '../systems/edgeway-config.ts';
-import { waitForStatus } from '../wait-http.ts';
 
 const HOST = 'bench.local';
 const { values, positionals } = parseArgs({
@@ -34,21 +33,9 @@ if (cliA === undefined || cliB === undefined) {
   process.exit(2);
 }
 
-interface Proxy {
-  readonly url: string;
-  readonly child: ManagedChild;
-}
-
-async function startProxy(procs: ChildProcesses, name: string, cli: string, config: string, work: string): Promise<Proxy> {
-  const [port, admin] = [await freePort(), await freePort()];
-  const child = procs.start(name, process.execPath, [cli, 'serve', '--config', config, '--http', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`, '--state-dir', join(work, name), '--drain-timeout', '1'], { stdout: 'ignore' });
-  await waitForStatus(`http://127.0.0.1:${admin}/readyz`, 200, 20_000, child);
-  return { url: `http://127.0.0.1:${port}/`, child };
-}
-
 /** Drives both proxies at once with `amount` requests each; returns the CPU µs per request of each. */
-async function load(a: Proxy, b: Proxy, amount: number): Promise<[number, number]> {
-  const drive = (p: Proxy) => autocannon({ url: p.url, connections: Number(values.connections), amount, headers: { host: HOST }, duration: 120 });
+async function load(a: EdgewayProcess, b: EdgewayProcess, amount: number): Promise<[number, number]> {
+  const drive = (p: EdgewayProcess) => autocannon({ url: p.url, connections: Number(values.connections), amount, headers: { host: HOST }, duration: 120 });
   const pids = [a.child.process.pid, b.child.process.pid];
   const before = pids.map(processCpuMicros);
   const [ra, rb] = await Promise.all([drive(a), drive(b)]);
@@ -69,8 +56,8 @@ try {
   for (let round = 0; round < Number(values.rounds); round++) {
     // Which build starts (and so warms) first alternates, so neither is always the older process.
     const aFirst = round % 2 === 0;
-    const first = await startProxy(procs, aFirst ? 'a' : 'b', aFirst ? cliA : cliB, config, work);
-    const second = await startProxy(procs, aFirst ? 'b' : 'a', aFirst ? cliB : cliA, config, work);
+    const first = await startEdgewayProcess(procs, aFirst ? 'a' : 'b', aFirst ? cliA : cliB, config, work);
+    const second = await startEdgewayProcess(procs, aFirst ? 'b' : 'a', aFirst ? cliB : cliA, config, work);
     const [a, b] = aFirst ? [first, second] : [second, first];
     await load(a, b, Math.round(amount / 5)); // warm-up, unmeasured
     const [cpuA, cpuB] = await load(a, b, amount);

@@ -15,11 +15,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ChildProcesses } from '../child-processes.ts';
-import { freePort } from '../free-port.ts';
+import { startEdgewayProcess } from '../edgeway-process.ts';
 import { startNodeChild } from '../node-child.ts';
 import { processCpuMicros, threadCpu } from '../process-cpu.ts';
 import { edgewayConfig } from '../systems/edgeway-config.ts';
-import { waitForStatus } from '../wait-http.ts';
 
 /** Polls `check` every 20 ms until it holds; throws after `timeoutMs`. */
 async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -56,10 +55,8 @@ try {
     const work = await mkdtemp(join(tmpdir(), 'edgeway-prof-'));
     const config = join(work, 'edgeway.yaml');
     await writeFile(config, edgewayConfig({ backendPort: backend.port, hosts: [HOST], ...(values.settings === undefined ? {} : { settings: JSON.parse(values.settings) as object }) }));
-    const [port, admin] = [await freePort(), await freePort()];
-    const child = procs.start('edgeway', process.execPath, [...prof, values.cli ?? join(root, 'dist/cli/main.js'), 'serve', '--config', config, '--http', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`, '--state-dir', work, '--drain-timeout', '1'], { stdout: 'ignore' });
-    await waitForStatus(`http://127.0.0.1:${admin}/readyz`, 200, 20_000, child);
-    url = `http://127.0.0.1:${port}/`;
+    const { url: edgewayUrl, child } = await startEdgewayProcess(procs, 'edgeway', values.cli ?? join(root, 'dist/cli/main.js'), config, work, prof);
+    url = edgewayUrl;
     pid = child.process.pid;
     stop = () => child.stop(10_000);
   } else {

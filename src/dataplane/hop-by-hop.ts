@@ -4,9 +4,7 @@
  */
 
 /** Lower-case names that are always hop-by-hop. `expect` is answered by edgeway itself (100-continue). */
-const HOP_BY_HOP: readonly string[] = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings'];
-
-const ALWAYS: ReadonlySet<string> = new Set(HOP_BY_HOP);
+const ALWAYS: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings']);
 
 export function isHopByHop(lowerName: string): boolean {
   return ALWAYS.has(lowerName);
