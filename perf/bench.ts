@@ -15,7 +15,7 @@ import { BENCH_USAGE, parseBenchOptions, selected } from './bench-options.ts';
 import type { BenchOptions } from './bench-options.ts';
 import { ChildProcesses } from './child-processes.ts';
 import { isClean } from './load-result.ts';
-import { addressesTable, cpuTable, proxyTable, ratioTable, reloadTable, routingTable, tlsTable, unavailableNotes } from './report.ts';
+import { addressesTable, cpuTable, pairedRatioLines, proxyTable, ratioTable, reloadTable, routingTable, tlsTable, unavailableNotes } from './report.ts';
 import type { Unavailable } from './report.ts';
 import { runScenarios } from './runner.ts';
 import type { Scenario } from './scenario.ts';
@@ -108,6 +108,8 @@ async function main(): Promise<number> {
   ];
   if (wanted.some((s) => s.group === 'proxy')) {
     sections.push(proxyTable(summaries, unavailable), ratioTable(summaries, BODY_SIZES));
+    const paired = pairedRatioLines(measurements, BODY_SIZES);
+    if (paired !== '') sections.push(paired);
   }
   if (wanted.some((s) => s.group === 'routing')) {
     sections.push(routingTable(summaries, unavailable, { small: routingScenarioName(ROUTING_SMALL), large: routingScenarioName(ROUTING_LARGE), bar: ROUTING_BAR }));

@@ -3,8 +3,8 @@
  * summaries in, text out.
  */
 
-import type { Spread, Summary } from './stats.ts';
-import { ratio } from './stats.ts';
+import type { Measurement, Spread, Summary } from './stats.ts';
+import { median, pairedRatios, ratio } from './stats.ts';
 
 export interface Unavailable {
   readonly scenario: string;
@@ -48,6 +48,22 @@ export function ratioTable(summaries: readonly Summary[], bodySizes: readonly nu
     lines.push(`| ${formatBytes(size)} | ${others.map((o) => formatRatio(ratio(summaries, 'edgeway', o, size))).join(' | ')} |`);
   }
   return lines.join('\n');
+}
+
+/**
+ * edgeway's req/s over each peer's within each repetition, and their median: the estimate least moved by the host's
+ * drift during the run (see pairedRatios).
+ */
+export function pairedRatioLines(measurements: readonly Measurement[], bodySizes: readonly number[]): string {
+  const lines = ['Per repetition (edgeway and the peer measured minutes apart in the same repetition):', ''];
+  for (const peer of ['http-proxy', 'nginx']) {
+    for (const size of bodySizes) {
+      const ratios = pairedRatios(measurements, 'edgeway', peer, size);
+      if (ratios.length === 0) continue;
+      lines.push(`- edgeway/${peer}, ${formatBytes(size)}: ${ratios.map(formatRatio).join(', ')} (median ${formatRatio(median(ratios))})`);
+    }
+  }
+  return lines.length === 2 ? '' : lines.join('\n');
 }
 
 /**

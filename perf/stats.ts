@@ -86,6 +86,17 @@ export function summarize(measurements: readonly Measurement[]): Summary[] {
 }
 
 /** median req/s of `numerator` over `denominator` for one body size; NaN when either is missing. */
+/**
+ * `numerator`'s req/s over `denominator`'s within each repetition where both ran: the two ran minutes apart at most,
+ * so the host's slow drift cancels out of each ratio, which a ratio of medians taken over the whole run does not do.
+ */
+export function pairedRatios(measurements: readonly Measurement[], numerator: string, denominator: string, bodySize: number): number[] {
+  const rate = (name: string, rep: number): number =>
+    measurements.find((m) => m.scenario === name && m.bodySize === bodySize && m.rep === rep)?.result?.requestsPerSec ?? Number.NaN;
+  const reps = [...new Set(measurements.filter((m) => m.bodySize === bodySize).map((m) => m.rep))].sort((a, b) => a - b);
+  return reps.map((rep) => rate(numerator, rep) / rate(denominator, rep)).filter((r) => Number.isFinite(r));
+}
+
 export function ratio(summaries: readonly Summary[], numerator: string, denominator: string, bodySize: number): number {
   const find = (name: string): number =>
     summaries.find((s) => s.scenario === name && s.bodySize === bodySize)?.requestsPerSec.median ?? Number.NaN;

@@ -2,8 +2,8 @@ import test from 'ava';
 import { parse, parseAllDocuments } from 'yaml';
 import { parseBenchOptions, selected } from '../perf/bench-options.ts';
 import { isClean, parseAutocannonJson } from '../perf/load-result.ts';
-import { formatBytes, proxyTable, ratioTable, routingTable, tlsTable } from '../perf/report.ts';
-import { median, ratio, summarize } from '../perf/stats.ts';
+import { formatBytes, pairedRatioLines, proxyTable, ratioTable, routingTable, tlsTable } from '../perf/report.ts';
+import { median, pairedRatios, ratio, summarize } from '../perf/stats.ts';
 import type { Measurement } from '../perf/stats.ts';
 import { edgewayConfig, middleHost, routingHosts } from '../perf/systems/edgeway-config.ts';
 import { findNumber } from '../perf/systems/edgeway.ts';
@@ -111,6 +111,14 @@ test('summarize: medians, spread, failed runs, bad responses; ratios from median
   t.is(ratio(s, 'edgeway', 'direct', 11), 100 / 310);
   t.true(Number.isNaN(ratio(s, 'edgeway', 'nginx', 11)));
   t.is(s.find((x) => x.scenario === 'edgeway-10000-hosts')?.facts['compileMs'], 300);
+});
+
+test('paired ratios: per repetition where both systems ran, in repetition order', (t) => {
+  t.deepEqual(pairedRatios(RUN, 'edgeway', 'http-proxy', 11), [2, 2]);
+  t.deepEqual(pairedRatios(RUN, 'edgeway', 'nginx', 11), []);
+  t.deepEqual(pairedRatios(RUN, 'edgeway', 'direct', 16384), []);
+  t.regex(pairedRatioLines(RUN, [11]), /^- edgeway\/http-proxy, 11 B: 2\.00, 2\.00 \(median 2\.00\)$/m);
+  t.is(pairedRatioLines(RUN.filter((x) => x.scenario !== 'http-proxy'), [11]), '');
 });
 
 test('report: one row per system, not-available rows, ratios, routing verdict', (t) => {

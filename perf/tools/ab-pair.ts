@@ -7,7 +7,8 @@
  * per round and its median.
  *
  * Usage: node perf/tools/ab-pair.ts A/dist/cli/main.js B/dist/cli/main.js [--rounds 6] [--requests 60000]
- *   [--size 11] [--connections 50]
+ *   [--size 11] [--connections 50] [--node-args-a "..."] [--node-args-b "..."]
+ * The --node-args options give Node flags to one side, to compare runtime settings on one build.
  * Builds are made by copying dist/ and schema/ elsewhere (see the README's Performance section).
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -25,9 +26,12 @@ import { edgewayConfig } from '../systems/edgeway-config.ts';
 const HOST = 'bench.local';
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { rounds: { type: 'string', default: '6' }, requests: { type: 'string', default: '60000' }, size: { type: 'string', default: '11' }, connections: { type: 'string', default: '50' } },
+  options: { rounds: { type: 'string', default: '6' }, requests: { type: 'string', default: '60000' }, size: { type: 'string', default: '11' }, connections: { type: 'string', default: '50' },
+    'node-args-a': { type: 'string', default: '' }, 'node-args-b': { type: 'string', default: '' } },
 });
 const [cliA, cliB] = positionals;
+const nodeArgs = (flags: string) => flags.split(' ').filter((flag) => flag !== '');
+const [nodeArgsA, nodeArgsB] = [nodeArgs(values['node-args-a']), nodeArgs(values['node-args-b'])];
 if (cliA === undefined || cliB === undefined) {
   process.stderr.write('usage: node perf/tools/ab-pair.ts A/dist/cli/main.js B/dist/cli/main.js [--rounds N] [--requests N] [--size B] [--connections N]\n');
   process.exit(2);
@@ -56,8 +60,8 @@ try {
   for (let round = 0; round < Number(values.rounds); round++) {
     // Which build starts (and so warms) first alternates, so neither is always the older process.
     const aFirst = round % 2 === 0;
-    const first = await startEdgewayProcess(procs, aFirst ? 'a' : 'b', aFirst ? cliA : cliB, config, work);
-    const second = await startEdgewayProcess(procs, aFirst ? 'b' : 'a', aFirst ? cliB : cliA, config, work);
+    const first = await startEdgewayProcess(procs, aFirst ? 'a' : 'b', aFirst ? cliA : cliB, config, work, aFirst ? nodeArgsA : nodeArgsB);
+    const second = await startEdgewayProcess(procs, aFirst ? 'b' : 'a', aFirst ? cliB : cliA, config, work, aFirst ? nodeArgsB : nodeArgsA);
     const [a, b] = aFirst ? [first, second] : [second, first];
     await load(a, b, Math.round(amount / 5)); // warm-up, unmeasured
     const [cpuA, cpuB] = await load(a, b, amount);
