@@ -36,3 +36,15 @@ export function threadCpu(pid: number | undefined): Map<string, { readonly name:
   }
   return out;
 }
+
+/** The read and write syscalls (read, readv, write, writev, ...) a process has made, from /proc/PID/io. */
+export function syscallCounts(pid: number | undefined): { reads: number; writes: number } {
+  if (pid === undefined) return { reads: Number.NaN, writes: Number.NaN };
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? Number.NaN);
+    return { reads: field('syscr'), writes: field('syscw') };
+  } catch {
+    return { reads: Number.NaN, writes: Number.NaN };
+  }
+}

@@ -236,3 +236,13 @@ test('processCpuMicros reads this process from /proc, and gives undefined for a 
   t.is(processCpuMicros(undefined), undefined);
   t.is(processCpuMicros(2 ** 30), undefined);
 });
+
+test('syscallCounts reads read and write syscalls of this process from /proc/PID/io; NaN where there is none', async (t) => {
+  const { syscallCounts } = await import('../perf/process-cpu.ts');
+  const own = syscallCounts(process.pid);
+  // Where /proc is there this process has read its own modules; elsewhere both are NaN.
+  t.true(Number.isNaN(own.reads) || own.reads > 0);
+  t.true(Number.isNaN(own.writes) || own.writes >= 0);
+  t.deepEqual(syscallCounts(undefined), { reads: Number.NaN, writes: Number.NaN });
+  t.deepEqual(syscallCounts(2 ** 30), { reads: Number.NaN, writes: Number.NaN });
+});

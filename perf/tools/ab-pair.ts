@@ -8,7 +8,9 @@
  *
  * Usage: node perf/tools/ab-pair.ts A/dist/cli/main.js B/dist/cli/main.js [--rounds 6] [--requests 60000]
  *   [--size 11] [--connections 50] [--node-args-a "..."] [--node-args-b "..."]
- * The --node-args options give Node flags to one side, to compare runtime settings on one build.
+ * The --node-args options give Node flags to one side, to compare runtime settings on one build. A side may also
+ * be `undici-floor` or `http-proxy` instead of a build: the peer then serves beside edgeway under the same load,
+ * which compares edgeway with it free of the host's drift.
  * Builds are made by copying dist/ and schema/ elsewhere (see the README's Performance section).
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -37,6 +39,15 @@ if (cliA === undefined || cliB === undefined) {
   process.exit(2);
 }
 
+const PEERS = new Set(['undici-floor', 'http-proxy']);
+
+/** One side: a build of edgeway, or one of the bench's peers. */
+async function startSide(name: string, cli: string, config: string, work: string, backendPort: number, nodeArgs: readonly string[]): Promise<EdgewayProcess> {
+  if (!PEERS.has(cli)) return startEdgewayProcess(procs, name, cli, config, work, nodeArgs);
+  const peer = await startNodeChild(procs, name, `${cli}-peer.ts`, ['--target', `http://127.0.0.1:${backendPort}`], nodeArgs);
+  return { url: `http://127.0.0.1:${peer.port}/`, child: peer.child };
+}
+
 /** Drives both proxies at once with `amount` requests each; returns the CPU µs per request of each. */
 async function load(a: EdgewayProcess, b: EdgewayProcess, amount: number): Promise<[number, number]> {
   const drive = (p: EdgewayProcess) => autocannon({ url: p.url, connections: Number(values.connections), amount, headers: { host: HOST }, duration: 120 });
@@ -60,8 +71,8 @@ try {
   for (let round = 0; round < Number(values.rounds); round++) {
     // Which build starts (and so warms) first alternates, so neither is always the older process.
     const aFirst = round % 2 === 0;
-    const first = await startEdgewayProcess(procs, aFirst ? 'a' : 'b', aFirst ? cliA : cliB, config, work, aFirst ? nodeArgsA : nodeArgsB);
-    const second = await startEdgewayProcess(procs, aFirst ? 'b' : 'a', aFirst ? cliB : cliA, config, work, aFirst ? nodeArgsB : nodeArgsA);
+    const first = await startSide(aFirst ? 'a' : 'b', aFirst ? cliA : cliB, config, work, backend.port, aFirst ? nodeArgsA : nodeArgsB);
+    const second = await startSide(aFirst ? 'b' : 'a', aFirst ? cliB : cliA, config, work, backend.port, aFirst ? nodeArgsB : nodeArgsA);
     const [a, b] = aFirst ? [first, second] : [second, first];
     await load(a, b, Math.round(amount / 5)); // warm-up, unmeasured
     const [cpuA, cpuB] = await load(a, b, amount);

@@ -6,9 +6,12 @@
  *
  * Usage: node perf/tools/profile-proxy.ts edgeway|undici-floor|http-proxy [--requests N] [--size BYTES] [--no-profile]
  *   [--warmup N] (unmeasured requests first, default 20000) [--strace FILE] (count the proxy's syscalls during the load with strace -c -f, summary into FILE)
+ *   [--pin split|with-backend] (taskset: the proxy alone on CPU 1 with load and backend on CPU 0, or the backend on
+ *   the proxy's CPU; shows how much of the bench's spread is where the scheduler puts the three busy processes)
  *   [--cli PATH/main.js] (another build of edgeway, for A/B runs) [--settings JSON] (an EdgewaySettings spec for edgeway, e.g. '{"logging":{"access":false}}')
  * Profiles land in perf/profiles/<system>-<time>/; summarise them with perf/tools/profile-top.ts.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +20,7 @@ import autocannon from 'autocannon';
 import { ChildProcesses } from '../child-processes.ts';
 import { startEdgewayProcess } from '../edgeway-process.ts';
 import { startNodeChild } from '../node-child.ts';
-import { processCpuMicros, threadCpu } from '../process-cpu.ts';
+import { processCpuMicros, syscallCounts, threadCpu } from '../process-cpu.ts';
 import { edgewayConfig } from '../systems/edgeway-config.ts';
 
 /** Polls `check` every 20 ms until it holds; throws after `timeoutMs`. */
@@ -33,9 +36,13 @@ const HOST = 'bench.local';
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   allowNegative: true,
-  options: { warmup: { type: 'string', default: '20000' }, strace: { type: 'string' }, cli: { type: 'string' }, settings: { type: 'string' }, profile: { type: 'boolean', default: true }, requests: { type: 'string', default: '200000' }, size: { type: 'string', default: '11' }, connections: { type: 'string', default: '100' } },
+  options: { warmup: { type: 'string', default: '20000' }, strace: { type: 'string' }, cli: { type: 'string' }, settings: { type: 'string' }, profile: { type: 'boolean', default: true }, pin: { type: 'string' }, requests: { type: 'string', default: '200000' }, size: { type: 'string', default: '11' }, connections: { type: 'string', default: '100' } },
 });
 const system = positionals[0];
+if (values.pin !== undefined && values.pin !== 'split' && values.pin !== 'with-backend') {
+  process.stderr.write('profile-proxy: --pin is split or with-backend\n');
+  process.exit(2);
+}
 if (system !== 'edgeway' && system !== 'undici-floor' && system !== 'http-proxy') {
   process.stderr.write('usage: node perf/tools/profile-proxy.ts edgeway|undici-floor|http-proxy [--requests N] [--size BYTES]\n');
   process.exit(2);
@@ -65,16 +72,25 @@ try {
     pid = peer.child.process.pid;
     stop = () => peer.child.stop(10_000);
   }
+  if (values.pin !== undefined && pid !== undefined) {
+    // Every thread of each process: the proxy on CPU 1; the load (this process) on CPU 0; the backend beside one.
+    const pin = (target: number | undefined, cpu: string) => execFileSync('taskset', ['-a', '-p', '-c', cpu, String(target)], { stdio: 'ignore' });
+    pin(process.pid, '0');
+    pin(backend.child.process.pid, values.pin === 'with-backend' ? '1' : '0');
+    pin(pid, '1');
+  }
   const amount = Number(values.requests);
   // Unmeasured first: the JIT's optimising compiles (on background threads, counted in the process's CPU) settle.
   await autocannon({ url, connections: Number(values.connections), amount: Number(values.warmup), headers: { host: HOST }, duration: 30 });
   const tracer = values.strace === undefined || pid === undefined ? undefined : procs.start('strace', 'strace', ['-c', '-f', '-p', String(pid), '-o', values.strace], { stdout: 'ignore' });
   // strace says "Process N attached" on stderr once it is in place: measure only from then on.
   if (tracer !== undefined) await waitFor(() => tracer.stderrTail.includes('attached'), 5_000, 'strace to attach');
+  const ioBefore = syscallCounts(pid);
   const before = processCpuMicros(pid);
   const threadsBefore = threadCpu(pid);
   const result = await autocannon({ url, connections: Number(values.connections), amount, headers: { host: HOST }, duration: 60 });
   const after = processCpuMicros(pid);
+  const ioAfter = syscallCounts(pid);
   const threadsAfter = threadCpu(pid);
   await tracer?.stop();
   await stop();
@@ -83,6 +99,8 @@ try {
   for (const [tid, t] of threadsAfter) byName.set(t.name, (byName.get(t.name) ?? 0) + t.micros - (threadsBefore.get(tid)?.micros ?? 0));
   const threads = [...byName].filter(([, us]) => us > 0).sort((a, b) => b[1] - a[1]).map(([name, us]) => `${name} ${(us / result.requests.total).toFixed(1)}`);
   process.stdout.write(`${system}: CPU µs per request by thread: ${threads.join(', ')}\n`);
+  const total = result.requests.total;
+  process.stdout.write(`${system}: per request ${((ioAfter.reads - ioBefore.reads) / total).toFixed(2)} read and ${((ioAfter.writes - ioBefore.writes) / total).toFixed(2)} write syscalls (/proc/PID/io)\n`);
   process.stdout.write(`${system}: ${result.requests.total} requests, ${Math.round(result.requests.average)} req/s, ${perRequest.toFixed(1)} CPU µs per request; profile in ${profileDir}\n`);
 } finally {
   await procs.stopAll();
