@@ -85,7 +85,6 @@ export function summarize(measurements: readonly Measurement[]): Summary[] {
   });
 }
 
-/** median req/s of `numerator` over `denominator` for one body size; NaN when either is missing. */
 /**
  * `numerator`'s req/s over `denominator`'s within each repetition where both ran: the two ran minutes apart at most,
  * so the host's slow drift cancels out of each ratio, which a ratio of medians taken over the whole run does not do.
@@ -97,6 +96,7 @@ export function pairedRatios(measurements: readonly Measurement[], numerator: st
   return reps.map((rep) => rate(numerator, rep) / rate(denominator, rep)).filter((r) => Number.isFinite(r));
 }
 
+/** median req/s of `numerator` over `denominator` for one body size; NaN when either is missing. */
 export function ratio(summaries: readonly Summary[], numerator: string, denominator: string, bodySize: number): number {
   const find = (name: string): number =>
     summaries.find((s) => s.scenario === name && s.bodySize === bodySize)?.requestsPerSec.median ?? Number.NaN;

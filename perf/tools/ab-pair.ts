@@ -7,8 +7,8 @@
  * per round and its median.
  *
  * Usage: node perf/tools/ab-pair.ts A/dist/cli/main.js B/dist/cli/main.js [--rounds 6] [--requests 60000]
- *   [--size 11] [--connections 50] [--node-args-a "..."] [--node-args-b "..."]
- * The --node-args options give Node flags to one side, to compare runtime settings on one build. A side may also
+ *   [--size 11] [--connections 50] [--node-args-a=FLAGS] [--node-args-b=FLAGS]
+ * The --node-args options (with `=`, space-separated flags) give Node flags to one side, to compare runtime settings on one build. A side may also
  * be `undici-floor` or `http-proxy` instead of a build: the peer then serves beside edgeway under the same load,
  * which compares edgeway with it free of the host's drift.
  * Builds are made by copying dist/ and schema/ elsewhere (see the README's Performance section).
@@ -35,7 +35,8 @@ const [cliA, cliB] = positionals;
 const nodeArgs = (flags: string) => flags.split(' ').filter((flag) => flag !== '');
 const [nodeArgsA, nodeArgsB] = [nodeArgs(values['node-args-a']), nodeArgs(values['node-args-b'])];
 if (cliA === undefined || cliB === undefined) {
-  process.stderr.write('usage: node perf/tools/ab-pair.ts A/dist/cli/main.js B/dist/cli/main.js [--rounds N] [--requests N] [--size B] [--connections N]\n');
+  process.stderr.write('usage: node perf/tools/ab-pair.ts A B [--rounds N] [--requests N] [--size B] [--connections N] [--node-args-a=FLAGS] [--node-args-b=FLAGS]\n' +
+      '  A, B: a build\'s dist/cli/main.js, or undici-floor or http-proxy\n');
   process.exit(2);
 }
 
