@@ -11,6 +11,7 @@ import { connect, createServer as createTcpServer, type Server as TcpServer, typ
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { Edgeway } from '../src/edgeway.ts';
+import { docs, INGRESS_CLASS } from './helpers/manifests.ts';
 import { closeServer, listen, type Listening } from './helpers/servers.ts';
 
 /** A /24 of loopback nobody else in the suite uses (127.200-239.x.0), for pools and node addresses. */
@@ -89,6 +90,42 @@ spec:
         addresses: [${options.pool.map((p) => JSON.stringify(p)).join(', ')}]
 ${options.morePools ?? ''}    nodeAddresses: [${options.nodes.map((p) => JSON.stringify(p)).join(', ')}]
 ${options.extra ?? ''}`;
+}
+
+/**
+ * An edgeway entrypoint Service on the pool's first address, with an HTTPS entrypoint whose certificates live in
+ * `dir/certs`, and an Ingress sending `site.test` `path` (Prefix) to a ClusterIP Service `app` whose one endpoint is
+ * 127.0.0.1:`backendPort`.
+ */
+export function entrypointSite(options: {
+  block: string;
+  dir: string;
+  entrypointPorts: readonly { port: number; name: string }[];
+  appPort: number;
+  backendPort: number;
+  path: string;
+}): string {
+  const { block, dir, appPort } = options;
+  return docs(
+    INGRESS_CLASS,
+    addressSettings({
+      pool: [`${block}.0/30`],
+      nodes: [`${block}.9`],
+      extra: `  entrypoints:\n    https:\n      address: 127.0.0.1:0\n  tls:\n    certificatesDir: ${JSON.stringify(join(dir, 'certs'))}\n`,
+    }),
+    service({ name: 'edgeway', ports: options.entrypointPorts, endpoints: [], annotations: { 'edgeway.io/entrypoint': 'true' } }),
+    service({ name: 'app', type: 'ClusterIP', ports: [{ port: appPort }], endpoints: [{ ip: '127.0.0.1', port: options.backendPort }] }),
+    `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: { name: site, namespace: default }
+spec:
+  rules:
+    - host: site.test
+      http:
+        paths:
+          - { path: ${options.path}, pathType: Prefix, backend: { service: { name: app, port: { number: ${appPort} } } } }
+`,
+  );
 }
 
 export interface Served {

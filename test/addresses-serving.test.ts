@@ -7,11 +7,10 @@
 import test from 'ava';
 import { request as httpsRequest } from 'node:https';
 import { connect, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
-import { join } from 'node:path';
 import type { Service } from '../src/k8s/types.ts';
 import { withStatus } from '../src/status/with-status.ts';
 import { addressPoolUsage } from '../src/status/address-status.ts';
-import { addressSettings, halfClosePeer, loopbackBlock, pod, serve, service, tcpExchange } from './addresses-fixtures.ts';
+import { addressSettings, entrypointSite, halfClosePeer, loopbackBlock, pod, serve, service, tcpExchange } from './addresses-fixtures.ts';
 import { tempDir } from './helpers/edgeway.ts';
 import { httpGet } from './helpers/http.ts';
 import { docs, INGRESS_CLASS } from './helpers/manifests.ts';
@@ -206,26 +205,7 @@ test('an entrypoint Service HTTPS port publishes the Ingress router over TLS wit
   const app = await pod(t, 'app');
   const [httpsPort, appPort] = [await unusedPort(), await unusedPort()];
   const dir = await tempDir(t);
-  const yaml = docs(
-    INGRESS_CLASS,
-    addressSettings({
-      pool: [`${block}.0/30`],
-      nodes: [`${block}.9`],
-      extra: `  entrypoints:\n    https:\n      address: 127.0.0.1:0\n  tls:\n    certificatesDir: ${JSON.stringify(join(dir, 'certs'))}\n`,
-    }),
-    service({ name: 'edgeway', ports: [{ port: httpsPort, name: 'https' }], endpoints: [], annotations: { 'edgeway.io/entrypoint': 'true' } }),
-    service({ name: 'app', type: 'ClusterIP', ports: [{ port: appPort }], endpoints: [{ ip: '127.0.0.1', port: app.port }] }),
-    `apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: { name: site, namespace: default }
-spec:
-  rules:
-    - host: site.test
-      http:
-        paths:
-          - { path: /, pathType: Prefix, backend: { service: { name: app, port: { number: ${appPort} } } } }
-`,
-  );
+  const yaml = entrypointSite({ block, dir, entrypointPorts: [{ port: httpsPort, name: 'https' }], appPort, backendPort: app.port, path: '/' });
   const { edgeway } = await serve(t, dir, yaml);
   const ip = `${block}.0`;
   t.true(edgeway.snapshot.addresses.listeners.some((l) => l.kind === 'ingress-https' && l.address === ip));

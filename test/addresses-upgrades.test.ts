@@ -8,9 +8,9 @@ import test from 'ava';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { addressSettings, loopbackBlock, serve, service } from './addresses-fixtures.ts';
+import { addressSettings, entrypointSite, loopbackBlock, serve, service } from './addresses-fixtures.ts';
 import { tempDir } from './helpers/edgeway.ts';
-import { docs, INGRESS_CLASS } from './helpers/manifests.ts';
+import { docs } from './helpers/manifests.ts';
 import { unusedPort, waitFor } from './helpers/servers.ts';
 import { echoServer, openWebSocket, roundTrip } from './helpers/websocket.ts';
 
@@ -92,26 +92,7 @@ test('an entrypoint Service tunnels WebSocket on its plain and HTTPS ports throu
   const server = await echoServer(t);
   const [httpPort, httpsPort, appPort] = [await unusedPort(), await unusedPort(), await unusedPort()];
   const dir = await tempDir(t);
-  const yaml = docs(
-    INGRESS_CLASS,
-    addressSettings({
-      pool: [`${block}.0/30`],
-      nodes: [`${block}.9`],
-      extra: `  entrypoints:\n    https:\n      address: 127.0.0.1:0\n  tls:\n    certificatesDir: ${JSON.stringify(join(dir, 'certs'))}\n`,
-    }),
-    service({ name: 'edgeway', ports: [{ port: httpPort, name: 'http' }, { port: httpsPort, name: 'https' }], endpoints: [], annotations: { 'edgeway.io/entrypoint': 'true' } }),
-    service({ name: 'app', type: 'ClusterIP', ports: [{ port: appPort }], endpoints: [{ ip: '127.0.0.1', port: server.port }] }),
-    `apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: { name: site, namespace: default }
-spec:
-  rules:
-    - host: site.test
-      http:
-        paths:
-          - { path: /chat, pathType: Prefix, backend: { service: { name: app, port: { number: ${appPort} } } } }
-`,
-  );
+  const yaml = entrypointSite({ block, dir, entrypointPorts: [{ port: httpPort, name: 'http' }, { port: httpsPort, name: 'https' }], appPort, backendPort: server.port, path: '/chat' });
   const { edgeway } = await serve(t, dir, yaml);
   const ip = `${block}.0`;
   t.true(edgeway.snapshot.addresses.listeners.some((l) => l.kind === 'ingress-https' && l.address === ip));
