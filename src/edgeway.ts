@@ -240,7 +240,9 @@ export class Edgeway {
    */
   async reload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
     const outcome = await this.#reloader.reload(trigger);
-    if (outcome.ok) {
+    if (outcome.refused !== undefined) {
+      this.logger.info({ trigger, reason: outcome.refused }, 'reload not started');
+    } else if (outcome.ok) {
       this.logger.info({ trigger, generation: outcome.generation, ms: Math.round(outcome.durationMs), problems: outcome.diagnostics.length, documents: this.#parseCache.lastLoad, cpuMs: roundCost(this.#cost) }, 'configuration reloaded');
     } else {
       const errors = outcome.diagnostics.map(formatDiagnostic);
@@ -332,6 +334,8 @@ export class Edgeway {
   async close(drainMs: number): Promise<void> {
     this.#draining = true;
     this.#watcher?.close();
+    // A reload under way finishes its swap first: its Service listeners are then among those closed below.
+    await this.#reloader.stop();
     await this.#dns?.close();
     await this.#gateway.close(drainMs);
     await this.#admin.close();

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { addressSettings, entrypointSite, loopbackBlock, serve, service } from './addresses-fixtures.ts';
 import { tempDir } from './helpers/edgeway.ts';
-import { reportHandlesLeftAfterAll } from './helpers/leaks.ts';
 import { docs } from './helpers/manifests.ts';
 import { unusedPort, waitFor } from './helpers/servers.ts';
 import { echoServer, openWebSocket, roundTrip } from './helpers/websocket.ts';
@@ -131,6 +130,3 @@ test('a Service listener replaced on the same address (appProtocol http to h2c) 
   t.is(await roundTrip(again, 'on the new listener'), 'on the new listener');
   t.is(edgeway.resilience.tunnels, 1);
 });
-
-// This file once stayed alive after its tests under the full suite's load (not reproduced since): say what holds it.
-reportHandlesLeftAfterAll(test);

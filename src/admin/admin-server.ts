@@ -96,7 +96,7 @@ export class AdminServer {
     }
     req.resume();
     this.#actions.reload().then(
-      (outcome) => send(res, outcome.ok ? 200 : 422, 'application/json', JSON.stringify({ ...outcome, diagnostics: outcome.diagnostics.map(shown) }, null, 2) + '\n'),
+      (outcome) => send(res, outcome.ok ? 200 : outcome.refused !== undefined ? 503 : 422, 'application/json', JSON.stringify({ ...outcome, diagnostics: outcome.diagnostics.map(shown) }, null, 2) + '\n'),
       (err: Error) => send(res, 500, 'text/plain', `reload failed: ${err.message}\n`),
     );
   }

@@ -3,6 +3,8 @@
  * while a reload runs is folded into one more reload after it (never two in parallel, never lost), so a burst of
  * SIGHUPs and file events costs at most one extra compile. Unreadable input rejects the reload whole and the
  * running snapshot keeps serving; the outcome and its diagnostics are kept for `GET /config/status` and metrics.
+ * On shutdown `stop()` refuses new reloads and waits for the running one, so no swap can bind a listener after the
+ * listeners were closed.
  */
 import type { Diagnostic } from '../config/diagnostic.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
@@ -19,6 +21,8 @@ export interface ReloadOutcome {
   readonly diagnostics: readonly Diagnostic[];
   /** Load + compile + swap, in milliseconds. */
   readonly durationMs: number;
+  /** Set when the reload never ran because the reloader was stopped (shutdown); ok is then false. */
+  readonly refused?: string;
 }
 
 export interface ReloadFailure {
@@ -60,6 +64,7 @@ export class Reloader<B extends Built> {
   readonly #steps: ReloadSteps<B>;
   #running: Promise<ReloadOutcome> | null = null;
   #queued: Promise<ReloadOutcome> | null = null;
+  #stopped = false;
   #status: ReloadStatus = { lastAttempt: null, lastSuccess: null, lastError: null, successes: 0, failures: 0 };
 
   constructor(steps: ReloadSteps<B>) {
@@ -72,13 +77,29 @@ export class Reloader<B extends Built> {
 
   /** Resolves with the outcome of a reload that started after this call (so it sees every change made before it). */
   reload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
+    if (this.#stopped) return Promise.resolve(this.#refused(trigger));
     if (this.#running === null) return this.#start(trigger);
     // One reload waits behind the running one and serves every trigger that arrives meanwhile.
     this.#queued ??= this.#running.then(() => {
       this.#queued = null;
-      return this.#start(trigger);
+      return this.#stopped ? this.#refused(trigger) : this.#start(trigger);
     });
     return this.#queued;
+  }
+
+  /**
+   * No reload starts from now on (a queued one is refused); resolves once the running one, if any, has finished
+   * its swap. A shutdown awaits this before closing listeners: a swap still binding Service listeners would
+   * otherwise leave them open behind the close (a file event arriving as the process stops).
+   */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.#running;
+    await this.#queued;
+  }
+
+  #refused(trigger: ReloadTrigger): ReloadOutcome {
+    return { ok: false, trigger, generation: this.#steps.current().generation, diagnostics: [], durationMs: 0, refused: 'edgeway is shutting down' };
   }
 
   #start(trigger: ReloadTrigger): Promise<ReloadOutcome> {

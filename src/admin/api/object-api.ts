@@ -167,7 +167,7 @@ export class ObjectApi {
   async #write(target: ApiTarget, change: (objects: readonly KubeObject[]) => KubeObject[], name: string, status: number): Promise<Reply> {
     const outcome = await this.#host.layer.update(change, () => this.#host.reload());
     if (!outcome.ok) {
-      const text = outcome.diagnostics.map(formatDiagnostic).join('; ');
+      const text = outcome.refused ?? outcome.diagnostics.map(formatDiagnostic).join('; ');
       return fail(kubeStatus('ServiceUnavailable', `the change is saved but the configuration cannot be reloaded now (${text}); it applies with the next successful reload`));
     }
     const { store, snapshot } = this.#host.view();
