@@ -41,6 +41,7 @@ if (cliA === undefined || cliB === undefined) {
 }
 
 const PEERS = new Set(['undici-floor', 'http-proxy']);
+const procs = new ChildProcesses();
 
 /** One side: a build of edgeway, or one of the bench's peers. */
 async function startSide(name: string, cli: string, config: string, work: string, backendPort: number, nodeArgs: readonly string[]): Promise<EdgewayProcess> {
@@ -61,7 +62,6 @@ async function load(a: EdgewayProcess, b: EdgewayProcess, amount: number): Promi
   return [per(0, ra.requests.total), per(1, rb.requests.total)];
 }
 
-const procs = new ChildProcesses();
 try {
   const backend = await startNodeChild(procs, 'backend', 'backend.ts', ['--size', values.size]);
   const work = await mkdtemp(join(tmpdir(), 'edgeway-ab-'));
