@@ -10,11 +10,8 @@ const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux the bench runs on
 export function processCpuMicros(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields overall.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? (ticks * 1e6) / TICKS_PER_SECOND : undefined;
+    const { total } = userAndSystem(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return Number.isFinite(total) ? total : undefined;
   } catch {
     return undefined;
   }
@@ -28,8 +25,7 @@ export function threadCpu(pid: number | undefined): Map<string, { readonly name:
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(tid, { name, micros: ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND });
+      out.set(tid, { name, micros: userAndSystem(stat).total });
     }
   } catch {
     // The process or a thread ended meanwhile: what was read is returned.
@@ -37,14 +33,42 @@ export function threadCpu(pid: number | undefined): Map<string, { readonly name:
   return out;
 }
 
+/**
+ * A process's CPU split into user and kernel time, and its context switches: whether a slow run spent its extra time
+ * in JavaScript or in the kernel, and whether it was woken (voluntary) or pushed off its core (involuntary) more.
+ */
+export function cpuBreakdown(pid: number | undefined): { userMicros: number; systemMicros: number; voluntarySwitches: number; involuntarySwitches: number } {
+  const none = { userMicros: Number.NaN, systemMicros: Number.NaN, voluntarySwitches: Number.NaN, involuntarySwitches: Number.NaN };
+  if (pid === undefined) return none;
+  try {
+    const { user, system } = userAndSystem(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return { userMicros: user, systemMicros: system, voluntarySwitches: procField(status, 'voluntary_ctxt_switches'), involuntarySwitches: procField(status, 'nonvoluntary_ctxt_switches') };
+  } catch {
+    return none;
+  }
+}
+
+function userAndSystem(stat: string): { user: number; system: number; total: number } {
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields overall.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const user = (Number(fields[11]) * 1e6) / TICKS_PER_SECOND;
+  const system = (Number(fields[12]) * 1e6) / TICKS_PER_SECOND;
+  return { user, system, total: user + system };
+}
+
 /** The read and write syscalls (read, readv, write, writev, ...) a process has made, from /proc/PID/io. */
 export function syscallCounts(pid: number | undefined): { reads: number; writes: number } {
   if (pid === undefined) return { reads: Number.NaN, writes: Number.NaN };
   try {
     const io = readFileSync(`/proc/${pid}/io`, 'utf8');
-    const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? Number.NaN);
-    return { reads: field('syscr'), writes: field('syscw') };
+    return { reads: procField(io, 'syscr'), writes: procField(io, 'syscw') };
   } catch {
     return { reads: Number.NaN, writes: Number.NaN };
   }
+}
+
+/** A `name: number` line of a /proc file such as status or io. */
+export function procField(text: string, name: string): number {
+  return Number(new RegExp(`^${name}:\\s+(\\d+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
 }

@@ -29,6 +29,8 @@ export interface RunningTarget {
   afterLoad?(): Promise<Readonly<Record<string, number | string>>>;
   /** CPU time used so far by the system's own process, in µs, when it can tell (edgeway can). */
   readonly cpuMicros?: () => number | undefined;
+  /** The system's own process, for tools that read more of /proc than CPU time. */
+  readonly pid?: number;
   stop(): Promise<void>;
 }
 

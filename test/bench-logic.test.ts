@@ -246,3 +246,21 @@ test('syscallCounts reads read and write syscalls of this process from /proc/PID
   t.deepEqual(syscallCounts(undefined), { reads: Number.NaN, writes: Number.NaN });
   t.deepEqual(syscallCounts(2 ** 30), { reads: Number.NaN, writes: Number.NaN });
 });
+
+test('addGcTraceLine sums --trace-gc-nvp records by kind and ignores every other line', async (t) => {
+  const { addGcTraceLine, emptyGcTally } = await import('../perf/gc-trace.ts');
+  const tally = emptyGcTally();
+  const lines = [
+    '[1:0x1:0]     3529 ms: pause=1.3 mutator=795.6 gc=s reduce_memory=0 scavenge=1.28 background.scavenge.parallel=0.77 promoted=24496',
+    '[1:0x1:0]     5054 ms: pause=5.7 mutator=71.4 gc=mc reduce_memory=0 mark=3.3 incremental=8.8 incremental.steps_count=247 background.mark=47.9 background.sweep=0.1',
+    '[1:0x1:0]     5153 ms: pause=4.3 mutator=60.0 gc=mc reduce_memory=0 incremental=0.7 background.mark=12.1',
+    '{"level":30,"msg":"request","path":"/gc=mc pause=9"}',
+    'edgeway: loaded 4 objects',
+  ];
+  for (const line of lines) addGcTraceLine(tally, line);
+  t.is(tally.scavenges, 1);
+  t.is(tally.fullCollections, 2);
+  t.is(Math.round(tally.scavengeMs * 10), 13);
+  t.is(Math.round(tally.fullMainMs * 10), 195);
+  t.is(Math.round(tally.fullBackgroundMs * 10), 600);
+});

@@ -61,7 +61,7 @@ export function nginxScenario(log: (line: string) => void, variant: NginxVariant
         await child.stop();
         throw err;
       }
-      return { url, host: BENCH_HOST, servername: BENCH_HOST, facts: { version: nginx.version }, cpuMicros: () => processCpuMicros(child.process.pid), stop: () => child.stop() };
+      return { url, host: BENCH_HOST, servername: BENCH_HOST, facts: { version: nginx.version }, cpuMicros: () => processCpuMicros(child.process.pid), ...(child.process.pid === undefined ? {} : { pid: child.process.pid }), stop: () => child.stop() };
     },
   };
 }

@@ -4,11 +4,14 @@
  * prints the CPU µs the proxy spent per request. Comparing edgeway's profile with undici-floor's shows, function by
  * function, what edgeway does above the floor.
  *
- * Usage: node perf/tools/profile-proxy.ts edgeway|undici-floor|http-proxy [--requests N] [--size BYTES] [--no-profile]
+ * Usage: node perf/tools/profile-proxy.ts edgeway|undici-floor|http-proxy|nginx [--requests N] [--size BYTES] [--no-profile]
  *   [--warmup N] (unmeasured requests first, default 20000) [--strace FILE] (count the proxy's syscalls during the load with strace -c -f, summary into FILE)
  *   [--pin split|with-backend] (taskset: the proxy alone on CPU 1 with load and backend on CPU 0, or the backend on
  *   the proxy's CPU; shows how much of the bench's spread is where the scheduler puts the three busy processes)
  *   [--cli PATH/main.js] (another build of edgeway, for A/B runs) [--settings JSON] (an EdgewaySettings spec for edgeway, e.g. '{"logging":{"access":false}}')
+ *   [--gc] (run the proxy under V8's --trace-gc-nvp and report its collections during the load: count, main-thread
+ *   and concurrent-marking CPU per request)
+ * nginx gets no CPU profile, but its user/kernel split and syscalls per request are printed like the others'.
  * Profiles land in perf/profiles/<system>-<time>/; summarise them with perf/tools/profile-top.ts.
  */
 import { execFileSync } from 'node:child_process';
@@ -20,8 +23,12 @@ import autocannon from 'autocannon';
 import { ChildProcesses } from '../child-processes.ts';
 import { startEdgewayProcess } from '../edgeway-process.ts';
 import { startNodeChild } from '../node-child.ts';
-import { processCpuMicros, syscallCounts, threadCpu } from '../process-cpu.ts';
+import { createInterface } from 'node:readline';
+import { addGcTraceLine, emptyGcTally } from '../gc-trace.ts';
+import { cpuBreakdown, processCpuMicros, syscallCounts, threadCpu } from '../process-cpu.ts';
 import { edgewayConfig } from '../systems/edgeway-config.ts';
+import { nginxScenario } from '../systems/nginx.ts';
+import { parseBenchOptions } from '../bench-options.ts';
 
 /** Polls `check` every 20 ms until it holds; throws after `timeoutMs`. */
 async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -36,15 +43,15 @@ const HOST = 'bench.local';
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   allowNegative: true,
-  options: { warmup: { type: 'string', default: '20000' }, strace: { type: 'string' }, cli: { type: 'string' }, settings: { type: 'string' }, profile: { type: 'boolean', default: true }, pin: { type: 'string' }, requests: { type: 'string', default: '200000' }, size: { type: 'string', default: '11' }, connections: { type: 'string', default: '100' } },
+  options: { warmup: { type: 'string', default: '20000' }, strace: { type: 'string' }, cli: { type: 'string' }, settings: { type: 'string' }, profile: { type: 'boolean', default: true }, gc: { type: 'boolean', default: false }, pin: { type: 'string' }, requests: { type: 'string', default: '200000' }, size: { type: 'string', default: '11' }, connections: { type: 'string', default: '100' } },
 });
 const system = positionals[0];
 if (values.pin !== undefined && values.pin !== 'split' && values.pin !== 'with-backend') {
   process.stderr.write('profile-proxy: --pin is split or with-backend\n');
   process.exit(2);
 }
-if (system !== 'edgeway' && system !== 'undici-floor' && system !== 'http-proxy') {
-  process.stderr.write('usage: node perf/tools/profile-proxy.ts edgeway|undici-floor|http-proxy [--requests N] [--size BYTES]\n');
+if (system !== 'edgeway' && system !== 'undici-floor' && system !== 'http-proxy' && system !== 'nginx') {
+  process.stderr.write('usage: node perf/tools/profile-proxy.ts edgeway|undici-floor|http-proxy|nginx [--requests N] [--size BYTES]\n');
   process.exit(2);
 }
 
@@ -54,24 +61,38 @@ await mkdir(profileDir, { recursive: true });
 const procs = new ChildProcesses();
 try {
   const backend = await startNodeChild(procs, 'backend', 'backend.ts', ['--size', values.size]);
-  const prof = values.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const prof = [...(values.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), ...(values.gc ? ['--trace-gc-nvp'] : [])];
   let url: string;
   let pid: number | undefined;
+  /** The proxy's stdout, piped when --gc reads V8's trace from it. */
+  let output: NodeJS.ReadableStream | null = null;
   let stop: () => Promise<unknown>;
   if (system === 'edgeway') {
     const work = await mkdtemp(join(tmpdir(), 'edgeway-prof-'));
     const config = join(work, 'edgeway.yaml');
     await writeFile(config, edgewayConfig({ backendPort: backend.port, hosts: [HOST], ...(values.settings === undefined ? {} : { settings: JSON.parse(values.settings) as object }) }));
-    const { url: edgewayUrl, child } = await startEdgewayProcess(procs, 'edgeway', values.cli ?? join(root, 'dist/cli/main.js'), config, work, prof);
+    const { url: edgewayUrl, child } = await startEdgewayProcess(procs, 'edgeway', values.cli ?? join(root, 'dist/cli/main.js'), config, work, prof, values.gc ? 'pipe' : 'ignore');
     url = edgewayUrl;
     pid = child.process.pid;
+    output = child.process.stdout;
     stop = () => child.stop(10_000);
+  } else if (system === 'nginx') {
+    const workDir = await mkdtemp(join(tmpdir(), 'edgeway-prof-nginx-'));
+    const target = await nginxScenario((line) => process.stderr.write(`${line}\n`)).start({ procs, options: parseBenchOptions([], []), backendPort: backend.port, workDir });
+    url = target.url;
+    pid = target.pid;
+    stop = () => target.stop();
   } else {
     const peer = await startNodeChild(procs, system, `${system}-peer.ts`, ['--target', `http://127.0.0.1:${backend.port}`], prof);
     url = `http://127.0.0.1:${peer.port}/`;
     pid = peer.child.process.pid;
+    output = peer.child.process.stdout;
     stop = () => peer.child.stop(10_000);
   }
+  // Read from now on (edgeway's access lines would otherwise fill the pipe and stall it); counted only while measured.
+  const gc = emptyGcTally();
+  let measuring = false;
+  if (values.gc && output !== null) createInterface({ input: output }).on('line', (line) => measuring && addGcTraceLine(gc, line));
   if (values.pin !== undefined && pid !== undefined) {
     // Every thread of each process: the proxy on CPU 1; the load (this process) on CPU 0; the backend beside one.
     const pin = (target: number | undefined, cpu: string) => execFileSync('taskset', ['-a', '-p', '-c', cpu, String(target)], { stdio: 'ignore' });
@@ -87,9 +108,13 @@ try {
   if (tracer !== undefined) await waitFor(() => tracer.stderrTail.includes('attached'), 5_000, 'strace to attach');
   const ioBefore = syscallCounts(pid);
   const before = processCpuMicros(pid);
+  const splitBefore = cpuBreakdown(pid);
   const threadsBefore = threadCpu(pid);
+  measuring = true;
   const result = await autocannon({ url, connections: Number(values.connections), amount, headers: { host: HOST }, duration: 60 });
+  measuring = false;
   const after = processCpuMicros(pid);
+  const splitAfter = cpuBreakdown(pid);
   const ioAfter = syscallCounts(pid);
   const threadsAfter = threadCpu(pid);
   await tracer?.stop();
@@ -101,7 +126,17 @@ try {
   process.stdout.write(`${system}: CPU µs per request by thread: ${threads.join(', ')}\n`);
   const total = result.requests.total;
   process.stdout.write(`${system}: per request ${((ioAfter.reads - ioBefore.reads) / total).toFixed(2)} read and ${((ioAfter.writes - ioBefore.writes) / total).toFixed(2)} write syscalls (/proc/PID/io)\n`);
-  process.stdout.write(`${system}: ${result.requests.total} requests, ${Math.round(result.requests.average)} req/s, ${perRequest.toFixed(1)} CPU µs per request; profile in ${profileDir}\n`);
+  const per = (key: keyof typeof splitAfter, digits: number) => ((splitAfter[key] - splitBefore[key]) / total).toFixed(digits);
+  process.stdout.write(`${system}: per request ${per('userMicros', 1)} µs user and ${per('systemMicros', 1)} µs kernel, ${per('voluntarySwitches', 3)} voluntary and ${per('involuntarySwitches', 3)} involuntary context switches\n`);
+  if (values.gc) {
+    const perRequestUs = (ms: number) => ((ms * 1000) / total).toFixed(1);
+    process.stdout.write(
+      output === null
+        ? `${system}: --gc needs a Node proxy\n`
+        : `${system}: ${gc.scavenges} scavenges (${perRequestUs(gc.scavengeMs)} µs per request) and ${gc.fullCollections} full collections (${perRequestUs(gc.fullMainMs)} µs main thread, ${perRequestUs(gc.fullBackgroundMs)} µs concurrent marking per request)\n`,
+    );
+  }
+  process.stdout.write(`${system}: ${result.requests.total} requests, ${Math.round(result.requests.average)} req/s, ${perRequest.toFixed(1)} CPU µs per request${values.profile && system !== 'nginx' ? `; profile in ${profileDir}` : ''}\n`);
 } finally {
   await procs.stopAll();
 }
