@@ -15,6 +15,7 @@ import { ObjectApi } from './admin/api/object-api.ts';
 import { AppliedLayer } from './store/applied-layer.ts';
 import { DnsServer } from './discovery/dns-server.ts';
 import { Gateway, type BoundAddress } from './dataplane/gateway.ts';
+import { applyHeapGrowth } from './heap-growth.ts';
 import { createLogger, type Logger } from './log.ts';
 import { loadDefaultCertificate } from './tls/default-certificate.ts';
 import type { TlsMaterial } from './tls/tls-material.ts';
@@ -171,6 +172,7 @@ export class Edgeway {
       );
     }
     const logger = createLogger(settings.logging.level);
+    applyHeapGrowth(settings.runtime.heapGrowthPercent);
     for (const d of snapshot.diagnostics) options.report(formatDiagnostic(d));
     // The generated default certificate is I/O (read, or create once into certificatesDir), so it happens here and
     // not in the pure compile step; without an HTTPS entrypoint no certificate is touched.
@@ -294,6 +296,7 @@ export class Edgeway {
     this.#skipped = next.skipped;
     this.#token = next.token;
     this.logger.level = next.snapshot.settings.logging.level;
+    applyHeapGrowth(next.snapshot.settings.runtime.heapGrowthPercent);
     this.#cost = { ...(next.cost ?? this.#cost), applyMs: cpuMs() - applyStarted };
   }
 

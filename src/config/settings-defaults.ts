@@ -54,6 +54,7 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze<Settings>({
   // Envoy's circuit-breaker defaults.
   limits: { maxRequests: 1024, maxPendingRequests: 1024 },
   overload: { maxEventLoopDelayMs: 500, maxHeapBytes: 0, retryAfterSeconds: 1 },
+  runtime: { heapGrowthPercent: 300 },
   upgrades: { idleTimeoutMs: 300_000, removedRouteGraceMs: 30_000 },
   logging: { level: 'info', access: true },
   addresses: {

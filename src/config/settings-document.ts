@@ -180,6 +180,9 @@ export function resolveSettings(doc: LoadedObject | undefined): { settings: Sett
       maxHeapBytes: size(['spec', 'overload', 'maxHeapSize'], d.overload.maxHeapBytes),
       retryAfterSeconds: pick(['spec', 'overload', 'retryAfterSeconds'], d.overload.retryAfterSeconds),
     },
+    runtime: {
+      heapGrowthPercent: pick(['spec', 'runtime', 'heapGrowthPercent'], d.runtime.heapGrowthPercent),
+    },
     upgrades: {
       idleTimeoutMs: duration(['spec', 'upgrades', 'idleTimeout'], d.upgrades.idleTimeoutMs),
       removedRouteGraceMs: duration(['spec', 'upgrades', 'removedRouteGrace'], d.upgrades.removedRouteGraceMs),

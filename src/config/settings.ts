@@ -76,6 +76,12 @@ export interface OverloadSettings {
   readonly retryAfterSeconds: number;
 }
 
+/** The Node.js runtime edgeway runs on. */
+export interface RuntimeSettings {
+  /** Old-generation growth past the last full collection's survivors, in percent (src/heap-growth.ts); 0 = V8's choice. */
+  readonly heapGrowthPercent: number;
+}
+
 /** Upgraded connections (WebSocket) tunnelled to endpoints. */
 export interface UpgradeSettings {
   /** A tunnel with no bytes either way for this long is closed. */
@@ -202,6 +208,7 @@ export interface Settings {
   readonly retries: RetrySettings;
   readonly limits: LimitSettings;
   readonly overload: OverloadSettings;
+  readonly runtime: RuntimeSettings;
   readonly upgrades: UpgradeSettings;
   readonly logging: { readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; readonly access: boolean };
   readonly addresses: AddressSettings;
