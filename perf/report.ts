@@ -52,15 +52,17 @@ export function ratioTable(summaries: readonly Summary[], bodySizes: readonly nu
 
 /**
  * edgeway's req/s over each peer's within each repetition, and their median: the estimate least moved by the host's
- * drift during the run (see pairedRatios).
+ * drift during the run (see pairedRatios); then the same for requests per CPU-second, where the run measured CPU.
  */
 export function pairedRatioLines(measurements: readonly Measurement[], bodySizes: readonly number[]): string {
   const lines = ['Per repetition (edgeway and the peer measured minutes apart in the same repetition):', ''];
-  for (const peer of ['http-proxy', 'nginx']) {
-    for (const size of bodySizes) {
-      const ratios = pairedRatios(measurements, 'edgeway', peer, size);
-      if (ratios.length === 0) continue;
-      lines.push(`- edgeway/${peer}, ${formatBytes(size)}: ${ratios.map(formatRatio).join(', ')} (median ${formatRatio(median(ratios))})`);
+  for (const [metric, label] of [['throughput', ''], ['efficiency', ' requests per CPU-second']] as const) {
+    for (const peer of ['http-proxy', 'nginx']) {
+      for (const size of bodySizes) {
+        const ratios = pairedRatios(measurements, 'edgeway', peer, size, metric);
+        if (ratios.length === 0) continue;
+        lines.push(`- edgeway/${peer}${label}, ${formatBytes(size)}: ${ratios.map(formatRatio).join(', ')} (median ${formatRatio(median(ratios))})`);
+      }
     }
   }
   return lines.length === 2 ? '' : lines.join('\n');

@@ -85,15 +85,24 @@ export function summarize(measurements: readonly Measurement[]): Summary[] {
   });
 }
 
+/** What a paired ratio compares: requests per second, or requests per CPU-second of the proxy process. */
+export type PairedMetric = 'throughput' | 'efficiency';
+
 /**
  * `numerator`'s req/s over `denominator`'s within each repetition where both ran: the two ran minutes apart at most,
  * so the host's slow drift cancels out of each ratio, which a ratio of medians taken over the whole run does not do.
+ * With `efficiency`, requests per CPU-second instead (the inverse of CPU per request): what each proxy does with the
+ * CPU it gets, which the two shared cores do not compress the way they compress a faster proxy's req/s.
  */
-export function pairedRatios(measurements: readonly Measurement[], numerator: string, denominator: string, bodySize: number): number[] {
-  const rate = (name: string, rep: number): number =>
-    measurements.find((m) => m.scenario === name && m.bodySize === bodySize && m.rep === rep)?.result?.requestsPerSec ?? Number.NaN;
+export function pairedRatios(measurements: readonly Measurement[], numerator: string, denominator: string, bodySize: number, metric: PairedMetric = 'throughput'): number[] {
+  const value = (name: string, rep: number): number => {
+    const m = measurements.find((x) => x.scenario === name && x.bodySize === bodySize && x.rep === rep);
+    if (metric === 'throughput') return m?.result?.requestsPerSec ?? Number.NaN;
+    const cpu = m?.result === null ? undefined : m?.facts['cpuMicrosPerRequest'];
+    return typeof cpu === 'number' ? 1e6 / cpu : Number.NaN;
+  };
   const reps = [...new Set(measurements.filter((m) => m.bodySize === bodySize).map((m) => m.rep))].sort((a, b) => a - b);
-  return reps.map((rep) => rate(numerator, rep) / rate(denominator, rep)).filter((r) => Number.isFinite(r));
+  return reps.map((rep) => value(numerator, rep) / value(denominator, rep)).filter((r) => Number.isFinite(r));
 }
 
 /** median req/s of `numerator` over `denominator` for one body size; NaN when either is missing. */

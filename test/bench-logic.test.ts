@@ -121,6 +121,16 @@ test('paired ratios: per repetition where both systems ran, in repetition order'
   t.is(pairedRatioLines(RUN.filter((x) => x.scenario !== 'http-proxy'), [11]), '');
 });
 
+test('paired efficiency: requests per CPU-second, edgeway over the peer, only where both measured CPU', (t) => {
+  const withCpu = (x: Measurement, cpu: number): Measurement => ({ ...x, facts: { ...x.facts, cpuMicrosPerRequest: cpu } });
+  const run = RUN.map((x) =>
+    x.scenario === 'edgeway' && x.rep !== 3 ? withCpu(x, 50) : x.scenario === 'http-proxy' && x.rep === 1 ? withCpu(x, 110) : x.scenario === 'http-proxy' && x.rep === 2 ? withCpu(x, 125) : x,
+  );
+  t.deepEqual(pairedRatios(run, 'edgeway', 'http-proxy', 11, 'efficiency'), [2.2, 2.5]);
+  t.regex(pairedRatioLines(run, [11]), /^- edgeway\/http-proxy requests per CPU-second, 11 B: 2\.20, 2\.50 \(median 2\.35\)$/m);
+  t.false(pairedRatioLines(RUN, [11]).includes('CPU-second'));
+});
+
 test('report: one row per system, not-available rows, ratios, routing verdict', (t) => {
   const s = summarize(RUN);
   const table = proxyTable(s, [{ scenario: 'nginx', group: 'proxy', reason: 'no apt' }]);
