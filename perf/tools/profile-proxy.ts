@@ -18,17 +18,17 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { parseBenchOptions } from '../bench-options.ts';
 import { ChildProcesses } from '../child-processes.ts';
 import { startEdgewayProcess } from '../edgeway-process.ts';
 import { startNodeChild } from '../node-child.ts';
-import { createInterface } from 'node:readline';
 import { addGcTraceLine, emptyGcTally } from '../gc-trace.ts';
 import { cpuBreakdown, processCpuMicros, syscallCounts, threadCpu } from '../process-cpu.ts';
 import { edgewayConfig } from '../systems/edgeway-config.ts';
 import { nginxScenario } from '../systems/nginx.ts';
-import { parseBenchOptions } from '../bench-options.ts';
 
 /** Polls `check` every 20 ms until it holds; throws after `timeoutMs`. */
 async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
