@@ -14,7 +14,7 @@ test('heapGrowthFlag: the percent as V8 takes it, whole numbers only', (t) => {
   t.is(heapGrowthFlag(12.7), '--heap-growing-percent=12');
 });
 
-/** Runs a child that applies `percent` after start-up and then forces a full collection; returns V8's factors. */
+/** Runs a child that applies `percent` after start-up and then forces a full collection; returns V8's factors, the forced collection's last. */
 async function factorsAfterApplying(percent: number): Promise<string[]> {
   const module = new URL('../src/heap-growth.ts', import.meta.url).href;
   const script = `const { applyHeapGrowth } = await import(${JSON.stringify(module)}); applyHeapGrowth(${percent}); const keep = Array.from({ length: 500 }, (_, i) => new Array(1000).fill(i)); globalThis.gc(); process.stdout.write(String(keep.length) + '\\n');`;
@@ -23,6 +23,6 @@ async function factorsAfterApplying(percent: number): Promise<string[]> {
 }
 
 test('applied at run time, the growth is the factor of the next full collection', async (t) => {
-  t.deepEqual(await factorsAfterApplying(300), ['4.0']);
-  t.deepEqual(await factorsAfterApplying(50), ['1.5']);
+  t.is((await factorsAfterApplying(300)).at(-1), '4.0');
+  t.is((await factorsAfterApplying(50)).at(-1), '1.5');
 });
