@@ -37,6 +37,12 @@ function readPort(line: string): number | undefined {
   return undefined;
 }
 
+/** One of the bench's peer proxies (perf/<peer>-peer.ts) in front of the backend; the URL to load it at. */
+export async function startPeer(procs: ChildProcesses, name: string, peer: 'undici-floor' | 'http-proxy', backendPort: number, nodeArgs: readonly string[] = []): Promise<{ readonly url: string; readonly child: ManagedChild }> {
+  const started = await startNodeChild(procs, name, `${peer}-peer.ts`, ['--target', `http://127.0.0.1:${backendPort}`], nodeArgs);
+  return { url: `http://127.0.0.1:${started.port}/`, child: started.child };
+}
+
 /** Starts the fixed-body backend for one run. */
 export function startBackend(procs: ChildProcesses, bodySize: number): Promise<StartedChild> {
   return startNodeChild(procs, `backend(${bodySize})`, 'backend.ts', ['--size', String(bodySize)]);

@@ -27,10 +27,8 @@ export interface RunningTarget {
   readonly facts: Readonly<Record<string, number | string>>;
   /** Facts measured while the load ran (e.g. reload swap times), merged into `facts` after the measured load. */
   afterLoad?(): Promise<Readonly<Record<string, number | string>>>;
-  /** CPU time used so far by the system's own process, in µs, when it can tell (edgeway can). */
-  readonly cpuMicros?: () => number | undefined;
-  /** The system's own process, for tools that read more of /proc than CPU time. */
-  readonly pid?: number;
+  /** The system's own process, when it has one: its CPU time per request is read from /proc (process-cpu.ts). */
+  readonly pid?: number | undefined;
   stop(): Promise<void>;
 }
 

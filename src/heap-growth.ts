@@ -20,6 +20,6 @@ export function heapGrowthFlag(percent: number): string {
 }
 
 /** Sets the growth for this process (cheap: a flag write, done at start and on every reload). */
-export function applyHeapGrowth(percent: number, setFlags: (flags: string) => void = setFlagsFromString): void {
-  setFlags(heapGrowthFlag(percent));
+export function applyHeapGrowth(percent: number): void {
+  setFlagsFromString(heapGrowthFlag(percent));
 }

@@ -9,7 +9,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../free-port.ts';
-import { processCpuMicros } from '../process-cpu.ts';
 import type { RunningTarget, Scenario, StartContext } from '../scenario.ts';
 import { BENCH_HOST, BODY_SIZES } from '../scenario.ts';
 import { get, waitForStatus } from '../wait-http.ts';
@@ -105,7 +104,7 @@ export async function startEdgeway(ctx: StartContext, start: EdgewayStart): Prom
       : start.target === undefined
         ? `http://127.0.0.1:${httpPort}/`
         : `http://${start.target.host}:${start.target.port}/`;
-  return { url, host: start.loadHost, servername: start.loadHost, facts, adminUrl: admin, cpuMicros: () => processCpuMicros(child.process.pid), stop: () => child.stop(10_000) };
+  return { url, host: start.loadHost, servername: start.loadHost, facts, adminUrl: admin, pid: child.process.pid, stop: () => child.stop(10_000) };
 }
 
 export const edgewayScenario: Scenario = {

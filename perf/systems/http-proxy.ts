@@ -3,8 +3,7 @@
  * The plain-Node baseline: edgeway should not be slower than this.
  */
 
-import { startNodeChild } from '../node-child.ts';
-import { processCpuMicros } from '../process-cpu.ts';
+import { startPeer } from '../node-child.ts';
 import type { Scenario } from '../scenario.ts';
 import { BENCH_HOST, BODY_SIZES } from '../scenario.ts';
 
@@ -13,7 +12,7 @@ export const httpProxyScenario: Scenario = {
   group: 'proxy',
   bodySizes: BODY_SIZES,
   start: async (ctx) => {
-    const peer = await startNodeChild(ctx.procs, 'http-proxy', 'http-proxy-peer.ts', ['--target', `http://127.0.0.1:${ctx.backendPort}`]);
-    return { url: `http://127.0.0.1:${peer.port}/`, host: BENCH_HOST, facts: {}, cpuMicros: () => processCpuMicros(peer.child.process.pid), stop: () => peer.child.stop() };
+    const { url, child } = await startPeer(ctx.procs, 'http-proxy', 'http-proxy', ctx.backendPort);
+    return { url, host: BENCH_HOST, facts: {}, pid: child.process.pid, stop: () => child.stop() };
   },
 };

@@ -6,7 +6,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from '../free-port.ts';
-import { processCpuMicros } from '../process-cpu.ts';
 import type { Scenario } from '../scenario.ts';
 import { BENCH_HOST, BODY_SIZES } from '../scenario.ts';
 import { waitForStatus } from '../wait-http.ts';
@@ -61,7 +60,7 @@ export function nginxScenario(log: (line: string) => void, variant: NginxVariant
         await child.stop();
         throw err;
       }
-      return { url, host: BENCH_HOST, servername: BENCH_HOST, facts: { version: nginx.version }, cpuMicros: () => processCpuMicros(child.process.pid), ...(child.process.pid === undefined ? {} : { pid: child.process.pid }), stop: () => child.stop() };
+      return { url, host: BENCH_HOST, servername: BENCH_HOST, facts: { version: nginx.version }, pid: child.process.pid, stop: () => child.stop() };
     },
   };
 }

@@ -4,8 +4,7 @@
  * resilience cost above the floor.
  */
 
-import { startNodeChild } from '../node-child.ts';
-import { processCpuMicros } from '../process-cpu.ts';
+import { startPeer } from '../node-child.ts';
 import type { Scenario } from '../scenario.ts';
 import { BENCH_HOST, BODY_SIZES } from '../scenario.ts';
 
@@ -14,7 +13,7 @@ export const undiciFloorScenario: Scenario = {
   group: 'proxy',
   bodySizes: BODY_SIZES,
   start: async (ctx) => {
-    const peer = await startNodeChild(ctx.procs, 'undici-floor', 'undici-floor-peer.ts', ['--target', `http://127.0.0.1:${ctx.backendPort}`]);
-    return { url: `http://127.0.0.1:${peer.port}/`, host: BENCH_HOST, facts: {}, cpuMicros: () => processCpuMicros(peer.child.process.pid), stop: () => peer.child.stop() };
+    const { url, child } = await startPeer(ctx.procs, 'undici-floor', 'undici-floor', ctx.backendPort);
+    return { url, host: BENCH_HOST, facts: {}, pid: child.process.pid, stop: () => child.stop() };
   },
 };

@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ChildProcesses } from '../child-processes.ts';
 import { startEdgewayProcess, type EdgewayProcess } from '../edgeway-process.ts';
-import { startNodeChild } from '../node-child.ts';
+import { startBackend, startPeer } from '../node-child.ts';
 import { processCpuMicros } from '../process-cpu.ts';
 import { median } from '../stats.ts';
 import { edgewayConfig } from '../systems/edgeway-config.ts';
@@ -40,14 +40,12 @@ if (cliA === undefined || cliB === undefined) {
   process.exit(2);
 }
 
-const PEERS = new Set(['undici-floor', 'http-proxy']);
 const procs = new ChildProcesses();
 
 /** One side: a build of edgeway, or one of the bench's peers. */
 async function startSide(name: string, cli: string, config: string, work: string, backendPort: number, nodeArgs: readonly string[]): Promise<EdgewayProcess> {
-  if (!PEERS.has(cli)) return startEdgewayProcess(procs, name, cli, config, work, nodeArgs);
-  const peer = await startNodeChild(procs, name, `${cli}-peer.ts`, ['--target', `http://127.0.0.1:${backendPort}`], nodeArgs);
-  return { url: `http://127.0.0.1:${peer.port}/`, child: peer.child };
+  if (cli !== 'undici-floor' && cli !== 'http-proxy') return startEdgewayProcess(procs, name, cli, config, work, nodeArgs);
+  return startPeer(procs, name, cli, backendPort, nodeArgs);
 }
 
 /** Drives both proxies at once with `amount` requests each; returns the CPU µs per request of each. */
@@ -63,7 +61,7 @@ async function load(a: EdgewayProcess, b: EdgewayProcess, amount: number): Promi
 }
 
 try {
-  const backend = await startNodeChild(procs, 'backend', 'backend.ts', ['--size', values.size]);
+  const backend = await startBackend(procs, Number(values.size));
   const work = await mkdtemp(join(tmpdir(), 'edgeway-ab-'));
   const config = join(work, 'edgeway.yaml');
   await writeFile(config, edgewayConfig({ backendPort: backend.port, hosts: [HOST] }));

@@ -24,7 +24,7 @@ import autocannon from 'autocannon';
 import { parseBenchOptions } from '../bench-options.ts';
 import { ChildProcesses } from '../child-processes.ts';
 import { startEdgewayProcess } from '../edgeway-process.ts';
-import { startNodeChild } from '../node-child.ts';
+import { startBackend, startPeer } from '../node-child.ts';
 import { addGcTraceLine, emptyGcTally } from '../gc-trace.ts';
 import { cpuBreakdown, processCpuMicros, syscallCounts, threadCpu } from '../process-cpu.ts';
 import { edgewayConfig } from '../systems/edgeway-config.ts';
@@ -60,7 +60,7 @@ const profileDir = join(root, 'perf/profiles', `${system}-${Date.now()}`);
 await mkdir(profileDir, { recursive: true });
 const procs = new ChildProcesses();
 try {
-  const backend = await startNodeChild(procs, 'backend', 'backend.ts', ['--size', values.size]);
+  const backend = await startBackend(procs, Number(values.size));
   const prof = [...(values.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), ...(values.gc ? ['--trace-gc-nvp'] : [])];
   let url: string;
   let pid: number | undefined;
@@ -83,8 +83,8 @@ try {
     pid = target.pid;
     stop = () => target.stop();
   } else {
-    const peer = await startNodeChild(procs, system, `${system}-peer.ts`, ['--target', `http://127.0.0.1:${backend.port}`], prof);
-    url = `http://127.0.0.1:${peer.port}/`;
+    const peer = await startPeer(procs, system, system, backend.port, prof);
+    url = peer.url;
     pid = peer.child.process.pid;
     output = peer.child.process.stdout;
     stop = () => peer.child.stop(10_000);
