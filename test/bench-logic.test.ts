@@ -3,6 +3,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { parseBenchOptions, selected } from '../perf/bench-options.ts';
 import { isClean, parseAutocannonJson } from '../perf/load-result.ts';
 import { formatBytes, pairedRatioLines, proxyTable, ratioTable, routingTable, tlsTable } from '../perf/report.ts';
+import { RequestFramer } from '../perf/request-framer.ts';
 import { median, pairedRatios, ratio, summarize } from '../perf/stats.ts';
 import type { Measurement } from '../perf/stats.ts';
 import { edgewayConfig, middleHost, routingHosts } from '../perf/systems/edgeway-config.ts';
@@ -273,4 +274,32 @@ test('addGcTraceLine sums --trace-gc-nvp records by kind and ignores every other
   t.is(Math.round(tally.scavengeMs * 10), 13);
   t.is(Math.round(tally.fullMainMs * 10), 195);
   t.is(Math.round(tally.fullBackgroundMs * 10), 600);
+});
+
+test('request framer: where each request ends, across chunks, with bodies skipped, HEAD and close noted', (t) => {
+  const get = 'GET / HTTP/1.1\r\nhost: a\r\n\r\n';
+  type Framed = ReturnType<RequestFramer['push']>;
+  const ka = { isHead: false, close: false };
+  const nothing: Framed = [];
+  const cases: ReadonlyArray<readonly [string, readonly string[], readonly Framed[]]> = [
+    ['one request in one chunk', [get], [[ka]]],
+    ['two pipelined in one chunk', [get + get], [[ka, ka]]],
+    ['a head split inside its blank line', [get.slice(0, -3), get.slice(-3)], [[], [ka]]],
+    ['a head split byte by byte', [...get], [...[...get.slice(1)].map(() => nothing), [ka]]],
+    ['a Content-Length body is skipped, also when it arrives later', ['POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab', 'c', 'de' + get], [[ka], [], [ka]]],
+    ['HEAD', ['HEAD / HTTP/1.1\r\n\r\n'], [[{ isHead: true, close: false }]]],
+    ['connection: close, any case, among other tokens', ['GET / HTTP/1.1\r\nConnection: TE, Close\r\n\r\n'], [[{ isHead: false, close: true }]]],
+    ['HTTP/1.0 is answered and closed', ['GET / HTTP/1.0\r\n\r\n'], [[{ isHead: false, close: true }]]],
+    ['a header merely containing "close" does not close', ['GET / HTTP/1.1\r\nx-note: closed\r\n\r\n'], [[ka]]],
+  ];
+  for (const [name, chunks, expected] of cases) {
+    const framer = new RequestFramer();
+    t.deepEqual(chunks.map((c) => framer.push(Buffer.from(c, 'latin1'))), expected, name);
+  }
+});
+
+test('request framer: a chunked body or an endless head is an error, not a misread', (t) => {
+  t.throws(() => new RequestFramer().push(Buffer.from('POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n')), { message: /chunked/ });
+  const framer = new RequestFramer();
+  t.throws(() => framer.push(Buffer.alloc(70 * 1024, 'a')), { message: /over 65536 bytes/ });
 });

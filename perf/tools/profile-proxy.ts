@@ -108,12 +108,16 @@ try {
   if (tracer !== undefined) await waitFor(() => tracer.stderrTail.includes('attached'), 5_000, 'strace to attach');
   const ioBefore = syscallCounts(pid);
   const before = processCpuMicros(pid);
+  const backendBefore = processCpuMicros(backend.child.process.pid);
+  const loadBefore = process.cpuUsage();
   const splitBefore = cpuBreakdown(pid);
   const threadsBefore = threadCpu(pid);
   measuring = true;
   const result = await autocannon({ url, connections: Number(values.connections), amount, headers: { host: HOST }, duration: 60 });
   measuring = false;
   const after = processCpuMicros(pid);
+  const backendAfter = processCpuMicros(backend.child.process.pid);
+  const load = process.cpuUsage(loadBefore);
   const splitAfter = cpuBreakdown(pid);
   const ioAfter = syscallCounts(pid);
   const threadsAfter = threadCpu(pid);
@@ -136,6 +140,9 @@ try {
         : `${system}: ${gc.scavenges} scavenges (${perRequestUs(gc.scavengeMs)} µs per request) and ${gc.fullCollections} full collections (${perRequestUs(gc.fullMainMs)} µs main thread, ${perRequestUs(gc.fullBackgroundMs)} µs concurrent marking per request)\n`,
     );
   }
+  // The other two busy processes share the 2 cores with the proxy: what they take is what the proxy cannot have.
+  const backendPerRequest = backendBefore === undefined || backendAfter === undefined ? Number.NaN : (backendAfter - backendBefore) / total;
+  process.stdout.write(`beside it: backend ${backendPerRequest.toFixed(1)} and load generator ${((load.user + load.system) / total).toFixed(1)} CPU µs per request\n`);
   process.stdout.write(`${system}: ${result.requests.total} requests, ${Math.round(result.requests.average)} req/s, ${perRequest.toFixed(1)} CPU µs per request${values.profile && system !== 'nginx' ? `; profile in ${profileDir}` : ''}\n`);
 } finally {
   await procs.stopAll();
