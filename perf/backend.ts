@@ -42,7 +42,7 @@ buildAnswer();
 setInterval(buildAnswer, 1000).unref();
 
 function answer(socket: Socket, request: FramedRequest): void {
-  if (socket.destroyed) return;
+  if (socket.destroyed || socket.writableEnded) return;
   if (request.close) socket.end(request.isHead ? head : whole);
   else socket.write(request.isHead ? head : whole);
 }
