@@ -123,12 +123,14 @@ try {
   const threadsAfter = threadCpu(pid);
   await tracer?.stop();
   await stop();
-  const perRequest = before === undefined || after === undefined ? Number.NaN : (after - before) / result.requests.total;
+  const total = result.requests.total;
+  /** CPU µs per request between two processCpuMicros readings; NaN when the process could not be read. */
+  const cpuPerRequest = (from: number | undefined, to: number | undefined) => (from === undefined || to === undefined ? Number.NaN : (to - from) / total);
+  const perRequest = cpuPerRequest(before, after);
   const byName = new Map<string, number>();
   for (const [tid, t] of threadsAfter) byName.set(t.name, (byName.get(t.name) ?? 0) + t.micros - (threadsBefore.get(tid)?.micros ?? 0));
-  const threads = [...byName].filter(([, us]) => us > 0).sort((a, b) => b[1] - a[1]).map(([name, us]) => `${name} ${(us / result.requests.total).toFixed(1)}`);
+  const threads = [...byName].filter(([, us]) => us > 0).sort((a, b) => b[1] - a[1]).map(([name, us]) => `${name} ${(us / total).toFixed(1)}`);
   process.stdout.write(`${system}: CPU µs per request by thread: ${threads.join(', ')}\n`);
-  const total = result.requests.total;
   process.stdout.write(`${system}: per request ${((ioAfter.reads - ioBefore.reads) / total).toFixed(2)} read and ${((ioAfter.writes - ioBefore.writes) / total).toFixed(2)} write syscalls (/proc/PID/io)\n`);
   const per = (key: keyof typeof splitAfter, digits: number) => ((splitAfter[key] - splitBefore[key]) / total).toFixed(digits);
   process.stdout.write(`${system}: per request ${per('userMicros', 1)} µs user and ${per('systemMicros', 1)} µs kernel, ${per('voluntarySwitches', 3)} voluntary and ${per('involuntarySwitches', 3)} involuntary context switches\n`);
@@ -141,9 +143,8 @@ try {
     );
   }
   // The other two busy processes share the 2 cores with the proxy: what they take is what the proxy cannot have.
-  const backendPerRequest = backendBefore === undefined || backendAfter === undefined ? Number.NaN : (backendAfter - backendBefore) / total;
-  process.stdout.write(`beside it: backend ${backendPerRequest.toFixed(1)} and load generator ${((load.user + load.system) / total).toFixed(1)} CPU µs per request\n`);
-  process.stdout.write(`${system}: ${result.requests.total} requests, ${Math.round(result.requests.average)} req/s, ${perRequest.toFixed(1)} CPU µs per request${values.profile && system !== 'nginx' ? `; profile in ${profileDir}` : ''}\n`);
+  process.stdout.write(`beside it: backend ${cpuPerRequest(backendBefore, backendAfter).toFixed(1)} and load generator ${((load.user + load.system) / total).toFixed(1)} CPU µs per request\n`);
+  process.stdout.write(`${system}: ${total} requests, ${Math.round(result.requests.average)} req/s, ${perRequest.toFixed(1)} CPU µs per request${values.profile && system !== 'nginx' ? `; profile in ${profileDir}` : ''}\n`);
 } finally {
   await procs.stopAll();
 }
