@@ -4,6 +4,7 @@
  * Bodies are built once at start-up.
  */
 import { STATUS_CODES } from 'node:http';
+import { Http2ServerResponse } from 'node:http2';
 import { CODES, type Code } from '../errors.ts';
 import type { DownstreamResponse } from './downstream.ts';
 
@@ -38,8 +39,9 @@ export function sendError(res: DownstreamResponse, code: Code, requestId: string
   res.setHeader('server', 'edgeway');
   res.setHeader('x-edgeway-error', code);
   if (requestId !== undefined) res.setHeader('x-request-id', requestId);
-  // HTTP/2 has no Connection header (Node throws on it); closing there is the session's business.
-  if (close && res.req.httpVersionMajor === 1) res.setHeader('connection', 'close');
+  // HTTP/2 has no Connection header (Node throws on it); closing there is the session's business. The class tells an
+  // HTTP/2 stream, not the request line's version: an HTTP/1 client may write `HTTP/2.0` there.
+  if (close && !(res instanceof Http2ServerResponse)) res.setHeader('connection', 'close');
   res.end(p.body);
   return p.status;
 }

@@ -7,7 +7,7 @@
  * a missing Host. On the plain HTTP entrypoint, routes flagged `redirectToHttps` at compile time answer 308 to https,
  * except ACME HTTP-01 challenges, which must stay reachable over plain HTTP.
  */
-import type { Http2ServerRequest } from 'node:http2';
+import { Http2ServerRequest } from 'node:http2';
 import type { Dispatcher, Pool } from 'undici';
 import type { Code } from '../errors.ts';
 import { methodClass } from '../metrics/label-classes.ts';
@@ -88,6 +88,12 @@ export class HttpEntrypoint {
   readonly handle = (req: DownstreamRequest, res: DownstreamResponse): void => {
     const started = performance.now();
     const runtime = this.#runtime;
+    // Node's HTTP/1 parser accepts `HTTP/2.0` and `HTTP/0.9` in a request line and hands such a request over as an
+    // ordinary IncomingMessage with that version; only node:http2 makes real HTTP/2 requests. Neither is a
+    // protocol this connection speaks, and everything below assumes HTTP/1.x framing for a non-HTTP/2 request.
+    if (req.httpVersionMajor !== 1 && !(req instanceof Http2ServerRequest)) {
+      return this.#fail(req, res, 'EDGEWAY_HTTP_VERSION', started, req.url ?? '', undefined, undefined, undefined, true);
+    }
     if (this.closing) closeAfter(res);
     if (runtime.overload.shedding) {
       res.setHeader('retry-after', runtime.overload.retryAfter);
@@ -234,7 +240,7 @@ export class HttpEntrypoint {
     // (`Connection: close` makes Node end the socket once the answer is flushed).
     if (!close && hasBody(req)) req.resume();
     this.#runtime.rejections.refused(code);
-    const status = sendError(res, code, undefined, close && req.httpVersionMajor === 1);
+    const status = sendError(res, code, undefined, close);
     this.#answered(req, status, started, path, host, ingress, service, code);
   }
 
@@ -275,7 +281,7 @@ function externalHost(host: string, port: number): string {
 
 function hasBody(req: DownstreamRequest): boolean {
   // HTTP/2 marks a request without body by ending the stream with its headers; Content-Length is optional there.
-  if (req.httpVersionMajor === 2) return !(req as Http2ServerRequest).stream.endAfterHeaders;
+  if (req instanceof Http2ServerRequest) return !req.stream.endAfterHeaders;
   const length = req.headers['content-length'];
   if (length !== undefined) return length !== '0';
   return req.headers['transfer-encoding'] !== undefined;

@@ -73,6 +73,8 @@ export class UpgradeProxy {
   /** The 'upgrade' listener for node:http, and for HTTP/1.1 over TLS on the HTTPS entrypoint (`client` is then a TLSSocket). */
   readonly handle = (req: IncomingMessage, client: Duplex, head: Buffer): void => {
     const runtime = this.#runtime;
+    // Upgrades exist only in HTTP/1.1; a request line naming another version is refused as the entrypoint does.
+    if (req.httpVersionMajor !== 1) return this.#refuse(client, 'EDGEWAY_HTTP_VERSION');
     if (runtime.overload.shedding) {
       runtime.rejections.overloaded(runtime.overload.reason);
       return refuse(client, 'EDGEWAY_OVERLOADED');
