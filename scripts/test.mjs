@@ -24,7 +24,8 @@ for (const stream of [ava.stdout, ava.stderr]) {
 }
 ava.on('close', (code) => {
   const count = (re) => [...output.matchAll(re)].reduce((sum, m) => sum + Number(m[1]), 0);
-  const passed = count(/^\s*(\d+) tests? passed/gm);
+  // ava prints `N tests passed` only when nothing failed; otherwise the passed tests are its ✔ lines.
+  const passed = count(/^\s*(\d+) tests? passed/gm) || [...output.matchAll(/^\s*✔ /gm)].length;
   let failed =
     count(/^\s*(\d+) tests? failed/gm) +
     count(/^\s*(\d+) uncaught exceptions?/gm) +
