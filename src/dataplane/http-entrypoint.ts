@@ -51,8 +51,11 @@ export interface EntrypointRuntime {
   readonly sendWatch: SendWatch;
 }
 
-/** undici reads `servername` from dispatch options (core/request.js) but does not declare it. */
-type UpstreamDispatchOptions = Dispatcher.DispatchOptions & { readonly servername: string | undefined };
+/**
+ * undici declares `servername?: string`; edgeway always sets the key (undefined for plain backends) so every
+ * request's options object has one shape, and undici treats undefined as absent.
+ */
+type UpstreamDispatchOptions = Omit<Dispatcher.DispatchOptions, 'servername'> & { readonly servername: string | undefined };
 
 const ACME_CHALLENGE = '/.well-known/acme-challenge/';
 
@@ -206,7 +209,7 @@ export class HttpEntrypoint {
     if (policy.readTimeoutMs !== 0) options.bodyTimeout = policy.readTimeoutMs;
     const cells: RouteCells = this.#runtime.routeCells.cells(target.ingress, backend.backend.service);
     const info = { host, path, requestId, ingress: target.ingress, service: backend.backend.service, started, cells, method: methodClass(req.method) };
-    const exchange = new ProxyExchange(req, res, info, this, options, backend, policy, ctx, this.#runtime.retryCounters);
+    const exchange = new ProxyExchange(req, res, info, this, options as Dispatcher.DispatchOptions, backend, policy, ctx, this.#runtime.retryCounters);
     exchange.send(pool, member, upstream);
   }
 
