@@ -2,16 +2,17 @@
  * The `spec.addresses` part of the EdgewaySettings document: LoadBalancer pools, service CIDRs, the NodePort range,
  * the loadBalancerClass, the node addresses NodePorts are served on, the upstream mode and the TCP idle timeout.
  * The schema has checked shapes; this checks what it cannot (addresses that parse, one CIDR per family, min ≤ max)
- * and rejects a bad field at its position, which then keeps its default.
+ * and rejects a bad field at its position, which then keeps its default (from the schema, as every default).
  */
 import { isIP } from 'node:net';
 import { parseAddressSpec, parseCidr } from '../allocation/ip-range.ts';
 import type { AddressPoolSettings, AddressSettings, UpstreamMode } from './settings.ts';
+import { schemaDefault } from './settings-schema.ts';
 import type { FieldPath } from './yaml-source.ts';
 
 type Raw = (path: FieldPath) => unknown;
 type Reject = (path: FieldPath, message: string) => undefined;
-type Duration = (path: FieldPath, fallback: number) => number;
+type Duration = (path: FieldPath) => number;
 
 const BASE = ['spec', 'addresses'] as const;
 
@@ -24,10 +25,26 @@ export function parsePortRange(text: string): { min: number; max: number } | und
   return min >= 1 && max <= 65535 && min <= max ? { min, max } : undefined;
 }
 
-export function parseAddressSettings(raw: Raw, reject: Reject, duration: Duration, d: AddressSettings): AddressSettings {
-  const at = (...rest: (string | number)[]): FieldPath => [...BASE, ...rest];
+/** A default of the schema that the code below relies on; the schema test checks each one converts. */
+function defaultOf<T>(name: string, convert: (value: unknown) => T | undefined): T {
+  const converted = convert(schemaDefault([...BASE, name]));
+  if (converted === undefined) throw new Error(`the schema default of spec.addresses.${name} does not convert`);
+  return converted;
+}
 
-  let pools: readonly AddressPoolSettings[] = d.pools;
+const strings = (value: unknown): readonly string[] | undefined => (Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined);
+
+export function parseAddressSettings(raw: Raw, reject: Reject, duration: Duration): AddressSettings {
+  const at = (...rest: (string | number)[]): FieldPath => [...BASE, ...rest];
+  const d = {
+    serviceCIDRs: defaultOf('serviceCIDRs', strings),
+    nodePortRange: defaultOf('nodePortRange', (v) => (typeof v === 'string' ? parsePortRange(v) : undefined)),
+    nodeAddresses: defaultOf('nodeAddresses', strings),
+    loadBalancerClass: defaultOf('loadBalancerClass', (v) => (typeof v === 'string' ? v : undefined)),
+    upstreamMode: defaultOf('upstreamMode', (v): UpstreamMode | undefined => (v === 'endpoints' || v === 'nodePort' ? v : undefined)),
+  };
+
+  let pools = defaultOf('pools', (v) => (Array.isArray(v) ? (v as readonly AddressPoolSettings[]) : undefined));
   const writtenPools = raw(at('pools'));
   if (Array.isArray(writtenPools)) {
     const out: AddressPoolSettings[] = [];
@@ -95,6 +112,6 @@ export function parseAddressSettings(raw: Raw, reject: Reject, duration: Duratio
     loadBalancerClass: typeof cls === 'string' ? cls : d.loadBalancerClass,
     nodeAddresses,
     upstreamMode: mode === 'endpoints' || mode === 'nodePort' ? (mode satisfies UpstreamMode) : d.upstreamMode,
-    tcpIdleTimeoutMs: duration(at('tcpIdleTimeout'), d.tcpIdleTimeoutMs),
+    tcpIdleTimeoutMs: duration(at('tcpIdleTimeout')),
   };
 }

@@ -14,8 +14,8 @@ import { formatFieldPath } from './diagnostic.ts';
 import type { LoadedObject } from './loaded-object.ts';
 import { objectRef } from '../k8s/types.ts';
 import type { BackendRef, ClusterSettings, HashOnSetting, HostPort, Settings } from './settings.ts';
-import { DEFAULT_HTTPS, DEFAULT_SETTINGS } from './settings-defaults.ts';
-import { checkSettingsSchema } from './settings-schema.ts';
+import { checkSettingsSchema, schemaDefault } from './settings-schema.ts';
+import type { SettingsSpec, SettingsSpecDocument } from './settings-spec.ts';
 import { parseAddressSettings } from './address-settings.ts';
 import { parseRetryOn, parseSize, type RetryOn } from './retry-policy.ts';
 import type { FieldPath } from './yaml-source.ts';
@@ -60,174 +60,224 @@ export function isCidr(text: string): boolean {
   return family !== 0 && /^[0-9]{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
 }
 
+/** The type of the field at `path` in the document with its schema default filled in (settings-spec.ts). */
+type At<T, P extends FieldPath> = P extends readonly [infer K, ...infer R extends FieldPath]
+  ? K extends keyof NonNullable<T>
+    ? At<NonNullable<T>[K], R>
+    : never
+  : T;
+
+/** A conversion of a schema default that fails is a bug in the schema, not in the user's document. */
+function badDefault(path: FieldPath): never {
+  throw new Error(`the schema default of ${formatFieldPath(path)} does not convert`);
+}
+
+let defaults: Settings | undefined;
+
+/** Every setting at its schema default: what edgeway runs with when the configuration has no settings document. */
+export function defaultSettings(): Settings {
+  defaults ??= Object.freeze(readSettings(undefined).settings);
+  return defaults;
+}
+
 export function resolveSettings(doc: LoadedObject | undefined): { settings: Settings; diagnostics: Diagnostic[] } {
-  if (doc === undefined) return { settings: DEFAULT_SETTINGS, diagnostics: [] };
-  const schema = checkSettingsSchema(doc);
+  return doc === undefined ? { settings: defaultSettings(), diagnostics: [] } : readSettings(doc);
+}
+
+/**
+ * Reads every setting: the value written in `doc` when it is there and valid, else the schema's default for it
+ * (the same conversions apply to both). Without a document, every setting takes its default.
+ */
+function readSettings(doc: LoadedObject | undefined): { settings: Settings; diagnostics: Diagnostic[] } {
+  const schema = doc === undefined ? { diagnostics: [], invalid: [] } : checkSettingsSchema(doc);
   const diagnostics: Diagnostic[] = [...schema.diagnostics];
   const invalid: FieldPath[] = [...schema.invalid];
   const overlaps = (a: FieldPath, b: FieldPath): boolean => a.slice(0, b.length).every((s, i) => s === b[i]) || b.slice(0, a.length).every((s, i) => s === a[i]);
   const raw = (path: FieldPath): unknown => {
-    if (invalid.some((bad) => overlaps(bad, path))) return undefined;
+    if (doc === undefined || invalid.some((bad) => overlaps(bad, path))) return undefined;
     let current: unknown = doc.object;
     for (const s of path) current = typeof current === 'object' && current !== null ? (current as Record<string | number, unknown>)[s] : undefined;
     return current;
   };
   const reject = (path: FieldPath, message: string): undefined => {
+    if (doc === undefined) return badDefault(path);
     invalid.push(path);
     diagnostics.push({ severity: 'error', code: 'EW_SETTINGS_INVALID', message, position: doc.locate(path), object: objectRef(doc.object), field: formatFieldPath(path) });
     return undefined;
   };
-  const pick = <T>(path: FieldPath, fallback: T): T => (raw(path) ?? fallback) as T;
-  const duration = (path: FieldPath, fallback: number): number => {
-    const text = raw(path);
-    if (typeof text !== 'string') return fallback;
-    return parseDuration(text) ?? reject(path, `${JSON.stringify(text)} is not a duration: write e.g. "500ms", "5s" or "2m"`) ?? fallback;
+  /** The written value, or the schema's default; typed from the schema, whose ajv check has passed for it. */
+  const value = <const P extends FieldPath>(path: P): At<SettingsSpecDocument, P> => (raw(path) ?? schemaDefault(path)) as At<SettingsSpecDocument, P>;
+  /** Converts the written text, or else the default's; a written text that does not convert is rejected. */
+  const convert = <T>(path: FieldPath, parse: (written: string) => T | undefined, message: (written: string) => string): T => {
+    const written = raw(path);
+    if (typeof written === 'string') {
+      const parsed = parse(written);
+      if (parsed !== undefined) return parsed;
+      reject(path, message(written));
+    }
+    const fallback = schemaDefault(path);
+    return (typeof fallback === 'string' ? parse(fallback) : undefined) ?? badDefault(path);
   };
-  const address = (path: FieldPath, fallback: HostPort): HostPort => {
-    const text = raw(path);
-    if (typeof text !== 'string') return fallback;
-    return parseHostPort(text) ?? reject(path, `${JSON.stringify(text)} is not host:port with a port up to 65535: write e.g. "127.0.0.1:8080" or "[::1]:8080"`) ?? fallback;
-  };
+  const duration = (path: FieldPath): number =>
+    convert(path, parseDuration, (text) => `${JSON.stringify(text)} is not a duration: write e.g. "500ms", "5s" or "2m"`);
+  const address = (path: FieldPath): HostPort =>
+    convert(path, parseHostPort, (text) => `${JSON.stringify(text)} is not host:port with a port up to 65535: write e.g. "127.0.0.1:8080" or "[::1]:8080"`);
   /** An address whose absence means "off": a bad one is reported and also leaves the feature off. */
   const optionalAddress = (path: FieldPath): HostPort | null => {
     const text = raw(path);
     if (typeof text !== 'string') return null;
     return parseHostPort(text) ?? reject(path, `${JSON.stringify(text)} is not host:port with a port up to 65535: write e.g. "127.0.0.1:5353" (left off until fixed)`) ?? null;
   };
-  const entrypoint = (name: 'http' | 'https', fallback: HostPort | null): HostPort | null => {
-    const base = ['spec', 'entrypoints', name];
-    const written = raw(base) !== undefined;
-    if (raw([...base, 'enabled']) === false) return null;
-    if (!written) return fallback;
-    return address([...base, 'address'], fallback ?? DEFAULT_HTTPS);
+  /** An entrypoint is on when its section is written or has a schema default ({} for http), unless enabled: false. */
+  const entrypoint = (name: 'http' | 'https'): HostPort | null => {
+    const base = ['spec', 'entrypoints', name] as const;
+    if (!value([...base, 'enabled'])) return null;
+    if (raw(base) === undefined && schemaDefault(base) === undefined) return null;
+    return address([...base, 'address']);
   };
+  const size = (path: FieldPath): number => {
+    const written = raw(path);
+    if (typeof written === 'number') return written;
+    if (typeof written === 'string') {
+      const parsed = parseSize(written);
+      if (parsed !== undefined) return parsed;
+      reject(path, `${JSON.stringify(written)} is not a size: write bytes, or e.g. "512k", "8m", "1g"`);
+    }
+    const fallback = schemaDefault(path);
+    return typeof fallback === 'number' ? fallback : ((typeof fallback === 'string' ? parseSize(fallback) : undefined) ?? badDefault(path));
+  };
+  /** The schema's pattern has checked a written text, which therefore parses. */
+  const hashOn = (path: FieldPath): HashOnSetting => {
+    const written = raw(path);
+    const fallback = schemaDefault(path);
+    return (typeof written === 'string' ? parseHashOn(written) : undefined) ?? (typeof fallback === 'string' ? parseHashOn(fallback) : undefined) ?? badDefault(path);
+  };
+  const retryOn = (path: FieldPath): RetryOn =>
+    convert(
+      path,
+      (text) => {
+        const parsed = parseRetryOn(text);
+        return 'unknown' in parsed ? undefined : parsed;
+      },
+      (text) => {
+        const parsed = parseRetryOn(text);
+        return `"${'unknown' in parsed ? parsed.unknown : text}" is not a retry condition: use a comma-separated list of connect-failure, reset, timeout, 500, 502, 503, 504, 5xx, gateway-error`;
+      },
+    );
 
-  const size = (path: FieldPath, fallback: number): number => {
-    const value = raw(path);
-    if (typeof value === 'number') return value;
-    if (typeof value !== 'string') return fallback;
-    return parseSize(value) ?? reject(path, `${JSON.stringify(value)} is not a size: write bytes, or e.g. "512k", "8m", "1g"`) ?? fallback;
-  };
-  const retryOn = (path: FieldPath, fallback: RetryOn): RetryOn => {
-    const value = raw(path);
-    if (typeof value !== 'string') return fallback;
-    const parsed = parseRetryOn(value);
-    if ('unknown' in parsed) return reject(path, `"${parsed.unknown}" is not a retry condition: use a comma-separated list of connect-failure, reset, timeout, 500, 502, 503, 504, 5xx, gateway-error`) ?? fallback;
-    return parsed;
-  };
-
-  const proxies = raw(['spec', 'trustedProxies']);
-  let trustedProxies: readonly string[] = DEFAULT_SETTINGS.trustedProxies;
+  const proxiesPath = ['spec', 'trustedProxies'] as const;
+  const proxies = raw(proxiesPath);
+  let trustedProxies: readonly string[] = value(proxiesPath);
   if (Array.isArray(proxies)) {
     const bad = proxies.findIndex((p) => typeof p !== 'string' || !isCidr(p));
-    if (bad === -1) trustedProxies = proxies as string[];
-    else reject(['spec', 'trustedProxies', bad], `${JSON.stringify(proxies[bad])} is not a CIDR: write e.g. "10.0.0.0/8" or "fd00::/8" (no proxy is trusted until this is fixed)`);
+    if (bad !== -1) {
+      trustedProxies = schemaDefault(proxiesPath) as readonly string[];
+      reject([...proxiesPath, bad], `${JSON.stringify(proxies[bad])} is not a CIDR: write e.g. "10.0.0.0/8" or "fd00::/8" (no proxy is trusted until this is fixed)`);
+    }
   }
 
-  const d = DEFAULT_SETTINGS;
-  const hashOnText = raw(['spec', 'balancing', 'hashOn']);
   const settings: Settings = {
-    http: entrypoint('http', d.http),
-    https: entrypoint('https', d.https),
+    http: entrypoint('http'),
+    https: entrypoint('https'),
     tls: {
-      defaultCertificate: secretRef(raw(['spec', 'tls', 'defaultCertificate'])),
-      certificatesDir: pick(['spec', 'tls', 'certificatesDir'], d.tls.certificatesDir),
-      minVersion: pick(['spec', 'tls', 'minVersion'], d.tls.minVersion),
-      ciphers: pick(['spec', 'tls', 'ciphers'], d.tls.ciphers),
+      defaultCertificate: secretRef(value(['spec', 'tls', 'defaultCertificate'])),
+      certificatesDir: value(['spec', 'tls', 'certificatesDir']),
+      minVersion: value(['spec', 'tls', 'minVersion']),
+      ciphers: value(['spec', 'tls', 'ciphers']) ?? null,
     },
-    admin: address(['spec', 'admin', 'address'], d.admin),
-    stateDir: pick(['spec', 'stateDir'], d.stateDir),
-    controllerName: pick(['spec', 'ingress', 'controllerName'], d.controllerName),
-    defaultBackend: backendRef(raw(['spec', 'defaultBackend', 'service'])),
-    externalName: { enabled: pick(['spec', 'externalName', 'enabled'], d.externalName.enabled) },
+    admin: address(['spec', 'admin', 'address']),
+    stateDir: value(['spec', 'stateDir']),
+    controllerName: value(['spec', 'ingress', 'controllerName']),
+    defaultBackend: backendRef(value(['spec', 'defaultBackend', 'service'])),
+    externalName: { enabled: value(['spec', 'externalName', 'enabled']) },
     trustedProxies,
-    forwardProxyAuthorization: pick(['spec', 'forwardProxyAuthorization'], d.forwardProxyAuthorization),
+    forwardProxyAuthorization: value(['spec', 'forwardProxyAuthorization']),
     upstream: {
-      connections: pick(['spec', 'upstream', 'connections'], d.upstream.connections),
-      pipelining: pick(['spec', 'upstream', 'pipelining'], d.upstream.pipelining),
-      keepAliveTimeoutMs: duration(['spec', 'upstream', 'keepAliveTimeout'], d.upstream.keepAliveTimeoutMs),
-      keepAliveMaxTimeoutMs: duration(['spec', 'upstream', 'keepAliveMaxTimeout'], d.upstream.keepAliveMaxTimeoutMs),
-      connectTimeoutMs: duration(['spec', 'upstream', 'connectTimeout'], d.upstream.connectTimeoutMs),
-      headersTimeoutMs: duration(['spec', 'upstream', 'headersTimeout'], d.upstream.headersTimeoutMs),
-      bodyTimeoutMs: duration(['spec', 'upstream', 'bodyTimeout'], d.upstream.bodyTimeoutMs),
+      connections: value(['spec', 'upstream', 'connections']),
+      pipelining: value(['spec', 'upstream', 'pipelining']),
+      keepAliveTimeoutMs: duration(['spec', 'upstream', 'keepAliveTimeout']),
+      keepAliveMaxTimeoutMs: duration(['spec', 'upstream', 'keepAliveMaxTimeout']),
+      connectTimeoutMs: duration(['spec', 'upstream', 'connectTimeout']),
+      headersTimeoutMs: duration(['spec', 'upstream', 'headersTimeout']),
+      bodyTimeoutMs: duration(['spec', 'upstream', 'bodyTimeout']),
     },
     downstream: {
-      keepAliveTimeoutMs: duration(['spec', 'downstream', 'keepAliveTimeout'], d.downstream.keepAliveTimeoutMs),
-      headersTimeoutMs: duration(['spec', 'downstream', 'headersTimeout'], d.downstream.headersTimeoutMs),
-      requestTimeoutMs: duration(['spec', 'downstream', 'requestTimeout'], d.downstream.requestTimeoutMs),
-      maxHeaderBytes: pick(['spec', 'downstream', 'maxHeaderBytes'], d.downstream.maxHeaderBytes),
-      maxHeadersCount: pick(['spec', 'downstream', 'maxHeadersCount'], d.downstream.maxHeadersCount),
-      maxBodyBytes: size(['spec', 'downstream', 'maxBodySize'], d.downstream.maxBodyBytes),
-      idleTimeoutMs: duration(['spec', 'downstream', 'idleTimeout'], d.downstream.idleTimeoutMs),
+      keepAliveTimeoutMs: duration(['spec', 'downstream', 'keepAliveTimeout']),
+      headersTimeoutMs: duration(['spec', 'downstream', 'headersTimeout']),
+      requestTimeoutMs: duration(['spec', 'downstream', 'requestTimeout']),
+      maxHeaderBytes: value(['spec', 'downstream', 'maxHeaderBytes']),
+      maxHeadersCount: value(['spec', 'downstream', 'maxHeadersCount']),
+      maxBodyBytes: size(['spec', 'downstream', 'maxBodySize']),
+      idleTimeoutMs: duration(['spec', 'downstream', 'idleTimeout']),
     },
     retries: {
       policy: {
-        retries: pick(['spec', 'retries', 'attempts'], d.retries.policy.retries),
-        on: retryOn(['spec', 'retries', 'retryOn'], d.retries.policy.on),
-        perTryTimeoutMs: duration(['spec', 'retries', 'perTryTimeout'], d.retries.policy.perTryTimeoutMs),
-        totalTimeoutMs: duration(['spec', 'retries', 'timeout'], d.retries.policy.totalTimeoutMs),
+        retries: value(['spec', 'retries', 'attempts']),
+        on: retryOn(['spec', 'retries', 'retryOn']),
+        perTryTimeoutMs: duration(['spec', 'retries', 'perTryTimeout']),
+        totalTimeoutMs: duration(['spec', 'retries', 'timeout']),
       },
-      budgetRatio: pick(['spec', 'retries', 'budget', 'ratio'], d.retries.budgetRatio),
-      budgetWindowMs: duration(['spec', 'retries', 'budget', 'window'], d.retries.budgetWindowMs),
-      budgetMinRetries: pick(['spec', 'retries', 'budget', 'minRetries'], d.retries.budgetMinRetries),
+      budgetRatio: value(['spec', 'retries', 'budget', 'ratio']),
+      budgetWindowMs: duration(['spec', 'retries', 'budget', 'window']),
+      budgetMinRetries: value(['spec', 'retries', 'budget', 'minRetries']),
     },
     limits: {
-      maxRequests: pick(['spec', 'limits', 'maxRequests'], d.limits.maxRequests),
-      maxPendingRequests: pick(['spec', 'limits', 'maxPendingRequests'], d.limits.maxPendingRequests),
+      maxRequests: value(['spec', 'limits', 'maxRequests']),
+      maxPendingRequests: value(['spec', 'limits', 'maxPendingRequests']),
     },
     overload: {
-      maxEventLoopDelayMs: duration(['spec', 'overload', 'maxEventLoopDelay'], d.overload.maxEventLoopDelayMs),
-      maxHeapBytes: size(['spec', 'overload', 'maxHeapSize'], d.overload.maxHeapBytes),
-      retryAfterSeconds: pick(['spec', 'overload', 'retryAfterSeconds'], d.overload.retryAfterSeconds),
+      maxEventLoopDelayMs: duration(['spec', 'overload', 'maxEventLoopDelay']),
+      maxHeapBytes: size(['spec', 'overload', 'maxHeapSize']),
+      retryAfterSeconds: value(['spec', 'overload', 'retryAfterSeconds']),
     },
     runtime: {
-      heapGrowthPercent: pick(['spec', 'runtime', 'heapGrowthPercent'], d.runtime.heapGrowthPercent),
+      heapGrowthPercent: value(['spec', 'runtime', 'heapGrowthPercent']),
     },
     upgrades: {
-      idleTimeoutMs: duration(['spec', 'upgrades', 'idleTimeout'], d.upgrades.idleTimeoutMs),
-      removedRouteGraceMs: duration(['spec', 'upgrades', 'removedRouteGrace'], d.upgrades.removedRouteGraceMs),
+      idleTimeoutMs: duration(['spec', 'upgrades', 'idleTimeout']),
+      removedRouteGraceMs: duration(['spec', 'upgrades', 'removedRouteGrace']),
     },
     balancing: {
-      policy: pick(['spec', 'balancing', 'policy'], d.balancing.policy),
-      hashOn: typeof hashOnText === 'string' ? (parseHashOn(hashOnText) ?? d.balancing.hashOn) : d.balancing.hashOn,
-      panicThresholdPercent: pick(['spec', 'balancing', 'panicThresholdPercent'], d.balancing.panicThresholdPercent),
+      policy: value(['spec', 'balancing', 'policy']),
+      hashOn: hashOn(['spec', 'balancing', 'hashOn']),
+      panicThresholdPercent: value(['spec', 'balancing', 'panicThresholdPercent']),
     },
     healthChecks: {
-      intervalMs: duration(['spec', 'healthChecks', 'interval'], d.healthChecks.intervalMs),
-      timeoutMs: duration(['spec', 'healthChecks', 'timeout'], d.healthChecks.timeoutMs),
-      failureThreshold: pick(['spec', 'healthChecks', 'failureThreshold'], d.healthChecks.failureThreshold),
-      successThreshold: pick(['spec', 'healthChecks', 'successThreshold'], d.healthChecks.successThreshold),
+      intervalMs: duration(['spec', 'healthChecks', 'interval']),
+      timeoutMs: duration(['spec', 'healthChecks', 'timeout']),
+      failureThreshold: value(['spec', 'healthChecks', 'failureThreshold']),
+      successThreshold: value(['spec', 'healthChecks', 'successThreshold']),
     },
     outlierDetection: {
-      enabled: pick(['spec', 'outlierDetection', 'enabled'], d.outlierDetection.enabled),
-      consecutiveFailures: pick(['spec', 'outlierDetection', 'consecutiveFailures'], d.outlierDetection.consecutiveFailures),
-      baseEjectionMs: duration(['spec', 'outlierDetection', 'baseEjectionTime'], d.outlierDetection.baseEjectionMs),
-      maxEjectionMs: duration(['spec', 'outlierDetection', 'maxEjectionTime'], d.outlierDetection.maxEjectionMs),
-      maxEjectionPercent: pick(['spec', 'outlierDetection', 'maxEjectionPercent'], d.outlierDetection.maxEjectionPercent),
+      enabled: value(['spec', 'outlierDetection', 'enabled']),
+      consecutiveFailures: value(['spec', 'outlierDetection', 'consecutiveFailures']),
+      baseEjectionMs: duration(['spec', 'outlierDetection', 'baseEjectionTime']),
+      maxEjectionMs: duration(['spec', 'outlierDetection', 'maxEjectionTime']),
+      maxEjectionPercent: value(['spec', 'outlierDetection', 'maxEjectionPercent']),
     },
     locality: {
-      zone: pick(['spec', 'locality', 'zone'], d.locality.zone),
-      region: pick(['spec', 'locality', 'region'], d.locality.region),
-      overprovisioningFactor: pick(['spec', 'locality', 'overprovisioningFactor'], d.locality.overprovisioningFactor),
-      preferClose: pick(['spec', 'locality', 'preferClose'], d.locality.preferClose),
+      zone: value(['spec', 'locality', 'zone']) ?? null,
+      region: value(['spec', 'locality', 'region']) ?? null,
+      overprovisioningFactor: value(['spec', 'locality', 'overprovisioningFactor']),
+      preferClose: value(['spec', 'locality', 'preferClose']),
     },
-    clusters: clusters(raw(['spec', 'clusters']), doc.position.file, reject),
+    clusters: clusters(value(['spec', 'clusters']), doc?.position.file ?? '', reject),
     logging: {
-      level: pick(['spec', 'logging', 'level'], d.logging.level),
-      access: pick(['spec', 'logging', 'access'], d.logging.access),
+      level: value(['spec', 'logging', 'level']),
+      access: value(['spec', 'logging', 'access']),
     },
-    addresses: parseAddressSettings(raw, reject, duration, d.addresses),
-    maxConfigBytes: pick(['spec', 'maxConfigBytes'], d.maxConfigBytes),
+    addresses: parseAddressSettings(raw, reject, duration),
+    maxConfigBytes: value(['spec', 'maxConfigBytes']),
     adminAuth: {
-      token: pick<string | null>(['spec', 'admin', 'token'], d.adminAuth.token),
-      tokenFile: pick<string | null>(['spec', 'admin', 'tokenFile'], d.adminAuth.tokenFile),
+      token: value(['spec', 'admin', 'token']) ?? null,
+      tokenFile: value(['spec', 'admin', 'tokenFile']) ?? null,
     },
-    drainTimeoutMs: duration(['spec', 'shutdown', 'drainTimeout'], d.drainTimeoutMs),
-    reload: { watch: pick(['spec', 'reload', 'watch'], d.reload.watch) },
+    drainTimeoutMs: duration(['spec', 'shutdown', 'drainTimeout']),
+    reload: { watch: value(['spec', 'reload', 'watch']) },
     dns: {
       address: optionalAddress(['spec', 'dns', 'address']),
-      clusterDomain: pick(['spec', 'dns', 'clusterDomain'], d.dns.clusterDomain),
-      ttlSeconds: pick(['spec', 'dns', 'ttl'], d.dns.ttlSeconds),
+      clusterDomain: value(['spec', 'dns', 'clusterDomain']),
+      ttlSeconds: value(['spec', 'dns', 'ttl']),
     },
   };
   return { settings, diagnostics };
@@ -249,11 +299,10 @@ export function parseHashOn(text: string): HashOnSetting | undefined {
  * Cluster entries (shape checked by the schema); config paths are taken relative to the settings file. Two
  * entries with one name are an error on the second, which is left out.
  */
-function clusters(value: unknown, settingsFile: string, reject: (path: FieldPath, message: string) => undefined): readonly ClusterSettings[] {
-  if (!Array.isArray(value)) return DEFAULT_SETTINGS.clusters;
+function clusters(entries: SettingsSpec['clusters'], settingsFile: string, reject: (path: FieldPath, message: string) => undefined): readonly ClusterSettings[] {
   const out: ClusterSettings[] = [];
   const base = dirname(settingsFile);
-  value.forEach((entry: { name: string; config: string[]; zone?: string; region?: string }, i) => {
+  entries.forEach((entry, i) => {
     if (entry.name === 'local' || out.some((c) => c.name === entry.name)) {
       reject(['spec', 'clusters', i, 'name'], `cluster name "${entry.name}" is ${entry.name === 'local' ? 'reserved for the main configuration' : 'used twice'}: give each cluster its own name; this entry is ignored`);
       return;
@@ -269,15 +318,19 @@ function clusters(value: unknown, settingsFile: string, reject: (path: FieldPath
 }
 
 /** The schema has checked the shape already; only the namespace needs its default. */
-function secretRef(value: unknown): Settings['tls']['defaultCertificate'] {
-  if (typeof value !== 'object' || value === null) return null;
-  const v = value as { namespace?: string; name: string };
-  return { namespace: v.namespace ?? 'default', name: v.name };
+function secretRef(value: NonNullable<SettingsSpec['tls']>['defaultCertificate']): Settings['tls']['defaultCertificate'] {
+  if (value === undefined) return null;
+  return { namespace: value.namespace ?? namespaceDefault(['spec', 'tls', 'defaultCertificate', 'namespace']), name: value.name };
 }
 
 /** The schema has checked the shape already; only the namespace needs its default. */
-function backendRef(value: unknown): BackendRef | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const v = value as { namespace?: string; name: string; port: number | string };
-  return { namespace: v.namespace ?? 'default', name: v.name, port: v.port };
+function backendRef(value: NonNullable<SettingsSpec['defaultBackend']>['service']): BackendRef | null {
+  if (value === undefined) return null;
+  return { namespace: value.namespace ?? namespaceDefault(['spec', 'defaultBackend', 'service', 'namespace']), name: value.name, port: value.port };
+}
+
+/** A namespace default inside an object that has no default itself (the reader fills only what it reads by path). */
+function namespaceDefault(path: FieldPath): string {
+  const fallback = schemaDefault(path);
+  return typeof fallback === 'string' ? fallback : badDefault(path);
 }

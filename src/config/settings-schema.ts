@@ -3,6 +3,9 @@
  * published contract (editors complete from it), so the very same file is what validates at runtime; ajv's errors are
  * mapped to diagnostics at the offending field's line and column. Unknown settings are warnings, as unknown fields on
  * Kubernetes objects are; everything else is an error, and the caller falls back to the default for that field.
+ *
+ * The schema is also where every default lives (its `default` keywords): schemaDefault() reads them, so the document
+ * reader, the defaults, the generated types (settings-spec.ts) and docs/configuration.md all come from this one file.
  */
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -17,16 +20,53 @@ export interface SchemaCheck {
   readonly invalid: readonly FieldPath[];
 }
 
+/** The parts of a JSON Schema node that edgeway reads besides validating with it. */
+export interface SchemaNode {
+  readonly type?: string;
+  readonly description?: string;
+  readonly default?: unknown;
+  readonly examples?: readonly unknown[];
+  readonly properties?: Readonly<Record<string, SchemaNode>>;
+  readonly items?: SchemaNode;
+  readonly required?: readonly string[];
+  readonly additionalProperties?: boolean;
+  readonly enum?: readonly unknown[];
+  readonly const?: unknown;
+  readonly oneOf?: readonly SchemaNode[];
+  readonly pattern?: string;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly minItems?: number;
+  readonly maxItems?: number;
+}
+
+let loaded: SchemaNode | undefined;
 let compiled: ValidateFunction | undefined;
 
-/** Compiled on first use: the schema is read once, from the file shipped beside the code. */
+/** The schema as shipped beside the code, read once. */
+export function settingsSchema(): SchemaNode {
+  loaded ??= JSON.parse(readFileSync(new URL('../../schema/edgeway-settings.schema.json', import.meta.url), 'utf8')) as SchemaNode;
+  return loaded;
+}
+
+/** Compiled on first use. */
 function validator(): ValidateFunction {
-  if (compiled === undefined) {
-    const url = new URL('../../schema/edgeway-settings.schema.json', import.meta.url);
-    const schema = JSON.parse(readFileSync(url, 'utf8')) as Record<string, unknown>;
-    compiled = new Ajv2020({ allErrors: true, verbose: true, strict: true }).compile(schema);
-  }
+  compiled ??= new Ajv2020({ allErrors: true, verbose: true, strict: true }).compile(settingsSchema());
   return compiled;
+}
+
+/** The schema node describing a field of the document (`['spec', 'upstream', 'connections']`); numbers step into lists. */
+export function schemaAt(path: FieldPath): SchemaNode | undefined {
+  let node: SchemaNode | undefined = settingsSchema();
+  for (const segment of path) node = typeof segment === 'number' ? node?.items : node?.properties?.[segment];
+  return node;
+}
+
+/** The schema's `default` for a field, or undefined when it has none (the setting is then off or unset). */
+export function schemaDefault(path: FieldPath): unknown {
+  return schemaAt(path)?.default;
 }
 
 export function checkSettingsSchema(doc: LoadedObject): SchemaCheck {
