@@ -4,14 +4,13 @@
  * namespace default. The parsed value is copied, never edited, so positions stay true.
  */
 import type { KubeObject } from '../k8s/types.ts';
-import { NAMESPACED_KINDS, objectRef } from '../k8s/types.ts';
+import { CLUSTER_SCOPED_KINDS, NAMESPACED_KINDS } from '../k8s/kinds.ts';
+import { objectRef } from '../k8s/types.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import type { LoadedObject } from './loaded-object.ts';
 import type { SourceNode } from './yaml-source.ts';
 
 export const SETTINGS_KIND = 'EdgewaySettings';
-/** Kinds edgeway knows to be cluster-scoped: a namespace on them is dropped with a warning, as the API server does. */
-const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set(['Namespace', 'Node', 'IngressClass']);
 
 export interface DocumentObjects {
   readonly objects: readonly LoadedObject[];

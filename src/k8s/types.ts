@@ -216,16 +216,3 @@ export function objectRef(object: Pick<KubeObject, 'kind' | 'metadata'>): string
   const { namespace, name } = object.metadata;
   return namespace === undefined ? `${object.kind} ${name}` : `${object.kind} ${namespace}/${name}`;
 }
-
-/** Kinds that live in a namespace; metadata.namespace defaults to `default` for them. */
-export const NAMESPACED_KINDS: ReadonlySet<string> = new Set([
-  'Service',
-  'Endpoints',
-  'EndpointSlice',
-  'Pod',
-  'Secret',
-  'ConfigMap',
-  'Ingress',
-  'Deployment',
-  'IPAddressPool',
-]);

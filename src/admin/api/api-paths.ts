@@ -5,30 +5,18 @@
  *   /api/v1/{resource}                              every namespace (or a cluster-scoped kind)
  *   /api/v1/{resource}/{name}                       a cluster-scoped object
  *   /api/v1/namespaces/{ns}/{resource}[/{name}]     namespaced
- *   /apis/{group}/{version}/...                     the same shapes for networking.k8s.io and discovery.k8s.io
+ *   /apis/{group}/{version}/...                     the same shapes for the other groups
+ *
+ * The resources are the kinds of the registry (`k8s/kinds.ts`).
  */
+import type { KindEntry } from '../../k8s/kind-entry.ts';
+import { KIND_ENTRIES } from '../../k8s/kinds.ts';
 
-export interface Resource {
-  /** The URL segment: `services`. */
-  readonly plural: string;
-  readonly kind: string;
-  /** `v1`, `networking.k8s.io/v1`. */
-  readonly apiVersion: string;
-  readonly namespaced: boolean;
-}
+/** A resource the API serves: a registry entry (`plural` is the URL segment, `apiVersion` the group/version). */
+export type Resource = KindEntry;
 
-export const RESOURCES: readonly Resource[] = [
-  { plural: 'services', kind: 'Service', apiVersion: 'v1', namespaced: true },
-  { plural: 'endpoints', kind: 'Endpoints', apiVersion: 'v1', namespaced: true },
-  { plural: 'pods', kind: 'Pod', apiVersion: 'v1', namespaced: true },
-  { plural: 'secrets', kind: 'Secret', apiVersion: 'v1', namespaced: true },
-  { plural: 'configmaps', kind: 'ConfigMap', apiVersion: 'v1', namespaced: true },
-  { plural: 'nodes', kind: 'Node', apiVersion: 'v1', namespaced: false },
-  { plural: 'namespaces', kind: 'Namespace', apiVersion: 'v1', namespaced: false },
-  { plural: 'ingresses', kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', namespaced: true },
-  { plural: 'ingressclasses', kind: 'IngressClass', apiVersion: 'networking.k8s.io/v1', namespaced: false },
-  { plural: 'endpointslices', kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', namespaced: true },
-];
+/** Every kind in the registry is served. */
+export const RESOURCES: readonly Resource[] = KIND_ENTRIES;
 
 const BY_VERSION_AND_PLURAL = new Map(RESOURCES.map((r) => [`${r.apiVersion}\0${r.plural}`, r]));
 

@@ -1,10 +1,11 @@
 /**
- * The kinds edgeway reads, in one table: the apiVersion each must carry, whether it lives in a namespace, how its
- * name is checked, its known fields, and its validator. Adding a kind is one row here and one validator file.
+ * How each kind in the registry (`k8s/kinds.ts`) is validated: how its name is checked, its known fields and its
+ * validator. The apiVersion and scope come from the registry; `VALIDATION` is typed over every registry kind, so a
+ * kind added there without a row here fails the type check.
  */
 import type { Diagnostic } from '../diagnostic.ts';
 import type { LoadedObject } from '../loaded-object.ts';
-import { NAMESPACED_KINDS } from '../../k8s/types.ts';
+import { KIND_ENTRIES, type KindName } from '../../k8s/kinds.ts';
 import { CONFIG_MAP_SHAPE, validateConfigMap } from './config-map.ts';
 import { DEPLOYMENT_SHAPE, validateDeployment } from './deployment.ts';
 import { ENDPOINT_SLICE_SHAPE, validateEndpointSlice } from './endpoint-slice.ts';
@@ -20,30 +21,35 @@ import { POD_SHAPE, validatePod } from './pod.ts';
 import { SECRET_SHAPE, validateSecret } from './secret.ts';
 import { SERVICE_SHAPE, validateService } from './service.ts';
 
-export interface KindRule {
-  readonly apiVersion: string;
-  readonly namespaced: boolean;
+/** What the config layer adds to a registry entry. */
+export interface KindValidation {
   readonly name: NameRule;
   /** Fields besides apiVersion, kind and metadata. */
   readonly shape: Shape;
   readonly validate: (source: LoadedObject) => Diagnostic[];
 }
 
-function rule(kind: string, apiVersion: string, name: NameRule, shape: Shape, validate: KindRule['validate']): [string, KindRule] {
-  return [kind, { apiVersion, namespaced: NAMESPACED_KINDS.has(kind), name, shape, validate }];
+export interface KindRule extends KindValidation {
+  readonly apiVersion: string;
+  readonly namespaced: boolean;
 }
 
-export const KINDS: ReadonlyMap<string, KindRule> = new Map([
-  rule('Namespace', 'v1', 'dns1123-label', NAMESPACE_SHAPE, validateNamespace),
-  rule('Service', 'v1', 'dns1035-label', SERVICE_SHAPE, validateService),
-  rule('Endpoints', 'v1', 'dns1123-subdomain', ENDPOINTS_SHAPE, validateEndpoints),
-  rule('Pod', 'v1', 'dns1123-subdomain', POD_SHAPE, validatePod),
-  rule('Node', 'v1', 'dns1123-subdomain', NODE_SHAPE, validateNode),
-  rule('Secret', 'v1', 'dns1123-subdomain', SECRET_SHAPE, validateSecret),
-  rule('ConfigMap', 'v1', 'dns1123-subdomain', CONFIG_MAP_SHAPE, validateConfigMap),
-  rule('EndpointSlice', 'discovery.k8s.io/v1', 'dns1123-subdomain', ENDPOINT_SLICE_SHAPE, validateEndpointSlice),
-  rule('Ingress', 'networking.k8s.io/v1', 'dns1123-subdomain', INGRESS_SHAPE, validateIngress),
-  rule('IngressClass', 'networking.k8s.io/v1', 'dns1123-subdomain', INGRESS_CLASS_SHAPE, validateIngressClass),
-  rule('Deployment', 'apps/v1', 'dns1123-subdomain', DEPLOYMENT_SHAPE, validateDeployment),
-  rule('IPAddressPool', 'metallb.io/v1beta1', 'dns1123-subdomain', IP_ADDRESS_POOL_SHAPE, validateIPAddressPool),
-]);
+export const VALIDATION: Readonly<Record<KindName, KindValidation>> = {
+  Namespace: { name: 'dns1123-label', shape: NAMESPACE_SHAPE, validate: validateNamespace },
+  Service: { name: 'dns1035-label', shape: SERVICE_SHAPE, validate: validateService },
+  Endpoints: { name: 'dns1123-subdomain', shape: ENDPOINTS_SHAPE, validate: validateEndpoints },
+  Pod: { name: 'dns1123-subdomain', shape: POD_SHAPE, validate: validatePod },
+  Node: { name: 'dns1123-subdomain', shape: NODE_SHAPE, validate: validateNode },
+  Secret: { name: 'dns1123-subdomain', shape: SECRET_SHAPE, validate: validateSecret },
+  ConfigMap: { name: 'dns1123-subdomain', shape: CONFIG_MAP_SHAPE, validate: validateConfigMap },
+  EndpointSlice: { name: 'dns1123-subdomain', shape: ENDPOINT_SLICE_SHAPE, validate: validateEndpointSlice },
+  Ingress: { name: 'dns1123-subdomain', shape: INGRESS_SHAPE, validate: validateIngress },
+  IngressClass: { name: 'dns1123-subdomain', shape: INGRESS_CLASS_SHAPE, validate: validateIngressClass },
+  Deployment: { name: 'dns1123-subdomain', shape: DEPLOYMENT_SHAPE, validate: validateDeployment },
+  IPAddressPool: { name: 'dns1123-subdomain', shape: IP_ADDRESS_POOL_SHAPE, validate: validateIPAddressPool },
+};
+
+/** The rule for every kind edgeway reads, by kind name. */
+export const KINDS: ReadonlyMap<string, KindRule> = new Map(
+  KIND_ENTRIES.map((e) => [e.kind, { apiVersion: e.apiVersion, namespaced: e.namespaced, ...VALIDATION[e.kind] }]),
+);
