@@ -1,6 +1,8 @@
 /**
- * One edgeway process: load → validate → store → compile → serve, plus the admin listener. The CLI's `serve` and
- * `demo` commands and the tests drive this class; it never calls process.exit itself.
+ * One edgeway process: load → validate → store → compile → serve, plus the admin listener. A generation is built by
+ * generation/build-generation.ts, the same way at start and on reload; this class binds the listeners, swaps each
+ * new generation in and holds the current one. The CLI's `serve` and `demo` commands and the tests drive this class;
+ * it never calls process.exit itself.
  */
 import { formatDiagnostic } from './config/diagnostic.ts';
 import { loadConfig } from './config/load-config.ts';
@@ -98,16 +100,19 @@ export class Edgeway {
       rejections: () => gateway.rejections,
     });
     this.#admin = new AdminServer(
-      () => ({
-        ready: this.#ready,
-        draining: this.#draining,
-        snapshot: this.#current.snapshot,
-        bindDiagnostics: this.#gateway.current.diagnostics,
-        startedAt: this.#startedAt,
-        skippedObjects: this.#current.skipped,
-        upstreams: () => upstreamStatus(this.#gateway.current, this.#gateway.checker),
-        reload: this.#reloader.status,
-      }),
+      () => {
+        const { snapshot, skipped } = this.#current;
+        return {
+          ready: this.#ready,
+          draining: this.#draining,
+          snapshot,
+          bindDiagnostics: this.#gateway.current.diagnostics,
+          startedAt: this.#startedAt,
+          skippedObjects: skipped,
+          upstreams: () => upstreamStatus(this.#gateway.current, this.#gateway.checker),
+          reload: this.#reloader.status,
+        };
+      },
       {
         reload: () => this.reload('api'),
         metrics: () => this.#metrics.scrape(),
