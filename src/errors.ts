@@ -3,7 +3,8 @@
  * request failures (EDGEWAY_*), each with what it means and, for request failures, the HTTP status. Callers
  * match on the code, never on message text. docs/errors.md lists them and test/errors.test.ts keeps it honest.
  *
- * Each area keeps its own section; add codes inside your section only.
+ * Each area keeps its own section; add codes inside your section only. A code belongs to exactly one section: the
+ * spread that builds CODES would silently keep only the last of two definitions, so test/errors.test.ts refuses that.
  */
 
 export interface CodeInfo {
@@ -115,14 +116,16 @@ const tlsTermination = {
 
 // --- balancing, health and locality (src/dataplane/balancers, health, locality; src/routing/canary*) -----------
 const balancing = {
-  EW_ANNOTATION_INVALID: { summary: 'A balancing, weight or health-check annotation has a value edgeway cannot use (warning; its default applies).' },
+  EW_ANNOTATION_INVALID: {
+    summary: 'An annotation has a value edgeway cannot read or use (balancing, weight, health check, retry, timeout, body size, limit); that setting keeps its default.',
+  },
   EW_CANARY_UNMATCHED: { summary: 'A canary Ingress path that no main Ingress serves for the same host, path and type (warning; the canary path is not served).' },
 } as const satisfies Record<string, CodeInfo>;
 
 // --- live operation: reload, admin API (src/reload/*, src/admin/*) ------------------------------------------------
 const live = {
   EW_ADMIN_TOKEN_UNREADABLE: { summary: 'spec.admin.tokenFile cannot be read or holds too short a token (start fails; a reload is rejected).' },
-  EW_ADMIN_NOT_LOOPBACK: { summary: 'The admin listener is on a non-loopback address without an admin token (start fails).' },
+  EW_ADMIN_NOT_LOOPBACK: { summary: 'The admin listener is on a non-loopback address without an admin token (start fails; a reload that removes the token is rejected).' },
   EW_RELOAD_LISTEN_FAILED: { summary: 'A reload changed an entrypoint address that cannot be bound (the reload is rejected; the old listeners keep serving).' },
 } as const satisfies Record<string, CodeInfo>;
 
@@ -144,7 +147,7 @@ const requests = {
 // --- resilience and the front door (src/routing/route-policy.ts, src/dataplane/request-framing.ts, retries, limits,
 // overload, upgrades) -------------------------------------------------------------------------------------------
 const resilience = {
-  EW_ANNOTATION_INVALID: { summary: 'A retry, timeout, body-size or limit annotation edgeway cannot read; that setting keeps its default.' },
+  // EW_ANNOTATION_INVALID (a retry, timeout, body-size or limit annotation edgeway cannot read) is defined once, in balancing.
   EW_ANNOTATION_IGNORED: { summary: 'An annotation value edgeway accepts but does not act on, such as proxy-next-upstream non_idempotent (warning).' },
   EDGEWAY_HEADERS_TOO_MANY: { summary: 'The request has more header lines than downstream.maxHeadersCount.', status: 431 },
   EDGEWAY_BODY_TOO_LARGE: { summary: 'The request body is larger than the route allows (downstream.maxBodySize or proxy-body-size).', status: 413 },

@@ -18,6 +18,14 @@ test('docs/errors.md is generated from the table (run node scripts/errors-doc.ts
   t.is(readFileSync(join(root, 'docs', 'errors.md'), 'utf8'), errorsMarkdown());
 });
 
+test('every code is defined exactly once in src/errors.ts (a spread would silently keep only the last of two)', (t) => {
+  // Property keys at the start of a line in the section tables; comments that name a code do not count.
+  const defined = [...readFileSync(join(root, 'src', 'errors.ts'), 'utf8').matchAll(/^\s*((?:EW|EDGEWAY)_[A-Z0-9_]+)\s*:/gm)].map((m) => m[1]!);
+  const twice = defined.filter((code, i) => defined.indexOf(code) !== i);
+  t.deepEqual(twice, [], 'defined in more than one section');
+  t.is(defined.length, Object.keys(CODES).length, 'every section is spread into CODES');
+});
+
 test('every code the source uses is in the table', (t) => {
   const known = new Set(Object.keys(CODES));
   const unknown = new Set<string>();

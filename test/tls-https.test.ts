@@ -1,7 +1,7 @@
 /**
  * The HTTPS entrypoint end to end, with real TLS clients (node:tls, node:https, node:http2) against an in-process
  * edgeway on loopback: certificate selection by SNI, broken Secrets degrading only their hosts, a certificate swapped
- * by applying a new snapshot, HTTP/2 routed like HTTP/1.1, session resumption, and scanners' garbage.
+ * by a reload, HTTP/2 routed like HTTP/1.1, session resumption, and scanners' garbage.
  */
 import test, { type ExecutionContext } from 'ava';
 import { X509Certificate } from 'node:crypto';
@@ -12,9 +12,6 @@ import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { stringify } from 'yaml';
-import { loadConfig } from '../src/config/load-config.ts';
-import { compileSnapshot } from '../src/snapshot/compile-snapshot.ts';
-import { ObjectStore } from '../src/store/object-store.ts';
 import type { PemPair } from '../src/tls/pem-pair-files.ts';
 import { startEdgeway, tempDir, type Running } from './helpers/edgeway.ts';
 import { httpGet } from './helpers/http.ts';
@@ -172,7 +169,7 @@ function keepAliveGet(agent: Agent, port: number, servername: string): Promise<{
   });
 }
 
-test('https: a certificate swapped by applying a new snapshot is served on the next handshake; an open connection keeps working', async (t) => {
+test('https: a certificate swapped by a reload is served on the next handshake; an open connection keeps working', async (t) => {
   const objects = (pair: PemPair) => docs(secretYaml('exact', pair), tlsIngress('web', ['a.test'], [{ hosts: ['a.test'], secretName: 'exact' }]));
   const running = await start(t, objects(EXACT));
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -182,10 +179,8 @@ test('https: a certificate swapped by applying a new snapshot is served on the n
   t.is(first.socket.getPeerCertificate().fingerprint256, fingerprintOf(EXACT));
 
   const renewed = leaf(ROOT, ['a.test']);
-  const file = join(running.dir, 'next.yaml');
-  await writeFile(file, config(running.dir, running.backendPort, objects(renewed)));
-  const load = await loadConfig([file]);
-  running.edgeway.apply(compileSnapshot(new ObjectStore(load.objects), running.edgeway.snapshot.settings, 2));
+  await writeFile(join(running.dir, 'config.yaml'), config(running.dir, running.backendPort, objects(renewed)));
+  t.true((await running.edgeway.reload('api')).ok);
 
   t.is(await servedFingerprint(running.httpsPort, 'a.test'), fingerprintOf(renewed), 'the next handshake gets the new certificate');
   const again = await keepAliveGet(agent, running.httpsPort, 'a.test');
@@ -282,7 +277,7 @@ test('https: a graceful stop closes an idle HTTP/1.1 keep-alive connection at on
   t.pass();
 });
 
-test('https: the default certificate from a Secret named in the settings, replaced on apply for clients without SNI; a missing one falls back with a diagnostic', async (t) => {
+test('https: the default certificate from a Secret named in the settings, replaced on reload for clients without SNI; a missing one falls back with a diagnostic', async (t) => {
   const first = leaf(ROOT, ['fallback-one.test']);
   const second = leaf(ROOT, ['fallback-two.test']);
   const objects = docs(secretYaml('one', first), secretYaml('two', second));
@@ -290,17 +285,15 @@ test('https: the default certificate from a Secret named in the settings, replac
   t.is(await servedFingerprint(running.httpsPort, undefined), fingerprintOf(first), 'no SNI');
   t.is(await servedFingerprint(running.httpsPort, 'unknown.test'), fingerprintOf(first), 'unknown name');
 
-  const apply = async (tls: string): Promise<void> => {
-    const file = join(running.dir, `next-${Math.random()}.yaml`);
-    await writeFile(file, config(running.dir, running.backendPort, objects, tls));
-    const load = await loadConfig([file]);
-    running.edgeway.apply(compileSnapshot(new ObjectStore(load.objects), { ...running.edgeway.snapshot.settings, tls: load.settings.tls }, 2));
+  const reload = async (tls: string): Promise<void> => {
+    await writeFile(join(running.dir, 'config.yaml'), config(running.dir, running.backendPort, objects, tls));
+    t.true((await running.edgeway.reload('api')).ok);
   };
-  await apply('\n  defaultCertificate: {name: two}');
+  await reload('\n  defaultCertificate: {name: two}');
   t.is(await servedFingerprint(running.httpsPort, undefined), fingerprintOf(second), 'the listener identity follows the reload');
   t.is(await servedFingerprint(running.httpsPort, 'unknown.test'), fingerprintOf(second));
 
-  await apply('\n  defaultCertificate: {name: absent}');
+  await reload('\n  defaultCertificate: {name: absent}');
   t.is(await servedFingerprint(running.httpsPort, undefined), fingerprintOf(DEFAULT), 'the generated pair from certificatesDir');
   const status = JSON.parse((await httpGet(`${running.adminUrl}/config/status`)).text) as { diagnostics: { code: string; field?: string }[] };
   t.true(status.diagnostics.some((d) => d.code === 'EW_TLS_DEFAULT_CERT_UNUSABLE' && d.field === 'spec.tls.defaultCertificate'), JSON.stringify(status.diagnostics));

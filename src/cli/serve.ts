@@ -7,7 +7,8 @@
 import { parseArgs } from 'node:util';
 import { parseHostPort } from '../config/settings-document.ts';
 import type { HostPort } from '../config/settings.ts';
-import { ConfigError, Edgeway, type Overrides } from '../edgeway.ts';
+import { Edgeway } from '../edgeway.ts';
+import type { Overrides } from '../generation/overrides.ts';
 
 export const SERVE_OPTIONS = {
   config: { type: 'string', short: 'c', multiple: true },
@@ -65,10 +66,12 @@ export async function runServe(argv: readonly string[], afterStart?: (edgeway: E
   try {
     edgeway = await Edgeway.start({ configPaths, overrides, report: (line) => process.stderr.write(line + '\n') });
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`edgeway: ${err.diagnostics.length} error(s); nothing was started\n`);
+    // Matched by code: EdgewayError (EW_*), StateCorruptError and errno errors from binding all carry one.
+    const e = err as Error & { readonly code?: string; readonly diagnostics?: readonly unknown[] };
+    if (e.code === 'EW_CONFIG_INVALID') {
+      // Each diagnostic was printed through `report` as it was found.
+      process.stderr.write(`edgeway: ${e.diagnostics?.length ?? 0} error(s); nothing was started\n`);
     } else {
-      const e = err as NodeJS.ErrnoException;
       process.stderr.write(`edgeway: cannot start: ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
     }
     return 1;

@@ -1,0 +1,22 @@
+/**
+ * One generation of configuration as the process serves it: the compiled snapshot (which carries the settings, TLS
+ * material, diagnostics and generation number) together with what was built beside it from the same input. The
+ * process holds ONE current Generation and replaces it whole, so the admin API, the object API, DNS and metrics can
+ * never pair the snapshot of one generation with the store or admin token of another.
+ */
+import type { BuildCost } from '../reload/build-cost.ts';
+import type { Snapshot } from '../snapshot/snapshot.ts';
+import type { ObjectStore } from '../store/object-store.ts';
+
+export interface Generation {
+  /** What is served; once applied, with the Service listeners that could not be bound recorded on it. */
+  readonly snapshot: Snapshot;
+  /** The objects the snapshot was compiled from; the next build continues from them. */
+  readonly store: ObjectStore;
+  /** Objects left out of this generation because they were invalid. */
+  readonly skipped: number;
+  /** The admin token of these settings (read from tokenFile when that is how it is given); null when none is set. */
+  readonly token: string | null;
+  /** CPU time by phase: load and compile from the build, apply once it has been swapped in (0 before). */
+  readonly cost: BuildCost;
+}
