@@ -9,12 +9,14 @@ import type { HostPort, Settings } from './config/settings.ts';
 import { AdminServer } from './admin/admin-server.ts';
 import { AddressKeeper } from './allocation/address-keeper.ts';
 import type { AllocationState } from './allocation/allocation-state.ts';
+import { FileAllocationStore } from './allocation/file-allocation-store.ts';
 import { poolUsage } from './allocation/pool-usage.ts';
 import { bearerMatches, isLoopback, resolveAdminToken } from './admin/admin-token.ts';
 import { ObjectApi } from './admin/api/object-api.ts';
 import { AppliedLayer } from './store/applied-layer.ts';
 import { DnsServer } from './discovery/dns-server.ts';
 import { Gateway, type BoundAddress } from './dataplane/gateway.ts';
+import { bindServiceListeners } from './dataplane/listeners/bind-service-listeners.ts';
 import { applyHeapGrowth } from './heap-growth.ts';
 import { createLogger, type Logger } from './log.ts';
 import { loadDefaultCertificate } from './tls/default-certificate.ts';
@@ -75,7 +77,7 @@ export class Edgeway {
   #ready = false;
   #draining = false;
   #adminPort = 0;
-  /** Allocation state I/O; a reload compiles with `previous` and hands the snapshot to `apply`. */
+  /** Allocation state I/O; a reload compiles with `previous` and persists the snapshot's state. */
   #addressKeeper: AddressKeeper | null = null;
   /** Parses of the --config documents from the last load: a reload reparses only what changed. */
   #parseCache = new ParseCache();
@@ -156,7 +158,7 @@ export class Edgeway {
     if (load.fatal) throw new ConfigError(load.diagnostics.filter((d) => d.severity === 'error'));
     const overridden = applyOverrides(load.settings, options.overrides);
     // Before anything is bound: a corrupt allocation state file stops the start (EW_STATE_CORRUPT).
-    const addresses = await AddressKeeper.load(overridden.stateDir);
+    const addresses = await AddressKeeper.load(new FileAllocationStore(overridden.stateDir));
     const clusters = await loadClusters(overridden, options.report);
     const compileStarted = cpuMs();
     const memo = new CompileMemo();
@@ -192,7 +194,7 @@ export class Edgeway {
     try {
       edgeway.#adminPort = await edgeway.#admin.listen(settings.admin);
       await edgeway.#gateway.listen(settings);
-      edgeway.#snapshot = await addresses.apply(edgeway.#gateway, snapshot, options.report);
+      edgeway.#snapshot = await edgeway.#persistAndBind(snapshot, options.report);
       edgeway.#cost = { loadMs: compileStarted - loadStarted, compileMs: compiled - compileStarted, applyMs: cpuMs() - applyStarted };
       if (settings.dns.address !== null) {
         edgeway.#dns = new DnsServer(() => ({ store: edgeway.#store, snapshot: edgeway.#snapshot, settings: edgeway.#snapshot.settings }));
@@ -289,8 +291,7 @@ export class Edgeway {
     });
     this.#gateway.apply(next.snapshot);
     // Allocation state is persisted and the Service listeners follow; their bind failures are per Service.
-    this.#snapshot =
-      this.#addressKeeper === null ? next.snapshot : await this.#addressKeeper.apply(this.#gateway, next.snapshot, (line) => this.logger.warn(line));
+    this.#snapshot = this.#addressKeeper === null ? next.snapshot : await this.#persistAndBind(next.snapshot, (line) => this.logger.warn(line));
     this.#store = next.store;
     this.#built = next;
     this.#skipped = next.skipped;
@@ -298,6 +299,12 @@ export class Edgeway {
     this.logger.level = next.snapshot.settings.logging.level;
     applyHeapGrowth(next.snapshot.settings.runtime.heapGrowthPercent);
     this.#cost = { ...(next.cost ?? this.#cost), applyMs: cpuMs() - applyStarted };
+  }
+
+  /** Persists the snapshot's allocations, then binds the listeners on them; the snapshot with bind failures recorded. */
+  async #persistAndBind(snapshot: Snapshot, report: (line: string) => void): Promise<Snapshot> {
+    await this.#addressKeeper?.persist(snapshot.addresses.state);
+    return bindServiceListeners(this.#gateway.serviceListeners, snapshot, report);
   }
 
   /**
