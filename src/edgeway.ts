@@ -14,6 +14,8 @@ import { poolUsage } from './allocation/pool-usage.ts';
 import { bearerMatches, isLoopback, resolveAdminToken } from './admin/admin-token.ts';
 import { ObjectApi } from './admin/api/object-api.ts';
 import { AppliedLayer } from './store/applied-layer.ts';
+import { FileObjectSource } from './store/file-object-source.ts';
+import type { SourceWatch } from './store/object-source.ts';
 import { DnsServer } from './discovery/dns-server.ts';
 import { Gateway, type BoundAddress } from './dataplane/gateway.ts';
 import { bindServiceListeners } from './dataplane/listeners/bind-service-listeners.ts';
@@ -22,7 +24,6 @@ import { createLogger, type Logger } from './log.ts';
 import { loadDefaultCertificate } from './tls/default-certificate.ts';
 import type { TlsMaterial } from './tls/tls-material.ts';
 import { EdgewayMetrics } from './metrics/edgeway-metrics.ts';
-import { ConfigWatcher } from './reload/config-watcher.ts';
 import { cpuMs, type BuildCost } from './reload/build-cost.ts';
 import { Reloader, type Rejected, type ReloadOutcome, type ReloadTrigger } from './reload/reloader.ts';
 import { compileSnapshot, type ClusterStore } from './snapshot/compile-snapshot.ts';
@@ -66,14 +67,15 @@ export class Edgeway {
   readonly #reloader: Reloader<Built>;
   readonly #metrics: EdgewayMetrics;
   readonly #startedAt = new Date();
-  #watcher: ConfigWatcher | null = null;
+  #watcher: SourceWatch | null = null;
   #dns: DnsServer | null = null;
   #dnsPort = 0;
   #snapshot: Snapshot;
   #store: ObjectStore;
   #skipped: number;
   #token: string | null;
-  readonly #layer: AppliedLayer;
+  /** The --config files, with the applied layer's file read after them. */
+  readonly #source: FileObjectSource;
   #ready = false;
   #draining = false;
   #adminPort = 0;
@@ -88,7 +90,7 @@ export class Edgeway {
   /** CPU time of the generation serving now, by phase (the start's, then each successful reload's). */
   #cost: BuildCost = { loadMs: 0, compileMs: 0, applyMs: 0 };
 
-  private constructor(options: StartOptions, built: Built, layer: AppliedLayer, logger: Logger, fallbackCertificate: TlsMaterial | null) {
+  private constructor(options: StartOptions, built: Built, source: FileObjectSource, layer: AppliedLayer, logger: Logger, fallbackCertificate: TlsMaterial | null) {
     const snapshot = built.snapshot;
     this.logger = logger;
     this.#options = options;
@@ -97,7 +99,7 @@ export class Edgeway {
     this.#built = built;
     this.#skipped = built.skipped;
     this.#token = built.token;
-    this.#layer = layer;
+    this.#source = source;
     this.#gateway = new Gateway(snapshot, logger, fallbackCertificate);
     this.#reloader = new Reloader({
       current: () => this.#snapshot,
@@ -149,11 +151,13 @@ export class Edgeway {
   static async start(options: StartOptions): Promise<Edgeway> {
     const cache = new ParseCache();
     const loadStarted = cpuMs();
-    let load = await loadConfig(options.configPaths, { cache });
+    let layer: AppliedLayer | undefined;
+    const source = new FileObjectSource(options.configPaths, { cache, applied: () => layer });
+    let load = await source.list();
     // The applied layer lives in the state directory the settings name, so it is read once those are known.
-    const layer = new AppliedLayer(applyOverrides(load.settings, options.overrides).stateDir);
+    layer = new AppliedLayer(applyOverrides(load.settings, options.overrides).stateDir);
     await layer.load();
-    if (!load.fatal && layer.inUse) load = await loadConfig([...options.configPaths, layer.path], { cache });
+    if (!load.fatal && layer.inUse) load = await source.list();
     for (const d of load.diagnostics) options.report(formatDiagnostic(d));
     if (load.fatal) throw new ConfigError(load.diagnostics.filter((d) => d.severity === 'error'));
     const overridden = applyOverrides(load.settings, options.overrides);
@@ -186,7 +190,7 @@ export class Edgeway {
       fallbackCertificate = generated.material;
     }
     const applyStarted = cpuMs();
-    const edgeway = new Edgeway(options, built, layer, logger, fallbackCertificate);
+    const edgeway = new Edgeway(options, built, source, layer, logger, fallbackCertificate);
     edgeway.#addressKeeper = addresses;
     edgeway.#parseCache = cache;
     edgeway.#memo = memo;
@@ -201,12 +205,11 @@ export class Edgeway {
         edgeway.#dnsPort = await edgeway.#dns.listen(settings.dns.address);
       }
       if (settings.reload.watch) {
-        edgeway.#watcher = new ConfigWatcher(
-          options.configPaths,
+        edgeway.#watcher = await source.watch(
+          load.revision,
           () => void edgeway.reload('file'),
           (err) => logger.warn({ err }, 'watching the configuration failed; SIGHUP and POST /reload still work'),
         );
-        await edgeway.#watcher.start();
       }
     } catch (err) {
       await edgeway.close(0);
@@ -265,9 +268,8 @@ export class Edgeway {
   }
 
   async #build(generation: number): Promise<Built | Rejected> {
-    const paths = this.#layer.inUse ? [...this.#options.configPaths, this.#layer.path] : this.#options.configPaths;
     const loadStarted = cpuMs();
-    const load = await loadConfig(paths, { maxBytes: this.#snapshot.settings.maxConfigBytes, cache: this.#parseCache });
+    const load = await this.#source.list({ maxBytes: this.#snapshot.settings.maxConfigBytes });
     if (load.fatal) {
       const errors = load.diagnostics.filter((d) => d.severity === 'error');
       return { rejected: `the configuration cannot be read (${errors.length} error(s)); the previous one keeps serving`, diagnostics: errors };

@@ -6,7 +6,7 @@
 import type { KubeObject } from '../k8s/types.ts';
 import { NAMESPACED_KINDS, objectRef } from '../k8s/types.ts';
 import type { Diagnostic } from './diagnostic.ts';
-import type { LoadedObject } from './loaded-object.ts';
+import { API_ORIGIN, type LoadedObject } from './loaded-object.ts';
 import type { SourceNode } from './yaml-source.ts';
 
 export const SETTINGS_KIND = 'EdgewaySettings';
@@ -20,7 +20,8 @@ export interface DocumentObjects {
   readonly malformed: number;
 }
 
-export function documentObjects(node: SourceNode): DocumentObjects {
+/** `api`: the document was written through the admin API (its objects' origin), not read from a configuration file. */
+export function documentObjects(node: SourceNode, api = false): DocumentObjects {
   const objects: LoadedObject[] = [];
   const diagnostics: Diagnostic[] = [];
   let malformed = 0;
@@ -41,7 +42,8 @@ export function documentObjects(node: SourceNode): DocumentObjects {
     }
     const { object, warning } = withDefaults(value, n);
     if (warning !== undefined) diagnostics.push(warning);
-    objects.push({ object, position: n.position, locate: n.locate });
+    const { file, line, column } = n.position;
+    objects.push({ object, position: n.position, origin: api ? API_ORIGIN : { kind: 'file', file, line, column }, locate: n.locate });
   };
   visit(node);
   return { objects, diagnostics, malformed };
