@@ -26,6 +26,7 @@ const services: LoadedObject<Service>[] = Array.from({ length: COUNT }, (_, i) =
     },
   },
   position,
+  origin: { kind: 'file', ...position },
   locate: () => position,
 }));
 const pools = buildPools([]).pools;

@@ -5,16 +5,19 @@
  * it never calls process.exit itself.
  */
 import { formatDiagnostic } from './config/diagnostic.ts';
-import { loadConfig } from './config/load-config.ts';
 import { ParseCache } from './config/parse-cache.ts';
 import { AdminServer } from './admin/admin-server.ts';
 import { AddressKeeper } from './allocation/address-keeper.ts';
+import { FileAllocationStore } from './allocation/file-allocation-store.ts';
 import { poolUsage } from './allocation/pool-usage.ts';
 import { bearerMatches } from './admin/admin-token.ts';
 import { ObjectApi } from './admin/api/object-api.ts';
 import { AppliedLayer } from './store/applied-layer.ts';
+import { FileObjectSource } from './store/file-object-source.ts';
+import type { SourceWatch } from './store/object-source.ts';
 import { DnsServer } from './discovery/dns-server.ts';
 import { Gateway, type BoundAddress } from './dataplane/gateway.ts';
+import { bindServiceListeners } from './dataplane/listeners/bind-service-listeners.ts';
 import { EdgewayError } from './edgeway-error.ts';
 import { buildGeneration } from './generation/build-generation.ts';
 import type { Generation } from './generation/generation.ts';
@@ -24,7 +27,6 @@ import { createLogger, type Logger } from './log.ts';
 import { loadDefaultCertificate } from './tls/default-certificate.ts';
 import type { TlsMaterial } from './tls/tls-material.ts';
 import { EdgewayMetrics } from './metrics/edgeway-metrics.ts';
-import { ConfigWatcher } from './reload/config-watcher.ts';
 import { cpuMs, type BuildCost } from './reload/build-cost.ts';
 import { Reloader, type Rejected, type ReloadOutcome, type ReloadTrigger } from './reload/reloader.ts';
 import { CompileMemo } from './snapshot/compile-memo.ts';
@@ -42,6 +44,8 @@ export interface StartOptions {
 interface Keep {
   /** Objects written through the admin API, read after the --config files. */
   readonly layer: AppliedLayer;
+  /** The --config files, with the applied layer's file read after them (one load, one validation). */
+  readonly source: FileObjectSource;
   /** Allocation state I/O: a build compiles with its `previous`, a swap persists and serves the result. */
   readonly addresses: AddressKeeper;
   /** Parses of the --config documents from the last load: a reload reparses only what changed. */
@@ -59,7 +63,7 @@ export class Edgeway {
   readonly #metrics: EdgewayMetrics;
   readonly #keep: Keep;
   readonly #startedAt = new Date();
-  #watcher: ConfigWatcher | null = null;
+  #watcher: SourceWatch | null = null;
   #dns: DnsServer | null = null;
   #dnsPort = 0;
   #ready = false;
@@ -149,20 +153,21 @@ export class Edgeway {
     const memo = new CompileMemo();
     // The applied layer lives in the state directory the settings name, so the files are read once to find it; the
     // build reads them again through the parse cache, which hands back every unchanged document as it was.
-    const first = await loadConfig(options.configPaths, { cache });
-    const layer = new AppliedLayer(applyOverrides(first.settings, options.overrides).stateDir);
+    let layer: AppliedLayer | undefined;
+    const source = new FileObjectSource(options.configPaths, { cache, applied: () => layer });
+    const first = await source.list();
+    layer = new AppliedLayer(applyOverrides(first.settings, options.overrides).stateDir);
     await layer.load();
     // Typed so that the assignment in `allocations` below is not narrowed away.
     let addresses = null as AddressKeeper | null;
     const lookupMs = cpuMs() - loadStarted;
     const built = await buildGeneration({
-      paths: !first.fatal && layer.inUse ? [...options.configPaths, layer.path] : options.configPaths,
+      source,
       overrides: options.overrides,
       generation: 1,
       prior: null,
-      cache,
       memo,
-      allocations: async (settings) => (addresses = await AddressKeeper.load(settings.stateDir)).previous,
+      allocations: async (settings) => (addresses = await AddressKeeper.load(new FileAllocationStore(settings.stateDir))).previous,
       loaded: (diagnostics) => {
         for (const d of diagnostics) options.report(formatDiagnostic(d));
       },
@@ -185,12 +190,12 @@ export class Edgeway {
       fallbackCertificate = generated.material;
     }
     const applyStarted = cpuMs();
-    const edgeway = new Edgeway(options, built, { layer, addresses, cache, memo }, logger, fallbackCertificate);
+    const edgeway = new Edgeway(options, built, { layer, source, addresses, cache, memo }, logger, fallbackCertificate);
     for (const d of edgeway.#gateway.current.diagnostics) options.report(formatDiagnostic(d));
     try {
       edgeway.#adminPort = await edgeway.#admin.listen(settings.admin);
       await edgeway.#gateway.listen(settings);
-      const served = await addresses.apply(edgeway.#gateway, snapshot, options.report);
+      const served = await edgeway.#persistAndBind(snapshot, options.report);
       edgeway.#current = { ...built, snapshot: served, cost: { ...built.cost, loadMs: lookupMs + built.cost.loadMs, applyMs: cpuMs() - applyStarted } };
       if (settings.dns.address !== null) {
         edgeway.#dns = new DnsServer(() => {
@@ -200,12 +205,11 @@ export class Edgeway {
         edgeway.#dnsPort = await edgeway.#dns.listen(settings.dns.address);
       }
       if (settings.reload.watch) {
-        edgeway.#watcher = new ConfigWatcher(
-          options.configPaths,
+        edgeway.#watcher = await source.watch(
+          first.revision,
           () => void edgeway.reload('file'),
           (err) => logger.warn({ err }, 'watching the configuration failed; SIGHUP and POST /reload still work'),
         );
-        await edgeway.#watcher.start();
       }
     } catch (err) {
       await edgeway.close(0);
@@ -265,13 +269,12 @@ export class Edgeway {
 
   /** The reloader's build step: the same builder as the start, from the serving generation. */
   async #build(generation: number): Promise<Generation | Rejected> {
-    const { layer, addresses, cache, memo } = this.#keep;
+    const { source, addresses, memo } = this.#keep;
     const built = await buildGeneration({
-      paths: layer.inUse ? [...this.#options.configPaths, layer.path] : this.#options.configPaths,
+      source,
       overrides: this.#options.overrides,
       generation,
       prior: this.#current,
-      cache,
       memo,
       allocations: () => Promise.resolve(addresses.previous),
       report: (line) => this.logger.warn(line),
@@ -288,10 +291,16 @@ export class Edgeway {
     });
     this.#gateway.apply(next.snapshot);
     // Allocation state is persisted and the Service listeners follow; their bind failures are per Service.
-    const served = await this.#keep.addresses.apply(this.#gateway, next.snapshot, (line) => this.logger.warn(line));
+    const served = await this.#persistAndBind(next.snapshot, (line) => this.logger.warn(line));
     this.logger.level = next.snapshot.settings.logging.level;
     applyHeapGrowth(next.snapshot.settings.runtime.heapGrowthPercent);
     this.#current = { ...next, snapshot: served, cost: { ...next.cost, applyMs: cpuMs() - applyStarted } };
+  }
+
+  /** Persists the snapshot's allocations, then binds the listeners on them; the snapshot with bind failures recorded. */
+  async #persistAndBind(snapshot: Snapshot, report: (line: string) => void): Promise<Snapshot> {
+    await this.#keep.addresses.persist(snapshot.addresses.state);
+    return bindServiceListeners(this.#gateway.serviceListeners, snapshot, report);
   }
 
   get addresses(): readonly BoundAddress[] {

@@ -77,6 +77,7 @@ const allocation = {
   EW_CLUSTERIP_EXHAUSTED: { summary: 'No free ClusterIP is left in the service CIDR (the Service is rejected).' },
   EW_ALLOCATION_DROPPED: { summary: 'A recorded allocation no longer fits the pools or ranges and was redone (warning).' },
   EW_STATE_CORRUPT: { summary: 'The allocation state file cannot be read or parsed; start is refused until it is moved aside.' },
+  EW_ALLOCATION_CONFLICT: { summary: 'The stored allocation state changed after it was read (another writer); the save is refused and the allocation recomputed from the stored state.' },
 } as const satisfies Record<string, CodeInfo>;
 
 // --- serving allocated addresses (src/snapshot/compile-addresses.ts, src/dataplane/listeners/*) ---------------------

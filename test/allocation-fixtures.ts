@@ -34,7 +34,7 @@ export function service(name: string, options: ServiceOptions = {}): Service {
 
 export function loaded<T extends Service | IPAddressPool>(object: T, line = 1): LoadedObject<T> {
   const position = { file: 'test.yaml', line, column: 1 };
-  return { object, position, locate: (path) => ({ file: 'test.yaml', line: line + path.length, column: 3 }) };
+  return { object, position, origin: { kind: 'file', ...position }, locate: (path) => ({ file: 'test.yaml', line: line + path.length, column: 3 }) };
 }
 
 export function pool(name: string, addresses: string[], spec: { autoAssign?: boolean; avoidBuggyIPs?: boolean } = {}): IPAddressPool {

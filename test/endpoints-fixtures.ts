@@ -15,6 +15,7 @@ export function loaded<T extends KubeObject>(object: T, line = 1): LoadedObject<
   return {
     object,
     position: { file: FILE, line, column: 1 },
+    origin: { kind: 'file', file: FILE, line, column: 1 },
     locate: (path) => ({ file: FILE, line: line + path.length, column: 1 + 2 * path.length }),
   };
 }

@@ -7,6 +7,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FileObjectSource } from '../src/store/file-object-source.ts';
 import { ParseCache } from '../src/config/parse-cache.ts';
 import { EMPTY_ALLOCATION_STATE } from '../src/allocation/allocation-state.ts';
 import { Edgeway } from '../src/edgeway.ts';
@@ -36,7 +37,7 @@ async function fixture(t: ExecutionContext): Promise<Fixture> {
     file,
     dir,
     build: (generation, prior, overrides = {}) => {
-      const input: BuildInput = { paths: [file], overrides, generation, prior, cache, memo, allocations: async () => EMPTY_ALLOCATION_STATE, report: () => undefined };
+      const input: BuildInput = { source: new FileObjectSource([file], { cache }), overrides, generation, prior, memo, allocations: async () => EMPTY_ALLOCATION_STATE, report: () => undefined };
       return buildGeneration(input);
     },
   };
@@ -87,13 +88,11 @@ test('unreadable input: EW_CONFIG_INVALID with its errors, before the allocation
   const f = await fixture(t);
   await writeFile(f.file, config('') + BROKEN);
   let asked = 0;
-  const cache = new ParseCache();
   const result = await buildGeneration({
-    paths: [f.file],
+    source: new FileObjectSource([f.file], { cache: new ParseCache() }),
     overrides: {},
     generation: 1,
     prior: null,
-    cache,
     memo: new CompileMemo(),
     allocations: async () => {
       asked++;

@@ -22,6 +22,7 @@ export function loaded<T extends KubeObject>(object: T, line = 1, fields: Readon
   return {
     object,
     position,
+    origin: { kind: 'file', ...position },
     locate(path) {
       for (let n = path.length; n > 0; n--) {
         const found = fields[formatFieldPath(path.slice(0, n))];

@@ -27,6 +27,7 @@ export function loaded<T extends KubeObject>(object: T): LoadedObject<T> {
   return {
     object,
     position: { file: 'fixture.yaml', line: 1, column: 1 },
+    origin: { kind: 'file', file: 'fixture.yaml', line: 1, column: 1 },
     locate(path: readonly (string | number)[]): SourcePosition {
       return { file: `fixture.yaml#${formatFieldPath(path)}`, line: path.length + 1, column: 1 };
     },

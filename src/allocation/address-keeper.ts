@@ -1,31 +1,33 @@
 /**
- * The I/O around address allocation, for the process (edgeway.ts): load the recorded state at start, persist a
- * compiled snapshot's state when it changed, and have the data plane serve the snapshot's listeners. Compilation
- * itself stays pure (compile-snapshot.ts takes the previous state as a value); this is the only place allocation
- * touches the disk.
+ * The allocation state around compilation, for the process (edgeway.ts): load the recorded state at start, and
+ * persist a compiled snapshot's state when it changed, naming the revision it was computed from. Compilation itself
+ * stays pure (compile-snapshot.ts takes the previous state as a value), where the state is kept is the store's
+ * business (allocation-store.ts), and the listeners on the addresses are the data plane's
+ * (dataplane/listeners/bind-service-listeners.ts): nothing here opens a socket.
  */
-import { mkdir } from 'node:fs/promises';
-import type { Gateway } from '../dataplane/gateway.ts';
-import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { AllocationState } from './allocation-state.ts';
-import { loadAllocationState, saveAllocationState } from './state-file.ts';
+import type { AllocationStore } from './allocation-store.ts';
 
 export class AddressKeeper {
-  readonly #stateDir: string;
+  readonly #store: AllocationStore;
   #saved: AllocationState;
   #savedText: string;
+  /** The store's revision of #saved: the next save expects it. */
+  #revision: number;
   /** The last state persist() was given: the compile memo hands the same object back while nothing changed. */
   #checked: AllocationState | null = null;
 
-  private constructor(stateDir: string, state: AllocationState) {
-    this.#stateDir = stateDir;
+  private constructor(store: AllocationStore, state: AllocationState, revision: number) {
+    this.#store = store;
     this.#saved = state;
     this.#savedText = JSON.stringify(state);
+    this.#revision = revision;
   }
 
-  /** Reads the state file; a corrupt or unreadable one throws StateCorruptError (EW_STATE_CORRUPT) and nothing starts. */
-  static async load(stateDir: string): Promise<AddressKeeper> {
-    return new AddressKeeper(stateDir, await loadAllocationState(stateDir));
+  /** Reads the stored state; with the state dir, a corrupt or unreadable file throws StateCorruptError (EW_STATE_CORRUPT). */
+  static async load(store: AllocationStore): Promise<AddressKeeper> {
+    const { state, revision } = await store.load();
+    return new AddressKeeper(store, state, revision);
   }
 
   /** What the next compile honours: the last state written (or loaded). */
@@ -33,9 +35,12 @@ export class AddressKeeper {
     return this.#saved;
   }
 
-  /** Writes the snapshot's allocation state atomically when it differs from the last one written. */
-  async persist(snapshot: Snapshot): Promise<boolean> {
-    const state = snapshot.addresses.state;
+  /**
+   * Saves `state` when it differs from the last one saved. When the store changed meanwhile (EW_ALLOCATION_CONFLICT)
+   * nothing is written, `previous` becomes the stored state so the next compile recomputes from it, and the
+   * conflict is thrown on.
+   */
+  async persist(state: AllocationState): Promise<boolean> {
     // Allocation state is immutable: the very object checked last time needs no serialising to compare.
     if (state === this.#checked || state === this.#saved) return false;
     const text = JSON.stringify(state);
@@ -43,24 +48,21 @@ export class AddressKeeper {
       this.#checked = state;
       return false;
     }
-    await mkdir(this.#stateDir, { recursive: true });
-    await saveAllocationState(this.#stateDir, state);
+    try {
+      this.#revision = await this.#store.save(state, this.#revision);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'EW_ALLOCATION_CONFLICT') this.#take(await this.#store.load());
+      throw error;
+    }
     this.#saved = state;
     this.#savedText = text;
     return true;
   }
 
-  /**
-   * Persists, then reconciles the listeners on the allocated addresses; each listener that cannot be bound is
-   * reported as a line. Returns the snapshot with those listeners recorded (a new object; the compiled one is not
-   * changed), for status to show.
-   */
-  async apply(gateway: Gateway, snapshot: Snapshot, report: (line: string) => void = () => undefined): Promise<Snapshot> {
-    await this.persist(snapshot);
-    const result = await gateway.serviceListeners.reconcile(snapshot.addresses.listeners, snapshot.settings);
-    for (const [service, failures] of result.failures) {
-      for (const f of failures) report(`edgeway: Service ${service}: ${f.message} (EW_LISTENER_BIND_FAILED; the rest is served)`);
-    }
-    return result.failures.size === 0 ? snapshot : { ...snapshot, listenerFailures: result.failures };
+  #take(stored: { readonly state: AllocationState; readonly revision: number }): void {
+    this.#saved = stored.state;
+    this.#savedText = JSON.stringify(stored.state);
+    this.#revision = stored.revision;
+    this.#checked = null;
   }
 }

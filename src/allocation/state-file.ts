@@ -6,11 +6,15 @@
  * missing file gives the empty state (first start). A file that cannot be read or parsed stops the start with
  * EW_STATE_CORRUPT instead of being replaced: silently starting over would hand addresses people rely on to other
  * Services.
+ *
+ * Beside the state the file records its revision (`"revision": n`, one higher with each save through
+ * FileAllocationStore), which a save compares against the one it read. Files without it read as revision 0.
  */
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AllocationState, NodePortRecord, ServiceRecord } from './allocation-state.ts';
+import type { StoredAllocation } from './allocation-store.ts';
 import { EMPTY_ALLOCATION_STATE } from './allocation-state.ts';
 import { canonicalIp } from './ip-range.ts';
 
@@ -97,12 +101,20 @@ export function parseAllocationState(document: unknown): AllocationState | strin
 
 /** Reads the state; a missing file is the empty state; anything else wrong throws StateCorruptError. */
 export async function loadAllocationState(stateDir: string): Promise<AllocationState> {
+  return (await readAllocationFile(stateDir)).state;
+}
+
+/**
+ * Reads the state with the revision recorded beside it (a file written before revisions were kept reads as
+ * revision 0); a missing file is the empty state at revision 0; anything else wrong throws StateCorruptError.
+ */
+export async function readAllocationFile(stateDir: string): Promise<StoredAllocation> {
   const file = stateFilePath(stateDir);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_ALLOCATION_STATE;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { state: EMPTY_ALLOCATION_STATE, revision: 0 };
     throw new StateCorruptError(file, `cannot be read (${(error as Error).message})`, { cause: error });
   }
   let document: unknown;
@@ -113,14 +125,19 @@ export async function loadAllocationState(stateDir: string): Promise<AllocationS
   }
   const parsed = parseAllocationState(document);
   if (typeof parsed === 'string') throw new StateCorruptError(file, parsed);
-  return parsed;
+  const revision = (document as Record<string, unknown>)['revision'] ?? 0;
+  if (!Number.isSafeInteger(revision) || (revision as number) < 0) throw new StateCorruptError(file, 'has a "revision" that is not a whole number of 0 or more');
+  return { state: parsed, revision: revision as number };
 }
 
-/** Writes the state atomically (temp file, fsync, rename, fsync of the directory). */
-export async function saveAllocationState(stateDir: string, state: AllocationState): Promise<void> {
+/**
+ * Writes the state atomically (temp file, fsync, rename, fsync of the directory), recording `revision` beside it.
+ * It checks no revision itself: FileAllocationStore (file-allocation-store.ts) does that before calling it.
+ */
+export async function saveAllocationState(stateDir: string, state: AllocationState, revision = 0): Promise<void> {
   const file = stateFilePath(stateDir);
   const temp = join(stateDir, `.${STATE_FILE_NAME}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const text = `${JSON.stringify(state, null, 2)}\n`;
+  const text = `${JSON.stringify({ version: state.version, revision, services: state.services }, null, 2)}\n`;
   try {
     const handle = await open(temp, 'wx', 0o600);
     try {

@@ -7,7 +7,7 @@ import type { KubeObject } from '../k8s/types.ts';
 import { CLUSTER_SCOPED_KINDS, NAMESPACED_KINDS } from '../k8s/kinds.ts';
 import { objectRef } from '../k8s/types.ts';
 import type { Diagnostic } from './diagnostic.ts';
-import type { LoadedObject } from './loaded-object.ts';
+import { API_ORIGIN, type LoadedObject } from './loaded-object.ts';
 import type { SourceNode } from './yaml-source.ts';
 
 export const SETTINGS_KIND = 'EdgewaySettings';
@@ -19,7 +19,8 @@ export interface DocumentObjects {
   readonly malformed: number;
 }
 
-export function documentObjects(node: SourceNode): DocumentObjects {
+/** `api`: the document was written through the admin API (its objects' origin), not read from a configuration file. */
+export function documentObjects(node: SourceNode, api = false): DocumentObjects {
   const objects: LoadedObject[] = [];
   const diagnostics: Diagnostic[] = [];
   let malformed = 0;
@@ -40,7 +41,8 @@ export function documentObjects(node: SourceNode): DocumentObjects {
     }
     const { object, warning } = withDefaults(value, n);
     if (warning !== undefined) diagnostics.push(warning);
-    objects.push({ object, position: n.position, locate: n.locate });
+    const { file, line, column } = n.position;
+    objects.push({ object, position: n.position, origin: api ? API_ORIGIN : { kind: 'file', file, line, column }, locate: n.locate });
   };
   visit(node);
   return { objects, diagnostics, malformed };

@@ -42,13 +42,25 @@ export { SETTINGS_API_VERSION } from './admit-objects.ts';
  * `cache`, kept by the caller from one load to the next, lets a reload reparse and revalidate only the documents
  * whose text changed. The work is done in slices that give the event loop a turn, so serving continues meanwhile.
  */
-export async function loadConfig(paths: readonly string[], options: { maxBytes?: number; cache?: ParseCache } = {}): Promise<ConfigLoad> {
+export async function loadConfig(paths: readonly string[], options: LoadOptions & { maxBytes?: number } = {}): Promise<ConfigLoad> {
   const read = await readSources(paths, options.maxBytes ?? DEFAULT_SETTINGS.maxConfigBytes);
-  return runSliced(assemble(read.sources, read.diagnostics, read.fatal, options.cache ?? new ParseCache()));
+  return runSliced(assemble(read.sources, read.diagnostics, read.fatal, options.cache ?? new ParseCache(), options.apiFiles ?? NO_FILES));
 }
 
+export interface LoadOptions {
+  /** Kept by the caller from one load to the next: a reload reparses only what changed. */
+  readonly cache?: ParseCache;
+  /**
+   * Files among the paths that hold objects written through the admin API (the applied layer): their objects get
+   * the API origin; every other object's origin is its file and position. A file path, exactly as given in paths.
+   */
+  readonly apiFiles?: readonly string[];
+}
+
+const NO_FILES: readonly string[] = Object.freeze([]);
+
 /** The same as loadConfig for texts already in memory (tests, the admin API), all at once. */
-export function loadConfigText(files: readonly { path: string; text: string }[], options: { cache?: ParseCache } = {}): ConfigLoad {
+export function loadConfigText(files: readonly { path: string; text: string }[], options: LoadOptions = {}): ConfigLoad {
   const diagnostics: Diagnostic[] = [];
   const sources: SourceText[] = [];
   for (const f of files) {
@@ -56,10 +68,10 @@ export function loadConfigText(files: readonly { path: string; text: string }[],
     if (binary === undefined) sources.push(f);
     else diagnostics.push(binary);
   }
-  return runSync(assemble(sources, diagnostics, diagnostics.length > 0, options.cache ?? new ParseCache()));
+  return runSync(assemble(sources, diagnostics, diagnostics.length > 0, options.cache ?? new ParseCache(), options.apiFiles ?? NO_FILES));
 }
 
-function* assemble(sources: readonly SourceText[], initial: readonly Diagnostic[], initialFatal: boolean, cache: ParseCache): Steps<ConfigLoad> {
+function* assemble(sources: readonly SourceText[], initial: readonly Diagnostic[], initialFatal: boolean, cache: ParseCache, apiFiles: readonly string[]): Steps<ConfigLoad> {
   const diagnostics: Diagnostic[] = [...initial];
   let fatal = initialFatal;
   let skipped = 0;
@@ -75,9 +87,11 @@ function* assemble(sources: readonly SourceText[], initial: readonly Diagnostic[
     // Pieces kept from the last load already have their objects; the others are loaded, a turn offered after each.
     const pieces = parsed.pieces;
     const fileStart = placedAll.length;
+    // Decided once per file at the edge; the cache keeps placed pieces per file, so a kept piece keeps its origin.
+    const api = apiFiles.includes(source.path);
     for (let i = takeLoaded(pieces, 0, placedAll); i < pieces.length; i = takeLoaded(pieces, i, placedAll)) {
       const piece = pieces[i]!;
-      piece.placement.objects = loadPiece(cache, piece, source.path);
+      piece.placement.objects = loadPiece(cache, piece, source.path, api);
       yield;
     }
     skipped += gather(placedAll, fileStart, diagnostics);
@@ -120,12 +134,12 @@ function gather(placedAll: readonly PlacedObjects[], from: number, diagnostics: 
 }
 
 /** The objects of a piece placed in its file, with their findings: what a reload reuses while the piece stays put. */
-function loadPiece(cache: ParseCache, piece: PlacedPiece, file: string): PlacedObjects {
+function loadPiece(cache: ParseCache, piece: PlacedPiece, file: string, api: boolean): PlacedObjects {
   const objects: LoadedObject[] = [];
   const diagnostics: Diagnostic[] = [];
   let malformed = 0;
   for (const doc of piece.documents) {
-    const found = documentObjects(doc);
+    const found = documentObjects(doc, api);
     objects.push(...found.objects);
     diagnostics.push(...found.diagnostics);
     malformed += found.malformed;

@@ -7,7 +7,6 @@
  */
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostic.ts';
 import { loadConfig } from '../config/load-config.ts';
-import type { ParseCache } from '../config/parse-cache.ts';
 import { sameValue } from '../config/same-value.ts';
 import { DEFAULT_SETTINGS } from '../config/settings-defaults.ts';
 import type { Settings } from '../config/settings.ts';
@@ -17,19 +16,19 @@ import { EdgewayError } from '../edgeway-error.ts';
 import { cpuMs } from '../reload/build-cost.ts';
 import type { CompileMemo } from '../snapshot/compile-memo.ts';
 import { compileSnapshot, type ClusterStore } from '../snapshot/compile-snapshot.ts';
+import type { FileObjectSource } from '../store/file-object-source.ts';
 import { ObjectStore } from '../store/object-store.ts';
 import type { Generation } from './generation.ts';
 import { applyOverrides, type Overrides } from './overrides.ts';
 
 export interface BuildInput {
   /** The --config files and directories, then the applied layer's file when it holds objects. */
-  readonly paths: readonly string[];
+  readonly source: FileObjectSource;
   readonly overrides: Overrides;
   readonly generation: number;
   /** The generation serving now (null at start): the store continues from it, equal settings stay its object. */
   readonly prior: Generation | null;
-  /** Kept by the caller from one build to the next, so a reload reparses and recompiles only what changed. */
-  readonly cache: ParseCache;
+  /** Kept by the caller from one build to the next, so a reload recompiles only what changed (the source's parse cache does the same for parsing). */
   readonly memo: CompileMemo;
   /**
    * The allocation state the compile honours, asked for once the settings (and so the state directory) are known.
@@ -52,7 +51,7 @@ export async function buildGeneration(input: BuildInput): Promise<Generation | E
   const loadStarted = cpuMs();
   // A file's own maxConfigBytes cannot apply before the file is read: a reload reads with the serving one.
   const maxBytes = prior?.snapshot.settings.maxConfigBytes ?? DEFAULT_SETTINGS.maxConfigBytes;
-  const load = await loadConfig(input.paths, { maxBytes, cache: input.cache });
+  const load = await input.source.list({ maxBytes });
   input.loaded?.(load.diagnostics);
   if (load.fatal) {
     const errors = load.diagnostics.filter((d) => d.severity === 'error');

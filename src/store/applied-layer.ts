@@ -6,20 +6,31 @@
  *
  * Writes go through a temp file, fsync and rename (writeFileAtomic), so a crash leaves either the old or the new
  * file, never half of one. Changes are serialized: each one sees the result of the one before.
+ *
+ * It is an object source of its own (object-source.ts): its revision counts the changes made since it was loaded,
+ * and its listing is the file loaded alone, every object with the API origin. The process reads the file together
+ * with the configuration files instead (store/file-object-source.ts), so duplicates across the layers are judged in
+ * one load.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
+import { loadConfigText } from '../config/load-config.ts';
 import type { KubeObject } from '../k8s/types.ts';
 import { writeFileAtomic } from '../tls/pem-pair-files.ts';
+import type { ObjectListing, ObjectSource, SourceWatch } from './object-source.ts';
 import { storeKey } from './object-store.ts';
 
 export const APPLIED_FILE = 'applied-objects.yaml';
 
-export class AppliedLayer {
+export class AppliedLayer implements ObjectSource {
   readonly path: string;
   readonly #dir: string;
   #objects: readonly KubeObject[] = [];
+  /** The file's text as last read or written. */
+  #text = '';
+  #revision = 0;
+  readonly #listeners = new Set<(revision: number) => void>();
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(stateDir: string) {
@@ -33,6 +44,7 @@ export class AppliedLayer {
       if (e.code === 'ENOENT') return '';
       throw e;
     });
+    this.#text = text;
     this.#objects = parseAllDocuments(text).flatMap((d) => {
       const v: unknown = d.errors.length === 0 ? d.toJS() : null;
       return typeof v === 'object' && v !== null && !Array.isArray(v) ? [v as KubeObject] : [];
@@ -48,6 +60,23 @@ export class AppliedLayer {
     return this.#objects.length > 0;
   }
 
+  get revision(): number {
+    return this.#revision;
+  }
+
+  /** The layer's objects as the loader validates them (problems, as in any file, leave those objects out). */
+  async list(): Promise<ObjectListing> {
+    const revision = this.#revision;
+    if (!this.inUse) return { objects: [], revision };
+    return { objects: loadConfigText([{ path: this.path, text: this.#text }], { apiFiles: [this.path] }).objects, revision };
+  }
+
+  async watch(fromRevision: number, onChange: (revision: number) => void): Promise<SourceWatch> {
+    this.#listeners.add(onChange);
+    if (this.#revision > fromRevision) queueMicrotask(() => onChange(this.#revision));
+    return { close: () => this.#listeners.delete(onChange) };
+  }
+
   /**
    * Runs `change` over the current objects and persists the result, one change at a time. `change` may throw to
    * refuse; then nothing is written. Resolves with what `after` returns once the file is in place.
@@ -55,9 +84,13 @@ export class AppliedLayer {
   update<T>(change: (objects: readonly KubeObject[]) => readonly KubeObject[], after: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(async () => {
       const next = change(this.#objects);
+      const text = next.map((o) => stringify(o)).join('---\n');
       await mkdir(this.#dir, { recursive: true });
-      await writeFileAtomic(this.path, next.map((o) => stringify(o)).join('---\n'), 0o600);
+      await writeFileAtomic(this.path, text, 0o600);
       this.#objects = next;
+      this.#text = text;
+      this.#revision++;
+      for (const listener of this.#listeners) listener(this.#revision);
       return after();
     });
     this.#queue = run.catch(() => undefined);

@@ -191,7 +191,7 @@ export class ObjectApi {
       }
       value.metadata.namespace = target.namespace;
     }
-    const found = documentObjects(first);
+    const found = documentObjects(first, true);
     const loaded = found.objects[0];
     if (loaded === undefined) return invalid(target, name ?? '', found.diagnostics.map(cause));
     const o = loaded.object;
@@ -209,7 +209,7 @@ export class ObjectApi {
   }
 
   #refuseFileObject(target: ApiTarget, existing: LoadedObject | undefined): Reply | undefined {
-    if (existing === undefined || existing.position.file === this.#host.layer.path) return undefined;
+    if (existing === undefined || existing.origin.kind === 'api') return undefined;
     return fail(
       kubeStatus(
         'Conflict',
