@@ -120,6 +120,7 @@ export class Edgeway {
         draining: this.#draining,
         snapshot: this.#snapshot,
         bindDiagnostics: this.#gateway.current.diagnostics,
+        loadDiagnostics: layer.diagnostics.length === 0 ? this.#built.loadDiagnostics : [...layer.diagnostics, ...this.#built.loadDiagnostics],
         startedAt: this.#startedAt,
         skippedObjects: this.#skipped,
         upstreams: () => upstreamStatus(this.#gateway.current, this.#gateway.checker),
@@ -152,7 +153,7 @@ export class Edgeway {
     const layer = new AppliedLayer(applyOverrides(load.settings, options.overrides).stateDir);
     await layer.load();
     if (!load.fatal && layer.inUse) load = await loadConfig([...options.configPaths, layer.path], { cache });
-    for (const d of load.diagnostics) options.report(formatDiagnostic(d));
+    for (const d of [...layer.diagnostics, ...load.diagnostics]) options.report(formatDiagnostic(d));
     if (load.fatal) throw new ConfigError(load.diagnostics.filter((d) => d.severity === 'error'));
     const overridden = applyOverrides(load.settings, options.overrides);
     // Before anything is bound: a corrupt allocation state file stops the start (EW_STATE_CORRUPT).
@@ -353,6 +354,8 @@ interface Built {
   readonly skipped: number;
   /** The admin token of these settings (read from tokenFile when that is how it is given). */
   readonly token: string | null;
+  /** What loading the configuration found (warnings, objects left out), shown by GET /config/status. */
+  readonly loadDiagnostics: readonly Diagnostic[];
   /** Load and compile CPU time of a reload's build (the swap adds apply). */
   readonly cost?: BuildCost;
 }
@@ -378,7 +381,7 @@ async function compile(
     return { rejected: message, diagnostics: [{ severity: 'error', code: 'EW_ADMIN_TOKEN_UNREADABLE', message, field: 'spec.admin.tokenFile' }] };
   }
   const store = ObjectStore.next(prior?.store, load.objects);
-  return { snapshot: compileSnapshot(store, settings, generation, previous, new Date(), clusters, memo), store, skipped: load.skipped, token };
+  return { snapshot: compileSnapshot(store, settings, generation, previous, new Date(), clusters, memo), store, skipped: load.skipped, token, loadDiagnostics: load.diagnostics };
 }
 
 function roundCost(c: BuildCost): BuildCost {

@@ -23,6 +23,7 @@ const loading = {
   EW_YAML_SYNTAX: { summary: 'A file is not well-formed YAML.' },
   EW_CONFIG_INVALID: { summary: 'The configuration as a whole cannot be used (see the diagnostics listed with it); nothing is started or swapped in.' },
   EW_OBJECT_MALFORMED: { summary: 'A document is not a Kubernetes object (not a mapping, or no apiVersion, kind or metadata.name); it is skipped.' },
+  EW_APPLIED_CORRUPT: { summary: 'The file of objects created through the API was not well-formed YAML at start: it was renamed aside with a timestamp suffix and the objects that could be read are kept.' },
 } as const satisfies Record<string, CodeInfo>;
 
 // --- object validation (src/config/validate*) ---------------------------------------------------------------------
