@@ -105,12 +105,14 @@ export class Edgeway {
     });
     this.#admin = new AdminServer(
       () => {
-        const { snapshot, skipped } = this.#current;
+        const { snapshot, skipped, loadDiagnostics } = this.#current;
+        const layer = keep.layer.diagnostics;
         return {
           ready: this.#ready,
           draining: this.#draining,
           snapshot,
           bindDiagnostics: this.#gateway.current.diagnostics,
+          loadDiagnostics: layer.length === 0 ? loadDiagnostics : [...layer, ...loadDiagnostics],
           startedAt: this.#startedAt,
           skippedObjects: skipped,
           upstreams: () => upstreamStatus(this.#gateway.current, this.#gateway.checker),
@@ -158,6 +160,7 @@ export class Edgeway {
     const first = await source.list();
     layer = new AppliedLayer(applyOverrides(first.settings, options.overrides).stateDir);
     await layer.load();
+    for (const d of layer.diagnostics) options.report(formatDiagnostic(d));
     // Typed so that the assignment in `allocations` below is not narrowed away.
     let addresses = null as AddressKeeper | null;
     const lookupMs = cpuMs() - loadStarted;

@@ -17,13 +17,15 @@ export interface CodeInfo {
 const loading = {
   EW_FILE_NOT_FOUND: { summary: 'A --config path does not exist.' },
   EW_FILE_UNREADABLE: { summary: 'A configuration file could not be read.' },
-  EW_FILE_TOO_LARGE: { summary: 'A configuration file is larger than the size limit.' },
+  EW_FILE_TOO_LARGE: { summary: 'A configuration file is larger than the size limit, or one YAML document in it is larger than 8 MiB.' },
   EW_FILE_EMPTY: { summary: 'A configuration file has no documents.' },
   EW_FILE_BINARY: { summary: 'A configuration file is not text.' },
   EW_DIR_EMPTY: { summary: 'A --config directory holds no *.yaml or *.yml files.' },
   EW_YAML_SYNTAX: { summary: 'A file is not well-formed YAML.' },
+  EW_YAML_TOO_DEEP: { summary: 'A YAML document nests collections deeper than 64 levels; it is refused before parsing, like a syntax error.' },
   EW_CONFIG_INVALID: { summary: 'The configuration as a whole cannot be used (see the diagnostics listed with it); nothing is started or swapped in.' },
   EW_OBJECT_MALFORMED: { summary: 'A document is not a Kubernetes object (not a mapping, or no apiVersion, kind or metadata.name); it is skipped.' },
+  EW_APPLIED_CORRUPT: { summary: 'The file of objects created through the API was not well-formed YAML at start: it was renamed aside with a timestamp suffix and the objects that could be read are kept.' },
 } as const satisfies Record<string, CodeInfo>;
 
 // --- object validation (src/config/validate*) ---------------------------------------------------------------------

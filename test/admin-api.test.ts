@@ -62,6 +62,23 @@ test('JSON merge patch (RFC 7386)', (t) => {
   t.deepEqual(mergePatch({ a: { b: 1 } }, { a: 'flat' }), { a: 'flat' });
 });
 
+test('JSON merge patch: a __proto__ key is copied as a plain key, never set as the prototype', (t) => {
+  const patch: unknown = JSON.parse('{"__proto__": {"polluted": true}, "metadata": {"__proto__": {"admin": true}, "name": "x"}}');
+  const merged = mergePatch({ metadata: { name: 'a' } } as Record<string, unknown>, patch);
+  t.is(Object.getPrototypeOf(merged), Object.prototype);
+  t.is((merged as { polluted?: unknown }).polluted, undefined);
+  t.true(Object.hasOwn(merged, '__proto__'));
+  t.deepEqual(Object.getOwnPropertyDescriptor(merged, '__proto__')?.value, { polluted: true });
+  const metadata = merged['metadata'] as Record<string, unknown>;
+  t.is(Object.getPrototypeOf(metadata), Object.prototype);
+  t.is((metadata as { admin?: unknown }).admin, undefined);
+  t.is(metadata['name'], 'x');
+  t.true(Object.hasOwn(metadata, '__proto__'));
+  t.is(({} as { polluted?: unknown }).polluted, undefined);
+  // Deleting it with null works like any other key.
+  t.false(Object.hasOwn(mergePatch(merged, JSON.parse('{"__proto__": null}')), '__proto__'));
+});
+
 const SECRET = `apiVersion: v1
 kind: Secret
 metadata: {name: creds, namespace: shop, labels: {app: web}}

@@ -20,6 +20,8 @@ export interface AdminState {
   readonly snapshot: Snapshot;
   /** Found when the snapshot was bound (Ingress tls entries with unusable Secrets), shown with the snapshot's. */
   readonly bindDiagnostics: readonly Diagnostic[];
+  /** What loading the files of this generation found (and the applied layer at start), listed first. */
+  readonly loadDiagnostics: readonly Diagnostic[];
   readonly startedAt: Date;
   readonly skippedObjects: number;
   readonly reload: ReloadStatus;
@@ -123,7 +125,7 @@ function configStatus(state: AdminState): unknown {
     hosts: s.routes.hostCount,
     backends: s.backends.size,
     certificates: s.tls.certificates,
-    diagnostics: [...s.diagnostics, ...state.bindDiagnostics].map(shown),
+    diagnostics: [...state.loadDiagnostics, ...s.diagnostics, ...state.bindDiagnostics].map(shown),
     addresses: addressStatus(s),
   };
 }

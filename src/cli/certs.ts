@@ -13,17 +13,12 @@ import { stringify } from 'yaml';
 import type { KeyKind } from '../tls/certificate-builder.ts';
 import { issueLeaf, loadOrCreateCa } from '../tls/local-ca.ts';
 import { writeFileAtomic } from '../tls/pem-pair-files.ts';
+import { COMMAND_USAGE } from './usage.ts';
 
 export interface CertsIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
 }
-
-const USAGE = [
-  'usage: edgeway certs ca [--dir certs]',
-  "       edgeway certs issue --host a.example.com [--host '*.b.example.com'] [--days 90] [--key rsa|ecdsa]",
-  '                           [--name NAME] [--namespace NS] [--dir certs]',
-].join('\n');
 
 const DNS_NAME = /^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 const OBJECT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -55,7 +50,7 @@ export async function runCerts(argv: string[], io: CertsIo = processIo): Promise
     });
     const [command, ...extra] = positionals;
     if (values.help === true) {
-      io.stdout(`${USAGE}\n`);
+      io.stdout(COMMAND_USAGE.certs);
       return 0;
     }
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0] ?? ''}"`);

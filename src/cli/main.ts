@@ -1,48 +1,37 @@
 #!/usr/bin/env node
 /**
- * The `edgeway` command: dispatches to a subcommand. Each subcommand parses its own flags with node:util parseArgs
- * (built in, typed, and enough for flat flags: no dependency needed).
+ * The `edgeway` bin. It checks the Node.js version before anything else is loaded: on an older Node the real CLI
+ * (and undici inside it) would fail with a stack trace from deep inside a dependency, so this file imports nothing
+ * but node:fs, uses only syntax old Nodes parse, reads the minimum from package.json's `engines` and says in one
+ * line what is needed. Then it loads the CLI (run-cli.ts) dynamically.
  */
-import { runDemo } from './demo.ts';
-import { runServe } from './serve.ts';
-import { runWhoami } from './whoami.ts';
+import { readFileSync } from 'node:fs';
 
-const HELP = `usage: edgeway <command> [flags]
-
-commands:
-  serve   --config FILE [--config FILE2 ...] [--http HOST:PORT] [--https HOST:PORT] [--admin HOST:PORT] [--state-dir DIR]
-          run the gateway on Kubernetes manifests (a --config may name a directory of *.yaml files)
-  demo    the same flags as serve; also starts a whoami backend for every loopback endpoint in the configuration
-  whoami  --listen HOST:PORT [--name NAME]
-          a demo backend that answers with its name, the request line and the headers it received
-  certs   ca | issue --host NAME ...   make a local CA and certificates, print a kubernetes.io/tls Secret
-  env     --config FILE [--namespace NS]
-          print the Service environment variables a pod in NS would get (kubelet format)
-  get     RESOURCE [NAME] [-n NS | -A] [-o wide|json|yaml] [--admin HOST:PORT]
-          what a running edgeway serves, with status, as kubectl prints it (EXTERNAL-IP <pending> while waiting)
-`;
-
-const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
-  serve: runServe,
-  demo: runDemo,
-  whoami: runWhoami,
-  certs: async (argv) => (await import('./certs.ts')).runCerts([...argv]),
-  env: async (argv) => (await import('./env.ts')).runEnv(argv),
-  get: async (argv) => (await import('./get.ts')).runGet(argv),
-};
-
-async function main(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(HELP);
-    return command === undefined ? 2 : 0;
-  }
-  const run = COMMANDS[command];
-  if (run === undefined) {
-    process.stderr.write(`edgeway: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
-    return 2;
-  }
-  return run(rest);
+interface PackageInfo {
+  readonly version?: string;
+  readonly engines?: { readonly node?: string };
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// src/cli/ and dist/cli/ are both two levels below the package root.
+const info = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as PackageInfo;
+const minimum = /^>=\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(info.engines?.node?.trim() ?? '');
+const running = process.versions.node.split('.').map(Number);
+
+/** Whether `have` (major, minor, patch) is at least `need`, compared part by part. */
+function atLeast(have: readonly number[], need: readonly number[]): boolean {
+  for (let i = 0; i < need.length; i++) {
+    const h = have[i] ?? 0;
+    const n = need[i] ?? 0;
+    if (h !== n) return h > n;
+  }
+  return true;
+}
+
+const needed = minimum === null ? [] : minimum.slice(1).filter((p) => p !== undefined).map(Number);
+if (needed.length > 0 && !atLeast(running, needed)) {
+  process.stderr.write(`edgeway needs Node.js ${needed.join('.')} or newer (this is ${process.versions.node})\n`);
+  process.exit(1);
+}
+
+const { runCli } = await import('./run-cli.ts');
+process.exitCode = await runCli(process.argv.slice(2), info.version ?? 'unknown');

@@ -42,11 +42,13 @@ function answer(name: string, req: IncomingMessage, res: ServerResponse): void {
 }
 
 export async function runWhoami(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: { listen: { type: 'string' }, name: { type: 'string' } },
-    strict: true,
-  });
+  let values: { listen?: string; name?: string };
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: { listen: { type: 'string' }, name: { type: 'string' } }, strict: true }));
+  } catch (err) {
+    process.stderr.write(`edgeway whoami: ${(err as Error).message} (see edgeway whoami --help)\n`);
+    return 2;
+  }
   const at = parseHostPort(values.listen ?? '127.0.0.1:8081');
   if (at === undefined) {
     process.stderr.write(`edgeway whoami: --listen must be HOST:PORT, got ${JSON.stringify(values.listen)}\n`);

@@ -4,11 +4,15 @@
  * result cacheable by the piece's text alone; parse-yaml.ts adds the piece's starting line when it places it.
  */
 import { LineCounter, parseAllDocuments, type Document, type Node, type YAMLError } from 'yaml';
+import type { Code } from '../errors.ts';
 import type { Severity } from './diagnostic.ts';
+import { yamlLimitProblem } from './yaml-limits.ts';
 
 /** A YAML error or warning, at a line and column counted from the start of the piece (both 1-based). */
 export interface PieceProblem {
   readonly severity: Severity;
+  /** EW_YAML_SYNTAX when absent. */
+  readonly code?: Code;
   readonly message: string;
   readonly line: number;
   readonly column: number;
@@ -33,6 +37,9 @@ const MAX_ALIAS_COUNT = 100;
 
 export function parsePiece(text: string): ParsedPiece {
   const lines = new LineCounter();
+  // Too deep or too large is refused before the parser sees it (yaml-limits.ts).
+  const over = yamlLimitProblem(text);
+  if (over !== undefined) return { documents: [], problems: [{ severity: 'error', ...over }], lines };
   const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problems: PieceProblem[] = [];
   const problem = (e: YAMLError, severity: Severity): PieceProblem => {

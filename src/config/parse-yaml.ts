@@ -65,7 +65,7 @@ export function* parseYamlSteps(file: string, text: string, cache: ParseCache): 
     const lineOffset = piece.line - 1;
     const { parsed, placement } = cache.placed(piece.text, file, lineOffset);
     for (const p of parsed.problems) {
-      diagnostics.push({ severity: p.severity, code: 'EW_YAML_SYNTAX', message: p.message, position: { file, line: p.line + lineOffset, column: p.column } });
+      diagnostics.push({ severity: p.severity, code: p.code ?? 'EW_YAML_SYNTAX', message: p.message, position: { file, line: p.line + lineOffset, column: p.column } });
     }
     // The same piece at the same place gives the same nodes (and so, in load-config.ts, the same objects).
     let placed = placement.documents;

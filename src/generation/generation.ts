@@ -4,6 +4,7 @@
  * process holds ONE current Generation and replaces it whole, so the admin API, the object API, DNS and metrics can
  * never pair the snapshot of one generation with the store or admin token of another.
  */
+import type { Diagnostic } from '../config/diagnostic.ts';
 import type { BuildCost } from '../reload/build-cost.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { ObjectStore } from '../store/object-store.ts';
@@ -15,6 +16,8 @@ export interface Generation {
   readonly store: ObjectStore;
   /** Objects left out of this generation because they were invalid. */
   readonly skipped: number;
+  /** What loading the configuration found (warnings, objects left out), shown by GET /config/status. */
+  readonly loadDiagnostics: readonly Diagnostic[];
   /** The admin token of these settings (read from tokenFile when that is how it is given); null when none is set. */
   readonly token: string | null;
   /** CPU time by phase: load and compile from the build, apply once it has been swapped in (0 before). */

@@ -11,11 +11,17 @@
  * and its listing is the file loaded alone, every object with the API origin. The process reads the file together
  * with the configuration files instead (store/file-object-source.ts), so duplicates across the layers are judged in
  * one load.
+ *
+ * A file that is not well-formed YAML at start (edited by hand, a disk fault) holds objects users created and cannot
+ * recreate from their manifests, so it is never dropped quietly: it is renamed aside with a timestamp suffix (never
+ * deleted), the documents that do parse are written back as the new file, and an EW_APPLIED_CORRUPT diagnostic
+ * names both files; it stays in `diagnostics` (shown by GET /config/status) for the life of the process.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { loadConfigText } from '../config/load-config.ts';
+import type { Diagnostic } from '../config/diagnostic.ts';
 import type { KubeObject } from '../k8s/types.ts';
 import { writeFileAtomic } from '../tls/pem-pair-files.ts';
 import type { ObjectListing, ObjectSource, SourceWatch } from './object-source.ts';
@@ -31,6 +37,7 @@ export class AppliedLayer implements ObjectSource {
   #text = '';
   #revision = 0;
   readonly #listeners = new Set<(revision: number) => void>();
+  #diagnostics: readonly Diagnostic[] = [];
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(stateDir: string) {
@@ -38,17 +45,43 @@ export class AppliedLayer implements ObjectSource {
     this.path = join(stateDir, APPLIED_FILE);
   }
 
-  /** Reads the file if there is one; whether it is well-formed is the loader's to report. */
-  async load(): Promise<void> {
+  /**
+   * Reads the file if there is one. A corrupt one is moved aside and replaced by what could be read of it (see the
+   * module comment); `now` names the moved file. Whether the objects are valid is the loader's to report.
+   */
+  async load(now: Date = new Date()): Promise<void> {
     const text = await readFile(this.path, 'utf8').catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') return '';
       throw e;
     });
     this.#text = text;
-    this.#objects = parseAllDocuments(text).flatMap((d) => {
+    const docs = parseAllDocuments(text);
+    const broken = docs.filter((d) => d.errors.length > 0);
+    this.#objects = docs.flatMap((d) => {
       const v: unknown = d.errors.length === 0 ? d.toJS() : null;
       return typeof v === 'object' && v !== null && !Array.isArray(v) ? [v as KubeObject] : [];
     });
+    if (broken.length === 0) return;
+    const aside = `${this.path}.corrupt-${now.toISOString().replaceAll(':', '-')}`;
+    await rename(this.path, aside);
+    this.#text = serialize(this.#objects);
+    await writeFileAtomic(this.path, this.#text, 0o600);
+    const first = broken[0]!.errors[0]!;
+    this.#diagnostics = [
+      {
+        severity: 'error',
+        code: 'EW_APPLIED_CORRUPT',
+        message:
+          `${this.path} (objects created through the API) is not well-formed YAML (${first.message.replace(/\s+/g, ' ').trim()}): ` +
+          `it was moved to ${aside}; ${this.#objects.length} object(s) could be read and are kept, the ${broken.length} broken document(s) are only in the moved file: recover them from it and apply them again`,
+        position: { file: aside, line: first.linePos?.[0].line ?? 1, column: first.linePos?.[0].col ?? 1 },
+      },
+    ];
+  }
+
+  /** What load() found wrong with the file (EW_APPLIED_CORRUPT), for the start report and GET /config/status. */
+  get diagnostics(): readonly Diagnostic[] {
+    return this.#diagnostics;
   }
 
   get objects(): readonly KubeObject[] {
@@ -84,7 +117,7 @@ export class AppliedLayer implements ObjectSource {
   update<T>(change: (objects: readonly KubeObject[]) => readonly KubeObject[], after: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(async () => {
       const next = change(this.#objects);
-      const text = next.map((o) => stringify(o)).join('---\n');
+      const text = serialize(next);
       await mkdir(this.#dir, { recursive: true });
       await writeFileAtomic(this.path, text, 0o600);
       this.#objects = next;
@@ -96,6 +129,10 @@ export class AppliedLayer implements ObjectSource {
     this.#queue = run.catch(() => undefined);
     return run;
   }
+}
+
+function serialize(objects: readonly KubeObject[]): string {
+  return objects.map((o) => stringify(o)).join('---\n');
 }
 
 /** The objects with `object` put in place of the one with its identity, or appended. */
