@@ -12,7 +12,7 @@ import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AllocationState, NodePortRecord, ServiceRecord } from './allocation-state.ts';
 import { EMPTY_ALLOCATION_STATE } from './allocation-state.ts';
-import { canonicalIp } from './ip-range.ts';
+import { canonicalIp } from '../net/ip-range.ts';
 
 export const STATE_FILE_NAME = 'allocations.json';
 
