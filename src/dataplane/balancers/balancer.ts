@@ -5,6 +5,7 @@
  * a policy only balances.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { HashOn } from '../../snapshot/balancing-policy.ts';
 import type { CandidateSet } from './candidate-set.ts';
 
 /** What a policy may know of the request. Built once per request by the caller; policies never keep it. */
@@ -33,12 +34,6 @@ export interface Candidate {
   readonly weight: number;
   readonly load: EndpointLoad;
 }
-
-/** What a hashing policy hashes: a request header, a cookie, or the client address. */
-export type HashOn =
-  | { readonly kind: 'header'; readonly name: string }
-  | { readonly kind: 'cookie'; readonly name: string }
-  | { readonly kind: 'client-ip' };
 
 export interface BalancerOptions {
   /** Only read by ring-hash and maglev; client-ip when not given. */

@@ -4,7 +4,8 @@
  * back to its client address, which keeps it sticky rather than scattering it at random.
  */
 import { cookieValue } from '../../routing/cookie-value.ts';
-import type { HashOn, PickContext } from './balancer.ts';
+import type { HashOn } from '../../snapshot/balancing-policy.ts';
+import type { PickContext } from './balancer.ts';
 
 /** FNV-1a over UTF-16 code units, finished with murmur3's fmix32 so nearby strings land far apart. */
 export function hash32(text: string): number {
