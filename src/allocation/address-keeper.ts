@@ -5,10 +5,21 @@
  * touches the disk.
  */
 import { mkdir } from 'node:fs/promises';
-import type { Gateway } from '../dataplane/gateway.ts';
+import type { Settings } from '../config/settings.ts';
+import type { ListenerFailure, ListenerSpec } from '../snapshot/addresses.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { AllocationState } from './allocation-state.ts';
 import { loadAllocationState, saveAllocationState } from './state-file.ts';
+
+/**
+ * What apply() needs of the data plane: its Service listeners, reconciled to a listener set (ServiceListeners
+ * implements it). Declared here so allocation does not import the data plane that sits above it.
+ */
+export interface ListenerOwner {
+  readonly serviceListeners: {
+    reconcile(desired: readonly ListenerSpec[], settings: Settings): Promise<{ readonly failures: ReadonlyMap<string, readonly ListenerFailure[]> }>;
+  };
+}
 
 export class AddressKeeper {
   readonly #stateDir: string;
@@ -55,9 +66,9 @@ export class AddressKeeper {
    * reported as a line. Returns the snapshot with those listeners recorded (a new object; the compiled one is not
    * changed), for status to show.
    */
-  async apply(gateway: Gateway, snapshot: Snapshot, report: (line: string) => void = () => undefined): Promise<Snapshot> {
+  async apply(dataPlane: ListenerOwner, snapshot: Snapshot, report: (line: string) => void = () => undefined): Promise<Snapshot> {
     await this.persist(snapshot);
-    const result = await gateway.serviceListeners.reconcile(snapshot.addresses.listeners, snapshot.settings);
+    const result = await dataPlane.serviceListeners.reconcile(snapshot.addresses.listeners, snapshot.settings);
     for (const [service, failures] of result.failures) {
       for (const f of failures) report(`edgeway: Service ${service}: ${f.message} (EW_LISTENER_BIND_FAILED; the rest is served)`);
     }
