@@ -16,25 +16,6 @@ export interface PickContext {
   readonly headers?: IncomingHttpHeaders;
 }
 
-/** The live load of one endpoint: runtime state kept by endpoint origin (endpoint-state.ts). */
-export interface EndpointLoad {
-  /** Requests sent and not yet finished. */
-  readonly inFlight: number;
-  /** Peak-EWMA of the time to response headers, in ms; 0 before the first response. */
-  readonly ewmaMs: number;
-  /** performance.now() of the last update of ewmaMs. */
-  readonly ewmaAt: number;
-}
-
-/** One endpoint as a policy sees it. */
-export interface Candidate {
-  /** Stable identity (the origin): what hashing policies hash, so a key stays put while its endpoint stays. */
-  readonly key: string;
-  /** Relative share of traffic, a positive integer (default 1). */
-  readonly weight: number;
-  readonly load: EndpointLoad;
-}
-
 export interface BalancerOptions {
   /** Only read by ring-hash and maglev; client-ip when not given. */
   readonly hashOn?: HashOn;
