@@ -26,7 +26,7 @@ import { applyHeapGrowth } from './heap-growth.ts';
 import { createLogger, type Logger } from './log.ts';
 import { loadDefaultCertificate } from './tls/default-certificate.ts';
 import type { TlsMaterial } from './tls/tls-material.ts';
-import { EdgewayMetrics } from './metrics/edgeway-metrics.ts';
+import { EdgewayMetrics } from './exporter/edgeway-metrics.ts';
 import { cpuMs, type BuildCost } from './reload/build-cost.ts';
 import { Reloader, type Rejected, type ReloadOutcome, type ReloadTrigger } from './reload/reloader.ts';
 import { CompileMemo } from './snapshot/compile-memo.ts';

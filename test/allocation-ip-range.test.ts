@@ -10,7 +10,7 @@ import {
   rangeAddresses,
   rangeContains,
   rangeSize,
-} from '../src/allocation/ip-range.ts';
+} from '../src/net/ip-range.ts';
 import { buildPools, DEFAULT_POOL, poolContains } from '../src/allocation/address-pool.ts';
 import { poolSize } from '../src/allocation/pool-usage.ts';
 import { loaded, pool } from './allocation-fixtures.ts';

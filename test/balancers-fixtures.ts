@@ -1,6 +1,6 @@
 /** Candidate sets and contexts for balancer tests: pure objects, no sockets. */
-import type { Candidate, EndpointLoad, PickContext } from '../src/dataplane/balancers/balancer.ts';
-import { CandidateSet } from '../src/dataplane/balancers/candidate-set.ts';
+import type { PickContext } from '../src/dataplane/balancers/balancer.ts';
+import { CandidateSet, type Candidate, type EndpointLoad } from '../src/dataplane/balancers/candidate-set.ts';
 
 export interface MutableLoad extends EndpointLoad {
   inFlight: number;

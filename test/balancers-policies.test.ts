@@ -1,11 +1,12 @@
 /** Each policy's own behaviour, beyond the shared suite. Pure: candidate sets with loads set by hand. */
 import test from 'ava';
-import { cookieValue, hash32, requestHash } from '../src/dataplane/balancers/hash-key.ts';
+import { hash32, requestHash } from '../src/dataplane/balancers/hash-key.ts';
 import { LeastRequest } from '../src/dataplane/balancers/least-request.ts';
 import { buildTable, Maglev } from '../src/dataplane/balancers/maglev.ts';
 import { PeakEwma } from '../src/dataplane/balancers/peak-ewma.ts';
 import { RingHash } from '../src/dataplane/balancers/ring-hash.ts';
 import { RoundRobin } from '../src/dataplane/balancers/round-robin.ts';
+import { cookieValue } from '../src/routing/cookie-value.ts';
 import { candidates, counts, ctxFor } from './balancers-fixtures.ts';
 
 test('round-robin: equal weights go strictly in order, and a shrinking set never skips past its end', (t) => {

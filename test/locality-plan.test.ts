@@ -1,6 +1,7 @@
 /** The locality rule as a table: which levels serve and with what share, for edgeway in zone a1 of region r1. */
 import test from 'ava';
-import { planLocality, type Distribution, type LocalityMember } from '../src/dataplane/locality/locality-plan.ts';
+import { planLocality, type LocalityMember } from '../src/dataplane/locality/locality-plan.ts';
+import type { Distribution } from '../src/snapshot/balancing-policy.ts';
 
 const self = { zone: 'a1', region: 'r1' };
 const settings = { overprovisioningFactor: 1.4, panicThresholdPercent: 50 };

@@ -2,7 +2,7 @@
  * UsedMap (the memos' store): an entry survives a sweep exactly when it was read or written since the last one.
  */
 import test from 'ava';
-import { UsedMap } from '../src/snapshot/used-map.ts';
+import { UsedMap } from '../src/routing/used-map.ts';
 
 test('sweep keeps what this round used and drops the rest', (t) => {
   const m = new UsedMap<string, number>();

@@ -12,7 +12,7 @@ import { bindSnapshot, originsOf } from '../src/dataplane/bound-snapshot.ts';
 import { EndpointStates } from '../src/dataplane/health/endpoint-states.ts';
 import { sendVerdict } from '../src/dataplane/send-watch.ts';
 import { poolKey, UpstreamRegistry } from '../src/dataplane/upstream-registry.ts';
-import { poolsByService } from '../src/metrics/edgeway-metrics.ts';
+import { poolsByService } from '../src/exporter/pools-by-service.ts';
 import { compileSnapshot } from '../src/snapshot/compile-snapshot.ts';
 import { ObjectStore } from '../src/store/object-store.ts';
 import { startEdgeway } from './helpers/edgeway.ts';

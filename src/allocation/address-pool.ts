@@ -11,8 +11,8 @@ import { formatFieldPath } from '../config/diagnostic.ts';
 import type { LoadedObject } from '../config/loaded-object.ts';
 import type { KubeObject } from '../k8s/types.ts';
 import { objectRef } from '../k8s/types.ts';
-import type { IpAddress, IpRange } from './ip-range.ts';
-import { formatRange, isBuggyIp, parseAddressSpec, rangeContains, rangesOverlap } from './ip-range.ts';
+import type { IpAddress, IpRange } from '../net/ip-range.ts';
+import { formatRange, isBuggyIp, parseAddressSpec, rangeContains, rangesOverlap } from '../net/ip-range.ts';
 
 /** The fields of MetalLB's IPAddressPool that edgeway reads (serviceAllocation is not supported yet). */
 export interface IPAddressPool extends KubeObject {

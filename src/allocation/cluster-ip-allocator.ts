@@ -12,8 +12,8 @@
  */
 import type { AllocationResult } from './allocation-result.ts';
 import { failure } from './allocation-result.ts';
-import type { IpFamily, IpRange } from './ip-range.ts';
-import { formatIp, formatRange, parseCidr, parseIp } from './ip-range.ts';
+import type { IpFamily, IpRange } from '../net/ip-range.ts';
+import { formatIp, formatRange, parseCidr, parseIp } from '../net/ip-range.ts';
 
 /**
  * 127.96.0.0/12 (127.96.0.0-127.111.255.255): on loopback so every ClusterIP is bindable without privileges,

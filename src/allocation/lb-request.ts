@@ -5,8 +5,8 @@
  * manifests written for either MetalLB version work and the current prefix wins when both are set.
  */
 import type { Service } from '../k8s/types.ts';
-import type { IpAddress, IpFamily } from './ip-range.ts';
-import { parseIp } from './ip-range.ts';
+import type { IpAddress, IpFamily } from '../net/ip-range.ts';
+import { parseIp } from '../net/ip-range.ts';
 
 /** edgeway's loadBalancerClass when the settings do not name another. */
 export const EDGEWAY_LB_CLASS = 'edgeway.io/lb';

@@ -5,7 +5,7 @@
  */
 import type { AddressPool } from './address-pool.ts';
 import type { AllocationState } from './allocation-state.ts';
-import { buggyCount, rangeSize } from './ip-range.ts';
+import { buggyCount, rangeSize } from '../net/ip-range.ts';
 
 export interface PoolUsage {
   readonly pool: string;

@@ -6,8 +6,8 @@
  */
 import type { Protocol, Service } from '../k8s/types.ts';
 import { serviceKey } from './allocation-result.ts';
-import type { IpFamily } from './ip-range.ts';
-import { canonicalIp, parseIp } from './ip-range.ts';
+import type { IpFamily } from '../net/ip-range.ts';
+import { canonicalIp, parseIp } from '../net/ip-range.ts';
 import type { FieldPath } from './lb-request.ts';
 import { isOurLoadBalancer } from './lb-request.ts';
 

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import type { AllocationState, NodePortRecord, ServiceRecord } from './allocation-state.ts';
 import type { StoredAllocation } from './allocation-store.ts';
 import { EMPTY_ALLOCATION_STATE } from './allocation-state.ts';
-import { canonicalIp } from './ip-range.ts';
+import { canonicalIp } from '../net/ip-range.ts';
 
 export const STATE_FILE_NAME = 'allocations.json';
 

@@ -5,7 +5,7 @@
  * and rejects a bad field at its position, which then keeps its default (from the schema, as every default).
  */
 import { isIP } from 'node:net';
-import { parseAddressSpec, parseCidr } from '../allocation/ip-range.ts';
+import { parseAddressSpec, parseCidr } from '../net/ip-range.ts';
 import type { AddressPoolSettings, AddressSettings, UpstreamMode } from './settings.ts';
 import { schemaDefault } from './settings-schema.ts';
 import type { FieldPath } from './yaml-source.ts';

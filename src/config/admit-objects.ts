@@ -10,7 +10,7 @@
  */
 import { formatFieldPath, type Diagnostic } from './diagnostic.ts';
 import type { LoadedObject } from './loaded-object.ts';
-import type { PlacedObjects } from './parse-cache.ts';
+import type { AdmissionMemo, PieceOutcome, PlacedObjects } from './parse-cache.ts';
 import { SETTINGS_KIND } from './document-objects.ts';
 import { objectRef } from '../k8s/types.ts';
 import { KINDS } from './validate/kinds.ts';
@@ -22,20 +22,6 @@ export interface Admitted {
   /** Objects left out for errors (duplicates included). */
   readonly skipped: number;
   readonly settingsDoc: LoadedObject | undefined;
-}
-
-/** What an admission saw, for the next one (kept by the loader's cache). */
-export interface AdmissionMemo {
-  readonly placed: readonly PlacedObjects[];
-  /** No kind/namespace/name occurred twice. */
-  readonly unique: boolean;
-}
-
-/** The outcome of one piece without settings documents, apart from duplicates. */
-export interface PieceOutcome {
-  readonly objects: readonly LoadedObject[];
-  readonly findings: readonly Diagnostic[];
-  readonly errors: number;
 }
 
 /** Beyond this share of pieces changed, checking keys piece by piece is no cheaper than the duplicate check. */

@@ -8,12 +8,13 @@
  *
  * Per file it also keeps the last load's text, pieces and placed pieces: a reload cuts only around the change
  * (resplit-documents.ts) and hands back the placed pieces before and after it whole, without looking them up.
+ *
+ * The shapes of what it keeps (placed pieces, their objects, admission outcomes) are declared here, so the stages
+ * that fill it (parse-yaml.ts, load-config.ts, admit-objects.ts) import the cache and it imports none of them.
  */
-import type { AdmissionMemo, PieceOutcome } from './admit-objects.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import type { LoadedObject } from './loaded-object.ts';
 import { parsePiece, type ParsedPiece } from './parse-document.ts';
-import type { PlacedPiece } from './parse-yaml.ts';
 import { resplitDocuments } from './resplit-documents.ts';
 import { splitDocuments, type DocumentText } from './split-documents.ts';
 import type { SourceNode } from './yaml-source.ts';
@@ -44,6 +45,17 @@ interface Slot extends Placement {
   readonly entry: Entry;
 }
 
+/** The documents of one piece of a file, placed in it (parse-yaml.ts makes them). */
+export interface PlacedPiece {
+  /** The piece's exact text: its key in the parse cache. */
+  readonly text: string;
+  /** Lines of the file before the piece. */
+  readonly lineOffset: number;
+  readonly documents: readonly SourceNode[];
+  /** What the cache keeps of the piece at this place (load-config.ts keeps its objects there). */
+  readonly placement: Placement;
+}
+
 export interface PlacedObjects {
   readonly objects: readonly LoadedObject[];
   /** documentObjects' findings for the piece's documents. */
@@ -55,6 +67,20 @@ export interface PlacedObjects {
   readonly keys: readonly string[];
   /** What admission makes of the piece on its own (admit-objects.ts); null when it holds a settings document. */
   readonly outcome: PieceOutcome | null;
+}
+
+/** What an admission saw, for the next one (admit-objects.ts makes it; the cache keeps the last one). */
+export interface AdmissionMemo {
+  readonly placed: readonly PlacedObjects[];
+  /** No kind/namespace/name occurred twice. */
+  readonly unique: boolean;
+}
+
+/** The outcome of one piece without settings documents, apart from duplicates (admit-objects.ts). */
+export interface PieceOutcome {
+  readonly objects: readonly LoadedObject[];
+  readonly findings: readonly Diagnostic[];
+  readonly errors: number;
 }
 
 /** Places kept per piece text: the same text at more places than this (copies of one document) starts over. */

@@ -8,20 +8,9 @@
  * and a reload reparses only the pieces whose text changed (and cuts anew only around the change: resplit-documents.ts).
  */
 import type { Diagnostic } from './diagnostic.ts';
-import { ParseCache, type Placement } from './parse-cache.ts';
+import { ParseCache, type PlacedPiece } from './parse-cache.ts';
 import { REUSED_PER_TURN, runSync, type Steps } from './steps.ts';
 import { sourceNode, type SourceNode } from './yaml-source.ts';
-
-/** The documents of one piece of the file, placed in it. */
-export interface PlacedPiece {
-  /** The piece's exact text: its key in the parse cache. */
-  readonly text: string;
-  /** Lines of the file before the piece. */
-  readonly lineOffset: number;
-  readonly documents: readonly SourceNode[];
-  /** What the cache keeps of the piece at this place (load-config.ts keeps its objects there). */
-  readonly placement: Placement;
-}
 
 /** A file's documents by piece (what the loader uses: it never needs them in one list). */
 export interface ParsedPieces {

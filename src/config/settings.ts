@@ -129,7 +129,7 @@ export interface TlsSettings {
   readonly ciphers: string | null;
 }
 
-/** What a hashing balancer hashes (see src/dataplane/balancers/balancer.ts). */
+/** What a hashing balancer hashes (src/snapshot/balancing-policy.ts names it HashOn). */
 export type HashOnSetting =
   | { readonly kind: 'header'; readonly name: string }
   | { readonly kind: 'cookie'; readonly name: string }

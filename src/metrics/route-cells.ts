@@ -1,7 +1,7 @@
 /**
  * Request counters and latency histograms per (ingress, service), kept as plain typed arrays. The request path
  * finds its cells with two map lookups and adds to array slots; prom-client only reads the arrays at scrape time
- * (see cell-metrics.ts). prom-client's own `labels(...).inc()` hashes the label set on every call, which is the
+ * (see exporter/cell-metrics.ts). prom-client's own `labels(...).inc()` hashes the label set on every call, which is the
  * per-request cost this avoids. Cells outlive snapshots, so counters stay monotonic across reloads; keys are
  * Ingress and Service names from the configuration, never values a client sent.
  */

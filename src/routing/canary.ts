@@ -12,7 +12,7 @@
  * route that has a split and allocates nothing.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { cookieValue } from '../dataplane/balancers/hash-key.ts';
+import { cookieValue } from './cookie-value.ts';
 import type { CanarySplit } from './route-table.ts';
 
 const PREFIX = 'nginx.ingress.kubernetes.io/';

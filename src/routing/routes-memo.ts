@@ -13,7 +13,7 @@ import { RecordingReader, unchangedIn, type Reads } from '../store/recording-rea
 import { servesIngress } from './ingress-class.ts';
 import { byPrecedence, ingressRoutes, rank, type IngressRoutes, type Ranked } from './ingress-routes.ts';
 import type { PathRule, PathTable, PathTables } from './path-table.ts';
-import { UsedMap } from '../snapshot/used-map.ts';
+import { UsedMap } from './used-map.ts';
 
 interface IngressEntry {
   readonly settings: Settings;

@@ -15,10 +15,8 @@ import { formatFieldPath, type Diagnostic } from '../config/diagnostic.ts';
 import type { LoadedObject } from '../config/loaded-object.ts';
 import type { Settings } from '../config/settings.ts';
 import { parseHashOn } from '../config/settings-document.ts';
-import type { HashOn } from '../dataplane/balancers/balancer.ts';
-import { BALANCERS, HASHING_BALANCERS } from '../dataplane/balancers/registry.ts';
-import type { Distribution } from '../dataplane/locality/locality-plan.ts';
 import { objectRef, type Service } from '../k8s/types.ts';
+import { BALANCING_POLICIES, HASHING_POLICIES, isBalancingPolicy, type Distribution, type HashOn } from './balancing-policy.ts';
 
 export const LOAD_BALANCER_ANNOTATION = 'edgeway.io/load-balancer';
 export const HASH_ON_ANNOTATION = 'edgeway.io/hash-on';
@@ -43,8 +41,8 @@ export function backendPolicy(service: LoadedObject<Service> | undefined, settin
   let policy: string = affinity ? 'ring-hash' : settings.balancing.policy;
   const named = annotations[LOAD_BALANCER_ANNOTATION];
   if (named !== undefined) {
-    if (BALANCERS.has(named)) policy = named;
-    else warn(LOAD_BALANCER_ANNOTATION, `unknown load balancer ${JSON.stringify(named)}: use one of ${[...BALANCERS.keys()].join(', ')}; ${policy} is used`);
+    if (isBalancingPolicy(named)) policy = named;
+    else warn(LOAD_BALANCER_ANNOTATION, `unknown load balancer ${JSON.stringify(named)}: use one of ${BALANCING_POLICIES.join(', ')}; ${policy} is used`);
   }
 
   let hashOn: HashOn = affinity && named === undefined ? { kind: 'client-ip' } : settings.balancing.hashOn;
@@ -59,7 +57,7 @@ export function backendPolicy(service: LoadedObject<Service> | undefined, settin
   if (spec?.trafficDistribution === 'PreferClose' || spec?.trafficDistribution === 'PreferSameZone') distribution = 'PreferClose';
   if (spec?.internalTrafficPolicy === 'Local') distribution = 'Local';
 
-  return { policy: { policy, ...(HASHING_BALANCERS.has(policy) ? { hashOn } : {}), distribution }, diagnostics };
+  return { policy: { policy, ...(HASHING_POLICIES.has(policy) ? { hashOn } : {}), distribution }, diagnostics };
 }
 
 export function describeHashOn(on: HashOn): string {

@@ -22,12 +22,12 @@ import type { AllocationState } from '../allocation/allocation-state.ts';
 import type { Diagnostic } from '../config/diagnostic.ts';
 import type { Settings } from '../config/settings.ts';
 import { RoutesMemo } from '../routing/routes-memo.ts';
+import { UsedMap } from '../routing/used-map.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { RecordingReader, unchangedIn, type Reads } from '../store/recording-reader.ts';
 import type { CompiledAddresses } from './addresses.ts';
 import type { AddressCompilation } from './compile-addresses.ts';
 import type { Backend } from './snapshot.ts';
-import { UsedMap } from './used-map.ts';
 
 interface AddressEntry {
   readonly settings: Settings;

@@ -6,10 +6,9 @@ import type { Diagnostic } from '../config/diagnostic.ts';
 import type { Settings } from '../config/settings.ts';
 import type { BackendTls } from '../controllers/backend-tls.ts';
 import type { BackendResolution, ResolvedEndpoint } from '../controllers/resolved-endpoint.ts';
-import type { HashOn } from '../dataplane/balancers/balancer.ts';
-import type { Distribution } from '../dataplane/locality/locality-plan.ts';
 import type { RouteTable } from '../routing/route-table.ts';
 import type { CompiledAddresses, ListenerFailure } from './addresses.ts';
+import type { Distribution, HashOn } from './balancing-policy.ts';
 import type { SnapshotTls } from './compile-tls.ts';
 import type { BackendLimits } from './backend-limits.ts';
 

@@ -5,6 +5,7 @@
  * a policy only balances.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { HashOn } from '../../snapshot/balancing-policy.ts';
 import type { CandidateSet } from './candidate-set.ts';
 
 /** What a policy may know of the request. Built once per request by the caller; policies never keep it. */
@@ -14,31 +15,6 @@ export interface PickContext {
   /** The request headers as Node parsed them (no copy); only hashing policies read them. */
   readonly headers?: IncomingHttpHeaders;
 }
-
-/** The live load of one endpoint: runtime state kept by endpoint origin (endpoint-state.ts). */
-export interface EndpointLoad {
-  /** Requests sent and not yet finished. */
-  readonly inFlight: number;
-  /** Peak-EWMA of the time to response headers, in ms; 0 before the first response. */
-  readonly ewmaMs: number;
-  /** performance.now() of the last update of ewmaMs. */
-  readonly ewmaAt: number;
-}
-
-/** One endpoint as a policy sees it. */
-export interface Candidate {
-  /** Stable identity (the origin): what hashing policies hash, so a key stays put while its endpoint stays. */
-  readonly key: string;
-  /** Relative share of traffic, a positive integer (default 1). */
-  readonly weight: number;
-  readonly load: EndpointLoad;
-}
-
-/** What a hashing policy hashes: a request header, a cookie, or the client address. */
-export type HashOn =
-  | { readonly kind: 'header'; readonly name: string }
-  | { readonly kind: 'cookie'; readonly name: string }
-  | { readonly kind: 'client-ip' };
 
 export interface BalancerOptions {
   /** Only read by ring-hash and maglev; client-ip when not given. */

@@ -2,8 +2,28 @@
  * An immutable list of candidates with what weighted policies need precomputed once: the total weight, cumulative
  * weights for weighted sampling, and whether all weights are equal (the fast path). Sets are rebuilt only when
  * membership or health changes, never per request; a hashing policy caches its ring on the set (`derived`).
+ * A candidate (an endpoint as a policy sees it) is declared here with the set, so balancer.ts imports this file and
+ * not the other way round.
  */
-import type { Candidate } from './balancer.ts';
+
+/** The live load of one endpoint: runtime state kept by endpoint origin (endpoint-state.ts). */
+export interface EndpointLoad {
+  /** Requests sent and not yet finished. */
+  readonly inFlight: number;
+  /** Peak-EWMA of the time to response headers, in ms; 0 before the first response. */
+  readonly ewmaMs: number;
+  /** performance.now() of the last update of ewmaMs. */
+  readonly ewmaAt: number;
+}
+
+/** One endpoint as a policy sees it. */
+export interface Candidate {
+  /** Stable identity (the origin): what hashing policies hash, so a key stays put while its endpoint stays. */
+  readonly key: string;
+  /** Relative share of traffic, a positive integer (default 1). */
+  readonly weight: number;
+  readonly load: EndpointLoad;
+}
 
 export class CandidateSet {
   readonly items: readonly Candidate[];

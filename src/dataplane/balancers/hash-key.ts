@@ -3,7 +3,9 @@
  * by the policy that needs it (so round robin costs nothing for it); a request without the header or cookie falls
  * back to its client address, which keeps it sticky rather than scattering it at random.
  */
-import type { HashOn, PickContext } from './balancer.ts';
+import { cookieValue } from '../../routing/cookie-value.ts';
+import type { HashOn } from '../../snapshot/balancing-policy.ts';
+import type { PickContext } from './balancer.ts';
 
 /** FNV-1a over UTF-16 code units, finished with murmur3's fmix32 so nearby strings land far apart. */
 export function hash32(text: string): number {
@@ -30,19 +32,4 @@ export function requestHash(on: HashOn, ctx: PickContext): number {
     if (value !== undefined) return hash32(value);
   }
   return hash32(ctx.clientIp);
-}
-
-/** The value of cookie `name` in a Cookie header, scanning without splitting or regexes. */
-export function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (header === undefined) return undefined;
-  let at = 0;
-  while (at < header.length) {
-    while (header.charCodeAt(at) === 32 /* space */) at++;
-    const end = header.indexOf(';', at);
-    const stop = end === -1 ? header.length : end;
-    const eq = header.indexOf('=', at);
-    if (eq !== -1 && eq < stop && eq - at === name.length && header.startsWith(name, at)) return header.slice(eq + 1, stop).trim();
-    at = stop + 1;
-  }
-  return undefined;
 }

@@ -4,7 +4,8 @@
  * table[hash mod size]: O(1) per pick, shares even to within a fraction of a percent, and when an endpoint leaves
  * mostly only its slots change owner. The table is built once per candidate set and cached on it.
  */
-import type { Balancer, BalancerOptions, HashOn, PickContext } from './balancer.ts';
+import type { HashOn } from '../../snapshot/balancing-policy.ts';
+import type { Balancer, BalancerOptions, PickContext } from './balancer.ts';
 import type { CandidateSet } from './candidate-set.ts';
 import { hash32, requestHash } from './hash-key.ts';
 

@@ -7,8 +7,8 @@
  * instead of never. Endpoints without a measurement yet cost as much as the fastest known one,
  * which gets them probed without favouring them.
  */
-import type { Balancer, Candidate, PickContext } from './balancer.ts';
-import type { CandidateSet } from './candidate-set.ts';
+import type { Balancer, PickContext } from './balancer.ts';
+import type { Candidate, CandidateSet } from './candidate-set.ts';
 
 /** The same time constant as the estimate's own (endpoint-state.ts). */
 const DECAY_MS = 5_000;

@@ -3,7 +3,8 @@
  * first point at or after its key's hash. When an endpoint leaves, only the keys on its arcs move (about 1/n of
  * them). The ring is built once per candidate set and cached on it.
  */
-import type { Balancer, BalancerOptions, HashOn, PickContext } from './balancer.ts';
+import type { HashOn } from '../../snapshot/balancing-policy.ts';
+import type { Balancer, BalancerOptions, PickContext } from './balancer.ts';
 import type { CandidateSet } from './candidate-set.ts';
 import { hash32, requestHash } from './hash-key.ts';
 

@@ -4,7 +4,7 @@
  * It changes as requests finish and checks run; configuration never writes it. Changes that alter which endpoints
  * may be picked bump the board's version (endpoint-states.ts) so each upstream set recomputes its candidates once.
  */
-import type { EndpointLoad } from '../balancers/balancer.ts';
+import type { EndpointLoad } from '../balancers/candidate-set.ts';
 import { ejectionMs, priorEjections, type OutlierSettings } from './outlier-policy.ts';
 
 /** The latency estimate decays towards new samples over this time constant (Linkerd uses 10 s). */

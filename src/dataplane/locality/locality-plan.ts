@@ -15,8 +15,7 @@
  *   (of the allowed levels) share the traffic by weight: better to try endpoints that may be up than to refuse all.
  * - `Local` (internalTrafficPolicy: Local) allows only edgeway's zone, without spill-over.
  */
-
-export type Distribution = 'PreferClose' | 'Spread' | 'Local';
+import type { Distribution } from '../../snapshot/balancing-policy.ts';
 
 export interface LocalitySelf {
   readonly zone: string | null;

@@ -1,7 +1,9 @@
 /**
- * IP addresses and address ranges as bigints, for the allocators. Pools are written as CIDRs (`192.168.10.0/24`,
- * `fd00::/120`) or inclusive ranges (`192.168.10.5-192.168.10.9`), as MetalLB's IPAddressPool accepts them; both
- * become one `IpRange` so the allocators can count, test and walk addresses without caring how they were written.
+ * IP addresses and address ranges as bigints, for the allocators and for the settings that name pools and CIDRs
+ * (address math sits below both, so configuration never imports allocation). Pools are written as CIDRs
+ * (`192.168.10.0/24`, `fd00::/120`) or inclusive ranges (`192.168.10.5-192.168.10.9`), as MetalLB's IPAddressPool
+ * accepts them; both become one `IpRange` so the allocators can count, test and walk addresses without caring how
+ * they were written.
  *
  * Addresses are compared and stored by their canonical text (`formatIp`), so `fd00::0001` and `fd00::1` are one key.
  */

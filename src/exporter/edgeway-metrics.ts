@@ -1,28 +1,22 @@
 /**
  * The `/metrics` scrape: one prom-client Registry of edgeway's own (never the global one, so embedding or testing
  * several instances cannot mix series). Request counters and latency histograms come from the per-route cells the
- * data plane fills (cell-metrics.ts); everything else is read from its owner at scrape time — pool state from the
- * UpstreamRegistry, endpoint counts from the current snapshot, reload outcomes from the Reloader — so nothing is
- * computed per request. Certificate expiry (the snapshot's TLS certificates) and address pool usage (allocation
- * state) come through optional sources, filled in by edgeway.ts.
+ * data plane fills (src/metrics/, cell-metrics.ts); everything else is read from its owner at scrape time — pool
+ * state from the UpstreamRegistry, endpoint counts from the current snapshot, reload outcomes from the Reloader — so
+ * nothing is computed per request. Certificate expiry (the snapshot's TLS certificates) and address pool usage
+ * (allocation state) come through optional sources, filled in by edgeway.ts.
+ *
+ * The exporter sits above the data plane it reads; the counters the request path writes stay in src/metrics/,
+ * which imports no data-plane code.
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
 import type { BoundSnapshot } from '../dataplane/bound-snapshot.ts';
-import { originOf } from '../dataplane/bound-snapshot.ts';
-import { poolKey } from '../dataplane/upstream-registry.ts';
 import type { BackendStatus } from '../dataplane/upstream-status.ts';
+import { FRONT_DOOR_REASONS, LIMITS, OVERLOAD_REASONS, type RejectionCounters } from '../metrics/rejection-counters.ts';
+import type { RouteCellRegistry } from '../metrics/route-cells.ts';
 import type { ReloadStatus } from '../reload/reloader.ts';
 import { cellHistogram, requestCounter } from './cell-metrics.ts';
-import { FRONT_DOOR_REASONS, LIMITS, OVERLOAD_REASONS, type RejectionCounters } from './rejection-counters.ts';
-import type { RouteCellRegistry } from './route-cells.ts';
-
-export interface PoolStats {
-  readonly origin: string;
-  readonly connected: number;
-  readonly free: number;
-  readonly pending: number;
-  readonly running: number;
-}
+import { poolsByService, type PoolStats } from './pools-by-service.ts';
 
 export interface CertificateExpiry {
   /** `namespace/name` of the Secret. */
@@ -240,36 +234,4 @@ export class EdgewayMetrics {
   async scrape(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
-}
-
-/** Pool statistics summed per Service; an origin two Services share counts for both. Pure. */
-export function poolsByService(bound: BoundSnapshot, pools: Iterable<PoolStats>): Map<string, Omit<PoolStats, 'origin'>> {
-  const byOrigin = new Map<string, PoolStats>();
-  for (const p of pools) byOrigin.set(p.origin, p);
-  const out = new Map<string, { connected: number; free: number; pending: number; running: number }>();
-  // Two ports of one Service may reach the same origin; its pool is counted once for the Service.
-  const counted = new Set<string>();
-  for (const b of bound.backends.values()) {
-    let sum = out.get(b.backend.service);
-    if (sum === undefined) {
-      sum = { connected: 0, free: 0, pending: 0, running: 0 };
-      out.set(b.backend.service, sum);
-    }
-    const tls = b.backend.tls ?? null;
-    for (const e of b.backend.ready) {
-      // The registry keys pools as bound-snapshot.ts's originsOf does (origin, TLS options, h2c, and a route's own
-      // connect timeout: those pools count for the Service too).
-      for (const connectTimeout of [0, ...(b.backend.connectTimeouts ?? [])]) {
-        const origin = poolKey(originOf(e, tls !== null), tls, b.backend.h2c === true, connectTimeout);
-        const p = byOrigin.get(origin);
-        if (p === undefined || counted.has(`${b.backend.service}\0${origin}`)) continue;
-        counted.add(`${b.backend.service}\0${origin}`);
-        sum.connected += p.connected;
-        sum.free += p.free;
-        sum.pending += p.pending;
-        sum.running += p.running;
-      }
-    }
-  }
-  return out;
 }

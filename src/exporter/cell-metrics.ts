@@ -3,8 +3,8 @@
  * latency histograms. They implement the small interface prom-client's Registry reads (name, help, type,
  * aggregator, get), so exposition, content type and escaping stay prom-client's.
  */
-import { METHOD_CLASSES, STATUS_CLASSES } from './label-classes.ts';
-import { DURATION_BUCKETS, type HistogramCells, type RouteCellRegistry, type RouteCells } from './route-cells.ts';
+import { METHOD_CLASSES, STATUS_CLASSES } from '../metrics/label-classes.ts';
+import { DURATION_BUCKETS, type HistogramCells, type RouteCellRegistry, type RouteCells } from '../metrics/route-cells.ts';
 
 type Labels = Record<string, string>;
 
