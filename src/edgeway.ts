@@ -26,7 +26,7 @@ import { Reloader, type Rejected, type ReloadOutcome, type ReloadTrigger } from 
 import { compileSnapshot, type ClusterStore } from './snapshot/compile-snapshot.ts';
 import { CompileMemo } from './snapshot/compile-memo.ts';
 import { sameValue } from './config/same-value.ts';
-import { upstreamStatus } from './dataplane/upstream-status.ts';
+import { upstreamStatus } from './dataplane/upstream/upstream-status.ts';
 import type { Snapshot } from './snapshot/snapshot.ts';
 import { ObjectStore } from './store/object-store.ts';
 

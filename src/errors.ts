@@ -141,7 +141,7 @@ const requests = {
   EDGEWAY_HTTP_VERSION: { summary: 'An HTTP/1 connection sent a request line with another version (HTTP/2.0, HTTP/0.9); the connection is closed.', status: 505 },
 } as const satisfies Record<string, CodeInfo>;
 
-// --- resilience and the front door (src/routing/route-policy.ts, src/dataplane/request-framing.ts, retries, limits,
+// --- resilience and the front door (src/routing/route-policy.ts, src/dataplane/request/request-framing.ts, retries, limits,
 // overload, upgrades) -------------------------------------------------------------------------------------------
 const resilience = {
   EW_ANNOTATION_INVALID: { summary: 'A retry, timeout, body-size or limit annotation edgeway cannot read; that setting keeps its default.' },

@@ -9,8 +9,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
 import type { BoundSnapshot } from '../dataplane/bound-snapshot.ts';
 import { originOf } from '../dataplane/bound-snapshot.ts';
-import { poolKey } from '../dataplane/upstream-registry.ts';
-import type { BackendStatus } from '../dataplane/upstream-status.ts';
+import { poolKey } from '../dataplane/upstream/upstream-registry.ts';
+import type { BackendStatus } from '../dataplane/upstream/upstream-status.ts';
 import type { ReloadStatus } from '../reload/reloader.ts';
 import { cellHistogram, requestCounter } from './cell-metrics.ts';
 import { FRONT_DOOR_REASONS, LIMITS, OVERLOAD_REASONS, type RejectionCounters } from './rejection-counters.ts';

@@ -23,10 +23,10 @@ import type { Settings, UpgradeSettings } from '../../config/settings.ts';
 import type { Logger } from '../../log.ts';
 import type { ListenerFailure, ListenerSpec } from '../../snapshot/addresses.ts';
 import type { BoundSnapshot } from '../bound-snapshot.ts';
-import { HttpEntrypoint, type EntrypointRuntime } from '../http-entrypoint.ts';
-import { createHttpServer } from '../http-server.ts';
+import { HttpEntrypoint, type EntrypointRuntime } from '../request/http-entrypoint.ts';
+import { createHttpServer } from './http-server.ts';
 import { TcpProxy } from '../l4/tcp-proxy.ts';
-import { UpgradeProxy } from '../upgrade-proxy.ts';
+import { UpgradeProxy } from '../request/upgrade-proxy.ts';
 import { cleartextH2Listener } from './cleartext-h2-sniffer.ts';
 
 /** What the listeners need of the gateway besides the request path: HTTPS servers set up like the entrypoint's. */

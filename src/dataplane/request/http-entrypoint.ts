@@ -9,28 +9,28 @@
  */
 import { Http2ServerRequest } from 'node:http2';
 import type { Dispatcher, Pool } from 'undici';
-import type { Code } from '../errors.ts';
-import { methodClass } from '../metrics/label-classes.ts';
-import type { LimitName, RejectionCounters } from '../metrics/rejection-counters.ts';
-import type { RouteCellRegistry, RouteCells } from '../metrics/route-cells.ts';
-import { choosesCanary } from '../routing/canary.ts';
-import { normalizeHost } from '../routing/normalize-host.ts';
-import { normalizePath } from '../routing/normalize-path.ts';
-import type { RouteTarget } from '../routing/route-table.ts';
+import type { Code } from '../../errors.ts';
+import { methodClass } from '../../metrics/label-classes.ts';
+import type { LimitName, RejectionCounters } from '../../metrics/rejection-counters.ts';
+import type { RouteCellRegistry, RouteCells } from '../../metrics/route-cells.ts';
+import { choosesCanary } from '../../routing/canary.ts';
+import { normalizeHost } from '../../routing/normalize-host.ts';
+import { normalizePath } from '../../routing/normalize-path.ts';
+import type { RouteTarget } from '../../routing/route-table.ts';
 import type { AccessLog } from './access-log.ts';
-import type { PickContext } from './balancers/balancer.ts';
-import type { BoundSnapshot } from './bound-snapshot.ts';
+import type { PickContext } from '../balancers/balancer.ts';
+import type { BoundSnapshot } from '../bound-snapshot.ts';
 import { clientPeer } from './client-peer.ts';
 import { closeAfter, type DownstreamRequest, type DownstreamResponse } from './downstream.ts';
 import { sendError } from './error-response.ts';
 import { forwardHeaders, type ForwardContext } from './forward-headers.ts';
-import type { OverloadGuard } from './overload-guard.ts';
+import type { OverloadGuard } from '../overload-guard.ts';
 import { ProxyExchange, type RetryCounters } from './proxy-exchange.ts';
 import { framingProblem } from './request-framing.ts';
 import { requestIds } from './request-id.ts';
-import type { Member, UpstreamSet } from './upstream-set.ts';
-import type { DnsCache } from './dns-cache.ts';
-import type { UpstreamRegistry } from './upstream-registry.ts';
+import type { Member, UpstreamSet } from '../upstream/upstream-set.ts';
+import type { DnsCache } from '../upstream/dns-cache.ts';
+import type { UpstreamRegistry } from '../upstream/upstream-registry.ts';
 import type { TrustedProxies } from './trusted-proxies.ts';
 import type { SendWatch } from './send-watch.ts';
 
@@ -51,8 +51,11 @@ export interface EntrypointRuntime {
   readonly sendWatch: SendWatch;
 }
 
-/** undici reads `servername` from dispatch options (core/request.js) but does not declare it. */
-type UpstreamDispatchOptions = Dispatcher.DispatchOptions & { readonly servername: string | undefined };
+/**
+ * undici reads `servername` from dispatch options; it is always set (undefined for plain backends) so every request's
+ * options have the same shape.
+ */
+type UpstreamDispatchOptions = Omit<Dispatcher.DispatchOptions, 'servername'> & { readonly servername: string | undefined };
 
 const ACME_CHALLENGE = '/.well-known/acme-challenge/';
 
@@ -206,7 +209,7 @@ export class HttpEntrypoint {
     if (policy.readTimeoutMs !== 0) options.bodyTimeout = policy.readTimeoutMs;
     const cells: RouteCells = this.#runtime.routeCells.cells(target.ingress, backend.backend.service);
     const info = { host, path, requestId, ingress: target.ingress, service: backend.backend.service, started, cells, method: methodClass(req.method) };
-    const exchange = new ProxyExchange(req, res, info, this, options, backend, policy, ctx, this.#runtime.retryCounters);
+    const exchange = new ProxyExchange(req, res, info, this, options as Dispatcher.DispatchOptions, backend, policy, ctx, this.#runtime.retryCounters);
     exchange.send(pool, member, upstream);
   }
 

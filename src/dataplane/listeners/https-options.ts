@@ -7,10 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import type { SecureServerOptions, Settings as Http2Settings } from 'node:http2';
 import type { SecureContext } from 'node:tls';
-import type { Settings } from '../config/settings.ts';
-import type { ContextOptions } from '../tls/sni-table.ts';
+import type { Settings } from '../../config/settings.ts';
+import type { ContextOptions } from '../../tls/sni-table.ts';
 import { H2_LIMITS, h2ServerOptions } from './h2-limits.ts';
-import type { TlsMaterial } from '../tls/tls-material.ts';
+import type { TlsMaterial } from '../../tls/tls-material.ts';
 
 /** Shared by every secure context of the process, so a ticket issued under one SNI context resumes under another. */
 export interface SessionKeys {

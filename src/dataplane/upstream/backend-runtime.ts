@@ -3,7 +3,7 @@
  * connection (for the circuit limits) and the retry budget. Kept by backend key in the gateway; a reload keeps the
  * counts of backends it does not remove.
  */
-import type { Settings } from '../config/settings.ts';
+import type { Settings } from '../../config/settings.ts';
 import { RetryBudget } from './retry-budget.ts';
 
 export class BackendRuntime {

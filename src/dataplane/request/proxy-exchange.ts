@@ -16,18 +16,18 @@
  * them pay one comparison each.
  */
 import type { Dispatcher, Pool } from 'undici';
-import type { Code } from '../errors.ts';
-import type { RouteCells } from '../metrics/route-cells.ts';
-import type { RoutePolicy } from '../routing/route-policy.ts';
+import type { Code } from '../../errors.ts';
+import type { RouteCells } from '../../metrics/route-cells.ts';
+import type { RoutePolicy } from '../../routing/route-policy.ts';
 import type { AccessLog } from './access-log.ts';
-import type { PickContext } from './balancers/balancer.ts';
+import type { PickContext } from '../balancers/balancer.ts';
 import { closeAfter, type DownstreamRequest, type DownstreamResponse } from './downstream.ts';
 import { sendError } from './error-response.ts';
 import { endToEndResponseHeaders } from './hop-by-hop.ts';
 import { failureKind, isIdempotent, mayRetryError, mayRetryStatus } from './retry-decision.ts';
 import { sendVerdict, type SendWatch, type SendWatched } from './send-watch.ts';
-import { upstreamErrorCode } from './upstream-error.ts';
-import type { Member, UpstreamSet } from './upstream-set.ts';
+import { upstreamErrorCode } from '../upstream/upstream-error.ts';
+import type { Member, UpstreamSet } from '../upstream/upstream-set.ts';
 
 type Controller = Dispatcher.DispatchController;
 type Headers = Record<string, string | string[] | undefined>;
