@@ -68,6 +68,7 @@ export class Gateway implements ListenerRuntime {
   readonly sendWatch = new SendWatch();
   readonly #runtimes = new Map<string, BackendRuntime>();
   #upgrades: UpgradeProxy[] = [];
+  readonly logger: Logger;
   readonly #logger: Logger;
   readonly #runtime: BindRuntime;
   /** Listeners on allocated Service addresses (LoadBalancer IPs, ClusterIPs, NodePorts); see reconcileListeners. */
@@ -86,6 +87,7 @@ export class Gateway implements ListenerRuntime {
 
   /** @param fallbackCertificate the generated default certificate; give it exactly when HTTPS is on. */
   constructor(snapshot: Snapshot, logger: Logger, fallbackCertificate: TlsMaterial | null = null) {
+    this.logger = logger;
     this.#logger = logger;
     this.#fallbackCertificate = fallbackCertificate;
     this.upstreams = new UpstreamRegistry(snapshot.settings.upstream);

@@ -5,29 +5,30 @@
  *
  * The same handler serves the HTTPS entrypoint (proto `https`), HTTP/2 requests included: `:authority` stands in for
  * a missing Host. On the plain HTTP entrypoint, routes flagged `redirectToHttps` at compile time answer 308 to https,
- * except ACME HTTP-01 challenges, which must stay reachable over plain HTTP.
+ * except ACME HTTP-01 challenges, which must stay reachable over plain HTTP. Where a request goes is decided by
+ * resolve-request.ts, which upgrades share.
+ *
+ * A failure of edgeway's own while handling a request (an exception thrown synchronously anywhere on the path) is
+ * caught at the handler's entry: the request gets a 500 (or its connection is cut if the response had begun), it is
+ * logged and counted, and the process keeps serving. The one try/catch sits in a small wrapper around the path.
  */
 import { Http2ServerRequest } from 'node:http2';
 import type { Dispatcher, Pool } from 'undici';
 import type { Code } from '../../errors.ts';
-import { methodClass } from '../../metrics/label-classes.ts';
-import type { LimitName, RejectionCounters } from '../../metrics/rejection-counters.ts';
-import type { RouteCellRegistry, RouteCells } from '../../metrics/route-cells.ts';
-import { choosesCanary } from '../../routing/canary.ts';
-import { normalizeHost } from '../../routing/normalize-host.ts';
-import { normalizePath } from '../../routing/normalize-path.ts';
+import type { Logger } from '../../log.ts';
+import { frontDoorIndex, type LimitName, type RejectionCounters } from '../../metrics/rejection-counters.ts';
+import type { RouteCellRegistry } from '../../metrics/route-cells.ts';
 import type { RouteTarget } from '../../routing/route-table.ts';
 import type { AccessLog } from './access-log.ts';
-import type { PickContext } from '../balancers/balancer.ts';
 import type { BoundSnapshot } from '../bound-snapshot.ts';
-import { clientPeer } from './client-peer.ts';
 import { closeAfter, type DownstreamRequest, type DownstreamResponse } from './downstream.ts';
 import { sendError } from './error-response.ts';
-import { forwardHeaders, type ForwardContext } from './forward-headers.ts';
+import { forwardHeaders } from './forward-headers.ts';
 import type { OverloadGuard } from '../overload-guard.ts';
 import { ProxyExchange, type RetryCounters } from './proxy-exchange.ts';
-import { framingProblem } from './request-framing.ts';
+import { RequestRecord } from './request-record.ts';
 import { requestIds } from './request-id.ts';
+import { pickEndpoint, resolveRequest } from './resolve-request.ts';
 import type { Member, UpstreamSet } from '../upstream/upstream-set.ts';
 import type { DnsCache } from '../upstream/dns-cache.ts';
 import type { UpstreamRegistry } from '../upstream/upstream-registry.ts';
@@ -49,6 +50,8 @@ export interface EntrypointRuntime {
   readonly rejections: RejectionCounters;
   /** Watches uploads on routes with a send timeout. */
   readonly sendWatch: SendWatch;
+  /** Where a request handler's own failure (a bug) is reported. */
+  readonly logger: Logger;
 }
 
 /**
@@ -56,8 +59,6 @@ export interface EntrypointRuntime {
  * options have the same shape.
  */
 type UpstreamDispatchOptions = Omit<Dispatcher.DispatchOptions, 'servername'> & { readonly servername: string | undefined };
-
-const ACME_CHALLENGE = '/.well-known/acme-challenge/';
 
 export class HttpEntrypoint {
   /**
@@ -89,115 +90,75 @@ export class HttpEntrypoint {
 
   /** The `request` listener for node:http and node:http2 (compatibility API). */
   readonly handle = (req: DownstreamRequest, res: DownstreamResponse): void => {
-    const started = performance.now();
+    const rec = new RequestRecord(req, this.#proto, this.#port, performance.now());
+    try {
+      this.#handle(rec, res);
+    } catch (err) {
+      this.#crashed(rec, res, err);
+    }
+  };
+
+  #handle(rec: RequestRecord, res: DownstreamResponse): void {
+    const req = rec.req;
     const runtime = this.#runtime;
     // Node's HTTP/1 parser accepts `HTTP/2.0` and `HTTP/0.9` in a request line and hands such a request over as an
     // ordinary IncomingMessage with that version; only node:http2 makes real HTTP/2 requests. Neither is a
     // protocol this connection speaks, and everything below assumes HTTP/1.x framing for a non-HTTP/2 request.
-    if (req.httpVersionMajor !== 1 && !(req instanceof Http2ServerRequest)) {
-      return this.#fail(req, res, 'EDGEWAY_HTTP_VERSION', started, req.url ?? '', undefined, undefined, undefined, true);
-    }
+    if (req.httpVersionMajor !== 1 && !(req instanceof Http2ServerRequest)) return this.#fail(rec, res, 'EDGEWAY_HTTP_VERSION', true);
     if (this.closing) closeAfter(res);
     if (runtime.overload.shedding) {
       res.setHeader('retry-after', runtime.overload.retryAfter);
       runtime.rejections.overloaded(runtime.overload.reason);
-      return this.#fail(req, res, 'EDGEWAY_OVERLOADED', started, req.url ?? '', undefined);
+      return this.#fail(rec, res, 'EDGEWAY_OVERLOADED', false);
     }
     const bound = runtime.current;
-    // HTTP/1 framing and Host checks (HTTP/2 frames its own messages, and its pseudo-headers are no Host lines).
-    if (req.httpVersionMajor === 1) {
-      const framing = framingProblem(req.rawHeaders, req.httpVersionMinor, bound.snapshot.settings.downstream.maxHeadersCount);
-      if (framing !== null) return this.#fail(req, res, framing, started, req.url ?? '', undefined, undefined, undefined, true);
+    const resolution = resolveRequest(rec, bound, this.#fixed, this.#redirectPort !== null);
+    if (resolution !== null) {
+      if (resolution === 'redirect') return this.#redirect(rec, res, `https://${rec.host}${this.#redirectPort}${rec.rawPath}${rec.query}`);
+      // A front-door refusal (framing, target, Host) closes the connection: what follows on it cannot be trusted.
+      return this.#fail(rec, res, resolution, frontDoorIndex(resolution) !== -1);
     }
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    let rawPath = q === -1 ? url : url.slice(0, q);
-    const query = q === -1 ? '' : url.slice(q);
-    const host = normalizeHost(req.headers.host ?? (req.headers[':authority'] as string | undefined));
-    if (rawPath.charCodeAt(0) !== 47 /* / */) {
-      // Absolute-form (`GET http://host/path`): route on its path. Its authority must name the same host as the
-      // Host header (RFC 9112 §3.2.2 lets the target win; a backend reading Host would then see another host).
-      const absolute = absoluteTarget(rawPath);
-      if (absolute === null) return this.#fail(req, res, 'EDGEWAY_BAD_REQUEST', started, rawPath, undefined, undefined, undefined, true);
-      if (host === null || normalizeHost(absolute.host) !== host) {
-        return this.#fail(req, res, 'EDGEWAY_HOST_AMBIGUOUS', started, rawPath, undefined, undefined, undefined, true);
-      }
-      rawPath = absolute.pathname;
-    }
-    const path = normalizePath(rawPath);
-    if (path === null || host === null) return this.#fail(req, res, 'EDGEWAY_BAD_REQUEST', started, rawPath, undefined, undefined, undefined, true);
-
-    const target = this.#fixed ?? bound.snapshot.routes.match(host, path);
-    if (target === null) return this.#fail(req, res, 'EDGEWAY_NO_ROUTE', started, path, host);
-    if (target.redirectToHttps && this.#redirectPort !== null && !path.startsWith(ACME_CHALLENGE)) {
-      return this.#redirect(req, res, `https://${host}${this.#redirectPort}${rawPath}${query}`, started, path, host, target.ingress);
-    }
-    const backendKey = target.canary === undefined || !choosesCanary(target.canary, req.headers) ? target.backendKey : target.canary.backendKey;
-    const backend = backendKey === null ? undefined : bound.backends.get(backendKey);
-    if (backend === undefined || backend.backend.resolution.kind === 'unavailable') {
-      return this.#fail(req, res, 'EDGEWAY_BACKEND_UNAVAILABLE', started, path, host, target.ingress);
-    }
+    const backend = rec.backend!;
     const limits = backend.backend.limits;
     const load = backend.runtime;
-    if (load.active >= limits.maxRequests) return this.#limit(req, res, 'EDGEWAY_LIMIT_MAX_REQUESTS', 'max-requests', started, path, host, target.ingress, backend.backend.service);
-    if (load.pending >= limits.maxPendingRequests) return this.#limit(req, res, 'EDGEWAY_LIMIT_MAX_PENDING', 'max-pending', started, path, host, target.ingress, backend.backend.service);
-    const maxBody = target.policy.maxBodyBytes;
+    if (load.active >= limits.maxRequests) return this.#limit(rec, res, 'EDGEWAY_LIMIT_MAX_REQUESTS', 'max-requests', backend.backend.service);
+    if (load.pending >= limits.maxPendingRequests) return this.#limit(rec, res, 'EDGEWAY_LIMIT_MAX_PENDING', 'max-pending', backend.backend.service);
+    const maxBody = rec.target!.policy.maxBodyBytes;
     if (maxBody !== 0) {
       const length = req.headers['content-length'];
-      if (length !== undefined && Number(length) > maxBody) {
-        return this.#fail(req, res, 'EDGEWAY_BODY_TOO_LARGE', started, path, host, target.ingress, undefined, true);
-      }
+      if (length !== undefined && Number(length) > maxBody) return this.#fail(rec, res, 'EDGEWAY_BODY_TOO_LARGE', true);
     }
-    const resolution = backend.backend.resolution;
-    const peer = clientPeer(req, runtime.trusted);
-    const ctx: ForwardContext & PickContext = {
-      headers: req.headers,
-      clientIp: peer.ip,
-      trusted: peer.trusted,
-      proto: this.#proto,
-      port: this.#port,
-      forwardProxyAuthorization: bound.snapshot.settings.forwardProxyAuthorization,
-      hostOverride: resolution.kind === 'externalName' ? externalHost(resolution.host, resolution.port) : undefined,
-    };
-
-    if (resolution.kind === 'externalName') {
-      runtime.dns.resolve(resolution.host).then(
+    const member = pickEndpoint(rec, backend, runtime.trusted);
+    const resolved = backend.backend.resolution;
+    if (resolved.kind === 'externalName') {
+      runtime.dns.resolve(resolved.host).then(
         (ip) => {
-          const upstream = ip.includes(':') ? `[${ip}]:${resolution.port}` : `${ip}:${resolution.port}`;
-          this.#dispatch(req, res, backend, target, runtime.upstreams.pool(`http://${upstream}`), null, upstream, ctx, path, query, host, started, undefined);
+          const upstream = ip.includes(':') ? `[${ip}]:${resolved.port}` : `${ip}:${resolved.port}`;
+          try {
+            this.#dispatch(rec, res, backend, runtime.upstreams.pool(`http://${upstream}`), null, upstream, undefined);
+          } catch (err) {
+            this.#crashed(rec, res, err);
+          }
         },
         () => {
-          this.#fail(req, res, 'EDGEWAY_DNS_FAILED', started, path, host, target.ingress);
+          this.#fail(rec, res, 'EDGEWAY_DNS_FAILED', false);
         },
       );
       return;
     }
-    const member = backend.pick(ctx);
-    if (member === null) return this.#fail(req, res, 'EDGEWAY_NO_ENDPOINTS', started, path, host, target.ingress, backend.backend.service);
-    this.#dispatch(req, res, backend, target, member.pool, member, member.address, ctx, path, query, host, started, backend.backend.tls?.servername);
-  };
+    if (member === null) return this.#fail(rec, res, 'EDGEWAY_NO_ENDPOINTS', false, backend.backend.service);
+    this.#dispatch(rec, res, backend, member.pool, member, member.address, backend.backend.tls?.servername);
+  }
 
-  #dispatch(
-    req: DownstreamRequest,
-    res: DownstreamResponse,
-    backend: UpstreamSet,
-    target: RouteTarget,
-    pool: Pool,
-    member: Member | null,
-    upstream: string,
-    ctx: ForwardContext & PickContext,
-    path: string,
-    query: string,
-    host: string,
-    started: number,
-    servername: string | undefined,
-  ): void {
-    const { headers, requestId } = forwardHeaders(req.rawHeaders, ctx, requestIds.next);
-    const policy = target.policy;
+  #dispatch(rec: RequestRecord, res: DownstreamResponse, backend: UpstreamSet, pool: Pool, member: Member | null, upstream: string, servername: string | undefined): void {
+    const req = rec.req;
+    const { headers, requestId } = forwardHeaders(req.rawHeaders, rec, requestIds.next);
+    rec.requestId = requestId;
+    const policy = rec.target!.policy;
     // The normalised path is what was matched, so it is what the backend gets: no route can be bypassed by a
     // spelling the backend decodes differently.
     const options: UpstreamDispatchOptions = {
-      path: query === '' ? path : path + query,
+      path: rec.query === '' ? rec.path : rec.path + rec.query,
       method: req.method as 'GET',
       headers,
       body: hasBody(req) ? req : null,
@@ -207,79 +168,76 @@ export class HttpEntrypoint {
     const headersTimeout = policy.retry.perTryTimeoutMs !== 0 ? policy.retry.perTryTimeoutMs : policy.readTimeoutMs;
     if (headersTimeout !== 0) options.headersTimeout = headersTimeout;
     if (policy.readTimeoutMs !== 0) options.bodyTimeout = policy.readTimeoutMs;
-    const cells: RouteCells = this.#runtime.routeCells.cells(target.ingress, backend.backend.service);
-    const info = { host, path, requestId, ingress: target.ingress, service: backend.backend.service, started, cells, method: methodClass(req.method) };
-    const exchange = new ProxyExchange(req, res, info, this, options as Dispatcher.DispatchOptions, backend, policy, ctx, this.#runtime.retryCounters);
+    const exchange = new ProxyExchange(rec, res, this, options as Dispatcher.DispatchOptions);
     exchange.send(pool, member, upstream);
   }
 
-  #limit(req: DownstreamRequest, res: DownstreamResponse, code: Code, limit: LimitName, started: number, path: string, host: string, ingress: string, service: string): void {
+  #limit(rec: RequestRecord, res: DownstreamResponse, code: Code, limit: LimitName, service: string): void {
     res.setHeader('x-edgeway-limit', limit);
     this.#runtime.rejections.limit(service, limit);
-    this.#fail(req, res, code, started, path, host, ingress);
+    this.#fail(rec, res, code, false, service);
   }
 
   /** 308 keeps the method and body, unlike 301 (RFC 9110 §15.4.9). */
-  #redirect(req: DownstreamRequest, res: DownstreamResponse, location: string, started: number, path: string, host: string, ingress: string): void {
-    if (hasBody(req)) req.resume();
+  #redirect(rec: RequestRecord, res: DownstreamResponse, location: string): void {
+    if (hasBody(rec.req)) rec.req.resume();
     res.writeHead(308, { location, 'content-length': '0', server: 'edgeway' });
     res.end();
-    this.#answered(req, 308, started, path, host, ingress, undefined, undefined);
+    this.#answered(rec, 308, undefined, undefined);
   }
 
-  #fail(
-    req: DownstreamRequest,
-    res: DownstreamResponse,
-    code: Code,
-    started: number,
-    path: string,
-    host: string | undefined,
-    ingress?: string,
-    service?: string,
-    close = false,
-  ): void {
+  /**
+   * @param close the request's framing or size is refused: close the connection instead of draining the body.
+   * @param service the backend's Service, for logs and metrics, where the refusal is the Service's (limits, no
+   *   endpoints).
+   */
+  #fail(rec: RequestRecord, res: DownstreamResponse, code: Code, close: boolean, service?: string): void {
     // A request body nobody will read is drained, so the connection can carry the next request; a request whose
     // framing or size is refused closes the connection instead, since its body cannot be trusted or is too big
     // (`Connection: close` makes Node end the socket once the answer is flushed).
-    if (!close && hasBody(req)) req.resume();
+    if (!close && hasBody(rec.req)) rec.req.resume();
     this.#runtime.rejections.refused(code);
     const status = sendError(res, code, undefined, close);
-    this.#answered(req, status, started, path, host, ingress, service, code);
+    this.#answered(rec, status, service, code);
+  }
+
+  /**
+   * Something on the request path threw (a bug): answer 500 and close, or cut the connection when the response had
+   * begun, and log it. Never throws, so the failure stays this request's.
+   */
+  #crashed(rec: RequestRecord, res: DownstreamResponse, err: unknown): void {
+    try {
+      this.#runtime.logger.error({ err, method: rec.req.method, host: rec.host, path: rec.path }, 'request handler failed');
+      if (res.writableEnded) return;
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      this.#answered(rec, sendError(res, 'EDGEWAY_INTERNAL', undefined, true), undefined, 'EDGEWAY_INTERNAL');
+    } catch {
+      res.destroy();
+    }
   }
 
   /** Metrics and the access line for an answer edgeway gave itself (no upstream, no body). */
-  #answered(
-    req: DownstreamRequest,
-    status: number,
-    started: number,
-    path: string,
-    host: string | undefined,
-    ingress: string | undefined,
-    service: string | undefined,
-    reason: Code | undefined,
-  ): void {
-    this.#runtime.routeCells.cells(ingress ?? '', service ?? '').record(methodClass(req.method), status, (performance.now() - started) / 1000);
+  #answered(rec: RequestRecord, status: number, service: string | undefined, reason: Code | undefined): void {
+    this.#runtime.routeCells.cells(rec.ingress ?? '', service ?? '').record(rec.method, status, (performance.now() - rec.started) / 1000);
     const log = this.#runtime.accessLog;
     if (!log.enabled) return;
     log.write({
-      method: req.method,
-      host,
-      path,
+      method: rec.req.method,
+      host: rec.host,
+      path: rec.path,
       status,
       bytes: 0,
-      durationMs: performance.now() - started,
+      durationMs: performance.now() - rec.started,
       upstream: undefined,
       requestId: undefined,
-      ingress,
+      ingress: rec.ingress,
       service,
       reason,
     });
   }
-}
-
-/** The Host an ExternalName target expects: its own name, not the one the client used. */
-function externalHost(host: string, port: number): string {
-  return port === 80 ? host : `${host}:${port}`;
 }
 
 function hasBody(req: DownstreamRequest): boolean {
@@ -288,15 +246,4 @@ function hasBody(req: DownstreamRequest): boolean {
   const length = req.headers['content-length'];
   if (length !== undefined) return length !== '0';
   return req.headers['transfer-encoding'] !== undefined;
-}
-
-/** The path and authority of an absolute-form target, or null when it is not an http(s) URL. */
-export function absoluteTarget(target: string): { readonly host: string; readonly pathname: string } | null {
-  if (!/^https?:\/\//i.test(target)) return null;
-  try {
-    const url = new URL(target);
-    return { host: url.host, pathname: url.pathname };
-  } catch {
-    return null;
-  }
 }
