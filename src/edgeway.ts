@@ -14,7 +14,7 @@ import { bearerMatches, isLoopback, resolveAdminToken } from './admin/admin-toke
 import { ObjectApi } from './admin/api/object-api.ts';
 import { AppliedLayer } from './store/applied-layer.ts';
 import { DnsServer } from './discovery/dns-server.ts';
-import { Gateway, type BoundAddress } from './dataplane/gateway.ts';
+import { DataPlane, type BoundAddress } from './dataplane/data-plane.ts';
 import { applyHeapGrowth } from './heap-growth.ts';
 import { createLogger, type Logger } from './log.ts';
 import { loadDefaultCertificate } from './tls/default-certificate.ts';
@@ -59,7 +59,7 @@ export class ConfigError extends Error {
 export class Edgeway {
   readonly logger: Logger;
   readonly #options: StartOptions;
-  readonly #gateway: Gateway;
+  readonly #gateway: DataPlane;
   readonly #admin: AdminServer;
   readonly #reloader: Reloader<Built>;
   readonly #metrics: EdgewayMetrics;
@@ -96,7 +96,7 @@ export class Edgeway {
     this.#skipped = built.skipped;
     this.#token = built.token;
     this.#layer = layer;
-    this.#gateway = new Gateway(snapshot, logger, fallbackCertificate);
+    this.#gateway = new DataPlane(snapshot, logger, fallbackCertificate);
     this.#reloader = new Reloader({
       current: () => this.#snapshot,
       build: (generation) => this.#build(generation),

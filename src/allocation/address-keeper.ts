@@ -5,7 +5,7 @@
  * touches the disk.
  */
 import { mkdir } from 'node:fs/promises';
-import type { Gateway } from '../dataplane/gateway.ts';
+import type { DataPlane } from '../dataplane/data-plane.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { AllocationState } from './allocation-state.ts';
 import { loadAllocationState, saveAllocationState } from './state-file.ts';
@@ -55,7 +55,7 @@ export class AddressKeeper {
    * reported as a line. Returns the snapshot with those listeners recorded (a new object; the compiled one is not
    * changed), for status to show.
    */
-  async apply(gateway: Gateway, snapshot: Snapshot, report: (line: string) => void = () => undefined): Promise<Snapshot> {
+  async apply(gateway: DataPlane, snapshot: Snapshot, report: (line: string) => void = () => undefined): Promise<Snapshot> {
     await this.persist(snapshot);
     const result = await gateway.serviceListeners.reconcile(snapshot.addresses.listeners, snapshot.settings);
     for (const [service, failures] of result.failures) {

@@ -41,7 +41,7 @@ export function http2Settings(): Http2Settings {
   return { maxConcurrentStreams: H2_LIMITS.maxConcurrentStreams, enableConnectProtocol: false };
 }
 
-/** Session-level limits (h2-limits.ts; the rapid-reset guard is attached per session by the gateway). */
+/** Session-level limits (h2-limits.ts; the rapid-reset guard is attached per session by the data plane). */
 function http2Limits(settings: Settings): Pick<SecureServerOptions, 'maxSessionMemory' | 'maxHeaderListPairs' | 'maxSendHeaderBlockLength'> {
   const { maxSessionMemory, maxHeaderListPairs } = h2ServerOptions(H2_LIMITS);
   return { maxSendHeaderBlockLength: settings.downstream.maxHeaderBytes * 4, maxSessionMemory, maxHeaderListPairs };

@@ -12,7 +12,7 @@
  * load, outlier detection).
  *
  * A route's connect timeout selects its member's pool for that timeout (bound with the snapshot); a route's send
- * timeout puts the exchange under the gateway's SendWatch while its body uploads (send-watch.ts). Routes without
+ * timeout puts the exchange under the data plane's SendWatch while its body uploads (send-watch.ts). Routes without
  * them pay one comparison each.
  */
 import type { Dispatcher, Pool } from 'undici';
@@ -38,7 +38,7 @@ export interface ExchangeOwner {
   readonly runtime: { readonly accessLog: AccessLog; readonly sendWatch: SendWatch; readonly routeCells: RouteCellRegistry; readonly retryCounters: RetryCounters };
 }
 
-/** Counts kept by the gateway for the admin API and tests. */
+/** Counts kept by the data plane for the admin API and tests. */
 export interface RetryCounters {
   retries: number;
   budgetExhausted: number;

@@ -52,7 +52,7 @@ interface Listener {
   readonly address: BoundAddress;
 }
 
-export class Gateway implements ListenerRuntime {
+export class DataPlane implements ListenerRuntime {
   current: BoundSnapshot;
   accessLog: AccessLog;
   trusted: TrustedProxies;
