@@ -12,7 +12,7 @@ import type { ResolvedEndpoint } from '../src/controllers/resolved-endpoint.ts';
 import { DEFAULT_SETTINGS } from '../src/config/settings-defaults.ts';
 import { BALANCERS } from '../src/dataplane/balancers/registry.ts';
 import { EndpointStates } from '../src/dataplane/health/endpoint-states.ts';
-import { Member, UpstreamSet } from '../src/dataplane/upstream-set.ts';
+import { Member, UpstreamSet } from '../src/dataplane/upstream/upstream-set.ts';
 import type { Backend } from '../src/snapshot/snapshot.ts';
 
 const { values } = parseArgs({ options: { picks: { type: 'string', default: '2000000' } } });

@@ -16,7 +16,7 @@ import { AppliedLayer } from './store/applied-layer.ts';
 import { FileObjectSource } from './store/file-object-source.ts';
 import type { SourceWatch } from './store/object-source.ts';
 import { DnsServer } from './discovery/dns-server.ts';
-import { Gateway, type BoundAddress } from './dataplane/gateway.ts';
+import { DataPlane, type BoundAddress } from './dataplane/data-plane.ts';
 import { bindServiceListeners } from './dataplane/listeners/bind-service-listeners.ts';
 import { EdgewayError } from './edgeway-error.ts';
 import { buildGeneration } from './generation/build-generation.ts';
@@ -30,7 +30,7 @@ import { EdgewayMetrics } from './exporter/edgeway-metrics.ts';
 import { cpuMs, type BuildCost } from './reload/build-cost.ts';
 import { Reloader, type Rejected, type ReloadOutcome, type ReloadTrigger } from './reload/reloader.ts';
 import { CompileMemo } from './snapshot/compile-memo.ts';
-import { upstreamStatus } from './dataplane/upstream-status.ts';
+import { upstreamStatus } from './dataplane/upstream/upstream-status.ts';
 import type { Snapshot } from './snapshot/snapshot.ts';
 
 export interface StartOptions {
@@ -57,7 +57,7 @@ interface Keep {
 export class Edgeway {
   readonly logger: Logger;
   readonly #options: StartOptions;
-  readonly #gateway: Gateway;
+  readonly #gateway: DataPlane;
   readonly #admin: AdminServer;
   readonly #reloader: Reloader<Generation>;
   readonly #metrics: EdgewayMetrics;
@@ -82,7 +82,7 @@ export class Edgeway {
     this.#options = options;
     this.#current = first;
     this.#keep = keep;
-    this.#gateway = new Gateway(snapshot, logger, fallbackCertificate);
+    this.#gateway = new DataPlane(snapshot, logger, fallbackCertificate);
     this.#reloader = new Reloader({
       current: () => this.#current.snapshot,
       build: (generation) => this.#build(generation),

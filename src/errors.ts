@@ -145,9 +145,10 @@ const requests = {
   EDGEWAY_CLIENT_CLOSED: { summary: 'The client went away before the response was complete; the upstream request was cancelled (logged as 499, as nginx does).', status: 499 },
   EDGEWAY_BAD_REQUEST: { summary: 'The request is malformed (bad target or Host).', status: 400 },
   EDGEWAY_HTTP_VERSION: { summary: 'An HTTP/1 connection sent a request line with another version (HTTP/2.0, HTTP/0.9); the connection is closed.', status: 505 },
+  EDGEWAY_INTERNAL: { summary: 'edgeway itself failed while handling the request (a bug, logged at error level); the connection is closed and the process keeps serving.', status: 500 },
 } as const satisfies Record<string, CodeInfo>;
 
-// --- resilience and the front door (src/routing/route-policy.ts, src/dataplane/request-framing.ts, retries, limits,
+// --- resilience and the front door (src/routing/route-policy.ts, src/dataplane/request/request-framing.ts, retries, limits,
 // overload, upgrades) -------------------------------------------------------------------------------------------
 const resilience = {
   // EW_ANNOTATION_INVALID (a retry, timeout, body-size or limit annotation edgeway cannot read) is defined once, in balancing.

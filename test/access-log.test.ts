@@ -1,10 +1,10 @@
 /** Access lines as JSON (both the proxied and the general form), their durations, and the per-connection client peer. */
 import test from 'ava';
 import { pino } from 'pino';
-import { AccessLog, milliseconds, quoted, type AccessRecord } from '../src/dataplane/access-log.ts';
-import { clientPeer } from '../src/dataplane/client-peer.ts';
-import type { DownstreamRequest } from '../src/dataplane/downstream.ts';
-import { TrustedProxies } from '../src/dataplane/trusted-proxies.ts';
+import { AccessLog, milliseconds, quoted, type AccessRecord } from '../src/dataplane/request/access-log.ts';
+import { clientPeer } from '../src/dataplane/request/client-peer.ts';
+import type { DownstreamRequest } from '../src/dataplane/request/downstream.ts';
+import { TrustedProxies } from '../src/dataplane/request/trusted-proxies.ts';
 
 function capture(): { log: AccessLog; lines: () => Record<string, unknown>[] } {
   const written: string[] = [];

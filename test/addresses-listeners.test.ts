@@ -1,11 +1,11 @@
 /**
- * The listener reconciler on its own, on a real Gateway: reconcile(desired) binds what is new, closes what is gone,
+ * The listener reconciler on its own, on a real DataPlane: reconcile(desired) binds what is new, closes what is gone,
  * rebinds what changed kind, and leaves unchanged listeners alone: a connection open on one survives reconciles.
  */
 import test from 'ava';
 import { connect, type Socket } from 'node:net';
 import { loadConfigText } from '../src/config/load-config.ts';
-import { Gateway } from '../src/dataplane/gateway.ts';
+import { DataPlane } from '../src/dataplane/data-plane.ts';
 import { createLogger } from '../src/log.ts';
 import type { ListenerSpec } from '../src/snapshot/addresses.ts';
 import { listenerBackendKey, listenerKey } from '../src/snapshot/addresses.ts';
@@ -26,7 +26,7 @@ test('reconcile adds, moves and removes listeners by address:port/TCP without to
   ].join('---\n');
   const load = loadConfigText([{ path: 'c.yaml', text: yaml }]);
   const snapshot = compileSnapshot(new ObjectStore(load.objects), load.settings, 1);
-  const gateway = new Gateway(snapshot, createLogger('silent'));
+  const gateway = new DataPlane(snapshot, createLogger('silent'));
   t.teardown(() => gateway.close(0));
   const spec = (host: number, kind: ListenerSpec['kind'], service: string): ListenerSpec => ({
     key: listenerKey(`${block}.${host}`, port),

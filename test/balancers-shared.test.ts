@@ -8,7 +8,7 @@ import { Pool } from 'undici';
 import type { ResolvedEndpoint } from '../src/controllers/resolved-endpoint.ts';
 import { BALANCERS, HASHING_BALANCERS } from '../src/dataplane/balancers/registry.ts';
 import { EndpointStates } from '../src/dataplane/health/endpoint-states.ts';
-import { Member, UpstreamSet } from '../src/dataplane/upstream-set.ts';
+import { Member, UpstreamSet } from '../src/dataplane/upstream/upstream-set.ts';
 import { DEFAULT_SETTINGS } from '../src/config/settings-defaults.ts';
 import type { Backend } from '../src/snapshot/snapshot.ts';
 import { candidates, counts, ctxFor } from './balancers-fixtures.ts';

@@ -10,8 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { promises as dnsPromises } from 'node:dns';
 import dnsPacket from 'dns-packet';
 import type { Answer } from 'dns-packet';
-import { DnsCache } from '../src/dataplane/dns-cache.ts';
-import type { DnsCacheOptions } from '../src/dataplane/dns-cache.ts';
+import { DnsCache } from '../src/dataplane/upstream/dns-cache.ts';
+import type { DnsCacheOptions } from '../src/dataplane/upstream/dns-cache.ts';
 
 interface Zone {
   readonly a?: readonly { readonly ip: string; readonly ttl: number }[];

@@ -1,7 +1,7 @@
 /** The upstream header list as a pure function of the client's raw headers, and the response headers sent back (table-driven). */
 import test from 'ava';
-import { endToEndResponseHeaders } from '../src/dataplane/hop-by-hop.ts';
-import { forwardHeaders, type ForwardContext } from '../src/dataplane/forward-headers.ts';
+import { endToEndResponseHeaders } from '../src/dataplane/request/hop-by-hop.ts';
+import { forwardHeaders, type ForwardContext } from '../src/dataplane/request/forward-headers.ts';
 
 const base: ForwardContext = { clientIp: '192.0.2.1', trusted: false, proto: 'http', port: '8080', forwardProxyAuthorization: false, hostOverride: undefined };
 const id = () => 'generated-id';

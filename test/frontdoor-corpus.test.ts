@@ -7,7 +7,7 @@
 import test from 'ava';
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
-import { framingProblem } from '../src/dataplane/request-framing.ts';
+import { framingProblem } from '../src/dataplane/request/request-framing.ts';
 import { startEdgeway } from './helpers/edgeway.ts';
 import { docs, INGRESS_CLASS, ingress, serviceWithEndpoints, settings } from './helpers/manifests.ts';
 import { rawBackend } from './helpers/raw-backend.ts';

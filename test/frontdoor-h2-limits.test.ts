@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { connect, constants, createServer, type ClientHttp2Session } from 'node:http2';
-import { guardSession, H2_LIMITS, h2ServerOptions } from '../src/dataplane/h2-limits.ts';
+import { guardSession, H2_LIMITS, h2ServerOptions } from '../src/dataplane/listeners/h2-limits.ts';
 import { waitFor } from './helpers/servers.ts';
 
 async function h2cServer(t: import('ava').ExecutionContext): Promise<number> {

@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import { loadConfigText } from '../src/config/load-config.ts';
-import { Gateway } from '../src/dataplane/gateway.ts';
+import { DataPlane } from '../src/dataplane/data-plane.ts';
 import { createLogger } from '../src/log.ts';
 import { compileSnapshot } from '../src/snapshot/compile-snapshot.ts';
 import { ObjectStore } from '../src/store/object-store.ts';
@@ -32,7 +32,7 @@ subsets:
 }
 
 test('a reload keeps ejections and checks of endpoints that stay, and reconciles checks for the rest', async (t) => {
-  const gateway = new Gateway(snapshot(['127.0.9.1', '127.0.9.2'], 1), createLogger('silent'));
+  const gateway = new DataPlane(snapshot(['127.0.9.1', '127.0.9.2'], 1), createLogger('silent'));
   t.teardown(() => gateway.close(0));
   t.deepEqual([...gateway.checker.checks()].map(([o]) => o).sort(), ['http://127.0.9.1:9', 'http://127.0.9.2:9']);
   const kept = gateway.states.get('http://127.0.9.1:9')!;

@@ -18,7 +18,7 @@ import type { Snapshot } from '../src/snapshot/snapshot.ts';
 import { kindBit, ObjectStore } from '../src/store/object-store.ts';
 import { bindSnapshot, type BindRuntime } from '../src/dataplane/bound-snapshot.ts';
 import { EndpointStates } from '../src/dataplane/health/endpoint-states.ts';
-import { UpstreamRegistry } from '../src/dataplane/upstream-registry.ts';
+import { UpstreamRegistry } from '../src/dataplane/upstream/upstream-registry.ts';
 import { ca, leaf, tlsSecret } from './tls-fixtures.ts';
 import { pod } from './endpoints-fixtures.ts';
 

@@ -1,6 +1,6 @@
 /** Generated request ids: UUID layout (version 8, RFC 9562 variant), unique within a process and across processes. */
 import test from 'ava';
-import { RequestIds } from '../src/dataplane/request-id.ts';
+import { RequestIds } from '../src/dataplane/request/request-id.ts';
 
 const LAYOUT = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

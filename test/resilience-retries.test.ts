@@ -6,8 +6,8 @@
 import test from 'ava';
 import type { RequestListener } from 'node:http';
 import { loadConfigText } from '../src/config/load-config.ts';
-import { mayRetryError, mayRetryStatus } from '../src/dataplane/retry-decision.ts';
-import { RetryBudget } from '../src/dataplane/retry-budget.ts';
+import { mayRetryError, mayRetryStatus } from '../src/dataplane/request/retry-decision.ts';
+import { RetryBudget } from '../src/dataplane/upstream/retry-budget.ts';
 import { compileSnapshot } from '../src/snapshot/compile-snapshot.ts';
 import { ObjectStore } from '../src/store/object-store.ts';
 import { startEdgeway } from './helpers/edgeway.ts';

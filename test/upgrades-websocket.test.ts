@@ -7,7 +7,7 @@ import test, { type ExecutionContext } from 'ava';
 import { connect } from 'node:net';
 import { WebSocket } from 'ws';
 import { loadConfigText } from '../src/config/load-config.ts';
-import { Gateway } from '../src/dataplane/gateway.ts';
+import { DataPlane } from '../src/dataplane/data-plane.ts';
 import { createLogger } from '../src/log.ts';
 import { compileSnapshot } from '../src/snapshot/compile-snapshot.ts';
 import { ObjectStore } from '../src/store/object-store.ts';
@@ -74,7 +74,7 @@ test('a reload keeps tunnels on unchanged routes and closes those on removed rou
   const both = docs(INGRESS_CLASS, grace, service, ingress('web', [{ host: 'ws.test', path: '/keep', service: 'ws' }, { host: 'ws.test', path: '/drop', service: 'ws' }]));
   const keepOnly = docs(INGRESS_CLASS, grace, service, ingress('web', [{ host: 'ws.test', path: '/keep', service: 'ws' }]));
   const first = snapshotOf(both, 1);
-  const gateway = new Gateway(first, createLogger('silent'));
+  const gateway = new DataPlane(first, createLogger('silent'));
   await gateway.listen({ ...first.settings, http: { host: '127.0.0.1', port: 0 } });
   t.teardown(() => gateway.close(0));
   const port = gateway.addresses[0]!.port;
@@ -101,7 +101,7 @@ test('a reload that moves the HTTP entrypoint closes its old tunnels after the g
   const server = await echoServer(t);
   const yaml = docs(INGRESS_CLASS, settings('upgrades: {removedRouteGrace: 200ms}'), serviceWithEndpoints('ws', [{ ip: '127.0.0.1', port: server.port }]), ingress('web', [{ host: 'ws.test', path: '/', service: 'ws' }]));
   const first = snapshotOf(yaml, 1);
-  const gateway = new Gateway(first, createLogger('silent'));
+  const gateway = new DataPlane(first, createLogger('silent'));
   await gateway.listen({ ...first.settings, http: { host: '127.0.0.1', port: 0 } });
   t.teardown(() => gateway.close(0));
   const oldPort = gateway.addresses[0]!.port;
@@ -145,7 +145,7 @@ test('a canary split applies to upgrades: by-header always goes to the canary, a
   const yaml = docs(INGRESS_CLASS, settings('upgrades: {removedRouteGrace: 1ms}'), serviceWithEndpoints('main', [{ ip: '127.0.0.1', port: main.port }]), serviceWithEndpoints('next', [{ ip: '127.0.0.1', port: next.port }]),
     ingress('web', [{ host: 'ws.test', path: '/', service: 'main' }]), canary);
   const first = snapshotOf(yaml, 1);
-  const gateway = new Gateway(first, createLogger('silent'));
+  const gateway = new DataPlane(first, createLogger('silent'));
   await gateway.listen({ ...first.settings, http: { host: '127.0.0.1', port: 0 } });
   t.teardown(() => gateway.close(0));
   const port = gateway.addresses[0]!.port;

@@ -12,7 +12,7 @@ import type { HostPort } from '../config/settings.ts';
 import type { ReloadOutcome, ReloadStatus } from '../reload/reloader.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import { addressStatus } from '../status/address-status.ts';
-import { listenOn } from '../dataplane/listen-on.ts';
+import { listenOn } from '../dataplane/listeners/listen-on.ts';
 
 export interface AdminState {
   readonly ready: boolean;
@@ -25,7 +25,7 @@ export interface AdminState {
   readonly startedAt: Date;
   readonly skippedObjects: number;
   readonly reload: ReloadStatus;
-  /** Endpoint health and locality per backend (src/dataplane/upstream-status.ts). */
+  /** Endpoint health and locality per backend (src/dataplane/upstream/upstream-status.ts). */
   readonly upstreams: () => unknown;
 }
 

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseHostPort } from '../config/settings-document.ts';
-import { listenOn } from '../dataplane/listen-on.ts';
+import { listenOn } from '../dataplane/listeners/listen-on.ts';
 
 export interface WhoamiOptions {
   readonly host: string;

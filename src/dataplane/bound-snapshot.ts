@@ -14,11 +14,11 @@ import type { TlsMaterial } from '../tls/tls-material.ts';
 import type { Balancer } from './balancers/balancer.ts';
 import { ClientIpAffinity } from './balancers/client-ip-affinity.ts';
 import { BALANCERS, DEFAULT_BALANCER } from './balancers/registry.ts';
-import { BackendRuntime } from './backend-runtime.ts';
+import { BackendRuntime } from './upstream/backend-runtime.ts';
 import type { DesiredCheck } from './health/health-checker.ts';
 import type { EndpointStates } from './health/endpoint-states.ts';
-import { poolKey, type UpstreamRegistry } from './upstream-registry.ts';
-import { Member, UpstreamSet, type LocalityConfig } from './upstream-set.ts';
+import { poolKey, type UpstreamRegistry } from './upstream/upstream-registry.ts';
+import { Member, UpstreamSet, type LocalityConfig } from './upstream/upstream-set.ts';
 
 /** What the request path uses of a backend. */
 export type BoundBackend = UpstreamSet;

@@ -2,7 +2,7 @@
  * Load shedding. Every 250 ms (a timer, never per request) the guard reads the event-loop delay histogram
  * (perf_hooks.monitorEventLoopDelay) and the heap in use; while either is near its budget, `shedding` is true and the
  * entrypoint answers new requests 503 with Retry-After at once, while requests already in flight finish. Shedding
- * holds for a second after the last bad sample so the gateway does not flap at the edge of its budget.
+ * holds for a second after the last bad sample so the data plane does not flap at the edge of its budget.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';

@@ -11,7 +11,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
 import type { BoundSnapshot } from '../dataplane/bound-snapshot.ts';
-import type { BackendStatus } from '../dataplane/upstream-status.ts';
+import type { BackendStatus } from '../dataplane/upstream/upstream-status.ts';
 import { FRONT_DOOR_REASONS, LIMITS, OVERLOAD_REASONS, type RejectionCounters } from '../metrics/rejection-counters.ts';
 import type { RouteCellRegistry } from '../metrics/route-cells.ts';
 import type { ReloadStatus } from '../reload/reloader.ts';

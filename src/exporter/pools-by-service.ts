@@ -3,7 +3,7 @@
  * and the bound snapshot says which origins each Service's ready endpoints reach. Pure, read at scrape time.
  */
 import { originOf, type BoundSnapshot } from '../dataplane/bound-snapshot.ts';
-import { poolKey } from '../dataplane/upstream-registry.ts';
+import { poolKey } from '../dataplane/upstream/upstream-registry.ts';
 
 export interface PoolStats {
   readonly origin: string;

@@ -10,7 +10,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { Logger } from '../../log.ts';
-import type { EntrypointRuntime } from '../http-entrypoint.ts';
+import type { EntrypointRuntime } from '../request/http-entrypoint.ts';
 
 export class TcpProxy {
   readonly #runtime: EntrypointRuntime;

@@ -6,7 +6,7 @@
 import type { Server as HttpServer, RequestListener } from 'node:http';
 import { createServer as createHttp2Server, type Http2Server } from 'node:http2';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
-import { http2Settings } from '../https-options.ts';
+import { http2Settings } from './https-options.ts';
 
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 /** Four bytes tell the preface from every HTTP/1.1 method. */

@@ -11,7 +11,7 @@
  * effect on them without rebinding.
  *
  * HTTP listeners (kinds `http`, `ingress` and `ingress-https`, h2c ones included) tunnel upgrades (WebSocket) as the
- * entrypoints do, each with its own UpgradeProxy: the gateway reconciles them on every snapshot swap
+ * entrypoints do, each with its own UpgradeProxy: the data plane reconciles them on every snapshot swap
  * (`reconcileUpgrades`), and a removed listener's tunnels close after the upgrades' grace period (a listener
  * replaced on the same address cuts them at once, as it cuts its other connections).
  */
@@ -23,13 +23,13 @@ import type { Settings, UpgradeSettings } from '../../config/settings.ts';
 import type { Logger } from '../../log.ts';
 import type { ListenerFailure, ListenerSpec } from '../../snapshot/addresses.ts';
 import type { BoundSnapshot } from '../bound-snapshot.ts';
-import { HttpEntrypoint, type EntrypointRuntime } from '../http-entrypoint.ts';
-import { createHttpServer } from '../http-server.ts';
+import { HttpEntrypoint, type EntrypointRuntime } from '../request/http-entrypoint.ts';
+import { createHttpServer } from './http-server.ts';
 import { TcpProxy } from '../l4/tcp-proxy.ts';
-import { UpgradeProxy } from '../upgrade-proxy.ts';
+import { UpgradeProxy } from '../request/upgrade-proxy.ts';
 import { cleartextH2Listener } from './cleartext-h2-sniffer.ts';
 
-/** What the listeners need of the gateway besides the request path: HTTPS servers set up like the entrypoint's. */
+/** What the listeners need of the data plane besides the request path: HTTPS servers set up like the entrypoint's. */
 export interface ListenerRuntime extends EntrypointRuntime {
   httpsServer(settings: Settings): SecureServerHandle | null;
 }
@@ -87,7 +87,7 @@ export class ServiceListeners {
   }
 
   /**
-   * After a snapshot swap (Gateway.apply), before the listeners themselves are reconciled: tunnels whose backend
+   * After a snapshot swap (DataPlane.apply), before the listeners themselves are reconciled: tunnels whose backend
    * the new snapshot lacks close after the grace period, exactly like the entrypoints' tunnels.
    */
   reconcileUpgrades(bound: BoundSnapshot, settings: UpgradeSettings): void {

@@ -9,7 +9,7 @@
  *   - several Host lines (Node keeps the first, a backend may keep the last).
  * Pure over the raw header list, so it is tested as a table.
  */
-import type { Code } from '../errors.ts';
+import type { Code } from '../../errors.ts';
 
 export function framingProblem(raw: readonly string[], httpVersionMinor: number, maxHeadersCount: number): Code | null {
   if (raw.length > maxHeadersCount * 2) return 'EDGEWAY_HEADERS_TOO_MANY';

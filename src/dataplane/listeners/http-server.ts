@@ -4,9 +4,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Settings } from '../config/settings.ts';
-import type { Logger } from '../log.ts';
-import type { RejectionCounters } from '../metrics/rejection-counters.ts';
+import type { Settings } from '../../config/settings.ts';
+import type { Logger } from '../../log.ts';
+import type { RejectionCounters } from '../../metrics/rejection-counters.ts';
 import { answerClientError } from './client-error.ts';
 
 /** @param rejections counts what Node's parser refuses (front-door metrics). */

@@ -21,19 +21,16 @@ import { connect as tlsConnect } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
-import { CODES, type Code } from '../errors.ts';
-import type { UpgradeSettings } from '../config/settings.ts';
-import { tlsConnectOptions } from '../controllers/backend-tls.ts';
-import { choosesCanary } from '../routing/canary.ts';
-import { normalizeHost } from '../routing/normalize-host.ts';
-import { normalizePath } from '../routing/normalize-path.ts';
-import type { RouteTarget } from '../routing/route-table.ts';
-import type { BoundSnapshot } from './bound-snapshot.ts';
-import { clientPeer } from './client-peer.ts';
-import { forwardHeaders, type ForwardContext } from './forward-headers.ts';
-import { absoluteTarget, type EntrypointRuntime } from './http-entrypoint.ts';
-import { framingProblem } from './request-framing.ts';
+import { CODES, type Code } from '../../errors.ts';
+import type { UpgradeSettings } from '../../config/settings.ts';
+import { tlsConnectOptions } from '../../controllers/backend-tls.ts';
+import type { RouteTarget } from '../../routing/route-table.ts';
+import type { BoundSnapshot } from '../bound-snapshot.ts';
+import { forwardHeaders } from './forward-headers.ts';
+import type { EntrypointRuntime } from './http-entrypoint.ts';
+import { RequestRecord } from './request-record.ts';
 import { requestIds } from './request-id.ts';
+import { pickEndpoint, resolveRequest } from './resolve-request.ts';
 
 interface Tunnel {
   readonly host: string;
@@ -72,6 +69,14 @@ export class UpgradeProxy {
 
   /** The 'upgrade' listener for node:http, and for HTTP/1.1 over TLS on the HTTPS entrypoint (`client` is then a TLSSocket). */
   readonly handle = (req: IncomingMessage, client: Duplex, head: Buffer): void => {
+    try {
+      this.#handle(req, client, head);
+    } catch (err) {
+      this.#crashed(req, client, err);
+    }
+  };
+
+  #handle(req: IncomingMessage, client: Duplex, head: Buffer): void {
     const runtime = this.#runtime;
     // Upgrades exist only in HTTP/1.1; a request line naming another version is refused as the entrypoint does.
     if (req.httpVersionMajor !== 1) return this.#refuse(client, 'EDGEWAY_HTTP_VERSION');
@@ -83,36 +88,14 @@ export class UpgradeProxy {
     // the route never matched (h2c smuggling); edgeway speaks HTTP/2 to clients itself, on its HTTPS entrypoint.
     if (/(^|,)\s*h2c\s*(,|$)/i.test(String(req.headers.upgrade ?? ''))) return this.#refuse(client, 'EDGEWAY_UPGRADE_REFUSED');
     if (this.#retired) return refuse(client, 'EDGEWAY_BACKEND_UNAVAILABLE');
-    const bound = runtime.current;
-    const framing = framingProblem(req.rawHeaders, req.httpVersionMinor, bound.snapshot.settings.downstream.maxHeadersCount);
-    if (framing !== null) return this.#refuse(client, framing);
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    let rawPath = q === -1 ? url : url.slice(0, q);
-    const host = normalizeHost(req.headers.host);
-    if (rawPath.charCodeAt(0) !== 47) {
-      const absolute = absoluteTarget(rawPath);
-      if (absolute === null || host === null || normalizeHost(absolute.host) !== host) return this.#refuse(client, 'EDGEWAY_HOST_AMBIGUOUS');
-      rawPath = absolute.pathname;
-    }
-    const path = normalizePath(rawPath);
-    if (path === null || host === null) return this.#refuse(client, 'EDGEWAY_BAD_REQUEST');
-    const target = this.#fixed ?? bound.snapshot.routes.match(host, path);
-    if (target === null) return refuse(client, 'EDGEWAY_NO_ROUTE');
-    // A canary split applies to upgrades as to requests (header, cookie, then weight), chosen once per tunnel.
-    const backendKey = target.canary === undefined || !choosesCanary(target.canary, req.headers) ? target.backendKey : target.canary.backendKey;
-    const backend = backendKey === null ? undefined : bound.backends.get(backendKey);
-    if (backend === undefined || backend.backend.resolution.kind !== 'endpoints') return refuse(client, 'EDGEWAY_BACKEND_UNAVAILABLE');
-    const peer = clientPeer(req, runtime.trusted);
-    const ctx: ForwardContext = {
-      clientIp: peer.ip,
-      trusted: peer.trusted,
-      proto: this.#proto,
-      port: this.#port,
-      forwardProxyAuthorization: bound.snapshot.settings.forwardProxyAuthorization,
-      hostOverride: undefined,
-    };
-    const endpoint = backend.pick(ctx)?.endpoint;
+    const rec = new RequestRecord(req, this.#proto, this.#port, performance.now());
+    // Upgrades are routed exactly as requests are; plain-HTTP upgrades are not redirected to https.
+    const resolution = resolveRequest(rec, runtime.current, this.#fixed, false);
+    if (resolution !== null) return this.#refuse(client, resolution === 'redirect' ? 'EDGEWAY_BAD_REQUEST' : resolution);
+    const backend = rec.backend!;
+    // A tunnel goes to an endpoint; an ExternalName backend has none to tunnel to.
+    if (backend.backend.resolution.kind !== 'endpoints') return refuse(client, 'EDGEWAY_BACKEND_UNAVAILABLE');
+    const endpoint = pickEndpoint(rec, backend, runtime.trusted)?.endpoint;
     if (endpoint === undefined) return refuse(client, 'EDGEWAY_NO_ENDPOINTS');
     // A tunnel is a request in flight for the Service's circuit limit, for as long as it lives (as in Envoy).
     const load = backend.runtime;
@@ -121,9 +104,11 @@ export class UpgradeProxy {
       return refuse(client, 'EDGEWAY_LIMIT_MAX_REQUESTS', 'X-Edgeway-Limit: max-requests\r\n');
     }
     load.active++;
+    const host = rec.host!;
+    const path = rec.path;
 
-    const { headers } = forwardHeaders(req.rawHeaders, ctx, requestIds.next);
-    let text = `${req.method ?? 'GET'} ${q === -1 ? path : path + url.slice(q)} HTTP/1.1\r\n`;
+    const { headers } = forwardHeaders(req.rawHeaders, rec, requestIds.next);
+    let text = `${req.method ?? 'GET'} ${rec.query === '' ? path : path + rec.query} HTTP/1.1\r\n`;
     for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
     text += `connection: upgrade\r\nupgrade: ${req.headers.upgrade ?? ''}\r\n\r\n`;
 
@@ -187,9 +172,23 @@ export class UpgradeProxy {
     // Idle on either side: both sockets carry the same conversation, so either timing out ends the tunnel.
     upstream.setTimeout(this.#settings.idleTimeoutMs, close);
     if ('setTimeout' in client && typeof client.setTimeout === 'function') (client as Socket).setTimeout(this.#settings.idleTimeoutMs, close);
-  };
+  }
 
-  /** A front-door refusal: counted for /metrics, then answered. */
+  /**
+   * Something on the upgrade path threw (a bug): the client gets a 500 and the connection closes (cut if it is
+   * already gone or tunnelling), and it is logged. Never throws, so the failure stays this upgrade's.
+   */
+  #crashed(req: IncomingMessage, client: Duplex, err: unknown): void {
+    try {
+      this.#runtime.logger.error({ err, method: req.method, path: req.url }, 'upgrade handler failed');
+      if (client.writable && !client.destroyed) refuse(client, 'EDGEWAY_INTERNAL');
+      else client.destroy();
+    } catch {
+      client.destroy();
+    }
+  }
+
+  /** A refusal: counted for /metrics when it is a front-door one, then answered. */
   #refuse(client: Duplex, code: Code): void {
     this.#runtime.rejections.refused(code);
     refuse(client, code);

@@ -9,7 +9,7 @@
  * others are validated tokens (method), normalised hosts, addresses and names from the configuration.
  */
 import { pino } from 'pino';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../log.ts';
 
 export interface AccessRecord {
   method: string | undefined;

@@ -3,7 +3,7 @@
  * (in-flight counts, latency) and passive outlier detection learn from real traffic. The exchange calls
  * `upstreamHeaders` or `upstreamFailed` at most once, then `upstreamDone` exactly once.
  */
-import type { Code } from '../errors.ts';
+import type { Code } from '../../errors.ts';
 
 export interface UpstreamObserver {
   /** Response headers arrived at `now`; both times are performance.now() readings, `started` of the dispatch. */

@@ -10,8 +10,8 @@
  * per request.
  */
 import { Pool } from 'undici';
-import type { UpstreamSettings } from '../config/settings.ts';
-import { tlsConnectOptions, type BackendTls } from '../controllers/backend-tls.ts';
+import type { UpstreamSettings } from '../../config/settings.ts';
+import { tlsConnectOptions, type BackendTls } from '../../controllers/backend-tls.ts';
 
 /**
  * The registry key of a pool: the origin, plus the TLS options for TLS origins, or `#h2c` for cleartext HTTP/2, plus

@@ -13,28 +13,28 @@ import type { HostPort, Settings } from '../config/settings.ts';
 import type { Logger } from '../log.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { TlsMaterial } from '../tls/tls-material.ts';
-import { AccessLog } from './access-log.ts';
-import type { BackendRuntime } from './backend-runtime.ts';
+import { AccessLog } from './request/access-log.ts';
+import type { BackendRuntime } from './upstream/backend-runtime.ts';
 import type { Balancer } from './balancers/balancer.ts';
 import { bindSnapshot, checksOf, endpointOriginsOf, originsOf, type BindRuntime, type BoundSnapshot, type TlsBinding } from './bound-snapshot.ts';
-import { DnsCache } from './dns-cache.ts';
+import { DnsCache } from './upstream/dns-cache.ts';
 import { EndpointStates } from './health/endpoint-states.ts';
 import { HealthChecker } from './health/health-checker.ts';
 import { RejectionCounters } from '../metrics/rejection-counters.ts';
 import { RouteCellRegistry } from '../metrics/route-cells.ts';
-import { HttpEntrypoint } from './http-entrypoint.ts';
-import { createHttpServer } from './http-server.ts';
-import { listenOn } from './listen-on.ts';
-import { contextOptions, httpsServerOptions, newSessionKeys } from './https-options.ts';
+import { HttpEntrypoint } from './request/http-entrypoint.ts';
+import { createHttpServer } from './listeners/http-server.ts';
+import { listenOn } from './listeners/listen-on.ts';
+import { contextOptions, httpsServerOptions, newSessionKeys } from './listeners/https-options.ts';
 import { ServiceListeners, type ListenerRuntime, type SecureServerHandle } from './listeners/service-listeners.ts';
 import { OverloadGuard } from './overload-guard.ts';
-import { guardSession, H2_LIMITS } from './h2-limits.ts';
-import type { RetryCounters } from './proxy-exchange.ts';
-import { SendWatch } from './send-watch.ts';
-import { UpgradeProxy } from './upgrade-proxy.ts';
-import { answerClientError } from './client-error.ts';
-import { TrustedProxies } from './trusted-proxies.ts';
-import { UpstreamRegistry } from './upstream-registry.ts';
+import { guardSession, H2_LIMITS } from './listeners/h2-limits.ts';
+import type { RetryCounters } from './request/proxy-exchange.ts';
+import { SendWatch } from './request/send-watch.ts';
+import { UpgradeProxy } from './request/upgrade-proxy.ts';
+import { answerClientError } from './listeners/client-error.ts';
+import { TrustedProxies } from './request/trusted-proxies.ts';
+import { UpstreamRegistry } from './upstream/upstream-registry.ts';
 
 export interface BoundAddress {
   readonly name: string;
@@ -52,7 +52,7 @@ interface Listener {
   readonly address: BoundAddress;
 }
 
-export class Gateway implements ListenerRuntime {
+export class DataPlane implements ListenerRuntime {
   current: BoundSnapshot;
   accessLog: AccessLog;
   trusted: TrustedProxies;
@@ -68,6 +68,7 @@ export class Gateway implements ListenerRuntime {
   readonly sendWatch = new SendWatch();
   readonly #runtimes = new Map<string, BackendRuntime>();
   #upgrades: UpgradeProxy[] = [];
+  readonly logger: Logger;
   readonly #logger: Logger;
   readonly #runtime: BindRuntime;
   /** Listeners on allocated Service addresses (LoadBalancer IPs, ClusterIPs, NodePorts); see reconcileListeners. */
@@ -86,6 +87,7 @@ export class Gateway implements ListenerRuntime {
 
   /** @param fallbackCertificate the generated default certificate; give it exactly when HTTPS is on. */
   constructor(snapshot: Snapshot, logger: Logger, fallbackCertificate: TlsMaterial | null = null) {
+    this.logger = logger;
     this.#logger = logger;
     this.#fallbackCertificate = fallbackCertificate;
     this.upstreams = new UpstreamRegistry(snapshot.settings.upstream);

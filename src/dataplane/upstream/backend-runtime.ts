@@ -1,9 +1,9 @@
 /**
  * Runtime state of one backend (a Service port) that outlives snapshots: requests in flight and waiting for a
- * connection (for the circuit limits) and the retry budget. Kept by backend key in the gateway; a reload keeps the
+ * connection (for the circuit limits) and the retry budget. Kept by backend key in the data plane; a reload keeps the
  * counts of backends it does not remove.
  */
-import type { Settings } from '../config/settings.ts';
+import type { Settings } from '../../config/settings.ts';
 import { RetryBudget } from './retry-budget.ts';
 
 export class BackendRuntime {

@@ -3,8 +3,8 @@
  * it: per Service port, the policy, which locality serves and why, and per endpoint its locality, weight, active
  * health verdict, ejection and load. Read-only: it looks at runtime state and changes nothing.
  */
-import type { BoundSnapshot } from './bound-snapshot.ts';
-import type { HealthChecker } from './health/health-checker.ts';
+import type { BoundSnapshot } from '../bound-snapshot.ts';
+import type { HealthChecker } from '../health/health-checker.ts';
 
 export interface EndpointStatus {
   readonly address: string;

@@ -7,10 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import type { SecureServerOptions, Settings as Http2Settings } from 'node:http2';
 import type { SecureContext } from 'node:tls';
-import type { Settings } from '../config/settings.ts';
-import type { ContextOptions } from '../tls/sni-table.ts';
+import type { Settings } from '../../config/settings.ts';
+import type { ContextOptions } from '../../tls/sni-table.ts';
 import { H2_LIMITS, h2ServerOptions } from './h2-limits.ts';
-import type { TlsMaterial } from '../tls/tls-material.ts';
+import type { TlsMaterial } from '../../tls/tls-material.ts';
 
 /** Shared by every secure context of the process, so a ticket issued under one SNI context resumes under another. */
 export interface SessionKeys {
@@ -41,7 +41,7 @@ export function http2Settings(): Http2Settings {
   return { maxConcurrentStreams: H2_LIMITS.maxConcurrentStreams, enableConnectProtocol: false };
 }
 
-/** Session-level limits (h2-limits.ts; the rapid-reset guard is attached per session by the gateway). */
+/** Session-level limits (h2-limits.ts; the rapid-reset guard is attached per session by the data plane). */
 function http2Limits(settings: Settings): Pick<SecureServerOptions, 'maxSessionMemory' | 'maxHeaderListPairs' | 'maxSendHeaderBlockLength'> {
   const { maxSessionMemory, maxHeaderListPairs } = h2ServerOptions(H2_LIMITS);
   return { maxSendHeaderBlockLength: settings.downstream.maxHeaderBytes * 4, maxSessionMemory, maxHeaderListPairs };

@@ -6,7 +6,7 @@
  * are retried (a reset, a timeout, a retryable 5xx): a POST may have run, and a streamed body cannot be replayed
  * (undici has consumed it and edgeway never buffers bodies).
  */
-import type { RetryOn } from '../config/retry-policy.ts';
+import type { RetryOn } from '../../config/retry-policy.ts';
 
 export type FailureKind = 'connect-failure' | 'reset' | 'timeout' | 'other';
 

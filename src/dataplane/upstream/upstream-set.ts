@@ -7,18 +7,18 @@
  * Each member is also the UpstreamObserver of the requests sent to it: it counts requests in flight, feeds the
  * latency estimate and the outlier detector, and ejects within the backend's maximum ejection percentage.
  */
-import { DEFAULT_SETTINGS } from '../config/settings-defaults.ts';
+import { DEFAULT_SETTINGS } from '../../config/settings-defaults.ts';
 import { BackendRuntime } from './backend-runtime.ts';
 import type { Pool } from 'undici';
-import type { ResolvedEndpoint } from '../controllers/resolved-endpoint.ts';
-import type { Code } from '../errors.ts';
-import type { Backend } from '../snapshot/snapshot.ts';
-import type { Balancer, PickContext } from './balancers/balancer.ts';
-import { CandidateSet, type Candidate } from './balancers/candidate-set.ts';
-import type { EndpointState } from './health/endpoint-state.ts';
-import type { EndpointStates } from './health/endpoint-states.ts';
-import { mayEject } from './health/outlier-policy.ts';
-import { planLocality, type LocalityPlan, type LocalitySelf, type PlanSettings } from './locality/locality-plan.ts';
+import type { ResolvedEndpoint } from '../../controllers/resolved-endpoint.ts';
+import type { Code } from '../../errors.ts';
+import type { Backend } from '../../snapshot/snapshot.ts';
+import type { Balancer, PickContext } from '../balancers/balancer.ts';
+import { CandidateSet, type Candidate } from '../balancers/candidate-set.ts';
+import type { EndpointState } from '../health/endpoint-state.ts';
+import type { EndpointStates } from '../health/endpoint-states.ts';
+import { mayEject } from '../health/outlier-policy.ts';
+import { planLocality, type LocalityPlan, type LocalitySelf, type PlanSettings } from '../locality/locality-plan.ts';
 import type { UpstreamObserver } from './upstream-observer.ts';
 
 /** Failures that count against an endpoint; a client that went away is not the endpoint's fault. */

@@ -5,7 +5,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { Http2ServerResponse } from 'node:http2';
-import { CODES, type Code } from '../errors.ts';
+import { CODES, type Code } from '../../errors.ts';
 import type { DownstreamResponse } from './downstream.ts';
 
 interface Prepared {

@@ -12,45 +12,33 @@
  * load, outlier detection).
  *
  * A route's connect timeout selects its member's pool for that timeout (bound with the snapshot); a route's send
- * timeout puts the exchange under the gateway's SendWatch while its body uploads (send-watch.ts). Routes without
+ * timeout puts the exchange under the data plane's SendWatch while its body uploads (send-watch.ts). Routes without
  * them pay one comparison each.
  */
 import type { Dispatcher, Pool } from 'undici';
-import type { Code } from '../errors.ts';
-import type { RouteCells } from '../metrics/route-cells.ts';
-import type { RoutePolicy } from '../routing/route-policy.ts';
+import type { Code } from '../../errors.ts';
+import type { RouteCellRegistry, RouteCells } from '../../metrics/route-cells.ts';
+import type { RoutePolicy } from '../../routing/route-policy.ts';
 import type { AccessLog } from './access-log.ts';
-import type { PickContext } from './balancers/balancer.ts';
 import { closeAfter, type DownstreamRequest, type DownstreamResponse } from './downstream.ts';
 import { sendError } from './error-response.ts';
 import { endToEndResponseHeaders } from './hop-by-hop.ts';
+import type { RequestRecord } from './request-record.ts';
 import { failureKind, isIdempotent, mayRetryError, mayRetryStatus } from './retry-decision.ts';
 import { sendVerdict, type SendWatch, type SendWatched } from './send-watch.ts';
-import { upstreamErrorCode } from './upstream-error.ts';
-import type { Member, UpstreamSet } from './upstream-set.ts';
+import { upstreamErrorCode } from '../upstream/upstream-error.ts';
+import type { Member, UpstreamSet } from '../upstream/upstream-set.ts';
 
 type Controller = Dispatcher.DispatchController;
 type Headers = Record<string, string | string[] | undefined>;
 
-export interface ExchangeInfo {
-  readonly host: string;
-  readonly path: string;
-  readonly requestId: string;
-  readonly ingress: string;
-  readonly service: string;
-  readonly started: number;
-  readonly cells: RouteCells;
-  /** The method class (metrics/label-classes.ts). */
-  readonly method: number;
-}
-
-/** What an exchange needs from its entrypoint: whether it is closing, and where to log. */
+/** What an exchange needs from its entrypoint: whether it is closing, where to log and count. */
 export interface ExchangeOwner {
   readonly closing: boolean;
-  readonly runtime: { readonly accessLog: AccessLog; readonly sendWatch: SendWatch };
+  readonly runtime: { readonly accessLog: AccessLog; readonly sendWatch: SendWatch; readonly routeCells: RouteCellRegistry; readonly retryCounters: RetryCounters };
 }
 
-/** Counts kept by the gateway for the admin API and tests. */
+/** Counts kept by the data plane for the admin API and tests. */
 export interface RetryCounters {
   retries: number;
   budgetExhausted: number;
@@ -59,12 +47,13 @@ export interface RetryCounters {
 export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
   readonly #req: DownstreamRequest;
   readonly #res: DownstreamResponse;
-  readonly #info: ExchangeInfo;
+  /** The request as resolved: host, path, route, backend, client (also the balancer's pick context on retries). */
+  readonly #info: RequestRecord;
+  readonly #cells: RouteCells;
   readonly #owner: ExchangeOwner;
   readonly #options: Dispatcher.DispatchOptions;
   readonly #backend: UpstreamSet;
   readonly #policy: RoutePolicy;
-  readonly #pick: PickContext;
   readonly #counters: RetryCounters;
   readonly #hasBody: boolean;
   #pool: Pool | null = null;
@@ -96,30 +85,23 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
   #stalledSince = 0;
   #sendStalled = false;
 
-  constructor(
-    req: DownstreamRequest,
-    res: DownstreamResponse,
-    info: ExchangeInfo,
-    owner: ExchangeOwner,
-    options: Dispatcher.DispatchOptions,
-    backend: UpstreamSet,
-    policy: RoutePolicy,
-    pick: PickContext,
-    counters: RetryCounters,
-  ) {
-    this.#req = req;
+  /** `rec` is resolved (its target and backend set) and its request id assigned. */
+  constructor(rec: RequestRecord, res: DownstreamResponse, owner: ExchangeOwner, options: Dispatcher.DispatchOptions) {
+    const backend = rec.backend!;
+    const policy = rec.target!.policy;
+    this.#req = rec.req;
     this.#res = res;
-    this.#info = info;
+    this.#info = rec;
+    this.#cells = owner.runtime.routeCells.cells(rec.ingress!, backend.backend.service);
     this.#owner = owner;
     this.#options = options;
     this.#backend = backend;
     this.#policy = policy;
-    this.#pick = pick;
-    this.#counters = counters;
+    this.#counters = owner.runtime.retryCounters;
     this.#hasBody = options.body !== null && options.body !== undefined;
     this.#retriesLeft = policy.retry.retries;
     backend.runtime.active++;
-    backend.runtime.budget.request(info.started);
+    backend.runtime.budget.request(rec.started);
     (res as ExchangeResponse)[kExchange] = this;
     // 'close' comes once per response: a plain listener spares the wrapper `once` allocates per request.
     res.on('close', onResponseClose);
@@ -194,7 +176,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
   onResponseStart(controller: Controller, statusCode: number, headers: Headers): void {
     const res = this.#res;
     const now = performance.now();
-    this.#info.cells.upstreamHeaders.observe((now - this.#tryStarted) / 1000);
+    this.#cells.upstreamHeaders.observe((now - this.#tryStarted) / 1000);
     if (this.#clientGone) return;
     this.#member?.upstreamHeaders(statusCode, this.#tryStarted, now);
     if (statusCode >= 500 && this.#retriesLeft > 0 && mayRetryStatus(this.#policy.retry.on, statusCode, isIdempotent(this.#req.method), this.#hasBody) && this.#mayRetryNow(true)) {
@@ -321,7 +303,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
     const tried = (this.#tried ??= [failed]);
     const set = this.#backend;
     let next: Member | null = null;
-    for (let i = 0; i < 4 && (next === null || tried.includes(next)); i++) next = set.pick(this.#pick);
+    for (let i = 0; i < 4 && (next === null || tried.includes(next)); i++) next = set.pick(this.#info);
     if (next === null || tried.includes(next)) {
       const now = Date.now();
       next = set.members.find((m) => !tried.includes(m) && m.load.healthy(now)) ?? set.members.find((m) => !tried.includes(m)) ?? failed;
@@ -347,7 +329,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
     if (this.#watched) this.#owner.runtime.sendWatch.delete(this);
     const info = this.#info;
     const elapsedMs = performance.now() - info.started;
-    info.cells.record(info.method, status, elapsedMs / 1000);
+    this.#cells.record(info.method, status, elapsedMs / 1000);
     const log = this.#owner.runtime.accessLog;
     if (!log.enabled) return;
     log.write({
@@ -360,7 +342,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
       upstream: this.#upstream,
       requestId: info.requestId,
       ingress: info.ingress,
-      service: info.service,
+      service: this.#backend.backend.service,
       reason,
     });
   }

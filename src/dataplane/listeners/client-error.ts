@@ -4,8 +4,8 @@
  * connection is still being written, it is allowed to finish first: a bad trailing request must never cut it.
  */
 import type { Socket } from 'node:net';
-import type { Logger } from '../log.ts';
-import type { RejectionCounters } from '../metrics/rejection-counters.ts';
+import type { Logger } from '../../log.ts';
+import type { RejectionCounters } from '../../metrics/rejection-counters.ts';
 
 const RESPONSES: Readonly<Record<string, string>> = {
   HPE_HEADER_OVERFLOW: response(431, 'Request Header Fields Too Large', 'request headers are too large'),

@@ -3,7 +3,7 @@
  * before a response is a 502, any timeout a 504,
  * a failed TLS handshake with the endpoint a 502 of its own code.
  */
-import type { Code } from '../errors.ts';
+import type { Code } from '../../errors.ts';
 
 const BY_ERROR_CODE: Readonly<Record<string, Code>> = {
   ECONNREFUSED: 'EDGEWAY_UPSTREAM_CONNECT',
