@@ -11,7 +11,7 @@ import { AddressKeeper } from './allocation/address-keeper.ts';
 import { FileAllocationStore } from './allocation/file-allocation-store.ts';
 import { poolUsage } from './allocation/pool-usage.ts';
 import { bearerMatches } from './admin/admin-token.ts';
-import { ObjectApi } from './admin/api/object-api.ts';
+import { ObjectApi } from './api/object-api.ts';
 import { AppliedLayer } from './store/applied-layer.ts';
 import { FileObjectSource } from './store/file-object-source.ts';
 import type { SourceWatch } from './store/object-source.ts';

@@ -7,9 +7,9 @@
 import test from 'ava';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseApiPath } from '../src/admin/api/api-paths.ts';
-import { parseLabelSelector } from '../src/admin/api/label-selector-query.ts';
-import { mergePatch } from '../src/admin/api/merge-patch.ts';
+import { parseApiPath } from '../src/api/api-paths.ts';
+import { parseLabelSelector } from '../src/api/label-selector-query.ts';
+import { mergePatch } from '../src/api/merge-patch.ts';
 import { matchesLabelSelector } from '../src/controllers/label-selector.ts';
 import { Edgeway } from '../src/edgeway.ts';
 import { startEdgeway, tempDir } from './helpers/edgeway.ts';
