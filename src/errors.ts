@@ -56,6 +56,7 @@ const routing = {
 // --- endpoints (src/controllers/endpoints*) --------------------------------------------------------------------------
 const endpoints = {
   EW_EXTERNALNAME_DISABLED: { summary: 'An ExternalName Service while externalName is disabled in the settings (requests get 503).' },
+  EW_EXTERNALNAME_IN_CLUSTER: { summary: 'An ExternalName whose target lies inside the cluster domain but names no Service, or a chain of ExternalNames too long to be anything but a loop (requests get 503).' },
   EW_TARGETPORT_UNRESOLVED: { summary: 'A named targetPort that no selected pod declares (that pod is left out).' },
   EW_ENDPOINTS_PORT_UNMATCHED: { summary: 'An Endpoints object or EndpointSlices with no port named like the Service port (warning; no endpoints for it).' },
   EW_ENDPOINTSLICE_FQDN_UNSUPPORTED: { summary: 'An FQDN EndpointSlice, which edgeway ignores like kube-proxy (warning; use an ExternalName Service).' },

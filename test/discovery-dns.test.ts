@@ -127,3 +127,94 @@ test('answers follow reloads; TCP works; malformed packets are dropped without h
   t.true(decoded.flag_aa);
   t.deepEqual(decoded.answers?.map((a) => (a.type === 'A' ? a.data : null)), ['10.96.0.99']);
 });
+
+/** One question over UDP, the decoded reply. */
+async function askUdp(t: Parameters<typeof startEdgeway>[0], port: number, name: string, type: 'A' | 'PTR') {
+  const query = dnsPacket.encode({ type: 'query', id: 7, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name }] });
+  const socket = createSocket('udp4');
+  t.teardown(() => socket.close());
+  const reply = new Promise<Buffer>((resolve) => socket.once('message', resolve));
+  socket.send(query, port, '127.0.0.1');
+  return dnsPacket.decode(await reply);
+}
+
+/** Objects for the specification's other records: PTR, dns-version, pod names, in-cluster ExternalName targets. */
+const specObjects = docs(
+  settings('reload: {watch: false}\ndns: {address: "127.0.0.1:0", ttl: 7}'),
+  `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {clusterIP: 10.96.0.10, ports: [{name: http, port: 80}]}
+`,
+  `apiVersion: v1
+kind: Service
+metadata: {name: v6, namespace: shop}
+spec: {clusterIP: fd00::10, ports: [{port: 80}]}
+`,
+  `apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec: {clusterIP: None, ports: [{name: pg, port: 5432}]}
+`,
+  `apiVersion: v1
+kind: Endpoints
+metadata: {name: db, namespace: shop}
+subsets:
+  - addresses: [{ip: 10.1.0.2, hostname: db-0}]
+    notReadyAddresses: [{ip: 10.1.0.3}]
+    ports: [{name: pg, port: 5432}]
+`,
+  `apiVersion: v1
+kind: Service
+metadata: {name: empty, namespace: shop}
+spec: {clusterIP: None, ports: [{port: 80}]}
+`,
+  `apiVersion: v1
+kind: Service
+metadata: {name: alias, namespace: shop}
+spec: {type: ExternalName, externalName: web.shop.svc.cluster.local}
+`,
+  `apiVersion: v1
+kind: Service
+metadata: {name: short, namespace: shop}
+spec: {type: ExternalName, externalName: web}
+`,
+  `apiVersion: v1
+kind: Service
+metadata: {name: loop, namespace: shop}
+spec: {type: ExternalName, externalName: loop}
+`,
+);
+
+test('PTR for ClusterIPs and ready headless endpoints, dns-version, pod records, NXDOMAIN for a headless Service without ready endpoints', async (t) => {
+  const gw = await startEdgeway(t, specObjects);
+  const resolver = new Resolver({ timeout: 2000, tries: 1 });
+  resolver.setServers([`127.0.0.1:${gw.edgeway.dnsPort}`]);
+  t.deepEqual(await resolver.reverse('10.96.0.10'), ['web.shop.svc.cluster.local']);
+  t.deepEqual(await resolver.reverse('fd00::10'), ['v6.shop.svc.cluster.local']);
+  t.deepEqual(await resolver.reverse('10.1.0.2'), ['db-0.db.shop.svc.cluster.local']);
+  // Node's reverse() reports any failure as ENOTFOUND, so the rcode is read off the packet.
+  for (const name of ['3.0.1.10.in-addr.arpa', '1.2.0.192.in-addr.arpa']) {
+    const reply = await askUdp(t, gw.edgeway.dnsPort, name, 'PTR');
+    t.is(reply.flags! & 0xf, 5, `${name}: REFUSED, not an address edgeway serves`);
+  }
+  t.deepEqual(await resolver.resolveTxt('dns-version.cluster.local'), [['1.1.0']]);
+  t.deepEqual(await resolver.resolve4('10-1-0-9.shop.pod.cluster.local'), ['10.1.0.9']);
+  const empty = await t.throwsAsync(resolver.resolve4('empty.shop.svc.cluster.local'));
+  t.is((empty as NodeJS.ErrnoException).code, 'ENOTFOUND', 'headless without ready endpoints: NXDOMAIN');
+});
+
+test('an ExternalName naming a Service of the cluster is answered from edgeway records: CNAME then the address', async (t) => {
+  const gw = await startEdgeway(t, specObjects);
+  const ask = (name: string) => askUdp(t, gw.edgeway.dnsPort, name, 'A');
+  for (const name of ['alias.shop.svc.cluster.local', 'short.shop.svc.cluster.local']) {
+    const reply = await ask(name);
+    t.deepEqual(
+      reply.answers?.map((a) => `${a.type} ${a.name} ${String("data" in a ? a.data : "")}`),
+      [`CNAME ${name} web.shop.svc.cluster.local`, 'A web.shop.svc.cluster.local 10.96.0.10'],
+      name,
+    );
+  }
+  const loop = await ask('loop.shop.svc.cluster.local');
+  t.true((loop.answers?.length ?? 0) <= 9, 'a loop of ExternalNames ends');
+});

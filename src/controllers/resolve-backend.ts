@@ -2,7 +2,9 @@
  * Where traffic for one backend reference (Service namespace/name and port number or name) may go, computed from the
  * objects of one configuration as the Kubernetes endpoint controllers and kube-proxy would:
  *
- * - ExternalName Service → a DNS name resolved at request time (only when enabled in the settings).
+ * - ExternalName Service → a DNS name resolved at request time (only when enabled in the settings); one whose target
+ *   names a Service of the cluster (in-cluster-name.ts) → that Service's own resolution, whatever the setting, since
+ *   no outside resolver is asked.
  * - Service with a non-empty selector → its matching Pods (pod-endpoints.ts).
  * - Selectorless Service (no selector or `{}`: Kubernetes manages no endpoints for either) → its EndpointSlices if
  *   any exist, as kube-proxy reads only those, else its Endpoints object (endpoint-slices.ts, endpoints-object.ts).
@@ -19,6 +21,7 @@ import { objectRef } from '../k8s/types.ts';
 import type { Endpoints, Service } from '../k8s/types.ts';
 import type { StoreReader } from '../store/object-store.ts';
 import { canonicalEndpoints } from './endpoint-list.ts';
+import { inClusterService } from './in-cluster-name.ts';
 import type { EndpointSourceResult } from './endpoint-list.ts';
 import { endpointsFromSlices, slicesForService } from './endpoint-slices.ts';
 import { endpointsFromEndpointsObject } from './endpoints-object.ts';
@@ -32,7 +35,10 @@ export interface BackendResult {
   readonly diagnostics: Diagnostic[];
 }
 
-export function resolveBackend(store: StoreReader, ref: BackendRef, settings: Settings): BackendResult {
+/** ExternalNames naming each other are followed this far, then the chain counts as a loop. */
+const MAX_IN_CLUSTER_HOPS = 8;
+
+export function resolveBackend(store: StoreReader, ref: BackendRef, settings: Settings, hops = 0): BackendResult {
   const loaded = store.get<Service>('Service', ref.namespace, ref.name);
   if (loaded === undefined) {
     return unavailable('EW_BACKEND_SERVICE_MISSING', `Service ${ref.namespace}/${ref.name} does not exist.`);
@@ -40,7 +46,11 @@ export function resolveBackend(store: StoreReader, ref: BackendRef, settings: Se
   const service = loaded.object;
   const found = findServicePort(service, ref.port);
 
-  if (service.spec.type === 'ExternalName') return resolveExternalName(loaded, ref, found, settings);
+  if (service.spec.type === 'ExternalName') {
+    const target = inClusterService(service.spec.externalName ?? '', ref.namespace, settings.dns.clusterDomain);
+    if (target === null) return resolveExternalName(loaded, ref, found, settings);
+    return resolveInCluster(store, loaded, target, found?.port.port ?? ref.port, settings, hops);
+  }
 
   if (found === undefined) return portMissing(service, ref);
   const source = endpointSource(store, loaded, found);
@@ -105,6 +115,31 @@ function resolveExternalName(
   if (found !== undefined) return { resolution: { kind: 'externalName', host, port: found.port.port }, diagnostics: [] };
   if (typeof ref.port === 'number') return { resolution: { kind: 'externalName', host, port: ref.port }, diagnostics: [] };
   return portMissing(service, ref);
+}
+
+/** An ExternalName naming a Service of the cluster: that Service at the same port number, as a pod would reach it. */
+function resolveInCluster(
+  store: StoreReader,
+  loaded: LoadedObject<Service>,
+  target: { readonly namespace: string; readonly name: string } | 'other',
+  port: number | string,
+  settings: Settings,
+  hops: number,
+): BackendResult {
+  const service = loaded.object;
+  const name = service.spec.externalName ?? '';
+  if (target !== 'other' && hops < MAX_IN_CLUSTER_HOPS) {
+    return resolveBackend(store, { namespace: target.namespace, name: target.name, port }, settings, hops + 1);
+  }
+  const message =
+    target === 'other'
+      ? `externalName ${name} is inside the cluster domain but names no Service, so there is no port to proxy to; requests for it get 503.`
+      : `externalName ${name} leads through more than ${MAX_IN_CLUSTER_HOPS} ExternalName Services (a loop?); requests for it get 503.`;
+  const path = ['spec', 'externalName'];
+  return {
+    resolution: { kind: 'unavailable', reason: 'EW_EXTERNALNAME_IN_CLUSTER', message: `${objectRef(service)}: ${message}` },
+    diagnostics: [{ severity: 'warning', code: 'EW_EXTERNALNAME_IN_CLUSTER', message, position: loaded.locate(path), object: objectRef(service), field: formatFieldPath(path) }],
+  };
 }
 
 function portMissing(service: Service, ref: BackendRef): BackendResult {
