@@ -37,7 +37,7 @@ export function loaded<T extends Service | IPAddressPool>(object: T, line = 1): 
   return { object, position, origin: { kind: 'file', ...position }, locate: (path) => ({ file: 'test.yaml', line: line + path.length, column: 3 }) };
 }
 
-export function pool(name: string, addresses: string[], spec: { autoAssign?: boolean; avoidBuggyIPs?: boolean } = {}): IPAddressPool {
+export function pool(name: string, addresses: string[], spec: { autoAssign?: boolean; avoidBuggyIPs?: boolean; serviceAllocation?: unknown } = {}): IPAddressPool {
   return {
     apiVersion: 'metallb.io/v1beta1',
     kind: 'IPAddressPool',

@@ -13,11 +13,12 @@ import type { KubeObject } from '../k8s/types.ts';
 import { objectRef } from '../k8s/types.ts';
 import type { IpAddress, IpRange } from '../net/ip-range.ts';
 import { formatRange, isBuggyIp, parseAddressSpec, rangeContains, rangesOverlap } from '../net/ip-range.ts';
+import { readServiceAllocation, type ServiceAllocationRule } from './service-allocation.ts';
 
-/** The fields of MetalLB's IPAddressPool that edgeway reads (serviceAllocation is not supported yet). */
+/** The fields of MetalLB's IPAddressPool that edgeway reads. */
 export interface IPAddressPool extends KubeObject {
   kind: 'IPAddressPool';
-  spec: { addresses: string[]; autoAssign?: boolean; avoidBuggyIPs?: boolean };
+  spec: { addresses: string[]; autoAssign?: boolean; avoidBuggyIPs?: boolean; serviceAllocation?: unknown };
 }
 
 /** A pool as written in the settings document. */
@@ -35,6 +36,8 @@ export interface AddressPool {
   readonly autoAssign: boolean;
   /** Skip IPv4 addresses ending in .0 or .255. */
   readonly avoidBuggyIPs: boolean;
+  /** Which Services the pool is for, and its priority (service-allocation.ts); absent: every Service. */
+  readonly serviceAllocation?: ServiceAllocationRule;
 }
 
 /**
@@ -60,6 +63,7 @@ interface Candidate {
   readonly addresses: readonly unknown[];
   readonly autoAssign: boolean;
   readonly avoidBuggyIPs: boolean;
+  readonly serviceAllocation?: unknown;
   /** Builds a diagnostic about this candidate at a field path. */
   readonly report: (path: readonly (string | number)[], message: string) => Diagnostic;
 }
@@ -72,6 +76,7 @@ function fromObject(loaded: LoadedObject<IPAddressPool>): Candidate {
     addresses: Array.isArray(spec.addresses) ? spec.addresses : [],
     autoAssign: spec.autoAssign !== false,
     avoidBuggyIPs: spec.avoidBuggyIPs === true,
+    serviceAllocation: spec.serviceAllocation,
     report: (path, message) => ({
       severity: 'error',
       code: 'EW_POOL_INVALID',
@@ -152,7 +157,10 @@ export function buildPools(
       diagnostics.push(candidate.report(['spec', 'addresses'], 'the pool has no addresses; list at least one CIDR or range'));
       continue;
     }
-    pools.push({ name: candidate.name, ranges, autoAssign: candidate.autoAssign, avoidBuggyIPs: candidate.avoidBuggyIPs });
+    const allocation = readServiceAllocation(candidate.serviceAllocation, candidate.report);
+    diagnostics.push(...allocation.diagnostics);
+    const pool: AddressPool = { name: candidate.name, ranges, autoAssign: candidate.autoAssign, avoidBuggyIPs: candidate.avoidBuggyIPs };
+    pools.push(allocation.rule === undefined ? pool : { ...pool, serviceAllocation: allocation.rule });
   }
   pools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { pools, diagnostics };

@@ -29,6 +29,7 @@ import type { PortRange } from './port-allocator.ts';
 import { DEFAULT_NODE_PORT_RANGE, NodePortAllocator } from './port-allocator.ts';
 import type { ServiceDemand } from './service-demand.ts';
 import { serviceDemand } from './service-demand.ts';
+import type { NamespaceLabels } from './service-allocation.ts';
 
 export interface AllocationOptions {
   /** The spec.loadBalancerClass edgeway serves; LoadBalancer Services with another class are left alone. */
@@ -36,6 +37,8 @@ export interface AllocationOptions {
   readonly nodePortRange: PortRange;
   /** At most one CIDR per family; the first one's family is the default for Services that name none. */
   readonly serviceCIDRs: readonly string[];
+  /** Namespace labels, for pools whose serviceAllocation selects namespaces by label; none: no labels. */
+  readonly namespaceLabels?: NamespaceLabels;
 }
 
 export const DEFAULT_ALLOCATION_OPTIONS: AllocationOptions = {
@@ -57,7 +60,7 @@ export type LoadBalancerState =
   | { readonly kind: 'none' }
   | { readonly kind: 'not-ours'; readonly loadBalancerClass: string }
   | { readonly kind: 'assigned'; readonly pool: string; readonly ips: readonly string[] }
-  | { readonly kind: 'pending'; readonly reason: AllocationCode; readonly message: string };
+  | { readonly kind: 'pending'; readonly reason: AllocationCode; readonly message: string; readonly metallb?: string };
 
 /** What users see for one Service: `get` shows the IPs or `<pending>`, `describe` the reason. */
 export interface ServiceAllocation {
@@ -108,7 +111,7 @@ export function allocateAll(
   }
   const primary: IpFamily = clusterIps.keys().next().value ?? 'IPv4';
   const ports = new NodePortAllocator(options.nodePortRange);
-  const lb = new LbIpAllocator(pools);
+  const lb = new LbIpAllocator(pools, options.namespaceLabels);
   const diagnostics: Diagnostic[] = [];
 
   const report = (w: Work, severity: Diagnostic['severity'], code: string, field: FieldPath, message: string): void => {
@@ -253,12 +256,12 @@ export function allocateAll(
     const held = lb.holding(demand.key);
     if (held !== undefined) return { ...base, loadBalancer: { kind: 'assigned', pool: held.pool, ips: held.ips } };
     const request = lbRequestOf(service, demand.families);
-    if (!request.ok) return pending(w, base, 'EW_LB_REQUEST_INVALID', request.field, request.message);
+    if (!request.ok) return pending(w, base, 'EW_LB_REQUEST_INVALID', request.field, request.message, request.metallb);
     const { ips, pool } = request.request;
     const result = ips !== undefined ? lb.assign(service, ips.addresses, pool?.value) : lb.allocate(service, demand.families);
     if (result.ok) return { ...base, loadBalancer: { kind: 'assigned', pool: result.pool, ips: result.ips } };
     const field = ips !== undefined ? ips.field : result.reason === 'EW_LB_POOL_UNKNOWN' && pool !== undefined ? pool.field : ['spec', 'type'];
-    return pending(w, base, result.reason, field, result.message);
+    return pending(w, base, result.reason, field, result.message, result.metallb);
   }
 
   function pending(
@@ -267,8 +270,9 @@ export function allocateAll(
     reason: AllocationCode,
     field: FieldPath,
     message: string,
+    metallb: string | undefined,
   ): ServiceAllocation {
     report(w, 'warning', reason, field, `LoadBalancer IP pending: ${message}`);
-    return { ...base, loadBalancer: { kind: 'pending', reason, message } };
+    return { ...base, loadBalancer: metallb === undefined ? { kind: 'pending', reason, message } : { kind: 'pending', reason, message, metallb } };
   }
 }

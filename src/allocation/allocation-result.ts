@@ -10,6 +10,7 @@ export type AllocationCode = Extract<
   Code,
   | 'EW_LB_REQUEST_INVALID'
   | 'EW_LB_POOL_UNKNOWN'
+  | 'EW_LB_POOL_NOT_ALLOWED'
   | 'EW_LB_NO_POOL'
   | 'EW_LB_POOL_EXHAUSTED'
   | 'EW_LB_IP_NOT_IN_POOL'
@@ -27,12 +28,17 @@ export interface AllocationFailure {
   readonly ok: false;
   readonly reason: AllocationCode;
   readonly message: string;
+  /**
+   * The error MetalLB's controller gives for the same refusal (`no available IPs`, `unknown pool "x"`), which its
+   * users know from its AllocationFailed events; status shows it before edgeway's own sentence.
+   */
+  readonly metallb?: string;
 }
 
 export type AllocationResult<T> = ({ readonly ok: true } & T) | AllocationFailure;
 
-export function failure(reason: AllocationCode, message: string): AllocationFailure {
-  return { ok: false, reason, message };
+export function failure(reason: AllocationCode, message: string, metallb?: string): AllocationFailure {
+  return metallb === undefined ? { ok: false, reason, message } : { ok: false, reason, message, metallb };
 }
 
 /** `namespace/name`, the key every allocator and the state file use for a Service. */

@@ -16,6 +16,7 @@ import type { IpAddress, IpFamily } from '../net/ip-range.ts';
 import { formatIp, isBuggyIp, parseIp, rangeContains } from '../net/ip-range.ts';
 import { lbRequestOf, metallbAnnotation } from './lb-request.ts';
 import type { SharingInfo, SharingRefusal } from './sharing.ts';
+import { poolServes, priorityRank, type NamespaceLabels } from './service-allocation.ts';
 import { sharingInfoOf, sharingRefusal } from './sharing.ts';
 
 export type LbResult = AllocationResult<{ readonly pool: string; readonly ips: readonly string[] }>;
@@ -34,12 +35,18 @@ export class LbIpAllocator {
   readonly #occupants: Record<IpFamily, Map<bigint, string[]>> = { IPv4: new Map(), IPv6: new Map() };
   /** Services by allow-shared-ip key, so a sharing Service looks only at its possible partners. */
   readonly #bySharingKey = new Map<string, Set<string>>();
+  readonly #namespaceLabels: NamespaceLabels;
+  /** The pools automatic allocation tries, in order: by serviceAllocation priority, then by name. */
+  readonly #byPriority: readonly AddressPool[];
   /** Per pool, per range: every address below the cursor is in use. */
   readonly #cursors = new Map<string, bigint[]>();
 
   /** `pools` should be sorted by name (buildPools does): automatic allocation tries them in that order. */
-  constructor(pools: readonly AddressPool[]) {
+  /** @param namespaceLabels the labels of a namespace, for pools whose serviceAllocation selects namespaces. */
+  constructor(pools: readonly AddressPool[], namespaceLabels: NamespaceLabels = () => undefined) {
     this.#pools = pools;
+    this.#namespaceLabels = namespaceLabels;
+    this.#byPriority = [...pools].sort((a, b) => priorityRank(a.serviceAllocation) - priorityRank(b.serviceAllocation) || 0);
     this.#poolByName = new Map(pools.map((p) => [p.name, p]));
     for (const pool of pools) this.#cursors.set(pool.name, pool.ranges.map((r) => r.first));
   }
@@ -75,10 +82,14 @@ export class LbIpAllocator {
       const found = this.#pools.find((p) => poolContains(p, ip));
       const text = formatIp(ip);
       if (found === undefined) {
-        return failure('EW_LB_IP_NOT_IN_POOL', `${text} is not in any address pool (${this.#poolList()}); ask for an address inside a pool or add a pool that holds it`);
+        return failure('EW_LB_IP_NOT_IN_POOL', `${text} is not in any address pool (${this.#poolList()}); ask for an address inside a pool or add a pool that holds it`, `"${text}" is not allowed in config`);
       }
       if (pool !== undefined && found.name !== pool) {
-        return failure('EW_LB_IP_NOT_IN_POOL', `${text} belongs to pool "${found.name}", not to the requested pool "${pool}"`);
+        return failure(
+          'EW_LB_IP_NOT_IN_POOL',
+          `${text} belongs to pool "${found.name}", not to the requested pool "${pool}"`,
+          `requested loadBalancer IP(s) ["${text}"] is not compatible with requested address pool ${pool}`,
+        );
       }
       if (owner !== undefined && owner !== found) {
         return failure('EW_LB_REQUEST_INVALID', `the requested IPs come from different pools ("${owner.name}" and "${found.name}"); all of a Service's IPs must come from one pool`);
@@ -86,10 +97,11 @@ export class LbIpAllocator {
       owner = found;
     }
     if (owner === undefined) return failure('EW_LB_REQUEST_INVALID', 'no IP address given');
+    if (!poolServes(owner.serviceAllocation, service, this.#namespaceLabels)) return notServed(owner);
     const info = sharingInfoOf(service);
     for (const ip of addresses) {
       const refusal = this.#refusal(info, ip);
-      if (refusal !== undefined) return failure(refusal.reason, refusal.message);
+      if (refusal !== undefined) return failure(refusal.reason, refusal.message, refusal.metallb);
     }
     this.#hold(key, { pool: owner, ips: addresses, info });
     return { ok: true, pool: owner.name, ips: addresses.map(formatIp) };
@@ -102,20 +114,24 @@ export class LbIpAllocator {
   allocate(service: Service, families?: readonly IpFamily[]): LbResult {
     const key = serviceKey(service.metadata);
     const request = lbRequestOf(service, families);
-    if (!request.ok) return failure('EW_LB_REQUEST_INVALID', request.message);
+    if (!request.ok) return failure('EW_LB_REQUEST_INVALID', request.message, request.metallb);
     const wanted = request.request.families;
     const poolName = metallbAnnotation(service, 'address-pool')?.value;
     let candidates: readonly AddressPool[];
     if (poolName !== undefined) {
       const pool = this.#poolByName.get(poolName);
       if (pool === undefined) {
-        return failure('EW_LB_POOL_UNKNOWN', `address pool "${poolName}" does not exist (pools: ${this.#poolList()}); fix the address-pool annotation`);
+        return failure('EW_LB_POOL_UNKNOWN', `address pool "${poolName}" does not exist (pools: ${this.#poolList()}); fix the address-pool annotation`, `unknown pool "${poolName}"`);
       }
+      if (!poolServes(pool.serviceAllocation, service, this.#namespaceLabels)) return notServed(pool);
       candidates = [pool];
     } else {
-      candidates = this.#pools.filter((p) => p.autoAssign);
+      candidates = this.#byPriority.filter((p) => p.autoAssign && poolServes(p.serviceAllocation, service, this.#namespaceLabels));
+      if (candidates.length === 0 && this.#pools.some((p) => p.autoAssign)) {
+        return failure('EW_LB_NO_POOL', `no pool with autoAssign serves this Service (their serviceAllocation selects other namespaces or Services; pools: ${this.#poolList()})`, 'no available IPs');
+      }
       if (candidates.length === 0) {
-        return failure('EW_LB_NO_POOL', `no address pool has autoAssign enabled (pools: ${this.#poolList()}); ask for one with the metallb.io/address-pool annotation`);
+        return failure('EW_LB_NO_POOL', `no address pool has autoAssign enabled (pools: ${this.#poolList()}); ask for one with the metallb.io/address-pool annotation`, 'no available IPs');
       }
     }
     const current = this.#holdings.get(key);
@@ -130,7 +146,7 @@ export class LbIpAllocator {
     const withFamilies = candidates.filter((p) => wanted.every((f) => p.ranges.some((r) => r.family === f)));
     if (withFamilies.length === 0) {
       const names = candidates.map((p) => `"${p.name}"`).join(', ');
-      return failure('EW_LB_NO_POOL', `no eligible pool (${names}) has ${wanted.join(' and ')} addresses; add such a pool or change spec.ipFamilies`);
+      return failure('EW_LB_NO_POOL', `no eligible pool (${names}) has ${wanted.join(' and ')} addresses; add such a pool or change spec.ipFamilies`, noAvailable(poolName));
     }
     const info = sharingInfoOf(service);
     for (const pool of withFamilies) {
@@ -146,7 +162,7 @@ export class LbIpAllocator {
       }
     }
     const names = withFamilies.map((p) => `"${p.name}"`).join(', ');
-    return failure('EW_LB_POOL_EXHAUSTED', `every address of pool ${names} is in use; the Service stays pending until one is freed or a pool is added`);
+    return failure('EW_LB_POOL_EXHAUSTED', `every address of pool ${names} is in use; the Service stays pending until one is freed or a pool is added`, noAvailable(poolName));
   }
 
   /** Frees the Service's IPs; releasing a Service that holds nothing does nothing. */
@@ -231,4 +247,18 @@ export class LbIpAllocator {
     }
     return undefined;
   }
+}
+
+/** MetalLB's words for running out: per pool when the Service asked for one, else across every pool. */
+function noAvailable(poolName: string | undefined): string {
+  return poolName === undefined ? 'no available IPs' : `no available IPs in pool "${poolName}"`;
+}
+
+/** A pool whose serviceAllocation does not select the Service, asked for by name or by one of its addresses. */
+function notServed(pool: AddressPool): LbResult {
+  return failure(
+    'EW_LB_POOL_NOT_ALLOWED',
+    `pool "${pool.name}" serves only the Services its spec.serviceAllocation selects (namespaces, namespaceSelectors, serviceSelectors), and this one is not among them`,
+    `pool ${pool.name} not compatible for ip assignment`,
+  );
 }

@@ -31,7 +31,7 @@ export interface LbRequest {
 
 export type LbRequestResult =
   | { readonly ok: true; readonly request: LbRequest }
-  | { readonly ok: false; readonly message: string; readonly field: FieldPath };
+  | { readonly ok: false; readonly message: string; readonly field: FieldPath; readonly metallb?: string };
 
 /** A LoadBalancer Service edgeway should give an IP: no loadBalancerClass, or edgeway's. */
 export function isOurLoadBalancer(service: Service, loadBalancerClass: string = EDGEWAY_LB_CLASS): boolean {
@@ -71,6 +71,7 @@ export function lbRequestOf(service: Service, fallbackFamilies: readonly IpFamil
       ok: false,
       field: ['spec', 'loadBalancerIP'],
       message: `set either the ${String(annotated.field[2])} annotation or the deprecated spec.loadBalancerIP, not both`,
+      metallb: 'service can not have both metallb.io/loadBalancerIPs and svc.Spec.LoadBalancerIP',
     };
   }
   let ips: LbRequest['ips'];
@@ -79,7 +80,12 @@ export function lbRequestOf(service: Service, fallbackFamilies: readonly IpFamil
     for (const text of annotated.value.split(',')) {
       const ip = parseIp(text);
       if (ip === undefined) {
-        return { ok: false, field: annotated.field, message: `"${text.trim()}" is not an IP address (write a comma-separated list, one IP per family)` };
+        return {
+          ok: false,
+          field: annotated.field,
+          message: `"${text.trim()}" is not an IP address (write a comma-separated list, one IP per family)`,
+          metallb: `invalid metallb.io/loadBalancerIPs: "${annotated.value}"`,
+        };
       }
       if (addresses.some((a) => a.family === ip.family)) {
         return { ok: false, field: annotated.field, message: `more than one ${ip.family} address requested; a Service gets at most one IP per family` };
@@ -89,7 +95,7 @@ export function lbRequestOf(service: Service, fallbackFamilies: readonly IpFamil
     ips = { addresses, field: annotated.field };
   } else if (legacy !== undefined && legacy !== '') {
     const ip = parseIp(legacy);
-    if (ip === undefined) return { ok: false, field: ['spec', 'loadBalancerIP'], message: `"${legacy}" is not an IP address` };
+    if (ip === undefined) return { ok: false, field: ['spec', 'loadBalancerIP'], message: `"${legacy}" is not an IP address`, metallb: `invalid spec.loadBalancerIP "${legacy}"` };
     ips = { addresses: [ip], field: ['spec', 'loadBalancerIP'] };
   }
   return { ok: true, request: { pool, ips, families } };

@@ -38,6 +38,8 @@ export function sharingInfoOf(service: Service): SharingInfo {
 export interface SharingRefusal {
   readonly reason: AllocationCode;
   readonly message: string;
+  /** MetalLB's wording of the same refusal (allocation-result.ts). */
+  readonly metallb: string;
 }
 
 /** Why `candidate` may not join `existing` on `ip`, or undefined when it may. */
@@ -48,12 +50,14 @@ export function sharingRefusal(candidate: SharingInfo, existing: SharingInfo, ip
     return {
       reason: 'EW_LB_IP_TAKEN',
       message: `${ip} is already used by ${other}; Services share an IP only when both carry the metallb.io/allow-shared-ip annotation with the same key, and ${missing} has none`,
+      metallb: keyInUse(candidate, existing),
     };
   }
   if (candidate.key !== existing.key) {
     return {
       reason: 'EW_LB_SHARING_REFUSED',
       message: `${ip} is used by ${other} with allow-shared-ip key "${existing.key}", but this Service has "${candidate.key}"; the keys must be equal to share`,
+      metallb: keyInUse(candidate, existing),
     };
   }
   const taken = new Set(existing.ports);
@@ -62,6 +66,7 @@ export function sharingRefusal(candidate: SharingInfo, existing: SharingInfo, ip
     return {
       reason: 'EW_LB_SHARING_REFUSED',
       message: `port ${overlap} is already used on ${ip} by ${other}; Services sharing an IP must use different ports per protocol`,
+      metallb: `port ${overlap.split('/').reverse().join('/')} is already in use on "${ip}"`,
     };
   }
   const bothCluster = candidate.externalTrafficPolicy === 'Cluster' && existing.externalTrafficPolicy === 'Cluster';
@@ -69,7 +74,13 @@ export function sharingRefusal(candidate: SharingInfo, existing: SharingInfo, ip
     return {
       reason: 'EW_LB_SHARING_REFUSED',
       message: `${ip} is used by ${other}; Services sharing an IP must both use externalTrafficPolicy: Cluster or have identical selectors (this one uses ${candidate.externalTrafficPolicy}, the other ${existing.externalTrafficPolicy}, and their selectors differ)`,
+      metallb: keyInUse(candidate, existing),
     };
   }
   return undefined;
+}
+
+/** MetalLB refuses every key or backend mismatch on a used address with this one sentence. */
+function keyInUse(candidate: SharingInfo, existing: SharingInfo): string {
+  return `can't change sharing key for "${candidate.service}", address also in use by ${existing.service}`;
 }

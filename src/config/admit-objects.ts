@@ -69,6 +69,19 @@ function admitOne(state: Walk, candidate: LoadedObject, validation: readonly Dia
     }
     return;
   }
+  if (!KINDS.has(kind) && apiVersion.startsWith('metallb.io/') && METALLB_ANNOUNCING.has(kind)) {
+    diagnostics.push({
+      severity: 'warning',
+      code: 'EW_METALLB_NOT_ANNOUNCED',
+      message:
+        `edgeway does not announce addresses (no ARP, NDP or BGP), so this ${kind} has no effect: the addresses of its pools ` +
+        'must already reach this machine (on loopback, on a local interface, or routed to it); the object is accepted and ignored',
+      position: candidate.locate(['kind']),
+      object: objectRef(candidate.object),
+      field: 'kind',
+    });
+    return;
+  }
   if (!KINDS.has(kind)) {
     diagnostics.push({
       severity: 'warning',
@@ -134,3 +147,6 @@ function objectError(o: LoadedObject, code: Diagnostic['code'], path: readonly (
   const field = formatFieldPath(path);
   return { severity: 'error', code, message, position: o.locate(path), object: objectRef(o.object), ...(field === '' ? {} : { field }) };
 }
+
+/** MetalLB's kinds about announcing addresses, which edgeway accepts and explains rather than calling unknown. */
+const METALLB_ANNOUNCING: ReadonlySet<string> = new Set(['L2Advertisement', 'BGPAdvertisement', 'BGPPeer', 'BFDProfile', 'Community']);

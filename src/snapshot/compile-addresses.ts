@@ -17,7 +17,7 @@ import type { LoadedObject } from '../config/loaded-object.ts';
 import type { Settings } from '../config/settings.ts';
 import { nodeTargets } from '../controllers/node-targets.ts';
 import { resolveBackend } from '../controllers/resolve-backend.ts';
-import type { Node, Service, ServicePort } from '../k8s/types.ts';
+import type { KubeObject, Node, Service, ServicePort } from '../k8s/types.ts';
 import { objectRef } from '../k8s/types.ts';
 import type { StoreReader } from '../store/object-store.ts';
 import type { CompiledAddresses, ListenerKind, ListenerSpec, ServiceProblem } from './addresses.ts';
@@ -64,6 +64,8 @@ export function compileAddresses(store: StoreReader, settings: Settings, previou
     loadBalancerClass: a.loadBalancerClass,
     nodePortRange: a.nodePortRange,
     serviceCIDRs: a.serviceCIDRs,
+    // Read only when a pool selects namespaces by label, so the compile depends on Namespaces only then.
+    namespaceLabels: (namespace) => store.get<KubeObject>('Namespace', undefined, namespace)?.object.metadata.labels,
   });
   const diagnostics: Diagnostic[] = [...built.diagnostics, ...outcome.diagnostics];
   const problems = new Map<string, ServiceProblem[]>();

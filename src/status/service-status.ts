@@ -22,6 +22,9 @@ export const CONDITION_ALLOCATED = 'edgeway.io/AddressesAllocated';
 export const CONDITION_LB_ASSIGNED = 'edgeway.io/LoadBalancerIPAssigned';
 export const CONDITION_SERVING = 'edgeway.io/Serving';
 
+/** The annotation MetalLB sets on a Service with the name of the pool its address came from. */
+export const ALLOCATED_FROM_POOL = 'metallb.io/ip-allocated-from-pool';
+
 export function serviceConditions(key: string, snapshot: Snapshot): readonly Condition[] {
   const at = snapshot.compiledAt.toISOString();
   const allocation = snapshot.addresses.services.get(key);
@@ -37,7 +40,9 @@ export function serviceConditions(key: string, snapshot: Snapshot): readonly Con
   if (lb.kind === 'assigned') {
     out.push({ type: CONDITION_LB_ASSIGNED, status: 'True', reason: 'Assigned', message: `${lb.ips.join(', ')} from pool ${lb.pool}`, lastTransitionTime: at });
   } else if (lb.kind === 'pending') {
-    out.push({ type: CONDITION_LB_ASSIGNED, status: 'False', reason: lb.reason, message: lb.message, lastTransitionTime: at });
+    // MetalLB's AllocationFailed wording first, as its users search for it, then edgeway's sentence on what to do.
+    const message = lb.metallb === undefined ? lb.message : `Failed to allocate IP for "${key}": ${lb.metallb}; ${lb.message}`;
+    out.push({ type: CONDITION_LB_ASSIGNED, status: 'False', reason: lb.reason, message, lastTransitionTime: at });
   }
   if (rejected === null) {
     const problems = [...(snapshot.addresses.problems.get(key) ?? []), ...(snapshot.listenerFailures.get(key) ?? []).map((f) => ({ reason: 'EW_LISTENER_BIND_FAILED', message: f.message }))];
@@ -77,12 +82,17 @@ export function serviceWithStatus(object: KubeObject, snapshot: Snapshot): KubeO
   }
   const lb = allocation.loadBalancer;
   const ingress = lb.kind === 'assigned' ? lb.ips.map((ip) => ({ ip, ipMode: 'VIP' })) : [];
+  // MetalLB records the pool of an allocated address on the Service; tools written for MetalLB read it there.
+  const metadata =
+    lb.kind === 'assigned' && service.spec.type === 'LoadBalancer'
+      ? { ...service.metadata, annotations: { ...(service.metadata.annotations ?? {}), [ALLOCATED_FROM_POOL]: lb.pool } }
+      : service.metadata;
   const status = {
     ...(service.status ?? {}),
     loadBalancer: service.spec.type === 'LoadBalancer' && lb.kind !== 'not-ours' ? { ...(ingress.length > 0 ? { ingress } : {}) } : (service.status?.loadBalancer ?? {}),
     conditions: serviceConditions(key, snapshot),
   };
-  return { ...service, spec, status };
+  return { ...service, metadata, spec, status };
 }
 
 /** The addresses an Ingress is reachable at: the entrypoint Services' LoadBalancer IPs, else the HTTP entrypoint's. */
