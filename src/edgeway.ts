@@ -16,7 +16,8 @@ import { AppliedLayer } from './store/applied-layer.ts';
 import { FileObjectSource } from './store/file-object-source.ts';
 import type { SourceWatch } from './store/object-source.ts';
 import { DnsServer } from './discovery/dns-server.ts';
-import { DataPlane, type BoundAddress } from './dataplane/data-plane.ts';
+import { DataPlane } from './dataplane/data-plane.ts';
+import type { BoundAddress } from './dataplane/listeners/listener-set.ts';
 import { bindServiceListeners } from './dataplane/listeners/bind-service-listeners.ts';
 import { EdgewayError } from './edgeway-error.ts';
 import { buildGeneration } from './generation/build-generation.ts';
@@ -99,7 +100,7 @@ export class Edgeway {
         const { addresses } = this.#current.snapshot;
         return poolUsage(addresses.pools, addresses.state).map((u) => ({ pool: u.pool, size: Number(u.size), used: u.used }));
       },
-      upstreams: () => upstreamStatus(gateway.current, gateway.checker),
+      upstreams: () => upstreamStatus(gateway.current, gateway.upstream.checker),
       resilience: () => ({ retries: gateway.retryCounters.retries, budgetExhausted: gateway.retryCounters.budgetExhausted, tunnels: gateway.tunnels }),
       rejections: () => gateway.rejections,
     });
@@ -115,7 +116,7 @@ export class Edgeway {
           loadDiagnostics: layer.length === 0 ? loadDiagnostics : [...layer, ...loadDiagnostics],
           startedAt: this.#startedAt,
           skippedObjects: skipped,
-          upstreams: () => upstreamStatus(this.#gateway.current, this.#gateway.checker),
+          upstreams: () => upstreamStatus(this.#gateway.current, this.#gateway.upstream.checker),
           reload: this.#reloader.status,
         };
       },
@@ -303,7 +304,7 @@ export class Edgeway {
   /** Persists the snapshot's allocations, then binds the listeners on them; the snapshot with bind failures recorded. */
   async #persistAndBind(snapshot: Snapshot, report: (line: string) => void): Promise<Snapshot> {
     await this.#keep.addresses.persist(snapshot.addresses.state);
-    return bindServiceListeners(this.#gateway.serviceListeners, snapshot, report);
+    return bindServiceListeners(this.#gateway.listeners.services, snapshot, report);
   }
 
   get addresses(): readonly BoundAddress[] {

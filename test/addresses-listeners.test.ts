@@ -38,7 +38,7 @@ test('reconcile adds, moves and removes listeners by address:port/TCP without to
     source: 'loadBalancer',
     backendKey: listenerBackendKey(`default/${service}`, port),
   });
-  const listeners = gateway.serviceListeners;
+  const listeners = gateway.listeners.services;
 
   const first = await listeners.reconcile([spec(1, 'tcp', 'tcp'), spec(2, 'tcp', 'tcp')], snapshot.settings);
   t.deepEqual([...first.added].sort(), [spec(1, 'tcp', 'tcp').key, spec(2, 'tcp', 'tcp').key]);

@@ -34,15 +34,15 @@ subsets:
 test('a reload keeps ejections and checks of endpoints that stay, and reconciles checks for the rest', async (t) => {
   const gateway = new DataPlane(snapshot(['127.0.9.1', '127.0.9.2'], 1), createLogger('silent'));
   t.teardown(() => gateway.close(0));
-  t.deepEqual([...gateway.checker.checks()].map(([o]) => o).sort(), ['http://127.0.9.1:9', 'http://127.0.9.2:9']);
-  const kept = gateway.states.get('http://127.0.9.1:9')!;
-  kept.eject(Date.now(), { ...gateway.states.outlier, baseEjectionMs: 60_000 });
+  t.deepEqual([...gateway.upstream.checker.checks()].map(([o]) => o).sort(), ['http://127.0.9.1:9', 'http://127.0.9.2:9']);
+  const kept = gateway.upstream.states.get('http://127.0.9.1:9')!;
+  kept.eject(Date.now(), { ...gateway.upstream.states.outlier, baseEjectionMs: 60_000 });
 
   gateway.apply(snapshot(['127.0.9.1', '127.0.9.3'], 2));
-  t.is(gateway.states.get('http://127.0.9.1:9'), kept, 'same state object');
+  t.is(gateway.upstream.states.get('http://127.0.9.1:9'), kept, 'same state object');
   t.true(kept.ejected(Date.now()));
-  t.is(gateway.states.get('http://127.0.9.2:9'), undefined, 'removed endpoint forgotten');
-  t.deepEqual([...gateway.checker.checks()].map(([o]) => o).sort(), ['http://127.0.9.1:9', 'http://127.0.9.3:9']);
+  t.is(gateway.upstream.states.get('http://127.0.9.2:9'), undefined, 'removed endpoint forgotten');
+  t.deepEqual([...gateway.upstream.checker.checks()].map(([o]) => o).sort(), ['http://127.0.9.1:9', 'http://127.0.9.3:9']);
   const set = gateway.current.backends.get('default/app:80')!;
   for (let i = 0; i < 20; i++) t.is(set.pick({ clientIp: '10.0.0.1' })!.address, '127.0.9.3:9', 'the ejected endpoint stays out after the reload');
 });

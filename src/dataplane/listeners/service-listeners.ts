@@ -11,7 +11,7 @@
  * effect on them without rebinding.
  *
  * HTTP listeners (kinds `http`, `ingress` and `ingress-https`, h2c ones included) tunnel upgrades (WebSocket) as the
- * entrypoints do, each with its own UpgradeProxy: the data plane reconciles them on every snapshot swap
+ * entrypoints do, each with its own UpgradeProxy: the listener set reconciles them on every snapshot swap
  * (`reconcileUpgrades`), and a removed listener's tunnels close after the upgrades' grace period (a listener
  * replaced on the same address cuts them at once, as it cuts its other connections).
  */
@@ -29,8 +29,9 @@ import { TcpProxy } from '../l4/tcp-proxy.ts';
 import { UpgradeProxy } from '../request/upgrade-proxy.ts';
 import { cleartextH2Listener } from './cleartext-h2-sniffer.ts';
 
-/** What the listeners need of the data plane besides the request path: HTTPS servers set up like the entrypoint's. */
-export interface ListenerRuntime extends EntrypointRuntime {
+/** Where HTTPS ports get their servers: set up like the HTTPS entrypoint's, with the data plane's TLS identity. */
+export interface HttpsServers {
+  /** Null when edgeway has no certificates (HTTPS off). */
   httpsServer(settings: Settings): SecureServerHandle | null;
 }
 
@@ -62,14 +63,16 @@ export interface ReconcileReport {
 }
 
 export class ServiceListeners {
-  readonly #runtime: ListenerRuntime;
+  readonly #runtime: EntrypointRuntime;
+  readonly #https: HttpsServers;
   readonly #logger: Logger;
   readonly #live = new Map<string, Live>();
   /** Removed listeners still finishing their connections; cut when the process stops. */
   readonly #closing = new Set<Live>();
 
-  constructor(runtime: ListenerRuntime, logger: Logger) {
+  constructor(runtime: EntrypointRuntime, https: HttpsServers, logger: Logger) {
     this.#runtime = runtime;
+    this.#https = https;
     this.#logger = logger;
   }
 
@@ -87,8 +90,8 @@ export class ServiceListeners {
   }
 
   /**
-   * After a snapshot swap (DataPlane.apply), before the listeners themselves are reconciled: tunnels whose backend
-   * the new snapshot lacks close after the grace period, exactly like the entrypoints' tunnels.
+   * After a snapshot swap (ListenerSet.follow), before the listeners themselves are reconciled: tunnels whose
+   * backend the new snapshot lacks close after the grace period, exactly like the entrypoints' tunnels.
    */
   reconcileUpgrades(bound: BoundSnapshot, settings: UpgradeSettings): void {
     for (const live of this.#live.values()) live.upgrades?.reconcile(bound, settings);
@@ -142,7 +145,7 @@ export class ServiceListeners {
   async #bind(spec: ListenerSpec, settings: Settings): Promise<ListenerFailure | null> {
     let live: Live;
     if (spec.kind === 'ingress-https') {
-      const secure = this.#runtime.httpsServer(settings);
+      const secure = this.#https.httpsServer(settings);
       if (secure === null) {
         return { key: spec.key, errno: 'EW_ENTRYPOINT_HTTPS_UNSUPPORTED', message: `${spec.key} (HTTPS port ${spec.servicePort}) is not served: edgeway has no certificates; turn the HTTPS entrypoint on (--https or spec.entrypoints.https)` };
       }
