@@ -336,3 +336,31 @@ test('the compiled result is read-only', (t) => {
   t.true(Object.isFrozen(diagnostics));
   t.true(Object.isFrozen(ingresses));
 });
+
+test('Prefix /foo/ and /foo: the longer as written takes /foo, /foo/ and /foo/x, whichever Ingress is older', (t) => {
+  for (const [older, newer] of [['/api', '/api/'], ['/api/', '/api']] as const) {
+    const { table, diagnostics } = compileRoutes(
+      conflictStore([
+        { name: 'old', created: '2024-01-01T00:00:00Z', path: older },
+        { name: 'new', created: '2024-02-01T00:00:00Z', path: newer },
+      ]),
+      settings(),
+    );
+    const winner = older === '/api/' ? 'svc-old' : 'svc-new';
+    for (const request of ['/api', '/api/', '/api/x']) t.is(reach(table, 'api.example.com', request), winner, `${older} older, ${newer} newer: ${request}`);
+    t.deepEqual(codes(diagnostics), ['EW_ROUTE_CONFLICT']);
+    t.regex(diagnostics[0]?.message ?? '', /also written "\/api\/" by Ingress default\/(old|new), which is longer and takes priority/);
+  }
+});
+
+test('Prefix /foo/ and /foo in one Ingress: the longer wins wherever it is written', (t) => {
+  const store = storeOf(
+    ingress('web', { rules: [{ host: 'x.example.com', http: { paths: [path('/foo', 'Prefix', svcBackend('short')), path('/foo/', 'Prefix', svcBackend('long'))] } }] }),
+    service('short'),
+    service('long'),
+  );
+  const { table, diagnostics } = compileRoutes(store, settings());
+  for (const request of ['/foo', '/foo/', '/foo/x']) t.is(reach(table, 'x.example.com', request), 'long', request);
+  t.deepEqual(codes(diagnostics), ['EW_ROUTE_CONFLICT']);
+  t.regex(diagnostics[0]?.message ?? '', /at spec\.rules\[0\]\.http\.paths\[1\] of this Ingress/);
+});

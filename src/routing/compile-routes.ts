@@ -11,8 +11,10 @@
  * - `ImplementationSpecific` is matched as `Prefix` (the spec leaves it to the implementation; Prefix is what most
  *   controllers do and the least surprising). It therefore conflicts with a Prefix of the same path. An
  *   ImplementationSpecific rule without a path means `/`.
- * - Prefix paths ignore a trailing slash: Prefix `/foo/` is Prefix `/foo`. Exact `/foo` then beats it for the
- *   request `/foo` (equal matched length, Exact wins), and Prefix `/foo/` and Prefix `/foo` conflict.
+ * - Prefix paths ignore a trailing slash for matching: Prefix `/foo/` matches `/foo`, `/foo/` and `/foo/x`, as
+ *   Prefix `/foo` does. Exact `/foo` beats either for the request `/foo` (equal matched length, Exact wins). Of
+ *   Prefix `/foo/` and Prefix `/foo` on one host, the longer one as written takes every request they both match, as
+ *   the Ingress specification gives the longer path priority; the other gets EW_ROUTE_CONFLICT.
  * - Rule paths go through normalizePath like request paths, so that what is written is what can match.
  * - `spec.defaultBackend` applies to requests that match no rule on any host; with several, the oldest Ingress
  *   wins (EW_ROUTE_CONFLICT on the others). Then settings.defaultBackend; else no route (404).
@@ -29,7 +31,7 @@ import type { ObjectStore } from '../store/object-store.ts';
 import { HostRouteTable } from './host-route-table.ts';
 import { hostHasTls, tlsHostsOf } from './https-redirect.ts';
 import { canaryAnnotations, isCanary } from './canary.ts';
-import { hostKey, warning, withRedirect, type Field, type Ranked } from './ingress-routes.ts';
+import { hostKey, warning, withRedirect, type Field, type PathStep, type Ranked } from './ingress-routes.ts';
 import { normalizePath } from './normalize-path.ts';
 import type { PathRule, PathTable } from './path-table.ts';
 import { PathTables } from './path-table.ts';
@@ -151,12 +153,23 @@ export function compileRoutes(store: ObjectStore, settings: Settings, memo: Rout
     });
   };
 
-  for (const ingress of ranked) {
-    if (isCanary(ingress.loaded.object.metadata.annotations)) {
+  const compiled = ranked.map((ingress) => (isCanary(ingress.loaded.object.metadata.annotations) ? null : memo.routes(store, ingress, settings)));
+  // Prefix `/foo` and `/foo/` claim the same routes; the longer as written wins, whatever the Ingresses' ages.
+  const longest = new Map<string, { readonly step: PathStep; readonly ingress: Ranked }>();
+  compiled.forEach((routes, n) => {
+    for (const step of routes?.steps ?? []) {
+      if (step.kind !== 'path' || step.exact) continue;
+      const held = longest.get(step.claimKey);
+      if (held === undefined || step.written.length > held.step.written.length) longest.set(step.claimKey, { step, ingress: ranked[n]! });
+    }
+  });
+
+  for (const [n, ingress] of ranked.entries()) {
+    const routes = compiled[n];
+    if (routes === null || routes === undefined) {
       canaries.push(ingress);
       continue;
     }
-    const routes = memo.routes(store, ingress, settings);
     const redirects = tlsHosts !== null && routes.sslRedirect;
     for (const step of routes.steps) {
       if (step.kind === 'diagnostic') diagnostics.push(step.diagnostic);
@@ -168,6 +181,13 @@ export function compileRoutes(store: ObjectStore, settings: Settings, memo: Rout
       } else {
         const { host } = step;
         const target = redirects && hostHasTls(tlsHosts, host.kind, host.name) ? withRedirect(step.target) : step.target;
+        const winner = step.exact ? undefined : longest.get(step.claimKey);
+        if (winner !== undefined && winner.step.written.length > step.written.length) {
+          const by = winner.ingress === ingress ? `${winner.step.note} of this Ingress` : `Ingress ${winner.ingress.id}`;
+          diagnostics.push(warning(ingress.loaded, 'EW_ROUTE_CONFLICT', step.at,
+            `${step.what} is also written "${winner.step.written}" by ${by}, which is longer and takes priority for every request both match; this one is not served. Remove one of them.`));
+          continue;
+        }
         if (!claim(step.claimKey, ingress, step.at, step.what, step.note)) continue;
         keep(target);
         const list = host.kind === 'exact' ? listIn(rules.exact, host.name) : host.kind === 'wildcard' ? listIn(rules.wildcard, host.name) : rules.anyHost;

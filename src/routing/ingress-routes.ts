@@ -46,6 +46,8 @@ export interface PathStep {
   readonly note: string;
   readonly host: HostKey;
   readonly path: string;
+  /** The normalised path as written, before a Prefix's trailing slash is dropped: `/foo/` beats `/foo`. */
+  readonly written: string;
   readonly exact: boolean;
   /** Without the HTTPS redirect; compile-routes.ts derives the redirecting one when the host has TLS. */
   readonly target: RouteTarget;
@@ -106,6 +108,7 @@ export function ingressRoutes(store: StoreReader, ranked: Ranked, settings: Sett
         note: `at spec.rules[${r}].http.paths[${i}]`,
         host,
         path,
+        written: normal,
         exact,
         target,
       });
