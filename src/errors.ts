@@ -49,7 +49,7 @@ const routing = {
   EW_ROUTE_CONFLICT: { summary: 'Two Ingress paths with the same host, path and type; the older one wins.' },
   EW_BACKEND_SERVICE_MISSING: { summary: 'An Ingress backend names a Service that does not exist (requests get 503).' },
   EW_BACKEND_PORT_MISSING: { summary: 'An Ingress backend names a port the Service does not have (requests get 503).' },
-  EW_BACKEND_RESOURCE_UNSUPPORTED: { summary: 'An Ingress resource backend, which edgeway does not serve (requests get 503).' },
+  EW_BACKEND_RESOURCE_UNSUPPORTED: { summary: 'An Ingress resource backend, which edgeway does not serve (warning; the path is left out, so its requests get what a missing rule gets, usually 404).' },
   EW_ROUTE_HOST_INVALID: { summary: 'An Ingress rule host no request can match (not a DNS name or *.wildcard); the rule is not served.' },
   EW_ROUTE_PATH_INVALID: { summary: 'An Ingress path that is not a valid absolute path; the path is not served.' },
 } as const satisfies Record<string, CodeInfo>;

@@ -281,7 +281,7 @@ test('backend checks: the route stays (503 later) and the Ingress gets a diagnos
       ['EW_BACKEND_SERVICE_MISSING', 'error', 11, 'spec.rules[0].http.paths[0].backend.service.name'],
       ['EW_BACKEND_PORT_MISSING', 'error', 12, 'spec.rules[0].http.paths[1].backend.service.port.number'],
       ['EW_BACKEND_PORT_MISSING', 'error', 13, 'spec.rules[0].http.paths[2].backend.service.port.name'],
-      ['EW_BACKEND_RESOURCE_UNSUPPORTED', 'error', 16, 'spec.rules[0].http.paths[5].backend.resource'],
+      ['EW_BACKEND_RESOURCE_UNSUPPORTED', 'warning', 16, 'spec.rules[0].http.paths[5].backend.resource'],
     ],
   );
   t.regex(diagnostics[0]?.message ?? '', /Service default\/ghost does not exist/);
@@ -298,7 +298,8 @@ test('backend checks: the route stays (503 later) and the Ingress gets a diagnos
   t.like(table.match('b.example.com', '/missing-name'), { backendKey: 'default/api:grpc' });
   t.like(table.match('b.example.com', '/by-name'), { backendKey: 'default/api:http', backend: { port: 'http' } });
   t.like(table.match('b.example.com', '/by-number'), { backendKey: 'default/api:8080', backend: { port: 8080 } });
-  t.like(table.match('b.example.com', '/resource'), { backend: null, backendKey: null, ingress: 'default/web', path: '/resource' });
+  // A resource backend's path is left out: the request gets what a missing rule gets (here no rule matches: 404).
+  t.is(table.match('b.example.com', '/resource'), null);
   t.deepEqual([...backends.keys()].sort(), ['default/api:8080', 'default/api:9999', 'default/api:grpc', 'default/api:http', 'default/ghost:80']);
 });
 
@@ -363,4 +364,19 @@ test('Prefix /foo/ and /foo in one Ingress: the longer wins wherever it is writt
   for (const request of ['/foo', '/foo/', '/foo/x']) t.is(reach(table, 'x.example.com', request), 'long', request);
   t.deepEqual(codes(diagnostics), ['EW_ROUTE_CONFLICT']);
   t.regex(diagnostics[0]?.message ?? '', /at spec\.rules\[0\]\.http\.paths\[1\] of this Ingress/);
+});
+
+test('a resource backend is left out: its requests fall to the next rule, and a resource defaultBackend to the settings', (t) => {
+  const resource = { resource: { apiGroup: 'k8s.example.com', kind: 'StorageBucket', name: 'static' } };
+  const store = storeOf(
+    ingress('web', {
+      defaultBackend: resource,
+      rules: [{ host: 'x.example.com', http: { paths: [path('/static', 'Prefix', resource), path('/', 'Prefix', svcBackend('site'))] } }],
+    }),
+    service('site'),
+  );
+  const { table, diagnostics } = compileRoutes(store, settings());
+  t.like(table.match('x.example.com', '/static/a.css'), { backendKey: 'default/site:80' });
+  t.is(table.match('y.example.com', '/'), null, 'no default backend from the resource');
+  t.deepEqual(diagnostics.map((d) => [d.code, d.severity]), [['EW_BACKEND_RESOURCE_UNSUPPORTED', 'warning'], ['EW_BACKEND_RESOURCE_UNSUPPORTED', 'warning']]);
 });

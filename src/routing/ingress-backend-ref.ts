@@ -31,8 +31,8 @@ export function ingressBackendRef(
   at: readonly (string | number)[],
 ): ResolvedBackend {
   const namespace = loaded.object.metadata.namespace ?? 'default';
-  const report = (code: string, field: readonly (string | number)[], message: string): Diagnostic => ({
-    severity: 'error',
+  const report = (code: string, field: readonly (string | number)[], message: string, severity: Diagnostic['severity'] = 'error'): Diagnostic => ({
+    severity,
     code,
     message,
     position: loaded.locate(field),
@@ -49,7 +49,8 @@ export function ingressBackendRef(
           report(
             'EW_BACKEND_RESOURCE_UNSUPPORTED',
             [...at, 'resource'],
-            `resource backends (${kind} ${name}) are not supported by edgeway; requests routed here get 503. Use a service backend.`,
+            `resource backends (${kind} ${name}) are not served by edgeway, so this path is left out and its requests get what a missing rule gets (another rule, a default backend, or 404). Use a service backend.`,
+            'warning',
           ),
         ],
       };

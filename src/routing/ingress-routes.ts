@@ -77,7 +77,11 @@ export function ingressRoutes(store: StoreReader, ranked: Ranked, settings: Sett
     return newTarget(ranked.id, resolved.ref, path, pathType, policy);
   };
   const { spec } = loaded.object;
-  if (spec.defaultBackend !== undefined) {
+  // A resource backend names something that is not a Service (a bucket, a CRD): edgeway serves none, so its path is
+  // left out as if it were not written (ingressBackendRef reports it), and requests fall to whatever else matches.
+  if (spec.defaultBackend?.resource !== undefined && spec.defaultBackend.service === undefined) {
+    targetFor(spec.defaultBackend, ['spec', 'defaultBackend'], '*', 'DefaultBackend');
+  } else if (spec.defaultBackend !== undefined) {
     const at = ['spec', 'defaultBackend'];
     steps.push({ kind: 'default', at, target: targetFor(spec.defaultBackend, at, '*', 'DefaultBackend') });
   }
@@ -100,6 +104,7 @@ export function ingressRoutes(store: StoreReader, ranked: Ranked, settings: Sett
       const exact = p.pathType === 'Exact';
       const path = !exact && normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
       const target = targetFor(p.backend, [...at, 'backend'], written, p.pathType);
+      if (p.backend.resource !== undefined && p.backend.service === undefined) return;
       steps.push({
         kind: 'path',
         at: [...at, 'path'],
