@@ -5,7 +5,7 @@
 import type { Diagnostic } from '../diagnostic.ts';
 import type { LoadedObject } from '../loaded-object.ts';
 import type { Shape } from './known-fields.ts';
-import { dns1035Label, dns1123Label, dns1123Subdomain, ipv4Address, ipv6Address, type Rule } from './names.ts';
+import { dns1035Label, dns1123Label, dns1123Subdomain, endpointIp, type Rule } from './names.ts';
 import { checkPortNames, portNumber, protocol } from './ports.ts';
 import { Report } from './report.ts';
 import { boolean, check, child, list, mapping, oneOf, string } from './values.ts';
@@ -27,7 +27,7 @@ export const ENDPOINT_SLICE_SHAPE: Shape = {
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
-const ADDRESS_RULES: Readonly<Record<string, Rule>> = { IPv4: ipv4Address, IPv6: ipv6Address, FQDN: dns1123Subdomain };
+const ADDRESS_RULES: Readonly<Record<string, Rule>> = { IPv4: endpointIp(4), IPv6: endpointIp(6), FQDN: dns1123Subdomain };
 /** The API server's limit on addresses per endpoint. */
 const MAX_ADDRESSES = 100;
 

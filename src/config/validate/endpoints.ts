@@ -5,10 +5,12 @@
 import type { Diagnostic } from '../diagnostic.ts';
 import type { LoadedObject } from '../loaded-object.ts';
 import type { Shape } from './known-fields.ts';
-import { dns1123Label, dns1123Subdomain, ipAddress } from './names.ts';
+import { dns1123Label, dns1123Subdomain, endpointIp } from './names.ts';
 import { checkPortNames, portNumber, protocol } from './ports.ts';
 import { Report, type FieldPath } from './report.ts';
 import { check, child, isAbsent, list, mapping, string } from './values.ts';
+
+const ENDPOINT_IP = endpointIp(0);
 
 const ADDRESS_SHAPE: Shape = { ip: null, hostname: null, nodeName: null, targetRef: null };
 
@@ -46,7 +48,7 @@ function validateAddress(r: Report, address: unknown, at: FieldPath): void {
   if (mapping(r, address, at) === undefined) return;
   const ip = string(r, child(address, 'ip'), [...at, 'ip']);
   if (ip === undefined || ip === '') r.error('EW_FIELD_REQUIRED', [...at, 'ip'], 'is required: the IP address of the endpoint');
-  else check(r, ip, [...at, 'ip'], ipAddress);
+  else check(r, ip, [...at, 'ip'], ENDPOINT_IP);
   check(r, string(r, child(address, 'hostname'), [...at, 'hostname']), [...at, 'hostname'], dns1123Label);
   check(r, string(r, child(address, 'nodeName'), [...at, 'nodeName']), [...at, 'nodeName'], dns1123Subdomain);
 }

@@ -3,7 +3,7 @@
  * returns `undefined` when the value is fine, or the end of a sentence saying what is wrong and how to fix it, which
  * callers prefix with the value itself.
  */
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 
 const LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const DNS1123_LABEL = new RegExp(`^${LABEL}$`);
@@ -65,6 +65,30 @@ export const ipAddress: Rule = (v) => (isIP(v) === 0 ? 'must be an IPv4 or IPv6 
 export const ipv4Address: Rule = (v) => (isIP(v) === 4 ? undefined : 'must be an IPv4 address (e.g. "10.0.0.5")');
 
 export const ipv6Address: Rule = (v) => (isIP(v) === 6 ? undefined : 'must be an IPv6 address (e.g. "fd00::5")');
+
+const LINK_LOCAL = new BlockList();
+LINK_LOCAL.addSubnet('169.254.0.0', 16, 'ipv4');
+LINK_LOCAL.addSubnet('fe80::', 10, 'ipv6');
+const LINK_LOCAL_MULTICAST = new BlockList();
+LINK_LOCAL_MULTICAST.addSubnet('224.0.0.0', 24, 'ipv4');
+LINK_LOCAL_MULTICAST.addSubnet('ff02::', 16, 'ipv6');
+
+/**
+ * An endpoint address the API server accepts (its ValidateNonSpecialIP, with its messages): not unspecified, not
+ * link-local, not link-local multicast. Loopback, which it refuses too, stays allowed: edgeway's backends on the same
+ * machine listen there (a documented extension).
+ */
+export function endpointIp(family: 4 | 6 | 0): Rule {
+  return (v) => {
+    const found = isIP(v);
+    if (found === 0 || (family !== 0 && found !== family)) return (family === 4 ? ipv4Address : family === 6 ? ipv6Address : ipAddress)(v);
+    const type = found === 4 ? 'ipv4' : 'ipv6';
+    if (v === '0.0.0.0' || /^[0:]+$/.test(v)) return `may not be unspecified (${v})`;
+    if (LINK_LOCAL.check(v, type)) return 'may not be in the link-local range (169.254.0.0/16, fe80::/10)';
+    if (LINK_LOCAL_MULTICAST.check(v, type)) return 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)';
+    return undefined;
+  };
+}
 
 /** An Ingress host: a DNS name or `*.` and a DNS name; never an IP address or a port. */
 export const ingressHost: Rule = (v) => {
