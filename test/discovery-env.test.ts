@@ -85,3 +85,36 @@ spec:
     ].join('\n'),
   );
 });
+
+test('the bin prints the ClusterIPs edgeway serve holds: read from the state dir, API-created Services included', async (t) => {
+  const { startEdgeway } = await import('./helpers/edgeway.ts');
+  const { docs, settings } = await import('./helpers/manifests.ts');
+  const service = (name: string) => `apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: default}
+spec: {ports: [{port: 80}]}
+`;
+  const config = (names: readonly string[]) => docs(settings('admin: {token: env-test-token-0123456789}\nreload: {watch: false}'), ...names.map(service));
+  const gw = await startEdgeway(t, config(['web', 'zeta']));
+  // One Service created through the API, as kubectl would.
+  const created = await fetch(`${gw.adminUrl}/api/v1/namespaces/default/services`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer env-test-token-0123456789' },
+    body: JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'default' }, spec: { ports: [{ port: 8080 }] } }),
+  });
+  t.is(created.status, 201);
+  const served = new Map<string, string>();
+  for (const name of ['web', 'zeta', 'api']) {
+    const body = (await (await fetch(`${gw.adminUrl}/api/v1/namespaces/default/services/${name}`)).json()) as Service;
+    served.set(name, body.spec.clusterIP ?? '');
+  }
+  await gw.edgeway.close(0);
+  // A Service that sorts first now: allocating from scratch would hand it web's address.
+  const file = join(gw.dir, 'config.yaml');
+  await writeFile(file, config(['aaa', 'web', 'zeta']));
+  const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'env', '--config', file, '--state-dir', join(gw.dir, 'state')]);
+  const host = (name: string) => stdout.match(new RegExp(`^${name}_SERVICE_HOST=(.*)$`, 'm'))?.[1];
+  for (const [name, ip] of served) t.is(host(name.toUpperCase()), ip, `${name} keeps ${ip}`);
+  t.truthy(host('AAA'), 'the new Service gets an address too');
+  t.false([...served.values()].includes(host('AAA') ?? ''), 'and not one that belongs to another Service');
+});

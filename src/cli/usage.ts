@@ -22,8 +22,9 @@ export const COMMAND_USAGE = {
                            [--name NAME] [--namespace NS] [--dir certs]
   make a local CA and certificates; issue prints a kubernetes.io/tls Secret
 `,
-  env: `usage: edgeway env --config FILE [--config FILE2 ...] [--namespace NS]
-  print the Service environment variables a pod in NS (default: default) would get, in kubelet format
+  env: `usage: edgeway env --config FILE [--config FILE2 ...] [--state-dir DIR] [--namespace NS]
+  print the Service environment variables a pod in NS (default: default) would get, in kubelet format, with the
+  ClusterIPs edgeway serve holds (read from the state directory of the settings, or DIR)
 `,
   get: `usage: edgeway get RESOURCE [NAME] [-n NS | -A] [-o wide|json|yaml] [--admin HOST:PORT]
   what a running edgeway serves, with status, as kubectl prints it (EXTERNAL-IP <pending> while waiting);

@@ -39,10 +39,13 @@ export class AppliedLayer implements ObjectSource {
   readonly #listeners = new Set<(revision: number) => void>();
   #diagnostics: readonly Diagnostic[] = [];
   #queue: Promise<unknown> = Promise.resolve();
+  /** A reader of someone else's state (`edgeway env`): a corrupt file is reported, never moved or rewritten. */
+  readonly #readOnly: boolean;
 
-  constructor(stateDir: string) {
+  constructor(stateDir: string, options: { readonly readOnly?: boolean } = {}) {
     this.#dir = stateDir;
     this.path = join(stateDir, APPLIED_FILE);
+    this.#readOnly = options.readOnly === true;
   }
 
   /**
@@ -62,17 +65,30 @@ export class AppliedLayer implements ObjectSource {
       return typeof v === 'object' && v !== null && !Array.isArray(v) ? [v as KubeObject] : [];
     });
     if (broken.length === 0) return;
+    const first = broken[0]!.errors[0]!;
+    const problem = `${this.path} (objects created through the API) is not well-formed YAML (${first.message.replace(/\s+/g, ' ').trim()})`;
+    if (this.#readOnly) {
+      this.#text = serialize(this.#objects);
+      this.#diagnostics = [
+        {
+          severity: 'error',
+          code: 'EW_APPLIED_CORRUPT',
+          message: `${problem}: ${this.#objects.length} object(s) could be read and are used; edgeway serve moves the file aside at its next start`,
+          position: { file: this.path, line: first.linePos?.[0].line ?? 1, column: first.linePos?.[0].col ?? 1 },
+        },
+      ];
+      return;
+    }
     const aside = `${this.path}.corrupt-${now.toISOString().replaceAll(':', '-')}`;
     await rename(this.path, aside);
     this.#text = serialize(this.#objects);
     await writeFileAtomic(this.path, this.#text, 0o600);
-    const first = broken[0]!.errors[0]!;
     this.#diagnostics = [
       {
         severity: 'error',
         code: 'EW_APPLIED_CORRUPT',
         message:
-          `${this.path} (objects created through the API) is not well-formed YAML (${first.message.replace(/\s+/g, ' ').trim()}): ` +
+          `${problem}: ` +
           `it was moved to ${aside}; ${this.#objects.length} object(s) could be read and are kept, the ${broken.length} broken document(s) are only in the moved file: recover them from it and apply them again`,
         position: { file: aside, line: first.linePos?.[0].line ?? 1, column: first.linePos?.[0].col ?? 1 },
       },
