@@ -35,6 +35,7 @@ import { UpgradeProxy } from './request/upgrade-proxy.ts';
 import { answerClientError } from './listeners/client-error.ts';
 import { TrustedProxies } from './request/trusted-proxies.ts';
 import { UpstreamRegistry } from './upstream/upstream-registry.ts';
+import { AccessControl } from './request/access-control.ts';
 
 export interface BoundAddress {
   readonly name: string;
@@ -66,6 +67,7 @@ export class DataPlane implements ListenerRuntime {
   readonly retryCounters: RetryCounters = { retries: 0, budgetExhausted: 0 };
   readonly rejections = new RejectionCounters();
   readonly sendWatch = new SendWatch();
+  readonly access = new AccessControl();
   readonly #runtimes = new Map<string, BackendRuntime>();
   #upgrades: UpgradeProxy[] = [];
   readonly logger: Logger;
@@ -109,6 +111,7 @@ export class DataPlane implements ListenerRuntime {
     this.trusted = new TrustedProxies(snapshot.settings.trustedProxies);
     this.overload.configure(snapshot.settings.overload);
     this.current = bound;
+    this.access.limits.retain(snapshot.ingresses);
     this.#upgrades = this.#upgrades.filter((u) => !u.finished);
     for (const upgrades of this.#upgrades) upgrades.reconcile(bound, snapshot.settings.upgrades);
     this.serviceListeners.reconcileUpgrades(bound, snapshot.settings.upgrades);
