@@ -53,8 +53,8 @@ export const HONOURED_ON_CANARY: ReadonlySet<string> = new Set(['canary', 'canar
 
 /** One warning per ingress-nginx annotation on the Ingress that edgeway does not honour. */
 export function unhonouredAnnotations(loaded: LoadedObject<Ingress>, honoured: ReadonlySet<string> = HONOURED_ON_INGRESS): readonly Diagnostic[] {
-  const annotations = loaded.object.metadata.annotations;
-  if (annotations === undefined) return [];
+  // `annotations:` with nothing under it reads as null.
+  const annotations = loaded.object.metadata.annotations ?? {};
   const out: Diagnostic[] = [];
   for (const key of Object.keys(annotations)) {
     if (!key.startsWith(NGINX_PREFIX)) continue;
