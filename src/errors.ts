@@ -168,7 +168,7 @@ const resilience = {
 // --- access rules: ingress-nginx's protective annotations (src/routing/access-policy.ts, nginx-annotations.ts,
 // src/dataplane/request/access-control.ts) -----------------------------------------------------------------------
 const access = {
-  EW_ANNOTATION_UNSUPPORTED: { summary: 'An nginx.ingress.kubernetes.io annotation edgeway does not honour: what it does in ingress-nginx does not happen (warning naming it).' },
+  EW_ANNOTATION_UNSUPPORTED: { summary: 'An nginx.ingress.kubernetes.io annotation edgeway does not honour: what it does in ingress-nginx does not happen (warning naming it; an error for auth-url and auth-tls-secret, whose routes then refuse every request with 503).' },
   EW_ANNOTATION_SNIPPET_REFUSED: { summary: 'A snippet annotation (configuration-snippet, server-snippet, ...): nginx configuration edgeway never runs (warning naming it).' },
   EW_AUTH_SECRET_INVALID: { summary: 'auth-type: basic without a usable auth-secret (missing, in another namespace, no auth key): the routes refuse every request (503).' },
   EW_HTPASSWD_REFUSED: { summary: 'An htpasswd line or auth-map entry with a crypt(3), plain-text or malformed hash: that user cannot sign in (warning).' },

@@ -112,6 +112,8 @@ test('access policy fails closed: every unusable protective annotation is an err
     [{ [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 'other/theirs' }, 'EW_AUTH_SECRET_INVALID', 'auth-secret'],
     [{ [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 'noauth', [`${N}auth-secret-type`]: 'auth-ldap' }, 'EW_ANNOTATION_INVALID', 'auth-secret-type'],
     [{ [`${N}auth-secret`]: 'noauth' }, 'EW_ANNOTATION_INVALID', 'auth-secret'],
+    [{ [`${N}auth-url`]: 'http://auth.example/check' }, 'EW_ANNOTATION_UNSUPPORTED', 'auth-url'],
+    [{ [`${N}auth-tls-secret`]: 'default/ca' }, 'EW_ANNOTATION_UNSUPPORTED', 'auth-tls-secret'],
   ];
   for (const [annotations, code, name] of table) {
     const { access, diagnostics } = compileAccessPolicy(store, web(annotations));
@@ -144,6 +146,7 @@ test('every ingress-nginx annotation edgeway does not honour is a warning naming
     [`${N}backend-protocol`]: 'HTTPS',
     [`${N}whitelist-source-range`]: '10.0.0.0/8',
     [`${N}proxy-body-size`]: '1m',
+    [`${N}auth-url`]: 'http://auth.example/check',
     'edgeway.io/retry-attempts': '2',
     'example.com/other': 'x',
   }));

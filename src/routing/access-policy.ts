@@ -61,6 +61,12 @@ export interface CompiledAccess {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/**
+ * ingress-nginx annotations that put authentication in front of a route and that edgeway does not implement
+ * (external authentication, client certificates): their routes refuse every request rather than serve unprotected.
+ */
+export const UNIMPLEMENTED_AUTH: readonly string[] = ['auth-url', 'auth-tls-secret'];
+
 export const DEFAULT_REALM = 'Authentication required';
 const DEFAULT_BURST_MULTIPLIER = 5;
 
@@ -103,6 +109,10 @@ export function compileAccessPolicy(store: StoreReader, loaded: LoadedObject<Ing
     return Number.isNaN(n) ? fail('EW_ANNOTATION_INVALID', name, `"${text}" is not a whole number`) : n;
   };
 
+  // Authentication edgeway does not implement: serving the route open would drop the protection it asked for.
+  for (const name of UNIMPLEMENTED_AUTH) {
+    if (read(name) !== undefined) fail('EW_ANNOTATION_UNSUPPORTED', name, `${NGINX}${name} asks for authentication edgeway does not implement`);
+  }
   const allowed = cidrs('allowlist-source-range') ?? cidrs('whitelist-source-range');
   if (annotations[`${NGINX}allowlist-source-range`] !== undefined && annotations[`${NGINX}whitelist-source-range`] !== undefined) {
     report('warning', 'EW_ANNOTATION_IGNORED', 'whitelist-source-range', 'allowlist-source-range is set too and wins; this older name is not read');

@@ -8,6 +8,7 @@ import type { Diagnostic } from '../config/diagnostic.ts';
 import { formatFieldPath } from '../config/diagnostic.ts';
 import type { LoadedObject } from '../config/loaded-object.ts';
 import { objectRef, type Ingress } from '../k8s/types.ts';
+import { UNIMPLEMENTED_AUTH } from './access-policy.ts';
 
 export const NGINX_PREFIX = 'nginx.ingress.kubernetes.io/';
 
@@ -59,7 +60,8 @@ export function unhonouredAnnotations(loaded: LoadedObject<Ingress>, honoured: R
   for (const key of Object.keys(annotations)) {
     if (!key.startsWith(NGINX_PREFIX)) continue;
     const name = key.slice(NGINX_PREFIX.length);
-    if (honoured.has(name)) continue;
+    // Reported by access-policy.ts as errors: those routes refuse every request.
+    if (honoured.has(name) || (honoured === HONOURED_ON_INGRESS && UNIMPLEMENTED_AUTH.includes(name))) continue;
     const field = ['metadata', 'annotations', key];
     const snippet = name.endsWith('-snippet') || name === 'snippet';
     out.push({
