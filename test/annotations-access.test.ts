@@ -205,3 +205,27 @@ test('force-ssl-redirect: 308 to https for a host without a TLS section', async 
   t.is(forced.headers.location, `https://f.test:${httpsPort}/a?b=1`);
   t.is((await httpGet(`${gw.url}/`, { host: 'p.test' })).status, 200);
 });
+
+test('limit state outlives a reload that keeps the Ingress\'s limits, and starts afresh when they change', async (t) => {
+  const b = await backend(t);
+  const config = (rpm: string, extra: string[]): string => docs(
+    settings('reload: {watch: false}'),
+    INGRESS_CLASS,
+    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: b.port }]),
+    annotated('rated', 'r.test', { [`${N}limit-rpm`]: rpm, [`${N}limit-burst-multiplier`]: '1' }),
+    ...extra,
+  );
+  const gw = await startEdgeway(t, config('1', []));
+  const statuses = async (n: number): Promise<number[]> => {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push((await httpGet(`${gw.url}/`, { host: 'r.test' })).status);
+    return out;
+  };
+  t.deepEqual(await statuses(3), [200, 200, 503]);
+  await writeFile(join(gw.dir, 'config.yaml'), config('1', [annotated('other', 'o.test', {})]));
+  t.true((await gw.edgeway.reload('api')).ok);
+  t.deepEqual(await statuses(1), [503], 'unchanged limits: the client is still over them');
+  await writeFile(join(gw.dir, 'config.yaml'), config('2', []));
+  t.true((await gw.edgeway.reload('api')).ok);
+  t.deepEqual(await statuses(4), [200, 200, 200, 503], 'new limits (burst 2): counted from zero');
+});
