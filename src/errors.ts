@@ -174,6 +174,7 @@ const access = {
   EW_HTPASSWD_REFUSED: { summary: 'An htpasswd line or auth-map entry with a crypt(3), plain-text or malformed hash: that user cannot sign in (warning).' },
   EDGEWAY_ACCESS_DENIED: { summary: 'The client address is outside the allowlist-source-range (whitelist-source-range) or inside the denylist-source-range.', status: 403 },
   EDGEWAY_AUTH_REQUIRED: { summary: 'The route needs basic authentication and the request had no valid credentials (WWW-Authenticate names the realm).', status: 401 },
+  EDGEWAY_AUTH_BUSY: { summary: 'The route needs a bcrypt password check and the most edgeway runs at once are running; retry after Retry-After (already verified passwords are not checked again).', status: 503 },
   EDGEWAY_RATE_LIMITED: { summary: 'The client went over the route\'s limit-rps or limit-rpm (with its burst).', status: 503 },
   EDGEWAY_CONNECTION_LIMITED: { summary: 'The client already has limit-connections requests in flight on the route.', status: 503 },
   EDGEWAY_ACCESS_MISCONFIGURED: { summary: 'A protective annotation of the route\'s Ingress cannot be used (see its diagnostic); every request is refused until it is fixed.', status: 503 },

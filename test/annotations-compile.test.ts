@@ -14,7 +14,7 @@ import { compileRoutes } from '../src/routing/compile-routes.ts';
 import { hashKind, parseAuthMap, parseHtpasswd } from '../src/routing/htpasswd.ts';
 import { unhonouredAnnotations } from '../src/routing/nginx-annotations.ts';
 import { ClientLimiter, ClientLimitRegistry } from '../src/dataplane/request/client-limits.ts';
-import { basicCredentials, checkPassword } from '../src/dataplane/request/password-check.ts';
+import { basicCredentials, checkPassword, MAX_BCRYPT_CHECKS } from '../src/dataplane/request/password-check.ts';
 import { ingress, loaded, path, storeOf, svcBackend, service, settings } from './routing-fixtures.ts';
 
 const N = 'nginx.ingress.kubernetes.io/';
@@ -215,7 +215,7 @@ test('in-flight limit: open up to the limit, close frees one, entries leave at z
   t.is(registry.size, 0);
 });
 
-test('password check: each hash format, wrong passwords and users, malformed headers; bcrypt answers asynchronously', async (t) => {
+test.serial('password check: each hash format, wrong passwords and users, malformed headers; bcrypt answers asynchronously', async (t) => {
   const { access } = compileAccessPolicy(storeOf(secret('s', { auth: `b:${BCRYPT}\nm:${APR1}\ns:${SHA1}\n` })), web({ [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 's' }));
   const auth = access!.auth!;
   const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -231,4 +231,17 @@ test('password check: each hash format, wrong passwords and users, malformed hea
   t.true(await slow);
   t.is(checkPassword(auth, basic('b', 's3cret')), true, 'a verified password is remembered');
   t.false(await checkPassword(auth, basic('b', 'wrong')));
+});
+
+test.serial('bcrypt checks running at once are capped: past the cap "busy", while a verified password still gets in', async (t) => {
+  const { access } = compileAccessPolicy(storeOf(secret('s', { auth: `b:${BCRYPT}\n` })), web({ [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 's' }));
+  const auth = access!.auth!;
+  const basic = (password: string): string => `Basic ${Buffer.from(`b:${password}`).toString('base64')}`;
+  t.true(await checkPassword(auth, basic('s3cret')));
+  const running = Array.from({ length: MAX_BCRYPT_CHECKS }, (_, i) => checkPassword(auth, basic(`guess-${i}`)));
+  t.true(running.every((r) => r instanceof Promise));
+  t.is(checkPassword(auth, basic('one-more-guess')), 'busy');
+  t.is(checkPassword(auth, basic('s3cret')), true);
+  t.deepEqual(await Promise.all(running), running.map(() => false));
+  t.true(checkPassword(auth, basic('again')) instanceof Promise, 'the cap frees as checks end');
 });

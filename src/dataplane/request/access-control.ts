@@ -117,6 +117,7 @@ export class AccessControl {
     const ok = checkPassword(auth, rec.headers.authorization);
     if (ok === true) return null;
     if (ok === false) return 'EDGEWAY_AUTH_REQUIRED';
+    if (ok === 'busy') return 'EDGEWAY_AUTH_BUSY';
     return ok.then((passed) => (passed ? null : 'EDGEWAY_AUTH_REQUIRED'));
   }
 }

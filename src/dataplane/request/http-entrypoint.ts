@@ -146,6 +146,7 @@ export class HttpEntrypoint {
 
   #refuseAccess(rec: RequestRecord, res: DownstreamResponse, code: Code): void {
     if (code === 'EDGEWAY_AUTH_REQUIRED') res.setHeader('www-authenticate', rec.target!.policy.access!.auth!.challenge);
+    else if (code === 'EDGEWAY_AUTH_BUSY') res.setHeader('retry-after', '1');
     this.#fail(rec, res, code, false);
   }
 
