@@ -103,6 +103,7 @@ test('access policy fails closed: every unusable protective annotation is an err
   const table: [Record<string, string>, string, string][] = [
     [{ [`${N}whitelist-source-range`]: '10.0.0.0/8,not-an-ip' }, 'EW_ANNOTATION_INVALID', 'whitelist-source-range'],
     [{ [`${N}denylist-source-range`]: '300.0.0.1' }, 'EW_ANNOTATION_INVALID', 'denylist-source-range'],
+    [{ [`${N}allowlist-source-range`]: ' , ' }, 'EW_ANNOTATION_INVALID', 'allowlist-source-range'],
     [{ [`${N}limit-rps`]: 'fast' }, 'EW_ANNOTATION_INVALID', 'limit-rps'],
     [{ [`${N}limit-rps`]: '1', [`${N}limit-burst-multiplier`]: '0' }, 'EW_ANNOTATION_INVALID', 'limit-burst-multiplier'],
     [{ [`${N}auth-type`]: 'digest', [`${N}auth-secret`]: 'noauth' }, 'EW_ANNOTATION_INVALID', 'auth-type'],

@@ -16,7 +16,7 @@ import type { LoadedObject } from '../config/loaded-object.ts';
 import { objectRef, type Ingress, type Secret } from '../k8s/types.ts';
 import { formatIp, parseCidr, parseIp } from '../net/ip-range.ts';
 import type { StoreReader } from '../store/object-store.ts';
-import { parseAuthMap, parseHtpasswd, type Credential } from './htpasswd.ts';
+import { parseAuthMap, parseHtpasswd, type Credential, type ParsedCredentials } from './htpasswd.ts';
 
 const NGINX = 'nginx.ingress.kubernetes.io/';
 
@@ -113,7 +113,9 @@ export function compileAccessPolicy(store: StoreReader, loaded: LoadedObject<Ing
   for (const name of UNIMPLEMENTED_AUTH) {
     if (read(name) !== undefined) fail('EW_ANNOTATION_UNSUPPORTED', name, `${NGINX}${name} asks for authentication edgeway does not implement`);
   }
-  const allowed = cidrs('allowlist-source-range') ?? cidrs('whitelist-source-range');
+  const allowName = annotations[`${NGINX}allowlist-source-range`] !== undefined ? 'allowlist-source-range' : 'whitelist-source-range';
+  const allowed = cidrs(allowName);
+  if (allowed !== undefined && allowed.length === 0) fail('EW_ANNOTATION_INVALID', allowName, 'an empty list allows no one: list the CIDRs to allow, or remove the annotation');
   if (annotations[`${NGINX}allowlist-source-range`] !== undefined && annotations[`${NGINX}whitelist-source-range`] !== undefined) {
     report('warning', 'EW_ANNOTATION_IGNORED', 'whitelist-source-range', 'allowlist-source-range is set too and wins; this older name is not read');
   }
@@ -192,7 +194,7 @@ function basicAuth(store: StoreReader, loaded: LoadedObject<Ingress>, read: Read
   }
   const data = secretData(found.object);
   const mode = secretType === undefined ? 'auth-file' : secretType.trim();
-  let parsed;
+  let parsed: ParsedCredentials;
   if (mode === 'auth-file') {
     const file = data.get('auth');
     if (file === undefined) {
