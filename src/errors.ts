@@ -168,6 +168,21 @@ const resilience = {
   EDGEWAY_UPSTREAM_SEND_TIMEOUT: { summary: 'The endpoint took none of the request body for longer than the route allows (proxy-send-timeout); the upload was cut and the connection closed.', status: 504 },
 } as const satisfies Record<string, CodeInfo>;
 
-export const CODES = { ...loading, ...validation, ...routing, ...endpoints, ...allocation, ...addresses, ...tls, ...tlsTermination, ...balancing, ...live, ...requests, ...resilience } as const;
+// --- access rules: ingress-nginx's protective annotations (src/routing/access-policy.ts, nginx-annotations.ts,
+// src/dataplane/request/access-control.ts) -----------------------------------------------------------------------
+const access = {
+  EW_ANNOTATION_UNSUPPORTED: { summary: 'An nginx.ingress.kubernetes.io annotation edgeway does not honour: what it does in ingress-nginx does not happen (warning naming it; an error for auth-url and auth-tls-secret, whose routes then refuse every request with 503).' },
+  EW_ANNOTATION_SNIPPET_REFUSED: { summary: 'A snippet annotation (configuration-snippet, server-snippet, ...): nginx configuration edgeway never runs (warning naming it).' },
+  EW_AUTH_SECRET_INVALID: { summary: 'auth-type: basic without a usable auth-secret (missing, in another namespace, no auth key): the routes refuse every request (503).' },
+  EW_HTPASSWD_REFUSED: { summary: 'An htpasswd line or auth-map entry with a crypt(3), plain-text or malformed hash: that user cannot sign in (warning).' },
+  EDGEWAY_ACCESS_DENIED: { summary: 'The client address is outside the allowlist-source-range (whitelist-source-range) or inside the denylist-source-range.', status: 403 },
+  EDGEWAY_AUTH_REQUIRED: { summary: 'The route needs basic authentication and the request had no valid credentials (WWW-Authenticate names the realm).', status: 401 },
+  EDGEWAY_AUTH_BUSY: { summary: 'The route needs a bcrypt password check and the most edgeway runs at once are running; retry after Retry-After (already verified passwords are not checked again).', status: 503 },
+  EDGEWAY_RATE_LIMITED: { summary: 'The client went over the route\'s limit-rps or limit-rpm (with its burst).', status: 503 },
+  EDGEWAY_CONNECTION_LIMITED: { summary: 'The client already has limit-connections requests in flight on the route.', status: 503 },
+  EDGEWAY_ACCESS_MISCONFIGURED: { summary: 'A protective annotation of the route\'s Ingress cannot be used (see its diagnostic); every request is refused until it is fixed.', status: 503 },
+} as const satisfies Record<string, CodeInfo>;
+
+export const CODES = { ...loading, ...validation, ...routing, ...endpoints, ...allocation, ...addresses, ...tls, ...tlsTermination, ...balancing, ...live, ...requests, ...resilience, ...access } as const;
 
 export type Code = keyof typeof CODES;

@@ -29,11 +29,14 @@ import { TrustedProxies } from './request/trusted-proxies.ts';
 import type { DnsCache } from './upstream/dns-cache.ts';
 import type { UpstreamRegistry } from './upstream/upstream-registry.ts';
 import { UpstreamRuntime } from './upstream/upstream-runtime.ts';
+import { AccessControl } from './request/access-control.ts';
 
 export class DataPlane implements EntrypointRuntime {
   current: BoundSnapshot;
   accessLog: AccessLog;
   trusted: TrustedProxies;
+  /** Per-Ingress client limits and password checks (access-control.ts); they outlive snapshots. */
+  readonly access = new AccessControl();
   readonly logger: Logger;
   readonly upstream: UpstreamRuntime;
   readonly listeners: ListenerSet;
@@ -73,6 +76,7 @@ export class DataPlane implements EntrypointRuntime {
     this.accessLog = new AccessLog(this.logger, snapshot.settings.logging.access);
     this.trusted = new TrustedProxies(snapshot.settings.trustedProxies);
     this.current = bound;
+    this.access.limits.retain(snapshot.ingresses);
     this.listeners.follow(bound);
     this.upstream.follow(bound, previous);
   }

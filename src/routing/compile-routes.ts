@@ -36,6 +36,7 @@ import { normalizePath } from './normalize-path.ts';
 import type { PathRule, PathTable } from './path-table.ts';
 import { PathTables } from './path-table.ts';
 import { ingressBackendRef } from './ingress-backend-ref.ts';
+import { HONOURED_ON_CANARY, unhonouredAnnotations } from './nginx-annotations.ts';
 import type { CanarySplit, RouteTable, RouteTarget } from './route-table.ts';
 import { defaultRoutePolicy, type RoutePolicy } from './route-policy.ts';
 import { backendKey } from './route-table.ts';
@@ -114,6 +115,7 @@ export function compileRoutes(store: ObjectStore, settings: Settings, memo: Rout
   /** Attaches a canary Ingress's paths to the main routes they split. */
   const addCanary = (ingress: Ranked): void => {
     const annotations = ingress.loaded.object.metadata.annotations ?? {};
+    diagnostics.push(...unhonouredAnnotations(ingress.loaded, HONOURED_ON_CANARY));
     const { rules: split, problems } = canaryAnnotations(annotations);
     for (const [key, message] of problems) diagnostics.push(warning(ingress.loaded, 'EW_ANNOTATION_INVALID', ['metadata', 'annotations', key], message));
     (ingress.loaded.object.spec.rules ?? []).forEach((rule, r) => {
@@ -180,7 +182,8 @@ export function compileRoutes(store: ObjectStore, settings: Settings, memo: Rout
         }
       } else {
         const { host } = step;
-        const target = redirects && hostHasTls(tlsHosts, host.kind, host.name) ? withRedirect(step.target) : step.target;
+        const redirect = tlsHosts !== null && (routes.forceSslRedirect || (redirects && hostHasTls(tlsHosts, host.kind, host.name)));
+        const target = redirect ? withRedirect(step.target) : step.target;
         const winner = step.exact ? undefined : longest.get(step.claimKey);
         if (winner !== undefined && winner.step.written.length > step.written.length) {
           const by = winner.ingress === ingress ? `${winner.step.note} of this Ingress` : `Ingress ${winner.ingress.id}`;

@@ -3,13 +3,15 @@
  * redirects when its host is a TLS host of some served Ingress (listed in a `spec.tls[].hosts`, exactly or through a
  * `*.example.com` entry covering one label), the HTTPS entrypoint is on, and its own Ingress does not opt out with
  * `edgeway.io/ssl-redirect: "false"` (or ingress-nginx's `nginx.ingress.kubernetes.io/ssl-redirect: "false"`).
- * Rules without a host and default backends never redirect: no host, no certificate to send the client to.
+ * Rules without a host and default backends never redirect: no host, no certificate to send the client to. An
+ * Ingress with `nginx.ingress.kubernetes.io/force-ssl-redirect: "true"` redirects all its paths (hosts or not).
  */
 import type { Ingress } from '../k8s/types.ts';
 import { normalizeServerName, parentDomain, wildcardSuffix } from '../tls/server-name.ts';
 
 export const SSL_REDIRECT = 'edgeway.io/ssl-redirect';
 export const NGINX_SSL_REDIRECT = 'nginx.ingress.kubernetes.io/ssl-redirect';
+export const NGINX_FORCE_SSL_REDIRECT = 'nginx.ingress.kubernetes.io/force-ssl-redirect';
 
 export interface TlsHosts {
   readonly exact: ReadonlySet<string>;
@@ -38,6 +40,14 @@ export function allowsSslRedirect(ingress: Ingress): boolean {
   const a = ingress.metadata.annotations;
   const value = a?.[SSL_REDIRECT] ?? a?.[NGINX_SSL_REDIRECT];
   return value === undefined || value.trim().toLowerCase() !== 'false';
+}
+
+/**
+ * ingress-nginx's `force-ssl-redirect: "true"`: redirect even where the Ingress has no TLS section (TLS may end in
+ * front of edgeway, or another Ingress holds the certificate), and even with `ssl-redirect: "false"`.
+ */
+export function forcesSslRedirect(ingress: Ingress): boolean {
+  return ingress.metadata.annotations?.[NGINX_FORCE_SSL_REDIRECT]?.trim().toLowerCase() === 'true';
 }
 
 /**

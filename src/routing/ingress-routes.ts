@@ -12,10 +12,12 @@ import type { Settings } from '../config/settings.ts';
 import type { Ingress, IngressBackend } from '../k8s/types.ts';
 import { objectRef } from '../k8s/types.ts';
 import type { StoreReader } from '../store/object-store.ts';
-import { allowsSslRedirect } from './https-redirect.ts';
+import { compileAccessPolicy } from './access-policy.ts';
+import { allowsSslRedirect, forcesSslRedirect } from './https-redirect.ts';
 import { ingressBackendRef } from './ingress-backend-ref.ts';
 import { normalizeHost } from './normalize-host.ts';
 import { normalizePath } from './normalize-path.ts';
+import { unhonouredAnnotations } from './nginx-annotations.ts';
 import { compileRoutePolicy, type RoutePolicy } from './route-policy.ts';
 import { backendKey, type RouteTarget } from './route-table.ts';
 
@@ -62,6 +64,8 @@ export interface IngressRoutes {
   readonly ranked: Ranked;
   /** The Ingress allows HTTPS redirects (https-redirect.ts); whether they happen depends on the TLS hosts of all. */
   readonly sslRedirect: boolean;
+  /** Every path of the Ingress redirects while the HTTPS entrypoint is on, TLS section or not (force-ssl-redirect). */
+  readonly forceSslRedirect: boolean;
   readonly steps: readonly IngressStep[];
 }
 
@@ -69,8 +73,11 @@ export function ingressRoutes(store: StoreReader, ranked: Ranked, settings: Sett
   const loaded = ranked.loaded;
   const steps: IngressStep[] = [];
   const compiledPolicy = compileRoutePolicy(loaded, settings);
+  const compiledAccess = compileAccessPolicy(store, loaded);
+  for (const diagnostic of unhonouredAnnotations(loaded)) steps.push({ kind: 'diagnostic', diagnostic });
   for (const diagnostic of compiledPolicy.diagnostics) steps.push({ kind: 'diagnostic', diagnostic });
-  const policy = compiledPolicy.policy;
+  for (const diagnostic of compiledAccess.diagnostics) steps.push({ kind: 'diagnostic', diagnostic });
+  const policy: RoutePolicy = compiledAccess.access === null ? compiledPolicy.policy : Object.freeze({ ...compiledPolicy.policy, access: compiledAccess.access });
   const targetFor = (backend: IngressBackend, at: Field, path: string, pathType: RouteTarget['pathType']): RouteTarget => {
     const resolved = ingressBackendRef(store, loaded, backend, at);
     for (const diagnostic of resolved.diagnostics) steps.push({ kind: 'diagnostic', diagnostic });
@@ -119,7 +126,7 @@ export function ingressRoutes(store: StoreReader, ranked: Ranked, settings: Sett
       });
     });
   });
-  return { ranked, sslRedirect: allowsSslRedirect(loaded.object), steps };
+  return { ranked, sslRedirect: allowsSslRedirect(loaded.object), forceSslRedirect: forcesSslRedirect(loaded.object), steps };
 }
 
 export function newTarget(ingress: string, ref: RouteTarget['backend'], path: string, pathType: RouteTarget['pathType'], policy: RoutePolicy): RouteTarget {

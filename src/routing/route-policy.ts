@@ -12,6 +12,7 @@ import { parseNextUpstream, parseRetryOn, parseSize, type RetryOn, type RetryPol
 import type { Settings } from '../config/settings.ts';
 import { parseDuration } from '../config/settings-document.ts';
 import { objectRef, type KubeObject } from '../k8s/types.ts';
+import type { AccessPolicy } from './access-policy.ts';
 
 export interface RoutePolicy {
   readonly retry: RetryPolicy;
@@ -29,6 +30,8 @@ export interface RoutePolicy {
    * (nginx's proxy_send_timeout); 0 = none. Watched by send-watch.ts.
    */
   readonly sendTimeoutMs: number;
+  /** Source ranges, basic authentication and per-client limits (access-policy.ts); null: open to all. */
+  readonly access: AccessPolicy | null;
 }
 
 const EDGEWAY = 'edgeway.io/';
@@ -39,7 +42,7 @@ const defaults = new WeakMap<Settings, RoutePolicy>();
 export function defaultRoutePolicy(settings: Settings): RoutePolicy {
   let policy = defaults.get(settings);
   if (policy === undefined) {
-    policy = Object.freeze({ retry: settings.retries.policy, readTimeoutMs: 0, maxBodyBytes: settings.downstream.maxBodyBytes, connectTimeoutMs: 0, sendTimeoutMs: 0 });
+    policy = Object.freeze({ retry: settings.retries.policy, readTimeoutMs: 0, maxBodyBytes: settings.downstream.maxBodyBytes, connectTimeoutMs: 0, sendTimeoutMs: 0, access: null });
     defaults.set(settings, policy);
   }
   return policy;
@@ -119,5 +122,5 @@ export function compileRoutePolicy(loaded: LoadedObject, settings: Settings): Co
   }
   if (!touched) return { policy: base, diagnostics };
   const retry: RetryPolicy = Object.freeze({ retries, on, perTryTimeoutMs: perTry, totalTimeoutMs: total });
-  return { policy: Object.freeze({ retry, readTimeoutMs: readTimeout, maxBodyBytes: maxBody, connectTimeoutMs: connectTimeout, sendTimeoutMs: sendTimeout }), diagnostics };
+  return { policy: Object.freeze({ retry, readTimeoutMs: readTimeout, maxBodyBytes: maxBody, connectTimeoutMs: connectTimeout, sendTimeoutMs: sendTimeout, access: null }), diagnostics };
 }

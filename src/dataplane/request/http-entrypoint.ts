@@ -19,6 +19,7 @@ import type { Logger } from '../../log.ts';
 import { frontDoorIndex, type LimitName, type RejectionCounters } from '../../metrics/rejection-counters.ts';
 import type { RouteCellRegistry } from '../../metrics/route-cells.ts';
 import type { RouteTarget } from '../../routing/route-table.ts';
+import type { AccessControl, AccessVerdict } from './access-control.ts';
 import type { AccessLog } from './access-log.ts';
 import type { BoundSnapshot } from '../bound-snapshot.ts';
 import { closeAfter, type DownstreamRequest, type DownstreamResponse } from './downstream.ts';
@@ -48,6 +49,8 @@ export interface EntrypointRuntime {
   readonly routeCells: RouteCellRegistry;
   /** What edgeway refused itself (limits, overload, front door), for /metrics. */
   readonly rejections: RejectionCounters;
+  /** Source ranges, basic authentication and per-client limits of routes that have them. */
+  readonly access: AccessControl;
   /** Watches uploads on routes with a send timeout. */
   readonly sendWatch: SendWatch;
   /** Where a request handler's own failure (a bug) is reported. */
@@ -118,6 +121,39 @@ export class HttpEntrypoint {
       // A front-door refusal (framing, target, Host) closes the connection: what follows on it cannot be trusted.
       return this.#fail(rec, res, resolution, frontDoorIndex(resolution) !== -1);
     }
+    const access = rec.target!.policy.access;
+    if (access !== null) return this.#afterAccess(rec, res, runtime.access.admit(rec, access, runtime.trusted, res));
+    this.#forward(rec, res);
+  }
+
+  /** Continues a request whose route has an access policy (access-control.ts) once its verdict is known. */
+  #afterAccess(rec: RequestRecord, res: DownstreamResponse, verdict: AccessVerdict): void {
+    if (verdict === null) return this.#forward(rec, res);
+    if (typeof verdict === 'string') return this.#refuseAccess(rec, res, verdict);
+    verdict.then(
+      (code) => {
+        try {
+          if (code !== null) this.#refuseAccess(rec, res, code);
+          // The client may have gone while its password was checked: then there is nothing to forward.
+          else if (!(res as { readonly destroyed?: boolean }).destroyed && !res.writableEnded) this.#forward(rec, res);
+        } catch (err) {
+          this.#crashed(rec, res, err);
+        }
+      },
+      (err: unknown) => this.#crashed(rec, res, err),
+    );
+  }
+
+  #refuseAccess(rec: RequestRecord, res: DownstreamResponse, code: Code): void {
+    if (code === 'EDGEWAY_AUTH_REQUIRED') res.setHeader('www-authenticate', rec.target!.policy.access!.auth!.challenge);
+    else if (code === 'EDGEWAY_AUTH_BUSY') res.setHeader('retry-after', '1');
+    this.#fail(rec, res, code, false);
+  }
+
+  /** The rest of the path once the request may go on: the backend's limits, the pick and the dispatch. */
+  #forward(rec: RequestRecord, res: DownstreamResponse): void {
+    const req = rec.req;
+    const runtime = this.#runtime;
     const backend = rec.backend!;
     const limits = backend.backend.limits;
     const load = backend.runtime;

@@ -28,6 +28,7 @@ import type { RouteTarget } from '../../routing/route-table.ts';
 import type { BoundSnapshot } from '../bound-snapshot.ts';
 import { forwardHeaders } from './forward-headers.ts';
 import type { EntrypointRuntime } from './http-entrypoint.ts';
+import type { AccessVerdict } from './access-control.ts';
 import { RequestRecord } from './request-record.ts';
 import { requestIds } from './request-id.ts';
 import { pickEndpoint, resolveRequest } from './resolve-request.ts';
@@ -92,6 +93,38 @@ export class UpgradeProxy {
     // Upgrades are routed exactly as requests are; plain-HTTP upgrades are not redirected to https.
     const resolution = resolveRequest(rec, runtime.current, this.#fixed, false);
     if (resolution !== null) return this.#refuse(client, resolution === 'redirect' ? 'EDGEWAY_BAD_REQUEST' : resolution);
+    const access = rec.target!.policy.access;
+    if (access !== null) return this.#afterAccess(rec, client, head, runtime.access.admit(rec, access, runtime.trusted, client));
+    this.#tunnel(rec, client, head);
+  }
+
+  /** Continues an upgrade whose route has an access policy (access-control.ts) once its verdict is known. */
+  #afterAccess(rec: RequestRecord, client: Duplex, head: Buffer, verdict: AccessVerdict): void {
+    if (verdict === null) return this.#tunnel(rec, client, head);
+    if (typeof verdict === 'string') return this.#refuseAccess(rec, client, verdict);
+    verdict.then(
+      (code) => {
+        try {
+          if (code !== null) this.#refuseAccess(rec, client, code);
+          else if (!client.destroyed) this.#tunnel(rec, client, head);
+        } catch (err) {
+          this.#crashed(rec.req as IncomingMessage, client, err);
+        }
+      },
+      (err: unknown) => this.#crashed(rec.req as IncomingMessage, client, err),
+    );
+  }
+
+  #refuseAccess(rec: RequestRecord, client: Duplex, code: Code): void {
+    this.#runtime.rejections.refused(code);
+    const extra = code === 'EDGEWAY_AUTH_REQUIRED' ? `WWW-Authenticate: ${rec.target!.policy.access!.auth!.challenge}\r\n` : code === 'EDGEWAY_AUTH_BUSY' ? 'Retry-After: 1\r\n' : '';
+    refuse(client, code, extra);
+  }
+
+  /** Picks an endpoint and opens the tunnel to it. */
+  #tunnel(rec: RequestRecord, client: Duplex, head: Buffer): void {
+    const runtime = this.#runtime;
+    const req = rec.req as IncomingMessage;
     const backend = rec.backend!;
     // A tunnel goes to an endpoint; an ExternalName backend has none to tunnel to.
     if (backend.backend.resolution.kind !== 'endpoints') return refuse(client, 'EDGEWAY_BACKEND_UNAVAILABLE');
