@@ -31,6 +31,7 @@ import { OverloadGuard } from './overload-guard.ts';
 import { guardSession, H2_LIMITS } from './listeners/h2-limits.ts';
 import type { RetryCounters } from './request/proxy-exchange.ts';
 import { SendWatch } from './request/send-watch.ts';
+import { ClientWatch } from './request/client-watch.ts';
 import { UpgradeProxy } from './request/upgrade-proxy.ts';
 import { answerClientError } from './listeners/client-error.ts';
 import { TrustedProxies } from './request/trusted-proxies.ts';
@@ -66,6 +67,7 @@ export class DataPlane implements ListenerRuntime {
   readonly retryCounters: RetryCounters = { retries: 0, budgetExhausted: 0 };
   readonly rejections = new RejectionCounters();
   readonly sendWatch = new SendWatch();
+  readonly clientWatch = new ClientWatch();
   readonly #runtimes = new Map<string, BackendRuntime>();
   #upgrades: UpgradeProxy[] = [];
   readonly logger: Logger;
@@ -298,6 +300,7 @@ export class DataPlane implements ListenerRuntime {
     }
     this.overload.stop();
     this.sendWatch.stop();
+    this.clientWatch.stop();
     const timer = setTimeout(() => {
       for (const s of servers) s.closeAllConnections();
       for (const u of this.#upgrades) u.closeAll();
