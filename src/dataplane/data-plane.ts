@@ -23,7 +23,7 @@ import { HealthChecker } from './health/health-checker.ts';
 import { RejectionCounters } from '../metrics/rejection-counters.ts';
 import { RouteCellRegistry } from '../metrics/route-cells.ts';
 import { HttpEntrypoint } from './request/http-entrypoint.ts';
-import { createHttpServer } from './listeners/http-server.ts';
+import { CONNECTIONS_CHECKING_MS, createHttpServer } from './listeners/http-server.ts';
 import { listenOn } from './listeners/listen-on.ts';
 import { contextOptions, httpsServerOptions, newSessionKeys } from './listeners/https-options.ts';
 import { ServiceListeners, type ListenerRuntime, type SecureServerHandle } from './listeners/service-listeners.ts';
@@ -263,7 +263,7 @@ export class DataPlane implements ListenerRuntime {
     fallback.keepAliveTimeout = settings.downstream.keepAliveTimeoutMs;
     fallback.headersTimeout = settings.downstream.headersTimeoutMs;
     fallback.requestTimeout = settings.downstream.requestTimeoutMs;
-    fallback.connectionsCheckingInterval = 1000;
+    fallback.connectionsCheckingInterval = CONNECTIONS_CHECKING_MS;
     this.#secureServers.add(secure);
     return secure;
   }
