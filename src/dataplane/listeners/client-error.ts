@@ -1,7 +1,8 @@
 /**
  * What edgeway answers when Node's parser rejects a request: 431 for oversized headers, 408 for a header timeout,
  * 400 for the rest, always with `Connection: close`. If a response to an earlier, good request on the same
- * connection is still being written, it is allowed to finish first: a bad trailing request must never cut it.
+ * connection is still being written, it is allowed to finish first: a bad trailing request must never cut it. A
+ * request timeout of the request in flight itself (a body arriving too slowly) is answered at once.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '../../log.ts';

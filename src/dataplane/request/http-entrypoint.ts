@@ -6,7 +6,8 @@
  * The same handler serves the HTTPS entrypoint (proto `https`), HTTP/2 requests included: `:authority` stands in for
  * a missing Host. On the plain HTTP entrypoint, routes flagged `redirectToHttps` at compile time answer 308 to https,
  * except ACME HTTP-01 challenges, which must stay reachable over plain HTTP. Where a request goes is decided by
- * resolve-request.ts, which upgrades share.
+ * resolve-request.ts, which upgrades share. A request with a body goes upstream once request-body.ts lets it: read
+ * whole when it fits the request buffer, else streamed, and watched for slow clients either way.
  *
  * A failure of edgeway's own while handling a request (an exception thrown synchronously anywhere on the path) is
  * caught at the handler's entry: the request gets a 500 (or its connection is cut if the response had begun), it is
