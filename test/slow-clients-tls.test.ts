@@ -1,6 +1,7 @@
 /**
  * Slow clients on the HTTPS entrypoint: handshakes that never finish, bodies that crawl over HTTP/1.1 and HTTP/2,
  * and HTTP/2 responses a client never reads, each closed within its timeout plus one second.
+ * Serial: each test's deadline has one second of slack, which other tests' load in the same process would eat.
  */
 import test, { type ExecutionContext } from 'ava';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -35,7 +36,7 @@ async function echoBackend(t: ExecutionContext): Promise<number> {
   return backend.port;
 }
 
-test('TLS handshakes that never finish are closed within the handshake timeout plus a second', async (t) => {
+test.serial('TLS handshakes that never finish are closed within the handshake timeout plus a second', async (t) => {
   const gw = await startHttps(t, '{handshakeTimeout: 1s}', await echoBackend(t));
   const closes: Promise<string>[] = [];
   for (let i = 0; i < 30; i++) {
@@ -47,7 +48,7 @@ test('TLS handshakes that never finish are closed within the handshake timeout p
   t.is((await Promise.all(closes)).length, 30);
 });
 
-test('HTTP/1.1 over TLS: a crawling body gets 408 within the request timeout plus a second', async (t) => {
+test.serial('HTTP/1.1 over TLS: a crawling body gets 408 within the request timeout plus a second', async (t) => {
   const gw = await startHttps(t, '{headersTimeout: 1s, requestTimeout: 2s}', await echoBackend(t));
   const answers = await Promise.all(Array.from({ length: 5 }, () => new Promise<string>((resolve, reject) => {
     const socket = tlsConnect({ host: '127.0.0.1', port: gw.httpsPort, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => {
@@ -69,7 +70,7 @@ test('HTTP/1.1 over TLS: a crawling body gets 408 within the request timeout plu
   for (const text of answers) t.regex(text, /^HTTP\/1\.1 408 /);
 });
 
-test('HTTP/2: a crawling body gets 408 EDGEWAY_REQUEST_TIMEOUT and a stopped one EDGEWAY_BODY_TIMEOUT, within a second of the timeout', async (t) => {
+test.serial('HTTP/2: a crawling body gets 408 EDGEWAY_REQUEST_TIMEOUT and a stopped one EDGEWAY_BODY_TIMEOUT, within a second of the timeout', async (t) => {
   const gw = await startHttps(t, '{headersTimeout: 1s, requestTimeout: 2s, bodyTimeout: 1s}', await echoBackend(t));
   const session = h2connect(`https://127.0.0.1:${gw.httpsPort}`, { rejectUnauthorized: false, servername: 'default.test' });
   t.teardown(() => session.destroy());
@@ -94,7 +95,7 @@ test('HTTP/2: a crawling body gets 408 EDGEWAY_REQUEST_TIMEOUT and a stopped one
   t.deepEqual(stopped, { status: 408, code: 'EDGEWAY_BODY_TIMEOUT' });
 });
 
-test('HTTP/2: a response the client never reads is cut within the send timeout plus a second, its upstream aborted', async (t) => {
+test.serial('HTTP/2: a response the client never reads is cut within the send timeout plus a second, its upstream aborted', async (t) => {
   const body = Buffer.alloc(16 * 1024 * 1024, 120);
   let cut: Promise<number> | null = null;
   const backend = await listen(t, (_req, res) => {

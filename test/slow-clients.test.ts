@@ -2,6 +2,7 @@
  * Slow clients over plain HTTP/1.1: uploads that crawl must not hold upstream connections (request buffering),
  * bodies that stop are closed by the body timeout, bodies that crawl by the request timeout, and responses a client
  * never reads by the send timeout, each within its timeout plus one second.
+ * Serial: each test's deadline has one second of slack, which other tests' load in the same process would eat.
  */
 import test from 'ava';
 import { performance } from 'node:perf_hooks';
@@ -13,7 +14,7 @@ import { closedWithin, dribble, postHead, rawConnect, send } from './slow-client
 
 const SLOW_UPLOADS = 140;
 
-test('140 slow uploads hold no upstream connection: a well-behaved client of the same backend gets every answer', async (t) => {
+test.serial('140 slow uploads hold no upstream connection: a well-behaved client of the same backend gets every answer', async (t) => {
   let slowAtBackend = 0;
   const backend = await listen(t, (req, res) => {
     if (req.url === '/slow') slowAtBackend++;
@@ -36,7 +37,7 @@ test('140 slow uploads hold no upstream connection: a well-behaved client of the
   t.is(gw.edgeway.backendLoad('default/svc:80')?.active, 0);
 });
 
-test('a body that stops is answered 408 EDGEWAY_BODY_TIMEOUT and closed within the body timeout plus a second', async (t) => {
+test.serial('a body that stops is answered 408 EDGEWAY_BODY_TIMEOUT and closed within the body timeout plus a second', async (t) => {
   let atBackend = 0;
   const backend = await listen(t, (req, res) => {
     atBackend++;
@@ -58,7 +59,7 @@ test('a body that stops is answered 408 EDGEWAY_BODY_TIMEOUT and closed within t
   t.is(atBackend, 0, 'a buffered body that never completed never went upstream');
 });
 
-test('a body larger than the buffer streams, and is cut within the body timeout plus a second when it stops', async (t) => {
+test.serial('a body larger than the buffer streams, and is cut within the body timeout plus a second when it stops', async (t) => {
   let aborted = 0;
   let received = 0;
   const backend = await listen(t, (req, res) => {
@@ -80,7 +81,7 @@ test('a body larger than the buffer streams, and is cut within the body timeout 
   t.pass();
 });
 
-test('bodies sent a byte at a time are closed by the request timeout within a second of it', async (t) => {
+test.serial('bodies sent a byte at a time are closed by the request timeout within a second of it', async (t) => {
   const backend = await listen(t, (req, res) => {
     req.resume();
     req.on('end', () => res.end('ok'));
@@ -100,7 +101,7 @@ test('bodies sent a byte at a time are closed by the request timeout within a se
   for (const text of answers) t.regex(text, /^HTTP\/1\.1 408 /);
 });
 
-test('responses a client never reads are cut within the send timeout plus a second, and their upstream aborted', async (t) => {
+test.serial('responses a client never reads are cut within the send timeout plus a second, and their upstream aborted', async (t) => {
   const body = Buffer.alloc(16 * 1024 * 1024, 120);
   const cut: Promise<number>[] = [];
   const backend = await listen(t, (req, res) => {
