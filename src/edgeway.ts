@@ -317,6 +317,11 @@ export class Edgeway {
     return { retries: c.retries, budgetExhausted: c.budgetExhausted, tunnels: this.#gateway.tunnels };
   }
 
+  /** Request bodies and unread responses under the slow-client timeouts (tests, the slow-upload perf scenario). */
+  get watchedClients(): number {
+    return this.#gateway.clientWatch.size;
+  }
+
   /** Requests in flight and waiting for a connection to one backend (`namespace/name:port`). */
   backendLoad(backendKey: string): { readonly active: number; readonly pending: number } | undefined {
     return this.#gateway.load(backendKey);

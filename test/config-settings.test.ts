@@ -96,7 +96,8 @@ test('every field is read from the document, and it is not among the objects', (
     trustedProxies: ['10.0.0.0/8', 'fd00::/8'],
     forwardProxyAuthorization: true,
     upstream: { connections: 16, pipelining: 2, keepAliveTimeoutMs: 3000, keepAliveMaxTimeoutMs: 30_000, connectTimeoutMs: 250, headersTimeoutMs: 10_000, bodyTimeoutMs: 60_000 },
-    downstream: { keepAliveTimeoutMs: 70_000, headersTimeoutMs: 15_000, requestTimeoutMs: 120_000, maxHeaderBytes: 32_768, maxHeadersCount: 50, maxBodyBytes: 8 * 1024 * 1024, idleTimeoutMs: 30_000 },
+    downstream: { keepAliveTimeoutMs: 70_000, headersTimeoutMs: 15_000, requestTimeoutMs: 120_000, maxHeaderBytes: 32_768, maxHeadersCount: 50, maxBodyBytes: 8 * 1024 * 1024, idleTimeoutMs: 30_000,
+      bodyTimeoutMs: 60_000, sendTimeoutMs: 60_000, handshakeTimeoutMs: 10_000, requestBuffering: true, requestBufferBytes: 64 * 1024 },
     retries: {
       policy: { retries: 3, on: { connectFailure: true, reset: true, timeout: false, statuses: [502, 503, 504] }, perTryTimeoutMs: 2000, totalTimeoutMs: 10_000 },
       budgetRatio: 0.1,

@@ -209,6 +209,11 @@ function readSettings(doc: LoadedObject | undefined): { settings: Settings; diag
       maxHeadersCount: value(['spec', 'downstream', 'maxHeadersCount']),
       maxBodyBytes: size(['spec', 'downstream', 'maxBodySize']),
       idleTimeoutMs: duration(['spec', 'downstream', 'idleTimeout']),
+      bodyTimeoutMs: duration(['spec', 'downstream', 'bodyTimeout']),
+      sendTimeoutMs: duration(['spec', 'downstream', 'sendTimeout']),
+      handshakeTimeoutMs: duration(['spec', 'downstream', 'handshakeTimeout']),
+      requestBuffering: value(['spec', 'downstream', 'requestBuffering']),
+      requestBufferBytes: size(['spec', 'downstream', 'requestBufferSize']),
     },
     retries: {
       policy: {

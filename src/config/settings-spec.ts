@@ -119,6 +119,16 @@ export interface SettingsSpecDocument {
       readonly maxBodySize: number | string;
       /** A client connection on which no byte moves either way for this long is closed, which ends slow body uploads and stalled clients. Written as a Go-style duration such as "500ms", "5s", "2m" or "1h30m". */
       readonly idleTimeout: string;
+      /** Longest pause between two pieces of a request body from the client; after it the request is answered 408 (or cut, when its response has begun) and the connection closed. Covers clients that stop sending a body they announced. Written as a Go-style duration such as "500ms", "5s", "2m" or "1h30m". */
+      readonly bodyTimeout: string;
+      /** Longest time a client may go without reading any of its response while edgeway has more to send; after it the response is cut and its upstream request aborted. Covers clients that never read what they asked for. Written as a Go-style duration such as "500ms", "5s", "2m" or "1h30m". */
+      readonly sendTimeout: string;
+      /** Time allowed to finish the TLS handshake on the HTTPS entrypoint and on Service TLS listeners; connections that have not finished it are closed. Kept in line with headersTimeout: both bound what a client may hold before it has sent a request. Written as a Go-style duration such as "500ms", "5s", "2m" or "1h30m". */
+      readonly handshakeTimeout: string;
+      /** Read a request body of up to requestBufferSize whole before taking an upstream connection, so a slow upload holds no backend connection while it arrives. Larger bodies stream to the backend once the buffer is full. */
+      readonly requestBuffering: boolean;
+      /** Largest request body read whole before it is sent upstream (with requestBuffering): bytes, or a size like "64k" or "1m". It bounds the memory a slow upload can hold; larger bodies stream to the backend. */
+      readonly requestBufferSize: number | string;
     };
     /** Logs: how much is logged, and whether each request is. */
     readonly logging?: {

@@ -47,6 +47,15 @@ export interface DownstreamSettings {
   readonly maxBodyBytes: number;
   /** A connection on which no byte moves either way for this long is closed (slow body reads, stalled clients). */
   readonly idleTimeoutMs: number;
+  /** Longest pause between two pieces of a request body (nginx's `client_body_timeout`); 408 and close after it. */
+  readonly bodyTimeoutMs: number;
+  /** Longest time a client may read nothing of a response edgeway has more of (nginx's `send_timeout`). */
+  readonly sendTimeoutMs: number;
+  /** Time to finish a TLS handshake on the HTTPS entrypoint and Service TLS listeners. */
+  readonly handshakeTimeoutMs: number;
+  /** Read bodies up to requestBufferBytes whole before taking an upstream connection (nginx's `proxy_request_buffering`). */
+  readonly requestBuffering: boolean;
+  readonly requestBufferBytes: number;
 }
 
 /** Retries: the policy every route gets unless its Ingress says otherwise, and the budget that caps them. */

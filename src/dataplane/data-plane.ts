@@ -25,6 +25,7 @@ import { AccessLog } from './request/access-log.ts';
 import type { EntrypointRuntime } from './request/http-entrypoint.ts';
 import type { RetryCounters } from './request/proxy-exchange.ts';
 import type { SendWatch } from './request/send-watch.ts';
+import type { ClientWatch } from './request/client-watch.ts';
 import { TrustedProxies } from './request/trusted-proxies.ts';
 import type { DnsCache } from './upstream/dns-cache.ts';
 import type { UpstreamRegistry } from './upstream/upstream-registry.ts';
@@ -48,6 +49,7 @@ export class DataPlane implements EntrypointRuntime {
   readonly routeCells: RouteCellRegistry;
   readonly rejections: RejectionCounters;
   readonly sendWatch: SendWatch;
+  readonly clientWatch: ClientWatch;
 
   /** @param fallbackCertificate the generated default certificate; give it exactly when HTTPS is on. */
   constructor(snapshot: Snapshot, logger: Logger, fallbackCertificate: TlsMaterial | null = null) {
@@ -60,6 +62,7 @@ export class DataPlane implements EntrypointRuntime {
     this.routeCells = upstream.routeCells;
     this.rejections = upstream.rejections;
     this.sendWatch = upstream.sendWatch;
+    this.clientWatch = upstream.clientWatch;
     this.logger = logger;
     this.accessLog = new AccessLog(logger, snapshot.settings.logging.access);
     this.trusted = new TrustedProxies(snapshot.settings.trustedProxies);

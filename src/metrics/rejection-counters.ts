@@ -40,6 +40,9 @@ export function frontDoorIndex(code: Code): number {
     case 'EDGEWAY_BAD_REQUEST':
     case 'EDGEWAY_UPGRADE_REFUSED':
       return 4;
+    case 'EDGEWAY_BODY_TIMEOUT':
+    case 'EDGEWAY_REQUEST_TIMEOUT':
+      return 7;
     default:
       return -1;
   }

@@ -1,7 +1,8 @@
 /**
  * What edgeway answers when Node's parser rejects a request: 431 for oversized headers, 408 for a header timeout,
  * 400 for the rest, always with `Connection: close`. If a response to an earlier, good request on the same
- * connection is still being written, it is allowed to finish first: a bad trailing request must never cut it.
+ * connection is still being written, it is allowed to finish first: a bad trailing request must never cut it. A
+ * request timeout of the request in flight itself (a body arriving too slowly) is answered at once.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '../../log.ts';
@@ -21,6 +22,14 @@ function response(status: number, reason: string, text: string): string {
   );
 }
 
+/** The response being written on a connection, as Node keeps it on the socket. */
+interface InFlight {
+  readonly writableFinished: boolean;
+  readonly headersSent: boolean;
+  readonly req: { readonly complete: boolean };
+  once(event: string, listener: () => void): void;
+}
+
 /** @param counters where refusals are counted (front-door metrics); a reset or dead socket is not a refusal. */
 export function answerClientError(err: NodeJS.ErrnoException, socket: Socket, logger: Logger, counters: RejectionCounters | null = null): void {
   logger.debug({ err: { code: err.code, message: err.message }, remote: socket.remoteAddress }, 'client error');
@@ -30,7 +39,18 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Socket, lo
   }
   counters?.parserRefused(err.code);
   const answer = RESPONSES[err.code ?? ''] ?? BAD_REQUEST;
-  const inFlight = (socket as Socket & { _httpMessage?: { writableFinished: boolean; once(e: string, f: () => void): void } })._httpMessage;
+  const inFlight = (socket as Socket & { _httpMessage?: InFlight })._httpMessage;
+  if (inFlight && !inFlight.writableFinished && inFlight.req.complete === false) {
+    // The request that timed out is the one in flight (a slow body): its response waits on that very body, so
+    // waiting for it to finish would hold the connection forever. Answer now unless the response has begun, then
+    // close once the answer is flushed, which also aborts the request upstream.
+    if (inFlight.headersSent) {
+      socket.destroy();
+      return;
+    }
+    socket.end(answer, () => socket.destroy());
+    return;
+  }
   if (inFlight && !inFlight.writableFinished) {
     inFlight.once('finish', () => socket.end(answer));
     return;

@@ -9,6 +9,9 @@ import type { Logger } from '../../log.ts';
 import type { RejectionCounters } from '../../metrics/rejection-counters.ts';
 import { answerClientError } from './client-error.ts';
 
+/** How often Node looks for connections past headersTimeout or requestTimeout (HTTP/1.1, both entrypoints). */
+export const CONNECTIONS_CHECKING_MS = 500;
+
 /** @param rejections counts what Node's parser refuses (front-door metrics). */
 export function createHttpServer(settings: Settings, logger: Logger, rejections: RejectionCounters | null = null): Server {
   const d = settings.downstream;
@@ -17,8 +20,9 @@ export function createHttpServer(settings: Settings, logger: Logger, rejections:
     headersTimeout: d.headersTimeoutMs,
     requestTimeout: d.requestTimeoutMs,
     maxHeaderSize: d.maxHeaderBytes,
-    // Node checks header/request timeouts on this interval (30 s by default); an edge wants them enforced promptly.
-    connectionsCheckingInterval: 1000,
+    // Node checks header/request timeouts on this interval (30 s by default); an edge wants them enforced promptly,
+    // within a second of the deadline even when the check lands just before it.
+    connectionsCheckingInterval: CONNECTIONS_CHECKING_MS,
     noDelay: true,
     requireHostHeader: true,
     // A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3): Node 24.12+ then hands

@@ -63,6 +63,9 @@ export function httpsServerOptions(
     key: defaultCertificate.keyPem,
     SNICallback: sniCallback,
     allowHTTP1: true,
+    // Node's default is 120 s: a connection that never finishes its handshake (no ClientHello, or half of one) is
+    // held that long. It gets as long as a client has for its request headers.
+    handshakeTimeout: settings.downstream.handshakeTimeoutMs,
     ALPNProtocols: ['h2', 'http/1.1'],
     settings: http2Settings(),
     ...http2Limits(settings),

@@ -17,6 +17,7 @@ import type { BoundSnapshot, TlsBinding } from '../bound-snapshot.ts';
 import type { EntrypointRuntime } from '../request/http-entrypoint.ts';
 import { answerClientError } from './client-error.ts';
 import { guardSession, H2_LIMITS } from './h2-limits.ts';
+import { CONNECTIONS_CHECKING_MS } from './http-server.ts';
 import { contextOptions, httpsServerOptions, newSessionKeys } from './https-options.ts';
 import type { HttpsServers, SecureServerHandle } from './service-listeners.ts';
 
@@ -129,7 +130,7 @@ export class TlsIdentity implements HttpsServers {
     fallback.keepAliveTimeout = settings.downstream.keepAliveTimeoutMs;
     fallback.headersTimeout = settings.downstream.headersTimeoutMs;
     fallback.requestTimeout = settings.downstream.requestTimeoutMs;
-    fallback.connectionsCheckingInterval = 1000;
+    fallback.connectionsCheckingInterval = CONNECTIONS_CHECKING_MS;
     this.#servers.add(secure);
     return secure;
   }

@@ -6,7 +6,8 @@
  * The same handler serves the HTTPS entrypoint (proto `https`), HTTP/2 requests included: `:authority` stands in for
  * a missing Host. On the plain HTTP entrypoint, routes flagged `redirectToHttps` at compile time answer 308 to https,
  * except ACME HTTP-01 challenges, which must stay reachable over plain HTTP. Where a request goes is decided by
- * resolve-request.ts, which upgrades share.
+ * resolve-request.ts, which upgrades share. A request with a body goes upstream once request-body.ts lets it: read
+ * whole when it fits the request buffer, else streamed, and watched for slow clients either way.
  *
  * A failure of edgeway's own while handling a request (an exception thrown synchronously anywhere on the path) is
  * caught at the handler's entry: the request gets a 500 (or its connection is cut if the response had begun), it is
@@ -35,6 +36,8 @@ import type { DnsCache } from '../upstream/dns-cache.ts';
 import type { UpstreamRegistry } from '../upstream/upstream-registry.ts';
 import type { TrustedProxies } from './trusted-proxies.ts';
 import type { SendWatch } from './send-watch.ts';
+import type { ClientWatch } from './client-watch.ts';
+import { RequestBody, type BodyOwner } from './request-body.ts';
 
 export interface EntrypointRuntime {
   /** The current bound snapshot; read once per request. */
@@ -53,6 +56,8 @@ export interface EntrypointRuntime {
   readonly access: AccessControl;
   /** Watches uploads on routes with a send timeout. */
   readonly sendWatch: SendWatch;
+  /** Watches request bodies and unread responses of slow clients (client-watch.ts). */
+  readonly clientWatch: ClientWatch;
   /** Where a request handler's own failure (a bug) is reported. */
   readonly logger: Logger;
 }
@@ -63,7 +68,7 @@ export interface EntrypointRuntime {
  */
 type UpstreamDispatchOptions = Omit<Dispatcher.DispatchOptions, 'servername'> & { readonly servername: string | undefined };
 
-export class HttpEntrypoint {
+export class HttpEntrypoint implements BodyOwner {
   /**
    * Set when this entrypoint's listener stops (shutdown, or its address changed on reload): every HTTP/1.1
    * response from then on carries `Connection: close`, so keep-alive clients move on and the listener can close.
@@ -89,6 +94,11 @@ export class HttpEntrypoint {
     this.#port = String(port);
     this.#fixed = fixed;
     this.#redirectPort = proto === 'https' || httpsPort === null ? null : httpsPort === 443 ? '' : `:${httpsPort}`;
+  }
+
+  /** downstream.sendTimeout of the current settings, for exchanges whose client stopped reading. */
+  get sendTimeoutMs(): number {
+    return this.#runtime.current.snapshot.settings.downstream.sendTimeoutMs;
   }
 
   /** The `request` listener for node:http and node:http2 (compatibility API). */
@@ -123,19 +133,19 @@ export class HttpEntrypoint {
     }
     const access = rec.target!.policy.access;
     if (access !== null) return this.#afterAccess(rec, res, runtime.access.admit(rec, access, runtime.trusted, res));
-    this.#forward(rec, res);
+    this.#admitted(rec, res);
   }
 
   /** Continues a request whose route has an access policy (access-control.ts) once its verdict is known. */
   #afterAccess(rec: RequestRecord, res: DownstreamResponse, verdict: AccessVerdict): void {
-    if (verdict === null) return this.#forward(rec, res);
+    if (verdict === null) return this.#admitted(rec, res);
     if (typeof verdict === 'string') return this.#refuseAccess(rec, res, verdict);
     verdict.then(
       (code) => {
         try {
           if (code !== null) this.#refuseAccess(rec, res, code);
           // The client may have gone while its password was checked: then there is nothing to forward.
-          else if (!(res as { readonly destroyed?: boolean }).destroyed && !res.writableEnded) this.#forward(rec, res);
+          else if (!(res as { readonly destroyed?: boolean }).destroyed && !res.writableEnded) this.#admitted(rec, res);
         } catch (err) {
           this.#crashed(rec, res, err);
         }
@@ -150,8 +160,8 @@ export class HttpEntrypoint {
     this.#fail(rec, res, code, false);
   }
 
-  /** The rest of the path once the request may go on: the backend's limits, the pick and the dispatch. */
-  #forward(rec: RequestRecord, res: DownstreamResponse): void {
+  /** The rest of the path once the request may go on: the backend's limits, then the body (request-body.ts). */
+  #admitted(rec: RequestRecord, res: DownstreamResponse): void {
     const req = rec.req;
     const runtime = this.#runtime;
     const backend = rec.backend!;
@@ -160,10 +170,33 @@ export class HttpEntrypoint {
     if (load.active >= limits.maxRequests) return this.#limit(rec, res, 'EDGEWAY_LIMIT_MAX_REQUESTS', 'max-requests', backend.backend.service);
     if (load.pending >= limits.maxPendingRequests) return this.#limit(rec, res, 'EDGEWAY_LIMIT_MAX_PENDING', 'max-pending', backend.backend.service);
     const maxBody = rec.target!.policy.maxBodyBytes;
-    if (maxBody !== 0) {
-      const length = req.headers['content-length'];
-      if (length !== undefined && Number(length) > maxBody) return this.#fail(rec, res, 'EDGEWAY_BODY_TOO_LARGE', true);
+    const length = req.headers['content-length'];
+    if (maxBody !== 0 && length !== undefined && Number(length) > maxBody) return this.#fail(rec, res, 'EDGEWAY_BODY_TOO_LARGE', true);
+    if (!hasBody(req)) return this.#forward(rec, res, null);
+    // A body is read (up to the buffer) or at least watched before it goes upstream: request-body.ts.
+    const http2 = req instanceof Http2ServerRequest;
+    const body = new RequestBody(rec, res, this, runtime.current.snapshot.settings.downstream, maxBody, length === undefined ? -1 : Number(length), http2);
+    body.start(runtime.clientWatch);
+  }
+
+  /** Goes on with a request whose body may now go upstream (request-body.ts); its own failures stay its own. */
+  forward(rec: RequestRecord, res: DownstreamResponse, body: Buffer | DownstreamRequest): void {
+    try {
+      this.#forward(rec, res, body);
+    } catch (err) {
+      this.#crashed(rec, res, err);
     }
+  }
+
+  /** The body failed before anything went upstream (too large, too slow): answer and close. */
+  refuseBody(rec: RequestRecord, res: DownstreamResponse, code: Code): void {
+    this.#fail(rec, res, code, true);
+  }
+
+  /** Picks an endpoint and sends the request with `body` (null: none). */
+  #forward(rec: RequestRecord, res: DownstreamResponse, body: Buffer | DownstreamRequest | null): void {
+    const runtime = this.#runtime;
+    const backend = rec.backend!;
     const member = pickEndpoint(rec, backend, runtime.trusted);
     const resolved = backend.backend.resolution;
     if (resolved.kind === 'externalName') {
@@ -171,7 +204,7 @@ export class HttpEntrypoint {
         (ip) => {
           const upstream = ip.includes(':') ? `[${ip}]:${resolved.port}` : `${ip}:${resolved.port}`;
           try {
-            this.#dispatch(rec, res, backend, runtime.upstreams.pool(`http://${upstream}`), null, upstream, undefined);
+            this.#dispatch(rec, res, backend, runtime.upstreams.pool(`http://${upstream}`), null, upstream, undefined, body);
           } catch (err) {
             this.#crashed(rec, res, err);
           }
@@ -183,10 +216,19 @@ export class HttpEntrypoint {
       return;
     }
     if (member === null) return this.#fail(rec, res, 'EDGEWAY_NO_ENDPOINTS', false, backend.backend.service);
-    this.#dispatch(rec, res, backend, member.pool, member, member.address, backend.backend.tls?.servername);
+    this.#dispatch(rec, res, backend, member.pool, member, member.address, backend.backend.tls?.servername, body);
   }
 
-  #dispatch(rec: RequestRecord, res: DownstreamResponse, backend: UpstreamSet, pool: Pool, member: Member | null, upstream: string, servername: string | undefined): void {
+  #dispatch(
+    rec: RequestRecord,
+    res: DownstreamResponse,
+    backend: UpstreamSet,
+    pool: Pool,
+    member: Member | null,
+    upstream: string,
+    servername: string | undefined,
+    body: Buffer | DownstreamRequest | null,
+  ): void {
     const req = rec.req;
     const { headers, requestId } = forwardHeaders(req.rawHeaders, rec, requestIds.next);
     rec.requestId = requestId;
@@ -197,7 +239,7 @@ export class HttpEntrypoint {
       path: rec.query === '' ? rec.path : rec.path + rec.query,
       method: req.method as 'GET',
       headers,
-      body: hasBody(req) ? req : null,
+      body,
       // undici derives the TLS server name from Host unless given; for TLS backends it must be the backend's name.
       servername,
     };

@@ -26,6 +26,7 @@ import { endToEndResponseHeaders } from './hop-by-hop.ts';
 import type { RequestRecord } from './request-record.ts';
 import { failureKind, isIdempotent, mayRetryError, mayRetryStatus } from './retry-decision.ts';
 import { sendVerdict, type SendWatch, type SendWatched } from './send-watch.ts';
+import type { ClientWatch, ClientWatched } from './client-watch.ts';
 import { upstreamErrorCode } from '../upstream/upstream-error.ts';
 import type { Member, UpstreamSet } from '../upstream/upstream-set.ts';
 
@@ -35,7 +36,15 @@ type Headers = Record<string, string | string[] | undefined>;
 /** What an exchange needs from its entrypoint: whether it is closing, where to log and count. */
 export interface ExchangeOwner {
   readonly closing: boolean;
-  readonly runtime: { readonly accessLog: AccessLog; readonly sendWatch: SendWatch; readonly routeCells: RouteCellRegistry; readonly retryCounters: RetryCounters };
+  /** downstream.sendTimeout of the current settings (0: none); read only when a client stops reading. */
+  readonly sendTimeoutMs: number;
+  readonly runtime: {
+    readonly accessLog: AccessLog;
+    readonly sendWatch: SendWatch;
+    readonly clientWatch: ClientWatch;
+    readonly routeCells: RouteCellRegistry;
+    readonly retryCounters: RetryCounters;
+  };
 }
 
 /** Counts kept by the data plane for the admin API and tests. */
@@ -44,7 +53,7 @@ export interface RetryCounters {
   budgetExhausted: number;
 }
 
-export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
+export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched, ClientWatched {
   readonly #req: DownstreamRequest;
   readonly #res: DownstreamResponse;
   /** The request as resolved: host, path, route, backend, client (also the balancer's pick context on retries). */
@@ -84,6 +93,11 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
   #sentSeen = 0;
   #stalledSince = 0;
   #sendStalled = false;
+  /** When the client stopped taking response bytes (0: it takes them), and the send timeout then in force. */
+  #drainWaitSince = 0;
+  #drainTimeoutMs = 0;
+  /** Under the ClientWatch for the downstream send timeout. */
+  #drainWatched = false;
 
   /** `rec` is resolved (its target and backend set) and its request id assigned. */
   constructor(rec: RequestRecord, res: DownstreamResponse, owner: ExchangeOwner, options: Dispatcher.DispatchOptions) {
@@ -209,7 +223,35 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
     if (!res.write(chunk)) {
       controller.pause();
       res.once('drain', onResponseDrain);
+      this.#awaitDrain();
     }
+  }
+
+  /**
+   * The client's write buffer is full and the upstream paused: the send timeout (nginx's `send_timeout`) starts.
+   * What a client holds is then bounded by the socket buffers plus undici's one parsed chunk.
+   */
+  #awaitDrain(): void {
+    const timeout = this.#owner.sendTimeoutMs;
+    if (timeout === 0) return;
+    this.#drainWaitSince = performance.now();
+    this.#drainTimeoutMs = timeout;
+    if (this.#drainWatched) return;
+    this.#drainWatched = true;
+    this.#owner.runtime.clientWatch.add(this);
+  }
+
+  /** The ClientWatch's look (client-watch.ts): a client that took nothing for the send timeout is cut. */
+  checkClient(now: number): boolean {
+    if (this.#done || this.#clientGone || this.#drainWaitSince === 0) {
+      this.#drainWatched = false;
+      return true;
+    }
+    if (now - this.#drainWaitSince < this.#drainTimeoutMs) return false;
+    this.#drainWatched = false;
+    // Closing the client's connection (HTTP/2: its stream) aborts the upstream try through clientClosed.
+    this.#res.destroy();
+    return true;
   }
 
   onResponseEnd(): void {
@@ -314,6 +356,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
 
   /** The client can take more body: let undici read on. */
   resume(): void {
+    this.#drainWaitSince = 0;
     this.#controller?.resume();
   }
 

@@ -17,6 +17,7 @@ import { HealthChecker } from '../health/health-checker.ts';
 import { OverloadGuard } from '../overload-guard.ts';
 import type { RetryCounters } from '../request/proxy-exchange.ts';
 import { SendWatch } from '../request/send-watch.ts';
+import { ClientWatch } from '../request/client-watch.ts';
 import type { BackendRuntime } from './backend-runtime.ts';
 import { DnsCache } from './dns-cache.ts';
 import { UpstreamRegistry } from './upstream-registry.ts';
@@ -34,6 +35,8 @@ export class UpstreamRuntime {
   /** What edgeway refused itself (limits, overload, front door), for /metrics. */
   readonly rejections = new RejectionCounters();
   readonly sendWatch = new SendWatch();
+  /** Watches request bodies and slow readers for the body and send timeouts (client-watch.ts). */
+  readonly clientWatch = new ClientWatch();
   /** In-flight counters and retry budgets by backend key. */
   readonly #runtimes = new Map<string, BackendRuntime>();
   readonly #bind: BindRuntime;
@@ -84,6 +87,7 @@ export class UpstreamRuntime {
   stop(): void {
     this.overload.stop();
     this.sendWatch.stop();
+    this.clientWatch.stop();
     this.checker.stop();
   }
 
