@@ -7,7 +7,9 @@ import test from 'ava';
 import type { Diagnostic } from '../src/config/diagnostic.ts';
 import { kindEntryOf } from '../src/k8s/kinds.ts';
 import type { KindEntry } from '../src/k8s/kind-entry.ts';
+import { ingressCreateDiagnostics } from '../src/api/validation/ingress-create.ts';
 import { invalidStatus } from '../src/api/validation/invalid-status.ts';
+import type { KubeObject } from '../src/k8s/types.ts';
 
 function entry(kind: string): KindEntry {
   const e = kindEntryOf(kind);
@@ -134,4 +136,21 @@ test('invalidStatus: an error without a field is the body alone', (t) => {
   const status = invalidStatus(entry('Service'), 'web', [{ severity: 'error', code: 'EW_FIELD_INVALID', message: 'something is off' }]);
   t.is(status.message, 'Service "web" is invalid: Invalid value: something is off');
   t.deepEqual(status.details?.causes, [{ reason: 'FieldValueInvalid', message: 'Invalid value: something is off' }]);
+});
+
+test('ingressCreateDiagnostics: the class annotation must match ingressClassName when both are given', (t) => {
+  const ingress = (annotation: string | undefined, className: string | undefined): KubeObject => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: 'web', namespace: 'default', ...(annotation === undefined ? {} : { annotations: { 'kubernetes.io/ingress.class': annotation } }) },
+    spec: className === undefined ? {} : { ingressClassName: className },
+  });
+  t.deepEqual(ingressCreateDiagnostics(ingress('nginx', undefined)), []);
+  t.deepEqual(ingressCreateDiagnostics(ingress(undefined, 'edgeway')), []);
+  t.deepEqual(ingressCreateDiagnostics(ingress('edgeway', 'edgeway')), []);
+  const found = ingressCreateDiagnostics(ingress('nginx', 'edgeway'));
+  t.is(
+    invalidStatus(entry('Ingress'), 'web', found).message,
+    'Ingress.networking.k8s.io "web" is invalid: annotations.kubernetes.io/ingress.class: Invalid value: "nginx": must match `ingressClassName` when both are specified',
+  );
 });
