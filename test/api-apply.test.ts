@@ -221,3 +221,24 @@ test('applyPatch: each patch type records an Update entry for its manager; param
     t.deepEqual(entries[1]?.fieldsV1, { 'f:spec': { 'f:type': {} } });
   }
 });
+
+test('the first apply to an object without managedFields conflicts with "before-first-apply"', (t) => {
+  const live = service({ selector: { app: 'old' }, ports: [{ port: 80, protocol: 'TCP', targetPort: 8080 }] });
+  const result = applyPatch(SERVICE, live, 'application/apply-patch+yaml', APPLIED, opts('kubectl'));
+  t.false(result.ok);
+  if (!result.ok) t.is(result.status.message, 'Apply failed with 1 conflict: conflict with "before-first-apply" using v1: .spec.selector');
+  const forced = apply(live, 'kubectl', APPLIED, true);
+  t.deepEqual(managed(forced).map((m) => [m.manager, m.operation]), [['before-first-apply', 'Update'], ['kubectl', 'Apply']]);
+  t.is(managed(forced)[0]?.time, '2026-01-02T03:04:05Z');
+});
+
+test('fieldsV1: a set is written with v: members, and reading a tree back gives the same set', async (t) => {
+  const { fieldSetOf, fromFieldsV1, toFieldsV1, printPath } = await import('../src/api/patch/field-set.ts');
+  const object = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', finalizers: ['a', 'b'] }, spec: { ports: [{ port: 80, protocol: 'TCP' }] } };
+  const set = fieldSetOf('Service', object);
+  const tree = toFieldsV1(set);
+  t.deepEqual(tree['f:metadata'], { 'f:finalizers': { '.': {}, 'v:"a"': {}, 'v:"b"': {} } });
+  t.deepEqual([...fromFieldsV1(tree).keys()].sort(), [...set.keys()].sort());
+  t.is(printPath(['f:metadata', 'f:finalizers', 'v:"a"']), '.metadata.finalizers[="a"]');
+  t.deepEqual([...fromFieldsV1({ 'f:spec': { 'k:{bad': {} } }).keys()].length, 1, 'a malformed step is kept as a name, never thrown on');
+});

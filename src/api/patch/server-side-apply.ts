@@ -40,6 +40,7 @@ export function serverSideApply(entry: KindEntry, live: KubeObject | null, confi
   const base: JsonObject = live === null ? { apiVersion: entry.apiVersion, kind: entry.kind, metadata: {} } : structuredClone(live);
   const applied = fieldSetOf(entry.kind, config);
   const managers = readManagers(live);
+  if (live !== null && managers.length === 0) managers.push(beforeFirstApply(entry, live, options.now));
   const mine = managers.find((m) => m.manager === options.fieldManager && m.operation === 'Apply');
   const others = managers.filter((m) => m !== mine);
 
@@ -103,6 +104,15 @@ function mergeApplied(kind: string, live: unknown, config: unknown, names: reado
     putKey(out, k, mergeApplied(kind, Object.hasOwn(out, k) ? out[k] : undefined, v, [...names, k]));
   }
   return out;
+}
+
+/**
+ * An object written before any manager was recorded (from a file, or by an older edgeway) is owned by the
+ * `before-first-apply` manager at its first apply, as the API server does, so the first apply cannot silently
+ * change fields nobody claimed.
+ */
+function beforeFirstApply(entry: KindEntry, live: KubeObject, now: Date): Manager {
+  return { manager: 'before-first-apply', operation: 'Update', apiVersion: entry.apiVersion, time: timestamp(now), fields: fieldSetOf(entry.kind, live) };
 }
 
 /** `"kubectl-client-side-apply" using v1` for an Update manager, `"name"` for an Apply manager. */
