@@ -8,8 +8,8 @@ import type { KindName } from '../../k8s/kinds.ts';
 import type { KubeObject } from '../../k8s/types.ts';
 import { defaultIngress } from './ingress-defaults.ts';
 import { defaultDeployment, defaultPodSpec } from './pod-defaults.ts';
-import { isRecord, type MutableRecord } from './records.ts';
-import { defaultService, ensureRecord } from './service-defaults.ts';
+import { ensureRecord, isRecord, type MutableRecord } from './records.ts';
+import { defaultService } from './service-defaults.ts';
 
 type Defaulter = (object: MutableRecord & KubeObject, lookup: (kind: string) => readonly KubeObject[]) => void;
 

@@ -5,11 +5,9 @@
  */
 import type { KindEntry } from '../../k8s/kind-entry.ts';
 import type { KubeObject } from '../../k8s/types.ts';
+import { DEFAULT_CLASS_ANNOTATION, INGRESS_CLASS_ANNOTATION } from '../../routing/ingress-class.ts';
 import { kubeStatus, type KubeStatus } from '../kube-status.ts';
 import { isRecord, type MutableRecord } from './records.ts';
-
-const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
-const LEGACY_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 
 /** The IngressClasses marked default, by name (the order the API server's lister gives does not matter here). */
 export function defaultIngressClasses(classes: readonly KubeObject[]): readonly string[] {
@@ -19,7 +17,7 @@ export function defaultIngressClasses(classes: readonly KubeObject[]): readonly 
 function hasClass(object: KubeObject): boolean {
   const spec = object['spec'];
   const named = isRecord(spec) && typeof spec['ingressClassName'] === 'string' && spec['ingressClassName'] !== '';
-  return named || object.metadata.annotations?.[LEGACY_CLASS_ANNOTATION] !== undefined;
+  return named || object.metadata.annotations?.[INGRESS_CLASS_ANNOTATION] !== undefined;
 }
 
 export function defaultIngress(object: MutableRecord & KubeObject, classes: readonly KubeObject[]): void {

@@ -3,8 +3,7 @@
  * scheduler, grace period, and per container the termination message settings, the image pull policy (Always for
  * an untagged or `:latest` image, IfNotPresent otherwise) and port protocols. Works on a private copy.
  */
-import { ensureRecord } from './service-defaults.ts';
-import { isRecord, type MutableRecord } from './records.ts';
+import { ensureRecord, isRecord, type MutableRecord } from './records.ts';
 
 export function defaultPodSpec(spec: MutableRecord): void {
   spec['restartPolicy'] ??= 'Always';

@@ -5,12 +5,12 @@
  * get a cluster IP. Works on a private copy the caller owns.
  */
 import { isIP } from 'node:net';
-import { isRecord, type MutableRecord } from './records.ts';
+import { ensureRecord, isRecord, type MutableRecord } from './records.ts';
 
 const DEFAULT_CLIENT_IP_TIMEOUT_SECONDS = 10800;
 
 export function defaultService(object: MutableRecord): void {
-  const spec = ensureSpec(object);
+  const spec = ensureRecord(object, 'spec');
   spec['type'] ??= 'ClusterIP';
   spec['sessionAffinity'] ??= 'None';
   const type = spec['type'];
@@ -38,16 +38,4 @@ export function defaultService(object: MutableRecord): void {
     const ip = typeof spec['clusterIP'] === 'string' ? spec['clusterIP'] : '';
     spec['ipFamilies'] = [isIP(ip) === 6 ? 'IPv6' : 'IPv4'];
   }
-}
-
-function ensureSpec(object: MutableRecord): MutableRecord {
-  return ensureRecord(object, 'spec');
-}
-
-export function ensureRecord(parent: MutableRecord, key: string): MutableRecord {
-  const value = parent[key];
-  if (isRecord(value)) return value;
-  const created: MutableRecord = {};
-  parent[key] = created;
-  return created;
 }

@@ -7,13 +7,12 @@
 import type { Diagnostic } from '../../config/diagnostic.ts';
 import type { KubeObject } from '../../k8s/types.ts';
 import { objectRef } from '../../k8s/types.ts';
-
-const LEGACY_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
+import { INGRESS_CLASS_ANNOTATION } from '../../routing/ingress-class.ts';
 
 /** Error diagnostics for creating `object` through the API beyond what validateObject reports. */
 export function ingressCreateDiagnostics(object: KubeObject): Diagnostic[] {
   if (object.kind !== 'Ingress') return [];
-  const annotation = object.metadata.annotations?.[LEGACY_CLASS_ANNOTATION];
+  const annotation = object.metadata.annotations?.[INGRESS_CLASS_ANNOTATION];
   const spec = object['spec'];
   const className = typeof spec === 'object' && spec !== null ? (spec as Record<string, unknown>)['ingressClassName'] : undefined;
   if (annotation === undefined || typeof className !== 'string' || annotation === className) return [];
@@ -22,7 +21,7 @@ export function ingressCreateDiagnostics(object: KubeObject): Diagnostic[] {
       severity: 'error',
       code: 'EW_FIELD_INVALID',
       object: objectRef(object),
-      field: `annotations.${LEGACY_CLASS_ANNOTATION}`,
+      field: `annotations.${INGRESS_CLASS_ANNOTATION}`,
       message: `${JSON.stringify(annotation)} must match \`ingressClassName\` when both are specified`,
     },
   ];
