@@ -80,12 +80,12 @@ const CASES: readonly { name: string; kind: string; target: Obj; patch: Obj; wan
     want: () => [{ port: 8000 }],
   },
   {
-    name: 'Service selector is atomic: replaced, not merged',
+    name: 'a Service selector merges (it is atomic for server-side apply only)',
     kind: 'Service',
     target: SERVICE,
     patch: { spec: { selector: { app: 'api' } } },
     pick: (o) => (o['spec'] as Obj)['selector'],
-    want: () => ({ app: 'api' }),
+    want: () => ({ app: 'api', track: 'stable' }),
   },
   {
     name: 'labels merge key by key; null deletes',
@@ -104,12 +104,12 @@ const CASES: readonly { name: string; kind: string; target: Obj; patch: Obj; wan
     want: () => ({ only: 'this' }),
   },
   {
-    name: 'a map with $patch delete is removed',
+    name: 'a map with $patch delete is left empty',
     kind: 'Service',
     target: SERVICE,
     patch: { metadata: { labels: { $patch: 'delete' } } },
-    pick: (o) => Object.hasOwn(o['metadata'] as Obj, 'labels'),
-    want: () => false,
+    pick: (o) => (o['metadata'] as Obj)['labels'],
+    want: () => ({}),
   },
   {
     name: '$patch merge is the default',
@@ -179,6 +179,14 @@ const CASES: readonly { name: string; kind: string; target: Obj; patch: Obj; wan
     patch: { spec: { volumes: [{ name: 'data', $retainKeys: ['name', 'hostPath'], hostPath: { path: '/d' } }] } },
     pick: (o) => (o['spec'] as Obj)['volumes'],
     want: () => [{ name: 'data', hostPath: { path: '/d' } }],
+  },
+  {
+    name: '$retainKeys with a null for a field outside the list',
+    kind: 'Deployment',
+    target: { kind: 'Deployment', spec: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } } } },
+    patch: { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate', rollingUpdate: null } } },
+    pick: (o) => o['spec'],
+    want: () => ({ strategy: { type: 'Recreate' } }),
   },
   {
     name: 'Ingress rules are atomic: the list is replaced',

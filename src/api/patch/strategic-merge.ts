@@ -1,7 +1,8 @@
 /**
  * Strategic merge patch, as `kubectl patch` (the default type), `kubectl apply` (client side) and `kubectl edit`
  * send it: a JSON merge patch whose lists merge by the kinds' merge keys (field-rules.ts) instead of being
- * replaced, with the directives `$patch: replace | merge | delete` (on maps and list elements),
+ * replaced, with the directives `$patch: replace | merge | delete` (on maps and list elements; a deleted map
+ * is left empty, as the API server leaves it),
  * `$deleteFromPrimitiveList/<field>`, `$setElementOrder/<field>` and `$retainKeys`. Pure; the target is copied.
  *
  * Errors answer as the API server does where it answers a client error: a body that is not an object or a bad
@@ -16,8 +17,6 @@ export type StrategicResult = { readonly ok: true; readonly value: unknown } | {
 
 const SET_ORDER = '$setElementOrder/';
 const DELETE_FROM = '$deleteFromPrimitiveList/';
-/** Returned by a merge whose patch says `$patch: delete`: the caller drops the field. */
-const DELETED: unique symbol = Symbol('deleted');
 
 class SmpError extends Error {
   readonly status: 'BadRequest' | 'Invalid';
@@ -41,7 +40,7 @@ export function applyStrategicPatch(kind: string, target: unknown, body: string)
   }
   try {
     const merged = mergeMap(kind, target, patch, []);
-    return { ok: true, value: merged === DELETED ? {} : merged };
+    return { ok: true, value: merged };
   } catch (err) {
     if (!(err instanceof SmpError)) throw err;
     if (err.status === 'Invalid') return { ok: false, status: kubeStatus('Invalid', REJECTED, { causes: [{ reason: 'UnexpectedServerResponse', message: err.message }] }) };
@@ -51,9 +50,9 @@ export function applyStrategicPatch(kind: string, target: unknown, body: string)
 
 const REJECTED = 'the server rejected our request due to an error in our request';
 
-function mergeMap(kind: string, original: unknown, patch: JsonObject, path: readonly string[]): JsonObject | typeof DELETED {
+function mergeMap(kind: string, original: unknown, patch: JsonObject, path: readonly string[]): JsonObject {
   const directive = patch['$patch'];
-  if (directive === 'delete') return DELETED;
+  if (directive === 'delete') return {};
   if (directive === 'replace') return mergeMap(kind, undefined, withoutKey(patch, '$patch'), path);
   if (directive !== undefined && directive !== 'merge') throw new SmpError('BadRequest', `Unknown patch type: ${String(directive)} in map: ${JSON.stringify(patch)}`);
 
@@ -73,15 +72,13 @@ function mergeMap(kind: string, original: unknown, patch: JsonObject, path: read
   }
   for (const [key, value] of Object.entries(patch)) {
     if (key.startsWith('$')) continue;
-    if (retain !== undefined && !retain.includes(key)) throw new SmpError('Invalid', 'patch content doesn\'t match retainKeys list');
     if (value === null) {
       delete out[key];
       continue;
     }
+    if (retain !== undefined && !retain.includes(key)) throw new SmpError('Invalid', 'patch content doesn\'t match retainKeys list');
     const at = [...path, key];
-    const merged = mergeValue(kind, Object.hasOwn(out, key) ? out[key] : undefined, value, at);
-    if (merged === DELETED) delete out[key];
-    else putKey(out, key, merged);
+    putKey(out, key, mergeValue(kind, Object.hasOwn(out, key) ? out[key] : undefined, value, at));
   }
   if (retain !== undefined) for (const key of Object.keys(out)) if (!retain.includes(key)) delete out[key];
   for (const [key, order] of Object.entries(patch)) {
@@ -96,10 +93,8 @@ function mergeMap(kind: string, original: unknown, patch: JsonObject, path: read
 
 function mergeValue(kind: string, original: unknown, value: unknown, path: readonly string[]): unknown {
   const rule = fieldRule(kind, path);
-  if (isPlainObject(value)) {
-    if (rule?.type === 'atomic') return stripDirectives(value);
-    return mergeMap(kind, original, value, path);
-  }
+  // Maps always merge here: a map marked atomic (a Service selector) is atomic for server-side apply only.
+  if (isPlainObject(value)) return mergeMap(kind, original, value, path);
   if (Array.isArray(value)) {
     if (rule?.type === 'map-list' && rule.smpKey !== undefined) return mergeList(kind, original, value, rule.smpKey, path);
     if (rule?.type === 'set') return mergeSet(original, value);
@@ -126,7 +121,6 @@ function mergeList(kind: string, original: unknown, patch: readonly unknown[], k
       continue;
     }
     const merged = mergeMap(kind, at === -1 ? undefined : out[at], element, path);
-    if (merged === DELETED) continue;
     if (at === -1) out.push(merged);
     else out[at] = merged;
   }
