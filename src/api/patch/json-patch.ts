@@ -1,20 +1,25 @@
 /**
  * JSON patch (RFC 6902), as `kubectl patch --type json` sends it: a list of add, remove, replace, move, copy and
- * test operations on JSON pointers (RFC 6901). Pure; the target is copied, never changed.
+ * test operations on JSON pointers. Pure; the target is copied, never changed.
  *
- * Answers as the API server does: a body that is not a list of operations is a 400 BadRequest; an operation that
- * does not apply (a failed test, a missing path) a 422 Invalid whose message is the API server's generic one, with
- * the precise reason kept in details.causes. Keys are hostile input: `__proto__` stays a plain own key.
+ * It behaves as the API server's JSON patch does, which scripts written against a cluster rely on, including where
+ * that is more lenient than the RFC: `replace` of a missing object key adds it, array indices may be negative
+ * (counted from the end) or have leading zeros, a missing `value` is null, `copy` from a missing key copies null,
+ * and the empty pointer (the whole document) is not addressable. A body that is not a list of operations is a
+ * 400 BadRequest; an operation that does not apply is a 422 Invalid with the API server's generic message and the
+ * precise reason, worded as the API server words it, in details.causes. Keys are hostile input: `__proto__` stays
+ * a plain own key.
  */
 import { kubeStatus, type KubeStatus } from '../kube-status.ts';
-import { deepEqual, isPlainObject, putKey } from './json-values.ts';
+import { deepEqual, isPlainObject, putKey, type JsonObject } from './json-values.ts';
 
 export type JsonPatchResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly status: KubeStatus };
 
 /** The API server's cap on operations in one JSON patch. */
 const MAX_OPERATIONS = 10000;
-
 const REJECTED = 'the server rejected our request due to an error in our request';
+const MISSING = 'missing value';
+const INVALID_INDEX = 'invalid index referenced';
 
 class PatchError extends Error {}
 
@@ -26,15 +31,17 @@ export function applyJsonPatch(target: unknown, body: string): JsonPatchResult {
   } catch (err) {
     return { ok: false, status: kubeStatus('BadRequest', `error decoding patch: ${(err as Error).message}`) };
   }
-  if (!Array.isArray(ops)) {
-    return { ok: false, status: kubeStatus('BadRequest', `json: cannot unmarshal ${jsonType(ops)} into Go value of type jsonpatch.Patch`) };
-  }
+  if (ops === null) ops = [];
+  if (!Array.isArray(ops)) return { ok: false, status: kubeStatus('BadRequest', `json: cannot unmarshal ${jsonType(ops)} into Go value of type jsonpatch.Patch`) };
+  const bad = ops.find((op) => op !== null && !isPlainObject(op));
+  if (bad !== undefined) return { ok: false, status: kubeStatus('BadRequest', `json: cannot unmarshal ${jsonType(bad)} into Go value of type jsonpatch.Operation`) };
   if (ops.length > MAX_OPERATIONS) {
     return { ok: false, status: kubeStatus('BadRequest', `The allowed maximum operations in a JSON patch is ${MAX_OPERATIONS}, got ${ops.length}`) };
   }
-  let doc = structuredClone(target);
+  const doc = structuredClone(target);
+  if (!isPlainObject(doc) && !Array.isArray(doc)) return { ok: false, status: kubeStatus('BadRequest', 'the patched document is not a JSON object') };
   try {
-    for (const op of ops) doc = applyOperation(doc, op);
+    for (const op of ops) applyOperation(doc, (op ?? {}) as JsonObject);
   } catch (err) {
     if (!(err instanceof PatchError)) throw err;
     return { ok: false, status: kubeStatus('Invalid', REJECTED, { causes: [{ reason: 'UnexpectedServerResponse', message: err.message }] }) };
@@ -42,150 +49,156 @@ export function applyJsonPatch(target: unknown, body: string): JsonPatchResult {
   return { ok: true, value: doc };
 }
 
-function applyOperation(doc: unknown, op: unknown): unknown {
-  if (!isPlainObject(op)) throw new PatchError(`operation is not an object: ${JSON.stringify(op)}`);
-  const kind = op['op'];
-  const path = op['path'];
-  if (typeof path !== 'string') throw new PatchError(`operation missing path field: missing value`);
+function applyOperation(doc: Container, op: JsonObject): void {
+  const kind = typeof op['op'] === 'string' ? op['op'] : 'unknown';
   switch (kind) {
-    case 'add':
-      return add(doc, path, requireValue(op, 'add'));
-    case 'remove':
-      return remove(doc, path, 'remove').doc;
+    case 'add': {
+      const path = field(op, 'path', 'add operation failed to decode path', false);
+      container(doc, path, `add operation does not apply: doc is missing path: "${path}"`).add(path, op['value'] ?? null, `error in add for path: '${path}'`);
+      return;
+    }
+    case 'remove': {
+      const path = field(op, 'path', 'remove operation failed to decode path', false);
+      container(doc, path, `remove operation does not apply: doc is missing path: "${path}"`).remove(`error in remove for path: '${path}'`);
+      return;
+    }
     case 'replace': {
-      const value = requireValue(op, 'replace');
-      if (!has(doc, parsePointer(path))) throw new PatchError(`replace operation does not apply: doc is missing key: ${path}: missing value`);
-      return set(doc, parsePointer(path), structuredClone(value), 'replace');
+      const path = field(op, 'path', 'replace operation failed to decode path', true);
+      const at = container(doc, path, `replace operation does not apply: doc is missing path: ${path}`);
+      at.get(`replace operation does not apply: doc is missing key: ${path}`, true);
+      at.set(op['value'] ?? null);
+      return;
     }
     case 'move': {
-      const from = requireFrom(op, 'move');
-      if (path.startsWith(`${from}/`)) throw new PatchError(`move operation does not apply: from ${JSON.stringify(from)} is a prefix of path ${JSON.stringify(path)}`);
-      const taken = remove(doc, from, 'move');
-      return add(taken.doc, path, taken.value);
+      const from = field(op, 'from', 'move operation failed to decode from', true);
+      const source = container(doc, from, `move operation does not apply: doc is missing from path: ${from}`);
+      const value = source.get(`error in move for path: '${source.key}'`, false);
+      source.remove(`error in move for path: '${source.key}'`);
+      const path = field(op, 'path', 'move operation failed to decode path', true);
+      container(doc, path, `move operation does not apply: doc is missing destination path: ${path}`).add(path, value ?? null, `error in move for path: '${path}'`);
+      return;
     }
     case 'copy': {
-      const from = requireFrom(op, 'copy');
-      const tokens = parsePointer(from);
-      if (!has(doc, tokens)) throw new PatchError(`copy operation does not apply: doc is missing from path: ${JSON.stringify(from)}: missing value`);
-      return add(doc, path, structuredClone(get(doc, tokens)));
+      const from = field(op, 'from', 'copy operation failed to decode from', true);
+      const value = container(doc, from, `copy operation does not apply: doc is missing from path: ${from}`).get(`error in copy for from: '${from}'`, false);
+      const path = field(op, 'path', 'copy operation failed to decode path', false);
+      container(doc, path, `copy operation does not apply: doc is missing destination path: ${path}`).add(path, structuredClone(value ?? null), 'error while adding value during copy');
+      return;
     }
     case 'test': {
-      const value = requireValue(op, 'test');
-      const tokens = parsePointer(path);
-      if (!has(doc, tokens) || !deepEqual(get(doc, tokens), value)) throw new PatchError(`testing value ${path} failed: test failed`);
-      return doc;
+      const path = field(op, 'path', 'test operation failed to decode path', true);
+      const actual = container(doc, path, `test operation does not apply: is missing path: ${path}`).get(`error in test for path: '${path}'`, false);
+      const expected = op['value'] ?? null;
+      if ((actual ?? null) === null ? expected !== null : !deepEqual(actual, expected)) throw new PatchError(`testing value ${path} failed: test failed`);
+      return;
     }
     default:
-      throw new PatchError(`Unexpected kind: ${String(kind)}`);
+      throw new PatchError(`Unexpected kind: ${kind}`);
   }
 }
 
-function requireValue(op: Readonly<Record<string, unknown>>, kind: string): unknown {
-  if (!Object.hasOwn(op, 'value')) throw new PatchError(`${kind} operation has no value: missing value`);
-  return op['value'];
+/** A string field of the operation; `detailed` adds the reason the API server adds for that operation. */
+function field(op: JsonObject, name: 'path' | 'from', context: string, detailed: boolean): string {
+  const value = op[name];
+  if (typeof value === 'string') return value;
+  if (value !== undefined && value !== null) throw new PatchError(`${context}: json: cannot unmarshal ${jsonType(value)} into Go value of type string`);
+  const reason = name === 'path' ? 'operation missing path field' : 'operation, missing from field';
+  throw new PatchError(detailed ? `${context}: ${reason}: ${MISSING}` : `${context}: ${MISSING}`);
 }
 
-function requireFrom(op: Readonly<Record<string, unknown>>, kind: string): string {
-  const from = op['from'];
-  if (typeof from !== 'string') throw new PatchError(`${kind} operation missing from field: missing value`);
-  return from;
+type Container = JsonObject | unknown[];
+
+/** The object or array holding the pointer's last token, and that token. */
+interface Slot {
+  readonly key: string;
+  get(context: string, strict: boolean): unknown;
+  set(value: unknown): void;
+  add(path: string, value: unknown, context: string): void;
+  remove(context: string): void;
 }
 
-/** RFC 6901: `/a/b~1c` → ['a', 'b/c']; the empty pointer is the whole document. */
-export function parsePointer(pointer: string): readonly string[] {
-  if (pointer === '') return [];
-  if (!pointer.startsWith('/')) throw new PatchError(`JSON pointer must be empty or start with a "/": ${JSON.stringify(pointer)}`);
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
-}
-
-/** An array index token: digits without leading zeros, within `max` (inclusive). */
-function index(token: string, max: number, pointer: readonly string[]): number {
-  if (!/^(0|[1-9][0-9]*)$/.test(token)) throw new PatchError(`invalid array index ${JSON.stringify(token)} in ${render(pointer)}`);
-  const i = Number(token);
-  if (i > max) throw new PatchError(`index out of bounds: ${i} in ${render(pointer)}`);
-  return i;
-}
-
-function render(tokens: readonly string[]): string {
-  return tokens.map((t) => `/${t.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
-}
-
-function has(doc: unknown, tokens: readonly string[]): boolean {
-  let node = doc;
-  for (const t of tokens) {
+/** Resolves every token but the last; a pointer without "/" or through a missing or scalar node is `missing`. */
+function container(doc: Container, pointer: string, missing: string): Slot {
+  const tokens = pointer.split('/');
+  if (tokens.length < 2) throw new PatchError(`${missing}: ${MISSING}`);
+  let node: unknown = doc;
+  for (const raw of tokens.slice(1, -1)) {
+    const token = unescape(raw);
     if (Array.isArray(node)) {
-      if (!/^(0|[1-9][0-9]*)$/.test(t) || Number(t) >= node.length) return false;
-      node = node[Number(t)];
-    } else if (isPlainObject(node) && Object.hasOwn(node, t)) {
-      node = node[t];
+      const i = arrayIndex(token);
+      node = i === undefined || i < 0 || i >= node.length ? undefined : node[i];
     } else {
-      return false;
+      node = isPlainObject(node) && Object.hasOwn(node, token) ? node[token] : undefined;
     }
+    if (!Array.isArray(node) && !isPlainObject(node)) throw new PatchError(`${missing}: ${MISSING}`);
   }
-  return true;
+  const key = unescape(tokens.at(-1) ?? '');
+  return Array.isArray(node) ? arraySlot(node, key) : objectSlot(node as JsonObject, key);
 }
 
-function get(doc: unknown, tokens: readonly string[]): unknown {
-  let node = doc;
-  for (const t of tokens) node = Array.isArray(node) ? node[Number(t)] : (node as Record<string, unknown>)[t];
-  return node;
+function objectSlot(object: JsonObject, key: string): Slot {
+  return {
+    key,
+    // An absent key reads as nothing (null), never as an error: so replace may add it, as the API server lets it.
+    get: () => (Object.hasOwn(object, key) ? object[key] : undefined),
+    set: (value) => putKey(object, key, value),
+    add: (_path, value) => putKey(object, key, value),
+    remove: (context) => {
+      if (!Object.hasOwn(object, key)) throw new PatchError(`${context}: Unable to remove nonexistent key: ${key}: ${MISSING}`);
+      delete object[key];
+    },
+  };
 }
 
-/** The container holding the last token, which must exist. */
-function parent(doc: unknown, tokens: readonly string[], kind: string): unknown {
-  const up = tokens.slice(0, -1);
-  if (!has(doc, up)) throw new PatchError(`${kind} operation does not apply: doc is missing path: ${JSON.stringify(render(tokens))}: missing value`);
-  const node = get(doc, up);
-  if (!Array.isArray(node) && !isPlainObject(node)) {
-    throw new PatchError(`${kind} operation does not apply: ${JSON.stringify(render(up))} is not a container: missing value`);
-  }
-  return node;
+function arraySlot(array: unknown[], key: string): Slot {
+  const indexOf = (context: string, size: number, forAdd: boolean): number => {
+    const i = arrayIndex(key);
+    if (i === undefined) {
+      const prefix = forAdd ? `${context}: value was not a proper array index: '${key}'` : context;
+      throw new PatchError(`${prefix}: strconv.Atoi: parsing ${JSON.stringify(key)}: invalid syntax`);
+    }
+    if (i >= size || i < -size) throw new PatchError(`${context}: Unable to access invalid index: ${i}: ${INVALID_INDEX}`);
+    return i < 0 ? i + size : i;
+  };
+  let resolved = -1;
+  return {
+    key,
+    get: (context, strict) => {
+      try {
+        resolved = indexOf(context, array.length, false);
+      } catch (err) {
+        if (strict) throw new PatchError(`${context}: ${MISSING}`);
+        throw err;
+      }
+      return array[resolved];
+    },
+    set: (value) => {
+      array[resolved] = value;
+    },
+    add: (_path, value, context) => {
+      const i = key === '-' ? array.length : indexOf(context, array.length + 1, true);
+      array.splice(i, 0, value);
+    },
+    remove: (context) => {
+      array.splice(indexOf(context, array.length, false), 1);
+    },
+  };
 }
 
-function add(doc: unknown, path: string, value: unknown): unknown {
-  const tokens = parsePointer(path);
-  const last = tokens.at(-1);
-  if (last === undefined) return structuredClone(value);
-  const node = parent(doc, tokens, 'add');
-  if (Array.isArray(node)) {
-    const i = last === '-' ? node.length : index(last, node.length, tokens);
-    node.splice(i, 0, structuredClone(value));
-  } else {
-    putKey(node as Record<string, unknown>, last, structuredClone(value));
-  }
-  return doc;
+/** An index as the API server reads one: optional sign, decimal digits (leading zeros allowed). */
+function arrayIndex(token: string): number | undefined {
+  if (!/^[+-]?[0-9]+$/.test(token)) return undefined;
+  const n = Number(token);
+  return Number.isSafeInteger(n) ? n : undefined;
 }
 
-function set(doc: unknown, tokens: readonly string[], value: unknown, kind: string): unknown {
-  const last = tokens.at(-1);
-  if (last === undefined) return value;
-  const node = parent(doc, tokens, kind);
-  if (Array.isArray(node)) node[index(last, node.length - 1, tokens)] = value;
-  else putKey(node as Record<string, unknown>, last, value);
-  return doc;
-}
-
-function remove(doc: unknown, path: string, kind: string): { readonly doc: unknown; readonly value: unknown } {
-  const tokens = parsePointer(path);
-  const last = tokens.at(-1);
-  if (last === undefined) throw new PatchError(`${kind} operation does not apply: the whole document cannot be removed`);
-  if (!has(doc, tokens)) throw new PatchError(`${kind} operation does not apply: doc is missing path: ${JSON.stringify(path)}: missing value`);
-  const node = parent(doc, tokens, kind);
-  if (Array.isArray(node)) {
-    const [value] = node.splice(Number(last), 1);
-    return { doc, value };
-  }
-  const record = node as Record<string, unknown>;
-  const value = record[last];
-  delete record[last];
-  return { doc, value };
+function unescape(token: string): string {
+  return token.replaceAll('~1', '/').replaceAll('~0', '~');
 }
 
 function jsonType(value: unknown): string {
   if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
   if (typeof value === 'object') return 'object';
   return typeof value;
 }
