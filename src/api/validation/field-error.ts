@@ -90,11 +90,44 @@ function invalidField(field: string, message: string): FieldError {
       'TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}';
     return { type: 'FieldValueDuplicate', field: field.replace(/\.port$/, ''), value };
   }
+  const name = /^("(?:[^"\\]|\\.)*") must be a (DNS-1123 label|DNS-1123 subdomain|DNS-1035 label):/.exec(message);
+  if (name !== null) return nameError(field, name[1] ?? '""', name[2] ?? '');
   const badPort = /^(-?\d+) is not a valid port number/.exec(message);
   if (badPort !== null) return { type: 'FieldValueInvalid', field, value: badPort[1] ?? '', detail: 'must be between 1 and 65535, inclusive' };
   const nodePortType = /^may not be set when type is (\w+)/.exec(message);
   if (nodePortType !== null) return { type: 'FieldValueForbidden', field, detail: `may not be used when \`type\` is '${nodePortType[1]}'` };
   return leadingValue('FieldValueInvalid', field, message);
+}
+
+/** The API server's explanations of its name rules, with the longest name each allows. */
+const NAME_RULES: Readonly<Record<string, { readonly max: number; readonly explanation: string }>> = {
+  'DNS-1123 label': {
+    max: 63,
+    explanation:
+      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character " +
+      "(e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+  },
+  'DNS-1123 subdomain': {
+    max: 253,
+    explanation:
+      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character " +
+      "(e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+  },
+  'DNS-1035 label': {
+    max: 63,
+    explanation:
+      "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character " +
+      "(e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
+  },
+};
+
+/** A bad name: too long, or not matching the rule, each with the API server's sentence. */
+function nameError(field: string, quoted: string, rule: string): FieldError {
+  const known = NAME_RULES[rule];
+  if (known === undefined) return { type: 'FieldValueInvalid', field, value: quoted };
+  const value = JSON.parse(quoted) as string;
+  const detail = value.length > known.max ? `must be no more than ${known.max} characters` : known.explanation;
+  return { type: 'FieldValueInvalid', field, value: quoted, detail };
 }
 
 /** `"a", "b"` from edgeway's `a, b or c` list of alternatives. */
