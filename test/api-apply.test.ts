@@ -242,3 +242,11 @@ test('fieldsV1: a set is written with v: members, and reading a tree back gives 
   t.is(printPath(['f:metadata', 'f:finalizers', 'v:"a"']), '.metadata.finalizers[="a"]');
   t.deepEqual([...fromFieldsV1({ 'f:spec': { 'k:{bad': {} } }).keys()].length, 1, 'a malformed step is kept as a name, never thrown on');
 });
+
+test('apply: a port without protocol is the TCP port (the key default), not a second element', (t) => {
+  const live = apply(null, 'kubectl', APPLIED);
+  const again = apply(live, 'kubectl', APPLIED.replace('    protocol: TCP\n', ''));
+  // protocol is no longer applied, so it goes; defaulting (on every write, as the API server does) writes it back.
+  t.deepEqual((again.spec as { ports: unknown }).ports, [{ port: 80, targetPort: 8080 }]);
+  t.deepEqual(Object.keys((managed(again)[0]?.fieldsV1['f:spec'] as Record<string, Record<string, unknown>>)['f:ports'] ?? {}), ['.', 'k:{"port":80,"protocol":"TCP"}']);
+});

@@ -87,6 +87,12 @@ const BY_KIND: Readonly<Record<string, Readonly<Record<string, FieldRule>>>> = {
   Ingress: { 'status.loadBalancer.ingress': ATOMIC },
 };
 
+/**
+ * Defaults of list-map key fields: an element that leaves its key field out is the element with the default, as
+ * the API server's schema defaults it before merging (a Service port without protocol is the TCP port).
+ */
+export const LIST_KEY_DEFAULTS: Readonly<Record<string, unknown>> = { protocol: 'TCP' };
+
 /** Kinds served from custom resource definitions: the API server refuses strategic merge patch for them. */
 export const CUSTOM_RESOURCE_KINDS: ReadonlySet<string> = new Set(['IPAddressPool']);
 

@@ -8,7 +8,7 @@
  * Identity fields (apiVersion, kind, name, namespace, uid, resourceVersion, ...) and status belong to nobody, as
  * the API server strips them before tracking.
  */
-import { fieldRule } from './field-rules.ts';
+import { fieldRule, LIST_KEY_DEFAULTS } from './field-rules.ts';
 import { deepEqual, isPlainObject, putKey, type JsonObject } from './json-values.ts';
 
 /** One path; `leaf` members are compared by value, others (list elements, granular maps and lists) by presence. */
@@ -86,11 +86,18 @@ function walkStruct(kind: string, value: JsonObject, names: readonly string[], s
   for (const [k, v] of Object.entries(value)) if (v !== null) walk(kind, v, [...names, k], [...steps, `f:${k}`], out);
 }
 
-/** `k:{"port":80,"protocol":"TCP"}`: the key fields present, in name order. */
+/** `k:{"port":80,"protocol":"TCP"}`: the key fields present (or defaulted), in name order. */
 export function elementStep(element: JsonObject, keys: readonly string[]): string {
   const id: JsonObject = {};
-  for (const k of [...keys].sort()) if (element[k] !== undefined) putKey(id, k, element[k]);
+  for (const k of [...keys].sort()) {
+    const value = keyValue(element, k);
+    if (value !== undefined) putKey(id, k, value);
+  }
   return `k:${JSON.stringify(id)}`;
+}
+
+function keyValue(element: JsonObject, key: string): unknown {
+  return element[key] ?? LIST_KEY_DEFAULTS[key];
 }
 
 /** The value at `steps` in `object`, or undefined when there is none. */
@@ -110,7 +117,7 @@ function child(node: unknown, step: string): unknown {
   if (step.startsWith('k:')) {
     const id = parseStep(body);
     if (!isPlainObject(id)) return undefined;
-    return node.find((e) => isPlainObject(e) && Object.entries(id).every(([k, v]) => deepEqual(e[k], v)));
+    return node.find((e) => isPlainObject(e) && Object.entries(id).every(([k, v]) => deepEqual(keyValue(e, k), v)));
   }
   if (step.startsWith('v:')) {
     const v = parseStep(body);
