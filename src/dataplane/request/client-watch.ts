@@ -5,6 +5,7 @@
  * and runs only while something is watched: requests without a body, and responses the client reads as fast as they
  * come, never enter it. A timeout is noticed between its deadline and the deadline plus SWEEP_MS.
  */
+import { PeriodicSweep } from './periodic-sweep.ts';
 
 /** How often the sweep looks; well inside the one second of slack the timeouts promise. */
 export const CLIENT_SWEEP_MS = 250;
@@ -18,39 +19,13 @@ export interface ClientWatched {
   checkClient(now: number): boolean;
 }
 
-export class ClientWatch {
-  readonly #watched = new Set<ClientWatched>();
-  #timer: NodeJS.Timeout | null = null;
-
-  /** Requests and responses under watch (tests, the slow-client perf scenario). */
-  get size(): number {
-    return this.#watched.size;
+/** The sweep of request bodies and unread responses of slow clients. */
+export class ClientWatch extends PeriodicSweep<ClientWatched> {
+  constructor() {
+    super(CLIENT_SWEEP_MS, checkClient);
   }
+}
 
-  add(item: ClientWatched): void {
-    this.#watched.add(item);
-    if (this.#timer === null) {
-      this.#timer = setInterval(this.#sweep, CLIENT_SWEEP_MS);
-      this.#timer.unref();
-    }
-  }
-
-  delete(item: ClientWatched): void {
-    this.#watched.delete(item);
-  }
-
-  stop(): void {
-    if (this.#timer !== null) clearInterval(this.#timer);
-    this.#timer = null;
-    this.#watched.clear();
-  }
-
-  readonly #sweep = (): void => {
-    const now = performance.now();
-    for (const item of this.#watched) if (item.checkClient(now)) this.#watched.delete(item);
-    if (this.#watched.size === 0 && this.#timer !== null) {
-      clearInterval(this.#timer);
-      this.#timer = null;
-    }
-  };
+function checkClient(item: ClientWatched, now: number): boolean {
+  return item.checkClient(now);
 }

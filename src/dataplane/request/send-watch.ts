@@ -6,6 +6,7 @@
  * full because the upstream does not read — so a client that is slow to upload is never blamed on the upstream
  * (the downstream idle timeout covers that). The sweep runs only while something is watched.
  */
+import { PeriodicSweep } from './periodic-sweep.ts';
 
 /** How often the sweep looks; a stall is noticed between the timeout and the timeout plus this. */
 export const SWEEP_MS = 100;
@@ -32,38 +33,13 @@ export function sendVerdict(progressed: boolean, paused: boolean, stalledSinceMs
   return now - stalledSinceMs >= timeoutMs ? 'stalled' : 'waiting';
 }
 
-export class SendWatch {
-  readonly #watched = new Set<SendWatched>();
-  #timer: NodeJS.Timeout | null = null;
-
-  get size(): number {
-    return this.#watched.size;
+/** The sweep of exchanges uploading on routes with a send timeout. */
+export class SendWatch extends PeriodicSweep<SendWatched> {
+  constructor() {
+    super(SWEEP_MS, checkSend);
   }
+}
 
-  add(exchange: SendWatched): void {
-    this.#watched.add(exchange);
-    if (this.#timer === null) {
-      this.#timer = setInterval(this.#sweep, SWEEP_MS);
-      this.#timer.unref();
-    }
-  }
-
-  delete(exchange: SendWatched): void {
-    this.#watched.delete(exchange);
-  }
-
-  stop(): void {
-    if (this.#timer !== null) clearInterval(this.#timer);
-    this.#timer = null;
-    this.#watched.clear();
-  }
-
-  readonly #sweep = (): void => {
-    const now = performance.now();
-    for (const exchange of this.#watched) if (exchange.checkSend(now)) this.#watched.delete(exchange);
-    if (this.#watched.size === 0 && this.#timer !== null) {
-      clearInterval(this.#timer);
-      this.#timer = null;
-    }
-  };
+function checkSend(exchange: SendWatched, now: number): boolean {
+  return exchange.checkSend(now);
 }
