@@ -29,3 +29,4 @@ export interface DownstreamResponse {
 export function closeAfter(res: DownstreamResponse): void {
   if (res.req.httpVersionMajor === 1) (res as ServerResponse).shouldKeepAlive = false;
 }
+

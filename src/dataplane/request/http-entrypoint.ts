@@ -11,7 +11,14 @@
  * A failure of edgeway's own while handling a request (an exception thrown synchronously anywhere on the path) is
  * caught at the handler's entry: the request gets a 500 (or its connection is cut if the response had begun), it is
  * logged and counted, and the process keeps serving. The one try/catch sits in a small wrapper around the path.
+ *
+ * Pipelined HTTP/1 requests are handled one at a time, as nginx does: Node parses and hands over every request it
+ * has read, but a request whose response is queued behind an earlier one waits until that response is done. When the
+ * earlier response is the connection's last (a refusal that closes, or the client's `Connection: close`), Node never
+ * gives the queued response its socket, so the request behind is never dispatched: no backend runs a request whose
+ * answer could not reach the client.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Http2ServerRequest } from 'node:http2';
 import type { Dispatcher, Pool } from 'undici';
 import type { Code } from '../../errors.ts';
@@ -90,13 +97,30 @@ export class HttpEntrypoint {
 
   /** The `request` listener for node:http and node:http2 (compatibility API). */
   readonly handle = (req: DownstreamRequest, res: DownstreamResponse): void => {
+    // A pipelined request whose response is queued behind an earlier one (no socket yet) waits for its turn.
+    if (!(req instanceof Http2ServerRequest) && (res as ServerResponse).socket === null) {
+      const queued = res as QueuedResponse;
+      queued[kQueued] = this;
+      (res as ServerResponse).once('socket', onTurn);
+      return;
+    }
+    this.#run(req, res);
+  };
+
+  #run(req: DownstreamRequest, res: DownstreamResponse): void {
     const rec = new RequestRecord(req, this.#proto, this.#port, performance.now());
     try {
       this.#handle(rec, res);
     } catch (err) {
       this.#crashed(rec, res, err);
     }
-  };
+  }
+
+  /** A queued pipelined request's turn came: the responses before it on its connection are done. */
+  takeTurn(res: QueuedResponse): void {
+    const req = res.req as IncomingMessage;
+    this.#run(req, res);
+  }
 
   #handle(rec: RequestRecord, res: DownstreamResponse): void {
     const req = rec.req;
@@ -238,6 +262,17 @@ export class HttpEntrypoint {
       reason,
     });
   }
+}
+
+/** A pipelined request's response waiting for its socket, with the entrypoint that will handle it. */
+const kQueued = Symbol('edgeway.queued');
+type QueuedResponse = DownstreamResponse & { [kQueued]?: HttpEntrypoint | undefined };
+
+/** Node gives a queued response its socket once every response before it finished on a connection kept alive. */
+function onTurn(this: QueuedResponse): void {
+  const entrypoint = this[kQueued];
+  this[kQueued] = undefined;
+  entrypoint?.takeTurn(this);
 }
 
 function hasBody(req: DownstreamRequest): boolean {
