@@ -156,6 +156,7 @@ const resilience = {
   EDGEWAY_HEADERS_TOO_MANY: { summary: 'The request has more header lines than downstream.maxHeadersCount.', status: 431 },
   EDGEWAY_BODY_TOO_LARGE: { summary: 'The request body is larger than the route allows (downstream.maxBodySize or proxy-body-size).', status: 413 },
   EDGEWAY_FRAMING_AMBIGUOUS: { summary: 'Content-Length with Transfer-Encoding, several or bad Content-Length, or a Transfer-Encoding other than exactly chunked.', status: 400 },
+  EDGEWAY_BODY_MALFORMED: { summary: 'The request body broke its chunked framing part-way (a bad chunk size); the upstream request was aborted and the connection closed.', status: 400 },
   EDGEWAY_HOST_AMBIGUOUS: { summary: 'Several Host headers, or an absolute-form target whose authority differs from Host.', status: 400 },
   EDGEWAY_LIMIT_MAX_REQUESTS: { summary: 'The Service already has its maximum of requests in flight (X-Edgeway-Limit: max-requests).', status: 503 },
   EDGEWAY_LIMIT_MAX_PENDING: { summary: 'The Service already has its maximum of requests waiting for a connection (X-Edgeway-Limit: max-pending).', status: 503 },

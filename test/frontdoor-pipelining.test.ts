@@ -18,7 +18,10 @@ const REFUSED: readonly [string, string][] = [
   ['duplicate Host', `GET /bad HTTP/1.1\r\n${H}Host: other.test\r\n\r\n`],
   ['absolute-form target naming another host', `GET http://other.test/bad HTTP/1.1\r\n${H}\r\n`],
   ['Host with a space', `GET /bad HTTP/1.1\r\nHost: app test\r\n\r\n`],
+  ['Transfer-Encoding: identity', `POST /bad HTTP/1.1\r\n${H}Transfer-Encoding: identity\r\n\r\n`],
   ['Transfer-Encoding: gzip, chunked', `POST /bad HTTP/1.1\r\n${H}Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n`],
+  ['HTTP/2.0 request line', `GET /bad HTTP/2.0\r\n${H}\r\n`],
+  ['HTTP/0.9 request line', `GET /bad HTTP/0.9\r\n${H}\r\n`],
 ];
 
 async function gateway(t: Parameters<typeof rawBackend>[0]) {
@@ -82,4 +85,20 @@ test('good pipelined requests are all answered, in order, one backend request ea
   t.deepEqual(answer.statuses, [200, 200, 200, 200]);
   t.deepEqual(backend.requests.map((r) => r.target), ['/1', '/run-me', '/3', '/4']);
   t.is(backend.requests[1]!.body.toString(), 'hello');
+});
+
+test('a pipelined request whose body the parser refuses while an earlier response is in flight is never run', async (t) => {
+  const { backend, gw } = await gateway(t);
+  const answer = await rawExchange(gw.port, GOOD('/first') + `POST /broken HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n5g\r\nhello\r\n0\r\n\r\n`);
+  t.deepEqual(answer.statuses, [200, 400]);
+  t.true(answer.closed);
+  t.deepEqual(backend.requests.map((r) => r.target), ['/first']);
+});
+
+test('garbage pipelined behind good requests: each good one answered in order, then one 400', async (t) => {
+  const { backend, gw } = await gateway(t);
+  const answer = await rawExchange(gw.port, GOOD('/1') + GOOD('/2') + 'NOT HTTP AT ALL\r\n\r\n');
+  t.deepEqual(answer.statuses, [200, 200, 400]);
+  t.true(answer.closed);
+  t.deepEqual(backend.requests.map((r) => r.target), ['/1', '/2']);
 });

@@ -1,11 +1,28 @@
 /**
  * What edgeway answers when Node's parser rejects a request: 431 for oversized headers, 408 for a header timeout,
  * 400 for the rest, always with `Connection: close`. If a response to an earlier, good request on the same
- * connection is still being written, it is allowed to finish first: a bad trailing request must never cut it.
+ * connection is still being written, it is allowed to finish first: a bad trailing request must never cut it; if that
+ * response is the connection's last, nothing is added after it.
+ *
+ * A parser failure inside the body of the request being answered (a malformed chunk size) belongs to that request:
+ * its exchange aborts the upstream request and answers 400 at once, rather than both waiting for a timeout.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '../../log.ts';
 import type { RejectionCounters } from '../../metrics/rejection-counters.ts';
+import { kParserFailed } from '../request/downstream.ts';
+import { refuseMalformedBody } from '../request/proxy-exchange.ts';
+
+/** What is read of the response in flight on a connection (Node's `socket._httpMessage`). */
+type ParsedSocket = Socket & { _httpMessage?: InFlight | null; [kParserFailed]?: boolean };
+
+interface InFlight {
+  readonly writableFinished: boolean;
+  /** Set by Node once the response is known to be its connection's last. */
+  readonly _last?: boolean;
+  readonly req?: { readonly complete: boolean };
+  once(event: 'finish', listener: () => void): unknown;
+}
 
 const RESPONSES: Readonly<Record<string, string>> = {
   HPE_HEADER_OVERFLOW: response(431, 'Request Header Fields Too Large', 'request headers are too large'),
@@ -30,10 +47,26 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Socket, lo
   }
   counters?.parserRefused(err.code);
   const answer = RESPONSES[err.code ?? ''] ?? BAD_REQUEST;
-  const inFlight = (socket as Socket & { _httpMessage?: { writableFinished: boolean; once(e: string, f: () => void): void } })._httpMessage;
+  const parsed = socket as ParsedSocket;
+  parsed[kParserFailed] = true;
+  const inFlight = parsed._httpMessage;
   if (inFlight && !inFlight.writableFinished) {
-    inFlight.once('finish', () => socket.end(answer));
+    if (inFlight.req?.complete === false && refuseMalformedBody(inFlight)) return;
+    answerAfter(inFlight, parsed, answer);
     return;
   }
   socket.end(answer);
+}
+
+/**
+ * Answers once the responses on the connection are done: the one in flight, then any pipelined one Node hands the
+ * socket next. Node's own 'finish' listener runs first; it already ends a connection whose last response this was.
+ */
+function answerAfter(inFlight: InFlight, socket: ParsedSocket, answer: string): void {
+  inFlight.once('finish', () => {
+    if (inFlight._last === true) return;
+    const next = socket._httpMessage;
+    if (next && next !== inFlight && !next.writableFinished) answerAfter(next, socket, answer);
+    else socket.end(answer);
+  });
 }

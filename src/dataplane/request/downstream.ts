@@ -30,3 +30,8 @@ export function closeAfter(res: DownstreamResponse): void {
   if (res.req.httpVersionMajor === 1) (res as ServerResponse).shouldKeepAlive = false;
 }
 
+/**
+ * Set on an HTTP/1 socket by the clientError handler when Node's parser gave up on it: a pipelined request still
+ * waiting for its turn whose body is incomplete will never get the rest.
+ */
+export const kParserFailed = Symbol('edgeway.parser-failed');

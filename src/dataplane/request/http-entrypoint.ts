@@ -19,6 +19,7 @@
  * answer could not reach the client.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { Http2ServerRequest } from 'node:http2';
 import type { Dispatcher, Pool } from 'undici';
 import type { Code } from '../../errors.ts';
@@ -28,7 +29,7 @@ import type { RouteCellRegistry } from '../../metrics/route-cells.ts';
 import type { RouteTarget } from '../../routing/route-table.ts';
 import type { AccessLog } from './access-log.ts';
 import type { BoundSnapshot } from '../bound-snapshot.ts';
-import { closeAfter, type DownstreamRequest, type DownstreamResponse } from './downstream.ts';
+import { closeAfter, kParserFailed, type DownstreamRequest, type DownstreamResponse } from './downstream.ts';
 import { sendError } from './error-response.ts';
 import { forwardHeaders } from './forward-headers.ts';
 import type { OverloadGuard } from '../overload-guard.ts';
@@ -119,6 +120,11 @@ export class HttpEntrypoint {
   /** A queued pipelined request's turn came: the responses before it on its connection are done. */
   takeTurn(res: QueuedResponse): void {
     const req = res.req as IncomingMessage;
+    // Node's parser failed on this connection after reading this request's head: the rest of its body never comes.
+    if (!req.complete && (req.socket as Socket & { [kParserFailed]?: boolean })[kParserFailed] === true) {
+      this.#fail(new RequestRecord(req, this.#proto, this.#port, performance.now()), res, 'EDGEWAY_BODY_MALFORMED', true);
+      return;
+    }
     this.#run(req, res);
   }
 

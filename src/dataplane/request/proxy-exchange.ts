@@ -84,6 +84,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
   #sentSeen = 0;
   #stalledSince = 0;
   #sendStalled = false;
+  /** Node's parser refused the request body part-way (client-error.ts): answer 400 and close, no retry. */
+  #malformed = false;
 
   /** `rec` is resolved (its target and backend set) and its request id assigned. */
   constructor(rec: RequestRecord, res: DownstreamResponse, owner: ExchangeOwner, options: Dispatcher.DispatchOptions) {
@@ -128,8 +130,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
     this.#controller = controller;
     this.#written = true;
     this.#backend.runtime.pending--;
-    if (this.#clientGone) {
-      controller.abort(clientGoneError());
+    if (this.#clientGone || this.#malformed) {
+      controller.abort(this.#malformed ? malformedError() : clientGoneError());
       return;
     }
     // A body without Content-Length (chunked) is counted as it arrives, and so is any body on a route with a send
@@ -157,6 +159,17 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
       this.#tooLarge = true;
       this.#controller?.abort(Object.assign(new Error('request body too large'), { code: 'EDGEWAY_BODY_TOO_LARGE' }));
     }
+  }
+
+  /**
+   * Node's parser refused this request's body part-way (a malformed chunk): the rest will never come, so the
+   * upstream request is aborted now and the client answered 400 with a close. False when the exchange is over.
+   */
+  bodyMalformed(): boolean {
+    if (this.#done || this.#clientGone) return false;
+    this.#malformed = true;
+    this.#controller?.abort(malformedError());
+    return true;
   }
 
   /** The SendWatch's look at this upload (send-watch.ts); true when watching can stop. */
@@ -237,12 +250,13 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
     }
     const code = upstreamErrorCode(err);
     if (member !== null) {
-      if (!this.#res.headersSent && !this.#tooLarge && !this.#discarding) member.upstreamFailed(code);
+      if (!this.#res.headersSent && !this.#tooLarge && !this.#discarding && !this.#malformed) member.upstreamFailed(code);
       member.upstreamDone();
     }
-    if (this.#tooLarge) {
+    if (this.#tooLarge || this.#malformed) {
+      const refusal = this.#tooLarge ? 'EDGEWAY_BODY_TOO_LARGE' : 'EDGEWAY_BODY_MALFORMED';
       this.#done = true;
-      this.#finish(sendError(this.#res, 'EDGEWAY_BODY_TOO_LARGE', this.#info.requestId, true), 'EDGEWAY_BODY_TOO_LARGE');
+      this.#finish(sendError(this.#res, refusal, this.#info.requestId, true), refusal);
       return;
     }
     if (this.#discarding) {
@@ -365,6 +379,16 @@ type CountedRequest = DownstreamRequest & { [kExchange]?: ProxyExchange };
 
 function countBody(this: CountedRequest, chunk: Buffer): void {
   this[kExchange]?.bodyChunk(chunk.length);
+}
+
+/** Hands a parser failure inside a request body to the exchange answering that request; false when there is none. */
+export function refuseMalformedBody(res: object): boolean {
+  const exchange = (res as ExchangeResponse)[kExchange];
+  return exchange !== undefined && exchange.bodyMalformed();
+}
+
+function malformedError(): Error {
+  return Object.assign(new Error('the request body is malformed'), { code: 'EDGEWAY_BODY_MALFORMED' });
 }
 
 function clientGoneError(): Error {
