@@ -28,12 +28,16 @@ export interface ForwardedHeaders {
   readonly requestId: string;
 }
 
+/** Never removed by a client's Connection list. */
+const PROTECTED: readonly string[] = ['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-request-id'];
+
 export function forwardHeaders(raw: readonly string[], ctx: ForwardContext, newRequestId: () => string): ForwardedHeaders {
   const out: string[] = [];
   let named: Set<string> | null = null;
   for (let i = 0; i < raw.length; i += 2) {
     if (raw[i]!.length === 10 && raw[i]!.toLowerCase() === 'connection') {
       named = connectionTokens(raw[i + 1]);
+      if (named !== null) for (const name of PROTECTED) named.delete(name);
       break;
     }
   }
