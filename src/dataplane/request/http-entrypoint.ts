@@ -30,7 +30,7 @@ import type { RouteTarget } from '../../routing/route-table.ts';
 import type { AccessLog } from './access-log.ts';
 import type { BoundSnapshot } from '../bound-snapshot.ts';
 import { closeAfter, kParserFailed, type DownstreamRequest, type DownstreamResponse } from './downstream.ts';
-import { sendError } from './error-response.ts';
+import { errorBodyBytes, sendError } from './error-response.ts';
 import { forwardHeaders } from './forward-headers.ts';
 import type { OverloadGuard } from '../overload-guard.ts';
 import { ProxyExchange, type RetryCounters } from './proxy-exchange.ts';
@@ -213,7 +213,7 @@ export class HttpEntrypoint {
     if (hasBody(rec.req)) rec.req.resume();
     res.writeHead(308, { location, 'content-length': '0', server: 'edgeway' });
     res.end();
-    this.#answered(rec, 308, undefined, undefined);
+    this.#answered(rec, 308, undefined, undefined, 0);
   }
 
   /**
@@ -228,7 +228,7 @@ export class HttpEntrypoint {
     if (!close && hasBody(rec.req)) rec.req.resume();
     this.#runtime.rejections.refused(code);
     const status = sendError(res, code, undefined, close);
-    this.#answered(rec, status, service, code);
+    this.#answered(rec, status, service, code, errorBodyBytes(code));
   }
 
   /**
@@ -243,14 +243,14 @@ export class HttpEntrypoint {
         res.destroy();
         return;
       }
-      this.#answered(rec, sendError(res, 'EDGEWAY_INTERNAL', undefined, true), undefined, 'EDGEWAY_INTERNAL');
+      this.#answered(rec, sendError(res, 'EDGEWAY_INTERNAL', undefined, true), undefined, 'EDGEWAY_INTERNAL', errorBodyBytes('EDGEWAY_INTERNAL'));
     } catch {
       res.destroy();
     }
   }
 
-  /** Metrics and the access line for an answer edgeway gave itself (no upstream, no body). */
-  #answered(rec: RequestRecord, status: number, service: string | undefined, reason: Code | undefined): void {
+  /** Metrics and the access line for an answer edgeway gave itself (no upstream); `bytes`: the body it sent. */
+  #answered(rec: RequestRecord, status: number, service: string | undefined, reason: Code | undefined, bytes: number): void {
     this.#runtime.routeCells.cells(rec.ingress ?? '', service ?? '').record(rec.method, status, (performance.now() - rec.started) / 1000);
     const log = this.#runtime.accessLog;
     if (!log.enabled) return;
@@ -259,7 +259,7 @@ export class HttpEntrypoint {
       host: rec.host,
       path: rec.path,
       status,
-      bytes: 0,
+      bytes,
       durationMs: performance.now() - rec.started,
       upstream: undefined,
       requestId: undefined,

@@ -21,7 +21,7 @@ import type { RouteCellRegistry, RouteCells } from '../../metrics/route-cells.ts
 import type { RoutePolicy } from '../../routing/route-policy.ts';
 import type { AccessLog } from './access-log.ts';
 import { closeAfter, type DownstreamRequest, type DownstreamResponse } from './downstream.ts';
-import { sendError } from './error-response.ts';
+import { errorBodyBytes, sendError } from './error-response.ts';
 import { endToEndResponseHeaders } from './hop-by-hop.ts';
 import type { RequestRecord } from './request-record.ts';
 import { failureKind, isIdempotent, mayRetryError, mayRetryStatus } from './retry-decision.ts';
@@ -256,6 +256,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
     if (this.#tooLarge || this.#malformed) {
       const refusal = this.#tooLarge ? 'EDGEWAY_BODY_TOO_LARGE' : 'EDGEWAY_BODY_MALFORMED';
       this.#done = true;
+      if (!this.#res.headersSent) this.#bytes = errorBodyBytes(refusal);
       this.#finish(sendError(this.#res, refusal, this.#info.requestId, true), refusal);
       return;
     }
@@ -284,6 +285,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
       return;
     }
     // After a stalled upload the rest of the body is still on the way: answer, then close the connection.
+    this.#bytes = errorBodyBytes(code);
     this.#finish(sendError(this.#res, code, this.#info.requestId, this.#sendStalled), code);
   }
 
