@@ -13,9 +13,11 @@ export interface DownstreamResponse {
   statusCode: number;
   readonly headersSent: boolean;
   readonly writableEnded: boolean;
-  readonly req: { readonly httpVersionMajor: number };
+  readonly req: { readonly httpVersionMajor: number; readonly httpVersionMinor: number };
   writeHead(statusCode: number, headers?: OutgoingHttpHeaders | (string | string[])[]): unknown;
   setHeader(name: string, value: string | number | readonly string[]): unknown;
+  /** A `103 Early Hints` before the final response (HTTP/1.1 and HTTP/2). */
+  writeEarlyHints(hints: Record<string, string | string[]>): unknown;
   write(chunk: Buffer): boolean;
   end(chunk?: Buffer): unknown;
   destroy(error?: Error): unknown;

@@ -14,6 +14,10 @@
  * A route's connect timeout selects its member's pool for that timeout (bound with the snapshot); a route's send
  * timeout puts the exchange under the data plane's SendWatch while its body uploads (send-watch.ts). Routes without
  * them pay one comparison each.
+ *
+ * undici reports each informational (1xx) response through onResponseStart before the final one: a `103 Early
+ * Hints` is relayed with its Link fields to clients that can take it (HTTP/1.1, HTTP/2), any other 1xx is dropped,
+ * and only the final status starts the client's response.
  */
 import type { Dispatcher, Pool } from 'undici';
 import type { Code } from '../../errors.ts';
@@ -187,6 +191,10 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched {
   }
 
   onResponseStart(controller: Controller, statusCode: number, headers: Headers): void {
+    if (statusCode < 200) {
+      if (statusCode === 103 && !this.#clientGone) earlyHints(this.#res, headers.link);
+      return;
+    }
     const res = this.#res;
     const now = performance.now();
     this.#cells.upstreamHeaders.observe((now - this.#tryStarted) / 1000);
@@ -381,6 +389,16 @@ type CountedRequest = DownstreamRequest & { [kExchange]?: ProxyExchange };
 
 function countBody(this: CountedRequest, chunk: Buffer): void {
   this[kExchange]?.bodyChunk(chunk.length);
+}
+
+/** Relays a backend's 103 Early Hints (its Link fields only) unless the client is HTTP/1.0 or the response began. */
+function earlyHints(res: DownstreamResponse, link: string | string[] | undefined): void {
+  if (link === undefined || res.headersSent || (res.req.httpVersionMajor === 1 && res.req.httpVersionMinor === 0)) return;
+  try {
+    res.writeEarlyHints({ link });
+  } catch {
+    // A Link value Node refuses to write is dropped with its hint: the final response still follows.
+  }
 }
 
 /** Hands a parser failure inside a request body to the exchange answering that request; false when there is none. */
