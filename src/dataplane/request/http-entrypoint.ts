@@ -15,8 +15,8 @@
  * Pipelined HTTP/1 requests are handled one at a time, as nginx does: Node parses and hands over every request it
  * has read, but a request whose response is queued behind an earlier one waits until that response is done. When the
  * earlier response is the connection's last (a refusal that closes, or the client's `Connection: close`), Node never
- * gives the queued response its socket, so the request behind is never dispatched: no backend runs a request whose
- * answer could not reach the client.
+ * gives the queued response its socket, so the request behind is never dispatched; and a request read after that
+ * last response went out is dropped. No backend runs a request whose answer could not reach the client.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -98,12 +98,16 @@ export class HttpEntrypoint {
 
   /** The `request` listener for node:http and node:http2 (compatibility API). */
   readonly handle = (req: DownstreamRequest, res: DownstreamResponse): void => {
-    // A pipelined request whose response is queued behind an earlier one (no socket yet) waits for its turn.
-    if (!(req instanceof Http2ServerRequest) && (res as ServerResponse).socket === null) {
-      const queued = res as QueuedResponse;
-      queued[kQueued] = this;
-      (res as ServerResponse).once('socket', onTurn);
-      return;
+    if (!(req instanceof Http2ServerRequest)) {
+      // The connection's last response already went out: Node still parses what arrives on the half-closed
+      // connection, but nothing more can be answered on it, so nothing more is dispatched.
+      if (req.socket.writableEnded || req.socket.destroyed) return;
+      // A pipelined request whose response is queued behind an earlier one (no socket yet) waits for its turn.
+      if ((res as ServerResponse).socket === null) {
+        (res as QueuedResponse)[kQueued] = this;
+        (res as ServerResponse).once('socket', onTurn);
+        return;
+      }
     }
     this.#run(req, res);
   };
