@@ -8,6 +8,10 @@
  * HTTP/2 requests (HTTPS entrypoint) go upstream as HTTP/1.1: pseudo-headers (`:method`, `:path`, `:scheme`,
  * `:authority`) are dropped, `:authority` becomes Host when the client sent no Host, and the several Cookie fields
  * HTTP/2 allows are joined into one with "; " (RFC 9113 §8.2.3).
+ *
+ * A client's `Connection` list makes the headers it names hop-by-hop, except those routing depends on or edgeway
+ * writes itself: `Connection: Host` must not strip the Host the route was matched on (the backend would get the
+ * endpoint's address instead), and X-Forwarded-* and X-Request-Id cannot be removed that way either.
  */
 import { connectionTokens, isHopByHop } from './hop-by-hop.ts';
 
