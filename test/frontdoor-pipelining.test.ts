@@ -4,6 +4,7 @@
  * request executed without its response reaching the client shows up as an extra record.
  */
 import test from 'ava';
+import { connect as tlsConnect } from 'node:tls';
 import { startEdgeway } from './helpers/edgeway.ts';
 import { docs, INGRESS_CLASS, ingress, serviceWithEndpoints } from './helpers/manifests.ts';
 import { rawBackend } from './helpers/raw-backend.ts';
@@ -101,4 +102,19 @@ test('garbage pipelined behind good requests: each good one answered in order, t
   t.deepEqual(answer.statuses, [200, 200, 400]);
   t.true(answer.closed);
   t.deepEqual(backend.requests.map((r) => r.target), ['/1', '/2']);
+});
+
+test('over TLS (HTTP/1.1 on the HTTPS entrypoint) too: nothing behind a refusal reaches the backend', async (t) => {
+  const backend = await rawBackend(t);
+  const gw = await startEdgeway(t, docs(INGRESS_CLASS, serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]), ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }])), { https: true });
+  const port = gw.edgeway.addresses.find((a) => a.name === 'https')?.port ?? 0;
+  const open = () => tlsConnect({ port, host: '127.0.0.1', servername: 'app.test', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+  for (const [name, bad] of REFUSED) {
+    const before = backend.requests.length;
+    const answer = await rawExchange(port, GOOD('/first') + bad + POST, 3000, open);
+    t.is(answer.statuses[0], 200, `${name}: the first is answered`);
+    t.true(answer.statuses.length === 2 && answer.statuses[1]! >= 400, `${name}: then refused (${answer.statuses.join(',')})`);
+    t.true(answer.closed, `${name}: closed`);
+    t.deepEqual(backend.requests.slice(before).map((r) => r.target), ['/first'], `${name}: only the first ran`);
+  }
 });
