@@ -161,6 +161,7 @@ const resilience = {
   EDGEWAY_BODY_TIMEOUT: { summary: 'The client sent no part of the request body for downstream.bodyTimeout; the connection is closed (cut instead when the response had begun).', status: 408 },
   EDGEWAY_REQUEST_TIMEOUT: { summary: 'An HTTP/2 request was not received whole within downstream.requestTimeout (HTTP/1.1 gets Node\'s 408 for the same); the stream is closed.', status: 408 },
   EDGEWAY_FRAMING_AMBIGUOUS: { summary: 'Content-Length with Transfer-Encoding, several or bad Content-Length, or a Transfer-Encoding other than exactly chunked.', status: 400 },
+  EDGEWAY_BODY_MALFORMED: { summary: 'The request body broke its chunked framing part-way (a bad chunk size); the upstream request was aborted and the connection closed.', status: 400 },
   EDGEWAY_HOST_AMBIGUOUS: { summary: 'Several Host headers, or an absolute-form target whose authority differs from Host.', status: 400 },
   EDGEWAY_LIMIT_MAX_REQUESTS: { summary: 'The Service already has its maximum of requests in flight (X-Edgeway-Limit: max-requests).', status: 503 },
   EDGEWAY_LIMIT_MAX_PENDING: { summary: 'The Service already has its maximum of requests waiting for a connection (X-Edgeway-Limit: max-pending).', status: 503 },

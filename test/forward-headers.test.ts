@@ -31,6 +31,17 @@ const cases: { name: string; raw: string[]; ctx?: Partial<ForwardContext>; expec
     expect: { connection: undefined, 'x-hop': undefined, 'keep-alive': undefined, te: undefined, trailer: undefined, 'transfer-encoding': undefined, upgrade: undefined, 'proxy-connection': undefined, 'http2-settings': undefined, expect: undefined, 'x-keep': ['yes'] },
   },
   {
+    name: 'Connection: Host (hop-by-hop abuse) never strips Host or what edgeway writes',
+    raw: ['Host', 'a.test', 'Connection', 'Host, X-Forwarded-For, X-Forwarded-Host, X-Request-Id, X-Hop', 'X-Hop', '1'],
+    expect: { host: ['a.test'], 'x-forwarded-host': ['a.test'], 'x-forwarded-for': ['192.0.2.1'], 'x-request-id': ['generated-id'], 'x-hop': undefined, connection: undefined },
+  },
+  {
+    name: 'a trusted proxy cannot strip its own X-Forwarded-* through Connection either',
+    raw: ['Host', 'a.test', 'Connection', 'x-forwarded-proto, x-forwarded-for', 'X-Forwarded-For', '203.0.113.9', 'X-Forwarded-Proto', 'https'],
+    ctx: { trusted: true },
+    expect: { host: ['a.test'], 'x-forwarded-for': ['203.0.113.9, 192.0.2.1'], 'x-forwarded-proto': ['https'] },
+  },
+  {
     name: 'Proxy-Authorization dropped unless configured',
     raw: ['Host', 'a', 'Proxy-Authorization', 'Basic x'],
     expect: { 'proxy-authorization': undefined },

@@ -76,7 +76,7 @@ function parseRequest(buffer: Buffer): { request: SeenRequest; used: number } | 
   const end = buffer.indexOf('\r\n\r\n');
   if (end === -1) return buffer.length > 65536 ? 'bad' : 'incomplete';
   const lines = buffer.subarray(0, end).toString('latin1').split('\r\n');
-  const m = /^([A-Z]+) (\S+) (HTTP\/1\.[01])$/.exec(lines[0] ?? '');
+  const m = /^([A-Z]+(?:-[A-Z]+)*) (\S+) (HTTP\/1\.[01])$/.exec(lines[0] ?? '');
   if (m === null) return 'bad';
   const headers: [string, string][] = [];
   for (const line of lines.slice(1)) {

@@ -13,9 +13,11 @@ export interface DownstreamResponse {
   statusCode: number;
   readonly headersSent: boolean;
   readonly writableEnded: boolean;
-  readonly req: { readonly httpVersionMajor: number };
+  readonly req: { readonly httpVersionMajor: number; readonly httpVersionMinor: number };
   writeHead(statusCode: number, headers?: OutgoingHttpHeaders | (string | string[])[]): unknown;
   setHeader(name: string, value: string | number | readonly string[]): unknown;
+  /** A `103 Early Hints` before the final response (HTTP/1.1 and HTTP/2). */
+  writeEarlyHints(hints: Record<string, string | string[]>): unknown;
   write(chunk: Buffer): boolean;
   end(chunk?: Buffer): unknown;
   destroy(error?: Error): unknown;
@@ -29,3 +31,9 @@ export interface DownstreamResponse {
 export function closeAfter(res: DownstreamResponse): void {
   if (res.req.httpVersionMajor === 1) (res as ServerResponse).shouldKeepAlive = false;
 }
+
+/**
+ * Set on an HTTP/1 socket by the clientError handler when Node's parser gave up on it: a pipelined request still
+ * waiting for its turn whose body is incomplete will never get the rest.
+ */
+export const kParserFailed = Symbol('edgeway.parser-failed');

@@ -25,6 +25,11 @@ export function statusOf(code: Code): number {
   return prepared.get(code)?.status ?? 500;
 }
 
+/** The length of the body sendError writes for `code`, for the access log. */
+export function errorBodyBytes(code: Code): number {
+  return prepared.get(code)?.body.length ?? 0;
+}
+
 /** Writes the error response unless headers already went out, in which case the connection is cut. */
 export function sendError(res: DownstreamResponse, code: Code, requestId: string | undefined, close = false): number {
   const p = prepared.get(code);

@@ -8,6 +8,10 @@
  * HTTP/2 requests (HTTPS entrypoint) go upstream as HTTP/1.1: pseudo-headers (`:method`, `:path`, `:scheme`,
  * `:authority`) are dropped, `:authority` becomes Host when the client sent no Host, and the several Cookie fields
  * HTTP/2 allows are joined into one with "; " (RFC 9113 §8.2.3).
+ *
+ * A client's `Connection` list makes the headers it names hop-by-hop, except those routing depends on or edgeway
+ * writes itself: `Connection: Host` must not strip the Host the route was matched on (the backend would get the
+ * endpoint's address instead), and X-Forwarded-* and X-Request-Id cannot be removed that way either.
  */
 import { connectionTokens, isHopByHop } from './hop-by-hop.ts';
 
@@ -28,12 +32,16 @@ export interface ForwardedHeaders {
   readonly requestId: string;
 }
 
+/** Never removed by a client's Connection list. */
+const PROTECTED: readonly string[] = ['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-request-id'];
+
 export function forwardHeaders(raw: readonly string[], ctx: ForwardContext, newRequestId: () => string): ForwardedHeaders {
   const out: string[] = [];
   let named: Set<string> | null = null;
   for (let i = 0; i < raw.length; i += 2) {
     if (raw[i]!.length === 10 && raw[i]!.toLowerCase() === 'connection') {
       named = connectionTokens(raw[i + 1]);
+      if (named !== null) for (const name of PROTECTED) named.delete(name);
       break;
     }
   }

@@ -12,7 +12,15 @@
  * A failure of edgeway's own while handling a request (an exception thrown synchronously anywhere on the path) is
  * caught at the handler's entry: the request gets a 500 (or its connection is cut if the response had begun), it is
  * logged and counted, and the process keeps serving. The one try/catch sits in a small wrapper around the path.
+ *
+ * Pipelined HTTP/1 requests are handled one at a time, as nginx does: Node parses and hands over every request it
+ * has read, but a request whose response is queued behind an earlier one waits until that response is done. When the
+ * earlier response is the connection's last (a refusal that closes, or the client's `Connection: close`), Node never
+ * gives the queued response its socket, so the request behind is never dispatched; and a request read after that
+ * last response went out is dropped. No backend runs a request whose answer could not reach the client.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { Http2ServerRequest } from 'node:http2';
 import type { Dispatcher, Pool } from 'undici';
 import type { Code } from '../../errors.ts';
@@ -23,8 +31,8 @@ import type { RouteTarget } from '../../routing/route-table.ts';
 import type { AccessControl, AccessVerdict } from './access-control.ts';
 import type { AccessLog } from './access-log.ts';
 import type { BoundSnapshot } from '../bound-snapshot.ts';
-import { closeAfter, type DownstreamRequest, type DownstreamResponse } from './downstream.ts';
-import { sendError } from './error-response.ts';
+import { closeAfter, kParserFailed, type DownstreamRequest, type DownstreamResponse } from './downstream.ts';
+import { errorBodyBytes, sendError } from './error-response.ts';
 import { forwardHeaders } from './forward-headers.ts';
 import type { OverloadGuard } from '../overload-guard.ts';
 import { ProxyExchange, type RetryCounters } from './proxy-exchange.ts';
@@ -103,13 +111,39 @@ export class HttpEntrypoint implements BodyOwner {
 
   /** The `request` listener for node:http and node:http2 (compatibility API). */
   readonly handle = (req: DownstreamRequest, res: DownstreamResponse): void => {
+    if (!(req instanceof Http2ServerRequest)) {
+      // The connection's last response already went out: Node still parses what arrives on the half-closed
+      // connection, but nothing more can be answered on it, so nothing more is dispatched.
+      if (req.socket.writableEnded || req.socket.destroyed) return;
+      // A pipelined request whose response is queued behind an earlier one (no socket yet) waits for its turn.
+      if ((res as ServerResponse).socket === null) {
+        (res as QueuedResponse)[kQueued] = this;
+        (res as ServerResponse).once('socket', onTurn);
+        return;
+      }
+    }
+    this.#run(req, res);
+  };
+
+  #run(req: DownstreamRequest, res: DownstreamResponse): void {
     const rec = new RequestRecord(req, this.#proto, this.#port, performance.now());
     try {
       this.#handle(rec, res);
     } catch (err) {
       this.#crashed(rec, res, err);
     }
-  };
+  }
+
+  /** A queued pipelined request's turn came: the responses before it on its connection are done. */
+  takeTurn(res: QueuedResponse): void {
+    const req = res.req as IncomingMessage;
+    // Node's parser failed on this connection after reading this request's head: the rest of its body never comes.
+    if (!req.complete && (req.socket as Socket & { [kParserFailed]?: boolean })[kParserFailed] === true) {
+      this.#fail(new RequestRecord(req, this.#proto, this.#port, performance.now()), res, 'EDGEWAY_BODY_MALFORMED', true);
+      return;
+    }
+    this.#run(req, res);
+  }
 
   #handle(rec: RequestRecord, res: DownstreamResponse): void {
     const req = rec.req;
@@ -261,7 +295,7 @@ export class HttpEntrypoint implements BodyOwner {
     if (hasBody(rec.req)) rec.req.resume();
     res.writeHead(308, { location, 'content-length': '0', server: 'edgeway' });
     res.end();
-    this.#answered(rec, 308, undefined, undefined);
+    this.#answered(rec, 308, undefined, undefined, 0);
   }
 
   /**
@@ -276,7 +310,7 @@ export class HttpEntrypoint implements BodyOwner {
     if (!close && hasBody(rec.req)) rec.req.resume();
     this.#runtime.rejections.refused(code);
     const status = sendError(res, code, undefined, close);
-    this.#answered(rec, status, service, code);
+    this.#answered(rec, status, service, code, errorBodyBytes(code));
   }
 
   /**
@@ -291,14 +325,14 @@ export class HttpEntrypoint implements BodyOwner {
         res.destroy();
         return;
       }
-      this.#answered(rec, sendError(res, 'EDGEWAY_INTERNAL', undefined, true), undefined, 'EDGEWAY_INTERNAL');
+      this.#answered(rec, sendError(res, 'EDGEWAY_INTERNAL', undefined, true), undefined, 'EDGEWAY_INTERNAL', errorBodyBytes('EDGEWAY_INTERNAL'));
     } catch {
       res.destroy();
     }
   }
 
-  /** Metrics and the access line for an answer edgeway gave itself (no upstream, no body). */
-  #answered(rec: RequestRecord, status: number, service: string | undefined, reason: Code | undefined): void {
+  /** Metrics and the access line for an answer edgeway gave itself (no upstream); `bytes`: the body it sent. */
+  #answered(rec: RequestRecord, status: number, service: string | undefined, reason: Code | undefined, bytes: number): void {
     this.#runtime.routeCells.cells(rec.ingress ?? '', service ?? '').record(rec.method, status, (performance.now() - rec.started) / 1000);
     const log = this.#runtime.accessLog;
     if (!log.enabled) return;
@@ -307,7 +341,7 @@ export class HttpEntrypoint implements BodyOwner {
       host: rec.host,
       path: rec.path,
       status,
-      bytes: 0,
+      bytes,
       durationMs: performance.now() - rec.started,
       upstream: undefined,
       requestId: undefined,
@@ -316,6 +350,17 @@ export class HttpEntrypoint implements BodyOwner {
       reason,
     });
   }
+}
+
+/** A pipelined request's response waiting for its socket, with the entrypoint that will handle it. */
+const kQueued = Symbol('edgeway.queued');
+type QueuedResponse = DownstreamResponse & { [kQueued]?: HttpEntrypoint | undefined };
+
+/** Node gives a queued response its socket once every response before it finished on a connection kept alive. */
+function onTurn(this: QueuedResponse): void {
+  const entrypoint = this[kQueued];
+  this[kQueued] = undefined;
+  entrypoint?.takeTurn(this);
 }
 
 function hasBody(req: DownstreamRequest): boolean {

@@ -14,6 +14,10 @@
  * A route's connect timeout selects its member's pool for that timeout (bound with the snapshot); a route's send
  * timeout puts the exchange under the data plane's SendWatch while its body uploads (send-watch.ts). Routes without
  * them pay one comparison each.
+ *
+ * undici reports each informational (1xx) response through onResponseStart before the final one: a `103 Early
+ * Hints` is relayed with its Link fields to clients that can take it (HTTP/1.1, HTTP/2), any other 1xx is dropped,
+ * and only the final status starts the client's response.
  */
 import type { Dispatcher, Pool } from 'undici';
 import type { Code } from '../../errors.ts';
@@ -21,7 +25,7 @@ import type { RouteCellRegistry, RouteCells } from '../../metrics/route-cells.ts
 import type { RoutePolicy } from '../../routing/route-policy.ts';
 import type { AccessLog } from './access-log.ts';
 import { closeAfter, type DownstreamRequest, type DownstreamResponse } from './downstream.ts';
-import { sendError } from './error-response.ts';
+import { errorBodyBytes, sendError } from './error-response.ts';
 import { endToEndResponseHeaders } from './hop-by-hop.ts';
 import type { RequestRecord } from './request-record.ts';
 import { failureKind, isIdempotent, mayRetryError, mayRetryStatus } from './retry-decision.ts';
@@ -98,6 +102,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched, C
   #drainTimeoutMs = 0;
   /** Under the ClientWatch for the downstream send timeout. */
   #drainWatched = false;
+  /** Node's parser refused the request body part-way (client-error.ts): answer 400 and close, no retry. */
+  #malformed = false;
 
   /** `rec` is resolved (its target and backend set) and its request id assigned. */
   constructor(rec: RequestRecord, res: DownstreamResponse, owner: ExchangeOwner, options: Dispatcher.DispatchOptions) {
@@ -142,8 +148,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched, C
     this.#controller = controller;
     this.#written = true;
     this.#backend.runtime.pending--;
-    if (this.#clientGone) {
-      controller.abort(clientGoneError());
+    if (this.#clientGone || this.#malformed) {
+      controller.abort(this.#malformed ? malformedError() : clientGoneError());
       return;
     }
     // A body without Content-Length (chunked) is counted as it arrives, and so is any body on a route with a send
@@ -173,6 +179,17 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched, C
     }
   }
 
+  /**
+   * Node's parser refused this request's body part-way (a malformed chunk): the rest will never come, so the
+   * upstream request is aborted now and the client answered 400 with a close. False when the exchange is over.
+   */
+  bodyMalformed(): boolean {
+    if (this.#done || this.#clientGone) return false;
+    this.#malformed = true;
+    this.#controller?.abort(malformedError());
+    return true;
+  }
+
   /** The SendWatch's look at this upload (send-watch.ts); true when watching can stop. */
   checkSend(now: number): boolean {
     const req = this.#req;
@@ -188,6 +205,10 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched, C
   }
 
   onResponseStart(controller: Controller, statusCode: number, headers: Headers): void {
+    if (statusCode < 200) {
+      if (statusCode === 103 && !this.#clientGone) earlyHints(this.#res, headers.link);
+      return;
+    }
     const res = this.#res;
     const now = performance.now();
     this.#cells.upstreamHeaders.observe((now - this.#tryStarted) / 1000);
@@ -279,12 +300,14 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched, C
     }
     const code = upstreamErrorCode(err);
     if (member !== null) {
-      if (!this.#res.headersSent && !this.#tooLarge && !this.#discarding) member.upstreamFailed(code);
+      if (!this.#res.headersSent && !this.#tooLarge && !this.#discarding && !this.#malformed) member.upstreamFailed(code);
       member.upstreamDone();
     }
-    if (this.#tooLarge) {
+    if (this.#tooLarge || this.#malformed) {
+      const refusal = this.#tooLarge ? 'EDGEWAY_BODY_TOO_LARGE' : 'EDGEWAY_BODY_MALFORMED';
       this.#done = true;
-      this.#finish(sendError(this.#res, 'EDGEWAY_BODY_TOO_LARGE', this.#info.requestId, true), 'EDGEWAY_BODY_TOO_LARGE');
+      if (!this.#res.headersSent) this.#bytes = errorBodyBytes(refusal);
+      this.#finish(sendError(this.#res, refusal, this.#info.requestId, true), refusal);
       return;
     }
     if (this.#discarding) {
@@ -312,6 +335,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched, C
       return;
     }
     // After a stalled upload the rest of the body is still on the way: answer, then close the connection.
+    this.#bytes = errorBodyBytes(code);
     this.#finish(sendError(this.#res, code, this.#info.requestId, this.#sendStalled), code);
   }
 
@@ -408,6 +432,26 @@ type CountedRequest = DownstreamRequest & { [kExchange]?: ProxyExchange };
 
 function countBody(this: CountedRequest, chunk: Buffer): void {
   this[kExchange]?.bodyChunk(chunk.length);
+}
+
+/** Relays a backend's 103 Early Hints (its Link fields only) unless the client is HTTP/1.0 or the response began. */
+function earlyHints(res: DownstreamResponse, link: string | string[] | undefined): void {
+  if (link === undefined || res.headersSent || (res.req.httpVersionMajor === 1 && res.req.httpVersionMinor === 0)) return;
+  try {
+    res.writeEarlyHints({ link });
+  } catch {
+    // A Link value Node refuses to write is dropped with its hint: the final response still follows.
+  }
+}
+
+/** Hands a parser failure inside a request body to the exchange answering that request; false when there is none. */
+export function refuseMalformedBody(res: object): boolean {
+  const exchange = (res as ExchangeResponse)[kExchange];
+  return exchange !== undefined && exchange.bodyMalformed();
+}
+
+function malformedError(): Error {
+  return Object.assign(new Error('the request body is malformed'), { code: 'EDGEWAY_BODY_MALFORMED' });
 }
 
 function clientGoneError(): Error {
