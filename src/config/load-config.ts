@@ -12,7 +12,7 @@ import type { Diagnostic } from './diagnostic.ts';
 import { admitObjects, pieceOutcome } from './admit-objects.ts';
 import type { LoadedObject } from './loaded-object.ts';
 import type { Settings } from './settings.ts';
-import { documentObjects } from './document-objects.ts';
+import { documentObjectsSteps } from './document-objects.ts';
 import { ParseCache, type PlacedObjects, type PlacedPiece } from './parse-cache.ts';
 import { parseYamlSteps } from './parse-yaml.ts';
 import { binaryTextDiagnostic, readSources, type SourceText } from './read-sources.ts';
@@ -91,7 +91,7 @@ function* assemble(sources: readonly SourceText[], initial: readonly Diagnostic[
     const api = apiFiles.includes(source.path);
     for (let i = takeLoaded(pieces, 0, placedAll); i < pieces.length; i = takeLoaded(pieces, i, placedAll)) {
       const piece = pieces[i]!;
-      piece.placement.objects = loadPiece(cache, piece, source.path, api);
+      piece.placement.objects = yield* loadPiece(cache, piece, source.path, api);
       yield;
     }
     skipped += gather(placedAll, fileStart, diagnostics);
@@ -133,19 +133,22 @@ function gather(placedAll: readonly PlacedObjects[], from: number, diagnostics: 
   return malformed;
 }
 
-/** The objects of a piece placed in its file, with their findings: what a reload reuses while the piece stays put. */
-function loadPiece(cache: ParseCache, piece: PlacedPiece, file: string, api: boolean): PlacedObjects {
+/**
+ * The objects of a piece placed in its file, with their findings: what a reload reuses while the piece stays put.
+ * Yields between the objects of a List and between validations, so one document of thousands is no longer one step.
+ */
+function* loadPiece(cache: ParseCache, piece: PlacedPiece, file: string, api: boolean): Steps<PlacedObjects> {
   const objects: LoadedObject[] = [];
   const diagnostics: Diagnostic[] = [];
   let malformed = 0;
   for (const doc of piece.documents) {
-    const found = documentObjects(doc, api);
+    const found = yield* documentObjectsSteps(doc, api);
     objects.push(...found.objects);
     diagnostics.push(...found.diagnostics);
     malformed += found.malformed;
   }
   const keys = objects.map(({ object: { kind, metadata } }) => `${kind}/${metadata.namespace ?? ''}/${metadata.name}`);
-  const validations = validatePiece(cache, piece, file, objects);
+  const validations = yield* validatePiece(cache, piece, file, objects);
   return { objects, diagnostics, malformed, validations, keys, outcome: pieceOutcome(objects, validations, keys) };
 }
 
@@ -154,10 +157,14 @@ function loadPiece(cache: ParseCache, piece: PlacedPiece, file: string, api: boo
  * (validation is a pure function of the object, and the object of the text). Cached findings keep lines counted from
  * the piece's first line and are placed again here; every position they carry is in the piece's own file.
  */
-function validatePiece(cache: ParseCache, piece: PlacedPiece, file: string, objects: readonly LoadedObject[]): readonly (readonly Diagnostic[])[] {
+function* validatePiece(cache: ParseCache, piece: PlacedPiece, file: string, objects: readonly LoadedObject[]): Steps<readonly (readonly Diagnostic[])[]> {
   const kept = cache.validations(piece.text);
   if (kept !== undefined && kept.length === objects.length) return kept.map((ds) => (ds.length === 0 ? ds : ds.map((d) => shift(d, file, piece.lineOffset))));
-  const found = objects.map((o) => validateObject(o));
+  const found: (readonly Diagnostic[])[] = [];
+  for (const o of objects) {
+    found.push(validateObject(o));
+    if (objects.length > 1) yield;
+  }
   cache.rememberValidations(piece.text, found.map((ds) => ds.map((d) => shift(d, '', -piece.lineOffset))));
   return found;
 }

@@ -14,9 +14,10 @@
  */
 import type { Diagnostic } from './diagnostic.ts';
 import type { LoadedObject } from './loaded-object.ts';
-import { parsePiece, type ParsedPiece } from './parse-document.ts';
+import { parsePieceSteps, type ParsedPiece } from './parse-document.ts';
 import { resplitDocuments } from './resplit-documents.ts';
 import { splitDocuments, type DocumentText } from './split-documents.ts';
+import { runSync, type Steps } from './steps.ts';
 import type { SourceNode } from './yaml-source.ts';
 
 interface Entry {
@@ -153,12 +154,17 @@ export class ParseCache {
 
   /** The parse of `text`: from this load or the last one when the text is unchanged, else parsed now. */
   piece(text: string): ParsedPiece {
-    return this.#entry(text).parsed;
+    return runSync(this.#entry(text)).parsed;
   }
 
   /** The parse of `text` (as piece() gives it) and what is kept of it placed in `file` after `lineOffset` lines. */
   placed(text: string, file: string, lineOffset: number): { readonly parsed: ParsedPiece; readonly placement: Placement } {
-    const entry = this.#entry(text);
+    return runSync(this.placedSteps(text, file, lineOffset));
+  }
+
+  /** placed() as steps: a parse that has to be made yields within it (a large List, item by item). */
+  *placedSteps(text: string, file: string, lineOffset: number): Steps<{ readonly parsed: ParsedPiece; readonly placement: Placement }> {
+    const entry = yield* this.#entry(text);
     let inFile = entry.placements.get(file);
     if (inFile === undefined) entry.placements.set(file, (inFile = new Map()));
     let placement = inFile.get(lineOffset);
@@ -201,14 +207,15 @@ export class ParseCache {
     return this.#last;
   }
 
-  #entry(text: string): Entry {
+  *#entry(text: string): Steps<Entry> {
     const kept = this.#entries.get(text);
     if (kept !== undefined) {
       this.#reused++;
       return kept;
     }
     this.#parsed++;
-    const entry: Entry = { text, parsed: parsePiece(text), uses: 0, validations: undefined, placements: new Map() };
+    const parsed = yield* parsePieceSteps(text);
+    const entry: Entry = { text, parsed, uses: 0, validations: undefined, placements: new Map() };
     this.#entries.set(text, entry);
     this.#added.push(entry);
     return entry;

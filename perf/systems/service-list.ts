@@ -1,0 +1,31 @@
+/**
+ * A `kind: List` of Services in the shape `kubectl get services -o yaml` writes (items at column 0, each with
+ * its own apiVersion and kind, metadata with resourceVersion), for the large-List reload tool and tests. Deterministic.
+ */
+
+/** `count` Services named `list-<i>` in namespace `bulk`, with `variant` in a label so two variants differ. */
+export function serviceList(count: number, variant = 0): string {
+  const out: string[] = ['apiVersion: v1', 'items:'];
+  for (let i = 0; i < count; i++) {
+    out.push(
+      '- apiVersion: v1',
+      '  kind: Service',
+      '  metadata:',
+      '    labels:',
+      `      app: list-${i}`,
+      `      variant: v${variant}`,
+      `    name: list-${i}`,
+      '    namespace: bulk',
+      `    resourceVersion: "${1000 + i}"`,
+      '  spec:',
+      '    ports:',
+      '    - port: 80',
+      '      targetPort: 8080',
+      '    selector:',
+      `      app: list-${i}`,
+      '    type: ClusterIP',
+    );
+  }
+  out.push('kind: List', 'metadata:', '  resourceVersion: ""', '');
+  return out.join('\n');
+}
