@@ -20,6 +20,7 @@ import { DEFAULT_SETTINGS } from './settings-defaults.ts';
 import { resolveSettings } from './settings-document.ts';
 import { runSliced, runSync, type Steps } from './steps.ts';
 import { validateObject } from './validate/validate-object.ts';
+import type { YamlLimits } from './yaml-limits.ts';
 
 export interface ConfigLoad {
   /** Valid Kubernetes objects, in file order; the settings document is not among them. */
@@ -37,14 +38,15 @@ export interface ConfigLoad {
 export { SETTINGS_API_VERSION } from './admit-objects.ts';
 
 /**
- * Reads and validates the files and directories in `paths`. `maxBytes` caps each file (default 16 MiB); on reload,
- * pass the running `settings.maxConfigBytes`, since a file's own setting cannot apply before the file is read.
+ * Reads and validates the files and directories in `paths`. `maxBytes` caps each file (default 16 MiB) and
+ * `yamlLimits` each document; on reload, pass the running `settings.maxConfigBytes` and `settings.yamlLimits`, since
+ * a file's own settings cannot apply before the file is read.
  * `cache`, kept by the caller from one load to the next, lets a reload reparse and revalidate only the documents
  * whose text changed. The work is done in slices that give the event loop a turn, so serving continues meanwhile.
  */
 export async function loadConfig(paths: readonly string[], options: LoadOptions & { maxBytes?: number } = {}): Promise<ConfigLoad> {
   const read = await readSources(paths, options.maxBytes ?? DEFAULT_SETTINGS.maxConfigBytes);
-  return runSliced(assemble(read.sources, read.diagnostics, read.fatal, options.cache ?? new ParseCache(), options.apiFiles ?? NO_FILES));
+  return runSliced(assemble(read.sources, read.diagnostics, read.fatal, cacheFor(options), options.apiFiles ?? NO_FILES));
 }
 
 export interface LoadOptions {
@@ -55,6 +57,8 @@ export interface LoadOptions {
    * the API origin; every other object's origin is its file and position. A file path, exactly as given in paths.
    */
   readonly apiFiles?: readonly string[];
+  /** Bounds on each document (settings `spec.yaml`); the defaults when absent. */
+  readonly yamlLimits?: YamlLimits;
 }
 
 const NO_FILES: readonly string[] = Object.freeze([]);
@@ -68,7 +72,14 @@ export function loadConfigText(files: readonly { path: string; text: string }[],
     if (binary === undefined) sources.push(f);
     else diagnostics.push(binary);
   }
-  return runSync(assemble(sources, diagnostics, diagnostics.length > 0, options.cache ?? new ParseCache(), options.apiFiles ?? NO_FILES));
+  return runSync(assemble(sources, diagnostics, diagnostics.length > 0, cacheFor(options), options.apiFiles ?? NO_FILES));
+}
+
+/** The caller's cache (or a fresh one), set to parse under the load's YAML limits. */
+function cacheFor(options: LoadOptions): ParseCache {
+  const cache = options.cache ?? new ParseCache();
+  cache.useLimits(options.yamlLimits ?? DEFAULT_SETTINGS.yamlLimits);
+  return cache;
 }
 
 function* assemble(sources: readonly SourceText[], initial: readonly Diagnostic[], initialFatal: boolean, cache: ParseCache, apiFiles: readonly string[]): Steps<ConfigLoad> {

@@ -18,6 +18,7 @@ import { parsePieceSteps, type ParsedPiece } from './parse-document.ts';
 import { resplitDocuments } from './resplit-documents.ts';
 import { splitDocuments, type DocumentText } from './split-documents.ts';
 import { runSync, type Steps } from './steps.ts';
+import { DEFAULT_YAML_LIMITS, type YamlLimits } from './yaml-limits.ts';
 import type { SourceNode } from './yaml-source.ts';
 
 interface Entry {
@@ -125,6 +126,21 @@ export class ParseCache {
   #last: CacheUse = { parsed: 0, reused: 0 };
   /** What the last load admitted (admit-objects.ts), so the next can skip the duplicate check when keys are unchanged. */
   admission: AdmissionMemo | undefined;
+  #limits: YamlLimits = DEFAULT_YAML_LIMITS;
+
+  /**
+   * The YAML limits pieces are parsed under from now on. A parse depends on them (a piece over one is refused), so
+   * different limits drop everything kept; equal ones keep it.
+   */
+  useLimits(limits: YamlLimits): void {
+    if (limits.maxDepth === this.#limits.maxDepth && limits.maxDocumentChars === this.#limits.maxDocumentChars) return;
+    this.#limits = limits;
+    this.#entries = new Map();
+    this.#added = [];
+    this.#files = new Map();
+    this.#nextFiles = new Map();
+    this.admission = undefined;
+  }
 
   /**
    * The document pieces of `file`'s `text`, cut anew only around what changed since the last load of the same file
@@ -214,7 +230,7 @@ export class ParseCache {
       return kept;
     }
     this.#parsed++;
-    const parsed = yield* parsePieceSteps(text);
+    const parsed = yield* parsePieceSteps(text, this.#limits);
     const entry: Entry = { text, parsed, uses: 0, validations: undefined, placements: new Map() };
     this.#entries.set(text, entry);
     this.#added.push(entry);
