@@ -250,7 +250,9 @@ export class Edgeway {
    * leaves the running snapshot serving; the outcome shows at `GET /config/status`.
    */
   async reload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
-    const outcome = await this.#reloader.reload(trigger);
+    // The reload's own CPU delays the event loop for a bounded time: not a reason to shed requests (overload-guard.ts).
+    const ownWork = this.#gateway.overload.ownWork();
+    const outcome = await this.#reloader.reload(trigger).finally(ownWork);
     if (outcome.refused !== undefined) {
       this.logger.info({ trigger, reason: outcome.refused }, 'reload not started');
     } else if (outcome.ok) {

@@ -69,6 +69,7 @@ test('every field is read from the document, and it is not among the objects', (
   upgrades: {idleTimeout: 10m, removedRouteGrace: 5s}
   logging: {level: debug, access: false}
   maxConfigBytes: 1048576
+  yaml: {maxDepth: 96, maxDocumentChars: 524288}
 `);
   const load = loadConfigText([{ path: 's.yaml', text }]);
   t.deepEqual(load.diagnostics, []);
@@ -111,6 +112,7 @@ test('every field is read from the document, and it is not among the objects', (
     logging: { level: 'debug', access: false },
     addresses: DEFAULT_SETTINGS.addresses,
     maxConfigBytes: 1_048_576,
+    yamlLimits: { maxDepth: 96, maxDocumentChars: 524_288 },
   });
 });
 

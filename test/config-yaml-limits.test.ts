@@ -5,7 +5,9 @@
  */
 import test from 'ava';
 import { loadConfigText } from '../src/config/load-config.ts';
-import { yamlLimitProblem } from '../src/config/yaml-limits.ts';
+import { ParseCache } from '../src/config/parse-cache.ts';
+import { DEFAULT_SETTINGS } from '../src/config/settings-defaults.ts';
+import { DEFAULT_YAML_LIMITS, yamlLimitProblem } from '../src/config/yaml-limits.ts';
 import { docs, ingress, INGRESS_CLASS, serviceWithEndpoints } from './helpers/manifests.ts';
 
 const DEPLOYMENT = `apiVersion: apps/v1
@@ -71,4 +73,22 @@ test('the loader reports a 2 MB nested document as one EW_YAML_TOO_DEEP error wi
   t.is(deep.length, 1);
   t.is(deep[0]!.position?.file, 'deep.yaml');
   t.true((deep[0]!.position?.line ?? 0) > 1);
+});
+
+test('the YAML limits are settings: the defaults are the schema\'s, a load applies the ones it is given, and a cache reparses under new ones', (t) => {
+  t.deepEqual(DEFAULT_SETTINGS.yamlLimits, DEFAULT_YAML_LIMITS);
+  const settingsDoc = 'apiVersion: edgeway.io/v1alpha1\nkind: EdgewaySettings\nmetadata: {name: s}\nspec:\n  yaml: {maxDepth: 100, maxDocumentChars: 65536}\n';
+  t.deepEqual(loadConfigText([{ path: 's.yaml', text: settingsDoc }]).settings.yamlLimits, { maxDepth: 100, maxDocumentChars: 65536 });
+
+  const deep = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata:\n  a: "${'['.repeat(10)}"\n${nestedMaps(20).replace(/^/gm, '  ')}`;
+  const cache = new ParseCache();
+  const strict = loadConfigText([{ path: 'd.yaml', text: deep }], { cache, yamlLimits: { maxDepth: 12, maxDocumentChars: 1 << 20 } });
+  t.true(strict.fatal);
+  t.is(strict.diagnostics[0]?.code, 'EW_YAML_TOO_DEEP');
+  const relaxed = loadConfigText([{ path: 'd.yaml', text: deep }], { cache });
+  t.false(relaxed.fatal, 'the same text in the same cache is parsed again under the default limits');
+  const small = loadConfigText([{ path: 'd.yaml', text: deep }], { cache, yamlLimits: { maxDepth: 64, maxDocumentChars: 1024 } });
+  t.false(small.fatal);
+  const large = loadConfigText([{ path: 'd.yaml', text: `${deep}# ${'x'.repeat(2000)}\n` }], { cache, yamlLimits: { maxDepth: 64, maxDocumentChars: 1024 } });
+  t.is(large.diagnostics[0]?.code, 'EW_FILE_TOO_LARGE');
 });

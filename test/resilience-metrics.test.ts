@@ -61,6 +61,12 @@ test('overload reason: the event loop is named first, then the heap', (t) => {
   t.is(overloadReason({ delayMs: 10, heapUsed: 950 }, s, 1000), 'heap');
 });
 
+test('overload reason: delay from the process\'s own work (a reload) is not shed for; the heap still is', (t) => {
+  const s = { maxEventLoopDelayMs: 100, maxHeapBytes: 1000, retryAfterSeconds: 1 };
+  t.is(overloadReason({ delayMs: 3000, heapUsed: 100 }, s, 1000, true), null);
+  t.is(overloadReason({ delayMs: 3000, heapUsed: 990 }, s, 1000, true), 'heap');
+});
+
 test('circuit-limit 503s are counted by Service and limit', async (t) => {
   const held: ServerResponse[] = [];
   const handler = (req: IncomingMessage, res: ServerResponse): void => {

@@ -189,6 +189,47 @@ test('https: a certificate swapped by a reload is served on the next handshake; 
   t.is(again.socket.getPeerCertificate().fingerprint256, fingerprintOf(EXACT), 'which keeps the certificate it was opened with');
 });
 
+/** Handshakes verifying the chain against ROOT for `servername`; resolves with the leaf's fingerprint. */
+function verifiedFingerprint(port: number, servername: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: '127.0.0.1', port, servername, ca: ROOT.certPem, ALPNProtocols: ['http/1.1'] }, () => {
+      const fp = socket.getPeerCertificate().fingerprint256;
+      socket.destroy();
+      resolve(fp);
+    });
+    socket.on('error', reject);
+  });
+}
+
+test('https: a Secret rotated to a mismatched key keeps serving its last good certificate, with a warning, until it is fixed', async (t) => {
+  const objects = (pair: PemPair) => docs(secretYaml('exact', pair), tlsIngress('web', ['a.test'], [{ hosts: ['a.test'], secretName: 'exact' }]));
+  const running = await start(t, objects(EXACT));
+  const reload = async (pair: PemPair): Promise<void> => {
+    await writeFile(join(running.dir, 'config.yaml'), config(running.dir, running.backendPort, objects(pair)));
+    t.true((await running.edgeway.reload('api')).ok);
+  };
+  t.is(await verifiedFingerprint(running.httpsPort, 'a.test'), fingerprintOf(EXACT));
+
+  const rotated = leaf(ROOT, ['a.test']);
+  await reload({ certPem: rotated.certPem, keyPem: EXACT.keyPem });
+  t.is(await verifiedFingerprint(running.httpsPort, 'a.test'), fingerprintOf(EXACT), 'a verifying client still gets the last good certificate');
+  const status = JSON.parse((await httpGet(`${running.adminUrl}/config/status`)).text) as { diagnostics: { code: string; object?: string; severity: string; text: string }[] };
+  const of = (code: string) => status.diagnostics.find((d) => d.code === code && d.object === 'Secret default/exact');
+  t.is(of('EW_TLS_KEY_MISMATCH')?.severity, 'error', 'the broken Secret is still reported');
+  const kept = of('EW_TLS_SECRET_KEPT');
+  t.is(kept?.severity, 'warning');
+  t.regex(kept?.text ?? '', /config\.yaml:\d+:\d+: .*Secret default\/exact is unusable .*last good certificate \(a\.test/);
+  t.false(status.diagnostics.some((d) => d.code === 'EW_TLS_SECRET_INVALID'), 'the host does not fall back to the default certificate');
+
+  await reload({ certPem: 'garbage', keyPem: EXACT.keyPem });
+  t.is(await verifiedFingerprint(running.httpsPort, 'a.test'), fingerprintOf(EXACT), 'still kept over a second broken version');
+
+  await reload(rotated);
+  t.is(await verifiedFingerprint(running.httpsPort, 'a.test'), fingerprintOf(rotated), 'the fixed Secret is served');
+  const fixed = JSON.parse((await httpGet(`${running.adminUrl}/config/status`)).text) as { diagnostics: { code: string }[] };
+  t.false(fixed.diagnostics.some((d) => d.code === 'EW_TLS_SECRET_KEPT'));
+});
+
 test('https: an HTTP/2 request is routed like HTTP/1.1, with X-Forwarded-Proto https and :authority as Host', async (t) => {
   const { httpsPort } = await start(t, docs(secretYaml('exact', EXACT), tlsIngress('web', ['a.test'], [{ hosts: ['a.test'], secretName: 'exact' }])));
   const session = h2connect(`https://127.0.0.1:${httpsPort}`, { servername: 'a.test', ca: ROOT.certPem });

@@ -1,6 +1,7 @@
 /** TLS Secret validation as a table: each case is a Secret, a clock, and the outcome and codes expected. */
 import test from 'ava';
 import type { Secret } from '../src/k8s/types.ts';
+import { keepLastGood } from '../src/tls/last-good.ts';
 import { loadTlsMaterial, loadTlsSecrets } from '../src/tls/tls-material.ts';
 import { NOW, b64, ca, ingress, leaf, loaded, reencodeKey, tlsSecret } from './tls-fixtures.ts';
 
@@ -107,4 +108,21 @@ test('loadTlsSecrets: kubernetes.io/tls Secrets and Secrets named by an Ingress,
     { now: () => NOW },
   );
   t.deepEqual([...results.keys()].sort(), ['default/named', 'default/tls']);
+});
+
+test('keepLastGood: a broken Secret keeps its previous usable material; new, deleted and still-good Secrets are as loaded', (t) => {
+  const mismatched = withData({ 'tls.crt': b64(other.certPem), 'tls.key': b64(rsa.keyPem) });
+  const before = loadTlsSecrets([loaded(withData({ 'tls.crt': b64(rsa.certPem), 'tls.key': b64(rsa.keyPem) })), loaded(tlsSecret('gone', ecdsa))], []);
+  const broken = loadTlsSecrets([loaded(mismatched), loaded(tlsSecret('new', { certPem: other.certPem, keyPem: rsa.keyPem }))], []);
+  const kept = keepLastGood(broken, before);
+  const s = kept.get('default/s');
+  t.true(s?.ok === true && s.material.fingerprint === (before.get('default/s') as { material: { fingerprint: string } }).material.fingerprint);
+  t.deepEqual(s?.diagnostics.map((d) => `${d.severity} ${d.code} ${d.object ?? ''} ${d.field ?? ''}`), [
+    'error EW_TLS_KEY_MISMATCH Secret default/s data.tls.key',
+    'warning EW_TLS_SECRET_KEPT Secret default/s data.tls.key',
+  ]);
+  t.false(kept.get('default/new')?.ok, 'a Secret never good has nothing to keep');
+  t.false(kept.has('default/gone'), 'a deleted Secret is not kept');
+  t.is(keepLastGood(kept, kept).get('default/s'), kept.get('default/s'), 'a usable (kept) entry passes through');
+  t.is(keepLastGood(broken, undefined).get('default/s'), broken.get('default/s'), 'nothing to keep at start');
 });

@@ -8,6 +8,7 @@ import { CLUSTER_SCOPED_KINDS, NAMESPACED_KINDS } from '../k8s/kinds.ts';
 import { objectRef } from '../k8s/types.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import { API_ORIGIN, type LoadedObject } from './loaded-object.ts';
+import { runSync, type Steps } from './steps.ts';
 import type { SourceNode } from './yaml-source.ts';
 
 export const SETTINGS_KIND = 'EdgewaySettings';
@@ -21,10 +22,15 @@ export interface DocumentObjects {
 
 /** `api`: the document was written through the admin API (its objects' origin), not read from a configuration file. */
 export function documentObjects(node: SourceNode, api = false): DocumentObjects {
+  return runSync(documentObjectsSteps(node, api));
+}
+
+/** documentObjects as steps: yields after each List item, so a List of thousands gives the event loop turns. */
+export function* documentObjectsSteps(node: SourceNode, api = false): Steps<DocumentObjects> {
   const objects: LoadedObject[] = [];
   const diagnostics: Diagnostic[] = [];
   let malformed = 0;
-  const visit = (n: SourceNode): void => {
+  function* visit(n: SourceNode): Steps<void> {
     const problem = malformation(n);
     if (problem !== undefined) {
       diagnostics.push(problem);
@@ -33,18 +39,19 @@ export function documentObjects(node: SourceNode, api = false): DocumentObjects 
     }
     const value = n.value as KubeObject;
     if (value.kind === 'List' && Array.isArray(value['items'])) {
-      value['items'].forEach((_, i) => {
+      for (let i = 0; i < value['items'].length; i++) {
         const item = n.descend(['items', i]);
-        if (item !== undefined) visit(item);
-      });
+        if (item !== undefined) yield* visit(item);
+        yield;
+      }
       return;
     }
     const { object, warning } = withDefaults(value, n);
     if (warning !== undefined) diagnostics.push(warning);
     const { file, line, column } = n.position;
     objects.push({ object, position: n.position, origin: api ? API_ORIGIN : { kind: 'file', file, line, column }, locate: n.locate });
-  };
-  visit(node);
+  }
+  yield* visit(node);
   return { objects, diagnostics, malformed };
 }
 

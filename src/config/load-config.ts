@@ -12,7 +12,7 @@ import type { Diagnostic } from './diagnostic.ts';
 import { admitObjects, pieceOutcome } from './admit-objects.ts';
 import type { LoadedObject } from './loaded-object.ts';
 import type { Settings } from './settings.ts';
-import { documentObjects } from './document-objects.ts';
+import { documentObjectsSteps } from './document-objects.ts';
 import { ParseCache, type PlacedObjects, type PlacedPiece } from './parse-cache.ts';
 import { parseYamlSteps } from './parse-yaml.ts';
 import { binaryTextDiagnostic, readSources, type SourceText } from './read-sources.ts';
@@ -20,6 +20,7 @@ import { DEFAULT_SETTINGS } from './settings-defaults.ts';
 import { resolveSettings } from './settings-document.ts';
 import { runSliced, runSync, type Steps } from './steps.ts';
 import { validateObject } from './validate/validate-object.ts';
+import type { YamlLimits } from './yaml-limits.ts';
 
 export interface ConfigLoad {
   /** Valid Kubernetes objects, in file order; the settings document is not among them. */
@@ -37,14 +38,15 @@ export interface ConfigLoad {
 export { SETTINGS_API_VERSION } from './admit-objects.ts';
 
 /**
- * Reads and validates the files and directories in `paths`. `maxBytes` caps each file (default 16 MiB); on reload,
- * pass the running `settings.maxConfigBytes`, since a file's own setting cannot apply before the file is read.
+ * Reads and validates the files and directories in `paths`. `maxBytes` caps each file (default 16 MiB) and
+ * `yamlLimits` each document; on reload, pass the running `settings.maxConfigBytes` and `settings.yamlLimits`, since
+ * a file's own settings cannot apply before the file is read.
  * `cache`, kept by the caller from one load to the next, lets a reload reparse and revalidate only the documents
  * whose text changed. The work is done in slices that give the event loop a turn, so serving continues meanwhile.
  */
 export async function loadConfig(paths: readonly string[], options: LoadOptions & { maxBytes?: number } = {}): Promise<ConfigLoad> {
   const read = await readSources(paths, options.maxBytes ?? DEFAULT_SETTINGS.maxConfigBytes);
-  return runSliced(assemble(read.sources, read.diagnostics, read.fatal, options.cache ?? new ParseCache(), options.apiFiles ?? NO_FILES));
+  return runSliced(assemble(read.sources, read.diagnostics, read.fatal, cacheFor(options), options.apiFiles ?? NO_FILES));
 }
 
 export interface LoadOptions {
@@ -55,6 +57,8 @@ export interface LoadOptions {
    * the API origin; every other object's origin is its file and position. A file path, exactly as given in paths.
    */
   readonly apiFiles?: readonly string[];
+  /** Bounds on each document (settings `spec.yaml`); the defaults when absent. */
+  readonly yamlLimits?: YamlLimits;
 }
 
 const NO_FILES: readonly string[] = Object.freeze([]);
@@ -68,7 +72,14 @@ export function loadConfigText(files: readonly { path: string; text: string }[],
     if (binary === undefined) sources.push(f);
     else diagnostics.push(binary);
   }
-  return runSync(assemble(sources, diagnostics, diagnostics.length > 0, options.cache ?? new ParseCache(), options.apiFiles ?? NO_FILES));
+  return runSync(assemble(sources, diagnostics, diagnostics.length > 0, cacheFor(options), options.apiFiles ?? NO_FILES));
+}
+
+/** The caller's cache (or a fresh one), set to parse under the load's YAML limits. */
+function cacheFor(options: LoadOptions): ParseCache {
+  const cache = options.cache ?? new ParseCache();
+  cache.useLimits(options.yamlLimits ?? DEFAULT_SETTINGS.yamlLimits);
+  return cache;
 }
 
 function* assemble(sources: readonly SourceText[], initial: readonly Diagnostic[], initialFatal: boolean, cache: ParseCache, apiFiles: readonly string[]): Steps<ConfigLoad> {
@@ -91,7 +102,7 @@ function* assemble(sources: readonly SourceText[], initial: readonly Diagnostic[
     const api = apiFiles.includes(source.path);
     for (let i = takeLoaded(pieces, 0, placedAll); i < pieces.length; i = takeLoaded(pieces, i, placedAll)) {
       const piece = pieces[i]!;
-      piece.placement.objects = loadPiece(cache, piece, source.path, api);
+      piece.placement.objects = yield* loadPiece(cache, piece, source.path, api);
       yield;
     }
     skipped += gather(placedAll, fileStart, diagnostics);
@@ -133,19 +144,22 @@ function gather(placedAll: readonly PlacedObjects[], from: number, diagnostics: 
   return malformed;
 }
 
-/** The objects of a piece placed in its file, with their findings: what a reload reuses while the piece stays put. */
-function loadPiece(cache: ParseCache, piece: PlacedPiece, file: string, api: boolean): PlacedObjects {
+/**
+ * The objects of a piece placed in its file, with their findings: what a reload reuses while the piece stays put.
+ * Yields between the objects of a List and between validations, so one document of thousands is no longer one step.
+ */
+function* loadPiece(cache: ParseCache, piece: PlacedPiece, file: string, api: boolean): Steps<PlacedObjects> {
   const objects: LoadedObject[] = [];
   const diagnostics: Diagnostic[] = [];
   let malformed = 0;
   for (const doc of piece.documents) {
-    const found = documentObjects(doc, api);
+    const found = yield* documentObjectsSteps(doc, api);
     objects.push(...found.objects);
     diagnostics.push(...found.diagnostics);
     malformed += found.malformed;
   }
   const keys = objects.map(({ object: { kind, metadata } }) => `${kind}/${metadata.namespace ?? ''}/${metadata.name}`);
-  const validations = validatePiece(cache, piece, file, objects);
+  const validations = yield* validatePiece(cache, piece, file, objects);
   return { objects, diagnostics, malformed, validations, keys, outcome: pieceOutcome(objects, validations, keys) };
 }
 
@@ -154,10 +168,14 @@ function loadPiece(cache: ParseCache, piece: PlacedPiece, file: string, api: boo
  * (validation is a pure function of the object, and the object of the text). Cached findings keep lines counted from
  * the piece's first line and are placed again here; every position they carry is in the piece's own file.
  */
-function validatePiece(cache: ParseCache, piece: PlacedPiece, file: string, objects: readonly LoadedObject[]): readonly (readonly Diagnostic[])[] {
+function* validatePiece(cache: ParseCache, piece: PlacedPiece, file: string, objects: readonly LoadedObject[]): Steps<readonly (readonly Diagnostic[])[]> {
   const kept = cache.validations(piece.text);
   if (kept !== undefined && kept.length === objects.length) return kept.map((ds) => (ds.length === 0 ? ds : ds.map((d) => shift(d, file, piece.lineOffset))));
-  const found = objects.map((o) => validateObject(o));
+  const found: (readonly Diagnostic[])[] = [];
+  for (const o of objects) {
+    found.push(validateObject(o));
+    if (objects.length > 1) yield;
+  }
   cache.rememberValidations(piece.text, found.map((ds) => ds.map((d) => shift(d, '', -piece.lineOffset))));
   return found;
 }

@@ -14,9 +14,11 @@
  */
 import type { Diagnostic } from './diagnostic.ts';
 import type { LoadedObject } from './loaded-object.ts';
-import { parsePiece, type ParsedPiece } from './parse-document.ts';
+import { parsePieceSteps, type ParsedPiece } from './parse-document.ts';
 import { resplitDocuments } from './resplit-documents.ts';
 import { splitDocuments, type DocumentText } from './split-documents.ts';
+import { runSync, type Steps } from './steps.ts';
+import { DEFAULT_YAML_LIMITS, type YamlLimits } from './yaml-limits.ts';
 import type { SourceNode } from './yaml-source.ts';
 
 interface Entry {
@@ -124,6 +126,21 @@ export class ParseCache {
   #last: CacheUse = { parsed: 0, reused: 0 };
   /** What the last load admitted (admit-objects.ts), so the next can skip the duplicate check when keys are unchanged. */
   admission: AdmissionMemo | undefined;
+  #limits: YamlLimits = DEFAULT_YAML_LIMITS;
+
+  /**
+   * The YAML limits pieces are parsed under from now on. A parse depends on them (a piece over one is refused), so
+   * different limits drop everything kept; equal ones keep it.
+   */
+  useLimits(limits: YamlLimits): void {
+    if (limits.maxDepth === this.#limits.maxDepth && limits.maxDocumentChars === this.#limits.maxDocumentChars) return;
+    this.#limits = limits;
+    this.#entries = new Map();
+    this.#added = [];
+    this.#files = new Map();
+    this.#nextFiles = new Map();
+    this.admission = undefined;
+  }
 
   /**
    * The document pieces of `file`'s `text`, cut anew only around what changed since the last load of the same file
@@ -153,12 +170,17 @@ export class ParseCache {
 
   /** The parse of `text`: from this load or the last one when the text is unchanged, else parsed now. */
   piece(text: string): ParsedPiece {
-    return this.#entry(text).parsed;
+    return runSync(this.#entry(text)).parsed;
   }
 
   /** The parse of `text` (as piece() gives it) and what is kept of it placed in `file` after `lineOffset` lines. */
   placed(text: string, file: string, lineOffset: number): { readonly parsed: ParsedPiece; readonly placement: Placement } {
-    const entry = this.#entry(text);
+    return runSync(this.placedSteps(text, file, lineOffset));
+  }
+
+  /** placed() as steps: a parse that has to be made yields within it (a large List, item by item). */
+  *placedSteps(text: string, file: string, lineOffset: number): Steps<{ readonly parsed: ParsedPiece; readonly placement: Placement }> {
+    const entry = yield* this.#entry(text);
     let inFile = entry.placements.get(file);
     if (inFile === undefined) entry.placements.set(file, (inFile = new Map()));
     let placement = inFile.get(lineOffset);
@@ -201,14 +223,15 @@ export class ParseCache {
     return this.#last;
   }
 
-  #entry(text: string): Entry {
+  *#entry(text: string): Steps<Entry> {
     const kept = this.#entries.get(text);
     if (kept !== undefined) {
       this.#reused++;
       return kept;
     }
     this.#parsed++;
-    const entry: Entry = { text, parsed: parsePiece(text), uses: 0, validations: undefined, placements: new Map() };
+    const parsed = yield* parsePieceSteps(text, this.#limits);
+    const entry: Entry = { text, parsed, uses: 0, validations: undefined, placements: new Map() };
     this.#entries.set(text, entry);
     this.#added.push(entry);
     return entry;

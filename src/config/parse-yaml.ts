@@ -10,7 +10,8 @@
 import type { Diagnostic } from './diagnostic.ts';
 import { ParseCache, type PlacedPiece } from './parse-cache.ts';
 import { REUSED_PER_TURN, runSync, type Steps } from './steps.ts';
-import { sourceNode, type SourceNode } from './yaml-source.ts';
+import type { ParsedPiece, PieceDocument } from './parse-document.ts';
+import { listSourceNode, sourceNode, type SourceNode } from './yaml-source.ts';
 
 /** A file's documents by piece (what the loader uses: it never needs them in one list). */
 export interface ParsedPieces {
@@ -52,14 +53,14 @@ export function* parseYamlSteps(file: string, text: string, cache: ParseCache): 
     if (i === split.pieces.length) break;
     const piece = split.pieces[i]!;
     const lineOffset = piece.line - 1;
-    const { parsed, placement } = cache.placed(piece.text, file, lineOffset);
+    const { parsed, placement } = yield* cache.placedSteps(piece.text, file, lineOffset);
     for (const p of parsed.problems) {
       diagnostics.push({ severity: p.severity, code: p.code ?? 'EW_YAML_SYNTAX', message: p.message, position: { file, line: p.line + lineOffset, column: p.column } });
     }
     // The same piece at the same place gives the same nodes (and so, in load-config.ts, the same objects).
     let placed = placement.documents;
     if (placed === undefined) {
-      placed = placement.documents = parsed.documents.map((d) => sourceNode(d.contents, d.value, d.doc, parsed.lines, file, lineOffset));
+      placed = placement.documents = parsed.documents.map((d) => place(d, parsed, file, lineOffset));
       reused = REUSED_PER_TURN;
     }
     documents += placed.length;
@@ -80,6 +81,13 @@ export function* parseYamlSteps(file: string, text: string, cache: ParseCache): 
     });
   }
   return { pieces, diagnostics, fatal: errors || documents === 0 };
+}
+
+/** A document of a piece as a SourceNode placed in its file (a List parsed item by item, its items each placed). */
+function place(d: PieceDocument, parsed: ParsedPiece, file: string, lineOffset: number): SourceNode {
+  const node = sourceNode(d.contents, d.value, d.doc, parsed.lines, file, lineOffset);
+  if (d.items === undefined) return node;
+  return listSourceNode(node, d.items.map((i) => sourceNode(i.node, i.value, i.doc, i.lines, file, lineOffset + i.lineOffset)), d.value);
 }
 
 /**

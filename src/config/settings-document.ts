@@ -273,6 +273,7 @@ function readSettings(doc: LoadedObject | undefined): { settings: Settings; diag
     },
     addresses: parseAddressSettings(raw, reject, duration),
     maxConfigBytes: value(['spec', 'maxConfigBytes']),
+    yamlLimits: { maxDepth: value(['spec', 'yaml', 'maxDepth']), maxDocumentChars: value(['spec', 'yaml', 'maxDocumentChars']) },
     adminAuth: {
       token: value(['spec', 'admin', 'token']) ?? null,
       tokenFile: value(['spec', 'admin', 'tokenFile']) ?? null,

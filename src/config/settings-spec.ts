@@ -165,6 +165,13 @@ export interface SettingsSpecDocument {
     };
     /** Largest configuration file accepted, in bytes (16 MiB by default). Applies from the next reload. */
     readonly maxConfigBytes: number;
+    /** Bounds checked on each YAML document's text before it is parsed, so a hostile document (nested a million levels deep, say) is refused at once instead of exhausting the parser. Applies from the next reload. */
+    readonly yaml?: {
+      /** Deepest nesting of mappings and sequences in one document. Kubernetes objects nest about 10-15 levels deep. */
+      readonly maxDepth: number;
+      /** Largest single document, in characters (bytes for ASCII text; 8 MiB by default). maxConfigBytes bounds whole files. */
+      readonly maxDocumentChars: number;
+    };
     /** Load balancing defaults; a Service chooses its own policy with the edgeway.io/load-balancer annotation. */
     readonly balancing?: {
       /** Policy for Services without an edgeway.io/load-balancer annotation. least-request and ewma favour faster endpoints; ring-hash and maglev keep a client on one endpoint (see hashOn). */

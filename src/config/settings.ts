@@ -7,6 +7,7 @@
  */
 
 import type { RetryPolicy } from './retry-policy.ts';
+import type { YamlLimits } from './yaml-limits.ts';
 
 export interface HostPort {
   readonly host: string;
@@ -223,6 +224,8 @@ export interface Settings {
   readonly addresses: AddressSettings;
   /** Largest configuration file accepted, in bytes. */
   readonly maxConfigBytes: number;
+  /** Bounds on each YAML document's text, checked before it is parsed (yaml-limits.ts). */
+  readonly yamlLimits: YamlLimits;
   /** Who may write through the admin API; both null means the object API is read-only. */
   readonly adminAuth: AdminAuthSettings;
   /** Time in-flight requests get after SIGTERM/SIGINT. */

@@ -7,7 +7,8 @@
  * The depth measured is an upper bound of the parser's: block levels are the stack of indentation columns (each
  * `- ` or `? ` that starts a nested node on the same line counts as one), flow levels the open `[` and `{` outside
  * quoted scalars, comments and block scalars. Kubernetes objects nest about 10-15 levels deep (a Deployment's
- * container probe is 9), so the default of 64 leaves ample room. Pure.
+ * container probe is 9), so the default of 64 leaves ample room. Both bounds are settings (`spec.yaml`); the defaults
+ * here are the schema's, for parses outside a load (the admin API's request bodies). Pure.
  */
 
 export interface YamlLimits {

@@ -89,3 +89,22 @@ function valueAt(value: unknown, path: FieldPath): unknown {
   }
   return current;
 }
+
+/**
+ * A List parsed item by item (parse-document.ts) as one SourceNode: `header` is the List with `items` parsed as null,
+ * `items` each item's own node. Paths under `items.<i>` are the item's, every other path the header's, so positions
+ * read as in the whole List's tree. `descend(['items'])` alone has no node to give (nothing asks for it).
+ */
+export function listSourceNode(header: SourceNode, items: readonly SourceNode[], value: unknown): SourceNode {
+  const item = (path: FieldPath): SourceNode | undefined => (path.length >= 2 && path[0] === 'items' && typeof path[1] === 'number' ? items[path[1]] : undefined);
+  return {
+    value,
+    position: header.position,
+    locate: (path) => item(path)?.locate(path.slice(2)) ?? header.locate(path),
+    descend: (path) => {
+      const found = item(path);
+      if (found !== undefined) return path.length === 2 ? found : found.descend(path.slice(2));
+      return path[0] === 'items' ? undefined : header.descend(path);
+    },
+  };
+}

@@ -3,6 +3,11 @@
  * (perf_hooks.monitorEventLoopDelay) and the heap in use; while either is near its budget, `shedding` is true and the
  * entrypoint answers new requests 503 with Retry-After at once, while requests already in flight finish. Shedding
  * holds for a second after the last bad sample so the data plane does not flap at the edge of its budget.
+ *
+ * The process's own bounded work (a reload: parsing, compiling, swapping) is declared with ownWork(); event-loop
+ * delay measured while it runs, and in the sample that saw it end, is not overload: that delay ends with the work,
+ * and shedding for it would fail requests on routes the reload does not even change. Requests meanwhile wait their
+ * turn instead. Heap pressure is still acted on, reload or not.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
@@ -25,9 +30,12 @@ export function isOverloaded(sample: OverloadSample, settings: OverloadSettings,
   return overloadReason(sample, settings, heapLimit) !== null;
 }
 
-/** Which budget a sample breaks (the event loop first), or null; pure. */
-export function overloadReason(sample: OverloadSample, settings: OverloadSettings, heapLimit: number): OverloadReason | null {
-  if (settings.maxEventLoopDelayMs !== 0 && sample.delayMs > settings.maxEventLoopDelayMs) return 'event-loop-delay';
+/**
+ * Which budget a sample breaks (the event loop first), or null; pure. `ownWork`: the process's own bounded work ran
+ * during the sample, so its delay does not count.
+ */
+export function overloadReason(sample: OverloadSample, settings: OverloadSettings, heapLimit: number, ownWork = false): OverloadReason | null {
+  if (!ownWork && settings.maxEventLoopDelayMs !== 0 && sample.delayMs > settings.maxEventLoopDelayMs) return 'event-loop-delay';
   return sample.heapUsed > heapLimit * HEAP_NEAR ? 'heap' : null;
 }
 
@@ -43,6 +51,9 @@ export class OverloadGuard {
   #histogram: ReturnType<typeof monitorEventLoopDelay> | null = null;
   #timer: NodeJS.Timeout | null = null;
   #lastBad = -Infinity;
+  /** Own work running now, and whether any ran since the last sample. */
+  #ownWork = 0;
+  #ownWorkSeen = false;
 
   constructor(settings: OverloadSettings) {
     this.#settings = settings;
@@ -64,6 +75,21 @@ export class OverloadGuard {
     this.#timer.unref();
   }
 
+  /**
+   * Declares the start of the process's own bounded work (a reload); call the function returned when it ends (more
+   * than once is harmless). Until then, and for the sample that sees it end, event-loop delay is not shed for.
+   */
+  ownWork(): () => void {
+    this.#ownWork++;
+    this.#ownWorkSeen = true;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.#ownWork--;
+    };
+  }
+
   stop(): void {
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
@@ -78,7 +104,9 @@ export class OverloadGuard {
     const sample = { delayMs: h.percentile(99) / 1e6, heapUsed: getHeapStatistics().used_heap_size };
     h.reset();
     const now = performance.now();
-    const reason = overloadReason(sample, this.#settings, this.#heapLimit);
+    const own = this.#ownWorkSeen;
+    this.#ownWorkSeen = this.#ownWork > 0;
+    const reason = overloadReason(sample, this.#settings, this.#heapLimit, own);
     if (reason !== null) {
       this.#lastBad = now;
       this.reason = reason;

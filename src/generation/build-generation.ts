@@ -49,9 +49,9 @@ export interface BuildInput {
 export async function buildGeneration(input: BuildInput): Promise<Generation | EdgewayError> {
   const { prior } = input;
   const loadStarted = cpuMs();
-  // A file's own maxConfigBytes cannot apply before the file is read: a reload reads with the serving one.
-  const maxBytes = prior?.snapshot.settings.maxConfigBytes ?? DEFAULT_SETTINGS.maxConfigBytes;
-  const load = await input.source.list({ maxBytes });
+  // A file's own maxConfigBytes and YAML limits cannot apply before the file is read: a reload reads with the serving ones.
+  const serving = prior?.snapshot.settings ?? DEFAULT_SETTINGS;
+  const load = await input.source.list({ maxBytes: serving.maxConfigBytes, yamlLimits: serving.yamlLimits });
   input.loaded?.(load.diagnostics);
   if (load.fatal) {
     const errors = load.diagnostics.filter((d) => d.severity === 'error');
@@ -92,7 +92,7 @@ export async function buildGeneration(input: BuildInput): Promise<Generation | E
 async function loadClusters(settings: Settings, report: (line: string) => void): Promise<ClusterStore[]> {
   const out: ClusterStore[] = [];
   for (const c of settings.clusters) {
-    const load = await loadConfig(c.config, { maxBytes: settings.maxConfigBytes });
+    const load = await loadConfig(c.config, { maxBytes: settings.maxConfigBytes, yamlLimits: settings.yamlLimits });
     for (const d of load.diagnostics) report(`cluster ${c.name}: ${formatDiagnostic(d)}`);
     if (load.fatal) continue;
     out.push({ name: c.name, zone: c.zone, region: c.region, store: new ObjectStore(load.objects) });

@@ -11,6 +11,9 @@
  *   by the compiled addresses object it fanned out over. Not memoised with clusters configured (each reload reads
  *   the cluster manifests afresh).
  * - routes: per Ingress and per host (routing/routes-memo.ts).
+ * - tls: the last compilation's TLS part, lent to the next so a Secret broken since keeps its last good certificate
+ *   (compile-tls.ts). Unlike the entries above this changes the result: a compilation from scratch has nothing to
+ *   keep.
  * - the backends map itself: when a compilation gives the very same Backend objects under the same keys in the same
  *   order, the last map is handed out again, so binding (dataplane/bound-snapshot.ts) and the gateway can tell by
  *   one identity check that no backend changed.
@@ -27,6 +30,7 @@ import type { ObjectStore } from '../store/object-store.ts';
 import { RecordingReader, unchangedIn, type Reads } from '../store/recording-reader.ts';
 import type { CompiledAddresses } from './addresses.ts';
 import type { AddressCompilation } from './compile-addresses.ts';
+import type { SnapshotTls } from './compile-tls.ts';
 import type { Backend } from './snapshot.ts';
 
 interface AddressEntry {
@@ -56,6 +60,8 @@ export class CompileMemo {
   #addresses: AddressEntry | undefined;
   #backends = new UsedMap<string, BackendEntry>();
   #lastBackends: ReadonlyMap<string, Backend> | undefined;
+  /** The last compilation's TLS part (see the module comment). */
+  lastTls: SnapshotTls | undefined;
   /** Steps run anew by the last compilation (tests, the cost tool). */
   recompiled = { addresses: false, backends: 0 };
 

@@ -55,7 +55,8 @@ export function compileSnapshot(
   memo.begin();
   const addressing = memo.addresses(store, settings, previous, (reader) => compileAddresses(reader, settings, previous));
   const compiled = compileRoutes(store, settings, memo.routes);
-  const tls = compileTls(store, settings, now);
+  const tls = compileTls(store, settings, now, memo.lastTls);
+  memo.lastTls = tls.tls;
   const diagnostics: Diagnostic[] = [...addressing.diagnostics, ...compiled.diagnostics, ...tls.diagnostics];
   const backends = new Map<string, Backend>();
   for (const [key, ref] of compiled.backends) {

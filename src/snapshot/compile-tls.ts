@@ -3,11 +3,15 @@
  * the served Ingresses whose `spec.tls` the SNI table reads, the settings' default-certificate Secret, and each
  * certificate's expiry for status. Pure: no secure contexts here — those are runtime objects, made once per
  * certificate when the snapshot is bound (dataplane/bound-snapshot.ts → SniTable.build).
+ *
+ * A Secret that was usable in the previous compilation and is broken now keeps its last good material
+ * (tls/last-good.ts), so a bad rotation does not take its hosts' certificate away; the previous TLS part is an input.
  */
 import type { Diagnostic } from '../config/diagnostic.ts';
 import type { LoadedObject } from '../config/loaded-object.ts';
 import type { Settings } from '../config/settings.ts';
 import type { Ingress, IngressClass, Secret } from '../k8s/types.ts';
+import { keepLastGood } from '../tls/last-good.ts';
 import { servesIngress } from '../routing/ingress-class.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { loadTlsMaterial, loadTlsSecrets, secretKey, type TlsMaterial, type TlsMaterialResult } from '../tls/tls-material.ts';
@@ -36,12 +40,13 @@ export interface CompiledTls {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export function compileTls(store: ObjectStore, settings: Settings, now: Date): CompiledTls {
+/** @param previous the last compilation's TLS part, whose usable Secrets stand in for ones broken since. */
+export function compileTls(store: ObjectStore, settings: Settings, now: Date, previous?: SnapshotTls): CompiledTls {
   const classes = store.list<IngressClass>('IngressClass').map((l) => l.object);
   const ingresses = store
     .list<Ingress>('Ingress')
     .filter((l) => (l.object.spec.tls?.length ?? 0) > 0 && servesIngress(l.object, classes, settings.controllerName));
-  const secrets = loadTlsSecrets(store.list<Secret>('Secret'), ingresses, { now: () => now });
+  const secrets = keepLastGood(loadTlsSecrets(store.list<Secret>('Secret'), ingresses, { now: () => now }), previous?.secrets);
   const diagnostics: Diagnostic[] = [];
   const certificates: CertificateStatus[] = [];
   for (const [key, result] of secrets) {

@@ -9,6 +9,7 @@
  */
 import { loadConfig, type ConfigLoad } from '../config/load-config.ts';
 import type { ParseCache } from '../config/parse-cache.ts';
+import type { YamlLimits } from '../config/yaml-limits.ts';
 import { ConfigWatcher } from '../reload/config-watcher.ts';
 import type { AppliedLayer } from './applied-layer.ts';
 import type { ObjectListing, ObjectSource, SourceWatch } from './object-source.ts';
@@ -42,16 +43,21 @@ export class FileObjectSource implements ObjectSource<FileListing> {
   }
 
   /**
-   * Loads the files. `maxBytes` caps each file; on reload pass the running settings' maxConfigBytes (a file's own
-   * setting cannot apply before the file is read).
+   * Loads the files. `maxBytes` caps each file and `yamlLimits` each document; on reload pass the running settings'
+   * maxConfigBytes and yamlLimits (a file's own settings cannot apply before the file is read).
    */
-  async list(options: { readonly maxBytes?: number } = {}): Promise<FileListing> {
+  async list(options: { readonly maxBytes?: number; readonly yamlLimits?: YamlLimits } = {}): Promise<FileListing> {
     // Taken before reading: a change during the load is after this revision and is reported again.
     const revision = this.#revision;
     const layer = this.#applied();
     const apiFiles = layer?.inUse === true ? [layer.path] : [];
     const paths = apiFiles.length === 0 ? this.#paths : [...this.#paths, ...apiFiles];
-    const load = await loadConfig(paths, { cache: this.#cache, apiFiles, ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }) });
+    const load = await loadConfig(paths, {
+      cache: this.#cache,
+      apiFiles,
+      ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+      ...(options.yamlLimits === undefined ? {} : { yamlLimits: options.yamlLimits }),
+    });
     return { ...load, revision };
   }
 
