@@ -1,0 +1,321 @@
+/**
+ * The write verbs of the object API with the API server's semantics: create (201; 409 AlreadyExists; 404 for a
+ * namespace that does not exist), update (PUT; 409 Conflict when the body's resourceVersion is not THAT object's;
+ * a missing object is created only for the kinds the API server creates on update), patch (patch types through
+ * applyPatch), delete (propagationPolicy and gracePeriodSeconds accepted; a Namespace takes the API objects in it
+ * along) and deletecollection. Objects from configuration files are read-only here: 403 naming file and line.
+ *
+ * Every write is defaulted (defaultObject), validated (the loader's validators, answered as invalidStatus) and has
+ * its managedFields kept (trackUpdate); `dryRun=All` stops there after admitting the object against the serving
+ * objects (allocation included) and stores nothing. Otherwise the change is persisted in the applied layer and put
+ * into service by a reload; the checks that depend on other objects are repeated inside the layer's serialized
+ * update, so two concurrent writes cannot both pass them.
+ */
+import type { IncomingMessage } from 'node:http';
+import { formatDiagnostic, type Diagnostic } from '../../config/diagnostic.ts';
+import { documentObjects } from '../../config/document-objects.ts';
+import type { LoadedObject } from '../../config/loaded-object.ts';
+import { parseYamlFile } from '../../config/parse-yaml.ts';
+import { validateObject } from '../../config/validate/validate-object.ts';
+import type { KindEntry } from '../../k8s/kind-entry.ts';
+import type { KubeObject } from '../../k8s/types.ts';
+import type { ReloadOutcome } from '../../reload/reloader.ts';
+import { remove, upsert, type AppliedLayer } from '../../store/applied-layer.ts';
+import type { ApiTarget } from '../api-paths.ts';
+import { defaultObject } from '../defaults/default-object.ts';
+import { kubeStatus } from '../kube-status.ts';
+import { applyPatch, trackUpdate, type PatchOptions } from '../patch/apply-patch.ts';
+import { matchesQuery, parseListQuery } from '../query/list-query.ts';
+import type { ApiStorage } from '../storage/api-storage.ts';
+import { BUILT_IN_NAMESPACES, type ServedEntry } from '../storage/served-view.ts';
+import { invalidStatus } from '../validation/invalid-status.ts';
+import { mediaType, readBody, refuseProtobuf } from './request-body.ts';
+import { detailsOf, fail, notFound, ok, resourceName, type Reply } from './reply.ts';
+
+export interface WriteHost {
+  /** What the API serves (the last generation swap) and the watch history. */
+  readonly storage: ApiStorage;
+  readonly layer: AppliedLayer;
+  /** Whether the request carries the admin token; null when no token is configured (the API is read-only). */
+  authorized(req: IncomingMessage): boolean | null;
+  /** Reloads after the applied layer changed. */
+  reload(): Promise<ReloadOutcome>;
+  /** What compiling the serving objects with `object` in place would report about it (errors), for dry runs. */
+  admit(object: LoadedObject): readonly Diagnostic[];
+}
+
+/** Kinds the API server creates when a PUT names a missing object. */
+const CREATE_ON_UPDATE: ReadonlySet<string> = new Set(['Endpoints', 'EndpointSlice', 'Event']);
+/** Kinds whose status edgeway computes: a write's status is dropped, the snapshot fills it in. */
+const COMPUTED_STATUS: ReadonlySet<string> = new Set(['Service', 'Ingress']);
+
+/** Thrown inside a layer update to refuse it with a Status (nothing is written). */
+class Refusal extends Error {
+  readonly reply: Reply;
+  constructor(reply: Reply) {
+    super('refused');
+    this.reply = reply;
+  }
+}
+
+export class ObjectWrites {
+  readonly #host: WriteHost;
+
+  constructor(host: WriteHost) {
+    this.#host = host;
+  }
+
+  async handle(req: IncomingMessage, method: string, target: ApiTarget, query: URLSearchParams): Promise<Reply> {
+    const auth = this.#host.authorized(req);
+    const refusedBody = refuseProtobuf(req);
+    if (auth !== true || refusedBody !== null) req.resume();
+    if (auth === null) return fail(kubeStatus('Forbidden', 'the object API is read-only: set spec.admin.token or spec.admin.tokenFile in the EdgewaySettings document to allow writes'));
+    if (!auth) return fail(kubeStatus('Unauthorized', 'writes need the header "Authorization: Bearer <token>" with the admin token from the settings'));
+    if (refusedBody !== null) return fail(refusedBody);
+    const dry = query.getAll('dryRun');
+    if (dry.some((d) => d !== 'All')) return fail(kubeStatus('BadRequest', `dryRun: Unsupported value: ${JSON.stringify(dry.find((d) => d !== 'All'))}: supported values: "All"`));
+    const body = await readBody(req);
+    if (typeof body !== 'string') return fail(body);
+    const w: Write = { target, entry: target.resource, body, dryRun: dry.length > 0 || bodyDryRun(body, method), options: patchOptions(req, query) };
+    if (method === 'POST') return target.name === undefined ? this.#create(w) : fail(kubeStatus('MethodNotAllowed', 'POST goes to the collection; use PUT to replace a named object'));
+    if (target.name === undefined) return method === 'DELETE' ? this.#deleteCollection(w, query) : fail(kubeStatus('MethodNotAllowed', `${method} needs an object name in the path`));
+    if (method === 'DELETE') return this.#delete(w, target.name);
+    if (method === 'PUT') return this.#update(w, target.name, null);
+    return this.#patch(w, target.name, mediaType(req.headers['content-type']));
+  }
+
+  async #create(w: Write): Promise<Reply> {
+    const parsed = parse(w, undefined);
+    if ('status' in parsed) return parsed;
+    const missingNs = this.#namespaceMissing(w.entry, parsed.object);
+    if (missingNs !== null) return missingNs;
+    const name = parsed.object.metadata.name;
+    if (this.#existing(w.entry, parsed.object.metadata.namespace, name) !== undefined) return alreadyExists(w.entry, name);
+    const prepared = this.#prepare(w, parsed, null);
+    if ('status' in prepared) return prepared;
+    if (w.dryRun) return this.#dryRun(w, prepared, 201);
+    return this.#write(w, prepared.object, 201, (objects) => {
+      if (this.#existing(w.entry, prepared.object.metadata.namespace, name) !== undefined) throw new Refusal(alreadyExists(w.entry, name));
+      return upsert(objects, stored(prepared.object));
+    });
+  }
+
+  /** PUT, and a patch's result (`live` set: the object the patch was computed from). */
+  async #update(w: Write, name: string, patched: LoadedObject | null): Promise<Reply> {
+    const parsed = patched ?? parse(w, name);
+    if ('status' in parsed) return parsed;
+    const namespace = w.entry.namespaced ? w.target.namespace : undefined;
+    const existing = this.#existing(w.entry, namespace, name);
+    if (existing === undefined && !CREATE_ON_UPDATE.has(w.entry.kind)) return notFound(w.entry, name);
+    if (existing === undefined) return this.#create({ ...w, body: JSON.stringify(parsed.object) });
+    const refused = readOnly(w.entry, existing);
+    if (refused !== null) return refused;
+    const conflict = staleVersion(w.entry, parsed.object, existing);
+    if (conflict !== null) return conflict;
+    const prepared = this.#prepare(w, parsed, existing.object);
+    if ('status' in prepared) return prepared;
+    if (w.dryRun) return this.#dryRun(w, prepared, 200);
+    return this.#write(w, prepared.object, 200, (objects) => {
+      const now = this.#existing(w.entry, namespace, name);
+      if (now === undefined) throw new Refusal(notFound(w.entry, name));
+      const stale = staleVersion(w.entry, parsed.object, now);
+      if (stale !== null) throw new Refusal(stale);
+      return upsert(objects, stored(prepared.object));
+    });
+  }
+
+  async #patch(w: Write, name: string, contentType: string): Promise<Reply> {
+    const namespace = w.entry.namespaced ? w.target.namespace : undefined;
+    const existing = this.#existing(w.entry, namespace, name);
+    if (existing !== undefined) {
+      const refused = readOnly(w.entry, existing);
+      if (refused !== null) return refused;
+    }
+    const live = existing === undefined ? null : liveObject(existing);
+    const result = applyPatch(w.entry, live, contentType, w.body, w.options);
+    if (!result.ok) return fail(result.status);
+    if (existing === undefined) return this.#create({ ...w, body: JSON.stringify(result.object) });
+    const reparsed = parse({ ...w, body: JSON.stringify(result.object) }, name);
+    if ('status' in reparsed) return reparsed;
+    return this.#update(w, name, reparsed);
+  }
+
+  async #delete(w: Write, name: string): Promise<Reply> {
+    const namespace = w.entry.namespaced ? w.target.namespace : undefined;
+    const existing = this.#existing(w.entry, namespace, name);
+    if (existing === undefined) return notFound(w.entry, name);
+    if (w.entry.kind === 'Namespace' && BUILT_IN_NAMESPACES.includes(name)) {
+      return fail(kubeStatus('Forbidden', `namespaces ${JSON.stringify(name)} is forbidden: this namespace may not be deleted`, detailsOf(w.entry, name)));
+    }
+    const refused = existing.loaded === null ? null : readOnly(w.entry, existing);
+    if (refused !== null) return refused;
+    if (w.dryRun) return ok(existing.object);
+    const gone = existing.object;
+    const reply = await this.#write(w, null, 200, (objects) => {
+      const left = remove(objects, w.entry.kind, namespace, name);
+      // A Namespace takes what was created in it through the API along; objects from files stay with their files.
+      return w.entry.kind === 'Namespace' ? left.filter((o) => o.metadata.namespace !== name) : left;
+    });
+    return reply.status === 200 ? ok(gone) : reply;
+  }
+
+  async #deleteCollection(w: Write, query: URLSearchParams): Promise<Reply> {
+    const q = parseListQuery(w.entry.kind, query);
+    if ('kind' in q) return fail(q);
+    const chosen = this.#host.storage.view.list(w.entry.kind, w.target.namespace).filter((e) => matchesQuery(e.object, q));
+    for (const e of chosen) {
+      const refused = e.loaded === null ? null : readOnly(w.entry, e);
+      if (refused !== null) return refused;
+    }
+    const items = chosen.map((e) => e.object);
+    const list = { kind: `${w.entry.kind}List`, apiVersion: w.entry.apiVersion, metadata: {}, items };
+    if (w.dryRun || chosen.length === 0) return ok(list);
+    const reply = await this.#write(w, null, 200, (objects) => {
+      let left: readonly KubeObject[] = objects;
+      for (const o of items) left = remove(left, o.kind, o.metadata.namespace, o.metadata.name);
+      return [...left];
+    });
+    return reply.status === 200 ? ok(list) : reply;
+  }
+
+  /** Defaults, validation and managedFields: the object as it would be stored, or the Status refusing it. */
+  #prepare(w: Write, parsed: LoadedObject, previous: KubeObject | null): LoadedObject | Reply {
+    const view = this.#host.storage.view;
+    const lookup = (kind: string): readonly KubeObject[] => view.list(kind).map((e) => e.object);
+    const defaulted = previous === null ? defaultObject(w.entry, parsed.object, lookup) : parsed.object;
+    const candidate: LoadedObject = { ...parsed, object: defaulted };
+    const errors = validateObject(candidate).filter((d) => d.severity === 'error');
+    if (errors.length > 0) return fail(invalidStatus(w.entry, defaulted.metadata.name, errors));
+    return { ...candidate, object: trackUpdate(w.entry, previous, defaulted, w.options) };
+  }
+
+  /** A dry run: admitted against the serving objects, answered, nothing stored or allocated. */
+  #dryRun(w: Write, prepared: LoadedObject, status: number): Reply {
+    const errors = this.#host.admit(prepared).filter((d) => d.severity === 'error');
+    if (errors.length > 0) return fail(invalidStatus(w.entry, prepared.object.metadata.name, errors));
+    return ok(prepared.object, status);
+  }
+
+  /** Persists the change, reloads, and answers with the object as it now serves (a Status when it does not). */
+  async #write(w: Write, object: KubeObject | null, status: number, change: (objects: readonly KubeObject[]) => KubeObject[]): Promise<Reply> {
+    let outcome: ReloadOutcome;
+    try {
+      outcome = await this.#host.layer.update(change, () => this.#host.reload());
+    } catch (err) {
+      if (err instanceof Refusal) return err.reply;
+      throw err;
+    }
+    if (!outcome.ok) {
+      const text = outcome.refused ?? outcome.diagnostics.map(formatDiagnostic).join('; ');
+      return fail(kubeStatus('ServiceUnavailable', `the change is saved but the configuration cannot be reloaded now (${text}); it applies with the next successful reload`));
+    }
+    if (object === null) return ok({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: status });
+    const now = this.#existing(w.entry, object.metadata.namespace, object.metadata.name);
+    if (now !== undefined) return ok(now.object, status);
+    const problems = outcome.diagnostics.filter((d) => d.severity === 'error' && d.object !== undefined && d.object.endsWith(`/${object.metadata.name}`));
+    return problems.length > 0 ? fail(invalidStatus(w.entry, object.metadata.name, problems)) : ok({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: status });
+  }
+
+  #existing(entry: KindEntry, namespace: string | undefined, name: string): ServedEntry | undefined {
+    return this.#host.storage.view.get(entry.kind, entry.namespaced ? namespace : undefined, name);
+  }
+
+  #namespaceMissing(entry: KindEntry, object: KubeObject): Reply | null {
+    const ns = object.metadata.namespace;
+    if (!entry.namespaced || ns === undefined || this.#host.storage.view.hasNamespace(ns)) return null;
+    return fail(kubeStatus('NotFound', `namespaces ${JSON.stringify(ns)} not found`, { name: ns, kind: 'namespaces' }));
+  }
+}
+
+interface Write {
+  readonly target: ApiTarget;
+  readonly entry: KindEntry;
+  readonly body: string;
+  readonly dryRun: boolean;
+  readonly options: PatchOptions;
+}
+
+/** Body → object with positions in the body, checked against the path. */
+function parse(w: Write, name: string | undefined): LoadedObject | Reply {
+  const file = parseYamlFile('request body', w.body);
+  const first = file.documents[0];
+  if (file.fatal || first === undefined || file.documents.length > 1) {
+    return fail(kubeStatus('BadRequest', `the body must be one JSON or YAML object: ${file.diagnostics.map(formatDiagnostic).join('; ')}`));
+  }
+  const value = first.value as Partial<KubeObject>;
+  if (typeof value === 'object' && value !== null && typeof value.metadata === 'object' && value.metadata !== null && w.entry.namespaced) {
+    const ns = value.metadata.namespace;
+    if (ns !== undefined && w.target.namespace !== undefined && ns !== w.target.namespace) {
+      return fail(kubeStatus('BadRequest', `the namespace of the provided object does not match the namespace sent on the request`));
+    }
+    if (w.target.namespace !== undefined) value.metadata.namespace = w.target.namespace;
+  }
+  const found = documentObjects(first, true);
+  const loaded = found.objects[0];
+  if (loaded === undefined) return fail(invalidStatus(w.entry, name ?? '', found.diagnostics));
+  const o = loaded.object;
+  if (o.kind !== w.entry.kind) return fail(kubeStatus('BadRequest', `the object is a ${o.kind}, but the path is for ${w.entry.plural}`));
+  if (name !== undefined && o.metadata.name !== name) return fail(kubeStatus('BadRequest', `the name of the object (${o.metadata.name}) does not match the name on the URL (${name})`));
+  return loaded;
+}
+
+function readOnly(entry: KindEntry, existing: ServedEntry): Reply | null {
+  const l = existing.loaded;
+  if (l === null || l.origin.kind === 'api') return l === null ? forbiddenImplicit(entry, existing) : null;
+  const name = existing.object.metadata.name;
+  return fail(
+    kubeStatus(
+      'Forbidden',
+      `${resourceName(entry)} ${JSON.stringify(name)} is forbidden: it is defined in the configuration file ${l.origin.file}:${l.origin.line} and cannot be changed through the API: edit the file instead`,
+      detailsOf(entry, name),
+    ),
+  );
+}
+
+function forbiddenImplicit(entry: KindEntry, existing: ServedEntry): Reply {
+  const name = existing.object.metadata.name;
+  return fail(kubeStatus('Forbidden', `${resourceName(entry)} ${JSON.stringify(name)} is forbidden: it exists because objects live in it and has no manifest to change`, detailsOf(entry, name)));
+}
+
+function staleVersion(entry: KindEntry, object: KubeObject, existing: ServedEntry): Reply | null {
+  const rv = object.metadata.resourceVersion;
+  if (rv === undefined || rv === '' || rv === existing.object.metadata.resourceVersion) return null;
+  const name = existing.object.metadata.name;
+  return fail(
+    kubeStatus('Conflict', `Operation cannot be fulfilled on ${resourceName(entry)} ${JSON.stringify(name)}: the object has been modified; please apply your changes to the latest version and try again`, detailsOf(entry, name)),
+  );
+}
+
+function alreadyExists(entry: KindEntry, name: string): Reply {
+  return fail(kubeStatus('AlreadyExists', `${resourceName(entry)} ${JSON.stringify(name)} already exists`, detailsOf(entry, name)));
+}
+
+/** What a patch applies to: the object as stored (a Secret with its data) with the served metadata. */
+function liveObject(existing: ServedEntry): KubeObject {
+  const stored = existing.loaded?.object ?? existing.object;
+  return { ...stored, metadata: existing.object.metadata };
+}
+
+/** The object as the applied layer keeps it: the metadata store owns versions, the snapshot computed status. */
+function stored(object: KubeObject): KubeObject {
+  const { resourceVersion: _rv, generation: _g, uid: _u, creationTimestamp: _c, ...metadata } = object.metadata;
+  const { status: _s, ...rest } = object;
+  return COMPUTED_STATUS.has(object.kind) ? { ...rest, metadata } : { ...object, metadata };
+}
+
+function patchOptions(req: IncomingMessage, query: URLSearchParams): PatchOptions {
+  const agent = (req.headers['user-agent'] ?? 'unknown').split('/')[0]!;
+  return { fieldManager: query.get('fieldManager') ?? agent, force: query.get('force') === 'true', now: new Date() };
+}
+
+/** DeleteOptions bodies may carry `dryRun: ["All"]` instead of the query parameter. */
+function bodyDryRun(body: string, method: string): boolean {
+  if (method !== 'DELETE' || body === '') return false;
+  try {
+    const o = JSON.parse(body) as { dryRun?: unknown };
+    return Array.isArray(o.dryRun) && o.dryRun.includes('All');
+  } catch {
+    return false;
+  }
+}
+
