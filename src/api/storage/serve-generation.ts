@@ -5,7 +5,8 @@
  * Each object is fingerprinted twice: without metadata and status (a change bumps metadata.generation, as the API
  * server counts spec changes) and as served, status included (a change takes the next resourceVersion). An object
  * whose fingerprint is unchanged keeps its resourceVersion, so an unrelated change never invalidates it. Deletions
- * take a resourceVersion too. Versions are given in store order, so events come out ordered by version.
+ * take a resourceVersion too. Condition times are left out of the fingerprint: every compile stamps them anew.
+ * Versions are given in store order, so events come out ordered by version.
  */
 import { createHash } from 'node:crypto';
 import type { LoadedObject } from '../../config/loaded-object.ts';
@@ -55,10 +56,11 @@ export function serveGeneration(input: ServeInput): Served {
       meta = { ...before, generation, resourceVersion: ++revision, specHash, hash };
     } else meta = before;
     metas.set(key, meta);
-    const object = stamped(decorated, meta);
+    const prior = before === undefined ? undefined : previous.getByKey(key);
+    // Unchanged: the object served before stays, condition times included (they are outside the fingerprint).
+    const object = meta === before && prior !== undefined ? prior.object : stamped(decorated, meta);
     entries.push({ key, object, loaded });
     if (meta === before) return;
-    const prior = before === undefined ? undefined : previous.getByKey(key);
     events.push({ type: prior === undefined ? 'ADDED' : 'MODIFIED', object, previous: prior?.object ?? null, resourceVersion: meta.resourceVersion });
   };
 
@@ -110,7 +112,12 @@ function withoutMetaAndStatus(o: KubeObject): Record<string, unknown> {
 }
 
 function fingerprint(value: unknown): string {
-  return createHash('sha1').update(JSON.stringify(value)).digest('base64url');
+  return createHash('sha1').update(JSON.stringify(value, withoutTransitionTimes)).digest('base64url');
+}
+
+/** Conditions are restamped by every compile; a condition's time alone is no change of the object. */
+function withoutTransitionTimes(key: string, value: unknown): unknown {
+  return key === 'lastTransitionTime' ? undefined : value;
 }
 
 function activeNamespace(o: KubeObject): KubeObject {

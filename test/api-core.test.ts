@@ -1,0 +1,257 @@
+/**
+ * The API's storage and verb semantics over a real admin listener: per-object resourceVersions (an unrelated change
+ * leaves an object's version, and so a PUT with it, valid), uids, creation times and versions kept across a restart,
+ * dryRun leaving state untouched, namespaces, protobuf bodies, field selectors and pagination; watches from a
+ * resourceVersion with selectors, bookmarks, 410 Expired and timeoutSeconds; and the real kubectl reading over
+ * plain HTTP.
+ */
+import test, { type ExecutionContext } from 'ava';
+import { execFile } from 'node:child_process';
+import { request } from 'node:http';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EventHistory } from '../src/api/watch/event-history.ts';
+import { startEdgeway, type Running } from './helpers/edgeway.ts';
+import { httpGet } from './helpers/http.ts';
+import { docs, INGRESS_CLASS, serviceWithEndpoints, settings } from './helpers/manifests.ts';
+
+const TOKEN = 'api-core-token-0123456789abcdef';
+const AUTH = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+type Json = Record<string, any>;
+
+function config(...more: string[]): string {
+  return docs(INGRESS_CLASS, settings(`reload: {watch: false}\nadmin: {token: ${TOKEN}}`), serviceWithEndpoints('filed', [{ ip: '127.0.0.1', port: 9 }]), ...more);
+}
+
+async function call(gw: Running, method: string, path: string, body?: unknown, headers: Record<string, string> = AUTH): Promise<{ status: number; body: Json }> {
+  const r = await httpGet(gw.adminUrl + path, headers, method, body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
+  return { status: r.status, body: JSON.parse(r.text) as Json };
+}
+
+const svc = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, labels }, spec: { ports: [{ name: 'http', port: 80 }] } });
+
+/** An open watch: its events as they arrive; `next` waits (with a deadline) for one matching. */
+function watch(t: ExecutionContext, url: string, headers: Record<string, string> = {}) {
+  const events: Json[] = [];
+  let ended = false;
+  let wake: () => void = () => undefined;
+  const req = request(url, { headers, agent: false }, (res) => {
+    let buffer = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      buffer += chunk;
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        events.push(JSON.parse(buffer.slice(0, nl)) as Json);
+        buffer = buffer.slice(nl + 1);
+      }
+      wake();
+    });
+    res.on('end', () => {
+      ended = true;
+      wake();
+    });
+  });
+  req.end();
+  t.teardown(() => req.destroy());
+  let seen = 0;
+  return {
+    events,
+    get ended() {
+      return ended;
+    },
+    async next(match: (e: Json) => boolean = () => true, ms = 5000): Promise<Json> {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        while (seen < events.length) {
+          const e = events[seen++]!;
+          if (match(e)) return e;
+        }
+        if (ended || Date.now() > deadline) throw new Error(`no matching watch event; got ${JSON.stringify(events.map((e) => e['type']))}`);
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 100).unref();
+        });
+      }
+    },
+    async end(ms = 5000): Promise<void> {
+      const deadline = Date.now() + ms;
+      while (!ended && Date.now() < deadline) await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, 100).unref()));
+      if (!ended) throw new Error('the watch did not end');
+    },
+  };
+}
+
+test('per-object resourceVersions; a restart keeps uids, creation times and versions', async (t) => {
+  let gw = await startEdgeway(t, config());
+  const a = await call(gw, 'POST', '/api/v1/namespaces/default/services', svc('a'));
+  t.is(a.status, 201);
+  const b = await call(gw, 'POST', '/api/v1/namespaces/default/services', svc('b'));
+  t.is(b.status, 201);
+  t.true(Number(b.body['metadata'].resourceVersion) > Number(a.body['metadata'].resourceVersion));
+  const aNow = (await call(gw, 'GET', '/api/v1/namespaces/default/services/a')).body;
+  t.is(aNow['metadata'].resourceVersion, a.body['metadata'].resourceVersion, 'an unrelated create leaves the version');
+  t.is(aNow['metadata'].generation, 1);
+  // A PUT with a's own version succeeds although the store moved on; the spec change bumps generation.
+  const put = await call(gw, 'PUT', '/api/v1/namespaces/default/services/a', { ...svc('a'), metadata: { name: 'a', resourceVersion: aNow['metadata'].resourceVersion }, spec: { ports: [{ name: 'http', port: 81 }] } });
+  t.is(put.status, 200);
+  t.is(put.body['metadata'].generation, 2);
+  t.is(put.body['metadata'].uid, a.body['metadata'].uid);
+  const stale = await call(gw, 'PUT', '/api/v1/namespaces/default/services/a', { ...svc('a'), metadata: { name: 'a', resourceVersion: aNow['metadata'].resourceVersion } });
+  t.is(stale.status, 409);
+  t.is(stale.body['message'], 'Operation cannot be fulfilled on services "a": the object has been modified; please apply your changes to the latest version and try again');
+  const before = (await call(gw, 'GET', '/api/v1/services')).body;
+  const filed = before['items'].find((s: Json) => s.metadata.name === 'filed');
+  t.regex(filed.metadata.uid, /^[0-9a-f-]{36}$/);
+  t.truthy(filed.metadata.creationTimestamp);
+
+  await gw.edgeway.close(0);
+  gw = await startEdgeway(t, config(), { dir: gw.dir });
+  const after = (await call(gw, 'GET', '/api/v1/services')).body;
+  const pick = (l: Json) => l['items'].map((s: Json) => [s.metadata.name, s.metadata.uid, s.metadata.creationTimestamp]);
+  t.deepEqual(pick(after), pick(before));
+  // Versions are kept unless the served object changed meanwhile: a Service's Serving condition depends on whether
+  // its ClusterIP listener could be bound, which other processes on this machine can change between the two runs.
+  const status = (s: Json) => JSON.stringify(s.status, (k, v: unknown) => (k === 'lastTransitionTime' ? undefined : v));
+  for (const [i, s] of (after['items'] as Json[]).entries()) {
+    const old = before['items'][i] as Json;
+    if (status(s) === status(old)) t.is(s['metadata'].resourceVersion, old['metadata'].resourceVersion, s['metadata'].name);
+    else t.true(Number(s['metadata'].resourceVersion) > Number(before['metadata'].resourceVersion));
+  }
+  const c = await call(gw, 'POST', '/api/v1/namespaces/default/services', svc('c'));
+  t.true(Number(c.body['metadata'].resourceVersion) > Number(before['metadata'].resourceVersion), 'versions are never reused');
+  t.truthy(JSON.parse(await readFile(join(gw.dir, 'state', 'api-metadata.json'), 'utf8')));
+});
+
+test('dryRun=All validates and answers but stores nothing', async (t) => {
+  const gw = await startEdgeway(t, config());
+  const list = async () => (await call(gw, 'GET', '/api/v1/services')).body;
+  const before = await list();
+  const created = await call(gw, 'POST', '/api/v1/namespaces/default/services?dryRun=All', svc('dry'));
+  t.is(created.status, 201);
+  t.is(created.body['metadata'].name, 'dry');
+  t.is((await call(gw, 'GET', '/api/v1/namespaces/default/services/dry')).status, 404);
+  const invalid = await call(gw, 'POST', '/api/v1/namespaces/default/services?dryRun=All', { ...svc('bad'), spec: { ports: [{ port: 70000 }] } });
+  t.is(invalid.status, 422);
+  t.is(invalid.body['reason'], 'Invalid');
+  await call(gw, 'POST', '/api/v1/namespaces/default/services', svc('real'));
+  const mid = await list();
+  t.is((await call(gw, 'DELETE', '/api/v1/namespaces/default/services/real?dryRun=All')).status, 200);
+  t.is((await call(gw, 'PUT', '/api/v1/namespaces/default/services/real?dryRun=All', { ...svc('real', { x: 'y' }) })).status, 200);
+  t.deepEqual(await list(), mid);
+  t.is(mid['items'].length, before['items'].length + 1);
+  t.is((await call(gw, 'POST', '/api/v1/namespaces/default/services?dryRun=Some', svc('x'))).status, 400);
+});
+
+test('namespaces, file objects, protobuf bodies, field selectors and pages', async (t) => {
+  const gw = await startEdgeway(t, config());
+  const ns = await call(gw, 'GET', '/api/v1/namespaces');
+  t.deepEqual(ns.body['items'].map((n: Json) => n.metadata.name), ['default', 'kube-public', 'kube-system']);
+  const missing = await call(gw, 'POST', '/api/v1/namespaces/nowhere/services', svc('x'));
+  t.is(missing.status, 404);
+  t.is(missing.body['message'], 'namespaces "nowhere" not found');
+  t.is((await call(gw, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } })).status, 201);
+  t.is((await call(gw, 'POST', '/api/v1/namespaces/team/services', svc('in-team'))).status, 201);
+  t.is((await call(gw, 'DELETE', '/api/v1/namespaces/default')).status, 403);
+  t.is((await call(gw, 'DELETE', '/api/v1/namespaces/team')).status, 200);
+  t.is((await call(gw, 'GET', '/api/v1/namespaces/team/services/in-team')).status, 404, 'deleting a Namespace deletes what is in it');
+
+  const proto = await call(gw, 'POST', '/api/v1/namespaces/default/services', '\x0a\x02k8s', { ...AUTH, 'content-type': 'application/vnd.kubernetes.protobuf' });
+  t.is(proto.status, 415);
+  t.regex(proto.body['message'], /kubectl apply -f/);
+
+  for (const n of ['p1', 'p2', 'p3']) t.is((await call(gw, 'POST', '/api/v1/namespaces/default/services', svc(n, { page: 'yes' }))).status, 201);
+  t.deepEqual((await call(gw, 'GET', '/api/v1/services?fieldSelector=metadata.name%3Dp2')).body['items'].map((s: Json) => s.metadata.name), ['p2']);
+  t.is((await call(gw, 'GET', '/api/v1/services?fieldSelector=metadata.namespace!%3Ddefault')).body['items'].length, 0);
+  const badField = await call(gw, 'GET', '/api/v1/services?fieldSelector=spec.type%3DClusterIP');
+  t.is(badField.status, 400);
+  t.is(badField.body['message'], 'field label not supported: spec.type');
+  const names: string[] = [];
+  let token = '';
+  for (let i = 0; i < 5; i++) {
+    const page = (await call(gw, 'GET', `/api/v1/services?labelSelector=page%3Dyes&limit=2${token === '' ? '' : `&continue=${token}`}`)).body;
+    names.push(...page['items'].map((s: Json) => s.metadata.name));
+    token = page['metadata'].continue ?? '';
+    if (token === '') break;
+  }
+  t.deepEqual(names, ['p1', 'p2', 'p3']);
+});
+
+test('watch: from a resourceVersion, selectors, bookmarks, timeoutSeconds, 410 Expired', async (t) => {
+  let gw = await startEdgeway(t, config());
+  const list = (await call(gw, 'GET', '/api/v1/namespaces/default/services')).body;
+  const rv = list['metadata'].resourceVersion as string;
+  const w = watch(t, `${gw.adminUrl}/api/v1/namespaces/default/services?watch=1&resourceVersion=${rv}&labelSelector=team%3Dweb&allowWatchBookmarks=true`);
+  await call(gw, 'POST', '/api/v1/namespaces/default/services', svc('w1', { team: 'web' }));
+  const added = await w.next();
+  t.is(added['type'], 'ADDED');
+  t.is(added['object'].metadata.name, 'w1');
+  // A change the selector hides: a BOOKMARK carries the new version instead.
+  const other = await call(gw, 'POST', '/api/v1/namespaces/default/services', svc('w2', { team: 'db' }));
+  const mark = await w.next();
+  t.is(mark['type'], 'BOOKMARK');
+  t.is(mark['object'].metadata.resourceVersion, other.body['metadata'].resourceVersion);
+  // Leaving the selection is a DELETED for this watcher; a real delete too.
+  await call(gw, 'PATCH', '/api/v1/namespaces/default/services/w1', { metadata: { labels: { team: 'none' } } }, { ...AUTH, 'content-type': 'application/merge-patch+json' });
+  t.is((await w.next((e) => e['type'] !== 'BOOKMARK'))['type'], 'DELETED');
+
+  // Replay from the list's version, with no selector: both creations, in order.
+  const replay = watch(t, `${gw.adminUrl}/api/v1/services?watch=true&resourceVersion=${rv}&timeoutSeconds=1`);
+  t.is((await replay.next())['object'].metadata.name, 'w1');
+  t.is((await replay.next())['object'].metadata.name, 'w2');
+  await replay.end();
+
+  // Without a version: the current objects as ADDED first.
+  const fresh = watch(t, `${gw.adminUrl}/api/v1/namespaces/default/services?watch=1&timeoutSeconds=1`);
+  const first = await fresh.next();
+  t.is(first['type'], 'ADDED');
+  await fresh.end();
+
+  // After a restart the history starts empty: a watch from before it is too old.
+  await gw.edgeway.close(0);
+  gw = await startEdgeway(t, config(), { dir: gw.dir });
+  const gone = watch(t, `${gw.adminUrl}/api/v1/services?watch=1&resourceVersion=${rv}`);
+  const expired = await gone.next();
+  t.is(expired['type'], 'ERROR');
+  t.like(expired['object'], { kind: 'Status', code: 410, reason: 'Expired' });
+  await gone.end();
+});
+
+test('the watch history keeps a bounded ring and reports what it no longer holds', (t) => {
+  const h = new EventHistory(2, 10);
+  const e = (rv: number) => ({ type: 'ADDED' as const, object: { apiVersion: 'v1', kind: 'Service', metadata: { name: `s${rv}` } }, previous: null, resourceVersion: rv });
+  h.append([e(11), e(12)], 12);
+  t.deepEqual(h.since(10)!.map((x) => x.resourceVersion), [11, 12]);
+  h.append([e(13)], 13);
+  t.is(h.since(10), null);
+  t.deepEqual(h.since(11)!.map((x) => x.resourceVersion), [12, 13]);
+  t.deepEqual(h.since(13), []);
+});
+
+test('kubectl reads over plain HTTP: get, get -o json with selectors', async (t) => {
+  const gw = await startEdgeway(t, config(serviceWithEndpoints('web', [{ ip: '127.0.0.1', port: 9 }], 'shop')));
+  const kubeconfig = join(gw.dir, 'kubeconfig');
+  await writeFile(kubeconfig, 'apiVersion: v1\nkind: Config\n');
+  const kubectl = (...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile('kubectl', ['--server', gw.adminUrl, '--kubeconfig', kubeconfig, ...args], { timeout: 30_000, env: { ...process.env, HOME: gw.dir } }, (err, stdout, stderr) =>
+        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr }),
+      );
+    });
+  const names = await kubectl('get', 'svc', '-A', '-o', 'custom-columns=NS:.metadata.namespace,NAME:.metadata.name', '--no-headers');
+  t.is(names.code, 0, names.stderr);
+  t.deepEqual(names.stdout.trim().split('\n').map((l) => l.split(/\s+/).join('/')), ['default/filed', 'shop/web']);
+  const table = await kubectl('get', 'services', '-n', 'shop');
+  t.is(table.code, 0, table.stderr);
+  t.regex(table.stdout, /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\n/);
+  t.regex(table.stdout, /\nweb\s+ClusterIP\s/);
+  const one = await kubectl('get', 'svc', 'web', '-n', 'shop', '-o', 'json');
+  t.is(one.code, 0, one.stderr);
+  t.truthy((JSON.parse(one.stdout) as Json)['metadata'].uid);
+  const ns = await kubectl('get', 'ns', '-o', 'name');
+  t.is(ns.code, 0, ns.stderr);
+  t.deepEqual(ns.stdout.trim().split('\n'), ['namespace/default', 'namespace/kube-public', 'namespace/kube-system', 'namespace/shop']);
+  const missing = await kubectl('get', 'svc', 'nope', '-n', 'shop');
+  t.not(missing.code, 0);
+  t.regex(missing.stderr, /services "nope" not found/);
+});
