@@ -307,7 +307,9 @@ export class Edgeway {
     applyHeapGrowth(next.snapshot.settings.runtime.heapGrowthPercent);
     this.#current = { ...next, snapshot: served, cost: { ...next.cost, applyMs: cpuMs() - applyStarted } };
     // After the data plane has swapped: the API's versions and watch events are computed once, here, off the hot path.
-    await this.#keep.api.advance(next.store, served);
+    // If they cannot be persisted the API keeps serving the previous view (a version must be durable before it is
+    // shown); the generation itself is served all the same.
+    await this.#keep.api.advance(next.store, served).catch((err: Error) => this.logger.error({ err }, 'the API object metadata cannot be saved; the API shows the previous generation'));
   }
 
   /**

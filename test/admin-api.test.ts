@@ -7,8 +7,8 @@
 import test from 'ava';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseApiPath } from '../src/api/api-paths.ts';
-import { parseLabelSelector } from '../src/api/label-selector-query.ts';
+import { parseApiPath } from '../src/api/server/api-paths.ts';
+import { parseLabelSelector } from '../src/api/query/label-selector-query.ts';
 import { mergePatch } from '../src/api/merge-patch.ts';
 import { matchesLabelSelector } from '../src/controllers/label-selector.ts';
 import { Edgeway } from '../src/edgeway.ts';

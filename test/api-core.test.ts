@@ -6,7 +6,7 @@
  * plain HTTP.
  */
 import test, { type ExecutionContext } from 'ava';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -166,6 +166,10 @@ test('namespaces, file objects, protobuf bodies, field selectors and pages', asy
   const badField = await call(gw, 'GET', '/api/v1/services?fieldSelector=spec.type%3DClusterIP');
   t.is(badField.status, 400);
   t.is(badField.body['message'], 'field label not supported: spec.type');
+  const exact = await call(gw, 'GET', '/api/v1/services?resourceVersion=1&resourceVersionMatch=Exact');
+  t.is(exact.status, 410);
+  t.is(exact.body['reason'], 'Expired');
+  t.is((await call(gw, 'GET', '/api/v1/services?resourceVersionMatch=Exact')).status, 400);
   const names: string[] = [];
   let token = '';
   for (let i = 0; i < 5; i++) {
@@ -254,4 +258,27 @@ test('kubectl reads over plain HTTP: get, get -o json with selectors', async (t)
   const missing = await kubectl('get', 'svc', 'nope', '-n', 'shop');
   t.not(missing.code, 0);
   t.regex(missing.stderr, /services "nope" not found/);
+});
+
+test('kubectl get -w prints the rows of objects created after it started', async (t) => {
+  const gw = await startEdgeway(t, config());
+  const kubeconfig = join(gw.dir, 'kubeconfig');
+  await writeFile(kubeconfig, 'apiVersion: v1\nkind: Config\n');
+  const child = spawn('kubectl', ['--server', gw.adminUrl, '--kubeconfig', kubeconfig, 'get', 'services', '-n', 'default', '-w'], { env: { ...process.env, HOME: gw.dir } });
+  t.teardown(() => void child.kill());
+  let out = '';
+  let wake: () => void = () => undefined;
+  child.stdout.setEncoding('utf8').on('data', (c: string) => ((out += c), wake()));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => ((out += c), wake()));
+  const seen = async (re: RegExp): Promise<void> => {
+    const deadline = Date.now() + 20_000;
+    while (!re.test(out)) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`kubectl printed: ${out}`);
+      await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, 200).unref()));
+    }
+  };
+  await seen(/\nfiled\s+ClusterIP/);
+  t.is((await call(gw, 'POST', '/api/v1/namespaces/default/services', svc('watched'))).status, 201);
+  await seen(/\nwatched\s+ClusterIP\s/);
+  t.regex(out, /^NAME\s+TYPE\s+CLUSTER-IP/);
 });

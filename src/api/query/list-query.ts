@@ -1,6 +1,7 @@
 /**
- * The query of a list or watch request, parsed once: label and field selectors, `limit` and `continue`, and the
- * watch options (`resourceVersion`, `allowWatchBookmarks`, `timeoutSeconds`). A bad value is a 400 Status naming it.
+ * The query of a list or watch request, parsed once: label and field selectors, `limit` and `continue`,
+ * `resourceVersion` with `resourceVersionMatch`, and the watch options (`allowWatchBookmarks`, `timeoutSeconds`).
+ * A bad value is a 400 Status naming it.
  *
  * `continue` tokens are opaque to clients: here base64url JSON of the list's resourceVersion and the key of the last
  * object sent; the next page starts after that key in the serving view (sorted by namespace and name).
@@ -8,7 +9,7 @@
 import { matchesLabelSelector } from '../../controllers/label-selector.ts';
 import type { LabelSelector, KubeObject } from '../../k8s/types.ts';
 import { kubeStatus, type KubeStatus } from '../kube-status.ts';
-import { parseLabelSelector } from '../label-selector-query.ts';
+import { parseLabelSelector } from './label-selector-query.ts';
 import { matchesFieldSelector, parseFieldSelector, type FieldSelector } from './field-selector.ts';
 
 export interface ListQuery {
@@ -21,6 +22,8 @@ export interface ListQuery {
   readonly watch: boolean;
   /** The resourceVersion asked for; null when not given. */
   readonly resourceVersion: string | null;
+  /** `Exact`: the list must be at exactly resourceVersion. */
+  readonly exact: boolean;
   readonly bookmarks: boolean;
   /** null: the server's default. */
   readonly timeoutSeconds: number | null;
@@ -43,6 +46,11 @@ export function parseListQuery(kind: string, query: URLSearchParams): ListQuery 
     after = decodeContinue(token);
     if (after === null) return kubeStatus('BadRequest', 'continue key is not valid: the token was not issued by this server; list again without it');
   }
+  const match = query.get('resourceVersionMatch');
+  if (match !== null && match !== '') {
+    if (match !== 'Exact' && match !== 'NotOlderThan') return kubeStatus('BadRequest', `resourceVersionMatch: Unsupported value: ${JSON.stringify(match)}: supported values: "Exact", "NotOlderThan"`);
+    if ((query.get('resourceVersion') ?? '') === '') return kubeStatus('BadRequest', 'resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
+  }
   const watch = query.get('watch');
   return {
     labels,
@@ -51,6 +59,7 @@ export function parseListQuery(kind: string, query: URLSearchParams): ListQuery 
     after,
     watch: watch === '1' || watch === 'true',
     resourceVersion: query.get('resourceVersion'),
+    exact: match === 'Exact',
     bookmarks: query.get('allowWatchBookmarks') === 'true' || query.get('allowWatchBookmarks') === '1',
     timeoutSeconds: query.has('timeoutSeconds') ? timeout : null,
   };

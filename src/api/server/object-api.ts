@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../../k8s/types.ts';
-import { parseApiPath, type ApiTarget } from '../api-paths.ts';
+import { parseApiPath, type ApiTarget } from './api-paths.ts';
 import { discoveryDocument } from '../discovery/placeholder.ts';
 import { kubeStatus } from '../kube-status.ts';
 import { encodeContinue, matchesQuery, parseListQuery, type ListQuery } from '../query/list-query.ts';
@@ -71,6 +71,10 @@ export class ObjectApi {
   #list(target: ApiTarget, q: ListQuery, table: 'None' | 'Metadata' | 'Object' | null): Reply {
     const entry = target.resource;
     const view = this.#host.storage.view;
+    // Lists are served at the latest version only: an exact older one is gone, as after an etcd compaction.
+    if (q.exact && q.resourceVersion !== String(view.revision)) {
+      return fail(kubeStatus('Expired', `too old resource version: ${q.resourceVersion} (${view.revision})`));
+    }
     const all = view.list(entry.kind, target.namespace);
     let start = 0;
     if (q.after !== null) start = firstAfter(all.map((e) => e.object), q.after);

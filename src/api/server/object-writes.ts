@@ -21,7 +21,7 @@ import type { KindEntry } from '../../k8s/kind-entry.ts';
 import type { KubeObject } from '../../k8s/types.ts';
 import type { ReloadOutcome } from '../../reload/reloader.ts';
 import { remove, upsert, type AppliedLayer } from '../../store/applied-layer.ts';
-import type { ApiTarget } from '../api-paths.ts';
+import type { ApiTarget } from './api-paths.ts';
 import { defaultObject } from '../defaults/default-object.ts';
 import { kubeStatus } from '../kube-status.ts';
 import { applyPatch, trackUpdate, type PatchOptions } from '../patch/apply-patch.ts';
