@@ -2,11 +2,13 @@
  * From one generation's store and snapshot to what the API serves: the ServedView, the metadata state after it and
  * the watch events between the previous view and this one. Pure but for the clock and new uids (both inputs).
  *
- * Each object is fingerprinted twice: without metadata and status (a change bumps metadata.generation, as the API
- * server counts spec changes) and as served, status included (a change takes the next resourceVersion). An object
- * whose fingerprint is unchanged keeps its resourceVersion, so an unrelated change never invalidates it. Deletions
- * take a resourceVersion too. Condition times are left out of the fingerprint: every compile stamps them anew.
- * Versions are given in store order, so events come out ordered by version.
+ * Each object is fingerprinted twice: as served, status included (a change takes the next resourceVersion), and
+ * without metadata and status (a change also bumps metadata.generation, as the API server counts spec changes). An
+ * object whose served form is unchanged keeps its resourceVersion, so an unrelated change never invalidates it;
+ * condition times are left out (every compile stamps them anew). The served form is first compared as text with the
+ * previous view's, so an unchanged object costs one JSON.stringify and is served as the very same object; the hashes
+ * the state persists are computed on change only. Deletions take a resourceVersion too. Versions are given in store
+ * order, so events come out ordered by version.
  */
 import { createHash } from 'node:crypto';
 import type { LoadedObject } from '../../config/loaded-object.ts';
@@ -44,9 +46,17 @@ export function serveGeneration(input: ServeInput): Served {
   const events: WatchEvent[] = [];
 
   const serve = (key: string, configured: KubeObject, decorated: KubeObject, loaded: LoadedObject | null): void => {
-    const specHash = fingerprint(withoutMetaAndStatus(configured));
-    const hash = fingerprint(decorated);
+    const text = servedText(decorated);
     const before = state.objects.get(key);
+    const prior = before === undefined ? undefined : previous.getByKey(key);
+    if (before !== undefined && prior !== undefined && prior.text === text) {
+      // The common case on a reload: served as before. No hashing, and the very same object is served again.
+      metas.set(key, before);
+      entries.push(prior.loaded === loaded ? prior : { key, object: prior.object, loaded, text });
+      return;
+    }
+    const hash = digest(text);
+    const specHash = before !== undefined && before.hash === hash ? before.specHash : digest(JSON.stringify(withoutMetaAndStatus(configured)));
     let meta: StoredMeta;
     if (before === undefined) {
       const m = configured.metadata;
@@ -56,10 +66,8 @@ export function serveGeneration(input: ServeInput): Served {
       meta = { ...before, generation, resourceVersion: ++revision, specHash, hash };
     } else meta = before;
     metas.set(key, meta);
-    const prior = before === undefined ? undefined : previous.getByKey(key);
-    // Unchanged: the object served before stays, condition times included (they are outside the fingerprint).
-    const object = meta === before && prior !== undefined ? prior.object : stamped(decorated, meta);
-    entries.push({ key, object, loaded });
+    const object = stamped(decorated, meta);
+    entries.push({ key, object, loaded, text });
     if (meta === before) return;
     events.push({ type: prior === undefined ? 'ADDED' : 'MODIFIED', object, previous: prior?.object ?? null, resourceVersion: meta.resourceVersion });
   };
@@ -111,13 +119,20 @@ function withoutMetaAndStatus(o: KubeObject): Record<string, unknown> {
   return rest;
 }
 
-function fingerprint(value: unknown): string {
-  return createHash('sha1').update(JSON.stringify(value, withoutTransitionTimes)).digest('base64url');
+function digest(text: string): string {
+  return createHash('sha1').update(text).digest('base64url');
 }
 
-/** Conditions are restamped by every compile; a condition's time alone is no change of the object. */
-function withoutTransitionTimes(key: string, value: unknown): unknown {
-  return key === 'lastTransitionTime' ? undefined : value;
+/**
+ * The served form as fingerprinted. Conditions edgeway computes (Service, Ingress) are stamped with the compile's
+ * time by every compile, so their times are left out: an unchanged object then keeps the object served before, and
+ * so the time its conditions last changed. A JSON.stringify replacer would do the same at several times the cost.
+ */
+function servedText(o: KubeObject): string {
+  const status = o['status'] as { conditions?: unknown } | undefined;
+  if ((o.kind !== 'Service' && o.kind !== 'Ingress') || status === undefined || !Array.isArray(status.conditions)) return JSON.stringify(o);
+  const conditions = (status.conditions as Record<string, unknown>[]).map(({ lastTransitionTime: _t, ...rest }) => rest);
+  return JSON.stringify({ ...o, status: { ...status, conditions } });
 }
 
 function activeNamespace(o: KubeObject): KubeObject {

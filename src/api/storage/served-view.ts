@@ -16,6 +16,8 @@ export interface ServedEntry {
   readonly key: string;
   readonly object: KubeObject;
   readonly loaded: LoadedObject | null;
+  /** The object as fingerprinted (serve-generation.ts): the next swap compares it as text before hashing anything. */
+  readonly text: string;
 }
 
 export const BUILT_IN_NAMESPACES: readonly string[] = ['default', 'kube-public', 'kube-system'];
