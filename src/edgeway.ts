@@ -313,8 +313,10 @@ export class Edgeway {
   }
 
   /**
-   * A dry run's admission: compiles the serving objects with `loaded` in place (allocation included, from the
-   * serving allocation state, which is not changed) and returns the errors found on that object.
+   * Admission of an API write: compiles the serving objects with `loaded` in place (allocation included, from the
+   * serving allocation state, which is not changed) and returns the errors found on that object. It shares the
+   * process's compile memo, whose entries are keyed by what they read, so the trial reuses what the serving
+   * compile built and leaves the next reload's reuse intact but for what the trial changed.
    */
   #admit(loaded: LoadedObject): readonly Diagnostic[] {
     const { store, snapshot } = this.#current;
@@ -323,7 +325,7 @@ export class Edgeway {
     const objects = [...store].filter((l) => storeKey(l.object.kind, l.object.metadata.namespace, l.object.metadata.name) !== key);
     objects.push(loaded);
     const ref = objectRef(o);
-    const trial = compileSnapshot(new ObjectStore(objects), snapshot.settings, snapshot.generation + 1, this.#keep.addresses.previous, new Date(), [], new CompileMemo());
+    const trial = compileSnapshot(new ObjectStore(objects), snapshot.settings, snapshot.generation + 1, this.#keep.addresses.previous, new Date(), [], this.#keep.memo);
     return trial.diagnostics.filter((d) => d.severity === 'error' && d.object === ref);
   }
 

@@ -141,6 +141,17 @@ test('dryRun=All validates and answers but stores nothing', async (t) => {
   t.deepEqual(await list(), mid);
   t.is(mid['items'].length, before['items'].length + 1);
   t.is((await call(gw, 'POST', '/api/v1/namespaces/default/services?dryRun=Some', svc('x'))).status, 400);
+
+  // Admission includes allocation: a NodePort already taken is a 422, with or without dryRun, and nothing is stored.
+  const nodePort = (name: string) => ({ ...svc(name), spec: { type: 'NodePort', ports: [{ name: 'http', port: 80, nodePort: 30007 }] } });
+  t.is((await call(gw, 'POST', '/api/v1/namespaces/default/services', nodePort('np1'))).status, 201);
+  for (const query of ['?dryRun=All', '']) {
+    const taken = await call(gw, 'POST', `/api/v1/namespaces/default/services${query}`, nodePort('np2'));
+    t.is(taken.status, 422, JSON.stringify(taken.body));
+    t.is(taken.body['reason'], 'Invalid');
+    t.regex(taken.body['message'], /^Service "np2" is invalid: .*30007/);
+  }
+  t.is((await call(gw, 'GET', '/api/v1/namespaces/default/services/np2')).status, 404);
 });
 
 test('namespaces, file objects, protobuf bodies, field selectors and pages', async (t) => {

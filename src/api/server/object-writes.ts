@@ -5,9 +5,9 @@
  * applyPatch), delete (propagationPolicy and gracePeriodSeconds accepted; a Namespace takes the API objects in it
  * along) and deletecollection. Objects from configuration files are read-only here: 403 naming file and line.
  *
- * Every write is defaulted (defaultObject), validated (the loader's validators, answered as invalidStatus) and has
- * its managedFields kept (trackUpdate); `dryRun=All` stops there after admitting the object against the serving
- * objects (allocation included) and stores nothing. Otherwise the change is persisted in the applied layer and put
+ * Every write is defaulted (defaultObject), validated (the loader's validators, answered as invalidStatus), has its
+ * managedFields kept (trackUpdate) and is admitted against the serving objects (allocation included); `dryRun=All`
+ * stops there and stores nothing. Otherwise the change is persisted in the applied layer and put
  * into service by a reload; the checks that depend on other objects are repeated inside the layer's serialized
  * update, so two concurrent writes cannot both pass them.
  */
@@ -93,7 +93,9 @@ export class ObjectWrites {
     if (this.#existing(w.entry, parsed.object.metadata.namespace, name) !== undefined) return alreadyExists(w.entry, name);
     const prepared = this.#prepare(w, parsed, null);
     if ('status' in prepared) return prepared;
-    if (w.dryRun) return this.#dryRun(w, prepared, 201);
+    const refused = this.#admit(w, prepared);
+    if (refused !== null) return refused;
+    if (w.dryRun) return ok(prepared.object, 201);
     return this.#write(w, prepared.object, 201, (objects) => {
       if (this.#existing(w.entry, prepared.object.metadata.namespace, name) !== undefined) throw new Refusal(alreadyExists(w.entry, name));
       return upsert(objects, stored(prepared.object));
@@ -114,7 +116,9 @@ export class ObjectWrites {
     if (conflict !== null) return conflict;
     const prepared = this.#prepare(w, parsed, existing.object);
     if ('status' in prepared) return prepared;
-    if (w.dryRun) return this.#dryRun(w, prepared, 200);
+    const inadmissible = this.#admit(w, prepared);
+    if (inadmissible !== null) return inadmissible;
+    if (w.dryRun) return ok(prepared.object, 200);
     return this.#write(w, prepared.object, 200, (objects) => {
       const now = this.#existing(w.entry, namespace, name);
       if (now === undefined) throw new Refusal(notFound(w.entry, name));
@@ -189,11 +193,13 @@ export class ObjectWrites {
     return { ...candidate, object: trackUpdate(w.entry, previous, defaulted, w.options) };
   }
 
-  /** A dry run: admitted against the serving objects, answered, nothing stored or allocated. */
-  #dryRun(w: Write, prepared: LoadedObject, status: number): Reply {
+  /**
+   * Admission against the serving objects (allocation included) before anything is stored, for real writes and dry
+   * runs alike: an object the compile would refuse (a NodePort already taken) is a 422, never stored then reported.
+   */
+  #admit(w: Write, prepared: LoadedObject): Reply | null {
     const errors = this.#host.admit(prepared).filter((d) => d.severity === 'error');
-    if (errors.length > 0) return fail(invalidStatus(w.entry, prepared.object.metadata.name, errors));
-    return ok(prepared.object, status);
+    return errors.length > 0 ? fail(invalidStatus(w.entry, prepared.object.metadata.name, errors)) : null;
   }
 
   /** Persists the change, reloads, and answers with the object as it now serves (a Status when it does not). */
