@@ -13,9 +13,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { formatDiagnostic, type Diagnostic } from '../../config/diagnostic.ts';
-import { documentObjects } from '../../config/document-objects.ts';
 import type { LoadedObject } from '../../config/loaded-object.ts';
-import { parseYamlFile } from '../../config/parse-yaml.ts';
 import { validateObject } from '../../config/validate/validate-object.ts';
 import type { KindEntry } from '../../k8s/kind-entry.ts';
 import type { KubeObject } from '../../k8s/types.ts';
@@ -29,8 +27,10 @@ import { matchesQuery, parseListQuery } from '../query/list-query.ts';
 import type { ApiStorage } from '../storage/api-storage.ts';
 import { BUILT_IN_NAMESPACES, type ServedEntry } from '../storage/served-view.ts';
 import { invalidStatus } from '../validation/invalid-status.ts';
+import { decodeObject, type Write } from './decode-object.ts';
 import { mediaType, readBody, refuseProtobuf } from './request-body.ts';
-import { detailsOf, fail, notFound, ok, resourceName, type Reply } from './reply.ts';
+import { alreadyExists, readOnly, staleVersion } from './write-refusals.ts';
+import { detailsOf, fail, notFound, ok, type Reply } from './reply.ts';
 
 export interface WriteHost {
   /** What the API serves (the last generation swap) and the watch history. */
@@ -46,6 +46,8 @@ export interface WriteHost {
 
 /** Kinds the API server creates when a PUT names a missing object. */
 const CREATE_ON_UPDATE: ReadonlySet<string> = new Set(['Endpoints', 'EndpointSlice', 'Event']);
+/** How often a patch is computed again when its object changed meanwhile. */
+const MAX_PATCH_ATTEMPTS = 5;
 /** Kinds whose status edgeway computes: a write's status is dropped, the snapshot fills it in. */
 const COMPUTED_STATUS: ReadonlySet<string> = new Set(['Service', 'Ingress']);
 
@@ -85,7 +87,7 @@ export class ObjectWrites {
   }
 
   async #create(w: Write): Promise<Reply> {
-    const parsed = parse(w, undefined);
+    const parsed = decodeObject(w, undefined);
     if ('status' in parsed) return parsed;
     const missingNs = this.#namespaceMissing(w.entry, parsed.object);
     if (missingNs !== null) return missingNs;
@@ -104,7 +106,7 @@ export class ObjectWrites {
 
   /** PUT, and a patch's result (`live` set: the object the patch was computed from). */
   async #update(w: Write, name: string, patched: LoadedObject | null): Promise<Reply> {
-    const parsed = patched ?? parse(w, name);
+    const parsed = patched ?? decodeObject(w, name);
     if ('status' in parsed) return parsed;
     const namespace = w.entry.namespaced ? w.target.namespace : undefined;
     const existing = this.#existing(w.entry, namespace, name);
@@ -128,20 +130,31 @@ export class ObjectWrites {
     });
   }
 
+  /**
+   * A patch is computed from the object as served now, then stored as an update of that version. When another write
+   * got in between and the patch did not name a version itself, it is computed again from the new object, as the
+   * API server retries a patch on conflict.
+   */
   async #patch(w: Write, name: string, contentType: string): Promise<Reply> {
     const namespace = w.entry.namespaced ? w.target.namespace : undefined;
-    const existing = this.#existing(w.entry, namespace, name);
-    if (existing !== undefined) {
-      const refused = readOnly(w.entry, existing);
-      if (refused !== null) return refused;
+    for (let attempt = 1; ; attempt++) {
+      const existing = this.#existing(w.entry, namespace, name);
+      if (existing === undefined && contentType !== 'application/apply-patch+yaml') return notFound(w.entry, name);
+      if (existing !== undefined) {
+        const refused = readOnly(w.entry, existing);
+        if (refused !== null) return refused;
+      }
+      const live = existing === undefined ? null : liveObject(existing);
+      const result = applyPatch(w.entry, live, contentType, w.body, w.options);
+      if (!result.ok) return fail(result.status);
+      const body = JSON.stringify(result.object);
+      const reparsed = decodeObject({ ...w, body }, name);
+      if ('status' in reparsed) return reparsed;
+      if (existing === undefined) return this.#create({ ...w, body });
+      const reply = await this.#update(w, name, reparsed);
+      const implicitVersion = result.object.metadata.resourceVersion === live?.metadata.resourceVersion;
+      if (reply.status !== 409 || !implicitVersion || attempt === MAX_PATCH_ATTEMPTS) return reply;
     }
-    const live = existing === undefined ? null : liveObject(existing);
-    const result = applyPatch(w.entry, live, contentType, w.body, w.options);
-    if (!result.ok) return fail(result.status);
-    if (existing === undefined) return this.#create({ ...w, body: JSON.stringify(result.object) });
-    const reparsed = parse({ ...w, body: JSON.stringify(result.object) }, name);
-    if ('status' in reparsed) return reparsed;
-    return this.#update(w, name, reparsed);
   }
 
   async #delete(w: Write, name: string): Promise<Reply> {
@@ -231,69 +244,6 @@ export class ObjectWrites {
     if (!entry.namespaced || ns === undefined || this.#host.storage.view.hasNamespace(ns)) return null;
     return fail(kubeStatus('NotFound', `namespaces ${JSON.stringify(ns)} not found`, { name: ns, kind: 'namespaces' }));
   }
-}
-
-interface Write {
-  readonly target: ApiTarget;
-  readonly entry: KindEntry;
-  readonly body: string;
-  readonly dryRun: boolean;
-  readonly options: PatchOptions;
-}
-
-/** Body → object with positions in the body, checked against the path. */
-function parse(w: Write, name: string | undefined): LoadedObject | Reply {
-  const file = parseYamlFile('request body', w.body);
-  const first = file.documents[0];
-  if (file.fatal || first === undefined || file.documents.length > 1) {
-    return fail(kubeStatus('BadRequest', `the body must be one JSON or YAML object: ${file.diagnostics.map(formatDiagnostic).join('; ')}`));
-  }
-  const value = first.value as Partial<KubeObject>;
-  if (typeof value === 'object' && value !== null && typeof value.metadata === 'object' && value.metadata !== null && w.entry.namespaced) {
-    const ns = value.metadata.namespace;
-    if (ns !== undefined && w.target.namespace !== undefined && ns !== w.target.namespace) {
-      return fail(kubeStatus('BadRequest', `the namespace of the provided object does not match the namespace sent on the request`));
-    }
-    if (w.target.namespace !== undefined) value.metadata.namespace = w.target.namespace;
-  }
-  const found = documentObjects(first, true);
-  const loaded = found.objects[0];
-  if (loaded === undefined) return fail(invalidStatus(w.entry, name ?? '', found.diagnostics));
-  const o = loaded.object;
-  if (o.kind !== w.entry.kind) return fail(kubeStatus('BadRequest', `the object is a ${o.kind}, but the path is for ${w.entry.plural}`));
-  if (name !== undefined && o.metadata.name !== name) return fail(kubeStatus('BadRequest', `the name of the object (${o.metadata.name}) does not match the name on the URL (${name})`));
-  return loaded;
-}
-
-function readOnly(entry: KindEntry, existing: ServedEntry): Reply | null {
-  const l = existing.loaded;
-  if (l === null || l.origin.kind === 'api') return l === null ? forbiddenImplicit(entry, existing) : null;
-  const name = existing.object.metadata.name;
-  return fail(
-    kubeStatus(
-      'Forbidden',
-      `${resourceName(entry)} ${JSON.stringify(name)} is forbidden: it is defined in the configuration file ${l.origin.file}:${l.origin.line} and cannot be changed through the API: edit the file instead`,
-      detailsOf(entry, name),
-    ),
-  );
-}
-
-function forbiddenImplicit(entry: KindEntry, existing: ServedEntry): Reply {
-  const name = existing.object.metadata.name;
-  return fail(kubeStatus('Forbidden', `${resourceName(entry)} ${JSON.stringify(name)} is forbidden: it exists because objects live in it and has no manifest to change`, detailsOf(entry, name)));
-}
-
-function staleVersion(entry: KindEntry, object: KubeObject, existing: ServedEntry): Reply | null {
-  const rv = object.metadata.resourceVersion;
-  if (rv === undefined || rv === '' || rv === existing.object.metadata.resourceVersion) return null;
-  const name = existing.object.metadata.name;
-  return fail(
-    kubeStatus('Conflict', `Operation cannot be fulfilled on ${resourceName(entry)} ${JSON.stringify(name)}: the object has been modified; please apply your changes to the latest version and try again`, detailsOf(entry, name)),
-  );
-}
-
-function alreadyExists(entry: KindEntry, name: string): Reply {
-  return fail(kubeStatus('AlreadyExists', `${resourceName(entry)} ${JSON.stringify(name)} already exists`, detailsOf(entry, name)));
 }
 
 /** What a patch applies to: the object as stored (a Secret with its data) with the served metadata. */
