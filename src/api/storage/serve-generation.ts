@@ -1,6 +1,8 @@
 /**
  * From one generation's store and snapshot to what the API serves: the ServedView, the metadata state after it and
  * the watch events between the previous view and this one. Pure but for the clock and new uids (both inputs).
+ * Objects from files get the API server's defaults here (defaultObject), as written ones get them on write, so
+ * every object reads complete.
  *
  * Each object is fingerprinted twice: as served, status included (a change takes the next resourceVersion), and
  * without metadata and status (a change also bumps metadata.generation, as the API server counts spec changes). An
@@ -16,6 +18,7 @@ import { kindEntryOf } from '../../k8s/kinds.ts';
 import type { KubeObject } from '../../k8s/types.ts';
 import type { Snapshot } from '../../snapshot/snapshot.ts';
 import { withStatus } from '../../status/with-status.ts';
+import { defaultObject } from '../defaults/default-object.ts';
 import { storeKey, type ObjectStore } from '../../store/object-store.ts';
 import type { WatchEvent } from '../watch/watch-event.ts';
 import type { MetaState, StoredMeta } from './object-meta-store.ts';
@@ -52,7 +55,7 @@ export function serveGeneration(input: ServeInput): Served {
     if (before !== undefined && prior !== undefined && prior.text === text) {
       // The common case on a reload: served as before. No hashing, and the very same object is served again.
       metas.set(key, before);
-      entries.push(prior.loaded === loaded ? prior : { key, object: prior.object, loaded, text });
+      entries.push(prior.loaded === loaded ? prior : { key, object: prior.object, loaded, configured, text });
       return;
     }
     const hash = digest(text);
@@ -67,19 +70,29 @@ export function serveGeneration(input: ServeInput): Served {
     } else meta = before;
     metas.set(key, meta);
     const object = stamped(decorated, meta);
-    entries.push({ key, object, loaded, text });
+    entries.push({ key, object, loaded, configured, text });
     if (meta === before) return;
     events.push({ type: prior === undefined ? 'ADDED' : 'MODIFIED', object, previous: prior?.object ?? null, resourceVersion: meta.resourceVersion });
   };
 
+  const lists = new Map<string, readonly KubeObject[]>();
+  const lookup = (kind: string): readonly KubeObject[] => {
+    let found = lists.get(kind);
+    if (found === undefined) lists.set(kind, (found = input.store.list(kind).map((l) => l.object)));
+    return found;
+  };
   const namespaces = new Set(BUILT_IN_NAMESPACES);
   for (const loaded of input.store) {
     const o = loaded.object;
     const ns = o.metadata.namespace;
     if (ns !== undefined) namespaces.add(ns);
-    const key = storeKey(o.kind, kindEntryOf(o.kind)?.namespaced === true ? ns : undefined, o.metadata.name);
-    const decorated = o.kind === 'Namespace' ? activeNamespace(o) : withStatus(o, input.snapshot);
-    serve(key, o, decorated, loaded);
+    const entry = kindEntryOf(o.kind);
+    const key = storeKey(o.kind, entry?.namespaced === true ? ns : undefined, o.metadata.name);
+    // Defaults are filled in once per object version, as the API server fills them in once, when it is written.
+    const prior = previous.getByKey(key);
+    const configured = prior !== undefined && prior.loaded === loaded ? prior.configured : entry === undefined ? o : defaultObject(entry, o, lookup);
+    const decorated = o.kind === 'Namespace' ? activeNamespace(configured) : withStatus(configured, input.snapshot);
+    serve(key, configured, decorated, loaded);
   }
   for (const name of namespaces) {
     const key = storeKey('Namespace', undefined, name);

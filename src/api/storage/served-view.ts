@@ -16,6 +16,8 @@ export interface ServedEntry {
   readonly key: string;
   readonly object: KubeObject;
   readonly loaded: LoadedObject | null;
+  /** The object as configured with the API server's defaults filled in (before status and metadata are added). */
+  readonly configured: KubeObject;
   /** The object as fingerprinted (serve-generation.ts): the next swap compares it as text before hashing anything. */
   readonly text: string;
 }
