@@ -243,7 +243,7 @@ test('the watch history keeps a bounded ring and reports what it no longer holds
   t.deepEqual(h.since(13), []);
 });
 
-test('kubectl reads over plain HTTP: get, get -o json with selectors', async (t) => {
+test('kubectl reads over plain HTTP: tables, JSON, pages, field selectors, namespaces, errors', async (t) => {
   const gw = await startEdgeway(t, config(serviceWithEndpoints('web', [{ ip: '127.0.0.1', port: 9 }], 'shop')));
   const kubeconfig = join(gw.dir, 'kubeconfig');
   await writeFile(kubeconfig, 'apiVersion: v1\nkind: Config\n');
@@ -266,6 +266,15 @@ test('kubectl reads over plain HTTP: get, get -o json with selectors', async (t)
   const ns = await kubectl('get', 'ns', '-o', 'name');
   t.is(ns.code, 0, ns.stderr);
   t.deepEqual(ns.stdout.trim().split('\n'), ['namespace/default', 'namespace/kube-public', 'namespace/kube-system', 'namespace/shop']);
+  // Pages of one (kubectl follows metadata.continue), field selectors, and errors as the API server words them.
+  const paged = await kubectl('get', 'svc', '-A', '--chunk-size=1', '-o', 'name');
+  t.is(paged.code, 0, paged.stderr);
+  t.deepEqual(paged.stdout.trim().split('\n'), ['service/filed', 'service/web']);
+  const byField = await kubectl('get', 'svc', '-A', '--field-selector', 'metadata.namespace=shop', '-o', 'name');
+  t.is(byField.stdout.trim(), 'service/web');
+  const badField = await kubectl('get', 'svc', '-A', '--field-selector', 'spec.x=1');
+  t.not(badField.code, 0);
+  t.regex(badField.stderr, /field label not supported: spec\.x/);
   const missing = await kubectl('get', 'svc', 'nope', '-n', 'shop');
   t.not(missing.code, 0);
   t.regex(missing.stderr, /services "nope" not found/);
