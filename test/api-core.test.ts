@@ -19,8 +19,21 @@ const TOKEN = 'api-core-token-0123456789abcdef';
 const AUTH = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 type Json = Record<string, any>;
 
+let configs = 0;
+const CIDR_BASE = Math.floor(Math.random() * 256);
+
+/**
+ * Each configuration takes ClusterIPs from a loopback /24 of its own: Services bind listeners on them, and a listener
+ * another test or process holds would flip a Service's Serving condition (and so its resourceVersion) mid-test.
+ */
 function config(...more: string[]): string {
-  return docs(INGRESS_CLASS, settings(`reload: {watch: false}\nadmin: {token: ${TOKEN}}`), serviceWithEndpoints('filed', [{ ip: '127.0.0.1', port: 9 }]), ...more);
+  const cidr = `127.${100 + ++configs}.${CIDR_BASE}.0/24`;
+  return docs(
+    INGRESS_CLASS,
+    settings(`reload: {watch: false}\nadmin: {token: ${TOKEN}}\naddresses: {serviceCIDRs: ['${cidr}']}`),
+    serviceWithEndpoints('filed', [{ ip: '127.0.0.1', port: 9 }]),
+    ...more,
+  );
 }
 
 async function call(gw: Running, method: string, path: string, body?: unknown, headers: Record<string, string> = AUTH): Promise<{ status: number; body: Json }> {
@@ -83,7 +96,8 @@ function watch(t: ExecutionContext, url: string, headers: Record<string, string>
 }
 
 test('per-object resourceVersions; a restart keeps uids, creation times and versions', async (t) => {
-  let gw = await startEdgeway(t, config());
+  const yaml = config();
+  let gw = await startEdgeway(t, yaml);
   const a = await call(gw, 'POST', '/api/v1/namespaces/default/services', svc('a'));
   t.is(a.status, 201);
   const b = await call(gw, 'POST', '/api/v1/namespaces/default/services', svc('b'));
@@ -106,7 +120,7 @@ test('per-object resourceVersions; a restart keeps uids, creation times and vers
   t.truthy(filed.metadata.creationTimestamp);
 
   await gw.edgeway.close(0);
-  gw = await startEdgeway(t, config(), { dir: gw.dir });
+  gw = await startEdgeway(t, yaml, { dir: gw.dir });
   const after = (await call(gw, 'GET', '/api/v1/services')).body;
   const pick = (l: Json) => l['items'].map((s: Json) => [s.metadata.name, s.metadata.uid, s.metadata.creationTimestamp]);
   t.deepEqual(pick(after), pick(before));
@@ -193,7 +207,8 @@ test('namespaces, file objects, protobuf bodies, field selectors and pages', asy
 });
 
 test('watch: from a resourceVersion, selectors, bookmarks, timeoutSeconds, 410 Expired', async (t) => {
-  let gw = await startEdgeway(t, config());
+  const yaml = config();
+  let gw = await startEdgeway(t, yaml);
   const list = (await call(gw, 'GET', '/api/v1/namespaces/default/services')).body;
   const rv = list['metadata'].resourceVersion as string;
   const w = watch(t, `${gw.adminUrl}/api/v1/namespaces/default/services?watch=1&resourceVersion=${rv}&labelSelector=team%3Dweb&allowWatchBookmarks=true`);
@@ -224,7 +239,7 @@ test('watch: from a resourceVersion, selectors, bookmarks, timeoutSeconds, 410 E
 
   // After a restart the history starts empty: a watch from before it is too old.
   await gw.edgeway.close(0);
-  gw = await startEdgeway(t, config(), { dir: gw.dir });
+  gw = await startEdgeway(t, yaml, { dir: gw.dir });
   const gone = watch(t, `${gw.adminUrl}/api/v1/services?watch=1&resourceVersion=${rv}`);
   const expired = await gone.next();
   t.is(expired['type'], 'ERROR');

@@ -57,8 +57,11 @@ export function serveWatch(res: ServerResponse, history: EventHistory, view: Ser
   res.flushHeaders();
   let revision = history.revision;
   const send = (type: string, object: KubeObject): void => {
-    const shown = w.table === null || type === 'BOOKMARK' ? object : toTable(w.entry, [object], { wide: true, includeObject: w.table, resourceVersion: object.metadata.resourceVersion ?? '' });
-    res.write(JSON.stringify({ type, object: shown }) + '\n');
+    const text =
+      w.table === null || type === 'BOOKMARK'
+        ? objectJson(object)
+        : JSON.stringify(toTable(w.entry, [object], { wide: true, includeObject: w.table, resourceVersion: object.metadata.resourceVersion ?? '' }));
+    res.write(`{"type":"${type}","object":${text}}\n`);
     if (res.writableLength > MAX_BUFFERED_BYTES) stop();
   };
   const deliver = (events: readonly WatchEvent[]): number => {
@@ -96,6 +99,18 @@ export function serveWatch(res: ServerResponse, history: EventHistory, view: Ser
   }
   res.on('close', stop);
   deliver(replay);
+}
+
+/**
+ * Served objects are immutable and shared by every watcher of a change, so each is serialized once however many
+ * watchers send it (weakly held: gone with the last view and history entry that hold the object).
+ */
+const JSON_OF = new WeakMap<KubeObject, string>();
+
+function objectJson(object: KubeObject): string {
+  let text = JSON_OF.get(object);
+  if (text === undefined) JSON_OF.set(object, (text = JSON.stringify(object)));
+  return text;
 }
 
 /** What this watcher sees of `e`: nothing, or the event with selectors applied to both sides. */
