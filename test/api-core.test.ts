@@ -247,6 +247,36 @@ test('watch: from a resourceVersion, selectors, bookmarks, timeoutSeconds, 410 E
   await gone.end();
 });
 
+test('deletecollection, PUT creating Endpoints, concurrent creates, stale patches', async (t) => {
+  const gw = await startEdgeway(t, config());
+  const both = await Promise.all([call(gw, 'POST', '/api/v1/namespaces/default/services', svc('race')), call(gw, 'POST', '/api/v1/namespaces/default/services', svc('race'))]);
+  t.deepEqual(both.map((r) => r.status).sort(), [201, 409]);
+  const endpoints = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'race' }, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'http', port: 9 }] }] };
+  t.is((await call(gw, 'PUT', '/api/v1/namespaces/default/endpoints/race', endpoints)).status, 201, 'Endpoints are created by PUT');
+  t.is((await call(gw, 'PUT', '/api/v1/namespaces/default/services/absent', svc('absent'))).status, 404, 'Services are not');
+  // A merge patch naming an old version is refused; one naming none applies to the current object.
+  const current = (await call(gw, 'GET', '/api/v1/namespaces/default/services/race')).body;
+  const merge = { ...AUTH, 'content-type': 'application/merge-patch+json' };
+  t.is((await call(gw, 'PATCH', '/api/v1/namespaces/default/services/race', { metadata: { labels: { v: '1' } } }, merge)).status, 200);
+  const stale = await call(gw, 'PATCH', '/api/v1/namespaces/default/services/race', { metadata: { resourceVersion: current['metadata'].resourceVersion, labels: { v: '2' } } }, merge);
+  t.is(stale.status, 409);
+  t.is(stale.body['reason'], 'Conflict');
+  t.is((await call(gw, 'PATCH', '/api/v1/namespaces/default/services/absent', { metadata: { labels: { v: '1' } } }, merge)).status, 404);
+  t.is((await call(gw, 'PATCH', '/api/v1/namespaces/default/services/race', '{}', { ...AUTH, 'content-type': 'application/json-patch+json' })).status, 415);
+
+  for (const n of ['c1', 'c2']) await call(gw, 'POST', '/api/v1/namespaces/default/services', svc(n, { sweep: 'yes' }));
+  const refused = await call(gw, 'DELETE', '/api/v1/namespaces/default/services');
+  t.is(refused.status, 403, 'the file object "filed" matches: nothing is deleted');
+  t.is((await call(gw, 'GET', '/api/v1/namespaces/default/services?labelSelector=sweep')).body['items'].length, 2);
+  const dry = await call(gw, 'DELETE', '/api/v1/namespaces/default/services?labelSelector=sweep&dryRun=All');
+  t.is(dry.body['items'].length, 2);
+  t.is((await call(gw, 'GET', '/api/v1/namespaces/default/services?labelSelector=sweep')).body['items'].length, 2);
+  const swept = await call(gw, 'DELETE', '/api/v1/namespaces/default/services?labelSelector=sweep');
+  t.is(swept.status, 200);
+  t.deepEqual(swept.body['items'].map((s: Json) => s.metadata.name), ['c1', 'c2']);
+  t.is((await call(gw, 'GET', '/api/v1/namespaces/default/services?labelSelector=sweep')).body['items'].length, 0);
+});
+
 test('the watch history keeps a bounded ring and reports what it no longer holds', (t) => {
   const h = new EventHistory(2, 10);
   const e = (rv: number) => ({ type: 'ADDED' as const, object: { apiVersion: 'v1', kind: 'Service', metadata: { name: `s${rv}` } }, previous: null, resourceVersion: rv });
