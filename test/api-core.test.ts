@@ -251,6 +251,9 @@ test('deletecollection, PUT creating Endpoints, concurrent creates, stale patche
   const gw = await startEdgeway(t, config());
   const both = await Promise.all([call(gw, 'POST', '/api/v1/namespaces/default/services', svc('race')), call(gw, 'POST', '/api/v1/namespaces/default/services', svc('race'))]);
   t.deepEqual(both.map((r) => r.status).sort(), [201, 409]);
+  const nodePort = (name: string) => ({ ...svc(name), spec: { type: 'NodePort', ports: [{ name: 'http', port: 80, nodePort: 30009 }] } });
+  const ports = await Promise.all([call(gw, 'POST', '/api/v1/namespaces/default/services', nodePort('np-a')), call(gw, 'POST', '/api/v1/namespaces/default/services', nodePort('np-b'))]);
+  t.deepEqual(ports.map((r) => r.status).sort(), [201, 422], 'one NodePort, one winner: admission runs in the serialized update');
   const endpoints = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'race' }, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'http', port: 9 }] }] };
   t.is((await call(gw, 'PUT', '/api/v1/namespaces/default/endpoints/race', endpoints)).status, 201, 'Endpoints are created by PUT');
   t.is((await call(gw, 'PUT', '/api/v1/namespaces/default/services/absent', svc('absent'))).status, 404, 'Services are not');

@@ -8,8 +8,8 @@
  * Every write is defaulted (defaultObject), validated (the loader's validators, answered as invalidStatus), has its
  * managedFields kept (trackUpdate) and is admitted against the serving objects (allocation included); `dryRun=All`
  * stops there and stores nothing. Otherwise the change is persisted in the applied layer and put
- * into service by a reload; the checks that depend on other objects are repeated inside the layer's serialized
- * update, so two concurrent writes cannot both pass them.
+ * into service by a reload; the checks that depend on other objects (existence, version, admission) run again inside
+ * the layer's serialized update, so two concurrent writes cannot both pass them.
  */
 import type { IncomingMessage } from 'node:http';
 import { formatDiagnostic, type Diagnostic } from '../../config/diagnostic.ts';
@@ -60,6 +60,10 @@ class Refusal extends Error {
   }
 }
 
+function refuseIf(reply: Reply | null): void {
+  if (reply !== null) throw new Refusal(reply);
+}
+
 export class ObjectWrites {
   readonly #host: WriteHost;
 
@@ -95,11 +99,10 @@ export class ObjectWrites {
     if (this.#existing(w.entry, parsed.object.metadata.namespace, name) !== undefined) return alreadyExists(w.entry, name);
     const prepared = this.#prepare(w, parsed, null);
     if ('status' in prepared) return prepared;
-    const refused = this.#admit(w, prepared);
-    if (refused !== null) return refused;
-    if (w.dryRun) return ok(prepared.object, 201);
+    if (w.dryRun) return this.#admit(w, prepared) ?? ok(prepared.object, 201);
     return this.#write(w, prepared.object, 201, (objects) => {
       if (this.#existing(w.entry, prepared.object.metadata.namespace, name) !== undefined) throw new Refusal(alreadyExists(w.entry, name));
+      refuseIf(this.#admit(w, prepared));
       return upsert(objects, stored(prepared.object));
     });
   }
@@ -118,14 +121,12 @@ export class ObjectWrites {
     if (conflict !== null) return conflict;
     const prepared = this.#prepare(w, parsed, existing.object);
     if ('status' in prepared) return prepared;
-    const inadmissible = this.#admit(w, prepared);
-    if (inadmissible !== null) return inadmissible;
-    if (w.dryRun) return ok(prepared.object, 200);
+    if (w.dryRun) return this.#admit(w, prepared) ?? ok(prepared.object, 200);
     return this.#write(w, prepared.object, 200, (objects) => {
       const now = this.#existing(w.entry, namespace, name);
       if (now === undefined) throw new Refusal(notFound(w.entry, name));
-      const stale = staleVersion(w.entry, parsed.object, now);
-      if (stale !== null) throw new Refusal(stale);
+      refuseIf(staleVersion(w.entry, parsed.object, now));
+      refuseIf(this.#admit(w, prepared));
       return upsert(objects, stored(prepared.object));
     });
   }
@@ -209,6 +210,7 @@ export class ObjectWrites {
   /**
    * Admission against the serving objects (allocation included) before anything is stored, for real writes and dry
    * runs alike: an object the compile would refuse (a NodePort already taken) is a 422, never stored then reported.
+   * Real writes are admitted inside the layer's serialized update, against what the write before them produced.
    */
   #admit(w: Write, prepared: LoadedObject): Reply | null {
     const errors = this.#host.admit(prepared).filter((d) => d.severity === 'error');
