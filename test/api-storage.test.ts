@@ -5,6 +5,7 @@
  * the same metadata with no events.
  */
 import test from 'ava';
+import { writeFile } from 'node:fs/promises';
 import { FileMetaStore } from '../src/api/storage/file-meta-store.ts';
 import { EMPTY_META_STATE } from '../src/api/storage/object-meta-store.ts';
 import { serveGeneration, type Served } from '../src/api/storage/serve-generation.ts';
@@ -79,6 +80,8 @@ test('a state read back from the metadata file gives the same metadata and no ev
   const restarted = serve([cm('one', 'x'), cm('two', 'y')], null, loaded, EMPTY_VIEW);
   t.deepEqual(restarted.events, []);
   t.deepEqual(meta(restarted, 'one'), meta(first, 'one'));
+  await writeFile(store.path, '{"revision": 3, "objects": ');
+  await t.throwsAsync(store.load(), { message: /not a readable edgeway API metadata file/ });
   const changedMeanwhile = serve([cm('one', 'x2'), cm('two', 'y')], null, loaded, EMPTY_VIEW);
   t.like(meta(changedMeanwhile, 'one'), { resourceVersion: '6', generation: 2, uid: meta(first, 'one').uid });
 });

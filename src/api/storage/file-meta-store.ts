@@ -35,9 +35,14 @@ export class FileMetaStore implements ObjectMetaStore {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_META_STATE;
       throw e;
     }
-    const parsed = JSON.parse(text) as FileShape;
-    if (typeof parsed.revision !== 'number' || typeof parsed.objects !== 'object' || parsed.objects === null) {
-      throw new Error(`${this.path} is not an edgeway API metadata file: move it aside to start the resourceVersions over`);
+    let parsed: FileShape;
+    try {
+      parsed = JSON.parse(text) as FileShape;
+    } catch {
+      parsed = { revision: NaN, objects: {} };
+    }
+    if (typeof parsed.revision !== 'number' || !Number.isSafeInteger(parsed.revision) || typeof parsed.objects !== 'object' || parsed.objects === null) {
+      throw new Error(`${this.path} is not a readable edgeway API metadata file: restore it, or move it aside to start uids and resourceVersions over (clients then list again)`);
     }
     const objects = new Map<string, StoredMeta>();
     for (const [key, [uid, creationTimestamp, generation, resourceVersion, specHash, hash]] of Object.entries(parsed.objects)) {
