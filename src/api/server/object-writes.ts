@@ -16,7 +16,7 @@ import { formatDiagnostic, type Diagnostic } from '../../config/diagnostic.ts';
 import type { LoadedObject } from '../../config/loaded-object.ts';
 import { validateObject } from '../../config/validate/validate-object.ts';
 import type { KindEntry } from '../../k8s/kind-entry.ts';
-import type { KubeObject } from '../../k8s/types.ts';
+import { objectRef, type KubeObject } from '../../k8s/types.ts';
 import type { ReloadOutcome } from '../../reload/reloader.ts';
 import { remove, upsert, type AppliedLayer } from '../../store/applied-layer.ts';
 import type { ApiTarget } from './api-paths.ts';
@@ -107,7 +107,7 @@ export class ObjectWrites {
     });
   }
 
-  /** PUT, and a patch's result (`live` set: the object the patch was computed from). */
+  /** PUT, and the result of a patch (`patched`, already decoded from the patched object). */
   async #update(w: Write, name: string, patched: LoadedObject | null): Promise<Reply> {
     const parsed = patched ?? decodeObject(w, name);
     if ('status' in parsed) return parsed;
@@ -200,7 +200,8 @@ export class ObjectWrites {
   #prepare(w: Write, parsed: LoadedObject, previous: KubeObject | null): LoadedObject | Reply {
     const view = this.#host.storage.view;
     const lookup = (kind: string): readonly KubeObject[] => view.list(kind).map((e) => e.object);
-    const defaulted = previous === null ? defaultObject(w.entry, parsed.object, lookup) : parsed.object;
+    // Defaults on every write, as the API server decodes every request with them.
+    const defaulted = defaultObject(w.entry, parsed.object, lookup);
     const candidate: LoadedObject = { ...parsed, object: defaulted };
     const errors = validateObject(candidate).filter((d) => d.severity === 'error');
     if (errors.length > 0) return fail(invalidStatus(w.entry, defaulted.metadata.name, errors));
@@ -233,7 +234,9 @@ export class ObjectWrites {
     if (object === null) return ok({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: status });
     const now = this.#existing(w.entry, object.metadata.namespace, object.metadata.name);
     if (now !== undefined) return ok(now.object, status);
-    const problems = outcome.diagnostics.filter((d) => d.severity === 'error' && d.object !== undefined && d.object.endsWith(`/${object.metadata.name}`));
+    // Left out by the reload after all (admitted, but refused by the full load): say why, as a 422.
+    const ref = objectRef(object);
+    const problems = outcome.diagnostics.filter((d) => d.severity === 'error' && d.object === ref);
     return problems.length > 0 ? fail(invalidStatus(w.entry, object.metadata.name, problems)) : ok({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: status });
   }
 
