@@ -4,14 +4,20 @@
  * new generation in and holds the current one. The CLI's `serve` and `demo` commands and the tests drive this class;
  * it never calls process.exit itself.
  */
-import { formatDiagnostic } from './config/diagnostic.ts';
+import { formatDiagnostic, type Diagnostic } from './config/diagnostic.ts';
 import { ParseCache } from './config/parse-cache.ts';
 import { AdminServer } from './admin/admin-server.ts';
 import { AddressKeeper } from './allocation/address-keeper.ts';
 import { FileAllocationStore } from './allocation/file-allocation-store.ts';
 import { poolUsage } from './allocation/pool-usage.ts';
 import { bearerMatches } from './admin/admin-token.ts';
-import { ObjectApi } from './api/object-api.ts';
+import { ObjectApi } from './api/server/object-api.ts';
+import { ApiStorage } from './api/storage/api-storage.ts';
+import { FileMetaStore } from './api/storage/file-meta-store.ts';
+import type { LoadedObject } from './config/loaded-object.ts';
+import { objectRef } from './k8s/types.ts';
+import { compileSnapshot } from './snapshot/compile-snapshot.ts';
+import { ObjectStore, storeKey } from './store/object-store.ts';
 import { AppliedLayer } from './store/applied-layer.ts';
 import { FileObjectSource } from './store/file-object-source.ts';
 import type { SourceWatch } from './store/object-source.ts';
@@ -53,6 +59,8 @@ interface Keep {
   readonly cache: ParseCache;
   /** What the last compilation can lend the next one (compile-memo.ts). */
   readonly memo: CompileMemo;
+  /** The Kubernetes API's view of each generation, its object metadata and watch history. */
+  readonly api: ApiStorage;
 }
 
 export class Edgeway {
@@ -129,11 +137,9 @@ export class Edgeway {
           return token === null || bearerMatches(req, token);
         },
         objects: new ObjectApi({
-          view: () => {
-            const { store, snapshot } = this.#current;
-            return { store, snapshot };
-          },
+          storage: keep.api,
           layer: keep.layer,
+          admit: (loaded) => this.#admit(loaded),
           authorized: (req) => {
             const { token } = this.#current;
             return token === null ? null : bearerMatches(req, token);
@@ -194,13 +200,15 @@ export class Edgeway {
       fallbackCertificate = generated.material;
     }
     const applyStarted = cpuMs();
-    const edgeway = new Edgeway(options, built, { layer, source, addresses, cache, memo }, logger, fallbackCertificate);
+    const api = await ApiStorage.open(new FileMetaStore(settings.stateDir));
+    const edgeway = new Edgeway(options, built, { layer, source, addresses, cache, memo, api }, logger, fallbackCertificate);
     for (const d of edgeway.#gateway.current.diagnostics) options.report(formatDiagnostic(d));
     try {
       edgeway.#adminPort = await edgeway.#admin.listen(settings.admin);
       await edgeway.#gateway.listen(settings);
       const served = await edgeway.#persistAndBind(snapshot, options.report);
       edgeway.#current = { ...built, snapshot: served, cost: { ...built.cost, loadMs: lookupMs + built.cost.loadMs, applyMs: cpuMs() - applyStarted } };
+      await api.advance(built.store, served);
       if (settings.dns.address !== null) {
         edgeway.#dns = new DnsServer(() => {
           const { store, snapshot } = edgeway.#current;
@@ -301,6 +309,27 @@ export class Edgeway {
     this.logger.level = next.snapshot.settings.logging.level;
     applyHeapGrowth(next.snapshot.settings.runtime.heapGrowthPercent);
     this.#current = { ...next, snapshot: served, cost: { ...next.cost, applyMs: cpuMs() - applyStarted } };
+    // After the data plane has swapped: the API's versions and watch events are computed once, here, off the hot path.
+    // If they cannot be persisted the API keeps serving the previous view (a version must be durable before it is
+    // shown); the generation itself is served all the same.
+    await this.#keep.api.advance(next.store, served).catch((err: Error) => this.logger.error({ err }, 'the API object metadata cannot be saved; the API shows the previous generation'));
+  }
+
+  /**
+   * Admission of an API write: compiles the serving objects with `loaded` in place (allocation included, from the
+   * serving allocation state, which is not changed) and returns the errors found on that object. It shares the
+   * process's compile memo, whose entries are keyed by what they read, so the trial reuses what the serving
+   * compile built and leaves the next reload's reuse intact but for what the trial changed.
+   */
+  #admit(loaded: LoadedObject): readonly Diagnostic[] {
+    const { store, snapshot } = this.#current;
+    const o = loaded.object;
+    const key = storeKey(o.kind, o.metadata.namespace, o.metadata.name);
+    const objects = [...store].filter((l) => storeKey(l.object.kind, l.object.metadata.namespace, l.object.metadata.name) !== key);
+    objects.push(loaded);
+    const ref = objectRef(o);
+    const trial = compileSnapshot(new ObjectStore(objects), snapshot.settings, snapshot.generation + 1, this.#keep.addresses.previous, new Date(), [], this.#keep.memo);
+    return trial.diagnostics.filter((d) => d.severity === 'error' && d.object === ref);
   }
 
   /** Persists the snapshot's allocations, then binds the listeners on them; the snapshot with bind failures recorded. */

@@ -4,7 +4,7 @@
  * decorators. A kind added to the registry shows up in all of them or one of these tests names what is missing.
  */
 import test from 'ava';
-import { parseApiPath, RESOURCES } from '../src/api/api-paths.ts';
+import { parseApiPath, RESOURCES } from '../src/api/server/api-paths.ts';
 import { columnsOf } from '../src/cli/kubectl/table.ts';
 import { apiPath, resourceNamed } from '../src/cli/kubectl/resource-names.ts';
 import { KINDS, VALIDATION } from '../src/config/validate/kinds.ts';

@@ -16,7 +16,7 @@ export interface KubeStatus {
   readonly status: 'Failure' | 'Success';
   readonly message: string;
   readonly reason: string;
-  readonly details?: { readonly name?: string; readonly kind?: string; readonly causes?: readonly StatusCause[] };
+  readonly details?: { readonly name?: string; readonly group?: string; readonly kind?: string; readonly causes?: readonly StatusCause[] };
   readonly code: number;
 }
 
@@ -28,6 +28,7 @@ const CODES = {
   MethodNotAllowed: 405,
   AlreadyExists: 409,
   Conflict: 409,
+  Expired: 410,
   UnsupportedMediaType: 415,
   Invalid: 422,
   InternalError: 500,

@@ -9,8 +9,8 @@
  *
  * The resources are the kinds of the registry (`k8s/kinds.ts`).
  */
-import type { KindEntry } from '../k8s/kind-entry.ts';
-import { KIND_ENTRIES } from '../k8s/kinds.ts';
+import type { KindEntry } from '../../k8s/kind-entry.ts';
+import { KIND_ENTRIES } from '../../k8s/kinds.ts';
 
 /** A resource the API serves: a registry entry (`plural` is the URL segment, `apiVersion` the group/version). */
 export type Resource = KindEntry;

@@ -3,7 +3,7 @@
  * `tier!=db`), set-based (`env in (prod,staging)`, `env notin (dev)`), existence (`app`, `!app`), comma-separated
  * and ANDed. Parsed into a LabelSelector so matching reuses controllers/label-selector.ts. Pure.
  */
-import type { LabelSelector, LabelSelectorRequirement } from '../k8s/types.ts';
+import type { LabelSelector, LabelSelectorRequirement } from '../../k8s/types.ts';
 
 const KEY = /^([a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?\/)?[a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?$/;
 const VALUE = /^([a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?)?$/;

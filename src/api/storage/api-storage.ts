@@ -1,0 +1,48 @@
+/**
+ * What the API serves and remembers, advanced once per generation swap: the ServedView (objects with their
+ * metadata), the metadata state persisted through an ObjectMetaStore, and the watch history. advance() does all the
+ * work of a swap once, so requests and watchers only read its results; the view and the events are published only
+ * after the metadata is durable, so a version a client saw is never given again after a crash.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Snapshot } from '../../snapshot/snapshot.ts';
+import type { ObjectStore } from '../../store/object-store.ts';
+import { EventHistory } from '../watch/event-history.ts';
+import type { MetaState, ObjectMetaStore } from './object-meta-store.ts';
+import { serveGeneration } from './serve-generation.ts';
+import { EMPTY_VIEW, type ServedView } from './served-view.ts';
+
+/** Events kept for watches; a watch from an older version gets 410 Expired and lists again. */
+export const HISTORY_CAPACITY = 10_000;
+
+export class ApiStorage {
+  readonly #metaStore: ObjectMetaStore;
+  #state: MetaState;
+  #view: ServedView = EMPTY_VIEW;
+  readonly history: EventHistory;
+
+  private constructor(metaStore: ObjectMetaStore, state: MetaState, capacity: number) {
+    this.#metaStore = metaStore;
+    this.#state = state;
+    this.history = new EventHistory(capacity, state.revision);
+  }
+
+  static async open(metaStore: ObjectMetaStore, capacity = HISTORY_CAPACITY): Promise<ApiStorage> {
+    return new ApiStorage(metaStore, await metaStore.load(), capacity);
+  }
+
+  get view(): ServedView {
+    return this.#view;
+  }
+
+  /** Serves the generation of `store` and `snapshot`: stamps versions, persists them, publishes view and events. */
+  async advance(store: ObjectStore, snapshot: Snapshot, now: Date = new Date()): Promise<void> {
+    const served = serveGeneration({ store, snapshot, state: this.#state, previous: this.#view, now, newUid: randomUUID });
+    if (served.state.revision !== this.#state.revision || served.state.objects.size !== this.#state.objects.size || this.#view === EMPTY_VIEW) {
+      await this.#metaStore.save(served.state);
+    }
+    this.#state = served.state;
+    this.#view = served.view;
+    this.history.append(served.events, served.view.revision);
+  }
+}
