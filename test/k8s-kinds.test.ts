@@ -120,7 +120,7 @@ test('computed columns read the object as kubectl prints it', (t) => {
     Node: 'n1',
   });
   t.like(cells('Endpoints', { subsets: [{ addresses: [{ ip: '10.0.0.1' }, { ip: '10.0.0.2' }], ports: [{ port: 80 }, { port: 443 }] }] }), {
-    Endpoints: '10.0.0.1:80,10.0.0.1:443,10.0.0.2:80 + 1 more...',
+    Endpoints: '10.0.0.1:80,10.0.0.2:80,10.0.0.1:443 + 1 more...',
   });
   t.like(cells('EndpointSlice', { addressType: 'IPv4', ports: [{ port: 8080 }], endpoints: [{ addresses: ['10.0.0.1'] }] }), { AddressType: 'IPv4', Ports: '8080', Endpoints: '10.0.0.1' });
   t.like(cells('Node', { metadata: { name: 'n', labels: { 'node-role.kubernetes.io/control-plane': '' } }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }), { Status: 'Ready', Roles: 'control-plane' });

@@ -23,6 +23,7 @@ import { parseApiPath, type ApiTarget } from './api-paths.ts';
 import { kubeStatus, type KubeStatus, type StatusCause } from './kube-status.ts';
 import { parseLabelSelector } from './label-selector-query.ts';
 import { mergePatch } from './merge-patch.ts';
+import { toTable } from './table/to-table.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -58,7 +59,10 @@ export class ObjectApi {
     const method = req.method ?? 'GET';
     if (method === 'GET' || method === 'HEAD') {
       req.resume();
-      return target.name === undefined ? this.#list(target, query) : this.#get(target);
+      const read = target.name === undefined ? this.#list(target, query) : this.#get(target);
+      // api-edge: Table output for `kubectl get` (src/api/table/to-table.ts); api-core re-wires content negotiation.
+      if (read.status === 200 && (req.headers.accept ?? '').includes('as=Table')) return { status: 200, body: asTable(target, read.body as KubeObject & { items?: KubeObject[] }, query) };
+      return read;
     }
     if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) {
       req.resume();
@@ -262,6 +266,15 @@ function notFound(target: ApiTarget, name: string): Reply {
 function invalid(target: ApiTarget, name: string, causes: StatusCause[]): Reply {
   const summary = causes.map((c) => (c.field === undefined ? c.message : `${c.field}: ${c.message}`)).join('; ');
   return fail(kubeStatus('Invalid', `${target.resource.kind} ${JSON.stringify(name)} is invalid: ${summary}`, { name, kind: target.resource.kind, causes }));
+}
+
+/** api-edge: a list or one object as a meta.k8s.io/v1 Table, rows sorted by namespace and name. */
+function asTable(target: ApiTarget, body: KubeObject & { items?: KubeObject[] }, query: URLSearchParams): unknown {
+  const key = (o: KubeObject): string => `${o.metadata.namespace ?? ''}\0${o.metadata.name}`;
+  const objects = body.items === undefined ? [body] : [...body.items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const include = query.get('includeObject');
+  const includeObject = include === 'None' || include === 'Object' ? include : 'Metadata';
+  return toTable(target.resource, objects, { wide: true, includeObject, resourceVersion: body.metadata.resourceVersion ?? '' });
 }
 
 function fail(status: KubeStatus): Reply {
