@@ -1,0 +1,65 @@
+/**
+ * One port, two protocols: a TCP server that reads the first byte of each connection and hands the socket to the
+ * HTTPS server when it starts a TLS handshake (0x16, a ClientHello record) or to the plain HTTP server otherwise.
+ * kubectl sends its bearer token only over TLS, while curl probes and load balancers on loopback keep using
+ * `/healthz`, `/readyz` and `/metrics` over plain HTTP on the same address. The TLS server is made on the first TLS
+ * connection, so a process nobody reaches over TLS never creates a key.
+ */
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+
+const TLS_HANDSHAKE = 0x16;
+/** A connection that says nothing for this long is closed: it holds a socket and tells us nothing. */
+const FIRST_BYTE_TIMEOUT_MS = 30_000;
+
+export class ProtocolSniffer {
+  readonly server: NetServer;
+  readonly #plain: HttpServer;
+  readonly #makeTls: () => Promise<HttpsServer>;
+  #tls: Promise<HttpsServer> | null = null;
+  readonly #waiting = new Set<Socket>();
+
+  constructor(plain: HttpServer, makeTls: () => Promise<HttpsServer>) {
+    this.#plain = plain;
+    this.#makeTls = makeTls;
+    this.server = createNetServer((socket) => this.#accept(socket));
+  }
+
+  #accept(socket: Socket): void {
+    this.#waiting.add(socket);
+    socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
+    socket.once('close', () => this.#waiting.delete(socket));
+    socket.once('data', (chunk: Buffer) => {
+      this.#waiting.delete(socket);
+      socket.setTimeout(0);
+      // Put the byte back and let the chosen server read the stream from its start.
+      socket.pause();
+      socket.unshift(chunk);
+      if (chunk[0] !== TLS_HANDSHAKE) return this.#handOver(this.#plain, socket);
+      this.#tls ??= this.#makeTls();
+      this.#tls.then(
+        (tls) => this.#handOver(tls, socket),
+        () => socket.destroy(),
+      );
+    });
+  }
+
+  #handOver(server: HttpServer | HttpsServer, socket: Socket): void {
+    if (socket.destroyed) return;
+    server.emit('connection', socket);
+    process.nextTick(() => socket.resume());
+  }
+
+  /** Stops accepting and closes every connection, idle or not. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.#waiting) socket.destroy();
+    this.#plain.closeAllConnections();
+    if (this.#tls !== null) {
+      const tls = await this.#tls.catch(() => null);
+      tls?.closeAllConnections();
+    }
+    await closed;
+  }
+}
