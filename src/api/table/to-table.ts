@@ -4,11 +4,13 @@
  * registry, so kubectl prints the same table as against a cluster. Pure: objects in, a JSON-ready value out.
  *
  * Every column is always included, the `-o wide` ones (priority 1) too: the API server does not know about `wide`,
- * kubectl hides priority-1 columns itself. `date` cells stay RFC 3339 timestamps; kubectl prints them as ages.
+ * kubectl hides priority-1 columns itself. `date` columns (AGE) are written as ages (`5m`, `339d`) in string
+ * cells, as the API server's printers do: kubectl 1.32 prints cells as they come and would show a timestamp.
  */
 import type { KindEntry } from '../../k8s/kind-entry.ts';
 import { cellValue, type PrinterColumn } from '../../k8s/printer-column.ts';
 import type { KubeObject } from '../../k8s/types.ts';
+import { ageSince } from './human-duration.ts';
 
 export interface TableOptions {
   /** Accepted for symmetry with kubectl's flag; the Table always carries every column (see the module comment). */
@@ -17,16 +19,19 @@ export interface TableOptions {
   readonly includeObject: 'None' | 'Metadata' | 'Object';
   readonly resourceVersion: string;
   readonly continueToken?: string;
+  /** The clock for AGE cells; the current time when absent. */
+  readonly now?: Date;
 }
 
 /** A meta.k8s.io/v1 Table of `objects` (already filtered and sorted), columns from entry.printerColumns. */
 export function toTable(entry: KindEntry, objects: readonly KubeObject[], options: TableOptions): Record<string, unknown> {
   const columns = entry.printerColumns;
+  const now = options.now ?? new Date();
   const rows = new Array<Record<string, unknown>>(objects.length);
   for (let i = 0; i < objects.length; i++) {
     const object = objects[i]!;
     const cells = new Array<unknown>(columns.length);
-    for (let c = 0; c < columns.length; c++) cells[c] = cell(columns[c]!, object);
+    for (let c = 0; c < columns.length; c++) cells[c] = cell(columns[c]!, object, now);
     const row: Record<string, unknown> = { cells };
     if (options.includeObject === 'Object') row['object'] = object;
     else if (options.includeObject === 'Metadata') row['object'] = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata };
@@ -42,9 +47,9 @@ export function definition(column: PrinterColumn): Record<string, unknown> {
   const isName = 'jsonPath' in column && column.jsonPath === '.metadata.name';
   return {
     name: column.name,
-    type: column.type,
+    type: column.type === 'date' ? 'string' : column.type,
     format: isName ? 'name' : '',
-    description: isName ? 'The name of the object, unique in its namespace.' : column.type === 'date' ? 'When the object was created (RFC 3339).' : `The ${column.name} column of kubectl get.`,
+    description: isName ? 'The name of the object, unique in its namespace.' : column.type === 'date' ? 'How long ago the object was created.' : `The ${column.name} column of kubectl get.`,
     priority: column.priority,
   };
 }
@@ -54,8 +59,9 @@ export function definition(column: PrinterColumn): Record<string, unknown> {
  * kubectl prints as `<none>`; a list or object (a CRD column over an array) is written as JSON, as the API server
  * does for custom resource columns.
  */
-function cell(column: PrinterColumn, object: KubeObject): unknown {
+function cell(column: PrinterColumn, object: KubeObject, now: Date): unknown {
   const value = cellValue(column, object);
+  if (column.type === 'date') return ageSince(value, now);
   if (value === undefined || value === null) return null;
   if (column.type === 'integer' && typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
   if (typeof value === 'object') return JSON.stringify(value);
