@@ -6,7 +6,7 @@
  */
 import { formatDiagnostic } from './config/diagnostic.ts';
 import { ParseCache } from './config/parse-cache.ts';
-import { loadAdminServingCertificate } from './admin/admin-certificate.ts';
+import { AdminCertificateSource } from './admin/admin-certificate-source.ts';
 import { AdminServer } from './admin/admin-server.ts';
 import { AddressKeeper } from './allocation/address-keeper.ts';
 import { FileAllocationStore } from './allocation/file-allocation-store.ts';
@@ -141,11 +141,11 @@ export class Edgeway {
           reload: () => this.reload('objects'),
         }).handle,
       },
-      // The serving certificate is read or issued on the first TLS connection (admin-certificate.ts).
-      () => {
-        const { settings } = this.#current.snapshot;
-        return loadAdminServingCertificate(settings.stateDir, settings.admin.host);
-      },
+      // Asked on each TLS connection: spec.admin.certificate's Secret, or the local CA's (admin-certificate-source.ts).
+      new AdminCertificateSource(
+        () => ({ settings: this.#current.snapshot.settings, store: this.#current.store }),
+        (message) => logger.warn(message),
+      ).current,
     );
   }
 

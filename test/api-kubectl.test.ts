@@ -14,10 +14,13 @@ import { discoveryReply } from '../src/api/discovery/discovery-routes.ts';
 import { openApiReply } from '../src/api/openapi/openapi-routes.ts';
 import { humanDuration } from '../src/api/table/human-duration.ts';
 import { toTable } from '../src/api/table/to-table.ts';
+import { secretManifest } from '../src/cli/certs.ts';
 import { kubeconfigYaml, NO_TOKEN, serverUrl } from '../src/cli/kubeconfig.ts';
+import { issueLeaf, loadOrCreateCa } from '../src/tls/local-ca.ts';
 import { kindEntryOf } from '../src/k8s/kinds.ts';
 import type { KubeObject } from '../src/k8s/types.ts';
-import { startEdgeway, type Running } from './helpers/edgeway.ts';
+import { startEdgeway, tempDir, type Running } from './helpers/edgeway.ts';
+import { settings } from './helpers/manifests.ts';
 
 const CREATED = '2026-01-01T00:00:00Z';
 
@@ -80,19 +83,37 @@ test('the admin port answers plain HTTP and HTTPS with a certificate from the st
   const plain = await fetch(`${running.adminUrl}/healthz`);
   t.is(await plain.text(), 'ok\n');
   const ca = await loadAdminCa(join(running.dir, 'state'));
-  for (const host of ['127.0.0.1', 'localhost']) {
-    const body = await new Promise<string>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', ...(host === 'localhost' ? { servername: host } : {}), port: running.edgeway.adminPort, path: '/version', ca: ca.certPem }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve(text));
-      });
-      req.on('error', reject);
-      req.end();
+  t.like(JSON.parse(await versionOverTls(running.edgeway.adminPort, ca.certPem)), { major: '1', minor: '32' });
+  t.like(JSON.parse(await versionOverTls(running.edgeway.adminPort, ca.certPem, 'localhost')), { major: '1', minor: '32' });
+  // Plain HTTP still works on the same port after TLS connections.
+  t.is(await (await fetch(`${running.adminUrl}/readyz`)).text(), 'ready\n');
+});
+
+/** GET /version over TLS, trusting `caPem` only; resolves with the body. */
+function versionOverTls(port: number, caPem: string, servername?: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', ...(servername === undefined ? {} : { servername }), port, path: '/version', ca: caPem, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve(text));
     });
-    t.like(JSON.parse(body), { major: '1', minor: '32' }, host);
-  }
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('spec.admin.certificate serves a TLS Secret; while it is missing, the local CA certificate', async (t) => {
+  const dir = await tempDir(t);
+  const other = await loadOrCreateCa(join(dir, 'other-ca'));
+  const leaf = issueLeaf(other, { hosts: ['127.0.0.1', 'localhost'], days: 30, key: 'ecdsa' });
+  const secret = secretManifest('admin-tls', 'default', leaf.certPem, leaf.keyPem);
+  const running = await startEdgeway(t, settings('admin:\n  address: 127.0.0.1:0\n  certificate: {name: admin-tls}') + '---\n' + secret, { dir });
+  t.like(JSON.parse(await versionOverTls(running.edgeway.adminPort, other.certPem)), { major: '1' });
+  await t.throwsAsync(versionOverTls(running.edgeway.adminPort, (await loadAdminCa(join(dir, 'state'))).certPem));
+
+  const missing = await startEdgeway(t, settings('admin:\n  address: 127.0.0.1:0\n  certificate: {name: nowhere}'));
+  t.like(JSON.parse(await versionOverTls(missing.edgeway.adminPort, (await loadAdminCa(join(missing.dir, 'state'))).certPem)), { major: '1' });
 });
 
 test('kubectl api-resources lists every served kind from aggregated discovery', async (t) => {

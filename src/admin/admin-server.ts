@@ -8,7 +8,7 @@
  * This file only routes; each area answers in its own module.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { discoveryReply } from '../api/discovery/discovery-routes.ts';
 import { openApiReply } from '../api/openapi/openapi-routes.ts';
 import type { PemPair } from '../tls/pem-pair-files.ts';
@@ -51,18 +51,23 @@ export class AdminServer {
   readonly #sniffer: ProtocolSniffer;
 
   /**
-   * `certificate` gives the serving certificate, asked for on the first TLS connection; without it the listener
-   * speaks plain HTTP only and closes TLS connections.
+   * `certificate` gives the serving certificate, asked for on each TLS connection (a changed one is served from
+   * then on); without it the listener speaks plain HTTP only and closes TLS connections.
    */
   constructor(state: () => AdminState, actions: AdminActions, certificate?: () => Promise<PemPair>) {
     this.#state = state;
     this.#actions = actions;
     const handle = (req: IncomingMessage, res: ServerResponse): void => this.#handle(req, res);
     const plain: Server = createServer(handle);
+    let tls: HttpsServer | null = null;
+    let servedPem = '';
     this.#sniffer = new ProtocolSniffer(plain, async () => {
       if (certificate === undefined) throw new Error('the admin listener has no serving certificate');
       const pair = await certificate();
-      return createHttpsServer({ cert: pair.certPem, key: pair.keyPem }, handle);
+      if (tls === null) tls = createHttpsServer({ cert: pair.certPem, key: pair.keyPem }, handle);
+      else if (pair.certPem !== servedPem) tls.setSecureContext({ cert: pair.certPem, key: pair.keyPem });
+      servedPem = pair.certPem;
+      return tls;
     });
   }
 

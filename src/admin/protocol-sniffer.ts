@@ -2,8 +2,9 @@
  * One port, two protocols: a TCP server that reads the first byte of each connection and hands the socket to the
  * HTTPS server when it starts a TLS handshake (0x16, a ClientHello record) or to the plain HTTP server otherwise.
  * kubectl sends its bearer token only over TLS, while curl probes and load balancers on loopback keep using
- * `/healthz`, `/readyz` and `/metrics` over plain HTTP on the same address. The TLS server is made on the first TLS
- * connection, so a process nobody reaches over TLS never creates a key.
+ * `/healthz`, `/readyz` and `/metrics` over plain HTTP on the same address. The TLS server is asked for on every TLS
+ * connection (so its certificate can change between connections) and never before the first, so a process nobody
+ * reaches over TLS never creates a key.
  */
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
@@ -16,13 +17,15 @@ const FIRST_BYTE_TIMEOUT_MS = 30_000;
 export class ProtocolSniffer {
   readonly server: NetServer;
   readonly #plain: HttpServer;
-  readonly #makeTls: () => Promise<HttpsServer>;
-  #tls: Promise<HttpsServer> | null = null;
+  readonly #tlsServer: () => Promise<HttpsServer>;
+  /** The TLS server last handed a connection, whose connections close() closes. */
+  #tls: HttpsServer | null = null;
   readonly #waiting = new Set<Socket>();
 
-  constructor(plain: HttpServer, makeTls: () => Promise<HttpsServer>) {
+  /** `tlsServer` is called for each TLS connection; a rejection closes that connection. */
+  constructor(plain: HttpServer, tlsServer: () => Promise<HttpsServer>) {
     this.#plain = plain;
-    this.#makeTls = makeTls;
+    this.#tlsServer = tlsServer;
     this.server = createNetServer((socket) => this.#accept(socket));
   }
 
@@ -37,9 +40,11 @@ export class ProtocolSniffer {
       socket.pause();
       socket.unshift(chunk);
       if (chunk[0] !== TLS_HANDSHAKE) return this.#handOver(this.#plain, socket);
-      this.#tls ??= this.#makeTls();
-      this.#tls.then(
-        (tls) => this.#handOver(tls, socket),
+      this.#tlsServer().then(
+        (tls) => {
+          this.#tls = tls;
+          this.#handOver(tls, socket);
+        },
         () => socket.destroy(),
       );
     });
@@ -56,10 +61,7 @@ export class ProtocolSniffer {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const socket of this.#waiting) socket.destroy();
     this.#plain.closeAllConnections();
-    if (this.#tls !== null) {
-      const tls = await this.#tls.catch(() => null);
-      tls?.closeAllConnections();
-    }
+    this.#tls?.closeAllConnections();
     await closed;
   }
 }
