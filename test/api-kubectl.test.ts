@@ -218,6 +218,34 @@ test('OpenAPI: the v3 index points at each group version with a hash; v2 is JSON
   t.is(openApiReply('/openapi/v3/apis/example.com/v1', undefined), null);
 });
 
+const BIN = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
+
+function bin(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (err, stdout, stderr) => resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr }));
+  });
+}
+
+test('edgeway kubeconfig (the bin) prints what kubectl uses as is: token, the state dir CA, context edgeway', async (t) => {
+  const token = 'kubeconfig-token-0123456789';
+  const running = await startEdgeway(t, settings(`admin:\n  address: 127.0.0.1:0\n  token: ${token}`) + '---' + MANIFESTS);
+  const stateDir = join(running.dir, 'state');
+  const printed = await bin(['kubeconfig', '--config', join(running.dir, 'config.yaml'), '--state-dir', stateDir, '--admin', `127.0.0.1:${running.edgeway.adminPort}`]);
+  t.is(printed.code, 0, printed.stderr);
+  t.true(printed.stdout.includes(`token: ${token}`));
+  t.true(printed.stdout.includes(`server: https://127.0.0.1:${running.edgeway.adminPort}`));
+  t.true(printed.stdout.includes(`certificate-authority-data: ${Buffer.from((await loadAdminCa(stateDir)).certPem).toString('base64')}`));
+  const file = join(running.dir, 'kubeconfig');
+  await writeFile(file, printed.stdout);
+  const kubectl = (...args: string[]): Promise<string> =>
+    new Promise((resolve, reject) =>
+      execFile('kubectl', ['--kubeconfig', file, '--cache-dir', join(running.dir, 'kube-cache'), ...args], { timeout: 60_000 }, (err, stdout, stderr) => (err === null ? resolve(stdout) : reject(new Error(stderr)))),
+    );
+  t.is(await kubectl('config', 'current-context'), 'edgeway\n');
+  t.is(await kubectl('get', 'svc', '-A', '-o', 'name'), 'service/web\nservice/api\n');
+  t.is((await bin(['kubeconfig', '--admin', 'nowhere'])).code, 2);
+});
+
 test('kubeconfig: server URL, CA data, the token or a placeholder, context edgeway', (t) => {
   t.is(serverUrl('0.0.0.0', 9901), 'https://127.0.0.1:9901');
   t.is(serverUrl('::', 9901), 'https://[::1]:9901');
