@@ -111,6 +111,20 @@ const cells = (kind: string, object: Omit<KubeObject, 'apiVersion' | 'kind' | 'm
   return Object.fromEntries(e.printerColumns.map((c) => [c.name, cellValue(c, o)]));
 };
 
+test('Pod STATUS: init progress, the last telling container state, Terminating', (t) => {
+  const status = (status: object, spec: object = { containers: [{ name: 'a' }] }, metadata: object = { name: 'x' }): unknown => cells('Pod', { metadata, spec, status })['Status'];
+  t.is(status({ phase: 'Pending' }), 'Pending');
+  t.is(status({ phase: 'Failed', reason: 'Evicted' }), 'Evicted');
+  const init = { initContainers: [{ name: 'i1' }, { name: 'i2' }], containers: [{ name: 'a' }] };
+  t.is(status({ phase: 'Pending', initContainerStatuses: [{ state: { terminated: { exitCode: 0 } } }, { state: { running: {} } }] }, init), 'Init:1/2');
+  t.is(status({ phase: 'Pending', initContainerStatuses: [{ state: { waiting: { reason: 'CrashLoopBackOff' } } }] }, init), 'Init:CrashLoopBackOff');
+  t.is(status({ phase: 'Pending', initContainerStatuses: [{ state: { terminated: { exitCode: 2 } } }] }, init), 'Init:ExitCode:2');
+  t.is(status({ phase: 'Running', containerStatuses: [{ state: { waiting: { reason: 'CrashLoopBackOff' } } }] }), 'CrashLoopBackOff');
+  t.is(status({ phase: 'Running', containerStatuses: [{ state: { terminated: { signal: 9 } } }] }), 'Signal:9');
+  t.is(status({ phase: 'Running', containerStatuses: [{ ready: true, state: { running: {} } }, { state: { terminated: { reason: 'Completed' } } }], conditions: [{ type: 'Ready', status: 'False' }] }), 'NotReady');
+  t.is(status({ phase: 'Running', containerStatuses: [{ ready: true, state: { running: {} } }] }, undefined, { name: 'x', deletionTimestamp: '2026-01-01T00:00:00Z' }), 'Terminating');
+});
+
 test('computed columns read the object as kubectl prints it', (t) => {
   t.like(cells('Pod', { spec: { containers: [{ name: 'a' }, { name: 'b' }], nodeName: 'n1' }, status: { phase: 'Running', podIP: '10.0.0.5', containerStatuses: [{ ready: true, restartCount: 2 }, { ready: false, restartCount: 1 }] } }), {
     Ready: '1/2',
