@@ -10,6 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { loadAdminCa } from '../src/admin/admin-certificate.ts';
+import { AdminServer } from '../src/admin/admin-server.ts';
 import { discoveryReply } from '../src/api/discovery/discovery-routes.ts';
 import { openApiReply } from '../src/api/openapi/openapi-routes.ts';
 import { humanDuration } from '../src/api/table/human-duration.ts';
@@ -102,6 +103,16 @@ function versionOverTls(port: number, caPem: string, servername?: string): Promi
     req.end();
   });
 }
+
+test('an admin listener without a certificate closes TLS connections and keeps answering plain HTTP', async (t) => {
+  const admin = new AdminServer(() => {
+    throw new Error('not asked for /version');
+  }, { reload: () => Promise.reject(new Error('no reload here')) });
+  const port = await admin.listen({ host: '127.0.0.1', port: 0 });
+  t.teardown(() => admin.close());
+  await t.throwsAsync(versionOverTls(port, 'no CA'));
+  t.like(await (await fetch(`http://127.0.0.1:${port}/version`)).json(), { major: '1' });
+});
 
 test('spec.admin.certificate serves a TLS Secret; while it is missing, the local CA certificate', async (t) => {
   const dir = await tempDir(t);
