@@ -8,6 +8,7 @@ import test from 'ava';
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { loadAdminCa } from '../src/admin/admin-certificate.ts';
 import { AdminServer } from '../src/admin/admin-server.ts';
@@ -111,6 +112,11 @@ test('an admin listener without a certificate closes TLS connections and keeps a
   const port = await admin.listen({ host: '127.0.0.1', port: 0 });
   t.teardown(() => admin.close());
   await t.throwsAsync(versionOverTls(port, 'no CA'));
+  // A client that connects and resets before saying anything leaves the listener serving.
+  await new Promise<void>((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.resetAndDestroy());
+    socket.on('close', () => resolve());
+  });
   t.like(await (await fetch(`http://127.0.0.1:${port}/version`)).json(), { major: '1' });
 });
 

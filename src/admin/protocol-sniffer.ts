@@ -33,6 +33,9 @@ export class ProtocolSniffer {
     this.#waiting.add(socket);
     socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
     socket.once('close', () => this.#waiting.delete(socket));
+    // A reset before the first byte (or while the TLS server is being made) must not become an uncaught error; once
+    // handed over, the HTTP or TLS server handles errors too, and this listener only makes sure the socket goes.
+    socket.on('error', () => socket.destroy());
     socket.once('data', (chunk: Buffer) => {
       this.#waiting.delete(socket);
       socket.setTimeout(0);
