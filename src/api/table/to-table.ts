@@ -39,8 +39,13 @@ export function toTable(entry: KindEntry, objects: readonly KubeObject[], option
   }
   const metadata: Record<string, string> = { resourceVersion: options.resourceVersion };
   if (options.continueToken !== undefined && options.continueToken !== '') metadata['continue'] = options.continueToken;
-  return { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata, columnDefinitions: columns.map(definition), rows };
+  let columnDefinitions = DEFINITIONS.get(entry);
+  if (columnDefinitions === undefined) DEFINITIONS.set(entry, (columnDefinitions = columns.map(definition)));
+  return { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata, columnDefinitions, rows };
 }
+
+/** The column definitions of each kind, made once: registry entries never change. */
+const DEFINITIONS = new WeakMap<KindEntry, readonly Record<string, unknown>[]>();
 
 /** One columnDefinitions entry: the name as the registry spells it (kubectl upper-cases it), type, format, priority. */
 export function definition(column: PrinterColumn): Record<string, unknown> {
@@ -63,7 +68,10 @@ function cell(column: PrinterColumn, object: KubeObject, now: Date): unknown {
   const value = cellValue(column, object);
   if (column.type === 'date') return ageSince(value, now);
   if (value === undefined || value === null) return null;
-  if (column.type === 'integer' && typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
+  if (column.type === 'integer' && typeof value === 'string' && value !== '') {
+    const n = Number(value);
+    if (Number.isSafeInteger(n)) return n;
+  }
   if (typeof value === 'object') return JSON.stringify(value);
   return value;
 }
