@@ -7,6 +7,7 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { Agent as HttpAgent, get as httpGetRaw } from 'node:http';
 import { request } from 'node:https';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -118,6 +119,11 @@ test('an admin listener without a certificate closes TLS connections and keeps a
     socket.on('close', () => resolve());
   });
   t.like(await (await fetch(`http://127.0.0.1:${port}/version`)).json(), { major: '1' });
+  // close() ends kept-alive connections too, rather than waiting for the client to hang up.
+  const agent = new HttpAgent({ keepAlive: true });
+  t.teardown(() => agent.destroy());
+  await new Promise<void>((resolve, reject) => httpGetRaw({ host: '127.0.0.1', port, path: '/version', agent }, (res) => res.resume().on('end', resolve)).on('error', reject));
+  await admin.close();
 });
 
 test('spec.admin.certificate serves a TLS Secret; while it is missing, the local CA certificate', async (t) => {

@@ -45,6 +45,9 @@ export interface AdminActions {
   objects?(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): void;
 }
 
+/** A connection to the admin listener that sends or reads nothing for this long is closed. */
+const IDLE_TIMEOUT_MS = 120_000;
+
 export class AdminServer {
   readonly #state: () => AdminState;
   readonly #actions: AdminActions;
@@ -59,12 +62,18 @@ export class AdminServer {
     this.#actions = actions;
     const handle = (req: IncomingMessage, res: ServerResponse): void => this.#handle(req, res);
     const plain: Server = createServer(handle);
+    // The HTTP servers never listen (protocol-sniffer.ts hands them sockets), so Node's periodic request and header
+    // timeout checks never start: an idle timeout bounds connections that stall instead.
+    plain.timeout = IDLE_TIMEOUT_MS;
     let tls: HttpsServer | null = null;
     let servedPem = '';
     this.#sniffer = new ProtocolSniffer(plain, async () => {
       if (certificate === undefined) throw new Error('the admin listener has no serving certificate');
       const pair = await certificate();
-      if (tls === null) tls = createHttpsServer({ cert: pair.certPem, key: pair.keyPem }, handle);
+      if (tls === null) {
+        tls = createHttpsServer({ cert: pair.certPem, key: pair.keyPem }, handle);
+        tls.timeout = IDLE_TIMEOUT_MS;
+      }
       else if (pair.certPem !== servedPem) tls.setSecureContext({ cert: pair.certPem, key: pair.keyPem });
       servedPem = pair.certPem;
       return tls;

@@ -18,9 +18,11 @@ export class ProtocolSniffer {
   readonly server: NetServer;
   readonly #plain: HttpServer;
   readonly #tlsServer: () => Promise<HttpsServer>;
-  /** The TLS server last handed a connection, whose connections close() closes. */
-  #tls: HttpsServer | null = null;
-  readonly #waiting = new Set<Socket>();
+  /**
+   * Every open connection, whichever server has it: the HTTP servers never listen themselves, so they do not track
+   * connections (closeAllConnections would do nothing) and close() ends them here.
+   */
+  readonly #open = new Set<Socket>();
 
   /** `tlsServer` is called for each TLS connection; a rejection closes that connection. */
   constructor(plain: HttpServer, tlsServer: () => Promise<HttpsServer>) {
@@ -30,24 +32,20 @@ export class ProtocolSniffer {
   }
 
   #accept(socket: Socket): void {
-    this.#waiting.add(socket);
+    this.#open.add(socket);
     socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
-    socket.once('close', () => this.#waiting.delete(socket));
+    socket.once('close', () => this.#open.delete(socket));
     // A reset before the first byte (or while the TLS server is being made) must not become an uncaught error; once
     // handed over, the HTTP or TLS server handles errors too, and this listener only makes sure the socket goes.
     socket.on('error', () => socket.destroy());
     socket.once('data', (chunk: Buffer) => {
-      this.#waiting.delete(socket);
       socket.setTimeout(0);
       // Put the byte back and let the chosen server read the stream from its start.
       socket.pause();
       socket.unshift(chunk);
       if (chunk[0] !== TLS_HANDSHAKE) return this.#handOver(this.#plain, socket);
       this.#tlsServer().then(
-        (tls) => {
-          this.#tls = tls;
-          this.#handOver(tls, socket);
-        },
+        (tls) => this.#handOver(tls, socket),
         () => socket.destroy(),
       );
     });
@@ -62,9 +60,7 @@ export class ProtocolSniffer {
   /** Stops accepting and closes every connection, idle or not. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const socket of this.#waiting) socket.destroy();
-    this.#plain.closeAllConnections();
-    this.#tls?.closeAllConnections();
+    for (const socket of this.#open) socket.destroy();
     await closed;
   }
 }
