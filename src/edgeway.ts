@@ -6,6 +6,7 @@
  */
 import { formatDiagnostic, type Diagnostic } from './config/diagnostic.ts';
 import { ParseCache } from './config/parse-cache.ts';
+import { AdminCertificateSource } from './admin/admin-certificate-source.ts';
 import { AdminServer } from './admin/admin-server.ts';
 import { AddressKeeper } from './allocation/address-keeper.ts';
 import { FileAllocationStore } from './allocation/file-allocation-store.ts';
@@ -147,6 +148,11 @@ export class Edgeway {
           reload: () => this.reload('objects'),
         }).handle,
       },
+      // Asked on each TLS connection: spec.admin.certificate's Secret, or the local CA's (admin-certificate-source.ts).
+      new AdminCertificateSource(
+        () => ({ settings: this.#current.snapshot.settings, store: this.#current.store }),
+        (message) => logger.warn(message),
+      ).current,
     );
   }
 

@@ -83,6 +83,7 @@ test('every field is read from the document, and it is not among the objects', (
     clusters: DEFAULT_SETTINGS.clusters,
     // Live-operation settings (admin token, drain, reload, DNS) are read in the test at the end of this file.
     adminAuth: DEFAULT_SETTINGS.adminAuth,
+    adminCertificate: DEFAULT_SETTINGS.adminCertificate,
     drainTimeoutMs: DEFAULT_SETTINGS.drainTimeoutMs,
     reload: DEFAULT_SETTINGS.reload,
     dns: DEFAULT_SETTINGS.dns,
@@ -226,12 +227,13 @@ test('metadata is optional on the settings document', (t) => {
 test('live-operation settings: admin token, drain timeout, reload watch, DNS server', (t) => {
   const defaults = loadConfigText([{ path: 'a.yaml', text: doc('  forwardProxyAuthorization: false\n') }]);
   t.deepEqual(defaults.settings.adminAuth, { token: null, tokenFile: null });
+  t.is(defaults.settings.adminCertificate, null);
   t.is(defaults.settings.drainTimeoutMs, 30_000);
   t.true(defaults.settings.reload.watch);
   t.deepEqual(defaults.settings.dns, { address: null, clusterDomain: 'cluster.local', ttlSeconds: 5 });
 
   const spec = [
-    '  admin:\n    address: 127.0.0.1:9901\n    token: s3cret-token-0123456789\n    tokenFile: /etc/edgeway/token',
+    '  admin:\n    address: 127.0.0.1:9901\n    token: s3cret-token-0123456789\n    tokenFile: /etc/edgeway/token\n    certificate: {name: admin-tls}',
     '  shutdown:\n    drainTimeout: 5s',
     '  reload:\n    watch: false',
     '  dns:\n    address: 127.0.0.1:5353\n    clusterDomain: example.internal\n    ttl: 30',
@@ -239,6 +241,7 @@ test('live-operation settings: admin token, drain timeout, reload watch, DNS ser
   const set = loadConfigText([{ path: 'a.yaml', text: doc(spec + '\n') }]);
   t.deepEqual(set.diagnostics, []);
   t.deepEqual(set.settings.adminAuth, { token: 's3cret-token-0123456789', tokenFile: '/etc/edgeway/token' });
+  t.deepEqual(set.settings.adminCertificate, { namespace: 'default', name: 'admin-tls' });
   t.is(set.settings.drainTimeoutMs, 5000);
   t.false(set.settings.reload.watch);
   t.deepEqual(set.settings.dns, { address: { host: '127.0.0.1', port: 5353 }, clusterDomain: 'example.internal', ttlSeconds: 30 });

@@ -111,6 +111,20 @@ const cells = (kind: string, object: Omit<KubeObject, 'apiVersion' | 'kind' | 'm
   return Object.fromEntries(e.printerColumns.map((c) => [c.name, cellValue(c, o)]));
 };
 
+test('Pod STATUS: init progress, the last telling container state, Terminating', (t) => {
+  const status = (status: object, spec: object = { containers: [{ name: 'a' }] }, metadata: object = { name: 'x' }): unknown => cells('Pod', { metadata, spec, status })['Status'];
+  t.is(status({ phase: 'Pending' }), 'Pending');
+  t.is(status({ phase: 'Failed', reason: 'Evicted' }), 'Evicted');
+  const init = { initContainers: [{ name: 'i1' }, { name: 'i2' }], containers: [{ name: 'a' }] };
+  t.is(status({ phase: 'Pending', initContainerStatuses: [{ state: { terminated: { exitCode: 0 } } }, { state: { running: {} } }] }, init), 'Init:1/2');
+  t.is(status({ phase: 'Pending', initContainerStatuses: [{ state: { waiting: { reason: 'CrashLoopBackOff' } } }] }, init), 'Init:CrashLoopBackOff');
+  t.is(status({ phase: 'Pending', initContainerStatuses: [{ state: { terminated: { exitCode: 2 } } }] }, init), 'Init:ExitCode:2');
+  t.is(status({ phase: 'Running', containerStatuses: [{ state: { waiting: { reason: 'CrashLoopBackOff' } } }] }), 'CrashLoopBackOff');
+  t.is(status({ phase: 'Running', containerStatuses: [{ state: { terminated: { signal: 9 } } }] }), 'Signal:9');
+  t.is(status({ phase: 'Running', containerStatuses: [{ ready: true, state: { running: {} } }, { state: { terminated: { reason: 'Completed' } } }], conditions: [{ type: 'Ready', status: 'False' }] }), 'NotReady');
+  t.is(status({ phase: 'Running', containerStatuses: [{ ready: true, state: { running: {} } }] }, undefined, { name: 'x', deletionTimestamp: '2026-01-01T00:00:00Z' }), 'Terminating');
+});
+
 test('computed columns read the object as kubectl prints it', (t) => {
   t.like(cells('Pod', { spec: { containers: [{ name: 'a' }, { name: 'b' }], nodeName: 'n1' }, status: { phase: 'Running', podIP: '10.0.0.5', containerStatuses: [{ ready: true, restartCount: 2 }, { ready: false, restartCount: 1 }] } }), {
     Ready: '1/2',
@@ -120,7 +134,7 @@ test('computed columns read the object as kubectl prints it', (t) => {
     Node: 'n1',
   });
   t.like(cells('Endpoints', { subsets: [{ addresses: [{ ip: '10.0.0.1' }, { ip: '10.0.0.2' }], ports: [{ port: 80 }, { port: 443 }] }] }), {
-    Endpoints: '10.0.0.1:80,10.0.0.1:443,10.0.0.2:80 + 1 more...',
+    Endpoints: '10.0.0.1:80,10.0.0.2:80,10.0.0.1:443 + 1 more...',
   });
   t.like(cells('EndpointSlice', { addressType: 'IPv4', ports: [{ port: 8080 }], endpoints: [{ addresses: ['10.0.0.1'] }] }), { AddressType: 'IPv4', Ports: '8080', Endpoints: '10.0.0.1' });
   t.like(cells('Node', { metadata: { name: 'n', labels: { 'node-role.kubernetes.io/control-plane': '' } }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }), { Status: 'Ready', Roles: 'control-plane' });

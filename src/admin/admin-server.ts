@@ -3,10 +3,16 @@
  * is applied and every entrypoint is bound (503 before that and while draining), `/config/status` shows the current
  * generation, what compilation found and how the last reload went, `POST /reload` reloads, `/metrics` is the
  * Prometheus scrape, `/debug/upstreams` every backend's endpoints with their locality, health, ejection and load
- * (upstream-status.ts), and `/api/…`, `/apis/…` are the Kubernetes-shaped object endpoints. This file only routes;
- * each area answers in its own module.
+ * (upstream-status.ts), `/version`, the discovery documents and `/openapi/…` describe the Kubernetes-compatible API,
+ * and `/api/…`, `/apis/…` are its object endpoints. One port serves HTTPS and plain HTTP (protocol-sniffer.ts).
+ * This file only routes; each area answers in its own module.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { discoveryReply } from '../api/discovery/discovery-routes.ts';
+import { openApiReply } from '../api/openapi/openapi-routes.ts';
+import type { PemPair } from '../tls/pem-pair-files.ts';
+import { ProtocolSniffer } from './protocol-sniffer.ts';
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostic.ts';
 import type { HostPort } from '../config/settings.ts';
 import type { ReloadOutcome, ReloadStatus } from '../reload/reloader.ts';
@@ -39,31 +45,56 @@ export interface AdminActions {
   objects?(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): void;
 }
 
+/** A connection to the admin listener that sends or reads nothing for this long is closed. */
+const IDLE_TIMEOUT_MS = 120_000;
+
 export class AdminServer {
   readonly #state: () => AdminState;
   readonly #actions: AdminActions;
-  readonly #server: Server;
+  readonly #sniffer: ProtocolSniffer;
 
-  constructor(state: () => AdminState, actions: AdminActions) {
+  /**
+   * `certificate` gives the serving certificate, asked for on each TLS connection (a changed one is served from
+   * then on); without it the listener speaks plain HTTP only and closes TLS connections.
+   */
+  constructor(state: () => AdminState, actions: AdminActions, certificate?: () => Promise<PemPair>) {
     this.#state = state;
     this.#actions = actions;
-    this.#server = createServer((req, res) => this.#handle(req, res));
+    const handle = (req: IncomingMessage, res: ServerResponse): void => this.#handle(req, res);
+    const plain: Server = createServer(handle);
+    // The HTTP servers never listen (protocol-sniffer.ts hands them sockets), so Node's periodic request and header
+    // timeout checks never start: an idle timeout bounds connections that stall instead.
+    plain.timeout = IDLE_TIMEOUT_MS;
+    let tls: HttpsServer | null = null;
+    let servedPem = '';
+    this.#sniffer = new ProtocolSniffer(plain, async () => {
+      if (certificate === undefined) throw new Error('the admin listener has no serving certificate');
+      const pair = await certificate();
+      if (tls === null) {
+        tls = createHttpsServer({ cert: pair.certPem, key: pair.keyPem }, handle);
+        tls.timeout = IDLE_TIMEOUT_MS;
+      }
+      else if (pair.certPem !== servedPem) tls.setSecureContext({ cert: pair.certPem, key: pair.keyPem });
+      servedPem = pair.certPem;
+      return tls;
+    });
   }
 
   listen(at: HostPort): Promise<number> {
-    return listenOn(this.#server, at.host, at.port);
+    return listenOn(this.#sniffer.server, at.host, at.port);
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#server.close(() => resolve());
-      this.#server.closeAllConnections();
-    });
+    return this.#sniffer.close();
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://admin');
     const path = url.pathname;
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const described = discoveryReply(path, req.headers.accept, req.headers.host ?? '') ?? openApiReply(path, req.headers.accept);
+      if (described !== null) return send(res, described.status, described.contentType, described.body);
+    }
     if ((path.startsWith('/api/') || path.startsWith('/apis/') || path === '/api' || path === '/apis') && this.#actions.objects) {
       return this.#actions.objects(req, res, path, url.searchParams);
     }

@@ -15,6 +15,7 @@ const COMMANDS: Readonly<Record<CommandName, (argv: readonly string[]) => Promis
   certs: async (argv) => (await import('./certs.ts')).runCerts([...argv]),
   env: async (argv) => (await import('./env.ts')).runEnv(argv),
   get: async (argv) => (await import('./get.ts')).runGet(argv),
+  kubeconfig: async (argv) => (await import('./kubeconfig.ts')).runKubeconfig(argv),
 };
 
 /** Runs `edgeway argv…`; resolves with the exit code. `version` is package.json's, read by main.ts. */

@@ -30,6 +30,10 @@ export const COMMAND_USAGE = {
   what a running edgeway serves, with status, as kubectl prints it (EXTERNAL-IP <pending> while waiting);
   --admin defaults to 127.0.0.1:9901
 `,
+  kubeconfig: `usage: edgeway kubeconfig [--config FILE ...] [--state-dir DIR] [--admin HOST:PORT]
+  print a kubeconfig for kubectl: the admin API over HTTPS, its CA from the state directory, the admin token when
+  one is configured, context edgeway (edgeway kubeconfig > ~/.kube/edgeway; KUBECONFIG=~/.kube/edgeway kubectl get svc)
+`,
 } as const;
 
 export type CommandName = keyof typeof COMMAND_USAGE;
@@ -45,6 +49,7 @@ commands:
   certs   make a local CA and certificates, print a kubernetes.io/tls Secret
   env     print the Service environment variables a pod would get (kubelet format)
   get     what a running edgeway serves, with status, as kubectl prints it
+  kubeconfig  print a kubeconfig with which kubectl talks to edgeway's admin API
 `;
 
 /** Whether argv asks for help: `--help` or `-h` before any `--` (after it, words are not flags). */

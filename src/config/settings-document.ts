@@ -278,6 +278,7 @@ function readSettings(doc: LoadedObject | undefined): { settings: Settings; diag
       token: value(['spec', 'admin', 'token']) ?? null,
       tokenFile: value(['spec', 'admin', 'tokenFile']) ?? null,
     },
+    adminCertificate: secretRef(value(['spec', 'admin', 'certificate'])),
     drainTimeoutMs: duration(['spec', 'shutdown', 'drainTimeout']),
     reload: { watch: value(['spec', 'reload', 'watch']) },
     dns: {

@@ -57,6 +57,13 @@ export interface SettingsSpecDocument {
       readonly token?: string;
       /** File holding the bearer token (surrounding whitespace is trimmed), read at start and on every reload, so the token can be rotated without a restart. Relative paths are relative to the working directory. */
       readonly tokenFile?: string;
+      /** A kubernetes.io/tls Secret the admin listener serves over HTTPS instead of the certificate it issues from its local CA in stateDir/admin-tls. Read on each TLS connection, so a changed Secret takes effect with the next reload; while it is missing or unusable the local CA's certificate is served and a warning is logged. Clients must then trust the Secret's issuer (edgeway kubeconfig embeds the local CA). */
+      readonly certificate?: {
+        /** The Secret's namespace. */
+        readonly namespace: string;
+        /** The Secret's name. */
+        readonly name: string;
+      };
     };
     /** Directory for persisted allocations (LoadBalancer IPs, ClusterIPs, NodePorts) and objects written through the API, relative to the working directory. Keep it across restarts so addresses stay stable. */
     readonly stateDir: string;

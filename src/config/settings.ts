@@ -228,6 +228,8 @@ export interface Settings {
   readonly yamlLimits: YamlLimits;
   /** Who may write through the admin API; both null means the object API is read-only. */
   readonly adminAuth: AdminAuthSettings;
+  /** A TLS Secret the admin listener serves instead of its local CA's certificate; null: the local CA's. */
+  readonly adminCertificate: { readonly namespace: string; readonly name: string } | null;
   /** Time in-flight requests get after SIGTERM/SIGINT. */
   readonly drainTimeoutMs: number;
   readonly reload: { readonly watch: boolean };

@@ -1,6 +1,6 @@
 /**
- * The request entry of the Kubernetes-compatible API: discovery (placeholder), then a path parsed into a kind,
- * namespace and name (api-paths.ts), then the verb: get, list (JSON or Table, with selectors and pagination) and
+ * The request entry of the Kubernetes-compatible API (the admin listener answers discovery and OpenAPI before it):
+ * a path parsed into a kind, namespace and name (api-paths.ts), then the verb: get, list (JSON or Table, with selectors and pagination) and
  * watch are answered here from the ServedView and the watch history of the last generation swap; writes (create,
  * update, patch, delete, deletecollection) are in object-writes.ts. Reads are open like the rest of the admin
  * listener; writes need the admin bearer token.
@@ -8,7 +8,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../../k8s/types.ts';
 import { parseApiPath, type ApiTarget } from './api-paths.ts';
-import { discoveryDocument } from '../discovery/placeholder.ts';
 import { kubeStatus } from '../kube-status.ts';
 import { encodeContinue, matchesQuery, parseListQuery, type ListQuery } from '../query/list-query.ts';
 import { toTable } from '../table/to-table.ts';
@@ -33,8 +32,6 @@ export class ObjectApi {
     const method = req.method ?? 'GET';
     if (method === 'GET' || method === 'HEAD') {
       req.resume();
-      const discovery = discoveryDocument(path);
-      if (discovery !== null) return sendJson(res, 200, discovery);
       const target = parseApiPath(path);
       if (target === null) return sendJson(res, 404, kubeStatus('NotFound', 'the server could not find the requested resource'));
       if (target.name !== undefined) return send(res, this.#get(target));

@@ -1,4 +1,4 @@
-/** v1 Endpoints: ENDPOINTS lists ready `ip:port` pairs as kubectl shortens them. */
+/** v1 Endpoints: ENDPOINTS lists ready `ip:port` pairs as the API server shortens them. */
 import { kindEntry } from '../kind-entry.ts';
 import { AGE_COLUMN, computed, NAME_COLUMN } from '../printer-column.ts';
 import type { Endpoints } from '../types.ts';
@@ -15,14 +15,19 @@ export const ENDPOINTS = kindEntry({
   printerColumns: [NAME_COLUMN, computed('Endpoints', (o) => pairs(o as Endpoints)), AGE_COLUMN],
 });
 
+/**
+ * As the API server prints it: ports outer, addresses inner (`a:80,b:80,a:443`), an address alone for a subset
+ * without ports, IPv6 in brackets, the first three and `+ N more...`; `<none>` without subsets.
+ */
 function pairs(e: Endpoints): string {
+  const subsets = e.subsets ?? [];
+  if (subsets.length === 0) return '<none>';
   const out: string[] = [];
-  for (const subset of e.subsets ?? []) {
+  for (const subset of subsets) {
+    const addresses = subset.addresses ?? [];
     const ports = subset.ports ?? [];
-    for (const address of subset.addresses ?? []) {
-      if (ports.length === 0) out.push(address.ip);
-      for (const port of ports) out.push(`${address.ip}:${port.port}`);
-    }
+    if (ports.length === 0) for (const address of addresses) out.push(address.ip);
+    for (const port of ports) for (const address of addresses) out.push(address.ip.includes(':') ? `[${address.ip}]:${port.port}` : `${address.ip}:${port.port}`);
   }
-  return listCell(out);
+  return listCell(out, '');
 }

@@ -13,9 +13,20 @@ export const INGRESS = kindEntry({
   printerColumns: [
     NAME_COLUMN,
     computed('Class', (o) => (o as Ingress).spec.ingressClassName ?? '<none>'),
-    computed('Hosts', (o) => (o as Ingress).spec.rules?.map((r) => r.host ?? '*').join(',') || '*'),
+    computed('Hosts', (o) => hosts(o as Ingress)),
     computed('Address', (o) => (o as Ingress).status?.loadBalancer?.ingress?.map((i) => i.ip ?? i.hostname).join(',') ?? ''),
     computed('Ports', (o) => ((o as Ingress).spec.tls?.length ? '80, 443' : '80')),
     AGE_COLUMN,
   ],
 });
+
+/** The hosts of the rules that name one (the first three, then `+ N more...` counting every rule); `*` for none. */
+function hosts(i: Ingress): string {
+  const rules = i.spec.rules ?? [];
+  const named: string[] = [];
+  for (const rule of rules) {
+    if (named.length === 3) return `${named.join(',')} + ${rules.length - 3} more...`;
+    if (rule.host !== undefined && rule.host !== '') named.push(rule.host);
+  }
+  return named.length === 0 ? '*' : named.join(',');
+}

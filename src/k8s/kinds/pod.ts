@@ -1,7 +1,8 @@
-/** v1 Pod: READY containers, STATUS (the phase), RESTARTS, and the wide columns kubectl prints. */
+/** v1 Pod: READY containers, STATUS (pod-status.ts), RESTARTS, and the wide columns kubectl prints. */
 import { kindEntry } from '../kind-entry.ts';
 import { AGE_COLUMN, computed, NAME_COLUMN, path } from '../printer-column.ts';
 import type { KubeObject, Pod } from '../types.ts';
+import { podStatus } from './pod-status.ts';
 
 interface ContainerStatus {
   readonly ready?: boolean;
@@ -19,7 +20,7 @@ export const POD = kindEntry({
   printerColumns: [
     NAME_COLUMN,
     computed('Ready', ready),
-    computed('Status', (o) => (o as Pod).status?.phase ?? ''),
+    computed('Status', podStatus),
     computed('Restarts', (o) => String(statuses(o).reduce((sum, s) => sum + (s.restartCount ?? 0), 0))),
     AGE_COLUMN,
     computed('IP', (o) => (o as Pod).status?.podIP ?? '<none>', 1),

@@ -25,20 +25,24 @@ export const SERVICE = kindEntry({
   ],
 });
 
+/** ExternalName: the name; otherwise spec.externalIPs, after the load balancer's addresses for a LoadBalancer. */
 function externalIp(s: Service): string {
   if (s.spec.type === 'ExternalName') return s.spec.externalName ?? '<none>';
-  if (s.spec.type !== 'LoadBalancer') return '<none>';
+  const external = (s.spec as { externalIPs?: readonly string[] }).externalIPs ?? [];
+  if (s.spec.type !== 'LoadBalancer') return external.length === 0 ? '<none>' : external.join(',');
   const ips = s.status?.loadBalancer?.ingress?.map((i) => i.ip ?? i.hostname ?? '').filter((ip) => ip !== '') ?? [];
-  return ips.length === 0 ? '<pending>' : ips.join(',');
+  const all = [...ips, ...external];
+  return all.length === 0 ? '<pending>' : all.join(',');
 }
 
 function ports(s: Service): string {
   const list = s.spec.ports ?? [];
   if (list.length === 0) return '<none>';
-  return list.map((p) => `${p.port}${p.nodePort === undefined ? '' : `:${p.nodePort}`}/${p.protocol ?? 'TCP'}`).join(',');
+  return list.map((p) => `${p.port}${p.nodePort === undefined || p.nodePort === 0 ? '' : `:${p.nodePort}`}/${p.protocol ?? 'TCP'}`).join(',');
 }
 
 function selector(o: KubeObject): string {
-  const entries = Object.entries((o as Service).spec.selector ?? {});
+  // Sorted by key, as the API server formats label sets.
+  const entries = Object.entries((o as Service).spec.selector ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return entries.length === 0 ? '<none>' : entries.map(([k, v]) => `${k}=${v}`).join(',');
 }
