@@ -47,7 +47,8 @@ export function resolveBackend(store: StoreReader, ref: BackendRef, settings: Se
   const found = findServicePort(service, ref.port);
 
   if (service.spec.type === 'ExternalName') {
-    const target = inClusterService(service.spec.externalName ?? '', ref.namespace, settings.dns.clusterDomain);
+    const exists = (namespace: string, name: string): boolean => store.get<Service>('Service', namespace, name) !== undefined;
+    const target = inClusterService(service.spec.externalName ?? '', ref.namespace, settings.dns.clusterDomain, exists);
     if (target === null) return resolveExternalName(loaded, ref, found, settings);
     return resolveInCluster(store, loaded, target, found?.port.port ?? ref.port, settings, hops);
   }

@@ -89,7 +89,8 @@ function forward(name: string, type: string, view: DnsView, depth: number): DnsR
 
   if (labels.length === 3) {
     if (service.spec.type === 'ExternalName' && service.spec.externalName !== undefined) {
-      const target = inClusterTarget(service.spec.externalName, ns, domain) ?? service.spec.externalName.replace(/\.$/, '').toLowerCase();
+      const exists = (namespace: string, name: string): boolean => view.store.get<Service>('Service', namespace, name) !== undefined;
+      const target = inClusterTarget(service.spec.externalName, ns, domain, exists) ?? service.spec.externalName.replace(/\.$/, '').toLowerCase();
       const cname: DnsRecord = { type: 'CNAME', name, ttl, data: target };
       if (type === 'CNAME' || depth >= MAX_CHAIN || (target !== domain && !target.endsWith(`.${domain}`))) {
         return { rcode: 'NOERROR', answers: [cname], additionals: [] };
