@@ -16,6 +16,7 @@ import { AppliedLayer } from './store/applied-layer.ts';
 import { FileObjectSource } from './store/file-object-source.ts';
 import type { SourceWatch } from './store/object-source.ts';
 import { DnsServer } from './discovery/dns-server.ts';
+import { ClusterWatch } from './reload/cluster-watch.ts';
 import { DataPlane } from './dataplane/data-plane.ts';
 import type { BoundAddress } from './dataplane/listeners/listener-set.ts';
 import { bindServiceListeners } from './dataplane/listeners/bind-service-listeners.ts';
@@ -65,6 +66,8 @@ export class Edgeway {
   readonly #keep: Keep;
   readonly #startedAt = new Date();
   #watcher: SourceWatch | null = null;
+  /** The other clusters' files, watched like the main configuration (their paths follow the serving settings). */
+  #clusterWatch: ClusterWatch | null = null;
   #dns: DnsServer | null = null;
   #dnsPort = 0;
   #ready = false;
@@ -215,6 +218,11 @@ export class Edgeway {
           (err) => logger.warn({ err }, 'watching the configuration failed; SIGHUP and POST /reload still work'),
         );
       }
+      edgeway.#clusterWatch = new ClusterWatch(
+        () => void edgeway.reload('file'),
+        (err) => logger.warn({ err }, "watching another cluster's files failed; SIGHUP and POST /reload still work"),
+      );
+      await edgeway.#clusterWatch.follow(settings);
     } catch (err) {
       await edgeway.close(0);
       throw err;
@@ -299,6 +307,7 @@ export class Edgeway {
     this.logger.level = next.snapshot.settings.logging.level;
     applyHeapGrowth(next.snapshot.settings.runtime.heapGrowthPercent);
     this.#current = { ...next, snapshot: served, cost: { ...next.cost, applyMs: cpuMs() - applyStarted } };
+    await this.#clusterWatch?.follow(served.settings);
   }
 
   /** Persists the snapshot's allocations, then binds the listeners on them; the snapshot with bind failures recorded. */
@@ -335,6 +344,7 @@ export class Edgeway {
   async close(drainMs: number): Promise<void> {
     this.#draining = true;
     this.#watcher?.close();
+    this.#clusterWatch?.close();
     // A reload under way finishes its swap first: its Service listeners are then among those closed below.
     await this.#reloader.stop();
     await this.#dns?.close();
