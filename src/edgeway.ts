@@ -33,6 +33,7 @@ import { cpuMs, type BuildCost } from './reload/build-cost.ts';
 import { Reloader, type Rejected, type ReloadOutcome, type ReloadTrigger } from './reload/reloader.ts';
 import { CompileMemo } from './snapshot/compile-memo.ts';
 import { upstreamStatus } from './dataplane/upstream/upstream-status.ts';
+import { endpointHealth } from './dataplane/upstream/endpoint-health.ts';
 import type { Snapshot } from './snapshot/snapshot.ts';
 
 export interface StartOptions {
@@ -206,8 +207,8 @@ export class Edgeway {
       edgeway.#current = { ...built, snapshot: served, cost: { ...built.cost, loadMs: lookupMs + built.cost.loadMs, applyMs: cpuMs() - applyStarted } };
       if (settings.dns.address !== null) {
         edgeway.#dns = new DnsServer(() => {
-          const { store, snapshot } = edgeway.#current;
-          return { store, snapshot, settings: snapshot.settings };
+          const { store, snapshot, clusters = [] } = edgeway.#current;
+          return { store, snapshot, settings: snapshot.settings, clusters, health: () => endpointHealth(edgeway.#gateway.current) };
         });
         edgeway.#dnsPort = await edgeway.#dns.listen(settings.dns.address);
       }
