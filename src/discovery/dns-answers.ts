@@ -21,42 +21,16 @@
  * another resolver.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import type { Settings } from '../config/settings.ts';
 import { inClusterTarget } from '../controllers/in-cluster-name.ts';
 import { federationAnswer, inClusterFederationAnswer } from './federation-answers.ts';
 import { resolveBackend } from '../controllers/resolve-backend.ts';
 import type { ResolvedEndpoint } from '../controllers/resolved-endpoint.ts';
 import type { Service } from '../k8s/types.ts';
-import type { ClusterStore } from '../snapshot/compile-snapshot.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import { withStatus } from '../status/with-status.ts';
-import type { ObjectStore } from '../store/object-store.ts';
+import type { DnsRecord, DnsReply, DnsView } from './dns-view.ts';
 
-export interface DnsView {
-  readonly store: ObjectStore;
-  readonly snapshot: Snapshot;
-  readonly settings: Settings;
-  /** The other clusters' objects, for the federation names (federation-answers.ts). */
-  readonly clusters?: readonly ClusterStore[];
-  /** The data plane's health by endpoint `address:port`; without it, every ready endpoint counts as healthy. */
-  readonly health?: () => ReadonlyMap<string, boolean>;
-}
-
-export type DnsRecord =
-  | { readonly type: 'A' | 'AAAA' | 'CNAME' | 'PTR'; readonly name: string; readonly ttl: number; readonly data: string }
-  | { readonly type: 'TXT'; readonly name: string; readonly ttl: number; readonly data: string }
-  | {
-      readonly type: 'SRV';
-      readonly name: string;
-      readonly ttl: number;
-      readonly data: { readonly priority: number; readonly weight: number; readonly port: number; readonly target: string };
-    };
-
-export interface DnsReply {
-  readonly rcode: 'NOERROR' | 'NXDOMAIN' | 'REFUSED';
-  readonly answers: readonly DnsRecord[];
-  readonly additionals: readonly DnsRecord[];
-}
+export type { DnsRecord, DnsReply, DnsView } from './dns-view.ts';
 
 const NXDOMAIN: DnsReply = { rcode: 'NXDOMAIN', answers: [], additionals: [] };
 const REFUSED: DnsReply = { rcode: 'REFUSED', answers: [], additionals: [] };

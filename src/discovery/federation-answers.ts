@@ -24,7 +24,7 @@ import type { Service } from '../k8s/types.ts';
 import type { ClusterStore } from '../snapshot/compile-snapshot.ts';
 import { withStatus } from '../status/with-status.ts';
 import type { StoreReader } from '../store/object-store.ts';
-import type { DnsRecord, DnsReply, DnsView } from './dns-answers.ts';
+import type { DnsRecord, DnsReply, DnsView } from './dns-view.ts';
 
 interface Shard {
   readonly zone: string | null;
