@@ -10,7 +10,7 @@ export function federatedService(
   name: string,
   port: number,
   backends: readonly Backend[],
-  options: { readonly annotations?: Record<string, string>; readonly publishedIP?: string } = {},
+  options: { readonly annotations?: Record<string, string>; readonly publishedIP?: string; readonly tcp?: boolean } = {},
 ): string {
   const ann = Object.entries(options.annotations ?? {});
   const subsets = backends.map((b) => `  - addresses:\n      - ip: ${b.host}\n    ports:\n      - name: http\n        port: ${b.port}`).join('\n');
@@ -23,8 +23,7 @@ ${ann.length === 0 ? '' : `  annotations:\n${ann.map(([k, v]) => `    ${k}: "${v
   ports:
     - name: http
       port: ${port}
-      appProtocol: http
-${options.publishedIP === undefined ? '' : `status:\n  loadBalancer:\n    ingress:\n      - ip: ${options.publishedIP}\n`}${backends.length === 0 ? '' : `---
+${options.tcp === true ? '' : '      appProtocol: http\n'}${options.publishedIP === undefined ? '' : `status:\n  loadBalancer:\n    ingress:\n      - ip: ${options.publishedIP}\n`}${backends.length === 0 ? '' : `---
 apiVersion: v1
 kind: Endpoints
 metadata:
