@@ -8,7 +8,7 @@ import test from 'ava';
 import { Resolver } from 'node:dns/promises';
 import { docs, settings } from './helpers/manifests.ts';
 import { startEdgeway } from './helpers/edgeway.ts';
-import { answersOf, closedPort, query, rcodeOf, upstreamResolver } from './dns-fixtures.ts';
+import { answersOf, closedPort, query, rcodeOf, upstreamResolver } from './discovery-fixtures.ts';
 
 const EXTERNAL_NAME = `apiVersion: v1
 kind: Service

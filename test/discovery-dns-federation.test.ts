@@ -13,7 +13,7 @@ import { startEdgeway, tempDir } from './helpers/edgeway.ts';
 import { unusedPort } from './helpers/servers.ts';
 import { backend } from './resilience-fixtures.ts';
 import { eventually, federatedService, HEALTH } from './federation-fixtures.ts';
-import { answersOf, query, rcodeOf } from './dns-fixtures.ts';
+import { answersOf, query, rcodeOf } from './discovery-fixtures.ts';
 
 const NAME = 'app.default.myfed.svc';
 
