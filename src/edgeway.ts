@@ -23,6 +23,7 @@ import { AppliedLayer } from './store/applied-layer.ts';
 import { FileObjectSource } from './store/file-object-source.ts';
 import type { SourceWatch } from './store/object-source.ts';
 import { DnsServer } from './discovery/dns-server.ts';
+import { ClusterWatch } from './reload/cluster-watch.ts';
 import { DataPlane } from './dataplane/data-plane.ts';
 import type { BoundAddress } from './dataplane/listeners/listener-set.ts';
 import { bindServiceListeners } from './dataplane/listeners/bind-service-listeners.ts';
@@ -39,6 +40,7 @@ import { cpuMs, type BuildCost } from './reload/build-cost.ts';
 import { Reloader, type Rejected, type ReloadOutcome, type ReloadTrigger } from './reload/reloader.ts';
 import { CompileMemo } from './snapshot/compile-memo.ts';
 import { upstreamStatus } from './dataplane/upstream/upstream-status.ts';
+import { endpointHealth } from './dataplane/upstream/endpoint-health.ts';
 import type { Snapshot } from './snapshot/snapshot.ts';
 
 export interface StartOptions {
@@ -74,6 +76,8 @@ export class Edgeway {
   readonly #keep: Keep;
   readonly #startedAt = new Date();
   #watcher: SourceWatch | null = null;
+  /** The other clusters' files, watched like the main configuration (their paths follow the serving settings). */
+  #clusterWatch: ClusterWatch | null = null;
   #dns: DnsServer | null = null;
   #dnsPort = 0;
   #ready = false;
@@ -217,8 +221,8 @@ export class Edgeway {
       await api.advance(built.store, served);
       if (settings.dns.address !== null) {
         edgeway.#dns = new DnsServer(() => {
-          const { store, snapshot } = edgeway.#current;
-          return { store, snapshot, settings: snapshot.settings };
+          const { store, snapshot, clusters = [] } = edgeway.#current;
+          return { store, snapshot, settings: snapshot.settings, clusters, health: () => endpointHealth(edgeway.#gateway.current) };
         });
         edgeway.#dnsPort = await edgeway.#dns.listen(settings.dns.address);
       }
@@ -229,6 +233,11 @@ export class Edgeway {
           (err) => logger.warn({ err }, 'watching the configuration failed; SIGHUP and POST /reload still work'),
         );
       }
+      edgeway.#clusterWatch = new ClusterWatch(
+        () => void edgeway.reload('file'),
+        (err) => logger.warn({ err }, "watching another cluster's files failed; SIGHUP and POST /reload still work"),
+      );
+      await edgeway.#clusterWatch.follow(settings);
     } catch (err) {
       await edgeway.close(0);
       throw err;
@@ -315,6 +324,7 @@ export class Edgeway {
     this.logger.level = next.snapshot.settings.logging.level;
     applyHeapGrowth(next.snapshot.settings.runtime.heapGrowthPercent);
     this.#current = { ...next, snapshot: served, cost: { ...next.cost, applyMs: cpuMs() - applyStarted } };
+    await this.#clusterWatch?.follow(served.settings);
     // After the data plane has swapped: the API's versions and watch events are computed once, here, off the hot path.
     // If they cannot be persisted the API keeps serving the previous view (a version must be durable before it is
     // shown); the generation itself is served all the same.
@@ -377,6 +387,7 @@ export class Edgeway {
   async close(drainMs: number): Promise<void> {
     this.#draining = true;
     this.#watcher?.close();
+    this.#clusterWatch?.close();
     // A reload under way finishes its swap first: its Service listeners are then among those closed below.
     await this.#reloader.stop();
     await this.#dns?.close();

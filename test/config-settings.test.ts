@@ -230,7 +230,7 @@ test('live-operation settings: admin token, drain timeout, reload watch, DNS ser
   t.is(defaults.settings.adminCertificate, null);
   t.is(defaults.settings.drainTimeoutMs, 30_000);
   t.true(defaults.settings.reload.watch);
-  t.deepEqual(defaults.settings.dns, { address: null, clusterDomain: 'cluster.local', ttlSeconds: 5 });
+  t.deepEqual(defaults.settings.dns, { address: null, clusterDomain: 'cluster.local', ttlSeconds: 5, forwarders: [], federations: [] });
 
   const spec = [
     '  admin:\n    address: 127.0.0.1:9901\n    token: s3cret-token-0123456789\n    tokenFile: /etc/edgeway/token\n    certificate: {name: admin-tls}',
@@ -244,7 +244,7 @@ test('live-operation settings: admin token, drain timeout, reload watch, DNS ser
   t.deepEqual(set.settings.adminCertificate, { namespace: 'default', name: 'admin-tls' });
   t.is(set.settings.drainTimeoutMs, 5000);
   t.false(set.settings.reload.watch);
-  t.deepEqual(set.settings.dns, { address: { host: '127.0.0.1', port: 5353 }, clusterDomain: 'example.internal', ttlSeconds: 30 });
+  t.deepEqual(set.settings.dns, { address: { host: '127.0.0.1', port: 5353 }, clusterDomain: 'example.internal', ttlSeconds: 30, forwarders: [], federations: [] });
 
   const bad = loadConfigText([{ path: 'a.yaml', text: doc('  admin:\n    token: short\n  dns:\n    address: nowhere\n  shutdown:\n    drainTimeout: soon\n') }]);
   const fields = bad.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.field}@${d.position?.line}`);

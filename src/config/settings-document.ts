@@ -285,6 +285,13 @@ function readSettings(doc: LoadedObject | undefined): { settings: Settings; diag
       address: optionalAddress(['spec', 'dns', 'address']),
       clusterDomain: value(['spec', 'dns', 'clusterDomain']),
       ttlSeconds: value(['spec', 'dns', 'ttl']),
+      forwarders: value(['spec', 'dns', 'forwarders']).flatMap((text, i) => {
+        const at = parseHostPort(text);
+        if (at !== undefined && at.port !== 0) return [at];
+        reject(['spec', 'dns', 'forwarders', i], `${JSON.stringify(text)} is not host:port with a port from 1 to 65535: write e.g. "127.0.0.53:53"; this forwarder is left out`);
+        return [];
+      }),
+      federations: value(['spec', 'dns', 'federations']),
     },
   };
   return { settings, diagnostics };

@@ -252,6 +252,15 @@ export interface SettingsSpecDocument {
       readonly clusterDomain: string;
       /** TTL of answers, in seconds. Lower it when endpoints change often. */
       readonly ttl: number;
+      /** Resolvers that names outside edgeway's domains are forwarded to, tried in order (over UDP, over TCP for queries that came over TCP); without any, such names are REFUSED. Written host:port; IPv6 hosts in brackets. */
+      readonly forwarders: readonly string[];
+      /** Federations whose names the DNS server answers: SERVICE.NAMESPACE.FEDERATION.svc.DOMAIN (every healthy shard), with ZONE.REGION.DOMAIN or REGION.DOMAIN after svc for one zone or region, falling back by CNAME to the wider name when it has no healthy shard. */
+      readonly federations: readonly {
+        /** The federation's name, a DNS label. */
+        readonly name: string;
+        /** The DNS domain the federation's names end in. */
+        readonly domain: string;
+      }[];
     };
     /** The retry policy of routes whose Ingress sets none, and the retry budget. */
     readonly retries?: {

@@ -248,4 +248,13 @@ export interface DnsSettings {
   readonly address: HostPort | null;
   readonly clusterDomain: string;
   readonly ttlSeconds: number;
+  /** Resolvers for names outside edgeway's domains, tried in order; none: such names are REFUSED. */
+  readonly forwarders: readonly HostPort[];
+  /** Federations whose names (SERVICE.NAMESPACE.NAME.svc[.ZONE.REGION|.REGION].DOMAIN) are answered. */
+  readonly federations: readonly FederationSettings[];
+}
+
+export interface FederationSettings {
+  readonly name: string;
+  readonly domain: string;
 }

@@ -12,7 +12,8 @@
  *   <reversed IP>.in-addr.arpa, ip6.arpa PTR to the Service of a ClusterIP, or to the endpoint name of a ready
  *                                        endpoint of a headless Service; REFUSED for other addresses
  *   other names in the domain            NXDOMAIN (NOERROR with no records for names that exist, other types)
- *   names outside the domain             REFUSED: this is not a recursive resolver
+ *   <svc>.<ns>.<federation>.svc...       the federation names (federation-answers.ts)
+ *   names outside the domains            REFUSED: the server forwards them when `dns.forwarders` names resolvers
  *
  * A headless Service without ready endpoints is NXDOMAIN, as the specification says. An ExternalName Service whose
  * target lies inside the cluster domain, or is a single label (a Service of the same namespace, as a pod's search
@@ -20,36 +21,16 @@
  * another resolver.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import type { Settings } from '../config/settings.ts';
 import { inClusterTarget } from '../controllers/in-cluster-name.ts';
+import { federationAnswer, inClusterFederationAnswer } from './federation-answers.ts';
 import { resolveBackend } from '../controllers/resolve-backend.ts';
 import type { ResolvedEndpoint } from '../controllers/resolved-endpoint.ts';
 import type { Service } from '../k8s/types.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import { withStatus } from '../status/with-status.ts';
-import type { ObjectStore } from '../store/object-store.ts';
+import type { DnsRecord, DnsReply, DnsView } from './dns-view.ts';
 
-export interface DnsView {
-  readonly store: ObjectStore;
-  readonly snapshot: Snapshot;
-  readonly settings: Settings;
-}
-
-export type DnsRecord =
-  | { readonly type: 'A' | 'AAAA' | 'CNAME' | 'PTR'; readonly name: string; readonly ttl: number; readonly data: string }
-  | { readonly type: 'TXT'; readonly name: string; readonly ttl: number; readonly data: string }
-  | {
-      readonly type: 'SRV';
-      readonly name: string;
-      readonly ttl: number;
-      readonly data: { readonly priority: number; readonly weight: number; readonly port: number; readonly target: string };
-    };
-
-export interface DnsReply {
-  readonly rcode: 'NOERROR' | 'NXDOMAIN' | 'REFUSED';
-  readonly answers: readonly DnsRecord[];
-  readonly additionals: readonly DnsRecord[];
-}
+export type { DnsRecord, DnsReply, DnsView } from './dns-view.ts';
 
 const NXDOMAIN: DnsReply = { rcode: 'NXDOMAIN', answers: [], additionals: [] };
 const REFUSED: DnsReply = { rcode: 'REFUSED', answers: [], additionals: [] };
@@ -69,7 +50,7 @@ export function answer(question: { readonly name: string; readonly type: string 
 
 function forward(name: string, type: string, view: DnsView, depth: number): DnsReply {
   const domain = view.settings.dns.clusterDomain;
-  if (name !== domain && !name.endsWith(`.${domain}`)) return REFUSED;
+  if (name !== domain && !name.endsWith(`.${domain}`)) return federationAnswer(name, type, view) ?? REFUSED;
   const labels = name === domain ? [] : name.slice(0, -(domain.length + 1)).split('.');
   const ttl = view.settings.dns.ttlSeconds;
 
@@ -83,6 +64,9 @@ function forward(name: string, type: string, view: DnsView, depth: number): DnsR
   if (labels.length === 2) return view.store.list('Service', labels[0]).length > 0 ? NODATA : NXDOMAIN;
   const [ns, svcName] = [labels.at(-2)!, labels.at(-3)!];
   const loaded = view.store.get<Service>('Service', ns, svcName);
+  // `<svc>.<ns>.<federation>.svc.<domain>`, unless a headless Service's endpoint has that very name.
+  const federated = loaded !== undefined && isHeadless(loaded.object) ? undefined : inClusterFederationAnswer(name, labels, type, view);
+  if (federated !== undefined) return federated;
   if (loaded === undefined) return NXDOMAIN;
   const service = withStatus(loaded.object, view.snapshot) as Service;
   const serviceName = `${svcName}.${ns}.svc.${domain}`;

@@ -82,7 +82,7 @@ export async function buildGeneration(input: BuildInput): Promise<Generation | E
   const store = ObjectStore.next(prior?.store, load.objects);
   const snapshot = compileSnapshot(store, settings, input.generation, previous, new Date(), clusters, input.memo);
   const cost = { loadMs: compileStarted - loadStarted, compileMs: cpuMs() - compileStarted, applyMs: 0 };
-  return { snapshot, store, skipped: load.skipped, loadDiagnostics: load.diagnostics, token, cost };
+  return { snapshot, store, clusters, skipped: load.skipped, loadDiagnostics: load.diagnostics, token, cost };
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import type { Diagnostic } from '../config/diagnostic.ts';
 import type { BuildCost } from '../reload/build-cost.ts';
+import type { ClusterStore } from '../snapshot/compile-snapshot.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 
@@ -14,6 +15,8 @@ export interface Generation {
   readonly snapshot: Snapshot;
   /** The objects the snapshot was compiled from; the next build continues from them. */
   readonly store: ObjectStore;
+  /** The other clusters' objects this generation federated (settings `clusters`); absent or empty without any. */
+  readonly clusters?: readonly ClusterStore[];
   /** Objects left out of this generation because they were invalid. */
   readonly skipped: number;
   /** What loading the configuration found (warnings, objects left out), shown by GET /config/status. */

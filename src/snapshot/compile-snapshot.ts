@@ -6,7 +6,10 @@
  * Federation: with clusters in the settings, each cluster's store is resolved for the same Service namespace/name
  * and port, and the endpoints found are added to the main configuration's, carrying their cluster and (when they
  * have none) the cluster's zone and region. Routes come from the main configuration only. The Service object that
- * decides the balancing policy is the main configuration's, else the first cluster's that has it.
+ * decides the balancing policy is the main configuration's, else the first cluster's that has it. The listeners on a
+ * federated Service's own addresses (ClusterIP, LoadBalancer, NodePort) get the same federated backend, so they fail
+ * over across clusters by the same locality plan as the Ingress routes. The main configuration's endpoints that carry
+ * no zone or region take edgeway's own (`locality`): they are the local shard.
  */
 import { EMPTY_ALLOCATION_STATE, type AllocationState } from '../allocation/allocation-state.ts';
 import type { Diagnostic } from '../config/diagnostic.ts';
@@ -72,7 +75,11 @@ export function compileSnapshot(
     backends.set(key, timed === undefined ? one.backend : { ...one.backend, connectTimeouts: Object.freeze([...timed].sort((x, y) => x - y)) });
   }
   memo.settle();
-  for (const [key, backend] of addressing.backends) backends.set(key, backend);
+  for (const [key, backend] of addressing.backends) {
+    const federated = clusters.length === 0 ? undefined : federatedListenerBackend(store, key, backend, settings, clusters, addressing.addresses);
+    if (federated !== undefined) for (const d of federated.diagnostics) diagnostics.push(d);
+    backends.set(key, federated?.backend ?? backend);
+  }
   return {
     generation,
     settings,
@@ -89,10 +96,38 @@ export function compileSnapshot(
   };
 }
 
+/**
+ * The backend of a listener on a Service's own address when another cluster has the Service too: the federated
+ * backend an Ingress route to the same port would get, without NodePort fan-out (the listener is the Service itself).
+ * undefined when no other cluster has the Service, or when the listener serves no backend of its own.
+ */
+function federatedListenerBackend(
+  store: StoreReader,
+  key: string,
+  own: Backend,
+  settings: Settings,
+  clusters: readonly ClusterStore[],
+  addresses: CompiledAddresses,
+): CompiledBackend | undefined {
+  const [namespace = 'default', name = ''] = own.service.split('/');
+  if (!clusters.some((c) => c.store.get<Service>('Service', namespace, name) !== undefined)) return undefined;
+  const port = Number(key.slice(key.lastIndexOf(':') + 1));
+  const compiled = compileBackend(store, key, { namespace, name, port }, settings, clusters, addresses, false);
+  return { backend: { ...compiled.backend, limits: own.limits }, diagnostics: compiled.diagnostics };
+}
+
 /** One Ingress backend from the main store (read through `store`) and the clusters' stores. */
-function compileBackend(store: StoreReader, key: string, ref: BackendRef, settings: Settings, clusters: readonly ClusterStore[], addresses: CompiledAddresses): CompiledBackend {
+function compileBackend(
+  store: StoreReader,
+  key: string,
+  ref: BackendRef,
+  settings: Settings,
+  clusters: readonly ClusterStore[],
+  addresses: CompiledAddresses,
+  fanOutToNodes = true,
+): CompiledBackend {
   const diagnostics: Diagnostic[] = [];
-  const local: ClusterLocality = { name: undefined, zone: null, region: null };
+  const local: ClusterLocality = { name: undefined, zone: settings.locality.zone, region: settings.locality.region };
   const sources = [{ cluster: local, store }, ...clusters.map((c) => ({ cluster: c as ClusterLocality, store: c.store as StoreReader }))];
   let resolution: BackendResolution | undefined;
   let service: LoadedObject<Service> | undefined;
@@ -118,7 +153,7 @@ function compileBackend(store: StoreReader, key: string, ref: BackendRef, settin
   // NodePort fan-out (the main configuration's Service) replaces the endpoints with the nodes; ClientIP affinity
   // wraps the balancer (bound-snapshot.ts).
   const own = store.get<Service>('Service', ref.namespace, ref.name);
-  const fanned = own === undefined ? undefined : fanOut(own, ref, resolution, addresses, settings);
+  const fanned = own === undefined || !fanOutToNodes ? undefined : fanOut(own, ref, resolution, addresses, settings);
   if (fanned?.diagnostic !== undefined) diagnostics.push(fanned.diagnostic);
   const affinity = affinityTimeoutMs(service?.object);
   const upstreamTls = own === undefined || resolution.kind !== 'endpoints' ? undefined : backendTls(store, own, resolution.appProtocol);
