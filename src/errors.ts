@@ -108,7 +108,7 @@ const tls = {
   EW_TLS_CERT_NOT_YET_VALID: { summary: 'A certificate in the chain is not valid yet (warning; still served).' },
   EW_TLS_SECRET_MISSING: { summary: 'An Ingress tls entry names a Secret that does not exist (its hosts get the default certificate).' },
   EW_TLS_SECRET_INVALID: { summary: 'An Ingress tls entry names a broken Secret (its hosts get the default certificate).' },
-  EW_TLS_HOST_NOT_COVERED: { summary: 'An Ingress tls host is not covered by the certificate SANs (warning; clients will reject it).' },
+  EW_TLS_HOST_NOT_COVERED: { summary: 'An Ingress tls host is not covered by the certificate SANs (warning; the host gets the default certificate instead).' },
   EW_TLS_HOST_CONFLICT: { summary: 'Two Ingress tls entries claim the same host with different Secrets (warning; the older one wins).' },
 } as const satisfies Record<string, CodeInfo>;
 
