@@ -91,6 +91,7 @@ const addresses = {
   EW_ENTRYPOINT_HTTPS_UNSUPPORTED: { summary: 'An HTTPS port on an entrypoint Service while edgeway has no certificates (the HTTPS entrypoint is off): the port is not served (condition).' },
   EW_LISTENER_CONFLICT: { summary: 'Two Services would serve the same address:port; the first by namespace/name keeps it (warning and Service condition).' },
   EW_LISTENER_BIND_FAILED: { summary: 'A listener on an allocated address could not be bound (EADDRNOTAVAIL, EADDRINUSE, EACCES); a Service condition, the rest is served.' },
+  EW_NODE_ADDRESS_NOT_LOCAL: { summary: 'A Node InternalIP or ExternalIP that is not an address of this machine: NodePorts are not served there and NodePort fan-out leaves it out (warning).' },
   EW_UPSTREAM_MODE_FALLBACK: { summary: 'NodePort upstream mode cannot apply (bad edgeway.io/upstream-mode, or no NodePort for the port); the endpoints are used (warning).' },
 } as const satisfies Record<string, CodeInfo>;
 
