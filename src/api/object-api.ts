@@ -210,6 +210,7 @@ export class ObjectApi {
 
   #refuseFileObject(target: ApiTarget, existing: LoadedObject | undefined): Reply | undefined {
     if (existing === undefined || existing.origin.kind === 'api') return undefined;
+    if (existing.origin.kind === 'builtin') return fail(kubeStatus('Conflict', `${target.resource.kind} ${existing.object.metadata.name} is built into edgeway and is not changed through the API`, detailsOf(target, existing.object.metadata.name)));
     return fail(
       kubeStatus(
         'Conflict',
