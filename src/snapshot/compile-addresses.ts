@@ -102,6 +102,8 @@ export function compileAddresses(store: StoreReader, settings: Settings, previou
       ];
       if (targets.length === 0) return;
       const kind = listenerKindOf(service, port);
+      // The built-in kube-dns Service's 53/UDP is documented as unserved here: no warning about an object nobody wrote.
+      if (typeof kind !== 'string' && loaded.origin.kind === 'builtin') return;
       if (typeof kind !== 'string') return problem(kind, ['spec', 'ports', index, kind.reason === 'EW_SERVICE_PROTOCOL_UNSUPPORTED' ? 'protocol' : 'port']);
       let backendKey: string | null = null;
       if (kind !== 'ingress' && kind !== 'ingress-https') {
