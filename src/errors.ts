@@ -91,6 +91,7 @@ const addresses = {
   EW_ENTRYPOINT_HTTPS_UNSUPPORTED: { summary: 'An HTTPS port on an entrypoint Service while edgeway has no certificates (the HTTPS entrypoint is off): the port is not served (condition).' },
   EW_LISTENER_CONFLICT: { summary: 'Two Services would serve the same address:port; the first by namespace/name keeps it (warning and Service condition).' },
   EW_LISTENER_BIND_FAILED: { summary: 'A listener on an allocated address could not be bound (EADDRNOTAVAIL, EADDRINUSE, EACCES); a Service condition, the rest is served.' },
+  EW_NODE_ADDRESS_NOT_LOCAL: { summary: 'A Node InternalIP or ExternalIP that is not an address of this machine: NodePorts are not served there and NodePort fan-out leaves it out (warning).' },
   EW_UPSTREAM_MODE_FALLBACK: { summary: 'NodePort upstream mode cannot apply (bad edgeway.io/upstream-mode, or no NodePort for the port); the endpoints are used (warning).' },
 } as const satisfies Record<string, CodeInfo>;
 
@@ -109,7 +110,7 @@ const tls = {
   EW_TLS_SECRET_MISSING: { summary: 'An Ingress tls entry names a Secret that does not exist (its hosts get the default certificate).' },
   EW_TLS_SECRET_INVALID: { summary: 'An Ingress tls entry names a broken Secret (its hosts get the default certificate).' },
   EW_TLS_SECRET_KEPT: { summary: 'A Secret that was usable became broken on a reload; its hosts keep its last good certificate (warning, beside its errors).' },
-  EW_TLS_HOST_NOT_COVERED: { summary: 'An Ingress tls host is not covered by the certificate SANs (warning; clients will reject it).' },
+  EW_TLS_HOST_NOT_COVERED: { summary: 'An Ingress tls host is not covered by the certificate SANs (warning; the host gets the default certificate instead).' },
   EW_TLS_HOST_CONFLICT: { summary: 'Two Ingress tls entries claim the same host with different Secrets (warning; the older one wins).' },
 } as const satisfies Record<string, CodeInfo>;
 

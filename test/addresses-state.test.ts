@@ -29,7 +29,7 @@ test('restart with the same state dir keeps every address, whatever order the Se
   const first = await serve(t, dir, docs(settings, ...names.map(([n, ty]) => svc(n, ty))));
   const before = [...first.edgeway.snapshot.addresses.services.values()];
   const recorded = JSON.parse(await readFile(join(dir, 'state', 'allocations.json'), 'utf8')) as { services: Record<string, unknown> };
-  t.deepEqual(Object.keys(recorded.services).sort(), ['default/cip', 'default/lb-1', 'default/lb-2', 'default/np']);
+  t.deepEqual(Object.keys(recorded.services).sort(), ['default/cip', 'default/kubernetes', 'default/lb-1', 'default/lb-2', 'default/np']);
   await first.stop();
 
   // The second start lists them the other way round, and adds a Service that sorts first: nobody moves.
@@ -57,7 +57,7 @@ test('deleting a Service frees its IP for a pending one', async (t) => {
   t.like(second.edgeway.snapshot.addresses.services.get('default/new')?.loadBalancer, { kind: 'assigned', ips: [`${block}.5`] });
   t.is((await httpGet(`http://${block}.5:${port}/`, { host: 'x' })).text, 'pod-a');
   const recorded = JSON.parse(await readFile(join(dir, 'state', 'allocations.json'), 'utf8')) as { services: Record<string, unknown> };
-  t.deepEqual(Object.keys(recorded.services), ['default/new']);
+  t.deepEqual(Object.keys(recorded.services), ['default/kubernetes', 'default/new'], 'the built-in kubernetes Service is recorded too');
 });
 
 test('a corrupt state file stops the real bin: exit 1, the file and the way out named, nothing bound', async (t) => {

@@ -112,7 +112,7 @@ test('reads: lists, single objects, Status errors, label selectors, Secrets with
   t.is(all.body['apiVersion'], 'v1');
   // The list's resourceVersion is the store's revision: every object took its own version at the first generation.
   t.regex(all.body['metadata'].resourceVersion, /^[1-9]\d*$/);
-  t.deepEqual(all.body['items'].map((s: any) => `${s.metadata.namespace}/${s.metadata.name}`).sort(), ['data/db', 'shop/web']);
+  t.deepEqual(all.body['items'].map((s: any) => `${s.metadata.namespace}/${s.metadata.name}`).sort(), ['data/db', 'default/kubernetes', 'shop/web']);
   t.deepEqual((await get('/api/v1/namespaces/shop/services')).body['items'].map((s: any) => s.metadata.name), ['web']);
   const one = await get('/api/v1/namespaces/shop/services/web');
   t.is(one.body['kind'], 'Service');

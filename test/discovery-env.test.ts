@@ -73,6 +73,15 @@ spec:
   t.is(
     stdout,
     [
+      // default/kubernetes, as the kubelet gives every pod (edgeway's built-in Service for its admin API).
+      'KUBERNETES_SERVICE_HOST=127.96.0.1',
+      'KUBERNETES_SERVICE_PORT=443',
+      'KUBERNETES_SERVICE_PORT_HTTPS=443',
+      'KUBERNETES_PORT=tcp://127.96.0.1:443',
+      'KUBERNETES_PORT_443_TCP=tcp://127.96.0.1:443',
+      'KUBERNETES_PORT_443_TCP_PROTO=tcp',
+      'KUBERNETES_PORT_443_TCP_PORT=443',
+      'KUBERNETES_PORT_443_TCP_ADDR=127.96.0.1',
       'WEB_API_SERVICE_HOST=10.96.0.20',
       'WEB_API_SERVICE_PORT=8080',
       'WEB_API_SERVICE_PORT_HTTP=8080',

@@ -44,7 +44,7 @@ function build(previous?: SniTable) {
 const matrix: readonly [string | undefined, SniMatch, string, string][] = [
   ['a.example.com', 'exact', 'default/web', 'a.example.com'],
   ['A.Example.COM.', 'exact', 'default/web', 'a.example.com'],
-  ['g.example.com', 'exact', 'default/web', 'a.example.com'],
+  ['g.example.com', 'default', 'default', 'edgeway default'],
   ['x.b.example.com', 'wildcard', 'default/wild', '*.b.example.com'],
   ['y.x.b.example.com', 'default', 'default', 'edgeway default'],
   ['b.example.com', 'default', 'default', 'edgeway default'],
@@ -103,7 +103,7 @@ test('sni: secure contexts are made once per certificate and reused on reload', 
   const second = build(first.table);
   t.deepEqual(second.contexts, { created: 0, reused: 4 });
   t.is(second.table.select('a.example.com').context, first.table.select('a.example.com').context);
-  t.is(second.table.select('g.example.com').context, first.table.select('a.example.com').context);
+  t.is(second.table.select('g.example.com').context, first.table.select('unknown.test').context, 'g.example.com is not covered: the default');
   // A table without a previous one starts afresh.
   t.not(build().table.select('a.example.com').context, first.table.select('a.example.com').context);
 });

@@ -21,6 +21,9 @@ import { formatIp, formatRange, parseCidr, parseIp } from '../net/ip-range.ts';
  */
 export const DEFAULT_SERVICE_CIDR = '127.96.0.0/12';
 
+/** `namespace/name` of the Service the reserved first address is kept for (edgeway's built-in one, as in a cluster). */
+export const KUBERNETES_SERVICE_KEY = 'default/kubernetes';
+
 export type ClusterIpResult = AllocationResult<{ readonly ip: string }>;
 
 /**
@@ -99,7 +102,7 @@ export class ClusterIpAllocator {
       return failure('EW_CLUSTERIP_OUT_OF_RANGE', `${what}. The range of valid IPs is ${this.cidr}`);
     }
     const text = formatIp(parsed);
-    if (parsed.value === this.#reserved) {
+    if (parsed.value === this.#reserved && owner !== KUBERNETES_SERVICE_KEY) {
       return failure('EW_CLUSTERIP_OUT_OF_RANGE', `${text} is reserved: the first address of ${this.cidr} belongs to the kubernetes API Service; pick another`);
     }
     const current = this.#owners.get(parsed.value);

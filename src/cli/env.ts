@@ -16,6 +16,7 @@ import { compileSnapshot } from '../snapshot/compile-snapshot.ts';
 import { withStatus } from '../status/with-status.ts';
 import { AppliedLayer } from '../store/applied-layer.ts';
 import { FileObjectSource } from '../store/file-object-source.ts';
+import { withBuiltinObjects } from '../store/builtin-objects.ts';
 import { ObjectStore } from '../store/object-store.ts';
 
 export async function runEnv(argv: readonly string[]): Promise<number> {
@@ -56,9 +57,13 @@ export async function runEnv(argv: readonly string[]): Promise<number> {
     process.stderr.write(`edgeway env: ${(err as Error).message}\n`);
     return 1;
   }
-  const store = new ObjectStore(load.objects);
+  const store = new ObjectStore(withBuiltinObjects(load.objects, settings, recorded.state));
   const snapshot = compileSnapshot(store, settings, 1, recorded.state);
-  const services = store.list<Service>('Service', values.namespace ?? 'default').map((l) => withStatus(l.object, snapshot) as Service);
+  const namespace = values.namespace ?? 'default';
+  const own = store.list<Service>('Service', namespace);
+  // As the kubelet does, every pod also gets the variables of default/kubernetes unless its namespace has its own.
+  const api = namespace === 'default' || own.some((l) => l.object.metadata.name === 'kubernetes') ? undefined : store.get<Service>('Service', 'default', 'kubernetes');
+  const services = [...own, ...(api === undefined ? [] : [api])].map((l) => withStatus(l.object, snapshot) as Service);
   process.stdout.write(serviceEnv(services).map(([name, value]) => `${name}=${value}\n`).join(''));
   return 0;
 }

@@ -10,6 +10,7 @@ import type { Diagnostic } from './diagnostic.ts';
 import { API_ORIGIN, type LoadedObject } from './loaded-object.ts';
 import { runSync, type Steps } from './steps.ts';
 import type { SourceNode } from './yaml-source.ts';
+import { yaml11StringProblems } from './yaml11-strings.ts';
 
 export const SETTINGS_KIND = 'EdgewaySettings';
 
@@ -47,6 +48,13 @@ export function* documentObjectsSteps(node: SourceNode, api = false): Steps<Docu
       return;
     }
     const { object, warning } = withDefaults(value, n);
+    // kubectl's YAML 1.1 would refuse the object: so is it here (yaml11-strings.ts).
+    const typed = api ? [] : yaml11StringProblems(n, object.kind, objectRef(object));
+    if (typed.length > 0) {
+      diagnostics.push(...typed);
+      malformed++;
+      return;
+    }
     if (warning !== undefined) diagnostics.push(warning);
     const { file, line, column } = n.position;
     objects.push({ object, position: n.position, origin: api ? API_ORIGIN : { kind: 'file', file, line, column }, locate: n.locate });

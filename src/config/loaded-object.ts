@@ -7,13 +7,17 @@
 import type { KubeObject } from '../k8s/types.ts';
 import type { SourcePosition } from './diagnostic.ts';
 
-/** Where an object came from: a configuration file (where it starts there), or a write through the admin API. */
+/** Where an object came from: a configuration file (where it starts there), a write through the admin API, or edgeway itself. */
 export type ObjectOrigin =
   | { readonly kind: 'file'; readonly file: string; readonly line: number; readonly column: number }
-  | { readonly kind: 'api' };
+  | { readonly kind: 'api' }
+  | { readonly kind: 'builtin' };
 
 /** The origin of every object written through the API (one shared value: it carries nothing per object). */
 export const API_ORIGIN: ObjectOrigin = Object.freeze({ kind: 'api' });
+
+/** The origin of the objects edgeway provides itself, as a cluster has them (store/builtin-objects.ts). */
+export const BUILTIN_ORIGIN: ObjectOrigin = Object.freeze({ kind: 'builtin' });
 
 export interface LoadedObject<T extends KubeObject = KubeObject> {
   readonly object: T;

@@ -17,6 +17,8 @@ export interface SourceNode {
   locate(path: FieldPath): SourcePosition;
   /** The node at `path`, with its own positions, or undefined when there is none. */
   descend(path: FieldPath): SourceNode | undefined;
+  /** The text of the scalar at `path` when it is written plain (unquoted, not a block scalar); else undefined. */
+  plainScalar(path: FieldPath): string | undefined;
 }
 
 interface Context {
@@ -41,6 +43,10 @@ function make(ctx: Context, root: Node, value: unknown): SourceNode {
       const found = walk(ctx, root, path);
       if (!found.complete || found.node === undefined) return undefined;
       return make(ctx, found.node, valueAt(value, path));
+    },
+    plainScalar: (path) => {
+      const found = walk(ctx, root, path);
+      return found.complete && isScalar(found.node) && found.node.type === 'PLAIN' ? found.node.source : undefined;
     },
   };
 }
@@ -105,6 +111,6 @@ export function listSourceNode(header: SourceNode, items: readonly SourceNode[],
       const found = item(path);
       if (found !== undefined) return path.length === 2 ? found : found.descend(path.slice(2));
       return path[0] === 'items' ? undefined : header.descend(path);
-    },
+    },    plainScalar: (path) => item(path)?.plainScalar(path.slice(2)) ?? (path[0] === 'items' ? undefined : header.plainScalar(path)),
   };
 }

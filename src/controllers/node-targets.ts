@@ -1,7 +1,8 @@
 /**
  * NodePort fan-out: instead of a Service's endpoints, an Ingress backend can send to the Service's NodePort on every
  * node, as a cloud load balancer in front of a cluster does. The nodes are the Node objects (InternalIP, else
- * ExternalIP), or, when there are none, the node addresses of the settings (each one a node named by its address).
+ * ExternalIP, of those on this machine: where the NodePorts are served), or, when there are none, the node addresses
+ * of the settings (each one a node named by its address).
  * With `externalTrafficPolicy: Local`, only nodes that run a ready endpoint of the Service (by nodeName) are used,
  * since a Local NodePort drops traffic on nodes without one. Pure.
  */
@@ -27,12 +28,17 @@ export function upstreamModeOf(service: Service, fallback: UpstreamMode): Upstre
   return { invalid: written };
 }
 
-/** Nodes in name order: Node objects with an InternalIP or ExternalIP, or the settings' node addresses. */
-export function nodeTargets(nodes: readonly Node[], nodeAddresses: readonly string[]): readonly NodeTarget[] {
+/**
+ * Nodes in name order: Node objects with an InternalIP or ExternalIP (the first InternalIP, else the first
+ * ExternalIP, that `isLocal` accepts: only those are served, see node-port-addresses.ts), or, when there are no Node
+ * objects, the settings' node addresses.
+ */
+export function nodeTargets(nodes: readonly Node[], nodeAddresses: readonly string[], isLocal: (address: string) => boolean = () => true): readonly NodeTarget[] {
   const out: NodeTarget[] = [];
   for (const node of nodes) {
     const addresses = node.status?.addresses ?? [];
-    const address = addresses.find((a) => a.type === 'InternalIP')?.address ?? addresses.find((a) => a.type === 'ExternalIP')?.address;
+    const address =
+      addresses.find((a) => a.type === 'InternalIP' && isLocal(a.address))?.address ?? addresses.find((a) => a.type === 'ExternalIP' && isLocal(a.address))?.address;
     if (address !== undefined) out.push({ name: node.metadata.name, address });
   }
   if (nodes.length === 0) for (const address of nodeAddresses) out.push({ name: address, address });

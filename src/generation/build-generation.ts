@@ -17,6 +17,7 @@ import { cpuMs } from '../reload/build-cost.ts';
 import type { CompileMemo } from '../snapshot/compile-memo.ts';
 import { compileSnapshot, type ClusterStore } from '../snapshot/compile-snapshot.ts';
 import type { FileObjectSource } from '../store/file-object-source.ts';
+import { withBuiltinObjects } from '../store/builtin-objects.ts';
 import { ObjectStore } from '../store/object-store.ts';
 import type { Generation } from './generation.ts';
 import { applyOverrides, type Overrides } from './overrides.ts';
@@ -79,7 +80,7 @@ export async function buildGeneration(input: BuildInput): Promise<Generation | E
       'set spec.admin.token or spec.admin.tokenFile, or run the admin listener on 127.0.0.1';
     return new EdgewayError('EW_ADMIN_NOT_LOOPBACK', message, { diagnostics: [{ severity: 'error', code: 'EW_ADMIN_NOT_LOOPBACK', message, field: 'spec.admin.token' }] });
   }
-  const store = ObjectStore.next(prior?.store, load.objects);
+  const store = ObjectStore.next(prior?.store, withBuiltinObjects(load.objects, settings, previous));
   const snapshot = compileSnapshot(store, settings, input.generation, previous, new Date(), clusters, input.memo);
   const cost = { loadMs: compileStarted - loadStarted, compileMs: cpuMs() - compileStarted, applyMs: 0 };
   return { snapshot, store, clusters, skipped: load.skipped, loadDiagnostics: load.diagnostics, token, cost };

@@ -15,10 +15,12 @@ import type { Diagnostic } from '../config/diagnostic.ts';
 import { formatFieldPath } from '../config/diagnostic.ts';
 import type { LoadedObject } from '../config/loaded-object.ts';
 import type { Settings } from '../config/settings.ts';
+import { nodePortAddresses } from '../controllers/node-port-addresses.ts';
 import { nodeTargets } from '../controllers/node-targets.ts';
 import { resolveBackend } from '../controllers/resolve-backend.ts';
 import type { KubeObject, Node, Service, ServicePort } from '../k8s/types.ts';
 import { objectRef } from '../k8s/types.ts';
+import { localAddressCheck, type LocalAddressCheck } from '../net/local-addresses.ts';
 import type { StoreReader } from '../store/object-store.ts';
 import type { CompiledAddresses, ListenerKind, ListenerSpec, ServiceProblem } from './addresses.ts';
 import { listenerBackendKey, listenerKey } from './addresses.ts';
@@ -56,8 +58,11 @@ export function listenerKindOf(service: Service, port: ServicePort): ListenerKin
   return port.appProtocol !== undefined && HTTP_APP_PROTOCOLS.has(port.appProtocol) ? 'http' : 'tcp';
 }
 
-export function compileAddresses(store: StoreReader, settings: Settings, previous: AllocationState): AddressCompilation {
+/** @param isLocal which addresses are this machine's: NodePorts are served on the local Node addresses. */
+export function compileAddresses(store: StoreReader, settings: Settings, previous: AllocationState, isLocal: LocalAddressCheck = localAddressCheck()): AddressCompilation {
   const a = settings.addresses;
+  const nodes = store.list<Node>('Node');
+  const nodePortAt = nodePortAddresses(nodes, a.nodeAddresses, isLocal);
   const built = buildPools(store.list<IPAddressPool>('IPAddressPool'), a.pools);
   const services = store.list<Service>('Service');
   const outcome = allocateAll(services, built.pools, previous, {
@@ -67,7 +72,7 @@ export function compileAddresses(store: StoreReader, settings: Settings, previou
     // Read only when a pool selects namespaces by label, so the compile depends on Namespaces only then.
     namespaceLabels: (namespace) => store.get<KubeObject>('Namespace', undefined, namespace)?.object.metadata.labels,
   });
-  const diagnostics: Diagnostic[] = [...built.diagnostics, ...outcome.diagnostics];
+  const diagnostics: Diagnostic[] = [...built.diagnostics, ...outcome.diagnostics, ...nodePortAt.diagnostics];
   const problems = new Map<string, ServiceProblem[]>();
   const backends = new Map<string, Backend>();
   const listeners: ListenerSpec[] = [];
@@ -93,10 +98,12 @@ export function compileAddresses(store: StoreReader, settings: Settings, previou
       const targets: { address: string; port: number; source: ListenerSpec['source'] }[] = [
         ...allocation.clusterIPs.map((ip) => ({ address: ip, port: port.port, source: 'clusterIP' as const })),
         ...lbIPs.map((ip) => ({ address: ip, port: port.port, source: 'loadBalancer' as const })),
-        ...(nodePort === undefined ? [] : a.nodeAddresses.map((ip) => ({ address: ip, port: nodePort, source: 'nodePort' as const }))),
+        ...(nodePort === undefined ? [] : nodePortAt.addresses.map((ip) => ({ address: ip, port: nodePort, source: 'nodePort' as const }))),
       ];
       if (targets.length === 0) return;
       const kind = listenerKindOf(service, port);
+      // The built-in kube-dns Service's 53/UDP is documented as unserved here: no warning about an object nobody wrote.
+      if (typeof kind !== 'string' && loaded.origin.kind === 'builtin') return;
       if (typeof kind !== 'string') return problem(kind, ['spec', 'ports', index, kind.reason === 'EW_SERVICE_PROTOCOL_UNSUPPORTED' ? 'protocol' : 'port']);
       let backendKey: string | null = null;
       if (kind !== 'ingress' && kind !== 'ingress-https') {
@@ -139,7 +146,7 @@ export function compileAddresses(store: StoreReader, settings: Settings, previou
       listeners,
       problems,
       entrypointIPs,
-      nodes: nodeTargets(store.list<Node>('Node').map((n: LoadedObject<Node>) => n.object), a.nodeAddresses),
+      nodes: nodeTargets(nodes.map((n: LoadedObject<Node>) => n.object), a.nodeAddresses, isLocal),
     },
     backends,
     diagnostics,

@@ -141,16 +141,18 @@ export class SniTable {
         }
         for (const [j, host] of hosts.entries()) {
           const path = ['spec', 'tls', i, 'hosts', j];
-          if (!sansCover(result.material.sans, host)) {
-            const sans = result.material.sans.length === 0 ? 'no DNS names' : result.material.sans.join(', ');
-            report('warning', 'EW_TLS_HOST_NOT_COVERED', path, `the certificate in Secret ${key} covers ${sans}, not ${host}; clients will reject it: issue a certificate that includes ${host}`);
-          }
+          const covered = sansCover(result.material.sans, host);
+          if (!covered) report('warning', 'EW_TLS_HOST_NOT_COVERED', path, notCoveredMessage(key, result.material, host));
           const suffix = wildcardSuffix(host);
           const map = suffix === undefined ? exact : wildcard;
           const mapKey = suffix ?? host;
           const taken = map.get(mapKey);
-          if (taken === undefined) map.set(mapKey, entry(suffix === undefined ? 'exact' : 'wildcard', result.material, key));
-          else if (taken.secret !== key) {
+          // A certificate that does not name the host is never presented for it (clients would reject it anyway):
+          // the host gets the default certificate unless another entry covers it.
+          if (taken === undefined) {
+            if (covered) map.set(mapKey, entry(suffix === undefined ? 'exact' : 'wildcard', result.material, key));
+            else fallbackHosts.add(host);
+          } else if (taken.secret !== key) {
             report('warning', 'EW_TLS_HOST_CONFLICT', path, `${host} already uses Secret ${taken.secret ?? ''} from an older Ingress; this entry is ignored for it: keep one tls entry per host`);
           }
         }
@@ -209,6 +211,11 @@ function oldestFirst(ingresses: readonly LoadedObject<Ingress>[]): LoadedObject<
   const stamp = (l: LoadedObject<Ingress>): string => l.object.metadata.creationTimestamp ?? '\uffff';
   const ref = (l: LoadedObject<Ingress>): string => `${l.object.metadata.namespace ?? 'default'}/${l.object.metadata.name}`;
   return [...ingresses].sort((a, b) => stamp(a).localeCompare(stamp(b)) || ref(a).localeCompare(ref(b)));
+}
+
+function notCoveredMessage(secret: string, material: TlsMaterial, host: string): string {
+  const sans = material.sans.length === 0 ? 'no DNS names' : material.sans.join(', ');
+  return `the certificate in Secret ${secret} covers ${sans}, not ${host}; ${host} gets the default certificate instead: issue a certificate that includes ${host}`;
 }
 
 function firstError(diagnostics: readonly Diagnostic[]): string {

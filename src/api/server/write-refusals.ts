@@ -1,7 +1,7 @@
 /**
  * The Statuses that refuse a write because of the object it targets, worded as the API server words them: an
  * object from a configuration file (403, naming file and line: the file is the source of truth, and a 409 would
- * tell clients to retry), a stale resourceVersion (409 Conflict), a name already taken (409 AlreadyExists).
+ * tell clients to retry) or built into edgeway (403), a stale resourceVersion (409 Conflict), a name already taken (409 AlreadyExists).
  */
 import type { KindEntry } from '../../k8s/kind-entry.ts';
 import type { KubeObject } from '../../k8s/types.ts';
@@ -13,6 +13,9 @@ export function readOnly(entry: KindEntry, existing: ServedEntry): Reply | null 
   const l = existing.loaded;
   if (l === null || l.origin.kind === 'api') return l === null ? forbiddenImplicit(entry, existing) : null;
   const name = existing.object.metadata.name;
+  if (l.origin.kind === 'builtin') {
+    return fail(kubeStatus('Forbidden', `${resourceName(entry)} ${JSON.stringify(name)} is forbidden: it is built into edgeway (it stands for edgeway itself) and is not changed through the API`, detailsOf(entry, name)));
+  }
   return fail(
     kubeStatus(
       'Forbidden',

@@ -224,7 +224,10 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched, C
     if (this.#owner.closing) closeAfter(res);
     // Without Connection, Keep-Alive, Transfer-Encoding and friends, which also keeps HTTP/2 responses valid: Node
     // throws on those there.
-    res.writeHead(statusCode, endToEndResponseHeaders(headers));
+    const out = endToEndResponseHeaders(headers);
+    // Every proxied response names a server (Ingress conformance expects one): the backend's, else edgeway's.
+    if (headers.server === undefined) out.push('server', 'edgeway');
+    res.writeHead(statusCode, out);
     // A HEAD response or 204/304 carries no body; undici still calls onResponseEnd.
     void controller;
   }
