@@ -9,7 +9,10 @@ import { runServe } from './serve.ts';
 export function runDemo(argv: readonly string[]): Promise<number> {
   return runServe(argv, async (edgeway) => {
     const servers: Server[] = [];
-    const started = new Set<string>();
+    // edgeway's own listeners are endpoints too (the built-in kubernetes and kube-dns Services): no whoami there.
+    const settings = edgeway.snapshot.settings;
+    const started = new Set<string>([`${settings.admin.host}:${edgeway.adminPort}`]);
+    if (settings.dns.address !== null) started.add(`${settings.dns.address.host}:${edgeway.dnsPort}`);
     for (const backend of edgeway.snapshot.backends.values()) {
       if (backend.resolution.kind !== 'endpoints') continue;
       for (const e of backend.resolution.endpoints) {
