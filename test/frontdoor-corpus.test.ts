@@ -6,36 +6,16 @@
  */
 import test from 'ava';
 import { createServer } from 'node:http';
-import { connect } from 'node:net';
 import { framingProblem } from '../src/dataplane/request/request-framing.ts';
 import { startEdgeway } from './helpers/edgeway.ts';
 import { docs, INGRESS_CLASS, ingress, serviceWithEndpoints, settings } from './helpers/manifests.ts';
 import { rawBackend } from './helpers/raw-backend.ts';
+import { rawExchange, type RawAnswer } from './helpers/raw-client.ts';
 import { closeServer } from './helpers/servers.ts';
 
-interface Answer {
-  readonly text: string;
-  readonly closed: boolean;
-  readonly statuses: readonly number[];
-}
-
 /** Writes `bytes`, reads until the server closes or `deadlineMs` passes (then closes itself). */
-function send(port: number, bytes: string | Buffer, deadlineMs = 2000): Promise<Answer> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    let closed = false;
-    const timer = setTimeout(() => socket.destroy(), deadlineMs);
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('end', () => (closed = true));
-    socket.on('error', () => (closed = true));
-    socket.on('close', () => {
-      clearTimeout(timer);
-      const text = Buffer.concat(chunks).toString('latin1');
-      resolve({ text, closed, statuses: [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1])) });
-    });
-    socket.write(bytes);
-  });
+function send(port: number, bytes: string | Buffer, deadlineMs = 2000): Promise<RawAnswer> {
+  return rawExchange(port, bytes, deadlineMs);
 }
 
 const H = 'Host: app.test\r\n';
