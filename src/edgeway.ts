@@ -214,7 +214,7 @@ export class Edgeway {
       await edgeway.#gateway.listen(settings);
       const served = await edgeway.#persistAndBind(snapshot, options.report);
       edgeway.#current = { ...built, snapshot: served, cost: { ...built.cost, loadMs: lookupMs + built.cost.loadMs, applyMs: cpuMs() - applyStarted } };
-      await api.advance(built.store, served);
+      await api.advance(built.store, served, built.loadDiagnostics);
       if (settings.dns.address !== null) {
         edgeway.#dns = new DnsServer(() => {
           const { store, snapshot } = edgeway.#current;
@@ -318,7 +318,7 @@ export class Edgeway {
     // After the data plane has swapped: the API's versions and watch events are computed once, here, off the hot path.
     // If they cannot be persisted the API keeps serving the previous view (a version must be durable before it is
     // shown); the generation itself is served all the same.
-    await this.#keep.api.advance(next.store, served).catch((err: Error) => this.logger.error({ err }, 'the API object metadata cannot be saved; the API shows the previous generation'));
+    await this.#keep.api.advance(next.store, served, next.loadDiagnostics).catch((err: Error) => this.logger.error({ err }, 'the API object metadata cannot be saved; the API shows the previous generation'));
   }
 
   /**

@@ -146,6 +146,7 @@ test('kubectl api-resources lists every served kind from aggregated discovery', 
     `NAME             SHORTNAMES   APIVERSION             NAMESPACED   KIND
 configmaps       cm           v1                     true         ConfigMap
 endpoints        ep           v1                     true         Endpoints
+events           ev           v1                     true         Event
 namespaces       ns           v1                     false        Namespace
 nodes            no           v1                     false        Node
 pods             po           v1                     true         Pod
@@ -171,6 +172,7 @@ shop        service/api   ClusterIP   None         <none>        9000/UDP   <age
 
 NAMESPACE   NAME            ENDPOINTS                       AGE
 default     endpoints/web   127.0.0.1:8080,127.0.0.2:8080   <age>
+shop        endpoints/api   <none>                          <age>
 
 NAMESPACE   NAME                            CLASS    HOSTS           ADDRESS   PORTS   AGE
 default     ingress.networking.k8s.io/web   <none>   a.example.com             80      <age>
