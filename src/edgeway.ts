@@ -12,6 +12,7 @@ import { AddressKeeper } from './allocation/address-keeper.ts';
 import { FileAllocationStore } from './allocation/file-allocation-store.ts';
 import { poolUsage } from './allocation/pool-usage.ts';
 import { bearerMatches } from './admin/admin-token.ts';
+import { reloadFailedEvents } from './api/events/generation-events.ts';
 import { ObjectApi } from './api/server/object-api.ts';
 import { ApiStorage } from './api/storage/api-storage.ts';
 import { FileMetaStore } from './api/storage/file-meta-store.ts';
@@ -274,6 +275,9 @@ export class Edgeway {
     } else {
       const errors = outcome.diagnostics.map(formatDiagnostic);
       this.logger.error({ trigger, generation: outcome.generation, errors, reason: this.#reloader.status.lastError?.message }, 'reload rejected; the previous configuration keeps serving');
+      const { store, snapshot, loadDiagnostics } = this.#current;
+      const failed = reloadFailedEvents(outcome.diagnostics, this.#reloader.status.lastError?.message);
+      await this.#keep.api.advance(store, snapshot, loadDiagnostics, new Date(), failed).catch((err: Error) => this.logger.error({ err }, 'the API object metadata cannot be saved'));
     }
     return outcome;
   }

@@ -97,6 +97,16 @@ test('kubectl: generated Endpoints and EndpointSlices, events, describe, expose;
   t.like(exposed.spec.ports?.[0], { port: 80, targetPort: 8080, protocol: 'TCP' });
 });
 
+test('kubectl get events: a rejected reload is a ReloadFailed Warning; the running objects keep their Events', async (t) => {
+  const { running, run } = await withKubectl(t);
+  await writeFile(join(running.dir, 'config.yaml'), `${MANIFESTS}---\nkind: [\n`);
+  t.false((await running.edgeway.reload('SIGHUP')).ok);
+  const rows = columns(await run('get', 'events', '--field-selector', 'reason=ReloadFailed'));
+  t.deepEqual(rows.slice(1).map((r) => r.slice(1, 4)), [['Warning', 'ReloadFailed', 'namespace/default']]);
+  t.regex(rows[1]![4]!, /^the configuration was not reloaded, the previous one keeps serving: .*config\.yaml:\d+:\d+: error /);
+  t.regex(await run('get', 'events', '--field-selector', 'reason=IPAllocated'), /service\/[ab]/);
+});
+
 test('generated objects: subsets and slices by port set, ready and not ready, nothing without a selector', (t) => {
   const web = loaded(service('web', { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }, { name: 'm', port: 9090 }] }));
   const store = storeOf(

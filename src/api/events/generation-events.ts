@@ -2,10 +2,10 @@
  * What one generation has to tell an operator as Events, read from what it already computed: the allocation of
  * each Service (MetalLB's `IPAllocated` and `AllocationFailed` with MetalLB's wording, or why its ClusterIPs or
  * NodePorts were refused) and the error diagnostics of loading and compiling (an object skipped as invalid, a
- * certificate that cannot be used). Warnings stay in the logs and conditions: Events are for what needs acting on.
+ * certificate that cannot be used), and a rejected reload (reloadFailedEvents). Warnings stay in the logs and conditions: Events are for what needs acting on.
  * Pure; the event log (event-log.ts) counts and deduplicates.
  */
-import type { Diagnostic } from '../../config/diagnostic.ts';
+import { formatDiagnostic, type Diagnostic } from '../../config/diagnostic.ts';
 import type { Snapshot } from '../../snapshot/snapshot.ts';
 import type { EventInput, InvolvedObject } from './event-input.ts';
 
@@ -38,6 +38,22 @@ export function generationEvents(snapshot: Snapshot, loadDiagnostics: readonly D
     out.push({ involved, type: 'Warning', reason: tls ? 'CertificateInvalid' : d.severity === 'error' ? 'Invalid' : 'Warning', message: what });
   }
   return out;
+}
+
+/**
+ * A reload that was rejected (the previous generation keeps serving): one `ReloadFailed` Warning per error, on the
+ * object it names, else on the `default` Namespace, where `kubectl get events` shows it.
+ */
+export function reloadFailedEvents(diagnostics: readonly Diagnostic[], reason: string | undefined): EventInput[] {
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  const fallback: InvolvedObject = { kind: 'Namespace', name: 'default' };
+  if (errors.length === 0) return [{ involved: fallback, type: 'Warning', reason: 'ReloadFailed', message: `the configuration was not reloaded: ${reason ?? 'unknown reason'}; the previous one keeps serving` }];
+  return errors.map((d) => ({
+    involved: (d.object === undefined ? undefined : parseObjectRef(d.object)) ?? fallback,
+    type: 'Warning',
+    reason: 'ReloadFailed',
+    message: `the configuration was not reloaded, the previous one keeps serving: ${formatDiagnostic(d)}`,
+  }));
 }
 
 /** `Kind namespace/name` or `Kind name` (objectRef's form) back to its parts. */

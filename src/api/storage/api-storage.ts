@@ -10,6 +10,7 @@ import type { Snapshot } from '../../snapshot/snapshot.ts';
 import type { ObjectStore } from '../../store/object-store.ts';
 import type { Diagnostic } from '../../config/diagnostic.ts';
 import type { KubeObject } from '../../k8s/types.ts';
+import type { EventInput } from '../events/event-input.ts';
 import { EventLog } from '../events/event-log.ts';
 import { generationEvents } from '../events/generation-events.ts';
 import { EventHistory } from '../watch/event-history.ts';
@@ -41,9 +42,12 @@ export class ApiStorage {
     return this.#view;
   }
 
-  /** Serves the generation of `store` and `snapshot`: stamps versions, persists them, publishes view and events. */
-  async advance(store: ObjectStore, snapshot: Snapshot, loadDiagnostics: readonly Diagnostic[] = [], now: Date = new Date()): Promise<void> {
-    const reported = generationEvents(snapshot, loadDiagnostics);
+  /**
+   * Serves the generation of `store` and `snapshot`: stamps versions, persists them, publishes view and events.
+   * `extra` are Events beside the generation's own (a rejected reload, served again with the running generation).
+   */
+  async advance(store: ObjectStore, snapshot: Snapshot, loadDiagnostics: readonly Diagnostic[] = [], now: Date = new Date(), extra: readonly EventInput[] = []): Promise<void> {
+    const reported = [...generationEvents(snapshot, loadDiagnostics), ...extra];
     const events = (metaOf: (key: string) => StoredMeta | undefined): readonly KubeObject[] => {
       this.#events.record(reported, now, metaOf);
       return this.#events.events();
