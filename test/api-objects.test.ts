@@ -60,7 +60,7 @@ async function withKubectl(t: import('ava').ExecutionContext): Promise<{ running
 const columns = (text: string): string[][] => text.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
 
 test('kubectl: generated Endpoints and EndpointSlices, events, describe, expose; generated objects refuse writes', async (t) => {
-  const { run } = await withKubectl(t);
+  const { running, run } = await withKubectl(t);
 
   const ep = await run('get', 'ep', 'web');
   t.deepEqual(columns(ep).map((r) => r.slice(0, 2)), [['NAME', 'ENDPOINTS'], ['web', '10.1.0.1:8080']], ep);
@@ -90,6 +90,11 @@ test('kubectl: generated Endpoints and EndpointSlices, events, describe, expose;
   const describePending = await run('describe', 'svc', pending);
   t.regex(describePending, /Events:\n\s+Type\s+Reason\s+Age\s+From\s+Message\n\s+----.*\n\s+Warning\s+AllocationFailed\s+\S+\s+edgeway\s+Failed to allocate IP for/);
   t.regex(await run('get', 'events', '--field-selector', 'involvedObject.kind=Service,involvedObject.name=broken', '-o', 'name'), /^event\/broken\.[0-9a-f]{16}\n$/);
+
+  const eventFile = join(running.dir, 'event.yaml');
+  await writeFile(eventFile, yaml({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'mine', namespace: 'default' }, involvedObject: { kind: 'Service', name: 'web' }, reason: 'Hand', message: 'm', type: 'Normal' }));
+  const created = await run('create', '-f', eventFile).then(() => '', (e: Error) => e.message);
+  t.regex(created, /Event "mine" is invalid: .*Events are recorded by edgeway and cannot be written/);
 
   t.is(await run('expose', 'deployment/web', '--port', '80', '--target-port', '8080', '--name', 'web-exposed'), 'service/web-exposed exposed\n');
   const exposed = JSON.parse(await run('get', 'svc', 'web-exposed', '-o', 'json')) as Service;
