@@ -12,6 +12,7 @@ import { AddressKeeper } from './allocation/address-keeper.ts';
 import { FileAllocationStore } from './allocation/file-allocation-store.ts';
 import { poolUsage } from './allocation/pool-usage.ts';
 import { bearerMatches } from './admin/admin-token.ts';
+import { reloadFailedEvents } from './api/events/generation-events.ts';
 import { ObjectApi } from './api/server/object-api.ts';
 import { ApiStorage } from './api/storage/api-storage.ts';
 import { FileMetaStore } from './api/storage/file-meta-store.ts';
@@ -218,7 +219,7 @@ export class Edgeway {
       await edgeway.#gateway.listen(settings);
       const served = await edgeway.#persistAndBind(snapshot, options.report);
       edgeway.#current = { ...built, snapshot: served, cost: { ...built.cost, loadMs: lookupMs + built.cost.loadMs, applyMs: cpuMs() - applyStarted } };
-      await api.advance(built.store, served);
+      await api.advance(built.store, served, built.loadDiagnostics);
       if (settings.dns.address !== null) {
         edgeway.#dns = new DnsServer(() => {
           const { store, snapshot, clusters = [] } = edgeway.#current;
@@ -283,6 +284,9 @@ export class Edgeway {
     } else {
       const errors = outcome.diagnostics.map(formatDiagnostic);
       this.logger.error({ trigger, generation: outcome.generation, errors, reason: this.#reloader.status.lastError?.message }, 'reload rejected; the previous configuration keeps serving');
+      const { store, snapshot, loadDiagnostics } = this.#current;
+      const failed = reloadFailedEvents(outcome.diagnostics, this.#reloader.status.lastError?.message);
+      await this.#keep.api.advance(store, snapshot, loadDiagnostics, new Date(), failed).catch((err: Error) => this.logger.error({ err }, 'the API object metadata cannot be saved'));
     }
     return outcome;
   }
@@ -328,7 +332,7 @@ export class Edgeway {
     // After the data plane has swapped: the API's versions and watch events are computed once, here, off the hot path.
     // If they cannot be persisted the API keeps serving the previous view (a version must be durable before it is
     // shown); the generation itself is served all the same.
-    await this.#keep.api.advance(next.store, served).catch((err: Error) => this.logger.error({ err }, 'the API object metadata cannot be saved; the API shows the previous generation'));
+    await this.#keep.api.advance(next.store, served, next.loadDiagnostics).catch((err: Error) => this.logger.error({ err }, 'the API object metadata cannot be saved; the API shows the previous generation'));
   }
 
   /**

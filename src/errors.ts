@@ -34,6 +34,7 @@ const validation = {
   EW_FIELD_INVALID: { summary: 'A field has a value the API server would reject.' },
   EW_FIELD_TYPE: { summary: 'A field has the wrong type.' },
   EW_FIELD_UNKNOWN: { summary: 'A field is not part of the object schema (warning).' },
+  EW_EVENT_READ_ONLY: { summary: 'An Event in a file or an API write: edgeway records its own Events and serves them read-only, so the object is skipped (the write is refused with 422).' },
   EW_KIND_UNKNOWN: { summary: 'An object of a kind edgeway does not handle (warning; the object is ignored).' },
   EW_METALLB_NOT_ANNOUNCED: { summary: 'A MetalLB L2Advertisement, BGPAdvertisement, BGPPeer, BFDProfile or Community: edgeway does not announce addresses, so it has no effect (warning).' },
   EW_OBJECT_DUPLICATE: { summary: 'Two objects with the same kind, namespace and name.' },

@@ -146,6 +146,7 @@ test('kubectl api-resources lists every served kind from aggregated discovery', 
     `NAME             SHORTNAMES   APIVERSION             NAMESPACED   KIND
 configmaps       cm           v1                     true         ConfigMap
 endpoints        ep           v1                     true         Endpoints
+events           ev           v1                     true         Event
 namespaces       ns           v1                     false        Namespace
 nodes            no           v1                     false        Node
 pods             po           v1                     true         Pod
@@ -165,18 +166,20 @@ test('kubectl get prints the API server columns from server-side Tables', async 
   const { run } = await withKubectl(t);
   t.is(
     ages(await run('get', 'svc,ep,ing', '-A')),
-    `NAMESPACE   NAME          TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)    AGE
-default     service/web   ClusterIP   127.96.0.1   <none>        80/TCP     <age>
-shop        service/api   ClusterIP   None         <none>        9000/UDP   <age>
+    `NAMESPACE   NAME                 TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)    AGE
+default     service/kubernetes   ClusterIP   127.96.0.1   <none>        443/TCP    <age>
+default     service/web          ClusterIP   WEB-IP       <none>        80/TCP     <age>
+shop        service/api          ClusterIP   None         <none>        9000/UDP   <age>
 
 NAMESPACE   NAME            ENDPOINTS                       AGE
 default     endpoints/web   127.0.0.1:8080,127.0.0.2:8080   <age>
+shop        endpoints/api   <none>                          <age>
 
 NAMESPACE   NAME                            CLASS    HOSTS           ADDRESS   PORTS   AGE
 default     ingress.networking.k8s.io/web   <none>   a.example.com             80      <age>
-`.replace(/127\.96\.0\.1/, (await run('get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}')) || '<none>'),
+`.replace('WEB-IP    ', ((await run('get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}')) || '<none>').padEnd(10)),
   );
-  t.regex(await run('get', 'svc', '-o', 'wide'), /^NAME +TYPE +CLUSTER-IP +EXTERNAL-IP +PORT\(S\) +AGE +SELECTOR\nweb +ClusterIP +\S+ +<none> +80\/TCP +\d+d +app=web,tier=front\n$/);
+  t.regex(await run('get', 'svc', '-o', 'wide'), /^NAME +TYPE +CLUSTER-IP +EXTERNAL-IP +PORT\(S\) +AGE +SELECTOR\nkubernetes +ClusterIP +\S+ +<none> +443\/TCP +\d+\w +<none>\nweb +ClusterIP +\S+ +<none> +80\/TCP +\d+d +app=web,tier=front\n$/);
   t.is(await run('get', 'svc', 'web', '-n', 'default', '-o', 'name'), 'service/web\n');
 });
 
@@ -265,7 +268,7 @@ test('edgeway kubeconfig (the bin) prints what kubectl uses as is: token, the st
       execFile('kubectl', ['--kubeconfig', file, '--cache-dir', join(running.dir, 'kube-cache'), ...args], { timeout: 60_000 }, (err, stdout, stderr) => (err === null ? resolve(stdout) : reject(new Error(stderr)))),
     );
   t.is(await kubectl('config', 'current-context'), 'edgeway\n');
-  t.is(await kubectl('get', 'svc', '-A', '-o', 'name'), 'service/web\nservice/api\n');
+  t.is(await kubectl('get', 'svc', '-A', '-o', 'name'), 'service/kubernetes\nservice/web\nservice/api\n');
   t.is((await bin(['kubeconfig', '--admin', 'nowhere'])).code, 2);
 });
 

@@ -30,6 +30,7 @@ const EXPECTED: readonly (readonly [kind: string, apiVersion: string, plural: st
   ['EndpointSlice', 'discovery.k8s.io/v1', 'endpointslices', 'epslice', '', true],
   ['Deployment', 'apps/v1', 'deployments', 'deploy', 'all', true],
   ['IPAddressPool', 'metallb.io/v1beta1', 'ipaddresspools', '', '', true],
+  ['Event', 'v1', 'events', 'ev', '', true],
 ];
 
 test('the registry holds the facts kubectl reports for every kind', (t) => {
@@ -99,7 +100,8 @@ test('edgeway get prints the registry columns for Service and Ingress, NAME and 
 
 test('printer columns start with Name and every cell of a bare object can be computed', (t) => {
   for (const e of KIND_ENTRIES) {
-    t.is(e.printerColumns[0]?.name, 'Name', e.kind);
+    // The API server's Event table starts with LAST SEEN; its NAME is the last wide column.
+    t.is(e.printerColumns[0]?.name, e.kind === 'Event' ? 'Last Seen' : 'Name', e.kind);
     const bare: KubeObject = { apiVersion: e.apiVersion, kind: e.kind, metadata: { name: 'x' }, spec: { selector: {}, template: {} } };
     for (const c of e.printerColumns) t.notThrows(() => cellValue(c, bare), `${e.kind} ${c.name}`);
   }

@@ -9,6 +9,7 @@ import { CONFIG_MAP } from './kinds/config-map.ts';
 import { DEPLOYMENT } from './kinds/deployment.ts';
 import { ENDPOINT_SLICE } from './kinds/endpoint-slice.ts';
 import { ENDPOINTS } from './kinds/endpoints.ts';
+import { EVENT } from './kinds/event.ts';
 import { INGRESS_CLASS } from './kinds/ingress-class.ts';
 import { INGRESS } from './kinds/ingress.ts';
 import { IP_ADDRESS_POOL } from './kinds/ip-address-pool.ts';
@@ -32,6 +33,7 @@ export const KIND_ENTRIES = [
   ENDPOINT_SLICE,
   DEPLOYMENT,
   IP_ADDRESS_POOL,
+  EVENT,
 ] as const;
 
 /** The name of every kind in the registry: tables in other layers are `Record<KindName, ...>`. */

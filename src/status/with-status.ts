@@ -30,6 +30,7 @@ export const STATUS_DECORATORS: Readonly<Record<KindName, StatusDecorator>> = {
   EndpointSlice: asConfigured,
   Deployment: asConfigured,
   IPAddressPool: asConfigured,
+  Event: asConfigured,
 };
 
 const DECORATORS: ReadonlyMap<string, StatusDecorator> = new Map(Object.entries(STATUS_DECORATORS));

@@ -39,6 +39,7 @@ const DEFAULTERS: Readonly<Record<KindName, Defaulter | null>> = {
     spec['autoAssign'] ??= true;
     spec['avoidBuggyIPs'] ??= false;
   },
+  Event: null,
 };
 
 /** The object with the API server's defaults filled in; `lookup` lists other objects (e.g. IngressClasses). */

@@ -34,7 +34,7 @@ export class ObjectApi {
       req.resume();
       const target = parseApiPath(path);
       if (target === null) return sendJson(res, 404, kubeStatus('NotFound', 'the server could not find the requested resource'));
-      if (target.name !== undefined) return send(res, this.#get(target));
+      if (target.name !== undefined) return send(res, this.#get(target, tableForm(req, query)));
       const q = parseListQuery(target.resource.kind, query);
       if ('kind' in q) return sendJson(res, q.code, q);
       const table = tableForm(req, query);
@@ -58,10 +58,13 @@ export class ObjectApi {
     );
   };
 
-  #get(target: ApiTarget): Reply {
+  /** One object; as a one-row Table when asked for, which `kubectl get KIND NAME` prints. */
+  #get(target: ApiTarget, table: 'None' | 'Metadata' | 'Object' | null): Reply {
     const entry = target.resource;
     const found = this.#host.storage.view.get(entry.kind, entry.namespaced ? target.namespace : undefined, target.name!);
-    return found === undefined ? notFound(entry, target.name!) : ok(found.object);
+    if (found === undefined) return notFound(entry, target.name!);
+    if (table === null) return ok(found.object);
+    return ok(toTable(entry, [found.object], { wide: true, includeObject: table, resourceVersion: found.object.metadata.resourceVersion ?? '' }));
   }
 
   /** A list sorted by namespace and name, filtered, one page of it when `limit` is set; a Table when asked for. */

@@ -174,7 +174,7 @@ export class ObjectWrites {
     if (w.entry.kind === 'Namespace' && BUILT_IN_NAMESPACES.includes(name)) {
       return fail(kubeStatus('Forbidden', `namespaces ${JSON.stringify(name)} is forbidden: this namespace may not be deleted`, detailsOf(w.entry, name)));
     }
-    const refused = existing.loaded === null ? null : readOnly(w.entry, existing);
+    const refused = existing.loaded === null && existing.generatedBy === undefined ? null : readOnly(w.entry, existing);
     if (refused !== null) return refused;
     if (w.dryRun) return ok(existing.object);
     const gone = existing.object;
@@ -191,7 +191,7 @@ export class ObjectWrites {
     if ('kind' in q) return fail(q);
     const chosen = this.#host.storage.view.list(w.entry.kind, w.target.namespace).filter((e) => matchesQuery(e.object, q));
     for (const e of chosen) {
-      const refused = e.loaded === null ? null : readOnly(w.entry, e);
+      const refused = e.loaded === null && e.generatedBy === undefined ? null : readOnly(w.entry, e);
       if (refused !== null) return refused;
     }
     const items = chosen.map((e) => e.object);

@@ -1,14 +1,20 @@
 /**
  * What the API serves and remembers, advanced once per generation swap: the ServedView (objects with their
- * metadata), the metadata state persisted through an ObjectMetaStore, and the watch history. advance() does all the
- * work of a swap once, so requests and watchers only read its results; the view and the events are published only
- * after the metadata is durable, so a version a client saw is never given again after a crash.
+ * metadata), the metadata state persisted through an ObjectMetaStore, the watch history, and the Events edgeway
+ * records (api/events). advance() does all the work of a swap once, so requests and watchers only read its results;
+ * the view and the events are published only after the metadata is durable, so a version a client saw is never
+ * given again after a crash.
  */
 import { randomUUID } from 'node:crypto';
 import type { Snapshot } from '../../snapshot/snapshot.ts';
 import type { ObjectStore } from '../../store/object-store.ts';
+import type { Diagnostic } from '../../config/diagnostic.ts';
+import type { KubeObject } from '../../k8s/types.ts';
+import type { EventInput } from '../events/event-input.ts';
+import { EventLog } from '../events/event-log.ts';
+import { generationEvents } from '../events/generation-events.ts';
 import { EventHistory } from '../watch/event-history.ts';
-import type { MetaState, ObjectMetaStore } from './object-meta-store.ts';
+import type { MetaState, ObjectMetaStore, StoredMeta } from './object-meta-store.ts';
 import { serveGeneration } from './serve-generation.ts';
 import { EMPTY_VIEW, type ServedView } from './served-view.ts';
 
@@ -20,6 +26,7 @@ export class ApiStorage {
   #state: MetaState;
   #view: ServedView = EMPTY_VIEW;
   readonly history: EventHistory;
+  readonly #events = new EventLog();
 
   private constructor(metaStore: ObjectMetaStore, state: MetaState, capacity: number) {
     this.#metaStore = metaStore;
@@ -35,9 +42,17 @@ export class ApiStorage {
     return this.#view;
   }
 
-  /** Serves the generation of `store` and `snapshot`: stamps versions, persists them, publishes view and events. */
-  async advance(store: ObjectStore, snapshot: Snapshot, now: Date = new Date()): Promise<void> {
-    const served = serveGeneration({ store, snapshot, state: this.#state, previous: this.#view, now, newUid: randomUUID });
+  /**
+   * Serves the generation of `store` and `snapshot`: stamps versions, persists them, publishes view and events.
+   * `extra` are Events beside the generation's own (a rejected reload, served again with the running generation).
+   */
+  async advance(store: ObjectStore, snapshot: Snapshot, loadDiagnostics: readonly Diagnostic[] = [], now: Date = new Date(), extra: readonly EventInput[] = []): Promise<void> {
+    const reported = [...generationEvents(snapshot, loadDiagnostics), ...extra];
+    const events = (metaOf: (key: string) => StoredMeta | undefined): readonly KubeObject[] => {
+      this.#events.record(reported, now, metaOf);
+      return this.#events.events();
+    };
+    const served = serveGeneration({ store, snapshot, state: this.#state, previous: this.#view, now, newUid: randomUUID, events });
     if (served.state.revision !== this.#state.revision || served.state.objects.size !== this.#state.objects.size || this.#view === EMPTY_VIEW) {
       await this.#metaStore.save(served.state);
     }

@@ -15,7 +15,8 @@
 import { createHash } from 'node:crypto';
 import type { LoadedObject } from '../../config/loaded-object.ts';
 import { kindEntryOf } from '../../k8s/kinds.ts';
-import type { KubeObject } from '../../k8s/types.ts';
+import type { KubeObject, Service } from '../../k8s/types.ts';
+import { generatedEndpoints } from '../../controllers/generated-endpoints.ts';
 import type { Snapshot } from '../../snapshot/snapshot.ts';
 import { withStatus } from '../../status/with-status.ts';
 import { defaultObject } from '../defaults/default-object.ts';
@@ -32,6 +33,11 @@ export interface ServeInput {
   readonly previous: ServedView;
   readonly now: Date;
   readonly newUid: () => string;
+  /**
+   * The Events to serve, asked for once the objects are stamped, so an Event can name its object's uid and
+   * resourceVersion (api/events/event-log.ts); none when absent.
+   */
+  readonly events?: (metaOf: (key: string) => StoredMeta | undefined) => readonly KubeObject[];
 }
 
 export interface Served {
@@ -48,14 +54,14 @@ export function serveGeneration(input: ServeInput): Served {
   const entries: ServedEntry[] = [];
   const events: WatchEvent[] = [];
 
-  const serve = (key: string, configured: KubeObject, decorated: KubeObject, loaded: LoadedObject | null): void => {
+  const serve = (key: string, configured: KubeObject, decorated: KubeObject, loaded: LoadedObject | null, generatedBy?: string): void => {
     const text = servedText(decorated);
     const before = state.objects.get(key);
     const prior = before === undefined ? undefined : previous.getByKey(key);
     if (before !== undefined && prior !== undefined && prior.text === text) {
       // The common case on a reload: served as before. No hashing, and the very same object is served again.
       metas.set(key, before);
-      entries.push(prior.loaded === loaded ? prior : { key, object: prior.object, loaded, configured, text });
+      entries.push(prior.loaded === loaded ? prior : { key, object: prior.object, loaded, configured, text, ...by(generatedBy) });
       return;
     }
     const hash = digest(text);
@@ -70,7 +76,7 @@ export function serveGeneration(input: ServeInput): Served {
     } else meta = before;
     metas.set(key, meta);
     const object = stamped(decorated, meta);
-    entries.push({ key, object, loaded, configured, text });
+    entries.push({ key, object, loaded, configured, text, ...by(generatedBy) });
     if (meta === before) return;
     events.push({ type: prior === undefined ? 'ADDED' : 'MODIFIED', object, previous: prior?.object ?? null, resourceVersion: meta.resourceVersion });
   };
@@ -94,11 +100,28 @@ export function serveGeneration(input: ServeInput): Served {
     const decorated = o.kind === 'Namespace' ? activeNamespace(configured) : withStatus(configured, input.snapshot);
     serve(key, configured, decorated, loaded);
   }
+  // What the endpoint controllers would write for each Service with a selector, unless a manifest defines it itself.
+  for (const service of input.store.list<Service>('Service')) {
+    const generated = generatedEndpoints(input.store, service);
+    if (generated === null) continue;
+    const { namespace, name } = service.object.metadata;
+    const owner = `Service ${JSON.stringify(name)}`;
+    const uid = metas.get(storeKey('Service', namespace, name))?.uid;
+    for (const o of [generated.endpoints, ...generated.slices]) {
+      const key = storeKey(o.kind, namespace, o.metadata.name);
+      if (metas.has(key)) continue;
+      const owned = o.kind === 'EndpointSlice' && uid !== undefined ? ownedBy(o, name, uid) : o;
+      serve(key, owned, owned, null, owner);
+    }
+  }
   for (const name of namespaces) {
     const key = storeKey('Namespace', undefined, name);
     if (metas.has(key)) continue;
     const ns = implicitNamespace(name);
     serve(key, ns, ns, null);
+  }
+  for (const event of input.events?.((key) => metas.get(key)) ?? []) {
+    serve(storeKey('Event', event.metadata.namespace, event.metadata.name), event, event, null, 'edgeway');
   }
   for (const [key, before] of state.objects) {
     if (metas.has(key)) continue;
@@ -125,6 +148,17 @@ function stamped(object: KubeObject, meta: StoredMeta): KubeObject {
   if (object.kind !== 'Secret') return { ...object, metadata };
   const { data: _data, stringData: _stringData, ...kept } = object;
   return { ...kept, metadata } as KubeObject;
+}
+
+function by(generatedBy: string | undefined): { generatedBy?: string } {
+  return generatedBy === undefined ? {} : { generatedBy };
+}
+
+/** A slice names its Service as controller owner, as the EndpointSlice controller sets it. */
+function ownedBy(o: KubeObject, name: string, uid: string): KubeObject {
+  const ownerReferences = [{ apiVersion: 'v1', kind: 'Service', name, uid, controller: true, blockOwnerDeletion: true }];
+  // ObjectMeta does not type ownerReferences: nothing edgeway reads uses them.
+  return { ...o, metadata: { ...o.metadata, ownerReferences } as KubeObject['metadata'] };
 }
 
 function withoutMetaAndStatus(o: KubeObject): Record<string, unknown> {

@@ -20,6 +20,11 @@ export interface ServedEntry {
   readonly configured: KubeObject;
   /** The object as fingerprinted (serve-generation.ts): the next swap compares it as text before hashing anything. */
   readonly text: string;
+  /**
+   * Who writes this object anew each generation (`Service "web"` for its Endpoints, `edgeway` for Events): the
+   * API refuses writes to it. Absent for objects from manifests and implicit namespaces.
+   */
+  readonly generatedBy?: string;
 }
 
 export const BUILT_IN_NAMESPACES: readonly string[] = ['default', 'kube-public', 'kube-system'];

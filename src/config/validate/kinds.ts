@@ -10,6 +10,7 @@ import { CONFIG_MAP_SHAPE, validateConfigMap } from './config-map.ts';
 import { DEPLOYMENT_SHAPE, validateDeployment } from './deployment.ts';
 import { ENDPOINT_SLICE_SHAPE, validateEndpointSlice } from './endpoint-slice.ts';
 import { ENDPOINTS_SHAPE, validateEndpoints } from './endpoints.ts';
+import { EVENT_SHAPE, validateEvent } from './event.ts';
 import { INGRESS_CLASS_SHAPE, validateIngressClass } from './ingress-class.ts';
 import { INGRESS_SHAPE, validateIngress } from './ingress.ts';
 import { IP_ADDRESS_POOL_SHAPE, validateIPAddressPool } from './ip-address-pool.ts';
@@ -47,6 +48,7 @@ export const VALIDATION: Readonly<Record<KindName, KindValidation>> = {
   IngressClass: { name: 'dns1123-subdomain', shape: INGRESS_CLASS_SHAPE, validate: validateIngressClass },
   Deployment: { name: 'dns1123-subdomain', shape: DEPLOYMENT_SHAPE, validate: validateDeployment },
   IPAddressPool: { name: 'dns1123-subdomain', shape: IP_ADDRESS_POOL_SHAPE, validate: validateIPAddressPool },
+  Event: { name: 'dns1123-subdomain', shape: EVENT_SHAPE, validate: validateEvent },
 };
 
 /** The rule for every kind edgeway reads, by kind name. */
