@@ -99,7 +99,7 @@ test('edgeway get svc against a running edgeway: the Service beyond the pool is 
   const kubectl = (args: readonly string[]): Promise<{ stdout: string; stderr: string }> =>
     new Promise((resolve) => execFile('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'kube-cache'), ...args], { timeout: 60_000 }, (_err, stdout, stderr) => resolve({ stdout, stderr })));
   const masked = (text: string): string => text.replace(/\b\d+(s|m\d*s?|h\d*m?|d\d*h?|y\d*d?)\b/g, '<age>');
-  for (const args of [['get', 'svc'], ['get', 'svc', '-o', 'wide'], ['get', 'svc', '-A'], ['get', 'svc', 'first'], ['get', 'svc', '-o', 'name'], ['get', 'ns'], ['get', 'no', '-o', 'wide'], ['get', 'po'], ['get', 'svc', 'first', '-o', 'json'], ['get', 'ep', '-A', '-o', 'yaml']]) {
+  for (const args of [['get', 'svc'], ['get', 'svc', '-o', 'wide'], ['get', 'svc', '-A'], ['get', 'svc', 'first'], ['get', 'svc', '-o', 'name'], ['get', 'ns'], ['get', 'no', '-o', 'wide'], ['get', 'po'], ['get', 'svc', 'first', '-o', 'json'], ['get', 'ep', '-A', '-o', 'yaml'], ['get', 'svc,ep'], ['get', 'no,svc', '-A'], ['get', 'svc,no', '-A', '-o', 'wide'], ['get', 'ep,svc', '-o', 'name'], ['get', 'svc,ep', '-o', 'json'], ['get', 'po,ns'], ['get', 'ingclass,po'], ['get', 'po,ep'], ['get', 'po', '-A']]) {
     const ours = await run([...args, '--admin', admin]);
     const theirs = await kubectl(args);
     t.is(masked(ours.stdout), masked(theirs.stdout), args.join(' '));

@@ -1,5 +1,5 @@
 /**
- * `edgeway get RESOURCE [NAME] [-n NS | -A] [-o wide|name|json|yaml] [--admin HOST:PORT]`: a thin client of the
+ * `edgeway get RESOURCE[,RESOURCE...] [NAME] [-n NS | -A] [-o wide|name|json|yaml] [--admin HOST:PORT]`: a thin client of the
  * running edgeway's Kubernetes-compatible API that prints what kubectl prints, for machines without kubectl. Tables
  * are the server's (`Accept: application/json;as=Table;v=v1;g=meta.k8s.io`, the same columns kubectl shows) laid
  * out as kubectl lays them out; json and yaml are the objects as kubectl writes them (a list as a `List`, keys
@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { parseHostPort } from '../config/settings-document.ts';
 import type { KindEntry } from '../k8s/kind-entry.ts';
 import { apiPath, resourceNamed } from './kubectl/resource-names.ts';
-import { printTable, type Table } from './kubectl/print-table.ts';
+import { cellText, printTable, type Table } from './kubectl/print-table.ts';
 
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 
@@ -32,46 +32,67 @@ export async function runGet(argv: readonly string[]): Promise<number> {
     return usage((err as Error).message);
   }
   const { values, positionals } = parsed;
-  const [word, name] = positionals;
-  if (word === undefined) return usage('name a resource: services, endpoints, pods, ingresses, endpointslices, nodes, ...');
-  const resource = resourceNamed(word);
-  if (resource === undefined) {
-    process.stderr.write(`error: the server doesn't have a resource type "${word}"\n`);
-    return 1;
+  const [words, name] = positionals;
+  if (words === undefined) return usage('name a resource: services, endpoints, pods, ingresses, endpointslices, nodes, ...');
+  // `svc,ep`: several types, each printed as its own table, as kubectl does.
+  const resources: KindEntry[] = [];
+  for (const word of words.split(',')) {
+    const resource = resourceNamed(word);
+    if (resource === undefined) {
+      process.stderr.write(`error: the server doesn't have a resource type "${word}"\n`);
+      return 1;
+    }
+    resources.push(resource);
   }
   const admin = parseHostPort(values.admin);
   if (admin === undefined) return usage(`--admin must be HOST:PORT, got ${JSON.stringify(values.admin)}`);
   const output = values.output ?? '';
   if (!['', 'wide', 'name', 'json', 'yaml'].includes(output)) return usage('-o takes wide, name, json or yaml');
   const all = values['all-namespaces'] === true && name === undefined;
-  const namespace = resource.namespaced && !all ? (values.namespace ?? 'default') : undefined;
+  const namespace = values.namespace ?? 'default';
   const table = output === '' || output === 'wide';
+  const several = resources.length > 1;
+  // kubectl decides on the NAMESPACE column with the first type it prints and keeps it for the others.
+  let withNamespace: boolean | undefined;
+  const printed: string[] = [];
+  const items: Record<string, unknown>[] = [];
+  let single: unknown;
 
-  let answer: { status: number; body: unknown };
-  try {
-    answer = await getJson(admin.host, admin.port, apiPath(resource, namespace, name), table ? `${TABLE},application/json` : 'application/json');
-  } catch (err) {
-    process.stderr.write(`edgeway get: cannot reach the admin API at ${values.admin}: ${(err as Error).message}\n`);
-    return 1;
+  for (const resource of resources) {
+    let answer: { status: number; body: unknown };
+    try {
+      const path = apiPath(resource, resource.namespaced && !all ? namespace : undefined, name);
+      answer = await getJson(admin.host, admin.port, path, table ? `${TABLE},application/json` : 'application/json');
+    } catch (err) {
+      process.stderr.write(`edgeway get: cannot reach the admin API at ${values.admin}: ${(err as Error).message}\n`);
+      return 1;
+    }
+    if (answer.status !== 200) {
+      const status = answer.body as { message?: string; reason?: string } | null;
+      process.stderr.write(`Error from server${status?.reason === undefined ? '' : ` (${status.reason})`}: ${status?.message ?? `HTTP ${answer.status}`}\n`);
+      return 1;
+    }
+    if (table) {
+      const t = answer.body as Table;
+      if (t.rows.length === 0) continue;
+      withNamespace ??= all && resource.namespaced;
+      const rows = several ? t.rows.map((r) => ({ ...r, cells: [`${qualifiedName(resource)}/${cellText(r.cells[0])}`, ...r.cells.slice(1)] })) : t.rows;
+      printed.push(printTable({ ...t, rows }, { wide: output === 'wide', withNamespace }));
+      continue;
+    }
+    const got = name === undefined ? ((answer.body as { items?: Record<string, unknown>[] }).items ?? []) : [answer.body as Record<string, unknown>];
+    for (const o of got) items.push({ apiVersion: resource.apiVersion, kind: resource.kind, ...o });
+    if (output === 'name') for (const o of got) process.stdout.write(`${qualifiedName(resource)}/${String((o['metadata'] as { name?: string } | undefined)?.name)}\n`);
+    single = answer.body;
   }
-  if (answer.status !== 200) {
-    const status = answer.body as { message?: string; reason?: string } | null;
-    process.stderr.write(`Error from server${status?.reason === undefined ? '' : ` (${status.reason})`}: ${status?.message ?? `HTTP ${answer.status}`}\n`);
-    return 1;
-  }
-  const items = name === undefined ? ((answer.body as { items?: Record<string, unknown>[] }).items ?? []) : [answer.body as Record<string, unknown>];
   if (table) {
-    const text = printTable(answer.body as Table, { wide: output === 'wide', withNamespace: all && resource.namespaced });
-    if (text === '') process.stderr.write(namespace === undefined ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`);
-    else process.stdout.write(text);
+    if (printed.length === 0) process.stderr.write(all || resources.some((r) => !r.namespaced) ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`);
+    else process.stdout.write(printed.join('\n'));
     return 0;
   }
-  if (output === 'name') {
-    for (const o of items) process.stdout.write(`${qualifiedName(resource)}/${String((o['metadata'] as { name?: string } | undefined)?.name)}\n`);
-    return 0;
-  }
+  if (output === 'name') return 0;
   // kubectl writes one object as it is and several as a v1 List, keys sorted (Go marshals maps that way).
-  const document = sortKeys(name === undefined ? { apiVersion: 'v1', kind: 'List', items: items.map((o) => ({ apiVersion: resource.apiVersion, kind: resource.kind, ...o })), metadata: { resourceVersion: '' } } : answer.body);
+  const document = sortKeys(name !== undefined && !several ? single : { apiVersion: 'v1', kind: 'List', items, metadata: { resourceVersion: '' } });
   process.stdout.write(output === 'json' ? JSON.stringify(document, null, 4) + '\n' : stringify(document, { lineWidth: 0, indentSeq: false, schema: 'yaml-1.1' }));
   return 0;
 }

@@ -26,7 +26,7 @@ export const COMMAND_USAGE = {
   print the Service environment variables a pod in NS (default: default) would get, in kubelet format, with the
   ClusterIPs edgeway serve holds (read from the state directory of the settings, or DIR)
 `,
-  get: `usage: edgeway get RESOURCE [NAME] [-n NS | -A] [-o wide|name|json|yaml] [--admin HOST:PORT]
+  get: `usage: edgeway get RESOURCE[,RESOURCE...] [NAME] [-n NS | -A] [-o wide|name|json|yaml] [--admin HOST:PORT]
   what a running edgeway serves, read from its Kubernetes-compatible API and printed exactly as kubectl get prints
   it (for machines without kubectl); --admin defaults to 127.0.0.1:9901
 `,
