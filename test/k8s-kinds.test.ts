@@ -5,7 +5,8 @@
  */
 import test from 'ava';
 import { parseApiPath, RESOURCES } from '../src/api/server/api-paths.ts';
-import { columnsOf } from '../src/cli/kubectl/table.ts';
+import { toTable } from '../src/api/table/to-table.ts';
+import { printTable, type Table } from '../src/cli/kubectl/print-table.ts';
 import { apiPath, resourceNamed } from '../src/cli/kubectl/resource-names.ts';
 import { KINDS, VALIDATION } from '../src/config/validate/kinds.ts';
 import { CLUSTER_SCOPED_KINDS, KIND_ENTRIES, kindEntryOf, NAMESPACED_KINDS } from '../src/k8s/kinds.ts';
@@ -90,12 +91,14 @@ test('every kind has a status decorator', (t) => {
   for (const kind of kinds) t.is(typeof STATUS_DECORATORS[kind], 'function', kind);
 });
 
-test('edgeway get prints the registry columns for Service and Ingress, NAME and AGE for the rest', (t) => {
+test('edgeway get prints the registry columns of every kind (the wide ones with -o wide), as kubectl does', (t) => {
   for (const e of KIND_ENTRIES) {
-    const expected = e.kind === 'Service' || e.kind === 'Ingress' ? e.printerColumns.filter((c) => c.priority === 0).map((c) => c.name) : ['Name', 'Age'];
-    t.deepEqual(columnsOf(e.kind).map((c) => c.name), expected, e.kind);
+    const bare: KubeObject = { apiVersion: e.apiVersion, kind: e.kind, metadata: { name: 'x' }, spec: { selector: {}, template: {} } };
+    const table = toTable(e, [bare], { wide: true, includeObject: 'Metadata', resourceVersion: '1' }) as unknown as Table;
+    const header = (wide: boolean): string[] => printTable(table, { wide, withNamespace: false }).split('\n')[0]!.trim().split(/ {3,}/);
+    t.deepEqual(header(false), e.printerColumns.filter((c) => c.priority === 0).map((c) => c.name.toUpperCase()), e.kind);
+    t.deepEqual(header(true), e.printerColumns.map((c) => c.name.toUpperCase()), e.kind);
   }
-  t.deepEqual(columnsOf('Widget').map((c) => c.name), ['Name', 'Age']);
 });
 
 test('printer columns start with Name and every cell of a bare object can be computed', (t) => {

@@ -1,15 +1,19 @@
 /**
- * `edgeway get RESOURCE [NAME] [-n NS | -A] [-o wide|json|yaml] [--admin HOST:PORT]`: what a running edgeway
- * serves, with status filled in, read from its admin API and printed as kubectl does (a LoadBalancer Service still
- * waiting for an address shows `<pending>`).
+ * `edgeway get RESOURCE[,RESOURCE...] [NAME] [-n NS | -A] [-o wide|name|json|yaml] [--admin HOST:PORT]`: a thin client of the
+ * running edgeway's Kubernetes-compatible API that prints what kubectl prints, for machines without kubectl. Tables
+ * are the server's (`Accept: application/json;as=Table;v=v1;g=meta.k8s.io`, the same columns kubectl shows) laid
+ * out as kubectl lays them out; json and yaml are the objects as kubectl writes them (a list as a `List`, keys
+ * sorted). Reads need no token, so plain HTTP to the admin port is enough.
  */
 import { request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { parseHostPort } from '../config/settings-document.ts';
-import type { KubeObject } from '../k8s/types.ts';
+import type { KindEntry } from '../k8s/kind-entry.ts';
 import { apiPath, resourceNamed } from './kubectl/resource-names.ts';
-import { formatTable } from './kubectl/table.ts';
+import { cellText, printTable, type Table } from './kubectl/print-table.ts';
+
+const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 
 export async function runGet(argv: readonly string[]): Promise<number> {
   let parsed;
@@ -28,43 +32,92 @@ export async function runGet(argv: readonly string[]): Promise<number> {
     return usage((err as Error).message);
   }
   const { values, positionals } = parsed;
-  const [word, name] = positionals;
-  if (word === undefined) return usage('name a resource: services, endpoints, pods, ingresses, endpointslices, nodes, ...');
-  const resource = resourceNamed(word);
-  if (resource === undefined) return usage(`the server doesn't have a resource type "${word}"`);
+  const [words, name] = positionals;
+  if (words === undefined) return usage('name a resource: services, endpoints, pods, ingresses, endpointslices, nodes, ...');
+  // `svc,ep`: several types, each printed as its own table, as kubectl does.
+  const resources: KindEntry[] = [];
+  for (const word of words.split(',')) {
+    const resource = resourceNamed(word);
+    if (resource === undefined) {
+      process.stderr.write(`error: the server doesn't have a resource type "${word}"\n`);
+      return 1;
+    }
+    resources.push(resource);
+  }
   const admin = parseHostPort(values.admin);
   if (admin === undefined) return usage(`--admin must be HOST:PORT, got ${JSON.stringify(values.admin)}`);
   const output = values.output ?? '';
-  if (!['', 'wide', 'json', 'yaml'].includes(output)) return usage('-o takes wide, json or yaml');
+  if (!['', 'wide', 'name', 'json', 'yaml'].includes(output)) return usage('-o takes wide, name, json or yaml');
   const all = values['all-namespaces'] === true && name === undefined;
-  const namespace = resource.namespaced && !all ? (values.namespace ?? 'default') : undefined;
+  const namespace = values.namespace ?? 'default';
+  const table = output === '' || output === 'wide';
+  const several = resources.length > 1;
+  // kubectl decides on the NAMESPACE column with the first type it prints and keeps it for the others.
+  let withNamespace: boolean | undefined;
+  const printed: string[] = [];
+  const items: Record<string, unknown>[] = [];
+  let single: unknown;
 
-  let answer: { status: number; body: unknown };
-  try {
-    answer = await getJson(admin.host, admin.port, apiPath(resource, namespace, name));
-  } catch (err) {
-    process.stderr.write(`edgeway get: cannot reach the admin API at ${values.admin}: ${(err as Error).message}\n`);
-    return 1;
+  for (const resource of resources) {
+    let answer: { status: number; body: unknown };
+    try {
+      const path = apiPath(resource, resource.namespaced && !all ? namespace : undefined, name);
+      answer = await getJson(admin.host, admin.port, path, table ? `${TABLE},application/json` : 'application/json');
+    } catch (err) {
+      process.stderr.write(`edgeway get: cannot reach the admin API at ${values.admin}: ${(err as Error).message}\n`);
+      return 1;
+    }
+    if (answer.status !== 200) {
+      const status = answer.body as { message?: string; reason?: string } | null;
+      process.stderr.write(`Error from server${status?.reason === undefined ? '' : ` (${status.reason})`}: ${status?.message ?? `HTTP ${answer.status}`}\n`);
+      return 1;
+    }
+    if (table) {
+      const t = answer.body as Table;
+      if (t.rows.length === 0) continue;
+      withNamespace ??= all && resource.namespaced;
+      const rows = several ? t.rows.map((r) => ({ ...r, cells: [`${qualifiedName(resource)}/${cellText(r.cells[0])}`, ...r.cells.slice(1)] })) : t.rows;
+      printed.push(printTable({ ...t, rows }, { wide: output === 'wide', withNamespace }));
+      continue;
+    }
+    const got = name === undefined ? ((answer.body as { items?: Record<string, unknown>[] }).items ?? []) : [answer.body as Record<string, unknown>];
+    for (const o of got) items.push({ apiVersion: resource.apiVersion, kind: resource.kind, ...o });
+    if (output === 'name') for (const o of got) process.stdout.write(`${qualifiedName(resource)}/${String((o['metadata'] as { name?: string } | undefined)?.name)}\n`);
+    single = answer.body;
   }
-  if (answer.status !== 200) {
-    const message = (answer.body as { message?: string } | null)?.message ?? `HTTP ${answer.status}`;
-    process.stderr.write(`Error from server: ${message}\n`);
-    return 1;
+  if (table) {
+    if (printed.length === 0) process.stderr.write(all || resources.some((r) => !r.namespaced) ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`);
+    else process.stdout.write(printed.join('\n'));
+    return 0;
   }
-  if (output === 'json') process.stdout.write(JSON.stringify(answer.body, null, 2) + '\n');
-  else if (output === 'yaml') process.stdout.write(stringify(answer.body));
-  else {
-    const items = name === undefined ? ((answer.body as { items?: KubeObject[] }).items ?? []) : [answer.body as KubeObject];
-    const text = formatTable(resource.kind, items, all && resource.namespaced, new Date());
-    if (text === '') process.stderr.write(namespace === undefined ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`);
-    else process.stdout.write(text);
-  }
+  if (output === 'name') return 0;
+  // kubectl writes one object as it is and several as a v1 List, keys sorted (Go marshals maps that way).
+  const document = sortKeys(name !== undefined && !several ? single : { apiVersion: 'v1', kind: 'List', items, metadata: { resourceVersion: '' } });
+  process.stdout.write(output === 'json' ? JSON.stringify(document, null, 4) + '\n' : stringify(document, { lineWidth: 0, indentSeq: false, schema: 'yaml-1.1' }));
   return 0;
 }
 
-function getJson(host: string, port: number, path: string): Promise<{ status: number; body: unknown }> {
+/** `service`, `ingress.networking.k8s.io`: how kubectl names a kind in `-o name`. */
+function qualifiedName(resource: KindEntry): string {
+  const kind = resource.kind.toLowerCase();
+  return resource.group === '' ? kind : `${kind}.${resource.group}`;
+}
+
+/** Keys sorted at every level, and without metadata.managedFields, which kubectl hides unless asked. */
+function sortKeys(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => sortKeys(v));
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value).sort()) {
+    if (key === 'metadata' && k === 'managedFields') continue;
+    out[k] = sortKeys((value as Record<string, unknown>)[k], k);
+  }
+  return out;
+}
+
+function getJson(host: string, port: number, path: string, accept: string): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host, port, path, headers: { accept: 'application/json' } }, (res) => {
+    const req = request({ host, port, path, headers: { accept } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));

@@ -26,9 +26,9 @@ export const COMMAND_USAGE = {
   print the Service environment variables a pod in NS (default: default) would get, in kubelet format, with the
   ClusterIPs edgeway serve holds (read from the state directory of the settings, or DIR)
 `,
-  get: `usage: edgeway get RESOURCE [NAME] [-n NS | -A] [-o wide|json|yaml] [--admin HOST:PORT]
-  what a running edgeway serves, with status, as kubectl prints it (EXTERNAL-IP <pending> while waiting);
-  --admin defaults to 127.0.0.1:9901
+  get: `usage: edgeway get RESOURCE[,RESOURCE...] [NAME] [-n NS | -A] [-o wide|name|json|yaml] [--admin HOST:PORT]
+  what a running edgeway serves, read from its Kubernetes-compatible API and printed exactly as kubectl get prints
+  it (for machines without kubectl); --admin defaults to 127.0.0.1:9901
 `,
   kubeconfig: `usage: edgeway kubeconfig [--config FILE ...] [--state-dir DIR] [--admin HOST:PORT]
   print a kubeconfig for kubectl: the admin API over HTTPS, its CA from the state directory, the admin token when
@@ -48,7 +48,7 @@ commands:
   whoami  a demo backend that answers with its name, the request line and the headers it received
   certs   make a local CA and certificates, print a kubernetes.io/tls Secret
   env     print the Service environment variables a pod would get (kubelet format)
-  get     what a running edgeway serves, with status, as kubectl prints it
+  get     what a running edgeway serves, printed exactly as kubectl get prints it
   kubeconfig  print a kubeconfig with which kubectl talks to edgeway's admin API
 `;
 

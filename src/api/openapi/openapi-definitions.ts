@@ -77,29 +77,27 @@ const ingressBackend = object('Where matching requests go: a Service port, or an
   resource: open('A reference to another object in the namespace (instead of service).'),
 });
 
+// Named as the API server names them, so `kubectl explain` prints the types users know (<[]HTTPIngressPath>).
+const ingressTls = object('TLS for some hosts.', { hosts: list(str(''), 'The host names the certificate is served for.'), secretName: str('The kubernetes.io/tls Secret holding the certificate and key.') });
+
+const httpIngressPath = object('One path and its backend.', {
+  path: str('The path to match; must start with "/".'),
+  pathType: str('Exact, Prefix (by path segments) or ImplementationSpecific (handled as Prefix by edgeway).', ['Exact', 'ImplementationSpecific', 'Prefix']),
+  backend: ref(NET + 'IngressBackend', 'Where matching requests go.'),
+}, ['pathType', 'backend']);
+
+const httpIngressRuleValue = object('HTTP routes of the rule.', { paths: list(ref(NET + 'HTTPIngressPath'), 'Paths tried from the most specific.') }, ['paths']);
+
+const ingressRule = object('Routes for one host (or every host when host is empty).', {
+  host: str('The host name to match, exact or a one-label wildcard (*.example.com).'),
+  http: ref(NET + 'HTTPIngressRuleValue', 'HTTP routes of the rule.'),
+});
+
 const ingressSpec = object('The routing rules of the Ingress.', {
   ingressClassName: str('The IngressClass that handles this Ingress; the default class when empty.'),
   defaultBackend: ref(NET + 'IngressBackend', 'Where requests go that no rule matches.'),
-  tls: list(
-    object('TLS for some hosts.', { hosts: list(str(''), 'The host names the certificate is served for.'), secretName: str('The kubernetes.io/tls Secret holding the certificate and key.') }),
-    'TLS termination for hosts of this Ingress.',
-  ),
-  rules: list(
-    object('Routes for one host (or every host when host is empty).', {
-      host: str('The host name to match, exact or a one-label wildcard (*.example.com).'),
-      http: object('HTTP routes of the rule.', {
-        paths: list(
-          object('One path and its backend.', {
-            path: str('The path to match; must start with "/".'),
-            pathType: str('Exact, Prefix (by path segments) or ImplementationSpecific (handled as Prefix by edgeway).', ['Exact', 'ImplementationSpecific', 'Prefix']),
-            backend: ref(NET + 'IngressBackend', 'Where matching requests go.'),
-          }, ['pathType', 'backend']),
-          'Paths tried from the most specific.',
-        ),
-      }, ['paths']),
-    }),
-    'Host rules, matched before the default backend.',
-  ),
+  tls: list(ref(NET + 'IngressTLS'), 'TLS termination for hosts of this Ingress.'),
+  rules: list(ref(NET + 'IngressRule'), 'Host rules, matched before the default backend.'),
 });
 
 /** Every definition, by name. */
@@ -133,6 +131,10 @@ export const DEFINITIONS: Readonly<Record<string, Schema>> = {
     immutable: bool('When true, the data can no longer change.'),
   }),
   [NET + 'IngressBackend']: ingressBackend,
+  [NET + 'IngressTLS']: ingressTls,
+  [NET + 'HTTPIngressPath']: httpIngressPath,
+  [NET + 'HTTPIngressRuleValue']: httpIngressRuleValue,
+  [NET + 'IngressRule']: ingressRule,
   [NET + 'IngressSpec']: ingressSpec,
   [NET + 'Ingress']: kindSchema('networking.k8s.io', 'v1', 'Ingress', 'HTTP(S) routing by host and path to Services, with TLS by host.', {
     spec: ref(NET + 'IngressSpec', 'The routing rules.'),

@@ -22,6 +22,8 @@ export interface Write {
   readonly body: string;
   readonly dryRun: boolean;
   readonly options: PatchOptions;
+  /** The body is a patch's result whose managedFields the patch already recorded. */
+  readonly tracked?: boolean;
 }
 
 /** Body → object with positions in the body, checked against the path. */

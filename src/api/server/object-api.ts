@@ -34,10 +34,10 @@ export class ObjectApi {
       req.resume();
       const target = parseApiPath(path);
       if (target === null) return sendJson(res, 404, kubeStatus('NotFound', 'the server could not find the requested resource'));
-      if (target.name !== undefined) return send(res, this.#get(target, tableForm(req, query)));
+      const table = tableForm(req, query);
+      if (target.name !== undefined) return send(res, this.#get(target, table));
       const q = parseListQuery(target.resource.kind, query);
       if ('kind' in q) return sendJson(res, q.code, q);
-      const table = tableForm(req, query);
       if (q.watch) {
         return serveWatch(res, this.#host.storage.history, this.#host.storage.view, { entry: target.resource, namespace: target.namespace, query: q, table });
       }
@@ -58,13 +58,14 @@ export class ObjectApi {
     );
   };
 
-  /** One object; as a one-row Table when asked for, which `kubectl get KIND NAME` prints. */
+  /** One object; a one-row Table when asked for, as `kubectl get svc web` prints the kind's columns from it. */
   #get(target: ApiTarget, table: 'None' | 'Metadata' | 'Object' | null): Reply {
     const entry = target.resource;
-    const found = this.#host.storage.view.get(entry.kind, entry.namespaced ? target.namespace : undefined, target.name!);
+    const view = this.#host.storage.view;
+    const found = view.get(entry.kind, entry.namespaced ? target.namespace : undefined, target.name!);
     if (found === undefined) return notFound(entry, target.name!);
     if (table === null) return ok(found.object);
-    return ok(toTable(entry, [found.object], { wide: true, includeObject: table, resourceVersion: found.object.metadata.resourceVersion ?? '' }));
+    return ok(toTable(entry, [found.object], { wide: true, includeObject: table, resourceVersion: found.object.metadata.resourceVersion ?? String(view.revision) }));
   }
 
   /** A list sorted by namespace and name, filtered, one page of it when `limit` is set; a Table when asked for. */

@@ -160,8 +160,9 @@ export class ObjectWrites {
       const body = JSON.stringify(result.object);
       const reparsed = decodeObject({ ...w, body }, name);
       if ('status' in reparsed) return reparsed;
-      if (existing === undefined) return this.#create({ ...w, body });
-      const reply = await this.#update(w, name, reparsed);
+      // The patch recorded its own managedFields (an apply as operation Apply): #prepare leaves them as they are.
+      if (existing === undefined) return this.#create({ ...w, body, tracked: true });
+      const reply = await this.#update({ ...w, tracked: true }, name, reparsed);
       const implicitVersion = result.object.metadata.resourceVersion === live?.metadata.resourceVersion;
       if (reply.status !== 409 || !implicitVersion || attempt === MAX_PATCH_ATTEMPTS) return reply;
     }
@@ -218,7 +219,7 @@ export class ObjectWrites {
       .filter((d) => d.severity === 'error')
       .sort((a, b) => Number(!written(parsed.object, a.field)) - Number(!written(parsed.object, b.field)));
     if (errors.length > 0) return fail(invalidStatus(w.entry, defaulted.metadata.name, errors));
-    return { ...candidate, object: trackUpdate(w.entry, previous, defaulted, w.options) };
+    return { ...candidate, object: w.tracked === true ? defaulted : trackUpdate(w.entry, previous, defaulted, w.options) };
   }
 
   /**

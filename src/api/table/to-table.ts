@@ -61,7 +61,7 @@ export function definition(column: PrinterColumn): Record<string, unknown> {
 
 /**
  * A cell as the API server writes it: strings, numbers and booleans as they are; a missing value is null, which
- * kubectl prints as `<none>`; a list or object (a CRD column over an array) is written as JSON, as the API server
+ * kubectl prints as an empty cell (columns the API server fills with `<none>` compute it themselves); a list or object (a CRD column over an array) is written as JSON, as the API server
  * does for custom resource columns.
  */
 function cell(column: PrinterColumn, object: KubeObject, now: Date): unknown {

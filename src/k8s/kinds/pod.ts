@@ -1,6 +1,6 @@
 /** v1 Pod: READY containers, STATUS (pod-status.ts), RESTARTS, and the wide columns kubectl prints. */
 import { kindEntry } from '../kind-entry.ts';
-import { AGE_COLUMN, computed, NAME_COLUMN, path } from '../printer-column.ts';
+import { AGE_COLUMN, computed, NAME_COLUMN } from '../printer-column.ts';
 import type { KubeObject, Pod } from '../types.ts';
 import { podStatus } from './pod-status.ts';
 
@@ -25,7 +25,7 @@ export const POD = kindEntry({
     AGE_COLUMN,
     computed('IP', (o) => (o as Pod).status?.podIP ?? '<none>', 1),
     computed('Node', (o) => (o as Pod).spec?.nodeName ?? '<none>', 1),
-    path('Nominated Node', '.status.nominatedNodeName', 'string', 1),
+    computed('Nominated Node', (o) => ((o as Pod).status as { nominatedNodeName?: string } | undefined)?.nominatedNodeName || '<none>', 1),
     computed('Readiness Gates', readinessGates, 1),
   ],
 });
