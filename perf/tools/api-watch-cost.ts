@@ -7,8 +7,12 @@
  * every process (backend included) is restarted for every run, as the bench does; medians and spread over the
  * repetitions, and the paired ratio (watched / plain, measured seconds apart) per repetition with its median.
  *
+ * With --paired, as ab-pair.ts does, both edgeways serve at the same time, each under its own autocannon against
+ * one backend, restarted every repetition with the first-started alternating: whatever the shared host does in a
+ * repetition it does to both, so the ratios are far steadier than those of runs taken one after the other.
+ *
  * Usage: node perf/tools/api-watch-cost.ts [--cli dist/cli/main.js] [--reps 3] [--duration 10] [--warmup 2]
- *   [--connections 100] [--watches 100]. Build first.
+ *   [--connections 100] [--watches 100] [--paired]. Build first.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { ClientRequest } from 'node:http';
@@ -31,6 +35,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '100' },
     watches: { type: 'string', default: '100' },
+    paired: { type: 'boolean', default: false },
   },
 });
 const reps = Number(values.reps);
@@ -83,10 +88,44 @@ async function measure(withWatches: boolean, dir: string): Promise<Run> {
   return { rps: result.requests.total / Number(values.duration), cpuPerRequest: (after - before) / result.requests.total };
 }
 
+/** Both at once: [plain, watched]. */
+async function measurePair(first: 'plain' | 'watched', dir: string): Promise<[Run, Run]> {
+  const backend = await startBackend(procs, 11);
+  const start = (name: string) => startApiEdgeway(procs, name, { cli: values.cli, dir: join(dir, name), backendPort: backend.port });
+  const a = await start(first);
+  const b = await start(first === 'plain' ? 'watched' : 'plain');
+  const [plain, watched] = first === 'plain' ? [a, b] : [b, a];
+  const open = await openWatches(watched.admin, watches);
+  const drive = (url: string, duration: number) => autocannon({ url, connections: Number(values.connections), duration, headers: { host: BENCH_HOST } });
+  const both = (duration: number) => Promise.all([drive(plain.url, duration), drive(watched.url, duration)]);
+  await both(Number(values.warmup));
+  const pids = [plain.child.process.pid, watched.child.process.pid];
+  const before = pids.map((pid) => processCpuMicros(pid) ?? Number.NaN);
+  const results = await both(Number(values.duration));
+  const after = pids.map((pid) => processCpuMicros(pid) ?? Number.NaN);
+  for (const r of results) if (r.non2xx + r.errors > 0) throw new Error(`a proxy answered with errors (${r.non2xx} non-2xx, ${r.errors} errors)`);
+  if (open.some((req) => req.destroyed)) throw new Error('a watch ended during the run');
+  for (const req of open) req.destroy();
+  await Promise.all([plain.child.stop(10_000), watched.child.stop(10_000), backend.child.stop(10_000)]);
+  const run = (i: number): Run => ({ rps: results[i]!.requests.total / Number(values.duration), cpuPerRequest: (after[i]! - before[i]!) / results[i]!.requests.total });
+  return [run(0), run(1)];
+}
+
 try {
   const plain: Run[] = [];
   const watched: Run[] = [];
-  for (let rep = 0; rep < reps; rep++) {
+  for (let rep = 0; rep < reps && values.paired; rep++) {
+    const dir = await mkdtemp(join(tmpdir(), 'edgeway-api-watch-cost-'));
+    try {
+      const [p, w] = await measurePair(rep % 2 === 0 ? 'plain' : 'watched', dir);
+      plain.push(p);
+      watched.push(w);
+      process.stdout.write(`rep ${rep + 1}: no watches ${p.rps.toFixed(0)} req/s, ${p.cpuPerRequest.toFixed(1)} µs/req; ${watches} watches ${w.rps.toFixed(0)} req/s, ${w.cpuPerRequest.toFixed(1)} µs/req\n`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  for (let rep = 0; rep < reps && !values.paired; rep++) {
     const order = rep % 2 === 0 ? [false, true] : [true, false];
     for (const withWatches of order) {
       const dir = await mkdtemp(join(tmpdir(), 'edgeway-api-watch-cost-'));
@@ -105,7 +144,7 @@ try {
   };
   const ratios = watched.map((w, i) => w.rps / plain[i]!.rps);
   const cpuRatios = watched.map((w, i) => w.cpuPerRequest / plain[i]!.cpuPerRequest);
-  process.stdout.write(`\n| proxy, ${values.connections} connections, ${values.duration} s × ${reps} | req/s median | req/s min–max | µs CPU/req median | µs CPU/req min–max |\n|---|---:|---:|---:|---:|\n`);
+  process.stdout.write(`\n| proxy${values.paired ? ' (paired)' : ''}, ${values.connections} connections, ${values.duration} s × ${reps} | req/s median | req/s min–max | µs CPU/req median | µs CPU/req min–max |\n|---|---:|---:|---:|---:|\n`);
   for (const [name, runs] of [['no watches', plain], [`${watches} idle watches`, watched]] as const) {
     process.stdout.write(`| ${name} | ${median(runs.map((r) => r.rps)).toFixed(0)} | ${range(runs.map((r) => r.rps), 0)} | ${median(runs.map((r) => r.cpuPerRequest)).toFixed(1)} | ${range(runs.map((r) => r.cpuPerRequest), 1)} |\n`);
   }
