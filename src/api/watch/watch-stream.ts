@@ -24,7 +24,7 @@ export interface WatchRequest {
   readonly namespace: string | undefined;
   readonly query: ListQuery;
   /** Send each object as a one-row Table (kubectl get -w). */
-  readonly table: 'None' | 'Metadata' | 'Object' | null;
+  readonly table: TableForm | null;
 }
 
 /** Without timeoutSeconds a watch ends after this, as an API server's do (clients reconnect). */
@@ -57,10 +57,7 @@ export function serveWatch(res: ServerResponse, history: EventHistory, view: Ser
   res.flushHeaders();
   let revision = history.revision;
   const send = (type: string, object: KubeObject): void => {
-    const text =
-      w.table === null || type === 'BOOKMARK'
-        ? objectJson(object)
-        : JSON.stringify(toTable(w.entry, [object], { wide: true, includeObject: w.table, resourceVersion: object.metadata.resourceVersion ?? '' }));
+    const text = w.table === null || type === 'BOOKMARK' ? objectJson(object) : tableJson(w.entry, object, w.table);
     res.write(`{"type":"${type}","object":${text}}\n`);
     if (res.writableLength > MAX_BUFFERED_BYTES) stop();
   };
@@ -111,6 +108,35 @@ function objectJson(object: KubeObject): string {
   let text = JSON_OF.get(object);
   if (text === undefined) JSON_OF.set(object, (text = JSON.stringify(object)));
   return text;
+}
+
+/**
+ * The one-row Table of an object (kubectl get -w), made once for every watcher that sends it in the same turn: a
+ * batch reaches all watchers synchronously, so each event is tabled once per form instead of once per watcher. The
+ * lines are dropped when the turn ends, since the AGE cell is computed from the clock: a later replay tables anew.
+ */
+const TABLE_LINES = new Map<KubeObject, Partial<Record<TableForm, string>>>();
+let dropQueued = false;
+
+type TableForm = 'None' | 'Metadata' | 'Object';
+
+function tableJson(entry: KindEntry, object: KubeObject, form: TableForm): string {
+  let forms = TABLE_LINES.get(object);
+  if (forms === undefined) {
+    TABLE_LINES.set(object, (forms = {}));
+    if (!dropQueued) {
+      dropQueued = true;
+      queueMicrotask(dropTableLines);
+    }
+  }
+  let text = forms[form];
+  if (text === undefined) forms[form] = text = JSON.stringify(toTable(entry, [object], { wide: true, includeObject: form, resourceVersion: object.metadata.resourceVersion ?? '' }));
+  return text;
+}
+
+function dropTableLines(): void {
+  TABLE_LINES.clear();
+  dropQueued = false;
 }
 
 /** What this watcher sees of `e`: nothing, or the event with selectors applied to both sides. */
