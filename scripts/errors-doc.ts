@@ -1,6 +1,6 @@
 /**
  * Writes docs/errors.md from the code table in src/errors.ts: `node scripts/errors-doc.ts`.
- * test/errors.test.ts fails when the file and the table disagree.
+ * test/unit/errors.test.ts fails when the file and the table disagree.
  */
 import { writeFileSync } from 'node:fs';
 import { CODES } from '../src/errors.ts';

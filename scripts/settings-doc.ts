@@ -1,6 +1,6 @@
 /**
  * Writes docs/configuration.md, the reference of every EdgewaySettings field, from
- * schema/edgeway-settings.schema.json: `node scripts/settings-doc.ts`. test/settings-generated.test.ts fails when the
+ * schema/edgeway-settings.schema.json: `node scripts/settings-doc.ts`. test/unit/settings-generated.test.ts fails when the
  * committed file and the schema disagree, so the descriptions, defaults and examples in the schema are the docs.
  */
 import { writeFileSync } from 'node:fs';

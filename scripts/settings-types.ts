@@ -1,6 +1,6 @@
 /**
  * Writes src/config/settings-spec.ts, the TypeScript type of the EdgewaySettings document, from
- * schema/edgeway-settings.schema.json: `node scripts/settings-types.ts`. test/settings-generated.test.ts fails when
+ * schema/edgeway-settings.schema.json: `node scripts/settings-types.ts`. test/unit/settings-generated.test.ts fails when
  * the committed file is stale, so a schema change that the reader in settings-document.ts does not follow fails the
  * type check.
  *

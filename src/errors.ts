@@ -1,10 +1,10 @@
 /**
  * Every stable code edgeway reports, in one table: configuration diagnostics (EW_*) and the data plane's
  * request failures (EDGEWAY_*), each with what it means and, for request failures, the HTTP status. Callers
- * match on the code, never on message text. docs/errors.md lists them and test/errors.test.ts keeps it honest.
+ * match on the code, never on message text. docs/errors.md lists them and test/unit/errors.test.ts keeps it honest.
  *
  * Each area keeps its own section; add codes inside your section only. A code belongs to exactly one section: the
- * spread that builds CODES would silently keep only the last of two definitions, so test/errors.test.ts refuses that.
+ * spread that builds CODES would silently keep only the last of two definitions, so test/unit/errors.test.ts refuses that.
  */
 
 export interface CodeInfo {

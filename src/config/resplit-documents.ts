@@ -3,7 +3,7 @@
  * share a prefix and a suffix (a reload usually changes a few lines of a large file), the pieces lying wholly in them
  * are handed back as they were (the same strings, so the parse cache finds them by a hash the string already carries,
  * and the same objects when their line did not move), and only the stretch between is cut anew with splitDocuments.
- * The result is always what splitDocuments(text) gives (test/config-resplit.test.ts compares them); when the reuse
+ * The result is always what splitDocuments(text) gives (test/unit/config-resplit.test.ts compares them); when the reuse
  * cannot be proven safe it is splitDocuments(text). Pure.
  *
  * Why the reuse is safe: splitDocuments decides every cut from one line alone (a marker is the 4 characters at a line

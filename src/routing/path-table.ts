@@ -9,7 +9,7 @@
  *   matches `/pq`.
  * - Exact and Prefix of the same path share the static route; Exact takes it (equal length, Exact wins).
  * - find-my-way prefers a static match over a wildcard and, backtracking, the deepest wildcard over shallower
- *   ones, which is exactly "longest match". test/routing-path-matching.test.ts checks this against a plain reference
+ *   ones, which is exactly "longest match". test/unit/routing-path-matching.test.ts checks this against a plain reference
  *   matcher on random rule sets.
  *
  * find-my-way gives `:`, `*` and `%` meaning (parameters, wildcards, percent-decoding of the request). Ingress paths

@@ -4,7 +4,7 @@
  * object (edgeway.ts keeps it the same object while the settings are equal), the previous allocation state, and
  * every store read the step made (store/recording-reader.ts), re-checked against the new store before reuse. A
  * changed input of any kind means the step runs again; the result is always the one a compilation from scratch
- * gives (test/reload-incremental.test.ts compares them).
+ * gives (test/unit/reload-incremental.test.ts compares them).
  *
  * - addresses: the whole address compilation (allocations, listeners, the Service-port backends).
  * - backends: each Ingress backend (resolution, endpoint extras, policy, limits, TLS, NodePort fan-out), also keyed

@@ -1,5 +1,5 @@
 /**
- * A seeded generator of hostile HTTP/1 requests for the front-door fuzzer (test/frontdoor-fuzz.test.ts). Each case
+ * A seeded generator of hostile HTTP/1 requests for the front-door fuzzer (test/e2e/frontdoor-fuzz.test.ts). Each case
  * starts from a well-formed request and applies one to three mutations to its request line (methods, targets,
  * versions such as HTTP/2.0, HTTP/0.9, HTTP/1.2 and garbage), its header block (odd bytes in names and values,
  * duplicates, huge counts, line ends) or its body framing (Content-Length and Transfer-Encoding combinations, short
