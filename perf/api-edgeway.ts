@@ -40,10 +40,27 @@ export async function startApiEdgeway(procs: ChildProcesses, name: string, input
   const configDir = join(input.dir, 'config');
   const stateDir = join(input.dir, 'state');
   await mkdir(configDir, { recursive: true });
-  await writeFile(join(configDir, 'edgeway.yaml'), edgewayConfig({ backendPort: input.backendPort, hosts: [BENCH_HOST], settings: { admin: { token: ADMIN_TOKEN } } }));
+  await writeFile(
+    join(configDir, 'edgeway.yaml'),
+    edgewayConfig({ backendPort: input.backendPort, hosts: [BENCH_HOST], settings: { admin: { token: ADMIN_TOKEN } } }),
+  );
   if (input.extra !== undefined && input.extra !== '') await writeFile(join(configDir, 'extra.yaml'), input.extra);
   const [port, admin] = [await freePort(), await freePort()];
-  const args = [...(input.nodeArgs ?? []), input.cli, 'serve', '--config', configDir, '--http', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`, '--state-dir', stateDir, '--drain-timeout', '1'];
+  const args = [
+    ...(input.nodeArgs ?? []),
+    input.cli,
+    'serve',
+    '--config',
+    configDir,
+    '--http',
+    `127.0.0.1:${port}`,
+    '--admin',
+    `127.0.0.1:${admin}`,
+    '--state-dir',
+    stateDir,
+    '--drain-timeout',
+    '1',
+  ];
   const child = procs.start(name, process.execPath, args, { stdout: 'ignore' });
   await waitForStatus(`http://127.0.0.1:${admin}/readyz`, 200, input.readyMs ?? 20_000, child);
   const kubeconfig = join(input.dir, 'kubeconfig');

@@ -15,7 +15,9 @@ import { createServer, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 import { RequestFramer, type FramedRequest } from './request-framer.ts';
 
-const { values } = parseArgs({ options: { size: { type: 'string', default: '11' }, port: { type: 'string', default: '0' }, delay: { type: 'string', default: '0' } } });
+const { values } = parseArgs({
+  options: { size: { type: 'string', default: '11' }, port: { type: 'string', default: '0' }, delay: { type: 'string', default: '0' } },
+});
 const delayMs = Number(values.delay);
 const size = Number(values.size);
 if (!Number.isInteger(size) || size < 0) {

@@ -53,7 +53,13 @@ export function parseBenchOptions(argv: readonly string[], knownNames: readonly 
     },
   });
   const smoke = values.smoke;
-  const only = values.only === undefined ? [] : values.only.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const only =
+    values.only === undefined
+      ? []
+      : values.only
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
   const unknown = only.filter((name) => !knownNames.includes(name));
   if (unknown.length > 0) {
     throw new Error(`--only: unknown name ${unknown.join(', ')}; known names are ${knownNames.join(', ')}`);

@@ -112,7 +112,9 @@ async function main(): Promise<number> {
     if (paired !== '') sections.push(paired);
   }
   if (wanted.some((s) => s.group === 'routing')) {
-    sections.push(routingTable(summaries, unavailable, { small: routingScenarioName(ROUTING_SMALL), large: routingScenarioName(ROUTING_LARGE), bar: ROUTING_BAR }));
+    sections.push(
+      routingTable(summaries, unavailable, { small: routingScenarioName(ROUTING_SMALL), large: routingScenarioName(ROUTING_LARGE), bar: ROUTING_BAR }),
+    );
   }
   if (wanted.some((s) => s.group === 'addresses')) sections.push(addressesTable(summaries, unavailable));
   if (wanted.some((s) => s.group === TLS_GROUP)) sections.push(tlsTable(summaries, unavailable));

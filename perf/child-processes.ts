@@ -79,9 +79,7 @@ export class ManagedChild {
         const value = accept(line);
         if (value !== undefined) finish(null, value);
       });
-      void this.exited.then((status) =>
-        finish(new Error(`${this.name} exited (${String(status)}) before it was ready\n${this.#stderrTail}`)),
-      );
+      void this.exited.then((status) => finish(new Error(`${this.name} exited (${String(status)}) before it was ready\n${this.#stderrTail}`)));
     });
   }
 

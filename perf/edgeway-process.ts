@@ -15,9 +15,31 @@ export interface EdgewayProcess {
  * @param cli the build's `dist/cli/main.js`; @param nodeArgs flags for Node itself (`--cpu-prof`); @param stdout piped
  * when the caller reads it (V8's GC trace), else discarded.
  */
-export async function startEdgewayProcess(procs: ChildProcesses, name: string, cli: string, config: string, stateDir: string, nodeArgs: readonly string[] = [], stdout: 'pipe' | 'ignore' = 'ignore'): Promise<EdgewayProcess> {
+export async function startEdgewayProcess(
+  procs: ChildProcesses,
+  name: string,
+  cli: string,
+  config: string,
+  stateDir: string,
+  nodeArgs: readonly string[] = [],
+  stdout: 'pipe' | 'ignore' = 'ignore',
+): Promise<EdgewayProcess> {
   const [port, admin] = [await freePort(), await freePort()];
-  const args = [...nodeArgs, cli, 'serve', '--config', config, '--http', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`, '--state-dir', stateDir, '--drain-timeout', '1'];
+  const args = [
+    ...nodeArgs,
+    cli,
+    'serve',
+    '--config',
+    config,
+    '--http',
+    `127.0.0.1:${port}`,
+    '--admin',
+    `127.0.0.1:${admin}`,
+    '--state-dir',
+    stateDir,
+    '--drain-timeout',
+    '1',
+  ];
   const child = procs.start(name, process.execPath, args, { stdout });
   await waitForStatus(`http://127.0.0.1:${admin}/readyz`, 200, 20_000, child);
   return { url: `http://127.0.0.1:${port}/`, child };

@@ -69,7 +69,8 @@ const began = performance.now();
 await Promise.all(Array.from({ length: Number(values.concurrency) }, loop));
 const seconds = (performance.now() - began) / 1000;
 latencies.sort((a, b) => a - b);
-const pct = (p: number): number => (latencies.length === 0 ? 0 : Math.round((latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0) * 100) / 100);
+const pct = (p: number): number =>
+  latencies.length === 0 ? 0 : Math.round((latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0) * 100) / 100;
 process.stdout.write(
   `${JSON.stringify({ requests: { average: ok / seconds }, latency: { p50: pct(0.5), p99: pct(0.99) }, '2xx': ok, non2xx, errors, timeouts })}\n`,
 );

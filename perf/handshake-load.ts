@@ -13,6 +13,18 @@ const CLIENT = join(dirname(fileURLToPath(import.meta.url)), 'handshake-client.t
 /** One request per new TLS connection, `connections` at a time, for `durationSec`. */
 export function runHandshakeLoad(procs: ChildProcesses, spec: LoadSpec & { readonly servername: string }): Promise<LoadResult> {
   const url = new URL(spec.url);
-  const args = [CLIENT, '--port', url.port, '--servername', spec.servername, '--host', spec.host, '--concurrency', String(spec.connections), '--duration', String(spec.durationSec)];
+  const args = [
+    CLIENT,
+    '--port',
+    url.port,
+    '--servername',
+    spec.servername,
+    '--host',
+    spec.host,
+    '--concurrency',
+    String(spec.connections),
+    '--duration',
+    String(spec.durationSec),
+  ];
   return runLoadChild(procs, 'handshake-client', process.execPath, args, spec);
 }

@@ -16,7 +16,13 @@ export interface StartedChild {
 }
 
 /** @param nodeArgs flags for Node itself (`--cpu-prof` when profiling). */
-export async function startNodeChild(procs: ChildProcesses, name: string, script: string, args: readonly string[], nodeArgs: readonly string[] = []): Promise<StartedChild> {
+export async function startNodeChild(
+  procs: ChildProcesses,
+  name: string,
+  script: string,
+  args: readonly string[],
+  nodeArgs: readonly string[] = [],
+): Promise<StartedChild> {
   const child = procs.start(name, process.execPath, [...nodeArgs, join(PERF_DIR, script), ...args], { stdout: 'pipe' });
   try {
     const port = await child.waitForLine((line) => readPort(line), READY_TIMEOUT_MS);
@@ -38,7 +44,13 @@ function readPort(line: string): number | undefined {
 }
 
 /** One of the bench's peer proxies (perf/<peer>-peer.ts) in front of the backend; the URL to load it at. */
-export async function startPeer(procs: ChildProcesses, name: string, peer: 'undici-floor' | 'http-proxy', backendPort: number, nodeArgs: readonly string[] = []): Promise<{ readonly url: string; readonly child: ManagedChild }> {
+export async function startPeer(
+  procs: ChildProcesses,
+  name: string,
+  peer: 'undici-floor' | 'http-proxy',
+  backendPort: number,
+  nodeArgs: readonly string[] = [],
+): Promise<{ readonly url: string; readonly child: ManagedChild }> {
   const started = await startNodeChild(procs, name, `${peer}-peer.ts`, ['--target', `http://127.0.0.1:${backendPort}`], nodeArgs);
   return { url: `http://127.0.0.1:${started.port}/`, child: started.child };
 }

@@ -18,17 +18,40 @@ import type { Backend } from '../src/snapshot/snapshot.ts';
 const { values } = parseArgs({ options: { picks: { type: 'string', default: '2000000' } } });
 const picks = Number(values.picks);
 const pool = new Pool('http://127.0.0.1:1');
-const ready: ResolvedEndpoint[] = [1, 2, 3].map((i) => ({ address: `127.0.0.${i}`, port: 80, ready: true, serving: true, terminating: false, zone: i <= 2 ? 'a' : 'b', region: 'r' }));
+const ready: ResolvedEndpoint[] = [1, 2, 3].map((i) => ({
+  address: `127.0.0.${i}`,
+  port: 80,
+  ready: true,
+  serving: true,
+  terminating: false,
+  zone: i <= 2 ? 'a' : 'b',
+  region: 'r',
+}));
 const ctx = { clientIp: '10.1.2.3', headers: { 'x-user': 'alice' } };
 
 const rows: string[] = ['| policy | ns per request (pick + observe) |', '|---|---:|'];
 for (const policy of BALANCERS.keys()) {
   const states = new EndpointStates(DEFAULT_SETTINGS.outlierDetection);
-  const backend: Backend = { key: 'b', service: 's', resolution: { kind: 'endpoints', endpoints: ready, servicePort: 80 }, ready, policy, distribution: 'PreferClose', limits: { maxRequests: 1024, maxPendingRequests: 1024, maxConnections: 128 }, clusters: ['local'] };
-  const set = new UpstreamSet(backend, BALANCERS.get(policy)!({}), states, { self: { zone: 'a', region: 'r' }, overprovisioningFactor: 1.4, panicThresholdPercent: 50 }, (e, s) => {
-    const origin = `http://${e.address}:80`;
-    return new Member(e, origin, origin, pool, states.state(origin), s);
-  });
+  const backend: Backend = {
+    key: 'b',
+    service: 's',
+    resolution: { kind: 'endpoints', endpoints: ready, servicePort: 80 },
+    ready,
+    policy,
+    distribution: 'PreferClose',
+    limits: { maxRequests: 1024, maxPendingRequests: 1024, maxConnections: 128 },
+    clusters: ['local'],
+  };
+  const set = new UpstreamSet(
+    backend,
+    BALANCERS.get(policy)!({}),
+    states,
+    { self: { zone: 'a', region: 'r' }, overprovisioningFactor: 1.4, panicThresholdPercent: 50 },
+    (e, s) => {
+      const origin = `http://${e.address}:80`;
+      return new Member(e, origin, origin, pool, states.state(origin), s);
+    },
+  );
   // Half the local zone is unhealthy, so requests are split between two levels (the costlier case).
   set.members[0]!.load.checked(false, '500', 1, 1);
   const run = (n: number): number => {

@@ -43,7 +43,12 @@ export function cpuBreakdown(pid: number | undefined): { userMicros: number; sys
   try {
     const { user, system } = userAndSystem(readFileSync(`/proc/${pid}/stat`, 'utf8'));
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return { userMicros: user, systemMicros: system, voluntarySwitches: procField(status, 'voluntary_ctxt_switches'), involuntarySwitches: procField(status, 'nonvoluntary_ctxt_switches') };
+    return {
+      userMicros: user,
+      systemMicros: system,
+      voluntarySwitches: procField(status, 'voluntary_ctxt_switches'),
+      involuntarySwitches: procField(status, 'nonvoluntary_ctxt_switches'),
+    };
   } catch {
     return none;
   }

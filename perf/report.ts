@@ -20,7 +20,10 @@ const PROXY_HEADER = [
 export function proxyTable(summaries: readonly Summary[], unavailable: readonly Unavailable[]): string {
   const rows = summaries
     .filter((s) => s.group === 'proxy')
-    .map((s) => `| ${s.scenario} | ${formatBytes(s.bodySize)} | ${formatRate(s.requestsPerSec.median)} | ${formatSpread(s.requestsPerSec)} | ${formatMs(s.latencyP50Ms)} | ${formatMs(s.latencyP99Ms)} | ${s.badResponses} | ${runs(s)} |`);
+    .map(
+      (s) =>
+        `| ${s.scenario} | ${formatBytes(s.bodySize)} | ${formatRate(s.requestsPerSec.median)} | ${formatSpread(s.requestsPerSec)} | ${formatMs(s.latencyP50Ms)} | ${formatMs(s.latencyP99Ms)} | ${s.badResponses} | ${runs(s)} |`,
+    );
   return [...PROXY_HEADER, ...rows, ...unavailableRows(unavailable, 'proxy', 8)].join('\n');
 }
 
@@ -56,7 +59,10 @@ export function ratioTable(summaries: readonly Summary[], bodySizes: readonly nu
  */
 export function pairedRatioLines(measurements: readonly Measurement[], bodySizes: readonly number[]): string {
   const lines = ['Per repetition (edgeway and the peer measured minutes apart in the same repetition):', ''];
-  for (const [metric, label] of [['throughput', ''], ['efficiency', ' requests per CPU-second']] as const) {
+  for (const [metric, label] of [
+    ['throughput', ''],
+    ['efficiency', ' requests per CPU-second'],
+  ] as const) {
     for (const peer of ['http-proxy', 'nginx']) {
       for (const size of bodySizes) {
         const ratios = pairedRatios(measurements, 'edgeway', peer, size, metric);
@@ -73,14 +79,13 @@ export function pairedRatioLines(measurements: readonly Measurement[], bodySizes
  * same run. For handshake rows, req/s is connections (= handshakes) per second and latency is per connection.
  */
 export function tlsTable(summaries: readonly Summary[], unavailable: readonly Unavailable[]): string {
-  const lines = [
-    '| system | load | req/s (median) | spread (min–max) | p50 ms | p99 ms | bad responses | runs |',
-    '|---|---|---:|---|---:|---:|---:|---:|',
-  ];
+  const lines = ['| system | load | req/s (median) | spread (min–max) | p50 ms | p99 ms | bad responses | runs |', '|---|---|---:|---|---:|---:|---:|---:|'];
   const tls = summaries.filter((s) => s.group === 'tls');
   for (const s of tls) {
     const load = s.scenario.endsWith('-handshakes') ? 'new TLS connection per request' : 'HTTPS keep-alive';
-    lines.push(`| ${s.scenario} | ${load} | ${formatRate(s.requestsPerSec.median)} | ${formatSpread(s.requestsPerSec)} | ${formatMs(s.latencyP50Ms)} | ${formatMs(s.latencyP99Ms)} | ${s.badResponses} | ${runs(s)} |`);
+    lines.push(
+      `| ${s.scenario} | ${load} | ${formatRate(s.requestsPerSec.median)} | ${formatSpread(s.requestsPerSec)} | ${formatMs(s.latencyP50Ms)} | ${formatMs(s.latencyP99Ms)} | ${s.badResponses} | ${runs(s)} |`,
+    );
   }
   lines.push(...unavailableRows(unavailable, 'tls', 8));
   const size = tls[0]?.bodySize ?? 11;
@@ -158,9 +163,7 @@ function relativeSpread(summaries: readonly Summary[], name: string): number {
 }
 
 function unavailableRows(unavailable: readonly Unavailable[], group: string, columns: number): string[] {
-  return unavailable
-    .filter((u) => u.group === group)
-    .map((u) => `| ${u.scenario} | not available |${' – |'.repeat(columns - 3)} 0 |`);
+  return unavailable.filter((u) => u.group === group).map((u) => `| ${u.scenario} | not available |${' – |'.repeat(columns - 3)} 0 |`);
 }
 
 /** One line per system that could not run, saying why (printed under the tables). */
@@ -198,7 +201,10 @@ export function formatRatio(value: number): string {
  * the issue asks for: LoadBalancer IP with appProtocol http over the Ingress path, and L4 pass-through over direct.
  */
 export function addressesTable(summaries: readonly Summary[], unavailable: readonly Unavailable[]): string {
-  const lines = ['| scenario | body | req/s (median) | spread (min–max) | MB/s (median) | p50 ms | p99 ms | bad responses | runs |', '|---|---|---:|---|---:|---:|---:|---:|---:|'];
+  const lines = [
+    '| scenario | body | req/s (median) | spread (min–max) | MB/s (median) | p50 ms | p99 ms | bad responses | runs |',
+    '|---|---|---:|---|---:|---:|---:|---:|---:|',
+  ];
   for (const s of summaries.filter((x) => x.group === 'addresses')) {
     const mbps = (s.requestsPerSec.median * s.bodySize) / 1e6;
     lines.push(

@@ -94,7 +94,13 @@ export type PairedMetric = 'throughput' | 'efficiency';
  * With `efficiency`, requests per CPU-second instead (the inverse of CPU per request): what each proxy does with the
  * CPU it gets, which the two shared cores do not compress the way they compress a faster proxy's req/s.
  */
-export function pairedRatios(measurements: readonly Measurement[], numerator: string, denominator: string, bodySize: number, metric: PairedMetric = 'throughput'): number[] {
+export function pairedRatios(
+  measurements: readonly Measurement[],
+  numerator: string,
+  denominator: string,
+  bodySize: number,
+  metric: PairedMetric = 'throughput',
+): number[] {
   const value = (name: string, rep: number): number => {
     const m = measurements.find((x) => x.scenario === name && x.bodySize === bodySize && x.rep === rep);
     if (metric === 'throughput') return m?.result?.requestsPerSec ?? Number.NaN;
@@ -107,7 +113,6 @@ export function pairedRatios(measurements: readonly Measurement[], numerator: st
 
 /** median req/s of `numerator` over `denominator` for one body size; NaN when either is missing. */
 export function ratio(summaries: readonly Summary[], numerator: string, denominator: string, bodySize: number): number {
-  const find = (name: string): number =>
-    summaries.find((s) => s.scenario === name && s.bodySize === bodySize)?.requestsPerSec.median ?? Number.NaN;
+  const find = (name: string): number => summaries.find((s) => s.scenario === name && s.bodySize === bodySize)?.requestsPerSec.median ?? Number.NaN;
   return find(numerator) / find(denominator);
 }

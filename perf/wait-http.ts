@@ -17,7 +17,12 @@ export interface HttpAnswer {
 /** One GET, no keep-alive, never throws: a refused connection is status 0. https is not verified (bench certificates). */
 export function get(url: string, host?: string): Promise<HttpAnswer> {
   const tls = url.startsWith('https:');
-  const options = { agent: false as const, timeout: 5000, ...(tls ? { rejectUnauthorized: false, ...(host === undefined ? {} : { servername: host }) } : {}), ...(host === undefined ? {} : { headers: { host } }) };
+  const options = {
+    agent: false as const,
+    timeout: 5000,
+    ...(tls ? { rejectUnauthorized: false, ...(host === undefined ? {} : { servername: host }) } : {}),
+    ...(host === undefined ? {} : { headers: { host } }),
+  };
   return send(tls ? httpsRequest : httpRequest, url, options);
 }
 

@@ -40,5 +40,7 @@ const again = performance.now() - start;
 
 const pending = [...first.results.values()].filter((r) => r.loadBalancer.kind !== 'assigned' || r.rejected !== null).length;
 const same = JSON.stringify(first.state) === JSON.stringify(second.state);
-console.log(`${COUNT} Services: fresh ${fresh.toFixed(0)} ms, from recorded state ${again.toFixed(0)} ms; not assigned: ${pending}; second run identical: ${same}`);
+console.log(
+  `${COUNT} Services: fresh ${fresh.toFixed(0)} ms, from recorded state ${again.toFixed(0)} ms; not assigned: ${pending}; second run identical: ${same}`,
+);
 if (fresh > 1000 || again > 1000 || pending > 0 || !same) process.exitCode = 1;

@@ -207,7 +207,8 @@ export class Edgeway {
     if (settings.https !== null) {
       const generated = await loadDefaultCertificate({ dir: settings.tls.certificatesDir });
       for (const w of generated.warnings) options.report(`edgeway: default certificate: ${w}`);
-      if (generated.created) options.report(`edgeway: generated a self-signed default certificate in ${generated.certPath} (key ${generated.keyPath}, mode 0600)`);
+      if (generated.created)
+        options.report(`edgeway: generated a self-signed default certificate in ${generated.certPath} (key ${generated.keyPath}, mode 0600)`);
       fallbackCertificate = generated.material;
     }
     const applyStarted = cpuMs();
@@ -280,13 +281,28 @@ export class Edgeway {
     if (outcome.refused !== undefined) {
       this.logger.info({ trigger, reason: outcome.refused }, 'reload not started');
     } else if (outcome.ok) {
-      this.logger.info({ trigger, generation: outcome.generation, ms: Math.round(outcome.durationMs), problems: outcome.diagnostics.length, documents: this.#keep.cache.lastLoad, cpuMs: roundCost(this.#current.cost) }, 'configuration reloaded');
+      this.logger.info(
+        {
+          trigger,
+          generation: outcome.generation,
+          ms: Math.round(outcome.durationMs),
+          problems: outcome.diagnostics.length,
+          documents: this.#keep.cache.lastLoad,
+          cpuMs: roundCost(this.#current.cost),
+        },
+        'configuration reloaded',
+      );
     } else {
       const errors = outcome.diagnostics.map(formatDiagnostic);
-      this.logger.error({ trigger, generation: outcome.generation, errors, reason: this.#reloader.status.lastError?.message }, 'reload rejected; the previous configuration keeps serving');
+      this.logger.error(
+        { trigger, generation: outcome.generation, errors, reason: this.#reloader.status.lastError?.message },
+        'reload rejected; the previous configuration keeps serving',
+      );
       const { store, snapshot, loadDiagnostics } = this.#current;
       const failed = reloadFailedEvents(outcome.diagnostics, this.#reloader.status.lastError?.message);
-      await this.#keep.api.advance(store, snapshot, loadDiagnostics, new Date(), failed).catch((err: Error) => this.logger.error({ err }, 'the API object metadata cannot be saved'));
+      await this.#keep.api
+        .advance(store, snapshot, loadDiagnostics, new Date(), failed)
+        .catch((err: Error) => this.logger.error({ err }, 'the API object metadata cannot be saved'));
     }
     return outcome;
   }
@@ -320,7 +336,9 @@ export class Edgeway {
     const applyStarted = cpuMs();
     // Listeners first: if a new address cannot be bound, nothing has changed yet and the reload fails whole.
     await this.#gateway.reconcile(next.snapshot.settings).catch((err: NodeJS.ErrnoException) => {
-      throw new EdgewayError('EW_RELOAD_LISTEN_FAILED', `an entrypoint cannot be bound (${err.code ?? err.message}); the old listeners keep serving`, { cause: err });
+      throw new EdgewayError('EW_RELOAD_LISTEN_FAILED', `an entrypoint cannot be bound (${err.code ?? err.message}); the old listeners keep serving`, {
+        cause: err,
+      });
     });
     this.#gateway.apply(next.snapshot);
     // Allocation state is persisted and the Service listeners follow; their bind failures are per Service.
@@ -332,7 +350,9 @@ export class Edgeway {
     // After the data plane has swapped: the API's versions and watch events are computed once, here, off the hot path.
     // If they cannot be persisted the API keeps serving the previous view (a version must be durable before it is
     // shown); the generation itself is served all the same.
-    await this.#keep.api.advance(next.store, served, next.loadDiagnostics).catch((err: Error) => this.logger.error({ err }, 'the API object metadata cannot be saved; the API shows the previous generation'));
+    await this.#keep.api
+      .advance(next.store, served, next.loadDiagnostics)
+      .catch((err: Error) => this.logger.error({ err }, 'the API object metadata cannot be saved; the API shows the previous generation'));
   }
 
   /**
@@ -348,7 +368,15 @@ export class Edgeway {
     const objects = [...store].filter((l) => storeKey(l.object.kind, l.object.metadata.namespace, l.object.metadata.name) !== key);
     objects.push(loaded);
     const ref = objectRef(o);
-    const trial = compileSnapshot(new ObjectStore(objects), snapshot.settings, snapshot.generation + 1, this.#keep.addresses.previous, new Date(), [], this.#keep.memo);
+    const trial = compileSnapshot(
+      new ObjectStore(objects),
+      snapshot.settings,
+      snapshot.generation + 1,
+      this.#keep.addresses.previous,
+      new Date(),
+      [],
+      this.#keep.memo,
+    );
     return trial.diagnostics.filter((d) => d.severity === 'error' && d.object === ref);
   }
 

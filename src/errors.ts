@@ -25,7 +25,10 @@ const loading = {
   EW_YAML_TOO_DEEP: { summary: 'A YAML document nests collections deeper than 64 levels; it is refused before parsing, like a syntax error.' },
   EW_CONFIG_INVALID: { summary: 'The configuration as a whole cannot be used (see the diagnostics listed with it); nothing is started or swapped in.' },
   EW_OBJECT_MALFORMED: { summary: 'A document is not a Kubernetes object (not a mapping, or no apiVersion, kind or metadata.name); it is skipped.' },
-  EW_APPLIED_CORRUPT: { summary: 'The file of objects created through the API was not well-formed YAML at start: it was renamed aside with a timestamp suffix and the objects that could be read are kept.' },
+  EW_APPLIED_CORRUPT: {
+    summary:
+      'The file of objects created through the API was not well-formed YAML at start: it was renamed aside with a timestamp suffix and the objects that could be read are kept.',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 // --- object validation (src/config/validate*) ---------------------------------------------------------------------
@@ -34,9 +37,15 @@ const validation = {
   EW_FIELD_INVALID: { summary: 'A field has a value the API server would reject.' },
   EW_FIELD_TYPE: { summary: 'A field has the wrong type.' },
   EW_FIELD_UNKNOWN: { summary: 'A field is not part of the object schema (warning).' },
-  EW_EVENT_READ_ONLY: { summary: 'An Event in a file or an API write: edgeway records its own Events and serves them read-only, so the object is skipped (the write is refused with 422).' },
+  EW_EVENT_READ_ONLY: {
+    summary:
+      'An Event in a file or an API write: edgeway records its own Events and serves them read-only, so the object is skipped (the write is refused with 422).',
+  },
   EW_KIND_UNKNOWN: { summary: 'An object of a kind edgeway does not handle (warning; the object is ignored).' },
-  EW_METALLB_NOT_ANNOUNCED: { summary: 'A MetalLB L2Advertisement, BGPAdvertisement, BGPPeer, BFDProfile or Community: edgeway does not announce addresses, so it has no effect (warning).' },
+  EW_METALLB_NOT_ANNOUNCED: {
+    summary:
+      'A MetalLB L2Advertisement, BGPAdvertisement, BGPPeer, BFDProfile or Community: edgeway does not announce addresses, so it has no effect (warning).',
+  },
   EW_OBJECT_DUPLICATE: { summary: 'Two objects with the same kind, namespace and name.' },
   EW_SETTINGS_INVALID: { summary: 'The EdgewaySettings document does not match its schema.' },
   EW_SETTINGS_DUPLICATE: { summary: 'More than one EdgewaySettings document.' },
@@ -50,7 +59,10 @@ const routing = {
   EW_ROUTE_CONFLICT: { summary: 'Two Ingress paths with the same host, path and type; the older one wins.' },
   EW_BACKEND_SERVICE_MISSING: { summary: 'An Ingress backend names a Service that does not exist (requests get 503).' },
   EW_BACKEND_PORT_MISSING: { summary: 'An Ingress backend names a port the Service does not have (requests get 503).' },
-  EW_BACKEND_RESOURCE_UNSUPPORTED: { summary: 'An Ingress resource backend, which edgeway does not serve (warning; the path is left out, so its requests get what a missing rule gets, usually 404).' },
+  EW_BACKEND_RESOURCE_UNSUPPORTED: {
+    summary:
+      'An Ingress resource backend, which edgeway does not serve (warning; the path is left out, so its requests get what a missing rule gets, usually 404).',
+  },
   EW_ROUTE_HOST_INVALID: { summary: 'An Ingress rule host no request can match (not a DNS name or *.wildcard); the rule is not served.' },
   EW_ROUTE_PATH_INVALID: { summary: 'An Ingress path that is not a valid absolute path; the path is not served.' },
 } as const satisfies Record<string, CodeInfo>;
@@ -58,7 +70,10 @@ const routing = {
 // --- endpoints (src/controllers/endpoints*) --------------------------------------------------------------------------
 const endpoints = {
   EW_EXTERNALNAME_DISABLED: { summary: 'An ExternalName Service while externalName is disabled in the settings (requests get 503).' },
-  EW_EXTERNALNAME_IN_CLUSTER: { summary: 'An ExternalName whose target lies inside the cluster domain but names no Service, or a chain of ExternalNames too long to be anything but a loop (requests get 503).' },
+  EW_EXTERNALNAME_IN_CLUSTER: {
+    summary:
+      'An ExternalName whose target lies inside the cluster domain but names no Service, or a chain of ExternalNames too long to be anything but a loop (requests get 503).',
+  },
   EW_TARGETPORT_UNRESOLVED: { summary: 'A named targetPort that no selected pod declares (that pod is left out).' },
   EW_ENDPOINTS_PORT_UNMATCHED: { summary: 'An Endpoints object or EndpointSlices with no port named like the Service port (warning; no endpoints for it).' },
   EW_ENDPOINTSLICE_FQDN_UNSUPPORTED: { summary: 'An FQDN EndpointSlice, which edgeway ignores like kube-proxy (warning; use an ExternalName Service).' },
@@ -67,9 +82,13 @@ const endpoints = {
 // --- address allocation (src/allocation/*) ---------------------------------------------------------------------
 const allocation = {
   EW_POOL_INVALID: { summary: 'An address pool with a bad or overlapping address, or a duplicate name (that pool is ignored).' },
-  EW_LB_REQUEST_INVALID: { summary: 'A LoadBalancer Service asks for IPs in a way that cannot be met (bad IP, two per family, both annotation and spec.loadBalancerIP).' },
+  EW_LB_REQUEST_INVALID: {
+    summary: 'A LoadBalancer Service asks for IPs in a way that cannot be met (bad IP, two per family, both annotation and spec.loadBalancerIP).',
+  },
   EW_LB_POOL_UNKNOWN: { summary: 'A LoadBalancer Service asks for an address pool that does not exist (stays pending).' },
-  EW_LB_POOL_NOT_ALLOWED: { summary: 'A LoadBalancer Service asks for a pool, or an address of a pool, whose serviceAllocation does not select it (stays pending).' },
+  EW_LB_POOL_NOT_ALLOWED: {
+    summary: 'A LoadBalancer Service asks for a pool, or an address of a pool, whose serviceAllocation does not select it (stays pending).',
+  },
   EW_LB_NO_POOL: { summary: 'No pool can serve a LoadBalancer Service: none auto-assigns, or none has its IP family (stays pending).' },
   EW_LB_POOL_EXHAUSTED: { summary: 'Every address of the eligible pools is in use (the Service stays pending until one is freed).' },
   EW_LB_IP_NOT_IN_POOL: { summary: 'A requested LoadBalancer IP is outside every pool, or outside the requested pool (stays pending).' },
@@ -83,17 +102,28 @@ const allocation = {
   EW_CLUSTERIP_EXHAUSTED: { summary: 'No free ClusterIP is left in the service CIDR (the Service is rejected).' },
   EW_ALLOCATION_DROPPED: { summary: 'A recorded allocation no longer fits the pools or ranges and was redone (warning).' },
   EW_STATE_CORRUPT: { summary: 'The allocation state file cannot be read or parsed; start is refused until it is moved aside.' },
-  EW_ALLOCATION_CONFLICT: { summary: 'The stored allocation state changed after it was read (another writer); the save is refused and the allocation recomputed from the stored state.' },
+  EW_ALLOCATION_CONFLICT: {
+    summary: 'The stored allocation state changed after it was read (another writer); the save is refused and the allocation recomputed from the stored state.',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 // --- serving allocated addresses (src/snapshot/compile-addresses.ts, src/dataplane/listeners/*) ---------------------
 const addresses = {
   EW_SERVICE_PROTOCOL_UNSUPPORTED: { summary: 'A UDP or SCTP Service port: edgeway serves TCP only, so it is not served (warning and Service condition).' },
-  EW_ENTRYPOINT_HTTPS_UNSUPPORTED: { summary: 'An HTTPS port on an entrypoint Service while edgeway has no certificates (the HTTPS entrypoint is off): the port is not served (condition).' },
+  EW_ENTRYPOINT_HTTPS_UNSUPPORTED: {
+    summary: 'An HTTPS port on an entrypoint Service while edgeway has no certificates (the HTTPS entrypoint is off): the port is not served (condition).',
+  },
   EW_LISTENER_CONFLICT: { summary: 'Two Services would serve the same address:port; the first by namespace/name keeps it (warning and Service condition).' },
-  EW_LISTENER_BIND_FAILED: { summary: 'A listener on an allocated address could not be bound (EADDRNOTAVAIL, EADDRINUSE, EACCES); a Service condition, the rest is served.' },
-  EW_NODE_ADDRESS_NOT_LOCAL: { summary: 'A Node InternalIP or ExternalIP that is not an address of this machine: NodePorts are not served there and NodePort fan-out leaves it out (warning).' },
-  EW_UPSTREAM_MODE_FALLBACK: { summary: 'NodePort upstream mode cannot apply (bad edgeway.io/upstream-mode, or no NodePort for the port); the endpoints are used (warning).' },
+  EW_LISTENER_BIND_FAILED: {
+    summary: 'A listener on an allocated address could not be bound (EADDRNOTAVAIL, EADDRINUSE, EACCES); a Service condition, the rest is served.',
+  },
+  EW_NODE_ADDRESS_NOT_LOCAL: {
+    summary:
+      'A Node InternalIP or ExternalIP that is not an address of this machine: NodePorts are not served there and NodePort fan-out leaves it out (warning).',
+  },
+  EW_UPSTREAM_MODE_FALLBACK: {
+    summary: 'NodePort upstream mode cannot apply (bad edgeway.io/upstream-mode, or no NodePort for the port); the endpoints are used (warning).',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 // --- TLS material and SNI (src/tls/*) --------------------------------------------------------------------------
@@ -118,23 +148,33 @@ const tls = {
 // --- TLS termination and upstream TLS (src/snapshot/compile-tls.ts, src/controllers/backend-tls.ts, HTTPS) -------
 const tlsTermination = {
   EW_TLS_DEFAULT_CERT_UNUSABLE: { summary: 'spec.tls.defaultCertificate names a missing or broken Secret (the generated default certificate is served).' },
-  EW_BACKEND_TLS_CA_MISSING: { summary: 'edgeway.io/backend-tls-ca names a Secret or ConfigMap that does not exist or has no ca.crt (verification uses the bundled CAs: requests fail closed).' },
-  EW_BACKEND_TLS_CA_INVALID: { summary: 'edgeway.io/backend-tls-ca is malformed or its ca.crt is not a PEM bundle (verification uses the bundled CAs: requests fail closed).' },
+  EW_BACKEND_TLS_CA_MISSING: {
+    summary:
+      'edgeway.io/backend-tls-ca names a Secret or ConfigMap that does not exist or has no ca.crt (verification uses the bundled CAs: requests fail closed).',
+  },
+  EW_BACKEND_TLS_CA_INVALID: {
+    summary: 'edgeway.io/backend-tls-ca is malformed or its ca.crt is not a PEM bundle (verification uses the bundled CAs: requests fail closed).',
+  },
   EDGEWAY_UPSTREAM_TLS: { summary: 'The TLS handshake with the endpoint failed (certificate not trusted, name mismatch, protocol error).', status: 502 },
 } as const satisfies Record<string, CodeInfo>;
 
 // --- balancing, health and locality (src/dataplane/balancers, health, locality; src/routing/canary*) -----------
 const balancing = {
   EW_ANNOTATION_INVALID: {
-    summary: 'An annotation has a value edgeway cannot read or use (balancing, weight, health check, retry, timeout, body size, limit); that setting keeps its default.',
+    summary:
+      'An annotation has a value edgeway cannot read or use (balancing, weight, health check, retry, timeout, body size, limit); that setting keeps its default.',
   },
-  EW_CANARY_UNMATCHED: { summary: 'A canary Ingress path that no main Ingress serves for the same host, path and type (warning; the canary path is not served).' },
+  EW_CANARY_UNMATCHED: {
+    summary: 'A canary Ingress path that no main Ingress serves for the same host, path and type (warning; the canary path is not served).',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 // --- live operation: reload, admin API (src/reload/*, src/admin/*) ------------------------------------------------
 const live = {
   EW_ADMIN_TOKEN_UNREADABLE: { summary: 'spec.admin.tokenFile cannot be read or holds too short a token (start fails; a reload is rejected).' },
-  EW_ADMIN_NOT_LOOPBACK: { summary: 'The admin listener is on a non-loopback address without an admin token (start fails; a reload that removes the token is rejected).' },
+  EW_ADMIN_NOT_LOOPBACK: {
+    summary: 'The admin listener is on a non-loopback address without an admin token (start fails; a reload that removes the token is rejected).',
+  },
   EW_RELOAD_LISTEN_FAILED: { summary: 'A reload changed an entrypoint address that cannot be bound (the reload is rejected; the old listeners keep serving).' },
 } as const satisfies Record<string, CodeInfo>;
 
@@ -148,10 +188,19 @@ const requests = {
   EDGEWAY_UPSTREAM_TIMEOUT: { summary: 'The endpoint did not answer in time.', status: 504 },
   EDGEWAY_UPSTREAM_PROTOCOL: { summary: 'The endpoint sent a response that is not valid HTTP.', status: 502 },
   EDGEWAY_DNS_FAILED: { summary: 'Resolving an ExternalName target failed.', status: 502 },
-  EDGEWAY_CLIENT_CLOSED: { summary: 'The client went away before the response was complete; the upstream request was cancelled (logged as 499, as nginx does).', status: 499 },
+  EDGEWAY_CLIENT_CLOSED: {
+    summary: 'The client went away before the response was complete; the upstream request was cancelled (logged as 499, as nginx does).',
+    status: 499,
+  },
   EDGEWAY_BAD_REQUEST: { summary: 'The request is malformed (bad target or Host).', status: 400 },
-  EDGEWAY_HTTP_VERSION: { summary: 'An HTTP/1 connection sent a request line with another version (HTTP/2.0, HTTP/0.9); the connection is closed.', status: 505 },
-  EDGEWAY_INTERNAL: { summary: 'edgeway itself failed while handling the request (a bug, logged at error level); the connection is closed and the process keeps serving.', status: 500 },
+  EDGEWAY_HTTP_VERSION: {
+    summary: 'An HTTP/1 connection sent a request line with another version (HTTP/2.0, HTTP/0.9); the connection is closed.',
+    status: 505,
+  },
+  EDGEWAY_INTERNAL: {
+    summary: 'edgeway itself failed while handling the request (a bug, logged at error level); the connection is closed and the process keeps serving.',
+    status: 500,
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 // --- resilience and the front door (src/routing/route-policy.ts, src/dataplane/request/request-framing.ts, retries, limits,
@@ -161,34 +210,86 @@ const resilience = {
   EW_ANNOTATION_IGNORED: { summary: 'An annotation value edgeway accepts but does not act on, such as proxy-next-upstream non_idempotent (warning).' },
   EDGEWAY_HEADERS_TOO_MANY: { summary: 'The request has more header lines than downstream.maxHeadersCount.', status: 431 },
   EDGEWAY_BODY_TOO_LARGE: { summary: 'The request body is larger than the route allows (downstream.maxBodySize or proxy-body-size).', status: 413 },
-  EDGEWAY_BODY_TIMEOUT: { summary: 'The client sent no part of the request body for downstream.bodyTimeout; the connection is closed (cut instead when the response had begun).', status: 408 },
-  EDGEWAY_REQUEST_TIMEOUT: { summary: 'An HTTP/2 request was not received whole within downstream.requestTimeout (HTTP/1.1 gets Node\'s 408 for the same); the stream is closed.', status: 408 },
-  EDGEWAY_FRAMING_AMBIGUOUS: { summary: 'Content-Length with Transfer-Encoding, several or bad Content-Length, or a Transfer-Encoding other than exactly chunked.', status: 400 },
-  EDGEWAY_BODY_MALFORMED: { summary: 'The request body broke its chunked framing part-way (a bad chunk size); the upstream request was aborted and the connection closed.', status: 400 },
+  EDGEWAY_BODY_TIMEOUT: {
+    summary: 'The client sent no part of the request body for downstream.bodyTimeout; the connection is closed (cut instead when the response had begun).',
+    status: 408,
+  },
+  EDGEWAY_REQUEST_TIMEOUT: {
+    summary: "An HTTP/2 request was not received whole within downstream.requestTimeout (HTTP/1.1 gets Node's 408 for the same); the stream is closed.",
+    status: 408,
+  },
+  EDGEWAY_FRAMING_AMBIGUOUS: {
+    summary: 'Content-Length with Transfer-Encoding, several or bad Content-Length, or a Transfer-Encoding other than exactly chunked.',
+    status: 400,
+  },
+  EDGEWAY_BODY_MALFORMED: {
+    summary: 'The request body broke its chunked framing part-way (a bad chunk size); the upstream request was aborted and the connection closed.',
+    status: 400,
+  },
   EDGEWAY_HOST_AMBIGUOUS: { summary: 'Several Host headers, or an absolute-form target whose authority differs from Host.', status: 400 },
   EDGEWAY_LIMIT_MAX_REQUESTS: { summary: 'The Service already has its maximum of requests in flight (X-Edgeway-Limit: max-requests).', status: 503 },
-  EDGEWAY_LIMIT_MAX_PENDING: { summary: 'The Service already has its maximum of requests waiting for a connection (X-Edgeway-Limit: max-pending).', status: 503 },
+  EDGEWAY_LIMIT_MAX_PENDING: {
+    summary: 'The Service already has its maximum of requests waiting for a connection (X-Edgeway-Limit: max-pending).',
+    status: 503,
+  },
   EDGEWAY_OVERLOADED: { summary: 'edgeway is shedding load (event-loop delay or heap near its budget); retry after Retry-After.', status: 503 },
   EDGEWAY_UPGRADE_FAILED: { summary: 'An Upgrade (WebSocket) request could not be tunnelled to an endpoint.', status: 502 },
   EDGEWAY_UPGRADE_REFUSED: { summary: 'An Upgrade to h2c, which would give the client a raw HTTP/2 connection past routing.', status: 400 },
-  EDGEWAY_UPSTREAM_SEND_TIMEOUT: { summary: 'The endpoint took none of the request body for longer than the route allows (proxy-send-timeout); the upload was cut and the connection closed.', status: 504 },
+  EDGEWAY_UPSTREAM_SEND_TIMEOUT: {
+    summary: 'The endpoint took none of the request body for longer than the route allows (proxy-send-timeout); the upload was cut and the connection closed.',
+    status: 504,
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 // --- access rules: ingress-nginx's protective annotations (src/routing/access-policy.ts, nginx-annotations.ts,
 // src/dataplane/request/access-control.ts) -----------------------------------------------------------------------
 const access = {
-  EW_ANNOTATION_UNSUPPORTED: { summary: 'An nginx.ingress.kubernetes.io annotation edgeway does not honour: what it does in ingress-nginx does not happen (warning naming it; an error for auth-url and auth-tls-secret, whose routes then refuse every request with 503).' },
-  EW_ANNOTATION_SNIPPET_REFUSED: { summary: 'A snippet annotation (configuration-snippet, server-snippet, ...): nginx configuration edgeway never runs (warning naming it).' },
-  EW_AUTH_SECRET_INVALID: { summary: 'auth-type: basic without a usable auth-secret (missing, in another namespace, no auth key): the routes refuse every request (503).' },
+  EW_ANNOTATION_UNSUPPORTED: {
+    summary:
+      'An nginx.ingress.kubernetes.io annotation edgeway does not honour: what it does in ingress-nginx does not happen (warning naming it; an error for auth-url and auth-tls-secret, whose routes then refuse every request with 503).',
+  },
+  EW_ANNOTATION_SNIPPET_REFUSED: {
+    summary: 'A snippet annotation (configuration-snippet, server-snippet, ...): nginx configuration edgeway never runs (warning naming it).',
+  },
+  EW_AUTH_SECRET_INVALID: {
+    summary: 'auth-type: basic without a usable auth-secret (missing, in another namespace, no auth key): the routes refuse every request (503).',
+  },
   EW_HTPASSWD_REFUSED: { summary: 'An htpasswd line or auth-map entry with a crypt(3), plain-text or malformed hash: that user cannot sign in (warning).' },
-  EDGEWAY_ACCESS_DENIED: { summary: 'The client address is outside the allowlist-source-range (whitelist-source-range) or inside the denylist-source-range.', status: 403 },
-  EDGEWAY_AUTH_REQUIRED: { summary: 'The route needs basic authentication and the request had no valid credentials (WWW-Authenticate names the realm).', status: 401 },
-  EDGEWAY_AUTH_BUSY: { summary: 'The route needs a bcrypt password check and the most edgeway runs at once are running; retry after Retry-After (already verified passwords are not checked again).', status: 503 },
-  EDGEWAY_RATE_LIMITED: { summary: 'The client went over the route\'s limit-rps or limit-rpm (with its burst).', status: 503 },
+  EDGEWAY_ACCESS_DENIED: {
+    summary: 'The client address is outside the allowlist-source-range (whitelist-source-range) or inside the denylist-source-range.',
+    status: 403,
+  },
+  EDGEWAY_AUTH_REQUIRED: {
+    summary: 'The route needs basic authentication and the request had no valid credentials (WWW-Authenticate names the realm).',
+    status: 401,
+  },
+  EDGEWAY_AUTH_BUSY: {
+    summary:
+      'The route needs a bcrypt password check and the most edgeway runs at once are running; retry after Retry-After (already verified passwords are not checked again).',
+    status: 503,
+  },
+  EDGEWAY_RATE_LIMITED: { summary: "The client went over the route's limit-rps or limit-rpm (with its burst).", status: 503 },
   EDGEWAY_CONNECTION_LIMITED: { summary: 'The client already has limit-connections requests in flight on the route.', status: 503 },
-  EDGEWAY_ACCESS_MISCONFIGURED: { summary: 'A protective annotation of the route\'s Ingress cannot be used (see its diagnostic); every request is refused until it is fixed.', status: 503 },
+  EDGEWAY_ACCESS_MISCONFIGURED: {
+    summary: "A protective annotation of the route's Ingress cannot be used (see its diagnostic); every request is refused until it is fixed.",
+    status: 503,
+  },
 } as const satisfies Record<string, CodeInfo>;
 
-export const CODES = { ...loading, ...validation, ...routing, ...endpoints, ...allocation, ...addresses, ...tls, ...tlsTermination, ...balancing, ...live, ...requests, ...resilience, ...access } as const;
+export const CODES = {
+  ...loading,
+  ...validation,
+  ...routing,
+  ...endpoints,
+  ...allocation,
+  ...addresses,
+  ...tls,
+  ...tlsTermination,
+  ...balancing,
+  ...live,
+  ...requests,
+  ...resilience,
+  ...access,
+} as const;
 
 export type Code = keyof typeof CODES;

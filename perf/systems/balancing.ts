@@ -29,7 +29,10 @@ export function healthScenario(withHealth: boolean): Scenario {
         hosts: [BENCH_HOST],
         loadHost: BENCH_HOST,
         config: withHealth
-          ? { serviceAnnotations: { 'edgeway.io/health-check-path': '/healthz', 'edgeway.io/health-check-interval': '1s' }, settings: { outlierDetection: { enabled: true } } }
+          ? {
+              serviceAnnotations: { 'edgeway.io/health-check-path': '/healthz', 'edgeway.io/health-check-interval': '1s' },
+              settings: { outlierDetection: { enabled: true } },
+            }
           : { settings: { outlierDetection: { enabled: false } } },
       }),
   };
@@ -49,7 +52,11 @@ export function balancingScenario(policy: 'round-robin' | 'least-request' | 'ewm
         hosts: [BENCH_HOST],
         loadHost: BENCH_HOST,
         // Outlier detection off: the slow endpoint answers 200, so it would not be ejected anyway; this isolates the policy.
-        config: { extraPorts: [fast.port, slow.port], serviceAnnotations: { 'edgeway.io/load-balancer': policy }, settings: { outlierDetection: { enabled: false } } },
+        config: {
+          extraPorts: [fast.port, slow.port],
+          serviceAnnotations: { 'edgeway.io/load-balancer': policy },
+          settings: { outlierDetection: { enabled: false } },
+        },
       });
       return {
         ...target,
@@ -65,11 +72,15 @@ export function balancingScenario(policy: 'round-robin' | 'least-request' | 'ewm
 export function healthTable(summaries: readonly Summary[]): string {
   const rows = summaries.filter((s) => s.group === 'health');
   const lines = ['| config | req/s (median) | spread (min–max) | p50 ms | p99 ms | bad responses | runs |', '|---|---:|---|---:|---:|---:|---:|'];
-  for (const s of rows) lines.push(`| ${s.scenario} | ${formatRate(s.requestsPerSec.median)} | ${formatSpread(s.requestsPerSec)} | ${formatMs(s.latencyP50Ms)} | ${formatMs(s.latencyP99Ms)} | ${s.badResponses} | ${s.runs} |`);
+  for (const s of rows)
+    lines.push(
+      `| ${s.scenario} | ${formatRate(s.requestsPerSec.median)} | ${formatSpread(s.requestsPerSec)} | ${formatMs(s.latencyP50Ms)} | ${formatMs(s.latencyP99Ms)} | ${s.badResponses} | ${s.runs} |`,
+    );
   const plain = rows.find((s) => s.scenario === 'edgeway-plain')?.requestsPerSec.median ?? Number.NaN;
   const health = rows.find((s) => s.scenario === 'edgeway-health')?.requestsPerSec.median ?? Number.NaN;
   const r = health / plain;
-  if (Number.isFinite(r)) lines.push('', `edgeway-health / edgeway-plain req/s: ${formatRatio(r)} (${r >= 1 - HEALTH_BAR ? 'within' : 'OUTSIDE'} the ${HEALTH_BAR * 100}% bar)`);
+  if (Number.isFinite(r))
+    lines.push('', `edgeway-health / edgeway-plain req/s: ${formatRatio(r)} (${r >= 1 - HEALTH_BAR ? 'within' : 'OUTSIDE'} the ${HEALTH_BAR * 100}% bar)`);
   return lines.join('\n');
 }
 
@@ -81,6 +92,9 @@ export function balancingTable(summaries: readonly Summary[]): string {
     '| policy | req/s (median) | p50 ms | p99 ms | bad responses | runs |',
     '|---|---:|---:|---:|---:|---:|',
   ];
-  for (const s of rows) lines.push(`| ${s.scenario.replace('balance-', '')} | ${formatRate(s.requestsPerSec.median)} | ${formatMs(s.latencyP50Ms)} | ${formatMs(s.latencyP99Ms)} | ${s.badResponses} | ${s.runs} |`);
+  for (const s of rows)
+    lines.push(
+      `| ${s.scenario.replace('balance-', '')} | ${formatRate(s.requestsPerSec.median)} | ${formatMs(s.latencyP50Ms)} | ${formatMs(s.latencyP99Ms)} | ${s.badResponses} | ${s.runs} |`,
+    );
   return lines.join('\n');
 }

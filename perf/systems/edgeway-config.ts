@@ -44,9 +44,14 @@ export function edgewayConfig(input: EdgewayConfigInput): string {
       apiVersion: 'v1',
       kind: 'Endpoints',
       metadata: { name: 'backend', namespace: NAMESPACE },
-      subsets: [input.backendPort, ...(input.extraPorts ?? [])].map((port) => ({ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'http', port, protocol: 'TCP' }] })),
+      subsets: [input.backendPort, ...(input.extraPorts ?? [])].map((port) => ({
+        addresses: [{ ip: '127.0.0.1' }],
+        ports: [{ name: 'http', port, protocol: 'TCP' }],
+      })),
     },
-    ...(input.settings === undefined ? [] : [{ apiVersion: 'edgeway.io/v1alpha1', kind: 'EdgewaySettings', metadata: { name: 'bench' }, spec: input.settings }]),
+    ...(input.settings === undefined
+      ? []
+      : [{ apiVersion: 'edgeway.io/v1alpha1', kind: 'EdgewaySettings', metadata: { name: 'bench' }, spec: input.settings }]),
     {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'IngressClass',

@@ -57,14 +57,14 @@ export async function startEdgeway(ctx: StartContext, start: EdgewayStart): Prom
   await writeFile(
     config,
     start.yaml ??
-    edgewayConfig({
-      backendPort: ctx.backendPort,
-      hosts: start.hosts,
-      ...(start.extraDocs === undefined ? {} : { extraDocs: start.extraDocs }),
-      ...(start.tls === undefined ? {} : { tls: start.tls }),
-      ...start.config,
-      ...(start.ingressAnnotations === undefined ? {} : { ingressAnnotations: start.ingressAnnotations }),
-    }),
+      edgewayConfig({
+        backendPort: ctx.backendPort,
+        hosts: start.hosts,
+        ...(start.extraDocs === undefined ? {} : { extraDocs: start.extraDocs }),
+        ...(start.tls === undefined ? {} : { tls: start.tls }),
+        ...start.config,
+        ...(start.ingressAnnotations === undefined ? {} : { ingressAnnotations: start.ingressAnnotations }),
+      }),
   );
   const nodeArgs = ctx.options.profile ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
   if (ctx.options.profile) await mkdir(PROFILE_DIR, { recursive: true });

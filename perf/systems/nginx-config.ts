@@ -59,12 +59,16 @@ ${optional.join('\n')}
     }
 
     server {
-        listen 127.0.0.1:${input.listenPort}${input.tls === undefined ? '' : ` ssl;
+        listen 127.0.0.1:${input.listenPort}${
+          input.tls === undefined
+            ? ''
+            : ` ssl;
         # As edgeway: TLS 1.2 minimum, the library's default ciphers, session tickets on.
         ssl_certificate ${input.tls.certFile};
         ssl_certificate_key ${input.tls.keyFile};
         ssl_protocols TLSv1.2 TLSv1.3;
-        ssl_session_tickets on`};
+        ssl_session_tickets on`
+        };
         location / {
             proxy_pass http://backend;
             proxy_http_version 1.1;

@@ -50,7 +50,10 @@ export function nginxScenario(log: (line: string) => void, variant: NginxVariant
         await writeFile(tls.certFile, pair.certPem);
         await writeFile(tls.keyFile, pair.keyPem, { mode: 0o600 });
       }
-      await writeFile(conf, nginxConfig({ prefix, listenPort: port, backendPort: ctx.backendPort, tempPathModules: nginx.tempPathModules, ...(tls === undefined ? {} : { tls }) }));
+      await writeFile(
+        conf,
+        nginxConfig({ prefix, listenPort: port, backendPort: ctx.backendPort, tempPathModules: nginx.tempPathModules, ...(tls === undefined ? {} : { tls }) }),
+      );
       // -e: the error log before the config is read, else nginx touches /var/log/nginx first.
       const child = ctx.procs.start('nginx', nginx.path, ['-p', prefix, '-e', join(prefix, 'error.log'), '-c', conf], { stdout: 'ignore' });
       const url = `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}/`;

@@ -26,7 +26,12 @@ export function reloadConfig(backendPort: number, variant: number): string {
     const metadata = { name, namespace: 'bench' };
     docs.push(
       { apiVersion: 'v1', kind: 'Service', metadata, spec: { ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } },
-      { apiVersion: 'v1', kind: 'Endpoints', metadata, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'http', port: backendPort, protocol: 'TCP' }] }] },
+      {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata,
+        subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'http', port: backendPort, protocol: 'TCP' }] }],
+      },
       {
         apiVersion: 'networking.k8s.io/v1',
         kind: 'Ingress',

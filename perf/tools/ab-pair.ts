@@ -28,15 +28,23 @@ import { edgewayConfig } from '../systems/edgeway-config.ts';
 const HOST = 'bench.local';
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { rounds: { type: 'string', default: '6' }, requests: { type: 'string', default: '60000' }, size: { type: 'string', default: '11' }, connections: { type: 'string', default: '50' },
-    'node-args-a': { type: 'string', default: '' }, 'node-args-b': { type: 'string', default: '' } },
+  options: {
+    rounds: { type: 'string', default: '6' },
+    requests: { type: 'string', default: '60000' },
+    size: { type: 'string', default: '11' },
+    connections: { type: 'string', default: '50' },
+    'node-args-a': { type: 'string', default: '' },
+    'node-args-b': { type: 'string', default: '' },
+  },
 });
 const [cliA, cliB] = positionals;
 const nodeArgs = (flags: string) => flags.split(' ').filter((flag) => flag !== '');
 const [nodeArgsA, nodeArgsB] = [nodeArgs(values['node-args-a']), nodeArgs(values['node-args-b'])];
 if (cliA === undefined || cliB === undefined) {
-  process.stderr.write('usage: node perf/tools/ab-pair.ts A B [--rounds N] [--requests N] [--size B] [--connections N] [--node-args-a=FLAGS] [--node-args-b=FLAGS]\n' +
-      '  A, B: a build\'s dist/cli/main.js, or undici-floor or http-proxy\n');
+  process.stderr.write(
+    'usage: node perf/tools/ab-pair.ts A B [--rounds N] [--requests N] [--size B] [--connections N] [--node-args-a=FLAGS] [--node-args-b=FLAGS]\n' +
+      "  A, B: a build's dist/cli/main.js, or undici-floor or http-proxy\n",
+  );
   process.exit(2);
 }
 
@@ -80,7 +88,9 @@ try {
     await Promise.all([a.child.stop(10_000), b.child.stop(10_000)]);
   }
   const sorted = [...ratios].sort((x, y) => x - y);
-  process.stdout.write(`B/A CPU per request: median ${median(ratios).toFixed(3)} (min ${sorted[0]!.toFixed(3)}, max ${sorted[sorted.length - 1]!.toFixed(3)}) over ${ratios.length} rounds\n`);
+  process.stdout.write(
+    `B/A CPU per request: median ${median(ratios).toFixed(3)} (min ${sorted[0]!.toFixed(3)}, max ${sorted[sorted.length - 1]!.toFixed(3)}) over ${ratios.length} rounds\n`,
+  );
 } finally {
   await procs.stopAll();
 }

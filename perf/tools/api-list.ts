@@ -46,8 +46,17 @@ try {
   const profile = values['cpu-prof'];
   const nodeArgs = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`];
   const started = performance.now();
-  const edgeway = await startApiEdgeway(procs, 'edgeway', { cli: values.cli, dir, backendPort: backend.port, extra: serviceList(services, 0, !values['cluster-ips']), nodeArgs, readyMs: 180_000 });
-  process.stdout.write(`edgeway ready with ${services} Services (${values['cluster-ips'] ? 'ClusterIP' : 'headless'}) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  const edgeway = await startApiEdgeway(procs, 'edgeway', {
+    cli: values.cli,
+    dir,
+    backendPort: backend.port,
+    extra: serviceList(services, 0, !values['cluster-ips']),
+    nodeArgs,
+    readyMs: 180_000,
+  });
+  process.stdout.write(
+    `edgeway ready with ${services} Services (${values['cluster-ips'] ? 'ClusterIP' : 'headless'}) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+  );
 
   const kubectl = ['--kubeconfig', edgeway.kubeconfig, '--cache-dir', join(dir, 'kube-cache'), 'get', 'svc', '-A'];
   const timeKubectl = async (): Promise<{ ms: number; lines: number }> => {

@@ -107,7 +107,10 @@ async function measurePair(first: 'plain' | 'watched', dir: string): Promise<[Ru
   if (open.some((req) => req.destroyed)) throw new Error('a watch ended during the run');
   for (const req of open) req.destroy();
   await Promise.all([plain.child.stop(10_000), watched.child.stop(10_000), backend.child.stop(10_000)]);
-  const run = (i: number): Run => ({ rps: results[i]!.requests.total / Number(values.duration), cpuPerRequest: (after[i]! - before[i]!) / results[i]!.requests.total });
+  const run = (i: number): Run => ({
+    rps: results[i]!.requests.total / Number(values.duration),
+    cpuPerRequest: (after[i]! - before[i]!) / results[i]!.requests.total,
+  });
   return [run(0), run(1)];
 }
 
@@ -120,7 +123,9 @@ try {
       const [p, w] = await measurePair(rep % 2 === 0 ? 'plain' : 'watched', dir);
       plain.push(p);
       watched.push(w);
-      process.stdout.write(`rep ${rep + 1}: no watches ${p.rps.toFixed(0)} req/s, ${p.cpuPerRequest.toFixed(1)} µs/req; ${watches} watches ${w.rps.toFixed(0)} req/s, ${w.cpuPerRequest.toFixed(1)} µs/req\n`);
+      process.stdout.write(
+        `rep ${rep + 1}: no watches ${p.rps.toFixed(0)} req/s, ${p.cpuPerRequest.toFixed(1)} µs/req; ${watches} watches ${w.rps.toFixed(0)} req/s, ${w.cpuPerRequest.toFixed(1)} µs/req\n`,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -132,7 +137,9 @@ try {
       try {
         const r = await measure(withWatches, dir);
         (withWatches ? watched : plain).push(r);
-        process.stdout.write(`rep ${rep + 1} ${withWatches ? `${watches} watches` : 'no watches'}: ${r.rps.toFixed(0)} req/s, ${r.cpuPerRequest.toFixed(1)} µs CPU per request\n`);
+        process.stdout.write(
+          `rep ${rep + 1} ${withWatches ? `${watches} watches` : 'no watches'}: ${r.rps.toFixed(0)} req/s, ${r.cpuPerRequest.toFixed(1)} µs CPU per request\n`,
+        );
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -144,13 +151,28 @@ try {
   };
   const ratios = watched.map((w, i) => w.rps / plain[i]!.rps);
   const cpuRatios = watched.map((w, i) => w.cpuPerRequest / plain[i]!.cpuPerRequest);
-  process.stdout.write(`\n| proxy${values.paired ? ' (paired)' : ''}, ${values.connections} connections, ${values.duration} s × ${reps} | req/s median | req/s min–max | µs CPU/req median | µs CPU/req min–max |\n|---|---:|---:|---:|---:|\n`);
-  for (const [name, runs] of [['no watches', plain], [`${watches} idle watches`, watched]] as const) {
-    process.stdout.write(`| ${name} | ${median(runs.map((r) => r.rps)).toFixed(0)} | ${range(runs.map((r) => r.rps), 0)} | ${median(runs.map((r) => r.cpuPerRequest)).toFixed(1)} | ${range(runs.map((r) => r.cpuPerRequest), 1)} |\n`);
+  process.stdout.write(
+    `\n| proxy${values.paired ? ' (paired)' : ''}, ${values.connections} connections, ${values.duration} s × ${reps} | req/s median | req/s min–max | µs CPU/req median | µs CPU/req min–max |\n|---|---:|---:|---:|---:|\n`,
+  );
+  for (const [name, runs] of [
+    ['no watches', plain],
+    [`${watches} idle watches`, watched],
+  ] as const) {
+    process.stdout.write(
+      `| ${name} | ${median(runs.map((r) => r.rps)).toFixed(0)} | ${range(
+        runs.map((r) => r.rps),
+        0,
+      )} | ${median(runs.map((r) => r.cpuPerRequest)).toFixed(1)} | ${range(
+        runs.map((r) => r.cpuPerRequest),
+        1,
+      )} |\n`,
+    );
   }
   process.stdout.write(`\nwatched / plain req/s per rep: ${ratios.map((r) => r.toFixed(3)).join(', ')}; median ${median(ratios).toFixed(3)}\n`);
   process.stdout.write(`watched / plain CPU per request per rep: ${cpuRatios.map((r) => r.toFixed(3)).join(', ')}; median ${median(cpuRatios).toFixed(3)}\n`);
-  process.stdout.write(median(ratios) > 0.95 ? 'bar met: the watches cost under 5% of requests per second\n' : 'bar missed: the watches cost 5% or more of requests per second\n');
+  process.stdout.write(
+    median(ratios) > 0.95 ? 'bar met: the watches cost under 5% of requests per second\n' : 'bar missed: the watches cost 5% or more of requests per second\n',
+  );
 } finally {
   clearTimeout(guard);
   await procs.stopAll();

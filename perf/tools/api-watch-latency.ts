@@ -38,7 +38,10 @@ const watchers = Number(values.watchers);
 /** A watch line: the object, or with --table a one-row Table whose row carries the object's metadata. */
 interface WatchLine {
   readonly type: string;
-  readonly object: { readonly metadata?: { readonly name: string }; readonly rows?: readonly { readonly object: { readonly metadata: { readonly name: string } } }[] };
+  readonly object: {
+    readonly metadata?: { readonly name: string };
+    readonly rows?: readonly { readonly object: { readonly metadata: { readonly name: string } } }[];
+  };
 }
 const NAMESPACE = 'perf';
 
@@ -61,7 +64,11 @@ try {
   const accept = values.table ? 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' : 'application/json';
   const openWatch = (): Promise<ClientRequest> =>
     new Promise((resolve, reject) => {
-      const watch = request(`${edgeway.admin}/api/v1/namespaces/${NAMESPACE}/services?watch=1&allowWatchBookmarks=true`, { rejectUnauthorized: false, agent: false, headers: { accept } });
+      const watch = request(`${edgeway.admin}/api/v1/namespaces/${NAMESPACE}/services?watch=1&allowWatchBookmarks=true`, {
+        rejectUnauthorized: false,
+        agent: false,
+        headers: { accept },
+      });
       watch.on('response', (res) => {
         if (res.statusCode !== 200) reject(new Error(`watch: ${res.statusCode}`));
         let pending = '';
@@ -92,7 +99,12 @@ try {
   const fromResponse: number[] = [];
   for (let i = 0; i < writes; i++) {
     const name = `w-${i}`;
-    const body = JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: NAMESPACE }, spec: { clusterIP: 'None', selector: { app: name }, ports: [{ port: 80 }] } });
+    const body = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace: NAMESPACE },
+      spec: { clusterIP: 'None', selector: { app: name }, ports: [{ port: 80 }] },
+    });
     const event = new Promise<void>((resolve) => {
       if (arrived.get(name)?.count === watchers) resolve();
       else waiting.set(name, resolve);
@@ -102,7 +114,10 @@ try {
     const answered = performance.now();
     if (answer.status !== 201) throw new Error(`create ${name}: ${answer.status} ${answer.body.slice(0, 300)}`);
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([event, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no watch event for ${name} on every watcher within 10 s`)), 10_000)))]);
+    await Promise.race([
+      event,
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no watch event for ${name} on every watcher within 10 s`)), 10_000))),
+    ]);
     clearTimeout(timer);
     const at = arrived.get(name)!.at;
     fromWrite.push(at - sent);
@@ -116,7 +131,9 @@ try {
     return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!.toFixed(1);
   };
   const firstBefore = fromResponse.filter((ms) => ms === 0).length;
-  process.stdout.write(`\n| ${writes} writes, ${services} other Services, ${watchers} watcher(s)${values.table ? ' as Table' : ''} | p50 ms | p99 ms | max ms |\n|---|---:|---:|---:|\n`);
+  process.stdout.write(
+    `\n| ${writes} writes, ${services} other Services, ${watchers} watcher(s)${values.table ? ' as Table' : ''} | p50 ms | p99 ms | max ms |\n|---|---:|---:|---:|\n`,
+  );
   process.stdout.write(`| write sent → event | ${pct(fromWrite, 50)} | ${pct(fromWrite, 99)} | ${pct(fromWrite, 100)} |\n`);
   process.stdout.write(`| write answered → event | ${pct(fromResponse, 50)} | ${pct(fromResponse, 99)} | ${pct(fromResponse, 100)} |\n`);
   process.stdout.write(`events that arrived before the write's response: ${firstBefore} of ${writes}\n`);

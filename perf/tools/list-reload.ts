@@ -56,20 +56,36 @@ try {
   const listFile = join(configDir, 'services.yaml');
   await writeFile(listFile, serviceList(services, 0, headless));
   const [port, admin] = [await freePort(), await freePort()];
-  const args = [values.cli, 'serve', '--config', configDir, '--http', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`, '--state-dir', join(dir, 'state'), '--drain-timeout', '1'];
+  const args = [
+    values.cli,
+    'serve',
+    '--config',
+    configDir,
+    '--http',
+    `127.0.0.1:${port}`,
+    '--admin',
+    `127.0.0.1:${admin}`,
+    '--state-dir',
+    join(dir, 'state'),
+    '--drain-timeout',
+    '1',
+  ];
   const child = procs.start('edgeway', process.execPath, args, { stdout: 'ignore' });
   await waitForStatus(`http://127.0.0.1:${admin}/readyz`, 200, 300_000, child);
 
   const samples: Sample[] = [];
   let errors = 0;
-  const load = autocannon({
-    url: `http://127.0.0.1:${port}/`,
-    headers: { host: HOST },
-    connections: Number(values.connections),
-    overallRate: Number(values.rate),
-    duration: 3600,
-    timeout: 30,
-  }, () => undefined);
+  const load = autocannon(
+    {
+      url: `http://127.0.0.1:${port}/`,
+      headers: { host: HOST },
+      connections: Number(values.connections),
+      overallRate: Number(values.rate),
+      duration: 3600,
+      timeout: 30,
+    },
+    () => undefined,
+  );
   load.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
     samples.push({ at: performance.now(), status: statusCode, ms: responseTime });
   });
@@ -86,15 +102,21 @@ try {
   load.stop();
 
   const outcome = reload.status === 200 ? 'ok' : `status ${reload.status}: ${reload.body.slice(0, 200)}`;
-  process.stdout.write(`reload of a ${services}-Service List (${(serviceList(services, 1, headless).length / 1e6).toFixed(1)} MB): ${outcome}, ${((during.until - before.until) / 1000).toFixed(1)} s\n`);
-  process.stdout.write(`${'window'.padEnd(8)}${'requests'.padStart(10)}${'failed'.padStart(8)}${'503'.padStart(6)}${'errors'.padStart(8)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}\n`);
+  process.stdout.write(
+    `reload of a ${services}-Service List (${(serviceList(services, 1, headless).length / 1e6).toFixed(1)} MB): ${outcome}, ${((during.until - before.until) / 1000).toFixed(1)} s\n`,
+  );
+  process.stdout.write(
+    `${'window'.padEnd(8)}${'requests'.padStart(10)}${'failed'.padStart(8)}${'503'.padStart(6)}${'errors'.padStart(8)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}\n`,
+  );
   const row = (name: string, from: number, until: number, errs: number): number => {
     const window = samples.filter((s) => s.at > from && s.at <= until);
     const ms = window.map((s) => s.ms).sort((a, b) => a - b);
     const pct = (p: number): string => (ms.length === 0 ? '-' : ms[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))]!.toFixed(1));
     const non2xx = window.filter((s) => s.status < 200 || s.status > 299).length;
     const shed = window.filter((s) => s.status === 503).length;
-    process.stdout.write(`${name.padEnd(8)}${String(window.length).padStart(10)}${String(non2xx + errs).padStart(8)}${String(shed).padStart(6)}${String(errs).padStart(8)}${pct(50).padStart(9)}${pct(99).padStart(9)}${pct(100).padStart(9)}\n`);
+    process.stdout.write(
+      `${name.padEnd(8)}${String(window.length).padStart(10)}${String(non2xx + errs).padStart(8)}${String(shed).padStart(6)}${String(errs).padStart(8)}${pct(50).padStart(9)}${pct(99).padStart(9)}${pct(100).padStart(9)}\n`,
+    );
     return non2xx + errs;
   };
   // A response is counted in the window it arrived in: one held up by the reload arrives during or just after it.

@@ -43,7 +43,18 @@ const HOST = 'bench.local';
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   allowNegative: true,
-  options: { warmup: { type: 'string', default: '20000' }, strace: { type: 'string' }, cli: { type: 'string' }, settings: { type: 'string' }, profile: { type: 'boolean', default: true }, gc: { type: 'boolean', default: false }, pin: { type: 'string' }, requests: { type: 'string', default: '200000' }, size: { type: 'string', default: '11' }, connections: { type: 'string', default: '100' } },
+  options: {
+    warmup: { type: 'string', default: '20000' },
+    strace: { type: 'string' },
+    cli: { type: 'string' },
+    settings: { type: 'string' },
+    profile: { type: 'boolean', default: true },
+    gc: { type: 'boolean', default: false },
+    pin: { type: 'string' },
+    requests: { type: 'string', default: '200000' },
+    size: { type: 'string', default: '11' },
+    connections: { type: 'string', default: '100' },
+  },
 });
 const system = positionals[0];
 if (values.pin !== undefined && values.pin !== 'split' && values.pin !== 'with-backend') {
@@ -70,15 +81,35 @@ try {
   if (system === 'edgeway') {
     const work = await mkdtemp(join(tmpdir(), 'edgeway-prof-'));
     const config = join(work, 'edgeway.yaml');
-    await writeFile(config, edgewayConfig({ backendPort: backend.port, hosts: [HOST], ...(values.settings === undefined ? {} : { settings: JSON.parse(values.settings) as object }) }));
-    const { url: edgewayUrl, child } = await startEdgewayProcess(procs, 'edgeway', values.cli ?? join(root, 'dist/cli/main.js'), config, work, prof, values.gc ? 'pipe' : 'ignore');
+    await writeFile(
+      config,
+      edgewayConfig({
+        backendPort: backend.port,
+        hosts: [HOST],
+        ...(values.settings === undefined ? {} : { settings: JSON.parse(values.settings) as object }),
+      }),
+    );
+    const { url: edgewayUrl, child } = await startEdgewayProcess(
+      procs,
+      'edgeway',
+      values.cli ?? join(root, 'dist/cli/main.js'),
+      config,
+      work,
+      prof,
+      values.gc ? 'pipe' : 'ignore',
+    );
     url = edgewayUrl;
     pid = child.process.pid;
     output = child.process.stdout;
     stop = () => child.stop(10_000);
   } else if (system === 'nginx') {
     const workDir = await mkdtemp(join(tmpdir(), 'edgeway-prof-nginx-'));
-    const target = await nginxScenario((line) => process.stderr.write(`${line}\n`)).start({ procs, options: parseBenchOptions([], []), backendPort: backend.port, workDir });
+    const target = await nginxScenario((line) => process.stderr.write(`${line}\n`)).start({
+      procs,
+      options: parseBenchOptions([], []),
+      backendPort: backend.port,
+      workDir,
+    });
     url = target.url;
     pid = target.pid;
     stop = () => target.stop();
@@ -103,7 +134,10 @@ try {
   const amount = Number(values.requests);
   // Unmeasured first: the JIT's optimising compiles (on background threads, counted in the process's CPU) settle.
   await autocannon({ url, connections: Number(values.connections), amount: Number(values.warmup), headers: { host: HOST }, duration: 30 });
-  const tracer = values.strace === undefined || pid === undefined ? undefined : procs.start('strace', 'strace', ['-c', '-f', '-p', String(pid), '-o', values.strace], { stdout: 'ignore' });
+  const tracer =
+    values.strace === undefined || pid === undefined
+      ? undefined
+      : procs.start('strace', 'strace', ['-c', '-f', '-p', String(pid), '-o', values.strace], { stdout: 'ignore' });
   // strace says "Process N attached" on stderr once it is in place: measure only from then on.
   if (tracer !== undefined) await waitFor(() => tracer.stderrTail.includes('attached'), 5_000, 'strace to attach');
   const ioBefore = syscallCounts(pid);
@@ -129,11 +163,18 @@ try {
   const perRequest = cpuPerRequest(before, after);
   const byName = new Map<string, number>();
   for (const [tid, t] of threadsAfter) byName.set(t.name, (byName.get(t.name) ?? 0) + t.micros - (threadsBefore.get(tid)?.micros ?? 0));
-  const threads = [...byName].filter(([, us]) => us > 0).sort((a, b) => b[1] - a[1]).map(([name, us]) => `${name} ${(us / total).toFixed(1)}`);
+  const threads = [...byName]
+    .filter(([, us]) => us > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, us]) => `${name} ${(us / total).toFixed(1)}`);
   process.stdout.write(`${system}: CPU µs per request by thread: ${threads.join(', ')}\n`);
-  process.stdout.write(`${system}: per request ${((ioAfter.reads - ioBefore.reads) / total).toFixed(2)} read and ${((ioAfter.writes - ioBefore.writes) / total).toFixed(2)} write syscalls (/proc/PID/io)\n`);
+  process.stdout.write(
+    `${system}: per request ${((ioAfter.reads - ioBefore.reads) / total).toFixed(2)} read and ${((ioAfter.writes - ioBefore.writes) / total).toFixed(2)} write syscalls (/proc/PID/io)\n`,
+  );
   const per = (key: keyof typeof splitAfter, digits: number) => ((splitAfter[key] - splitBefore[key]) / total).toFixed(digits);
-  process.stdout.write(`${system}: per request ${per('userMicros', 1)} µs user and ${per('systemMicros', 1)} µs kernel, ${per('voluntarySwitches', 3)} voluntary and ${per('involuntarySwitches', 3)} involuntary context switches\n`);
+  process.stdout.write(
+    `${system}: per request ${per('userMicros', 1)} µs user and ${per('systemMicros', 1)} µs kernel, ${per('voluntarySwitches', 3)} voluntary and ${per('involuntarySwitches', 3)} involuntary context switches\n`,
+  );
   if (values.gc) {
     const perRequestUs = (ms: number) => ((ms * 1000) / total).toFixed(1);
     process.stdout.write(
@@ -143,8 +184,12 @@ try {
     );
   }
   // The other two busy processes share the 2 cores with the proxy: what they take is what the proxy cannot have.
-  process.stdout.write(`beside it: backend ${cpuPerRequest(backendBefore, backendAfter).toFixed(1)} and load generator ${((load.user + load.system) / total).toFixed(1)} CPU µs per request\n`);
-  process.stdout.write(`${system}: ${total} requests, ${Math.round(result.requests.average)} req/s, ${perRequest.toFixed(1)} CPU µs per request${values.profile && system !== 'nginx' ? `; profile in ${profileDir}` : ''}\n`);
+  process.stdout.write(
+    `beside it: backend ${cpuPerRequest(backendBefore, backendAfter).toFixed(1)} and load generator ${((load.user + load.system) / total).toFixed(1)} CPU µs per request\n`,
+  );
+  process.stdout.write(
+    `${system}: ${total} requests, ${Math.round(result.requests.average)} req/s, ${perRequest.toFixed(1)} CPU µs per request${values.profile && system !== 'nginx' ? `; profile in ${profileDir}` : ''}\n`,
+  );
 } finally {
   await procs.stopAll();
 }

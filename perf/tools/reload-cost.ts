@@ -67,8 +67,9 @@ const median = (f: (r: (typeof rows)[number]) => number): number => {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 };
 process.stdout.write(
-  line(
-    `median of ${reloads.length} reloads`,
-    { loadMs: median((r) => r.cost.loadMs), compileMs: median((r) => r.cost.compileMs), applyMs: median((r) => r.cost.applyMs) },
-  ),
+  line(`median of ${reloads.length} reloads`, {
+    loadMs: median((r) => r.cost.loadMs),
+    compileMs: median((r) => r.cost.compileMs),
+    applyMs: median((r) => r.cost.applyMs),
+  }),
 );

@@ -38,7 +38,9 @@ export class AdminCertificateSource {
         return Promise.resolve({ certPem: result.material.certPem, keyPem: result.material.keyPem });
       }
       const why = result === undefined ? 'does not exist' : `is not usable TLS material (${result.diagnostics.map((d) => d.message).join('; ')})`;
-      this.#warnOnce(`spec.admin.certificate: Secret ${wanted.namespace}/${wanted.name} ${why}; the admin listener serves the certificate of its local CA instead`);
+      this.#warnOnce(
+        `spec.admin.certificate: Secret ${wanted.namespace}/${wanted.name} ${why}; the admin listener serves the certificate of its local CA instead`,
+      );
     }
     const key = `${settings.stateDir}\0${settings.admin.host}`;
     if (this.#local?.key !== key) {

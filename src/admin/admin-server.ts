@@ -73,8 +73,7 @@ export class AdminServer {
       if (tls === null) {
         tls = createHttpsServer({ cert: pair.certPem, key: pair.keyPem }, handle);
         tls.timeout = IDLE_TIMEOUT_MS;
-      }
-      else if (pair.certPem !== servedPem) tls.setSecureContext({ cert: pair.certPem, key: pair.keyPem });
+      } else if (pair.certPem !== servedPem) tls.setSecureContext({ cert: pair.certPem, key: pair.keyPem });
       servedPem = pair.certPem;
       return tls;
     });
@@ -129,7 +128,13 @@ export class AdminServer {
     }
     req.resume();
     this.#actions.reload().then(
-      (outcome) => send(res, outcome.ok ? 200 : outcome.refused !== undefined ? 503 : 422, 'application/json', JSON.stringify({ ...outcome, diagnostics: outcome.diagnostics.map(shown) }, null, 2) + '\n'),
+      (outcome) =>
+        send(
+          res,
+          outcome.ok ? 200 : outcome.refused !== undefined ? 503 : 422,
+          'application/json',
+          JSON.stringify({ ...outcome, diagnostics: outcome.diagnostics.map(shown) }, null, 2) + '\n',
+        ),
       (err: Error) => send(res, 500, 'text/plain', `reload failed: ${err.message}\n`),
     );
   }

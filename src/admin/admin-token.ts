@@ -18,7 +18,9 @@ export async function resolveAdminToken(auth: AdminAuthSettings): Promise<string
   try {
     text = await readFile(auth.tokenFile, 'utf8');
   } catch (err) {
-    throw new Error(`spec.admin.tokenFile ${auth.tokenFile} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): check the path and its permissions`);
+    throw new Error(
+      `spec.admin.tokenFile ${auth.tokenFile} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): check the path and its permissions`,
+    );
   }
   const token = text.trim();
   if (token.length < 16) throw new Error(`spec.admin.tokenFile ${auth.tokenFile} holds ${token.length} characters; a token needs at least 16`);

@@ -119,9 +119,7 @@ export function buildPools(
   for (const candidate of candidates) {
     const existing = pools.find((p) => p.name === candidate.name);
     if (existing !== undefined) {
-      diagnostics.push(
-        candidate.report(['metadata', 'name'], `a pool named "${candidate.name}" is already defined; rename one of them (this one is ignored)`),
-      );
+      diagnostics.push(candidate.report(['metadata', 'name'], `a pool named "${candidate.name}" is already defined; rename one of them (this one is ignored)`));
       continue;
     }
     const ranges: IpRange[] = [];
@@ -139,8 +137,8 @@ export function buildPools(
         bad = true;
         return;
       }
-      const clash = [...pools.flatMap((p) => p.ranges.map((r) => ({ p, r }))), ...ranges.map((r) => ({ p: undefined, r }))].find(
-        ({ r }) => rangesOverlap(r, parsed.value),
+      const clash = [...pools.flatMap((p) => p.ranges.map((r) => ({ p, r }))), ...ranges.map((r) => ({ p: undefined, r }))].find(({ r }) =>
+        rangesOverlap(r, parsed.value),
       );
       if (clash !== undefined) {
         const where = clash.p === undefined ? 'another entry of this pool' : `pool "${clash.p.name}"`;

@@ -48,7 +48,11 @@ export class LbIpAllocator {
     this.#namespaceLabels = namespaceLabels;
     this.#byPriority = [...pools].sort((a, b) => priorityRank(a.serviceAllocation) - priorityRank(b.serviceAllocation) || 0);
     this.#poolByName = new Map(pools.map((p) => [p.name, p]));
-    for (const pool of pools) this.#cursors.set(pool.name, pool.ranges.map((r) => r.first));
+    for (const pool of pools)
+      this.#cursors.set(
+        pool.name,
+        pool.ranges.map((r) => r.first),
+      );
   }
 
   get pools(): readonly AddressPool[] {
@@ -82,7 +86,11 @@ export class LbIpAllocator {
       const found = this.#pools.find((p) => poolContains(p, ip));
       const text = formatIp(ip);
       if (found === undefined) {
-        return failure('EW_LB_IP_NOT_IN_POOL', `${text} is not in any address pool (${this.#poolList()}); ask for an address inside a pool or add a pool that holds it`, `"${text}" is not allowed in config`);
+        return failure(
+          'EW_LB_IP_NOT_IN_POOL',
+          `${text} is not in any address pool (${this.#poolList()}); ask for an address inside a pool or add a pool that holds it`,
+          `"${text}" is not allowed in config`,
+        );
       }
       if (pool !== undefined && found.name !== pool) {
         return failure(
@@ -92,7 +100,10 @@ export class LbIpAllocator {
         );
       }
       if (owner !== undefined && owner !== found) {
-        return failure('EW_LB_REQUEST_INVALID', `the requested IPs come from different pools ("${owner.name}" and "${found.name}"); all of a Service's IPs must come from one pool`);
+        return failure(
+          'EW_LB_REQUEST_INVALID',
+          `the requested IPs come from different pools ("${owner.name}" and "${found.name}"); all of a Service's IPs must come from one pool`,
+        );
       }
       owner = found;
     }
@@ -121,17 +132,29 @@ export class LbIpAllocator {
     if (poolName !== undefined) {
       const pool = this.#poolByName.get(poolName);
       if (pool === undefined) {
-        return failure('EW_LB_POOL_UNKNOWN', `address pool "${poolName}" does not exist (pools: ${this.#poolList()}); fix the address-pool annotation`, `unknown pool "${poolName}"`);
+        return failure(
+          'EW_LB_POOL_UNKNOWN',
+          `address pool "${poolName}" does not exist (pools: ${this.#poolList()}); fix the address-pool annotation`,
+          `unknown pool "${poolName}"`,
+        );
       }
       if (!poolServes(pool.serviceAllocation, service, this.#namespaceLabels)) return notServed(pool);
       candidates = [pool];
     } else {
       candidates = this.#byPriority.filter((p) => p.autoAssign && poolServes(p.serviceAllocation, service, this.#namespaceLabels));
       if (candidates.length === 0 && this.#pools.some((p) => p.autoAssign)) {
-        return failure('EW_LB_NO_POOL', `no pool with autoAssign serves this Service (their serviceAllocation selects other namespaces or Services; pools: ${this.#poolList()})`, 'no available IPs');
+        return failure(
+          'EW_LB_NO_POOL',
+          `no pool with autoAssign serves this Service (their serviceAllocation selects other namespaces or Services; pools: ${this.#poolList()})`,
+          'no available IPs',
+        );
       }
       if (candidates.length === 0) {
-        return failure('EW_LB_NO_POOL', `no address pool has autoAssign enabled (pools: ${this.#poolList()}); ask for one with the metallb.io/address-pool annotation`, 'no available IPs');
+        return failure(
+          'EW_LB_NO_POOL',
+          `no address pool has autoAssign enabled (pools: ${this.#poolList()}); ask for one with the metallb.io/address-pool annotation`,
+          'no available IPs',
+        );
       }
     }
     const current = this.#holdings.get(key);
@@ -146,7 +169,11 @@ export class LbIpAllocator {
     const withFamilies = candidates.filter((p) => wanted.every((f) => p.ranges.some((r) => r.family === f)));
     if (withFamilies.length === 0) {
       const names = candidates.map((p) => `"${p.name}"`).join(', ');
-      return failure('EW_LB_NO_POOL', `no eligible pool (${names}) has ${wanted.join(' and ')} addresses; add such a pool or change spec.ipFamilies`, noAvailable(poolName));
+      return failure(
+        'EW_LB_NO_POOL',
+        `no eligible pool (${names}) has ${wanted.join(' and ')} addresses; add such a pool or change spec.ipFamilies`,
+        noAvailable(poolName),
+      );
     }
     const info = sharingInfoOf(service);
     for (const pool of withFamilies) {
@@ -162,7 +189,11 @@ export class LbIpAllocator {
       }
     }
     const names = withFamilies.map((p) => `"${p.name}"`).join(', ');
-    return failure('EW_LB_POOL_EXHAUSTED', `every address of pool ${names} is in use; the Service stays pending until one is freed or a pool is added`, noAvailable(poolName));
+    return failure(
+      'EW_LB_POOL_EXHAUSTED',
+      `every address of pool ${names} is in use; the Service stays pending until one is freed or a pool is added`,
+      noAvailable(poolName),
+    );
   }
 
   /** Frees the Service's IPs; releasing a Service that holds nothing does nothing. */

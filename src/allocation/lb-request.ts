@@ -95,7 +95,8 @@ export function lbRequestOf(service: Service, fallbackFamilies: readonly IpFamil
     ips = { addresses, field: annotated.field };
   } else if (legacy !== undefined && legacy !== '') {
     const ip = parseIp(legacy);
-    if (ip === undefined) return { ok: false, field: ['spec', 'loadBalancerIP'], message: `"${legacy}" is not an IP address`, metallb: `invalid spec.loadBalancerIP "${legacy}"` };
+    if (ip === undefined)
+      return { ok: false, field: ['spec', 'loadBalancerIP'], message: `"${legacy}" is not an IP address`, metallb: `invalid spec.loadBalancerIP "${legacy}"` };
     ips = { addresses: [ip], field: ['spec', 'loadBalancerIP'] };
   }
   return { ok: true, request: { pool, ips, families } };

@@ -92,7 +92,10 @@ export class NodePortAllocator {
       while (port < this.#upperStart && ports.owners.has(port)) port++;
       ports.lowerCursor = port;
       if (port >= this.#upperStart) {
-        return failure('EW_NODEPORT_EXHAUSTED', `failed to allocate a nodePort: range is full (${this.#range.min}-${this.#range.max}, ${protocol}); free some or widen the NodePort range`);
+        return failure(
+          'EW_NODEPORT_EXHAUSTED',
+          `failed to allocate a nodePort: range is full (${this.#range.min}-${this.#range.max}, ${protocol}); free some or widen the NodePort range`,
+        );
       }
     }
     this.#take(ports, owner, protocol, port);

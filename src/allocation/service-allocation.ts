@@ -30,7 +30,8 @@ export function readServiceAllocation(
   const v = value as Record<string, unknown>;
   const diagnostics: Diagnostic[] = [];
   const priority = v.priority ?? 0;
-  if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 0) diagnostics.push(report([...at, 'priority'], 'priority must be a whole number, 0 or more (lower numbers are tried first)'));
+  if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 0)
+    diagnostics.push(report([...at, 'priority'], 'priority must be a whole number, 0 or more (lower numbers are tried first)'));
   const list = <T>(name: string, check: (x: unknown) => boolean, what: string): T[] => {
     const raw = v[name];
     if (raw === undefined || raw === null) return [];

@@ -20,10 +20,7 @@ export interface PortDemand {
   readonly explicit: number | undefined;
 }
 
-export type LoadBalancerDemand =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'ours' }
-  | { readonly kind: 'not-ours'; readonly loadBalancerClass: string };
+export type LoadBalancerDemand = { readonly kind: 'none' } | { readonly kind: 'ours' } | { readonly kind: 'not-ours'; readonly loadBalancerClass: string };
 
 export interface ServiceDemand {
   readonly key: string;

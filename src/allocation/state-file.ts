@@ -126,7 +126,8 @@ export async function readAllocationFile(stateDir: string): Promise<StoredAlloca
   const parsed = parseAllocationState(document);
   if (typeof parsed === 'string') throw new StateCorruptError(file, parsed);
   const revision = (document as Record<string, unknown>)['revision'] ?? 0;
-  if (!Number.isSafeInteger(revision) || (revision as number) < 0) throw new StateCorruptError(file, 'has a "revision" that is not a whole number of 0 or more');
+  if (!Number.isSafeInteger(revision) || (revision as number) < 0)
+    throw new StateCorruptError(file, 'has a "revision" that is not a whole number of 0 or more');
   return { state: parsed, revision: revision as number };
 }
 

@@ -63,7 +63,8 @@ export async function runCerts(argv: string[], io: CertsIo = processIo): Promise
       const hosts = (values.host ?? []).map((h) => h.toLowerCase());
       if (hosts.length === 0) throw new UsageError('issue needs at least one --host');
       for (const host of hosts) {
-        if (isIP(host) === 0 && !DNS_NAME.test(host)) throw new UsageError(`--host ${host} is not a DNS name, a one-label wildcard (*.example.com) or an IP address`);
+        if (isIP(host) === 0 && !DNS_NAME.test(host))
+          throw new UsageError(`--host ${host} is not a DNS name, a one-label wildcard (*.example.com) or an IP address`);
       }
       const days = Number(values.days);
       if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS) throw new UsageError(`--days ${values.days} must be a whole number from 1 to ${MAX_DAYS}`);

@@ -29,7 +29,15 @@ export function runDemo(argv: readonly string[]): Promise<number> {
       }
     }
     return async () => {
-      await Promise.all(servers.map((s) => new Promise<void>((resolve) => { s.close(() => resolve()); s.closeAllConnections(); })));
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => resolve());
+              s.closeAllConnections();
+            }),
+        ),
+      );
     };
   });
 }

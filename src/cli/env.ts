@@ -62,8 +62,13 @@ export async function runEnv(argv: readonly string[]): Promise<number> {
   const namespace = values.namespace ?? 'default';
   const own = store.list<Service>('Service', namespace);
   // As the kubelet does, every pod also gets the variables of default/kubernetes unless its namespace has its own.
-  const api = namespace === 'default' || own.some((l) => l.object.metadata.name === 'kubernetes') ? undefined : store.get<Service>('Service', 'default', 'kubernetes');
+  const api =
+    namespace === 'default' || own.some((l) => l.object.metadata.name === 'kubernetes') ? undefined : store.get<Service>('Service', 'default', 'kubernetes');
   const services = [...own, ...(api === undefined ? [] : [api])].map((l) => withStatus(l.object, snapshot) as Service);
-  process.stdout.write(serviceEnv(services).map(([name, value]) => `${name}=${value}\n`).join(''));
+  process.stdout.write(
+    serviceEnv(services)
+      .map(([name, value]) => `${name}=${value}\n`)
+      .join(''),
+  );
   return 0;
 }

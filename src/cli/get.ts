@@ -82,18 +82,22 @@ export async function runGet(argv: readonly string[]): Promise<number> {
     }
     const got = name === undefined ? ((answer.body as { items?: Record<string, unknown>[] }).items ?? []) : [answer.body as Record<string, unknown>];
     for (const o of got) items.push({ apiVersion: resource.apiVersion, kind: resource.kind, ...o });
-    if (output === 'name') for (const o of got) process.stdout.write(`${qualifiedName(resource)}/${String((o['metadata'] as { name?: string } | undefined)?.name)}\n`);
+    if (output === 'name')
+      for (const o of got) process.stdout.write(`${qualifiedName(resource)}/${String((o['metadata'] as { name?: string } | undefined)?.name)}\n`);
     single = answer.body;
   }
   if (table) {
-    if (printed.length === 0) process.stderr.write(all || resources.some((r) => !r.namespaced) ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`);
+    if (printed.length === 0)
+      process.stderr.write(all || resources.some((r) => !r.namespaced) ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`);
     else process.stdout.write(printed.join('\n'));
     return 0;
   }
   if (output === 'name') return 0;
   // kubectl writes one object as it is and several as a v1 List, keys sorted (Go marshals maps that way).
   const document = sortKeys(name !== undefined && !several ? single : { apiVersion: 'v1', kind: 'List', items, metadata: { resourceVersion: '' } });
-  process.stdout.write(output === 'json' ? JSON.stringify(document, null, 4) + '\n' : stringify(document, { lineWidth: 0, indentSeq: false, schema: 'yaml-1.1' }));
+  process.stdout.write(
+    output === 'json' ? JSON.stringify(document, null, 4) + '\n' : stringify(document, { lineWidth: 0, indentSeq: false, schema: 'yaml-1.1' }),
+  );
   return 0;
 }
 

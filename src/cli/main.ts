@@ -27,7 +27,13 @@ function atLeast(have: readonly number[], need: readonly number[]): boolean {
   return true;
 }
 
-const needed = minimum === null ? [] : minimum.slice(1).filter((p) => p !== undefined).map(Number);
+const needed =
+  minimum === null
+    ? []
+    : minimum
+        .slice(1)
+        .filter((p) => p !== undefined)
+        .map(Number);
 if (needed.length > 0 && !atLeast(running, needed)) {
   process.stderr.write(`edgeway needs Node.js ${needed.join('.')} or newer (this is ${process.versions.node})\n`);
   process.exit(1);

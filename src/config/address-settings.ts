@@ -52,7 +52,10 @@ export function parseAddressSettings(raw: Raw, reject: Reject, duration: Duratio
       const bad = p.addresses.findIndex((a) => !parseAddressSpec(a).ok);
       if (bad !== -1) {
         const parsed = parseAddressSpec(p.addresses[bad] ?? '');
-        reject(at('pools', i, 'addresses', bad), `${parsed.ok ? '' : parsed.message}; write a CIDR such as 192.168.1.0/24 or a range such as 192.168.1.10-192.168.1.20 (the pool is left out)`);
+        reject(
+          at('pools', i, 'addresses', bad),
+          `${parsed.ok ? '' : parsed.message}; write a CIDR such as 192.168.1.0/24 or a range such as 192.168.1.10-192.168.1.20 (the pool is left out)`,
+        );
         return;
       }
       out.push({
@@ -78,7 +81,10 @@ export function parseAddressSettings(raw: Raw, reject: Reject, duration: Duratio
         reject(at('serviceCIDRs', i), `${parsed.message}; write a CIDR such as 10.96.0.0/12 (the default ${d.serviceCIDRs.join(', ')} is used)`);
       } else if (families.has(parsed.value.family)) {
         ok = false;
-        reject(at('serviceCIDRs', i), `a second ${parsed.value.family} service CIDR; give at most one per IP family (the default ${d.serviceCIDRs.join(', ')} is used)`);
+        reject(
+          at('serviceCIDRs', i),
+          `a second ${parsed.value.family} service CIDR; give at most one per IP family (the default ${d.serviceCIDRs.join(', ')} is used)`,
+        );
       } else {
         families.add(parsed.value.family);
       }
@@ -100,7 +106,11 @@ export function parseAddressSettings(raw: Raw, reject: Reject, duration: Duratio
   if (Array.isArray(nodes)) {
     const bad = nodes.findIndex((n) => typeof n !== 'string' || isIP(n) === 0);
     if (bad === -1) nodeAddresses = nodes as string[];
-    else reject(at('nodeAddresses', bad), `${JSON.stringify(nodes[bad])} is not an IP address; write e.g. "127.0.0.1" or "::1" (NodePorts are served on ${d.nodeAddresses.join(', ')} until this is fixed)`);
+    else
+      reject(
+        at('nodeAddresses', bad),
+        `${JSON.stringify(nodes[bad])} is not an IP address; write e.g. "127.0.0.1" or "::1" (NodePorts are served on ${d.nodeAddresses.join(', ')} until this is fixed)`,
+      );
   }
 
   const cls = raw(at('loadBalancerClass'));

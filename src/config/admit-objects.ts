@@ -27,7 +27,11 @@ export interface Admitted {
 /** Beyond this share of pieces changed, checking keys piece by piece is no cheaper than the duplicate check. */
 const MAX_CHANGED_SHARE = 8;
 
-export function admitObjects(placedAll: readonly PlacedObjects[], diagnostics: Diagnostic[], last: AdmissionMemo | undefined): { admitted: Admitted; memo: AdmissionMemo } {
+export function admitObjects(
+  placedAll: readonly PlacedObjects[],
+  diagnostics: Diagnostic[],
+  last: AdmissionMemo | undefined,
+): { admitted: Admitted; memo: AdmissionMemo } {
   const state: Walk = { objects: [], diagnostics, skipped: 0, settingsDoc: undefined, first: null, unique: true };
   if (!sameKeys(last, placedAll)) state.first = new Map();
   for (const placed of placedAll) {
@@ -61,9 +65,23 @@ function admitOne(state: Walk, candidate: LoadedObject, validation: readonly Dia
   const { diagnostics } = state;
   if (kind === SETTINGS_KIND) {
     if (apiVersion !== SETTINGS_API_VERSION) {
-      diagnostics.push(objectError(candidate, 'EW_API_VERSION_MISMATCH', ['apiVersion'], `${JSON.stringify(apiVersion)} is not served for ${kind}: use apiVersion: ${SETTINGS_API_VERSION}`));
+      diagnostics.push(
+        objectError(
+          candidate,
+          'EW_API_VERSION_MISMATCH',
+          ['apiVersion'],
+          `${JSON.stringify(apiVersion)} is not served for ${kind}: use apiVersion: ${SETTINGS_API_VERSION}`,
+        ),
+      );
     } else if (state.settingsDoc !== undefined) {
-      diagnostics.push(objectError(candidate, 'EW_SETTINGS_DUPLICATE', [], `is a second ${kind} document (the first is at ${where(state.settingsDoc)}): keep one and merge the settings into it`));
+      diagnostics.push(
+        objectError(
+          candidate,
+          'EW_SETTINGS_DUPLICATE',
+          [],
+          `is a second ${kind} document (the first is at ${where(state.settingsDoc)}): keep one and merge the settings into it`,
+        ),
+      );
     } else {
       state.settingsDoc = candidate;
     }
@@ -101,7 +119,15 @@ function admitOne(state: Walk, candidate: LoadedObject, validation: readonly Dia
     if (earlier === undefined) state.first.set(key, candidate);
     else {
       state.unique = false;
-      found = [...found, objectError(candidate, 'EW_OBJECT_DUPLICATE', ['metadata', 'name'], `duplicates the ${kind} defined at ${where(earlier)}: this later copy is skipped; rename or remove one`)];
+      found = [
+        ...found,
+        objectError(
+          candidate,
+          'EW_OBJECT_DUPLICATE',
+          ['metadata', 'name'],
+          `duplicates the ${kind} defined at ${where(earlier)}: this later copy is skipped; rename or remove one`,
+        ),
+      ];
     }
   }
   if (found.length === 0) {

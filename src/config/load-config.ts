@@ -82,7 +82,13 @@ function cacheFor(options: LoadOptions): ParseCache {
   return cache;
 }
 
-function* assemble(sources: readonly SourceText[], initial: readonly Diagnostic[], initialFatal: boolean, cache: ParseCache, apiFiles: readonly string[]): Steps<ConfigLoad> {
+function* assemble(
+  sources: readonly SourceText[],
+  initial: readonly Diagnostic[],
+  initialFatal: boolean,
+  cache: ParseCache,
+  apiFiles: readonly string[],
+): Steps<ConfigLoad> {
   const diagnostics: Diagnostic[] = [...initial];
   let fatal = initialFatal;
   let skipped = 0;
@@ -176,7 +182,10 @@ function* validatePiece(cache: ParseCache, piece: PlacedPiece, file: string, obj
     found.push(validateObject(o));
     if (objects.length > 1) yield;
   }
-  cache.rememberValidations(piece.text, found.map((ds) => ds.map((d) => shift(d, '', -piece.lineOffset))));
+  cache.rememberValidations(
+    piece.text,
+    found.map((ds) => ds.map((d) => shift(d, '', -piece.lineOffset))),
+  );
   return found;
 }
 

@@ -55,7 +55,12 @@ export function* parseYamlSteps(file: string, text: string, cache: ParseCache): 
     const lineOffset = piece.line - 1;
     const { parsed, placement } = yield* cache.placedSteps(piece.text, file, lineOffset);
     for (const p of parsed.problems) {
-      diagnostics.push({ severity: p.severity, code: p.code ?? 'EW_YAML_SYNTAX', message: p.message, position: { file, line: p.line + lineOffset, column: p.column } });
+      diagnostics.push({
+        severity: p.severity,
+        code: p.code ?? 'EW_YAML_SYNTAX',
+        message: p.message,
+        position: { file, line: p.line + lineOffset, column: p.column },
+      });
     }
     // The same piece at the same place gives the same nodes (and so, in load-config.ts, the same objects).
     let placed = placement.documents;
@@ -87,7 +92,11 @@ export function* parseYamlSteps(file: string, text: string, cache: ParseCache): 
 function place(d: PieceDocument, parsed: ParsedPiece, file: string, lineOffset: number): SourceNode {
   const node = sourceNode(d.contents, d.value, d.doc, parsed.lines, file, lineOffset);
   if (d.items === undefined) return node;
-  return listSourceNode(node, d.items.map((i) => sourceNode(i.node, i.value, i.doc, i.lines, file, lineOffset + i.lineOffset)), d.value);
+  return listSourceNode(
+    node,
+    d.items.map((i) => sourceNode(i.node, i.value, i.doc, i.lines, file, lineOffset + i.lineOffset)),
+    d.value,
+  );
 }
 
 /**

@@ -61,7 +61,10 @@ export async function readSources(paths: readonly string[], maxBytes: number): P
     const real = await realpath(file).catch(() => file);
     if (seen.has(real)) continue;
     seen.add(real);
-    const size = await stat(file).then((s) => s.size, () => 0);
+    const size = await stat(file).then(
+      (s) => s.size,
+      () => 0,
+    );
     if (size > maxBytes) {
       fail('EW_FILE_TOO_LARGE', file, `${file} is ${size} bytes, over the limit of ${maxBytes}: split it, or raise maxConfigBytes`);
       continue;

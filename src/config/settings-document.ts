@@ -20,7 +20,7 @@ import { parseAddressSettings } from './address-settings.ts';
 import { parseRetryOn, parseSize, type RetryOn } from './retry-policy.ts';
 import type { FieldPath } from './yaml-source.ts';
 
-const UNIT_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** A Go duration (`500ms`, `5s`, `1h30m`, `0`) in whole milliseconds, rounded up; undefined when malformed. */
 export function parseDuration(text: string): number | undefined {
@@ -92,7 +92,8 @@ function readSettings(doc: LoadedObject | undefined): { settings: Settings; diag
   const schema = doc === undefined ? { diagnostics: [], invalid: [] } : checkSettingsSchema(doc);
   const diagnostics: Diagnostic[] = [...schema.diagnostics];
   const invalid: FieldPath[] = [...schema.invalid];
-  const overlaps = (a: FieldPath, b: FieldPath): boolean => a.slice(0, b.length).every((s, i) => s === b[i]) || b.slice(0, a.length).every((s, i) => s === a[i]);
+  const overlaps = (a: FieldPath, b: FieldPath): boolean =>
+    a.slice(0, b.length).every((s, i) => s === b[i]) || b.slice(0, a.length).every((s, i) => s === a[i]);
   const raw = (path: FieldPath): unknown => {
     if (doc === undefined || invalid.some((bad) => overlaps(bad, path))) return undefined;
     let current: unknown = doc.object;
@@ -102,7 +103,14 @@ function readSettings(doc: LoadedObject | undefined): { settings: Settings; diag
   const reject = (path: FieldPath, message: string): undefined => {
     if (doc === undefined) return badDefault(path);
     invalid.push(path);
-    diagnostics.push({ severity: 'error', code: 'EW_SETTINGS_INVALID', message, position: doc.locate(path), object: objectRef(doc.object), field: formatFieldPath(path) });
+    diagnostics.push({
+      severity: 'error',
+      code: 'EW_SETTINGS_INVALID',
+      message,
+      position: doc.locate(path),
+      object: objectRef(doc.object),
+      field: formatFieldPath(path),
+    });
     return undefined;
   };
   /** The written value, or the schema's default; typed from the schema, whose ajv check has passed for it. */
@@ -126,7 +134,11 @@ function readSettings(doc: LoadedObject | undefined): { settings: Settings; diag
   const optionalAddress = (path: FieldPath): HostPort | null => {
     const text = raw(path);
     if (typeof text !== 'string') return null;
-    return parseHostPort(text) ?? reject(path, `${JSON.stringify(text)} is not host:port with a port up to 65535: write e.g. "127.0.0.1:5353" (left off until fixed)`) ?? null;
+    return (
+      parseHostPort(text) ??
+      reject(path, `${JSON.stringify(text)} is not host:port with a port up to 65535: write e.g. "127.0.0.1:5353" (left off until fixed)`) ??
+      null
+    );
   };
   /** An entrypoint is on when its section is written or has a schema default ({} for http), unless enabled: false. */
   const entrypoint = (name: 'http' | 'https'): HostPort | null => {
@@ -150,7 +162,9 @@ function readSettings(doc: LoadedObject | undefined): { settings: Settings; diag
   const hashOn = (path: FieldPath): HashOnSetting => {
     const written = raw(path);
     const fallback = schemaDefault(path);
-    return (typeof written === 'string' ? parseHashOn(written) : undefined) ?? (typeof fallback === 'string' ? parseHashOn(fallback) : undefined) ?? badDefault(path);
+    return (
+      (typeof written === 'string' ? parseHashOn(written) : undefined) ?? (typeof fallback === 'string' ? parseHashOn(fallback) : undefined) ?? badDefault(path)
+    );
   };
   const retryOn = (path: FieldPath): RetryOn =>
     convert(
@@ -172,7 +186,10 @@ function readSettings(doc: LoadedObject | undefined): { settings: Settings; diag
     const bad = proxies.findIndex((p) => typeof p !== 'string' || !isCidr(p));
     if (bad !== -1) {
       trustedProxies = schemaDefault(proxiesPath) as readonly string[];
-      reject([...proxiesPath, bad], `${JSON.stringify(proxies[bad])} is not a CIDR: write e.g. "10.0.0.0/8" or "fd00::/8" (no proxy is trusted until this is fixed)`);
+      reject(
+        [...proxiesPath, bad],
+        `${JSON.stringify(proxies[bad])} is not a CIDR: write e.g. "10.0.0.0/8" or "fd00::/8" (no proxy is trusted until this is fixed)`,
+      );
     }
   }
 
@@ -288,7 +305,10 @@ function readSettings(doc: LoadedObject | undefined): { settings: Settings; diag
       forwarders: value(['spec', 'dns', 'forwarders']).flatMap((text, i) => {
         const at = parseHostPort(text);
         if (at !== undefined && at.port !== 0) return [at];
-        reject(['spec', 'dns', 'forwarders', i], `${JSON.stringify(text)} is not host:port with a port from 1 to 65535: write e.g. "127.0.0.53:53"; this forwarder is left out`);
+        reject(
+          ['spec', 'dns', 'forwarders', i],
+          `${JSON.stringify(text)} is not host:port with a port from 1 to 65535: write e.g. "127.0.0.53:53"; this forwarder is left out`,
+        );
         return [];
       }),
       federations: value(['spec', 'dns', 'federations']),
@@ -313,12 +333,19 @@ export function parseHashOn(text: string): HashOnSetting | undefined {
  * Cluster entries (shape checked by the schema); config paths are taken relative to the settings file. Two
  * entries with one name are an error on the second, which is left out.
  */
-function clusters(entries: SettingsSpec['clusters'], settingsFile: string, reject: (path: FieldPath, message: string) => undefined): readonly ClusterSettings[] {
+function clusters(
+  entries: SettingsSpec['clusters'],
+  settingsFile: string,
+  reject: (path: FieldPath, message: string) => undefined,
+): readonly ClusterSettings[] {
   const out: ClusterSettings[] = [];
   const base = dirname(settingsFile);
   entries.forEach((entry, i) => {
     if (entry.name === 'local' || out.some((c) => c.name === entry.name)) {
-      reject(['spec', 'clusters', i, 'name'], `cluster name "${entry.name}" is ${entry.name === 'local' ? 'reserved for the main configuration' : 'used twice'}: give each cluster its own name; this entry is ignored`);
+      reject(
+        ['spec', 'clusters', i, 'name'],
+        `cluster name "${entry.name}" is ${entry.name === 'local' ? 'reserved for the main configuration' : 'used twice'}: give each cluster its own name; this entry is ignored`,
+      );
       return;
     }
     out.push({

@@ -114,7 +114,11 @@ function describeError(e: ErrorObject, path: FieldPath): { path: FieldPath; mess
     case 'type':
       return { path, message: `must be ${article(String(params['type']))}, not ${shown}${hint}`, unknown: false };
     case 'enum':
-      return { path, message: `${shown} is not supported: use one of ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`, unknown: false };
+      return {
+        path,
+        message: `${shown} is not supported: use one of ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+        unknown: false,
+      };
     case 'const':
       return { path, message: `must be ${JSON.stringify(params['allowedValue'])}, not ${shown}`, unknown: false };
     case 'pattern':

@@ -131,7 +131,10 @@ export function yamlLimitProblem(text: string, limits: YamlLimits = DEFAULT_YAML
       if (isBlank(c)) continue;
       // After `: ` (or `:` at the end), `,` and `- ` a new node starts; anything else is inside a scalar.
       const next = text.charCodeAt(i + 1);
-      nodeStart = (c === COLON && (isBlank(next) || i + 1 >= eol || (flow > 0 && next === COMMA))) || (flow > 0 && c === COMMA) || ((c === DASH || c === QUESTION) && isBlank(next));
+      nodeStart =
+        (c === COLON && (isBlank(next) || i + 1 >= eol || (flow > 0 && next === COMMA))) ||
+        (flow > 0 && c === COMMA) ||
+        ((c === DASH || c === QUESTION) && isBlank(next));
     }
     // A line ending in a block scalar header (`key: |`, `- >-`): the lines below indented deeper are its text.
     if (headerCandidate >= 0 && flow === 0 && quote === 0) blockScalarParent = indent;

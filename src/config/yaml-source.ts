@@ -102,7 +102,8 @@ function valueAt(value: unknown, path: FieldPath): unknown {
  * read as in the whole List's tree. `descend(['items'])` alone has no node to give (nothing asks for it).
  */
 export function listSourceNode(header: SourceNode, items: readonly SourceNode[], value: unknown): SourceNode {
-  const item = (path: FieldPath): SourceNode | undefined => (path.length >= 2 && path[0] === 'items' && typeof path[1] === 'number' ? items[path[1]] : undefined);
+  const item = (path: FieldPath): SourceNode | undefined =>
+    path.length >= 2 && path[0] === 'items' && typeof path[1] === 'number' ? items[path[1]] : undefined;
   return {
     value,
     position: header.position,
@@ -111,6 +112,7 @@ export function listSourceNode(header: SourceNode, items: readonly SourceNode[],
       const found = item(path);
       if (found !== undefined) return path.length === 2 ? found : found.descend(path.slice(2));
       return path[0] === 'items' ? undefined : header.descend(path);
-    },    plainScalar: (path) => item(path)?.plainScalar(path.slice(2)) ?? (path[0] === 'items' ? undefined : header.plainScalar(path)),
+    },
+    plainScalar: (path) => item(path)?.plainScalar(path.slice(2)) ?? (path[0] === 'items' ? undefined : header.plainScalar(path)),
   };
 }

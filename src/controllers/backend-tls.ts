@@ -76,7 +76,12 @@ export function backendTls(store: StoreReader, loaded: LoadedObject<Service>, ap
   if (caRef !== undefined && verify) {
     const found = readCa(store, caRef, namespace);
     if (typeof found === 'string') ca = found;
-    else report(found.code, BACKEND_TLS_CA, `${found.message}; the backend is verified against the bundled public CAs until this is fixed, so requests to it will likely fail with 502`);
+    else
+      report(
+        found.code,
+        BACKEND_TLS_CA,
+        `${found.message}; the backend is verified against the bundled public CAs until this is fixed, so requests to it will likely fail with 502`,
+      );
   }
   const caHash = ca === null ? '-' : createHash('sha256').update(ca).digest('hex').slice(0, 16);
   return { tls: { servername, ca, verify, key: `${servername}|${verify ? 'verify' : 'noverify'}|${caHash}` }, diagnostics };
@@ -87,7 +92,10 @@ type CaProblem = { readonly code: Code; readonly message: string };
 function readCa(store: StoreReader, ref: string, defaultNamespace: string): string | CaProblem {
   const m = /^(?:(secret|configmap):)?(?:([a-z0-9-]+)\/)?([a-z0-9.-]+)$/i.exec(ref.trim());
   if (m === null) {
-    return { code: 'EW_BACKEND_TLS_CA_INVALID', message: `"${ref}" is not a CA reference: write secret:namespace/name, configmap:namespace/name or namespace/name (a Secret)` };
+    return {
+      code: 'EW_BACKEND_TLS_CA_INVALID',
+      message: `"${ref}" is not a CA reference: write secret:namespace/name, configmap:namespace/name or namespace/name (a Secret)`,
+    };
   }
   const kind = m[1]?.toLowerCase() === 'configmap' ? 'ConfigMap' : 'Secret';
   const namespace = m[2] ?? defaultNamespace;
@@ -95,22 +103,34 @@ function readCa(store: StoreReader, ref: string, defaultNamespace: string): stri
   let pem: string | undefined;
   if (kind === 'ConfigMap') {
     const found = store.get<ConfigMap>('ConfigMap', namespace, name);
-    if (found === undefined) return { code: 'EW_BACKEND_TLS_CA_MISSING', message: `ConfigMap ${namespace}/${name} does not exist; create it with the CA bundle under data."${CA_KEY}"` };
+    if (found === undefined)
+      return {
+        code: 'EW_BACKEND_TLS_CA_MISSING',
+        message: `ConfigMap ${namespace}/${name} does not exist; create it with the CA bundle under data."${CA_KEY}"`,
+      };
     pem = found.object.data?.[CA_KEY];
   } else {
     const found = store.get<Secret>('Secret', namespace, name);
-    if (found === undefined) return { code: 'EW_BACKEND_TLS_CA_MISSING', message: `Secret ${namespace}/${name} does not exist; create it with the CA bundle under data."${CA_KEY}" (base64) or stringData` };
+    if (found === undefined)
+      return {
+        code: 'EW_BACKEND_TLS_CA_MISSING',
+        message: `Secret ${namespace}/${name} does not exist; create it with the CA bundle under data."${CA_KEY}" (base64) or stringData`,
+      };
     const plain = found.object.stringData?.[CA_KEY];
     const encoded = found.object.data?.[CA_KEY];
     pem = plain ?? (encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8'));
   }
-  if (pem === undefined || pem === '') return { code: 'EW_BACKEND_TLS_CA_MISSING', message: `${kind} ${namespace}/${name} has no "${CA_KEY}" key; put the PEM CA bundle there` };
+  if (pem === undefined || pem === '')
+    return { code: 'EW_BACKEND_TLS_CA_MISSING', message: `${kind} ${namespace}/${name} has no "${CA_KEY}" key; put the PEM CA bundle there` };
   const blocks = pem.match(CERT_BLOCK) ?? [];
   try {
     if (blocks.length === 0) throw new Error('no "BEGIN CERTIFICATE" block');
     for (const b of blocks) new X509Certificate(b);
   } catch (e) {
-    return { code: 'EW_BACKEND_TLS_CA_INVALID', message: `"${CA_KEY}" of ${kind} ${namespace}/${name} is not a PEM certificate bundle (${e instanceof Error ? e.message : String(e)})` };
+    return {
+      code: 'EW_BACKEND_TLS_CA_INVALID',
+      message: `"${CA_KEY}" of ${kind} ${namespace}/${name} is not a PEM certificate bundle (${e instanceof Error ? e.message : String(e)})`,
+    };
   }
   return blocks.join('\n') + '\n';
 }

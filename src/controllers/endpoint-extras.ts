@@ -49,7 +49,14 @@ export function addEndpointExtras(
   const annotations = service?.object.metadata.annotations ?? {};
   const warn = (loaded: LoadedObject, key: string, message: string): void => {
     const path = ['metadata', 'annotations', key];
-    diagnostics.push({ severity: 'warning', code: 'EW_ANNOTATION_INVALID', message, position: loaded.locate(path), object: objectRef(loaded.object), field: formatFieldPath(path) });
+    diagnostics.push({
+      severity: 'warning',
+      code: 'EW_ANNOTATION_INVALID',
+      message,
+      position: loaded.locate(path),
+      object: objectRef(loaded.object),
+      field: formatFieldPath(path),
+    });
   };
   const byAddress = service === undefined ? new Map<string, number>() : endpointWeights(service, annotations[ENDPOINT_WEIGHTS_ANNOTATION], warn);
   const servicePortProbe = service === undefined ? undefined : annotationProbe(service, annotations, checks, warn);
@@ -102,7 +109,11 @@ function endpointWeights(
     const [address = '', value = ''] = part.split('=');
     const weight = parseWeight(value);
     if (weight === undefined || address.trim() === '') {
-      warn(service, ENDPOINT_WEIGHTS_ANNOTATION, `"${part.trim()}" is not address=weight with a weight from 1 to 10000 (write e.g. "10.0.0.1=3,10.0.0.2=1"); it is ignored`);
+      warn(
+        service,
+        ENDPOINT_WEIGHTS_ANNOTATION,
+        `"${part.trim()}" is not address=weight with a weight from 1 to 10000 (write e.g. "10.0.0.1=3,10.0.0.2=1"); it is ignored`,
+      );
       continue;
     }
     out.set(address.trim(), weight);
@@ -114,7 +125,8 @@ function endpointWeights(
 export function podProbe(pod: Pod, port: number): HealthProbe | undefined {
   const containers = pod.spec?.containers ?? [];
   const serving = containers.find((c) => c.readinessProbe !== undefined && (c.ports ?? []).some((p) => p.containerPort === port));
-  const container = serving ?? (containers.filter((c) => c.readinessProbe !== undefined).length === 1 ? containers.find((c) => c.readinessProbe !== undefined) : undefined);
+  const container =
+    serving ?? (containers.filter((c) => c.readinessProbe !== undefined).length === 1 ? containers.find((c) => c.readinessProbe !== undefined) : undefined);
   if (container?.readinessProbe === undefined) return undefined;
   return fromProbe(container.readinessProbe, container, containers);
 }
@@ -167,7 +179,11 @@ function annotationProbe(
   const path = annotations[HEALTH_PATH_ANNOTATION];
   if (path === undefined) return undefined;
   if (!path.startsWith('/') || /[\s\x00-\x1f]/.test(path)) {
-    warn(service, HEALTH_PATH_ANNOTATION, `health check path ${JSON.stringify(path)} must start with "/" and contain no spaces or control characters; no active check runs`);
+    warn(
+      service,
+      HEALTH_PATH_ANNOTATION,
+      `health check path ${JSON.stringify(path)} must start with "/" and contain no spaces or control characters; no active check runs`,
+    );
     return undefined;
   }
   let fixedPort: number | undefined;
@@ -175,14 +191,20 @@ function annotationProbe(
   if (portText !== undefined) {
     const n = Number(portText);
     if (/^[0-9]{1,5}$/.test(portText) && n >= 1 && n <= 65535) fixedPort = n;
-    else warn(service, HEALTH_PORT_ANNOTATION, `health check port ${JSON.stringify(portText)} is not a port number from 1 to 65535; the traffic port is checked`);
+    else
+      warn(service, HEALTH_PORT_ANNOTATION, `health check port ${JSON.stringify(portText)} is not a port number from 1 to 65535; the traffic port is checked`);
   }
   let intervalMs = checks.intervalMs;
   const intervalText = annotations[HEALTH_INTERVAL_ANNOTATION];
   if (intervalText !== undefined) {
     const ms = parseDuration(intervalText);
     if (ms !== undefined && ms >= 100) intervalMs = ms;
-    else warn(service, HEALTH_INTERVAL_ANNOTATION, `health check interval ${JSON.stringify(intervalText)} is not a duration of at least 100ms (write e.g. "5s"); the default ${checks.intervalMs}ms applies`);
+    else
+      warn(
+        service,
+        HEALTH_INTERVAL_ANNOTATION,
+        `health check interval ${JSON.stringify(intervalText)} is not a duration of at least 100ms (write e.g. "5s"); the default ${checks.intervalMs}ms applies`,
+      );
   }
   return (port) => ({
     kind: 'http',

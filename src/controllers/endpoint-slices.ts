@@ -32,11 +32,7 @@ export function slicesForService(store: StoreReader, namespace: string, name: st
 }
 
 /** The same address and port in two slices is left for canonicalEndpoints to dedupe (the ready one wins). */
-export function endpointsFromSlices(
-  store: StoreReader,
-  slices: readonly LoadedObject<EndpointSlice>[],
-  found: FoundServicePort,
-): EndpointSourceResult {
+export function endpointsFromSlices(store: StoreReader, slices: readonly LoadedObject<EndpointSlice>[], found: FoundServicePort): EndpointSourceResult {
   const endpoints: ResolvedEndpoint[] = [];
   const diagnostics: Diagnostic[] = [];
   let matched = false;
@@ -64,12 +60,7 @@ export function endpointsFromSlices(
   return { endpoints, diagnostics };
 }
 
-function toEndpoint(
-  store: StoreReader,
-  endpoint: EndpointSliceEndpoint,
-  port: number,
-  namespace: string,
-): ResolvedEndpoint | undefined {
+function toEndpoint(store: StoreReader, endpoint: EndpointSliceEndpoint, port: number, namespace: string): ResolvedEndpoint | undefined {
   const address = endpoint.addresses[0];
   if (address === undefined) return undefined;
   const conditions = endpoint.conditions ?? {};
@@ -105,11 +96,7 @@ function fqdnSkipped(loaded: LoadedObject<EndpointSlice>): Diagnostic {
   };
 }
 
-function unmatchedPort(
-  loaded: LoadedObject<EndpointSlice>,
-  slices: readonly LoadedObject<EndpointSlice>[],
-  found: FoundServicePort,
-): Diagnostic {
+function unmatchedPort(loaded: LoadedObject<EndpointSlice>, slices: readonly LoadedObject<EndpointSlice>[], found: FoundServicePort): Diagnostic {
   const path = ['ports'];
   const present = new Set<string>();
   for (const s of slices) for (const p of s.object.ports ?? []) present.add(describePortKey(p));

@@ -17,11 +17,7 @@ import { nodeZone } from './node-zone.ts';
 import { describePortKey, endpointPortMatches } from './service-port.ts';
 import type { FoundServicePort } from './service-port.ts';
 
-export function endpointsFromEndpointsObject(
-  store: StoreReader,
-  loaded: LoadedObject<Endpoints>,
-  found: FoundServicePort,
-): EndpointSourceResult {
+export function endpointsFromEndpointsObject(store: StoreReader, loaded: LoadedObject<Endpoints>, found: FoundServicePort): EndpointSourceResult {
   const object = loaded.object;
   const namespace = object.metadata.namespace ?? '';
   const endpoints: ResolvedEndpoint[] = [];

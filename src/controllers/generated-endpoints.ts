@@ -42,7 +42,12 @@ export function generatedEndpoints(store: StoreReader, service: LoadedObject<Ser
       const key = `${e.targetRef ?? ''}|${e.address}`;
       let entry = byAddress.get(key);
       if (entry === undefined) byAddress.set(key, (entry = { endpoint: e, ports: [] }));
-      entry.ports.push({ ...(port.name === undefined ? {} : { name: port.name }), port: e.port, protocol: port.protocol ?? 'TCP', ...(port.appProtocol === undefined ? {} : { appProtocol: port.appProtocol }) });
+      entry.ports.push({
+        ...(port.name === undefined ? {} : { name: port.name }),
+        port: e.port,
+        protocol: port.protocol ?? 'TCP',
+        ...(port.appProtocol === undefined ? {} : { appProtocol: port.appProtocol }),
+      });
     }
   });
   const groups = new Map<string, AddressPorts[]>();
@@ -87,7 +92,12 @@ function slices(svc: Service, groups: readonly AddressPorts[][]): EndpointSlice[
     metadata: metadata(i === 0 ? '' : `-${i + 1}`),
     addressType: isIPv6(group[0]!.endpoint.address) ? 'IPv6' : 'IPv4',
     endpoints: group.map((a) => sliceEndpoint(a.endpoint)),
-    ports: group[0]!.ports.map((p) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP', ...(p.appProtocol === undefined ? {} : { appProtocol: p.appProtocol }) })),
+    ports: group[0]!.ports.map((p) => ({
+      name: p.name ?? '',
+      port: p.port,
+      protocol: p.protocol ?? 'TCP',
+      ...(p.appProtocol === undefined ? {} : { appProtocol: p.appProtocol }),
+    })),
   }));
 }
 

@@ -10,7 +10,12 @@
  * The in-cluster DNS name an ExternalName target stands for, or null when it names something outside the cluster.
  * @param serviceExists whether the namespace has a Service of a name, for single-label targets
  */
-export function inClusterTarget(externalName: string, namespace: string, domain: string, serviceExists: (namespace: string, name: string) => boolean): string | null {
+export function inClusterTarget(
+  externalName: string,
+  namespace: string,
+  domain: string,
+  serviceExists: (namespace: string, name: string) => boolean,
+): string | null {
   const target = externalName.toLowerCase().replace(/\.$/, '');
   if (target === domain || target.endsWith(`.${domain}`)) return target;
   if (target !== '' && !target.includes('.') && serviceExists(namespace, target)) return `${target}.${namespace}.svc.${domain}`;

@@ -33,12 +33,17 @@ export function upstreamModeOf(service: Service, fallback: UpstreamMode): Upstre
  * ExternalIP, that `isLocal` accepts: only those are served, see node-port-addresses.ts), or, when there are no Node
  * objects, the settings' node addresses.
  */
-export function nodeTargets(nodes: readonly Node[], nodeAddresses: readonly string[], isLocal: (address: string) => boolean = () => true): readonly NodeTarget[] {
+export function nodeTargets(
+  nodes: readonly Node[],
+  nodeAddresses: readonly string[],
+  isLocal: (address: string) => boolean = () => true,
+): readonly NodeTarget[] {
   const out: NodeTarget[] = [];
   for (const node of nodes) {
     const addresses = node.status?.addresses ?? [];
     const address =
-      addresses.find((a) => a.type === 'InternalIP' && isLocal(a.address))?.address ?? addresses.find((a) => a.type === 'ExternalIP' && isLocal(a.address))?.address;
+      addresses.find((a) => a.type === 'InternalIP' && isLocal(a.address))?.address ??
+      addresses.find((a) => a.type === 'ExternalIP' && isLocal(a.address))?.address;
     if (address !== undefined) out.push({ name: node.metadata.name, address });
   }
   if (nodes.length === 0) for (const address of nodeAddresses) out.push({ name: address, address });

@@ -22,11 +22,7 @@ import { nodeZone } from './node-zone.ts';
 import type { FoundServicePort } from './service-port.ts';
 
 /** The caller has checked that the Service has a non-empty selector. */
-export function endpointsFromPods(
-  store: StoreReader,
-  service: LoadedObject<Service>,
-  found: FoundServicePort,
-): EndpointSourceResult {
+export function endpointsFromPods(store: StoreReader, service: LoadedObject<Service>, found: FoundServicePort): EndpointSourceResult {
   const { metadata, spec } = service.object;
   const selector = spec.selector ?? {};
   const publishNotReady = spec.publishNotReadyAddresses === true;

@@ -86,12 +86,7 @@ function endpointSource(store: StoreReader, loaded: LoadedObject<Service>, found
  * ExternalName has no endpoints: the data plane resolves the name per request (DnsCache). The port is the Service
  * port's number; an ExternalName Service often lists no ports, so a numeric reference is used as it is.
  */
-function resolveExternalName(
-  loaded: LoadedObject<Service>,
-  ref: BackendRef,
-  found: FoundServicePort | undefined,
-  settings: Settings,
-): BackendResult {
+function resolveExternalName(loaded: LoadedObject<Service>, ref: BackendRef, found: FoundServicePort | undefined, settings: Settings): BackendResult {
   const service = loaded.object;
   const host = service.spec.externalName ?? '';
   if (!settings.externalName.enabled) {
@@ -139,16 +134,22 @@ function resolveInCluster(
   const path = ['spec', 'externalName'];
   return {
     resolution: { kind: 'unavailable', reason: 'EW_EXTERNALNAME_IN_CLUSTER', message: `${objectRef(service)}: ${message}` },
-    diagnostics: [{ severity: 'warning', code: 'EW_EXTERNALNAME_IN_CLUSTER', message, position: loaded.locate(path), object: objectRef(service), field: formatFieldPath(path) }],
+    diagnostics: [
+      {
+        severity: 'warning',
+        code: 'EW_EXTERNALNAME_IN_CLUSTER',
+        message,
+        position: loaded.locate(path),
+        object: objectRef(service),
+        field: formatFieldPath(path),
+      },
+    ],
   };
 }
 
 function portMissing(service: Service, ref: BackendRef): BackendResult {
   const wanted = typeof ref.port === 'number' ? `port ${ref.port}` : `port named '${ref.port}'`;
-  return unavailable(
-    'EW_BACKEND_PORT_MISSING',
-    `${objectRef(service)} has no ${wanted}; its ports are: ${describeServicePorts(service)}.`,
-  );
+  return unavailable('EW_BACKEND_PORT_MISSING', `${objectRef(service)} has no ${wanted}; its ports are: ${describeServicePorts(service)}.`);
 }
 
 function unavailable(reason: string, message: string): BackendResult {

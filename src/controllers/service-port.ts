@@ -41,8 +41,5 @@ export function endpointPortMatches(
   servicePort: Readonly<ServicePort>,
   candidate: Readonly<{ name?: string | undefined; protocol?: Protocol | undefined }>,
 ): boolean {
-  return (
-    (candidate.name ?? '') === (servicePort.name ?? '') &&
-    (candidate.protocol ?? 'TCP') === (servicePort.protocol ?? 'TCP')
-  );
+  return (candidate.name ?? '') === (servicePort.name ?? '') && (candidate.protocol ?? 'TCP') === (servicePort.protocol ?? 'TCP');
 }

@@ -163,7 +163,13 @@ function buildSni(snapshot: Snapshot, tls: TlsBinding): { table: SniTable; diagn
       // OpenSSL refused the settings' default Secret although it parsed: serve the generated one instead.
       const built = SniTable.build({ ...input, defaultCertificate: tls.fallbackCertificate });
       const message = `OpenSSL refused the default certificate Secret (${e instanceof Error ? e.message : String(e)}); the generated default certificate is served instead`;
-      return { table: built.table, diagnostics: [...built.diagnostics, { severity: 'error', code: 'EW_TLS_DEFAULT_CERT_UNUSABLE', object: 'EdgewaySettings', field: 'spec.tls.defaultCertificate', message }] };
+      return {
+        table: built.table,
+        diagnostics: [
+          ...built.diagnostics,
+          { severity: 'error', code: 'EW_TLS_DEFAULT_CERT_UNUSABLE', object: 'EdgewaySettings', field: 'spec.tls.defaultCertificate', message },
+        ],
+      };
     }
   }
   return SniTable.build({ ...input, defaultCertificate: tls.fallbackCertificate });

@@ -41,7 +41,14 @@ function plan(query: Buffer, view: DnsView): Planned {
 
 function encode(packet: dnsPacket.Packet, flags: number, answers: readonly dnsPacket.Answer[], additionals: readonly dnsPacket.Answer[]): Buffer {
   const rd = (packet.flags ?? 0) & dnsPacket.RECURSION_DESIRED;
-  return dnsPacket.encode({ type: 'response', id: packet.id ?? 0, questions: packet.questions ?? [], flags: rd | flags, answers: [...answers], additionals: [...additionals] });
+  return dnsPacket.encode({
+    type: 'response',
+    id: packet.id ?? 0,
+    questions: packet.questions ?? [],
+    flags: rd | flags,
+    answers: [...answers],
+    additionals: [...additionals],
+  });
 }
 
 function encodeReply(p: Extract<Planned, { kind: 'answer' }>, answers: readonly dnsPacket.Answer[], maxBytes: number): Buffer {

@@ -104,7 +104,9 @@ function answerFederated(n: FederationName, type: string, view: DnsView, health:
   if (shards.length === 0) return NXDOMAIN;
   const name = nameOf(n);
   const [zone, region] = n.locality.length === 2 ? n.locality : [undefined, n.locality[0]];
-  const serving = shards.filter((s) => s.healthy && s.addresses.length > 0 && (region === undefined || s.region === region) && (zone === undefined || s.zone === zone));
+  const serving = shards.filter(
+    (s) => s.healthy && s.addresses.length > 0 && (region === undefined || s.region === region) && (zone === undefined || s.zone === zone),
+  );
   if (serving.length === 0 && n.locality.length > 0) return withCname(name, { ...n, locality: n.locality.slice(1) }, type, view, health);
   const addresses = [...new Set(serving.flatMap((s) => s.addresses))];
   return { rcode: 'NOERROR', answers: records(name, addresses, type, view.settings.dns.ttlSeconds), additionals: [] };
@@ -145,7 +147,12 @@ function localShard(view: DnsView, namespace: string, name: string, health: Heal
 function remoteShard(settings: Settings, cluster: ClusterStore, namespace: string, name: string, health: Health): Shard | undefined {
   const loaded = cluster.store.get<Service>('Service', namespace, name);
   if (loaded === undefined || loaded.object.spec.type === 'ExternalName') return undefined;
-  return { zone: cluster.zone, region: cluster.region, addresses: ingressIPs(loaded.object), healthy: hasHealthyEndpoint(cluster.store, loaded.object, settings, health) };
+  return {
+    zone: cluster.zone,
+    region: cluster.region,
+    addresses: ingressIPs(loaded.object),
+    healthy: hasHealthyEndpoint(cluster.store, loaded.object, settings, health),
+  };
 }
 
 function hasHealthyEndpoint(store: StoreReader, service: Service, settings: Settings, health: Health): boolean {

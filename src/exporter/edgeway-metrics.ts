@@ -56,7 +56,12 @@ export class EdgewayMetrics {
     // prom-client's typings admit only its own classes; these implement the same reading interface.
     this.registry.registerMetric(requestCounter(sources.routeCells) as unknown as Metric);
     this.registry.registerMetric(
-      cellHistogram(sources.routeCells, 'edgeway_request_duration_seconds', 'Time from request arrival to the end of the response, by Ingress and Service.', (c) => c.duration) as unknown as Metric,
+      cellHistogram(
+        sources.routeCells,
+        'edgeway_request_duration_seconds',
+        'Time from request arrival to the end of the response, by Ingress and Service.',
+        (c) => c.duration,
+      ) as unknown as Metric,
     );
     this.registry.registerMetric(
       cellHistogram(
@@ -161,10 +166,22 @@ export class EdgewayMetrics {
           for (const b of sources.upstreams?.() ?? []) this.set({ service: b.service, port: b.backend.slice(b.service.length + 1) }, value(b));
         },
       });
-    health('edgeway_upstream_endpoints_healthy', 'Endpoints of each Service port passing their active check (or having none) and not ejected.', (b) => b.endpoints.filter((e) => e.healthy).length);
-    health('edgeway_upstream_endpoints_ejected', 'Endpoints of each Service port ejected by outlier detection right now.', (b) => b.endpoints.filter((e) => e.ejected).length);
-    health('edgeway_upstream_ejections', 'Ejections so far of the current endpoints of each Service port (each ejection lengthens the next).', (b) => b.endpoints.reduce((n, e) => n + e.ejections, 0));
-    health('edgeway_upstream_panic', '1 when too few endpoints of a Service port are healthy and all of them are used (panic threshold).', (b) => (b.locality.panic ? 1 : 0));
+    health(
+      'edgeway_upstream_endpoints_healthy',
+      'Endpoints of each Service port passing their active check (or having none) and not ejected.',
+      (b) => b.endpoints.filter((e) => e.healthy).length,
+    );
+    health(
+      'edgeway_upstream_endpoints_ejected',
+      'Endpoints of each Service port ejected by outlier detection right now.',
+      (b) => b.endpoints.filter((e) => e.ejected).length,
+    );
+    health('edgeway_upstream_ejections', 'Ejections so far of the current endpoints of each Service port (each ejection lengthens the next).', (b) =>
+      b.endpoints.reduce((n, e) => n + e.ejections, 0),
+    );
+    health('edgeway_upstream_panic', '1 when too few endpoints of a Service port are healthy and all of them are used (panic threshold).', (b) =>
+      b.locality.panic ? 1 : 0,
+    );
     new Counter({
       name: 'edgeway_upstream_retries_total',
       help: 'Upstream tries sent again after a failure (connect failure, reset, retryable status), since start.',

@@ -78,7 +78,9 @@ export async function buildGeneration(input: BuildInput): Promise<Generation | E
     const message =
       `the admin listener ${admin.host}:${admin.port} is not a loopback address and no admin token is set: ` +
       'set spec.admin.token or spec.admin.tokenFile, or run the admin listener on 127.0.0.1';
-    return new EdgewayError('EW_ADMIN_NOT_LOOPBACK', message, { diagnostics: [{ severity: 'error', code: 'EW_ADMIN_NOT_LOOPBACK', message, field: 'spec.admin.token' }] });
+    return new EdgewayError('EW_ADMIN_NOT_LOOPBACK', message, {
+      diagnostics: [{ severity: 'error', code: 'EW_ADMIN_NOT_LOOPBACK', message, field: 'spec.admin.token' }],
+    });
   }
   const store = ObjectStore.next(prior?.store, withBuiltinObjects(load.objects, settings, previous));
   const snapshot = compileSnapshot(store, settings, input.generation, previous, new Date(), clusters, input.memo);

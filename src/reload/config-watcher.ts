@@ -56,7 +56,13 @@ export class ConfigWatcher {
 
   async start(): Promise<void> {
     const described = await Promise.all(
-      this.#paths.map(async (path) => ({ path, isDirectory: await stat(path).then((s) => s.isDirectory(), () => false) })),
+      this.#paths.map(async (path) => ({
+        path,
+        isDirectory: await stat(path).then(
+          (s) => s.isDirectory(),
+          () => false,
+        ),
+      })),
     );
     for (const [dir, entry] of watchPlan(described)) {
       const watcher = watch(dir, { persistent: false }, (_event, name) => {

@@ -115,7 +115,8 @@ export function compileAccessPolicy(store: StoreReader, loaded: LoadedObject<Ing
   }
   const allowName = annotations[`${NGINX}allowlist-source-range`] !== undefined ? 'allowlist-source-range' : 'whitelist-source-range';
   const allowed = cidrs(allowName);
-  if (allowed !== undefined && allowed.length === 0) fail('EW_ANNOTATION_INVALID', allowName, 'an empty list allows no one: list the CIDRs to allow, or remove the annotation');
+  if (allowed !== undefined && allowed.length === 0)
+    fail('EW_ANNOTATION_INVALID', allowName, 'an empty list allows no one: list the CIDRs to allow, or remove the annotation');
   if (annotations[`${NGINX}allowlist-source-range`] !== undefined && annotations[`${NGINX}whitelist-source-range`] !== undefined) {
     report('warning', 'EW_ANNOTATION_IGNORED', 'whitelist-source-range', 'allowlist-source-range is set too and wins; this older name is not read');
   }
@@ -168,7 +169,8 @@ function basicAuth(store: StoreReader, loaded: LoadedObject<Ingress>, read: Read
   const secretType = read('auth-secret-type');
   const realm = read('auth-realm');
   if (type === undefined) {
-    if (secretName !== undefined) fail('EW_ANNOTATION_INVALID', 'auth-secret', 'auth-secret is set without auth-type: basic, so it is unclear whether authentication was meant');
+    if (secretName !== undefined)
+      fail('EW_ANNOTATION_INVALID', 'auth-secret', 'auth-secret is set without auth-type: basic, so it is unclear whether authentication was meant');
     return null;
   }
   if (type.trim() !== 'basic') {
@@ -209,7 +211,8 @@ function basicAuth(store: StoreReader, loaded: LoadedObject<Ingress>, read: Read
     return null;
   }
   for (const problem of parsed.problems) report('warning', 'EW_HTPASSWD_REFUSED', 'auth-secret', `Secret ${namespace}/${name}: ${problem}`);
-  if (parsed.users.size === 0) report('warning', 'EW_HTPASSWD_REFUSED', 'auth-secret', `Secret ${namespace}/${name} holds no usable user: every request gets 401`);
+  if (parsed.users.size === 0)
+    report('warning', 'EW_HTPASSWD_REFUSED', 'auth-secret', `Secret ${namespace}/${name} holds no usable user: every request gets 401`);
   const shownRealm = (realm ?? DEFAULT_REALM).replace(/["\\\r\n]/g, '');
   return Object.freeze({ challenge: `Basic realm="${shownRealm}", charset="UTF-8"`, users: parsed.users });
 }

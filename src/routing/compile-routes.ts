@@ -132,13 +132,25 @@ export function compileRoutes(store: ObjectStore, settings: Settings, memo: Rout
         const index = list?.findIndex((x) => x.path === path && x.exact === exact) ?? -1;
         const main = index === -1 ? undefined : list![index]!;
         if (main === undefined) {
-          diagnostics.push(warning(ingress.loaded, 'EW_CANARY_UNMATCHED', [...at, 'path'],
-            `canary path "${path}" (${exact ? 'Exact' : 'Prefix'}) for ${host.label} has no main Ingress path to split; add the main Ingress first (a canary only shares an existing route's traffic)`));
+          diagnostics.push(
+            warning(
+              ingress.loaded,
+              'EW_CANARY_UNMATCHED',
+              [...at, 'path'],
+              `canary path "${path}" (${exact ? 'Exact' : 'Prefix'}) for ${host.label} has no main Ingress path to split; add the main Ingress first (a canary only shares an existing route's traffic)`,
+            ),
+          );
           return;
         }
         if (main.target.canary !== undefined) {
-          diagnostics.push(warning(ingress.loaded, 'EW_ROUTE_CONFLICT', [...at, 'path'],
-            `path "${path}" for ${host.label} already has the canary of Ingress ${main.target.canary.ingress}, which is older; this canary is not used. Remove one of them.`));
+          diagnostics.push(
+            warning(
+              ingress.loaded,
+              'EW_ROUTE_CONFLICT',
+              [...at, 'path'],
+              `path "${path}" for ${host.label} already has the canary of Ingress ${main.target.canary.ingress}, which is older; this canary is not used. Remove one of them.`,
+            ),
+          );
           return;
         }
         const resolved = ingressBackendRef(store, ingress.loaded, p.backend, [...at, 'backend']);
@@ -187,8 +199,14 @@ export function compileRoutes(store: ObjectStore, settings: Settings, memo: Rout
         const winner = step.exact ? undefined : longest.get(step.claimKey);
         if (winner !== undefined && winner.step.written.length > step.written.length) {
           const by = winner.ingress === ingress ? `${winner.step.note} of this Ingress` : `Ingress ${winner.ingress.id}`;
-          diagnostics.push(warning(ingress.loaded, 'EW_ROUTE_CONFLICT', step.at,
-            `${step.what} is also written "${winner.step.written}" by ${by}, which is longer and takes priority for every request both match; this one is not served. Remove one of them.`));
+          diagnostics.push(
+            warning(
+              ingress.loaded,
+              'EW_ROUTE_CONFLICT',
+              step.at,
+              `${step.what} is also written "${winner.step.written}" by ${by}, which is longer and takes priority for every request both match; this one is not served. Remove one of them.`,
+            ),
+          );
           continue;
         }
         if (!claim(step.claimKey, ingress, step.at, step.what, step.note)) continue;
@@ -205,7 +223,15 @@ export function compileRoutes(store: ObjectStore, settings: Settings, memo: Rout
   let fallback = ingressDefault;
   if (fallback === null && settings.defaultBackend !== null) {
     const ref = settings.defaultBackend;
-    fallback = Object.freeze({ ingress: 'settings', backend: ref, backendKey: backendKey(ref), path: '*', pathType: 'DefaultBackend', redirectToHttps: false, policy: defaultRoutePolicy(settings) });
+    fallback = Object.freeze({
+      ingress: 'settings',
+      backend: ref,
+      backendKey: backendKey(ref),
+      path: '*',
+      pathType: 'DefaultBackend',
+      redirectToHttps: false,
+      policy: defaultRoutePolicy(settings),
+    });
     keep(fallback);
   }
 

@@ -30,12 +30,7 @@ export class HostRouteTable implements RouteTable {
    * @param anyHost the rules without a host.
    * @param fallback the default backend, when there is one.
    */
-  constructor(
-    exact: ReadonlyMap<string, PathTable>,
-    wildcard: ReadonlyMap<string, PathTable>,
-    anyHost: PathTable | null,
-    fallback: RouteTarget | null,
-  ) {
+  constructor(exact: ReadonlyMap<string, PathTable>, wildcard: ReadonlyMap<string, PathTable>, anyHost: PathTable | null, fallback: RouteTarget | null) {
     this.#exact = exact;
     this.#wildcard = wildcard;
     this.#anyHost = anyHost;

@@ -77,7 +77,8 @@ export function ingressRoutes(store: StoreReader, ranked: Ranked, settings: Sett
   for (const diagnostic of unhonouredAnnotations(loaded)) steps.push({ kind: 'diagnostic', diagnostic });
   for (const diagnostic of compiledPolicy.diagnostics) steps.push({ kind: 'diagnostic', diagnostic });
   for (const diagnostic of compiledAccess.diagnostics) steps.push({ kind: 'diagnostic', diagnostic });
-  const policy: RoutePolicy = compiledAccess.access === null ? compiledPolicy.policy : Object.freeze({ ...compiledPolicy.policy, access: compiledAccess.access });
+  const policy: RoutePolicy =
+    compiledAccess.access === null ? compiledPolicy.policy : Object.freeze({ ...compiledPolicy.policy, access: compiledAccess.access });
   const targetFor = (backend: IngressBackend, at: Field, path: string, pathType: RouteTarget['pathType']): RouteTarget => {
     const resolved = ingressBackendRef(store, loaded, backend, at);
     for (const diagnostic of resolved.diagnostics) steps.push({ kind: 'diagnostic', diagnostic });
@@ -95,8 +96,15 @@ export function ingressRoutes(store: StoreReader, ranked: Ranked, settings: Sett
   (spec.rules ?? []).forEach((rule, r) => {
     const host = hostKey(rule.host);
     if (host === null) {
-      steps.push({ kind: 'diagnostic', diagnostic: error(loaded, 'EW_ROUTE_HOST_INVALID', ['spec', 'rules', r, 'host'],
-        `host "${rule.host}" is not a valid DNS name or wildcard (*.example.com); this rule is not served.`) });
+      steps.push({
+        kind: 'diagnostic',
+        diagnostic: error(
+          loaded,
+          'EW_ROUTE_HOST_INVALID',
+          ['spec', 'rules', r, 'host'],
+          `host "${rule.host}" is not a valid DNS name or wildcard (*.example.com); this rule is not served.`,
+        ),
+      });
       return;
     }
     (rule.http?.paths ?? []).forEach((p, i) => {
@@ -104,8 +112,15 @@ export function ingressRoutes(store: StoreReader, ranked: Ranked, settings: Sett
       const written = p.path === undefined || p.path === '' ? (p.pathType === 'ImplementationSpecific' ? '/' : '') : p.path;
       const normal = written === '' ? null : normalizePath(written);
       if (normal === null) {
-        steps.push({ kind: 'diagnostic', diagnostic: error(loaded, 'EW_ROUTE_PATH_INVALID', [...at, 'path'],
-          `path "${written}" is not a valid absolute path (it must start with "/", with no control characters or bad %-escapes); this path is not served.`) });
+        steps.push({
+          kind: 'diagnostic',
+          diagnostic: error(
+            loaded,
+            'EW_ROUTE_PATH_INVALID',
+            [...at, 'path'],
+            `path "${written}" is not a valid absolute path (it must start with "/", with no control characters or bad %-escapes); this path is not served.`,
+          ),
+        });
         return;
       }
       const exact = p.pathType === 'Exact';

@@ -50,7 +50,14 @@ const READ_ON_SERVICE: ReadonlySet<string> = new Set(['backend-protocol']);
  * Honoured on a canary Ingress: its requests carry the main route's policy (timeouts, access rules), so only the
  * split itself is read there.
  */
-export const HONOURED_ON_CANARY: ReadonlySet<string> = new Set(['canary', 'canary-by-header', 'canary-by-header-value', 'canary-by-cookie', 'canary-weight', 'canary-weight-total']);
+export const HONOURED_ON_CANARY: ReadonlySet<string> = new Set([
+  'canary',
+  'canary-by-header',
+  'canary-by-header-value',
+  'canary-by-cookie',
+  'canary-weight',
+  'canary-weight-total',
+]);
 
 /** One warning per ingress-nginx annotation on the Ingress that edgeway does not honour. */
 export function unhonouredAnnotations(loaded: LoadedObject<Ingress>, honoured: ReadonlySet<string> = HONOURED_ON_INGRESS): readonly Diagnostic[] {
@@ -72,8 +79,8 @@ export function unhonouredAnnotations(loaded: LoadedObject<Ingress>, honoured: R
         : honoured !== HONOURED_ON_INGRESS && HONOURED_ON_INGRESS.has(name)
           ? `${key} is not read on a canary Ingress: its requests follow the main Ingress's settings`
           : READ_ON_SERVICE.has(name)
-          ? `${key} is not read on an Ingress: edgeway reads it on the backend Service (see docs/annotations.md)`
-          : `${key} is not honoured by edgeway: what it does in ingress-nginx does not happen here (see docs/annotations.md)`,
+            ? `${key} is not read on an Ingress: edgeway reads it on the backend Service (see docs/annotations.md)`
+            : `${key} is not honoured by edgeway: what it does in ingress-nginx does not happen here (see docs/annotations.md)`,
       position: loaded.locate(field),
       object: objectRef(loaded.object),
       field: formatFieldPath(field),

@@ -82,7 +82,10 @@ export class PathTables {
       router = newRouter(routes);
       this.#routers.set(shape, router);
     }
-    return new PathTable(router, routes.map((route) => (byRoute.get(route) as PathRule).target));
+    return new PathTable(
+      router,
+      routes.map((route) => (byRoute.get(route) as PathRule).target),
+    );
   }
 
   /** Distinct routers built so far, for tests and metrics. */

@@ -42,7 +42,14 @@ const defaults = new WeakMap<Settings, RoutePolicy>();
 export function defaultRoutePolicy(settings: Settings): RoutePolicy {
   let policy = defaults.get(settings);
   if (policy === undefined) {
-    policy = Object.freeze({ retry: settings.retries.policy, readTimeoutMs: 0, maxBodyBytes: settings.downstream.maxBodyBytes, connectTimeoutMs: 0, sendTimeoutMs: 0, access: null });
+    policy = Object.freeze({
+      retry: settings.retries.policy,
+      readTimeoutMs: 0,
+      maxBodyBytes: settings.downstream.maxBodyBytes,
+      connectTimeoutMs: 0,
+      sendTimeoutMs: 0,
+      access: null,
+    });
     defaults.set(settings, policy);
   }
   return policy;
@@ -66,7 +73,14 @@ export function compileRoutePolicy(loaded: LoadedObject, settings: Settings): Co
   };
   const report = (severity: Diagnostic['severity'], code: string, name: string, message: string): undefined => {
     const field = ['metadata', 'annotations', name];
-    diagnostics.push({ severity, code, message, position: loaded.locate(field), object: objectRef(loaded.object as KubeObject), field: formatFieldPath(field) });
+    diagnostics.push({
+      severity,
+      code,
+      message,
+      position: loaded.locate(field),
+      object: objectRef(loaded.object as KubeObject),
+      field: formatFieldPath(field),
+    });
     return undefined;
   };
   /** Seconds as nginx writes them (`60`), or a Go duration (`500ms`). */
@@ -85,7 +99,9 @@ export function compileRoutePolicy(loaded: LoadedObject, settings: Settings): Co
 
   /** A timeout of 0 would never let a request through: refused, so the default applies. */
   const positive = (name: string, ms: number | undefined): number | undefined =>
-    ms === undefined || ms > 0 ? ms : report('error', 'EW_ANNOTATION_INVALID', name, `a timeout of 0 would fail every request: give a positive duration ("5", "500ms"); the default applies`);
+    ms === undefined || ms > 0
+      ? ms
+      : report('error', 'EW_ANNOTATION_INVALID', name, `a timeout of 0 would fail every request: give a positive duration ("5", "500ms"); the default applies`);
 
   let on: RetryOn = base.retry.on;
   const nextUpstream = read(`${NGINX}proxy-next-upstream`);
@@ -93,16 +109,24 @@ export function compileRoutePolicy(loaded: LoadedObject, settings: Settings): Co
     const parsed = parseNextUpstream(nextUpstream);
     on = parsed.on;
     if (parsed.ignored.length > 0) {
-      report('warning', 'EW_ANNOTATION_IGNORED', `${NGINX}proxy-next-upstream`,
-        `${parsed.ignored.map((w) => `"${w}"`).join(', ')} not applied: edgeway retries errors, timeouts and http_500/502/503/504, and 5xx only for idempotent requests`);
+      report(
+        'warning',
+        'EW_ANNOTATION_IGNORED',
+        `${NGINX}proxy-next-upstream`,
+        `${parsed.ignored.map((w) => `"${w}"`).join(', ')} not applied: edgeway retries errors, timeouts and http_500/502/503/504, and 5xx only for idempotent requests`,
+      );
     }
   }
   const retryOn = read(`${EDGEWAY}retry-on`);
   if (retryOn !== undefined) {
     const parsed = parseRetryOn(retryOn);
     if ('unknown' in parsed) {
-      report('error', 'EW_ANNOTATION_INVALID', `${EDGEWAY}retry-on`,
-        `"${parsed.unknown}" is not a retry condition: use a comma-separated list of connect-failure, reset, timeout, 500, 502, 503, 504, 5xx, gateway-error; the default applies`);
+      report(
+        'error',
+        'EW_ANNOTATION_INVALID',
+        `${EDGEWAY}retry-on`,
+        `"${parsed.unknown}" is not a retry condition: use a comma-separated list of connect-failure, reset, timeout, 500, 502, 503, 504, 5xx, gateway-error; the default applies`,
+      );
     } else on = parsed;
   }
   // nginx counts tries including the first, and 0 means "unlimited": taken as 5 retries, the budget still caps them.
@@ -117,10 +141,26 @@ export function compileRoutePolicy(loaded: LoadedObject, settings: Settings): Co
   const bodySize = read(`${NGINX}proxy-body-size`);
   if (bodySize !== undefined) {
     const bytes = parseSize(bodySize);
-    if (bytes === undefined) report('error', 'EW_ANNOTATION_INVALID', `${NGINX}proxy-body-size`, `"${bodySize}" is not a size: write bytes or e.g. "512k", "8m", "1g" ("0" = no limit); the default applies`);
+    if (bytes === undefined)
+      report(
+        'error',
+        'EW_ANNOTATION_INVALID',
+        `${NGINX}proxy-body-size`,
+        `"${bodySize}" is not a size: write bytes or e.g. "512k", "8m", "1g" ("0" = no limit); the default applies`,
+      );
     else maxBody = bytes;
   }
   if (!touched) return { policy: base, diagnostics };
   const retry: RetryPolicy = Object.freeze({ retries, on, perTryTimeoutMs: perTry, totalTimeoutMs: total });
-  return { policy: Object.freeze({ retry, readTimeoutMs: readTimeout, maxBodyBytes: maxBody, connectTimeoutMs: connectTimeout, sendTimeoutMs: sendTimeout, access: null }), diagnostics };
+  return {
+    policy: Object.freeze({
+      retry,
+      readTimeoutMs: readTimeout,
+      maxBodyBytes: maxBody,
+      connectTimeoutMs: connectTimeout,
+      sendTimeoutMs: sendTimeout,
+      access: null,
+    }),
+    diagnostics,
+  };
 }

@@ -62,7 +62,11 @@ export class RoutesMemo {
    * sorted. When the lists are the last compile's but for Ingresses replaced in place by ones with the same id, age
    * and class outcome, the last order is patched at their positions instead of filtering and sorting them all.
    */
-  order(ingresses: readonly LoadedObject<Ingress>[], classes: readonly LoadedObject<IngressClass>[], controller: string): { readonly ranked: readonly Ranked[]; readonly ids: readonly string[] } {
+  order(
+    ingresses: readonly LoadedObject<Ingress>[],
+    classes: readonly LoadedObject<IngressClass>[],
+    controller: string,
+  ): { readonly ranked: readonly Ranked[]; readonly ids: readonly string[] } {
     const last = this.#order;
     if (last !== undefined && last.classes === classes && last.controller === controller && last.ingresses.length === ingresses.length) {
       const patched = this.#patch(last, ingresses, classes);
@@ -72,7 +76,10 @@ export class RoutesMemo {
       }
     }
     const objects = classes.map((l) => l.object);
-    const ranked = ingresses.filter((l) => servesIngress(l.object, objects, controller)).map((l) => this.rank(l)).sort(byPrecedence);
+    const ranked = ingresses
+      .filter((l) => servesIngress(l.object, objects, controller))
+      .map((l) => this.rank(l))
+      .sort(byPrecedence);
     const at = new Map<string, number>();
     ranked.forEach((r, i) => at.set(r.id, i));
     this.#order = { ingresses, classes, controller, ranked, at, ids: Object.freeze(ranked.map((r) => r.id).sort()) };

@@ -49,6 +49,7 @@ export function compileBackendLimits(service: LoadedObject<Service> | undefined,
     maxPendingRequests: read('max-pending-requests', 0, base.maxPendingRequests),
     maxConnections: read('max-connections', 1, base.maxConnections),
   };
-  const same = limits.maxRequests === base.maxRequests && limits.maxPendingRequests === base.maxPendingRequests && limits.maxConnections === base.maxConnections;
+  const same =
+    limits.maxRequests === base.maxRequests && limits.maxPendingRequests === base.maxPendingRequests && limits.maxConnections === base.maxConnections;
   return { limits: same ? base : Object.freeze(limits), diagnostics };
 }

@@ -34,7 +34,14 @@ export function backendPolicy(service: LoadedObject<Service> | undefined, settin
   const warn = (key: string, message: string): void => {
     if (service === undefined) return;
     const path = ['metadata', 'annotations', key];
-    diagnostics.push({ severity: 'warning', code: 'EW_ANNOTATION_INVALID', message, position: service.locate(path), object: objectRef(service.object), field: formatFieldPath(path) });
+    diagnostics.push({
+      severity: 'warning',
+      code: 'EW_ANNOTATION_INVALID',
+      message,
+      position: service.locate(path),
+      object: objectRef(service.object),
+      field: formatFieldPath(path),
+    });
   };
   const affinity = spec?.sessionAffinity === 'ClientIP';
 

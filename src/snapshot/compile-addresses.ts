@@ -59,7 +59,12 @@ export function listenerKindOf(service: Service, port: ServicePort): ListenerKin
 }
 
 /** @param isLocal which addresses are this machine's: NodePorts are served on the local Node addresses. */
-export function compileAddresses(store: StoreReader, settings: Settings, previous: AllocationState, isLocal: LocalAddressCheck = localAddressCheck()): AddressCompilation {
+export function compileAddresses(
+  store: StoreReader,
+  settings: Settings,
+  previous: AllocationState,
+  isLocal: LocalAddressCheck = localAddressCheck(),
+): AddressCompilation {
   const a = settings.addresses;
   const nodes = store.list<Node>('Node');
   const nodePortAt = nodePortAddresses(nodes, a.nodeAddresses, isLocal);
@@ -91,7 +96,14 @@ export function compileAddresses(store: StoreReader, settings: Settings, previou
       const list = problems.get(key) ?? [];
       list.push(p);
       problems.set(key, list);
-      diagnostics.push({ severity: 'warning', code: p.reason, message: p.message, position: loaded.locate(field), object: objectRef(service), field: formatFieldPath(field) });
+      diagnostics.push({
+        severity: 'warning',
+        code: p.reason,
+        message: p.message,
+        position: loaded.locate(field),
+        object: objectRef(service),
+        field: formatFieldPath(field),
+      });
     };
     (service.spec.ports ?? []).forEach((port, index) => {
       const nodePort = allocation.nodePorts.find((n) => n.index === index)?.nodePort;
@@ -128,7 +140,10 @@ export function compileAddresses(store: StoreReader, settings: Settings, previou
         const holder = taken.get(spec.key);
         if (holder !== undefined) {
           problem(
-            { reason: 'EW_LISTENER_CONFLICT', message: `${spec.key} is already served for Service ${holder.service} port ${holder.servicePort}; this port is not served there` },
+            {
+              reason: 'EW_LISTENER_CONFLICT',
+              message: `${spec.key} is already served for Service ${holder.service} port ${holder.servicePort}; this port is not served there`,
+            },
             ['spec', 'ports', index],
           );
           continue;
@@ -146,7 +161,11 @@ export function compileAddresses(store: StoreReader, settings: Settings, previou
       listeners,
       problems,
       entrypointIPs,
-      nodes: nodeTargets(nodes.map((n: LoadedObject<Node>) => n.object), a.nodeAddresses, isLocal),
+      nodes: nodeTargets(
+        nodes.map((n: LoadedObject<Node>) => n.object),
+        a.nodeAddresses,
+        isLocal,
+      ),
     },
     backends,
     diagnostics,

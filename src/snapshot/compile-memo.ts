@@ -94,7 +94,13 @@ export class CompileMemo {
     return kept.compiled;
   }
 
-  backend(key: string, store: ObjectStore, settings: Settings, addresses: CompiledAddresses, compile: (reader: RecordingReader) => CompiledBackend): CompiledBackend {
+  backend(
+    key: string,
+    store: ObjectStore,
+    settings: Settings,
+    addresses: CompiledAddresses,
+    compile: (reader: RecordingReader) => CompiledBackend,
+  ): CompiledBackend {
     const kept = this.keptBackend(key, store, settings, addresses);
     if (kept !== undefined) return kept;
     const reader = new RecordingReader(store);

@@ -80,4 +80,3 @@ export function compileTls(store: ObjectStore, settings: Settings, now: Date, pr
   }
   return { tls: { secrets, ingresses, defaultCertificate, certificates }, diagnostics };
 }
-

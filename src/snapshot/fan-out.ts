@@ -31,17 +31,30 @@ export function fanOut(
   const service = loaded.object;
   const mode = upstreamModeOf(service, settings.addresses.upstreamMode);
   const warn = (field: readonly (string | number)[], message: string): FanOut => ({
-    diagnostic: { severity: 'warning', code: 'EW_UPSTREAM_MODE_FALLBACK', message, position: loaded.locate(field), object: objectRef(service), field: formatFieldPath(field) },
+    diagnostic: {
+      severity: 'warning',
+      code: 'EW_UPSTREAM_MODE_FALLBACK',
+      message,
+      position: loaded.locate(field),
+      object: objectRef(service),
+      field: formatFieldPath(field),
+    },
   });
   if (typeof mode !== 'string') {
-    return warn(['metadata', 'annotations', UPSTREAM_MODE_ANNOTATION], `${JSON.stringify(mode.invalid)} is not an upstream mode: write "endpoints" or "nodeport" (its endpoints are used)`);
+    return warn(
+      ['metadata', 'annotations', UPSTREAM_MODE_ANNOTATION],
+      `${JSON.stringify(mode.invalid)} is not an upstream mode: write "endpoints" or "nodeport" (its endpoints are used)`,
+    );
   }
   if (mode === 'endpoints' || resolution.kind !== 'endpoints') return {};
   const found = findServicePort(service, ref.port);
   const key = `${ref.namespace}/${ref.name}`;
   const nodePort = found === undefined ? undefined : addresses.services.get(key)?.nodePorts.find((n) => n.index === found.index)?.nodePort;
   if (found === undefined || nodePort === undefined) {
-    return warn(['spec', 'type'], `NodePort upstream mode needs a NodePort or LoadBalancer Service with a nodePort for port ${String(ref.port)}; its endpoints are used instead`);
+    return warn(
+      ['spec', 'type'],
+      `NodePort upstream mode needs a NodePort or LoadBalancer Service with a nodePort for port ${String(ref.port)}; its endpoints are used instead`,
+    );
   }
   return { ready: nodePortUpstreams(service, nodePort, addresses.nodes, resolution.endpoints) };
 }

@@ -45,7 +45,10 @@ export function serviceConditions(key: string, snapshot: Snapshot): readonly Con
     out.push({ type: CONDITION_LB_ASSIGNED, status: 'False', reason: lb.reason, message, lastTransitionTime: at });
   }
   if (rejected === null) {
-    const problems = [...(snapshot.addresses.problems.get(key) ?? []), ...(snapshot.listenerFailures.get(key) ?? []).map((f) => ({ reason: 'EW_LISTENER_BIND_FAILED', message: f.message }))];
+    const problems = [
+      ...(snapshot.addresses.problems.get(key) ?? []),
+      ...(snapshot.listenerFailures.get(key) ?? []).map((f) => ({ reason: 'EW_LISTENER_BIND_FAILED', message: f.message })),
+    ];
     out.push(
       problems.length === 0
         ? { type: CONDITION_SERVING, status: 'True', reason: 'Serving', message: 'every allocated address is served', lastTransitionTime: at }
@@ -89,7 +92,8 @@ export function serviceWithStatus(object: KubeObject, snapshot: Snapshot): KubeO
       : service.metadata;
   const status = {
     ...(service.status ?? {}),
-    loadBalancer: service.spec.type === 'LoadBalancer' && lb.kind !== 'not-ours' ? { ...(ingress.length > 0 ? { ingress } : {}) } : (service.status?.loadBalancer ?? {}),
+    loadBalancer:
+      service.spec.type === 'LoadBalancer' && lb.kind !== 'not-ours' ? { ...(ingress.length > 0 ? { ingress } : {}) } : (service.status?.loadBalancer ?? {}),
     conditions: serviceConditions(key, snapshot),
   };
   return { ...service, metadata, spec, status };

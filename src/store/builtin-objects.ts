@@ -27,7 +27,11 @@ const NAMESPACES: readonly LoadedObject[] = ['default', 'kube-system', 'kube-pub
  * The loaded objects followed by the built-in ones nothing among them defines: the Namespaces, and with the
  * settings, the `kubernetes` and `kube-dns` Services (builtin-services.ts).
  */
-export function withBuiltinObjects(objects: readonly LoadedObject[], settings?: Settings, previous: AllocationState = EMPTY_ALLOCATION_STATE): readonly LoadedObject[] {
+export function withBuiltinObjects(
+  objects: readonly LoadedObject[],
+  settings?: Settings,
+  previous: AllocationState = EMPTY_ALLOCATION_STATE,
+): readonly LoadedObject[] {
   const defined = new Set<string>();
   for (const { object } of objects) if (object.kind === 'Namespace') defined.add(object.metadata.name);
   const missing = NAMESPACES.filter((n) => !defined.has(n.object.metadata.name));

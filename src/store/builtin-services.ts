@@ -40,7 +40,11 @@ export function builtinServices(settings: Settings, previous: AllocationState, l
   if (wanted.kubernetes) {
     const ip = nth(1n);
     objects.push(
-      builtin(service('default', 'kubernetes', { component: 'apiserver', provider: 'kubernetes' }, ip, [{ name: 'https', port: 443, protocol: 'TCP', targetPort: settings.admin.port }])),
+      builtin(
+        service('default', 'kubernetes', { component: 'apiserver', provider: 'kubernetes' }, ip, [
+          { name: 'https', port: 443, protocol: 'TCP', targetPort: settings.admin.port },
+        ]),
+      ),
       ...endpoints('default', 'kubernetes', settings.admin, [{ name: 'https', protocol: 'TCP' }]),
     );
   }
@@ -51,7 +55,15 @@ export function builtinServices(settings: Settings, previous: AllocationState, l
       { name: 'dns-tcp', protocol: 'TCP' as const },
     ];
     objects.push(
-      builtin(service('kube-system', 'kube-dns', { 'k8s-app': 'kube-dns' }, dnsIP, ports.map((p) => ({ ...p, port: 53, targetPort: target.port })))),
+      builtin(
+        service(
+          'kube-system',
+          'kube-dns',
+          { 'k8s-app': 'kube-dns' },
+          dnsIP,
+          ports.map((p) => ({ ...p, port: 53, targetPort: target.port })),
+        ),
+      ),
       ...endpoints('kube-system', 'kube-dns', target, ports),
     );
   }

@@ -43,8 +43,7 @@ export async function loadDefaultCertificate(options: DefaultCertificateOptions 
   const now = options.now ?? (() => new Date());
   const pair = await loadOrCreatePemPair(certPath, keyPath, () => generateDefaultPair(now()));
   const inspection = inspectPem(pair.certPem, pair.keyPem, now());
-  const describe = (p: { part: 'cert' | 'key'; code: string; message: string }): string =>
-    `${p.part === 'cert' ? certPath : keyPath}: ${p.code}: ${p.message}`;
+  const describe = (p: { part: 'cert' | 'key'; code: string; message: string }): string => `${p.part === 'cert' ? certPath : keyPath}: ${p.code}: ${p.message}`;
   if (inspection.material === undefined) {
     const problems = inspection.problems.filter((p) => p.severity === 'error').map(describe);
     throw new Error(`the default certificate is unusable: ${problems.join('; ')}; fix it, or delete both files to let edgeway generate a new one`);

@@ -32,7 +32,11 @@ export function keepLastGood(
 }
 
 /** The warning beside the Secret's errors, at the same object and place as its first error. */
-function keptDiagnostic(key: string, diagnostics: readonly Diagnostic[], material: { readonly sans: readonly string[]; readonly notAfter: Date; readonly fingerprint: string }): Diagnostic {
+function keptDiagnostic(
+  key: string,
+  diagnostics: readonly Diagnostic[],
+  material: { readonly sans: readonly string[]; readonly notAfter: Date; readonly fingerprint: string },
+): Diagnostic {
   const first = diagnostics.find((d) => d.severity === 'error');
   const names = material.sans.length === 0 ? 'no DNS names' : material.sans.join(', ');
   const message =

@@ -81,7 +81,11 @@ export function inspectPem(certPem: string, keyPem: string, now: Date): PemInspe
 
   const leaf = chain[0] as X509Certificate;
   if (!sameKey(createPublicKey(key), leaf.publicKey)) {
-    return error('EW_TLS_KEY_MISMATCH', 'key', `the private key does not belong to the leaf certificate (${leaf.subject.replaceAll('\n', ', ')}); pair the certificate with the key it was issued for, with the leaf first in tls.crt`);
+    return error(
+      'EW_TLS_KEY_MISMATCH',
+      'key',
+      `the private key does not belong to the leaf certificate (${leaf.subject.replaceAll('\n', ', ')}); pair the certificate with the key it was issued for, with the leaf first in tls.crt`,
+    );
   }
 
   for (let i = 0; i + 1 < chain.length; i++) {
@@ -100,9 +104,19 @@ export function inspectPem(certPem: string, keyPem: string, now: Date): PemInspe
 
   for (const [i, cert] of chain.entries()) {
     if (now > cert.validToDate) {
-      problems.push({ severity: 'warning', code: 'EW_TLS_CERT_EXPIRED', part: 'cert', message: `${ordinal(i)} expired on ${cert.validToDate.toISOString()}; it is still served, but clients will reject it: renew it` });
+      problems.push({
+        severity: 'warning',
+        code: 'EW_TLS_CERT_EXPIRED',
+        part: 'cert',
+        message: `${ordinal(i)} expired on ${cert.validToDate.toISOString()}; it is still served, but clients will reject it: renew it`,
+      });
     } else if (now < cert.validFromDate) {
-      problems.push({ severity: 'warning', code: 'EW_TLS_CERT_NOT_YET_VALID', part: 'cert', message: `${ordinal(i)} is not valid until ${cert.validFromDate.toISOString()}; check the issuing machine's clock` });
+      problems.push({
+        severity: 'warning',
+        code: 'EW_TLS_CERT_NOT_YET_VALID',
+        part: 'cert',
+        message: `${ordinal(i)} is not valid until ${cert.validFromDate.toISOString()}; check the issuing machine's clock`,
+      });
     }
   }
 

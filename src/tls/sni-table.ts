@@ -133,7 +133,10 @@ export class SniTable {
         const hostList = hosts.length === 0 ? 'its hosts' : hosts.join(', ');
         const result = secrets.get(key);
         if (result === undefined || !result.ok) {
-          const why = result === undefined ? `Secret ${key} does not exist; create it (for example with \`edgeway certs issue\`)` : `Secret ${key} is unusable: ${firstError(result.diagnostics)}`;
+          const why =
+            result === undefined
+              ? `Secret ${key} does not exist; create it (for example with \`edgeway certs issue\`)`
+              : `Secret ${key} is unusable: ${firstError(result.diagnostics)}`;
           const code = result === undefined ? 'EW_TLS_SECRET_MISSING' : 'EW_TLS_SECRET_INVALID';
           report('error', code, ['spec', 'tls', i, 'secretName'], `${why}; ${hostList} get the default certificate until it is fixed`);
           for (const host of hosts) fallbackHosts.add(host);
@@ -153,7 +156,12 @@ export class SniTable {
             if (covered) map.set(mapKey, entry(suffix === undefined ? 'exact' : 'wildcard', result.material, key));
             else fallbackHosts.add(host);
           } else if (taken.secret !== key) {
-            report('warning', 'EW_TLS_HOST_CONFLICT', path, `${host} already uses Secret ${taken.secret ?? ''} from an older Ingress; this entry is ignored for it: keep one tls entry per host`);
+            report(
+              'warning',
+              'EW_TLS_HOST_CONFLICT',
+              path,
+              `${host} already uses Secret ${taken.secret ?? ''} from an older Ingress; this entry is ignored for it: keep one tls entry per host`,
+            );
           }
         }
       }

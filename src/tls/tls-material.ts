@@ -48,18 +48,31 @@ export function loadTlsMaterial(loaded: LoadedObject<Secret>, options: TlsMateri
   if (type === 'Opaque') {
     report('warning', 'EW_TLS_SECRET_OPAQUE', ['type'], 'the Secret is used for TLS but has type Opaque; set `type: kubernetes.io/tls` (accepted as is)');
   } else if (type !== 'kubernetes.io/tls') {
-    report('error', 'EW_TLS_SECRET_TYPE', ['type'], `a Secret of type ${type} cannot hold TLS material; use \`type: kubernetes.io/tls\` with tls.crt and tls.key`);
+    report(
+      'error',
+      'EW_TLS_SECRET_TYPE',
+      ['type'],
+      `a Secret of type ${type} cannot hold TLS material; use \`type: kubernetes.io/tls\` with tls.crt and tls.key`,
+    );
     return fail();
   }
 
   const cert = readField(secret, CERT_KEY);
   const key = readField(secret, KEY_KEY);
-  for (const [name, field] of [[CERT_KEY, cert], [KEY_KEY, key]] as const) {
+  for (const [name, field] of [
+    [CERT_KEY, cert],
+    [KEY_KEY, key],
+  ] as const) {
     if (field.kind === 'missing') {
       const what = name === CERT_KEY ? 'the PEM certificate chain, leaf first' : 'the PEM private key';
       report('error', 'EW_TLS_FIELD_MISSING', ['data'], `${name} is missing; add it to data (base64) or stringData (PEM) with ${what}`);
     } else if (field.kind === 'bad-base64') {
-      report('error', 'EW_TLS_BASE64_INVALID', field.path, `${name} is not valid base64; encode the PEM file with \`base64 -w0\` or put the PEM text under stringData`);
+      report(
+        'error',
+        'EW_TLS_BASE64_INVALID',
+        field.path,
+        `${name} is not valid base64; encode the PEM file with \`base64 -w0\` or put the PEM text under stringData`,
+      );
     } else if (field.kind === 'double-base64') {
       report('error', 'EW_TLS_BASE64_INVALID', field.path, `${name} decodes to base64 text rather than PEM; it was encoded twice: encode the PEM file once`);
     }

@@ -22,7 +22,14 @@ test('a LoadBalancer Service gets an IP from a 127.x pool, and HTTP to that IP:p
   const port = await unusedPort();
   const yaml = docs(
     addressSettings({ pool: [`${block}.0/28`], nodes: [`${block}.100`] }),
-    service({ name: 'web', ports: [{ port, appProtocol: 'http' }], endpoints: [{ ip: '127.0.0.1', port: a.port }, { ip: '127.0.0.1', port: b.port }] }),
+    service({
+      name: 'web',
+      ports: [{ port, appProtocol: 'http' }],
+      endpoints: [
+        { ip: '127.0.0.1', port: a.port },
+        { ip: '127.0.0.1', port: b.port },
+      ],
+    }),
   );
   const { edgeway } = await serve(t, await tempDir(t), yaml);
   const allocation = edgeway.snapshot.addresses.services.get('default/web');
@@ -37,12 +44,18 @@ test('a LoadBalancer Service gets an IP from a 127.x pool, and HTTP to that IP:p
     { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { type: 'LoadBalancer', ports: [{ name: 'p0', port }] } },
     edgeway.snapshot,
   ) as Service & { status: { conditions: { type: string; status: string }[] } };
-  t.deepEqual(shown.status.loadBalancer?.ingress?.map((i) => i.ip), [ip]);
+  t.deepEqual(
+    shown.status.loadBalancer?.ingress?.map((i) => i.ip),
+    [ip],
+  );
   t.regex(shown.spec.clusterIP ?? '', /^127\.(9[6-9]|10[0-9]|11[01])\./);
   t.deepEqual(shown.spec.clusterIPs, [shown.spec.clusterIP]);
   const nodePort = shown.spec.ports?.[0]?.nodePort ?? 0;
   t.true(nodePort >= 30000 && nodePort <= 32767);
-  t.true(shown.status.conditions.every((c) => c.status === 'True'), JSON.stringify(shown.status.conditions));
+  t.true(
+    shown.status.conditions.every((c) => c.status === 'True'),
+    JSON.stringify(shown.status.conditions),
+  );
 
   // The same Service answers on its ClusterIP and on its NodePort at the node address.
   t.is((await httpGet(`http://${shown.spec.clusterIP}:${port}/`, { host: 'x' })).status, 200);
@@ -76,7 +89,14 @@ test('a TCP Service passes bytes both ways with half-close, round-robin per conn
   const dead = await unusedPort();
   const yaml = docs(
     addressSettings({ pool: [`${block}.0/30`], nodes: [`${block}.9`] }),
-    service({ name: 'stream', ports: [{ port }], endpoints: [{ ip: '127.0.0.1', port: one.port }, { ip: '127.0.0.1', port: two.port }] }),
+    service({
+      name: 'stream',
+      ports: [{ port }],
+      endpoints: [
+        { ip: '127.0.0.1', port: one.port },
+        { ip: '127.0.0.1', port: two.port },
+      ],
+    }),
     service({ name: 'gone', ports: [{ port }], endpoints: [{ ip: '127.0.0.1', port: dead }] }),
   );
   const { edgeway } = await serve(t, await tempDir(t), yaml);
@@ -126,7 +146,10 @@ spec:
   const reply = await httpGet(`http://${ip}:${entryPort}/`, { host: 'site.test' });
   t.is(reply.text, 'app');
   t.is((await httpGet(`http://${ip}:${entryPort}/`, { host: 'other.test' })).status, 404);
-  const shown = withStatus({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'site', namespace: 'default' }, spec: {} }, edgeway.snapshot);
+  const shown = withStatus(
+    { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'site', namespace: 'default' }, spec: {} },
+    edgeway.snapshot,
+  );
   t.deepEqual(shown['status'], { loadBalancer: { ingress: [{ ip }] } });
 });
 
@@ -137,26 +160,58 @@ test('a bind failure and a UDP port become conditions on their Service, while th
   // 192.0.2.0/24 is TEST-NET-1: never on this machine, so binding its address fails with EADDRNOTAVAIL.
   const yaml = docs(
     addressSettings({ pool: [`${block}.0/30`], nodes: [`${block}.9`], morePools: '      - {name: remote, addresses: [192.0.2.10/32], autoAssign: false}\n' }),
-    service({ name: 'far', ports: [{ port, appProtocol: 'http' }], endpoints: [{ ip: '127.0.0.1', port: a.port }], annotations: { 'metallb.io/address-pool': 'remote' } }),
-    service({ name: 'near', ports: [{ port, appProtocol: 'http' }, { port, protocol: 'UDP', name: 'dns' }], endpoints: [{ ip: '127.0.0.1', port: a.port }] }),
+    service({
+      name: 'far',
+      ports: [{ port, appProtocol: 'http' }],
+      endpoints: [{ ip: '127.0.0.1', port: a.port }],
+      annotations: { 'metallb.io/address-pool': 'remote' },
+    }),
+    service({
+      name: 'near',
+      ports: [
+        { port, appProtocol: 'http' },
+        { port, protocol: 'UDP', name: 'dns' },
+      ],
+      endpoints: [{ ip: '127.0.0.1', port: a.port }],
+    }),
   );
   const { edgeway, reports } = await serve(t, await tempDir(t), yaml);
-  t.true(reports.some((r) => r.includes('Service default/far') && r.includes('EADDRNOTAVAIL')), reports.join('\n'));
+  t.true(
+    reports.some((r) => r.includes('Service default/far') && r.includes('EADDRNOTAVAIL')),
+    reports.join('\n'),
+  );
   const failures = edgeway.snapshot.listenerFailures.get('default/far') ?? [];
-  t.deepEqual(failures.map((f) => f.errno), ['EADDRNOTAVAIL']);
+  t.deepEqual(
+    failures.map((f) => f.errno),
+    ['EADDRNOTAVAIL'],
+  );
   t.regex(failures[0]?.message ?? '', /192\.0\.2\.10:\d+\/TCP .*not on this machine/);
-  const far = withStatus({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'far', namespace: 'default' }, spec: { type: 'LoadBalancer' } }, edgeway.snapshot) as Service & {
+  const far = withStatus(
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'far', namespace: 'default' }, spec: { type: 'LoadBalancer' } },
+    edgeway.snapshot,
+  ) as Service & {
     status: { conditions: { type: string; status: string; reason: string }[] };
   };
-  t.deepEqual(far.status.loadBalancer?.ingress?.map((i) => i.ip), ['192.0.2.10']);
-  t.like(far.status.conditions.find((c) => c.type === 'edgeway.io/Serving'), { status: 'False', reason: 'EW_LISTENER_BIND_FAILED' });
+  t.deepEqual(
+    far.status.loadBalancer?.ingress?.map((i) => i.ip),
+    ['192.0.2.10'],
+  );
+  t.like(
+    far.status.conditions.find((c) => c.type === 'edgeway.io/Serving'),
+    { status: 'False', reason: 'EW_LISTENER_BIND_FAILED' },
+  );
   // The same Service's ClusterIP listener, and the other Service, are served.
   const farClusterIP = edgeway.snapshot.addresses.services.get('default/far')?.clusterIPs[0] ?? '';
   t.is((await httpGet(`http://${farClusterIP}:${port}/`, { host: 'x' })).text, 'pod-a');
   t.is((await httpGet(`http://${block}.0:${port}/`, { host: 'x' })).text, 'pod-a');
   const near = edgeway.snapshot.addresses.problems.get('default/near') ?? [];
-  t.deepEqual(near.map((p) => p.reason), ['EW_SERVICE_PROTOCOL_UNSUPPORTED']);
-  t.true(edgeway.snapshot.diagnostics.some((d) => d.code === 'EW_SERVICE_PROTOCOL_UNSUPPORTED' && d.field === 'spec.ports[1].protocol' && d.position !== undefined));
+  t.deepEqual(
+    near.map((p) => p.reason),
+    ['EW_SERVICE_PROTOCOL_UNSUPPORTED'],
+  );
+  t.true(
+    edgeway.snapshot.diagnostics.some((d) => d.code === 'EW_SERVICE_PROTOCOL_UNSUPPORTED' && d.field === 'spec.ports[1].protocol' && d.position !== undefined),
+  );
 });
 
 test('TCP pass-through: an idle connection is closed after tcpIdleTimeout; an endpoint reset mid-stream resets the client', async (t) => {
@@ -210,11 +265,14 @@ test('an entrypoint Service HTTPS port publishes the Ingress router over TLS wit
   const ip = `${block}.0`;
   t.true(edgeway.snapshot.addresses.listeners.some((l) => l.kind === 'ingress-https' && l.address === ip));
   const body = await new Promise<string>((resolve, reject) => {
-    const req = httpsRequest({ host: ip, port: httpsPort, path: '/', servername: 'site.test', headers: { host: 'site.test' }, rejectUnauthorized: false, agent: false }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve(text));
-    });
+    const req = httpsRequest(
+      { host: ip, port: httpsPort, path: '/', servername: 'site.test', headers: { host: 'site.test' }, rejectUnauthorized: false, agent: false },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve(text));
+      },
+    );
     req.on('error', reject);
     req.end();
   });

@@ -24,7 +24,12 @@ test('restart with the same state dir keeps every address, whatever order the Se
   const settings = addressSettings({ pool: [`${block}.0/28`], nodes: [`${block}.100`] });
   const svc = (name: string, type: 'ClusterIP' | 'NodePort' | 'LoadBalancer') =>
     service({ name, type, ports: [{ port, appProtocol: 'http' }], endpoints: [{ ip: '127.0.0.1', port: a.port }] });
-  const names: [string, 'ClusterIP' | 'NodePort' | 'LoadBalancer'][] = [['lb-1', 'LoadBalancer'], ['lb-2', 'LoadBalancer'], ['np', 'NodePort'], ['cip', 'ClusterIP']];
+  const names: [string, 'ClusterIP' | 'NodePort' | 'LoadBalancer'][] = [
+    ['lb-1', 'LoadBalancer'],
+    ['lb-2', 'LoadBalancer'],
+    ['np', 'NodePort'],
+    ['cip', 'ClusterIP'],
+  ];
   const dir = await tempDir(t);
   const first = await serve(t, dir, docs(settings, ...names.map(([n, ty]) => svc(n, ty))));
   const before = [...first.edgeway.snapshot.addresses.services.values()];
@@ -68,9 +73,13 @@ test('a corrupt state file stops the real bin: exit 1, the file and the way out 
   const file = join(dir, 'config.yaml');
   await writeFile(file, service({ name: 'web', ports: [{ port: 8080 }], endpoints: [] }));
   const [http, admin] = [await unusedPort(), await unusedPort()];
-  const child = spawn(process.execPath, [BIN, 'serve', '--config', file, '--http', `127.0.0.1:${http}`, '--admin', `127.0.0.1:${admin}`, '--state-dir', state], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--config', file, '--http', `127.0.0.1:${http}`, '--admin', `127.0.0.1:${admin}`, '--state-dir', state],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   t.teardown(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });

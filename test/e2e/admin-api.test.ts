@@ -46,9 +46,21 @@ test('API paths', (t) => {
 test('label selectors: equality, set-based, existence', (t) => {
   const labels = { app: 'web', tier: 'front', env: 'prod' };
   const table: readonly [string, boolean | 'error'][] = [
-    ['app=web', true], ['app==web', true], ['app!=web', false], ['app=db', false], ['missing!=x', true],
-    ['env in (prod, staging)', true], ['env notin (prod)', false], ['app', true], ['!app', false], ['!missing', true],
-    ['app=web,tier=front', true], ['app=web,env in (dev)', false], ['', true], ['app=we b', 'error'], ['in in in', 'error'],
+    ['app=web', true],
+    ['app==web', true],
+    ['app!=web', false],
+    ['app=db', false],
+    ['missing!=x', true],
+    ['env in (prod, staging)', true],
+    ['env notin (prod)', false],
+    ['app', true],
+    ['!app', false],
+    ['!missing', true],
+    ['app=web,tier=front', true],
+    ['app=web,env in (dev)', false],
+    ['', true],
+    ['app=we b', 'error'],
+    ['in in in', 'error'],
   ];
   for (const [text, expected] of table) {
     const s = parseLabelSelector(text);
@@ -113,7 +125,10 @@ test('reads: lists, single objects, Status errors, label selectors, Secrets with
   // The list's resourceVersion is the store's revision: every object took its own version at the first generation.
   t.regex(all.body['metadata'].resourceVersion, /^[1-9]\d*$/);
   t.deepEqual(all.body['items'].map((s: any) => `${s.metadata.namespace}/${s.metadata.name}`).sort(), ['data/db', 'default/kubernetes', 'shop/web']);
-  t.deepEqual((await get('/api/v1/namespaces/shop/services')).body['items'].map((s: any) => s.metadata.name), ['web']);
+  t.deepEqual(
+    (await get('/api/v1/namespaces/shop/services')).body['items'].map((s: any) => s.metadata.name),
+    ['web'],
+  );
   const one = await get('/api/v1/namespaces/shop/services/web');
   t.is(one.body['kind'], 'Service');
   t.true(Number(one.body['metadata'].resourceVersion) <= Number(all.body['metadata'].resourceVersion));
@@ -156,7 +171,11 @@ test('a non-loopback admin address without a token refuses to start', async (t) 
   const file = join(dir, 'c.yaml');
   await writeFile(file, docs(INGRESS_CLASS, settings('reload: {watch: false}')));
   const err = await t.throwsAsync(
-    Edgeway.start({ configPaths: [file], overrides: { http: { host: '127.0.0.1', port: 0 }, admin: { host: '0.0.0.0', port: 0 }, stateDir: join(dir, 's'), logLevel: 'silent' }, report: () => undefined }),
+    Edgeway.start({
+      configPaths: [file],
+      overrides: { http: { host: '127.0.0.1', port: 0 }, admin: { host: '0.0.0.0', port: 0 }, stateDir: join(dir, 's'), logLevel: 'silent' },
+      report: () => undefined,
+    }),
   );
   t.is((err as NodeJS.ErrnoException).code, 'EW_ADMIN_NOT_LOOPBACK');
   t.regex(err!.message, /spec\.admin\.token/);
@@ -168,7 +187,10 @@ test('writes: token, Invalid, AlreadyExists, Forbidden for file objects, PATCH, 
   const file = join(dir, 'config.yaml');
   const tokenFile = join(dir, 'token');
   await writeFile(tokenFile, `${TOKEN}\n`);
-  await writeFile(file, docs(INGRESS_CLASS, settings(`reload: {watch: false}\nadmin: {tokenFile: ${tokenFile}}`), serviceWithEndpoints('filed', [{ ip: '127.0.0.1', port: 9 }])));
+  await writeFile(
+    file,
+    docs(INGRESS_CLASS, settings(`reload: {watch: false}\nadmin: {tokenFile: ${tokenFile}}`), serviceWithEndpoints('filed', [{ ip: '127.0.0.1', port: 9 }])),
+  );
   const start = async () => {
     const e = await Edgeway.start({
       configPaths: [file],
@@ -211,22 +233,36 @@ test('writes: token, Invalid, AlreadyExists, Forbidden for file objects, PATCH, 
 
   // Endpoints and an Ingress through the API: the route serves.
   await call('POST', '/api/v1/namespaces/default/endpoints', {
-    apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'api-svc' },
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: 'api-svc' },
     subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'http', port: backend.port }] }],
   });
   const ing = await call('POST', '/apis/networking.k8s.io/v1/namespaces/default/ingresses', {
-    apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'api-ing' },
-    spec: { rules: [{ host: 'api.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'api-svc', port: { number: 80 } } } }] } }] },
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: 'api-ing' },
+    spec: {
+      rules: [{ host: 'api.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'api-svc', port: { number: 80 } } } }] } }],
+    },
   });
   t.is(ing.status, 201);
   const http = () => `http://127.0.0.1:${edgeway.addresses[0]!.port}/`;
   t.is((await httpGet(http(), { host: 'api.test' })).text, 'from-api-backend');
 
-  const patched = await httpGet(admin + '/api/v1/namespaces/default/services/api-svc', { ...auth, 'content-type': 'application/merge-patch+json' }, 'PATCH', JSON.stringify({ metadata: { labels: { made: null, patched: 'yes' } } }));
+  const patched = await httpGet(
+    admin + '/api/v1/namespaces/default/services/api-svc',
+    { ...auth, 'content-type': 'application/merge-patch+json' },
+    'PATCH',
+    JSON.stringify({ metadata: { labels: { made: null, patched: 'yes' } } }),
+  );
   t.is(patched.status, 200);
   t.deepEqual(json<{ metadata: { labels: unknown } }>(patched.text).metadata.labels, { patched: 'yes' });
   const rv = json<{ metadata: { resourceVersion: string } }>(patched.text).metadata.resourceVersion;
-  const stale = await call('PUT', '/api/v1/namespaces/default/services/api-svc', { ...service, metadata: { name: 'api-svc', resourceVersion: String(Number(rv) - 1) } });
+  const stale = await call('PUT', '/api/v1/namespaces/default/services/api-svc', {
+    ...service,
+    metadata: { name: 'api-svc', resourceVersion: String(Number(rv) - 1) },
+  });
   t.is(stale.status, 409);
   t.is(stale.body['reason'], 'Conflict');
 

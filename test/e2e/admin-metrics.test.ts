@@ -14,9 +14,28 @@ import { listen } from '../helpers/servers.ts';
 import { ca, leaf, tlsSecret } from '../fixtures/tls-fixtures.ts';
 
 test('method and status classes are a bounded set', (t) => {
-  const methods: readonly [string | undefined, string][] = [['GET', 'GET'], ['HEAD', 'HEAD'], ['POST', 'POST'], ['PATCH', 'PATCH'], ['DELETE', 'DELETE'], ['PROPFIND', 'OTHER'], ['get', 'OTHER'], [undefined, 'OTHER']];
+  const methods: readonly [string | undefined, string][] = [
+    ['GET', 'GET'],
+    ['HEAD', 'HEAD'],
+    ['POST', 'POST'],
+    ['PATCH', 'PATCH'],
+    ['DELETE', 'DELETE'],
+    ['PROPFIND', 'OTHER'],
+    ['get', 'OTHER'],
+    [undefined, 'OTHER'],
+  ];
   for (const [m, cls] of methods) t.is<string | undefined, string>(METHOD_CLASSES[methodClass(m)], cls, String(m));
-  const statuses: readonly [number, string][] = [[101, '1xx'], [200, '2xx'], [204, '2xx'], [301, '3xx'], [404, '4xx'], [499, '4xx'], [503, '5xx'], [0, 'other'], [600, 'other']];
+  const statuses: readonly [number, string][] = [
+    [101, '1xx'],
+    [200, '2xx'],
+    [204, '2xx'],
+    [301, '3xx'],
+    [404, '4xx'],
+    [499, '4xx'],
+    [503, '5xx'],
+    [0, 'other'],
+    [600, 'other'],
+  ];
   for (const [s, cls] of statuses) t.is<string | undefined, string>(STATUS_CLASSES[statusClass(s)], cls, String(s));
 });
 
@@ -87,7 +106,11 @@ test('a scrape after traffic parses strictly and has the documented names, types
   });
   const gw = await startEdgeway(
     t,
-    docs(INGRESS_CLASS, serviceWithEndpoints('web', [{ ip: '127.0.0.1', port: backend.port }]), ingress('web', [{ host: 'web.test', path: '/', service: 'web' }])),
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('web', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('web', [{ host: 'web.test', path: '/', service: 'web' }]),
+    ),
   );
   for (let i = 0; i < 3; i++) t.is((await httpGet(`${gw.url}/a/${i}?q=${i}`, { host: 'web.test' })).status, 200);
   t.is((await httpGet(`${gw.url}/missing`, { host: 'web.test' }, 'POST', 'x')).status, 404);
@@ -146,7 +169,10 @@ test('a scrape after traffic parses strictly and has the documented names, types
   const duration = families.get('edgeway_request_duration_seconds')!.samples.filter((s) => s.labels['ingress'] === 'default/web');
   const buckets = duration.filter((s) => s.name.endsWith('_bucket'));
   t.is(buckets.at(-1)?.labels['le'], '+Inf');
-  t.true(buckets.every((b, i) => i === 0 || b.value >= buckets[i - 1]!.value), 'buckets are cumulative');
+  t.true(
+    buckets.every((b, i) => i === 0 || b.value >= buckets[i - 1]!.value),
+    'buckets are cumulative',
+  );
   t.is(duration.find((s) => s.name.endsWith('_count'))?.value, 5);
   t.is(buckets.at(-1)?.value, 5);
   t.is(families.get('edgeway_upstream_response_headers_seconds')!.samples.find((s) => s.name.endsWith('_count'))?.value, 5);

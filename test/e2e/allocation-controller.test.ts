@@ -14,7 +14,12 @@ import { loaded, pool, service } from '../fixtures/allocation-fixtures.ts';
 const smallPool = buildPools([loaded(pool('p', ['10.0.0.1-10.0.0.2']))]).pools;
 const defaultPools = buildPools([]).pools;
 
-function run(services: Service[], pools: readonly AddressPool[] = defaultPools, previous: AllocationState = EMPTY_ALLOCATION_STATE, options?: AllocationOptions): AllocationOutcome {
+function run(
+  services: Service[],
+  pools: readonly AddressPool[] = defaultPools,
+  previous: AllocationState = EMPTY_ALLOCATION_STATE,
+  options?: AllocationOptions,
+): AllocationOutcome {
   return allocateAll(
     services.map((s, i) => loaded(s, 10 * (i + 1))),
     pools,
@@ -64,7 +69,16 @@ test('each Service type gets what it needs', (t) => {
 });
 
 test('TCP and UDP ports with one number get one NodePort when it is free for both', (t) => {
-  const outcome = run([service('dns', { type: 'NodePort', ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }, { port: 54, protocol: 'UDP' }] })]);
+  const outcome = run([
+    service('dns', {
+      type: 'NodePort',
+      ports: [
+        { port: 53, protocol: 'UDP' },
+        { port: 53, protocol: 'TCP' },
+        { port: 54, protocol: 'UDP' },
+      ],
+    }),
+  ]);
   t.is(table(outcome)['default/dns'], '127.96.1.1 - 53:30086/UDP 53:30086/TCP 54:30087/UDP');
 });
 
@@ -155,13 +169,10 @@ test('an explicit nodePort conflict rejects only that Service, with the API serv
     'default/after': '127.96.1.2 - 80:30086/TCP',
   });
   t.false('default/second' in outcome.state.services);
-  t.deepEqual(
-    outcome.diagnostics.map(formatDiagnostic),
-    [
-      'test.yaml:24:3: error EW_NODEPORT_TAKEN: Service default/second: spec.ports[1].nodePort: 30080: provided port is already allocated (to Service default/first, TCP)',
-      'test.yaml:34:3: error EW_NODEPORT_OUT_OF_RANGE: Service default/range: spec.ports[0].nodePort: 80: provided port is not in the valid range. The range of valid ports is 30000-32767',
-    ],
-  );
+  t.deepEqual(outcome.diagnostics.map(formatDiagnostic), [
+    'test.yaml:24:3: error EW_NODEPORT_TAKEN: Service default/second: spec.ports[1].nodePort: 30080: provided port is already allocated (to Service default/first, TCP)',
+    'test.yaml:34:3: error EW_NODEPORT_OUT_OF_RANGE: Service default/range: spec.ports[0].nodePort: 80: provided port is not in the valid range. The range of valid ports is 30000-32767',
+  ]);
 });
 
 test('ClusterIP explicit, taken, None on a LoadBalancer, and exhaustion', (t) => {
@@ -193,7 +204,11 @@ test('IPv6 and dual-stack Services with a CIDR per family', (t) => {
   const options: AllocationOptions = { ...DEFAULT_ALLOCATION_OPTIONS, serviceCIDRs: ['127.96.0.0/12', 'fd00:96::/112'] };
   const pools = buildPools([loaded(pool('dual', ['127.241.0.0/24', 'fd00:241::/120']))]).pools;
   const outcome = run(
-    [service('v6', { spec: { ipFamilies: ['IPv6'] }, created: '1' }), service('dual', { spec: { ipFamilies: ['IPv4', 'IPv6'] }, created: '2' }), service('v4', { created: '3' })],
+    [
+      service('v6', { spec: { ipFamilies: ['IPv6'] }, created: '1' }),
+      service('dual', { spec: { ipFamilies: ['IPv4', 'IPv6'] }, created: '2' }),
+      service('v4', { created: '3' }),
+    ],
     pools,
     EMPTY_ALLOCATION_STATE,
     options,

@@ -34,11 +34,19 @@ function lastRefusal(available: readonly AddressPool[], services: readonly Servi
 
 const one = pools(pool('one', ['10.0.0.1/32']));
 const shared = (name: string, key: string | undefined, port = 80) =>
-  service(name, { annotations: { 'metallb.io/loadBalancerIPs': '10.0.0.1', ...(key === undefined ? {} : { 'metallb.io/allow-shared-ip': key }) }, ports: [{ port, protocol: 'TCP' }] });
+  service(name, {
+    annotations: { 'metallb.io/loadBalancerIPs': '10.0.0.1', ...(key === undefined ? {} : { 'metallb.io/allow-shared-ip': key }) },
+    ports: [{ port, protocol: 'TCP' }],
+  });
 
 const table: readonly [string, readonly AddressPool[], readonly Service[], string][] = [
   ['exhausted, automatic', one, [service('a'), service('b')], 'no available IPs'],
-  ['exhausted, in the requested pool', one, [service('a'), service('b', { annotations: { 'metallb.io/address-pool': 'one' } })], 'no available IPs in pool "one"'],
+  [
+    'exhausted, in the requested pool',
+    one,
+    [service('a'), service('b', { annotations: { 'metallb.io/address-pool': 'one' } })],
+    'no available IPs in pool "one"',
+  ],
   ['no autoAssign pool', pools(pool('manual', ['10.0.0.0/24'], { autoAssign: false })), [service('a')], 'no available IPs'],
   ['unknown pool', one, [service('a', { annotations: { 'metallb.io/address-pool': 'gold' } })], 'unknown pool "gold"'],
   ['address outside every pool', one, [service('a', { annotations: { 'metallb.io/loadBalancerIPs': '192.0.2.7' } })], '"192.0.2.7" is not allowed in config'],
@@ -54,7 +62,12 @@ const table: readonly [string, readonly AddressPool[], readonly Service[], strin
     [service('a', { annotations: { 'metallb.io/loadBalancerIPs': '10.0.0.1' }, spec: { loadBalancerIP: '10.0.0.1' } })],
     'service can not have both metallb.io/loadBalancerIPs and svc.Spec.LoadBalancerIP',
   ],
-  ['address in use, no sharing key', one, [shared('a', undefined), shared('b', undefined, 81)], `can't change sharing key for "default/b", address also in use by default/a`],
+  [
+    'address in use, no sharing key',
+    one,
+    [shared('a', undefined), shared('b', undefined, 81)],
+    `can't change sharing key for "default/b", address also in use by default/a`,
+  ],
   ['sharing keys differ', one, [shared('a', 'x'), shared('b', 'y', 81)], `can't change sharing key for "default/b", address also in use by default/a`],
   ['shared address, same port', one, [shared('a', 'x'), shared('b', 'x')], 'port TCP/80 is already in use on "10.0.0.1"'],
 ];
@@ -65,7 +78,7 @@ for (const [name, available, services, expected] of table) {
   });
 }
 
-test('status: the pending condition leads with MetalLB\'s AllocationFailed sentence; an allocated Service names its pool', async (t) => {
+test("status: the pending condition leads with MetalLB's AllocationFailed sentence; an allocated Service names its pool", async (t) => {
   const { startEdgeway } = await import('../helpers/edgeway.ts');
   const { docs } = await import('../helpers/manifests.ts');
   const lbService = (name: string) => `apiVersion: v1
@@ -85,7 +98,10 @@ spec: {addresses: [127.241.0.1/32]}
       lbService('b'),
     ),
   );
-  const get = async (name: string) => (await (await fetch(`${gw.adminUrl}/api/v1/namespaces/default/services/${name}`)).json()) as Service & { status: { conditions: { type: string; message: string }[] } };
+  const get = async (name: string) =>
+    (await (await fetch(`${gw.adminUrl}/api/v1/namespaces/default/services/${name}`)).json()) as Service & {
+      status: { conditions: { type: string; message: string }[] };
+    };
   const [a, b] = [await get('a'), await get('b')];
   const [allocated, pending] = a.status.conditions.some((c) => c.message.includes('from pool')) ? [a, b] : [b, a];
   t.is(allocated.metadata.annotations?.['metallb.io/ip-allocated-from-pool'], 'tiny');
@@ -106,9 +122,12 @@ kind: BGPAdvertisement
 metadata: {name: bgp, namespace: metallb-system}
 `;
   const load = loadConfigText([{ path: 'metallb.yaml', text }]);
-  t.deepEqual(load.diagnostics.map((d) => [d.severity, d.code, d.object, d.position?.line]), [
-    ['warning', 'EW_METALLB_NOT_ANNOUNCED', 'L2Advertisement metallb-system/l2', 2],
-    ['warning', 'EW_METALLB_NOT_ANNOUNCED', 'BGPAdvertisement metallb-system/bgp', 7],
-  ]);
+  t.deepEqual(
+    load.diagnostics.map((d) => [d.severity, d.code, d.object, d.position?.line]),
+    [
+      ['warning', 'EW_METALLB_NOT_ANNOUNCED', 'L2Advertisement metallb-system/l2', 2],
+      ['warning', 'EW_METALLB_NOT_ANNOUNCED', 'BGPAdvertisement metallb-system/bgp', 7],
+    ],
+  );
   t.is(load.skipped, 0);
 });

@@ -23,7 +23,9 @@ const N = 'nginx.ingress.kubernetes.io/';
 
 /** An Ingress with one Prefix / rule for `host` to Service `svc`, with the annotations. */
 function annotated(name: string, host: string, annotations: Record<string, string>): string {
-  const lines = Object.entries(annotations).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`).join('\n');
+  const lines = Object.entries(annotations)
+    .map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`)
+    .join('\n');
   return ingress(name, [{ host, path: '/', service: 'svc' }]).replace(`  name: ${name}\n`, `  name: ${name}\n  annotations:\n${lines}\n`);
 }
 
@@ -48,20 +50,25 @@ function rawUpgrade(port: number, host: string, extra = ''): Promise<string> {
     socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
     socket.on('end', () => resolve(text));
     socket.on('error', reject);
-    socket.write(`GET /ws HTTP/1.1\r\nHost: ${host}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n${extra}\r\n`);
+    socket.write(
+      `GET /ws HTTP/1.1\r\nHost: ${host}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n${extra}\r\n`,
+    );
   });
 }
 
 test('source ranges: allowlist, its older name, denylist; 403 and the backend never sees the request', async (t) => {
   const b = await backend(t);
-  const gw = await startEdgeway(t, docs(
-    INGRESS_CLASS,
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: b.port }]),
-    annotated('lan', 'lan.test', { [`${N}whitelist-source-range`]: '10.0.0.0/8' }),
-    annotated('local', 'local.test', { [`${N}allowlist-source-range`]: '192.0.2.0/24, 127.0.0.0/8' }),
-    annotated('denied', 'denied.test', { [`${N}denylist-source-range`]: '127.0.0.1' }),
-    annotated('both', 'both.test', { [`${N}allowlist-source-range`]: '127.0.0.0/8', [`${N}denylist-source-range`]: '127.0.0.0/24' }),
-  ));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: b.port }]),
+      annotated('lan', 'lan.test', { [`${N}whitelist-source-range`]: '10.0.0.0/8' }),
+      annotated('local', 'local.test', { [`${N}allowlist-source-range`]: '192.0.2.0/24, 127.0.0.0/8' }),
+      annotated('denied', 'denied.test', { [`${N}denylist-source-range`]: '127.0.0.1' }),
+      annotated('both', 'both.test', { [`${N}allowlist-source-range`]: '127.0.0.0/8', [`${N}denylist-source-range`]: '127.0.0.0/24' }),
+    ),
+  );
   const lan = await httpGet(`${gw.url}/`, { host: 'lan.test', 'x-forwarded-for': '10.1.2.3' });
   t.is(lan.status, 403);
   t.is(lan.headers['x-edgeway-error'], 'EDGEWAY_ACCESS_DENIED', 'an untrusted client cannot name its own address');
@@ -73,12 +80,15 @@ test('source ranges: allowlist, its older name, denylist; 403 and the backend ne
 
 test('behind a trusted proxy the client is the last untrusted X-Forwarded-For address', async (t) => {
   const b = await backend(t);
-  const gw = await startEdgeway(t, docs(
-    settings('trustedProxies: ["127.0.0.1/32", "10.0.0.0/8"]'),
-    INGRESS_CLASS,
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: b.port }]),
-    annotated('doc', 'doc.test', { [`${N}whitelist-source-range`]: '203.0.113.0/24' }),
-  ));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      settings('trustedProxies: ["127.0.0.1/32", "10.0.0.0/8"]'),
+      INGRESS_CLASS,
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: b.port }]),
+      annotated('doc', 'doc.test', { [`${N}whitelist-source-range`]: '203.0.113.0/24' }),
+    ),
+  );
   const get = (xff?: string) => httpGet(`${gw.url}/`, xff === undefined ? { host: 'doc.test' } : { host: 'doc.test', 'x-forwarded-for': xff });
   t.is((await get('203.0.113.9')).status, 200);
   t.is((await get('203.0.113.9, 10.0.0.7')).status, 200, 'trusted hops are skipped');
@@ -96,18 +106,27 @@ test('basic auth: 401 with the realm, each htpasswd hash format signs in, crypt 
     'old:rqXexS6ZhobKA',
   ].join('\n');
   const secret = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: users\n  namespace: default\nstringData:\n  auth: ${JSON.stringify(htpasswd)}\n`;
-  const gw = await startEdgeway(t, docs(
-    INGRESS_CLASS,
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: b.port }]),
-    secret,
-    annotated('private', 'p.test', { [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 'users', [`${N}auth-realm`]: 'Staff' }),
-  ));
-  const as = (user: string, password: string) => httpGet(`${gw.url}/${user}`, { host: 'p.test', authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: b.port }]),
+      secret,
+      annotated('private', 'p.test', { [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 'users', [`${N}auth-realm`]: 'Staff' }),
+    ),
+  );
+  const as = (user: string, password: string) =>
+    httpGet(`${gw.url}/${user}`, { host: 'p.test', authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
   const none = await httpGet(`${gw.url}/`, { host: 'p.test' });
   t.is(none.status, 401);
   t.is(none.headers['www-authenticate'], 'Basic realm="Staff", charset="UTF-8"');
   t.is(none.headers['x-edgeway-error'], 'EDGEWAY_AUTH_REQUIRED');
-  for (const [user, password] of [['bc', 'pw-bc'], ['md', 'pw-md'], ['sh', 'pw-sh']] as const) t.is((await as(user, password)).status, 200, user);
+  for (const [user, password] of [
+    ['bc', 'pw-bc'],
+    ['md', 'pw-md'],
+    ['sh', 'pw-sh'],
+  ] as const)
+    t.is((await as(user, password)).status, 200, user);
   t.is((await as('bc', 'pw-bc')).status, 200, 'again, from the remembered verification');
   t.is((await as('bc', 'wrong')).status, 401);
   t.is((await as('old', 'anything')).status, 401, 'a crypt(3) line is refused');
@@ -118,16 +137,23 @@ test('basic auth: 401 with the realm, each htpasswd hash format signs in, crypt 
 
 test('limit-rpm with its burst per client, limit-whitelist exempts, limit-connections caps requests in flight', async (t) => {
   const b = await backend(t);
-  const gw = await startEdgeway(t, docs(
-    INGRESS_CLASS,
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: b.port }]),
-    annotated('rated', 'r.test', { [`${N}limit-rpm`]: '1', [`${N}limit-burst-multiplier`]: '2' }),
-    annotated('exempt', 'e.test', { [`${N}limit-rps`]: '1', [`${N}limit-burst-multiplier`]: '1', [`${N}limit-whitelist`]: '127.0.0.1/32' }),
-    annotated('conns', 'c.test', { [`${N}limit-connections`]: '1' }),
-  ));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: b.port }]),
+      annotated('rated', 'r.test', { [`${N}limit-rpm`]: '1', [`${N}limit-burst-multiplier`]: '2' }),
+      annotated('exempt', 'e.test', { [`${N}limit-rps`]: '1', [`${N}limit-burst-multiplier`]: '1', [`${N}limit-whitelist`]: '127.0.0.1/32' }),
+      annotated('conns', 'c.test', { [`${N}limit-connections`]: '1' }),
+    ),
+  );
   const rated = [];
   for (let i = 0; i < 4; i++) rated.push(await httpGet(`${gw.url}/${i}`, { host: 'r.test' }));
-  t.deepEqual(rated.map((r) => r.status), [200, 200, 200, 503], 'burst 2 (1 × 2): three at once, then refused');
+  t.deepEqual(
+    rated.map((r) => r.status),
+    [200, 200, 200, 503],
+    'burst 2 (1 × 2): three at once, then refused',
+  );
   t.is(rated[3]!.headers['x-edgeway-error'], 'EDGEWAY_RATE_LIMITED');
   for (let i = 0; i < 6; i++) t.is((await httpGet(`${gw.url}/`, { host: 'e.test' })).status, 200);
 
@@ -146,13 +172,16 @@ test('limit-rpm with its burst per client, limit-whitelist exempts, limit-connec
 test('upgrades are refused like requests: 403 outside the range, 401 with the challenge without credentials', async (t) => {
   const b = await backend(t);
   const secret = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: users\n  namespace: default\nstringData:\n  auth: "u:{SHA}${createHash('sha1').update('pw').digest('base64')}"\n`;
-  const gw = await startEdgeway(t, docs(
-    INGRESS_CLASS,
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: b.port }]),
-    secret,
-    annotated('lan', 'lan.test', { [`${N}whitelist-source-range`]: '10.0.0.0/8' }),
-    annotated('private', 'p.test', { [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 'users' }),
-  ));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: b.port }]),
+      secret,
+      annotated('lan', 'lan.test', { [`${N}whitelist-source-range`]: '10.0.0.0/8' }),
+      annotated('private', 'p.test', { [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 'users' }),
+    ),
+  );
   const lan = await rawUpgrade(gw.port, 'lan.test');
   t.regex(lan, /^HTTP\/1\.1 403 /);
   t.regex(lan, /X-Edgeway-Error: EDGEWAY_ACCESS_DENIED/);
@@ -164,17 +193,22 @@ test('upgrades are refused like requests: 403 outside the range, 401 with the ch
 
 test('an unusable protective annotation refuses every request (503); unhonoured annotations and snippets are listed in /config/status', async (t) => {
   const b = await backend(t);
-  const gw = await startEdgeway(t, docs(
-    INGRESS_CLASS,
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: b.port }]),
-    annotated('broken', 'x.test', { [`${N}whitelist-source-range`]: '10.0.0.0/8, 10.0.0.300' }),
-    annotated('migrated', 'm.test', { [`${N}configuration-snippet`]: 'deny all;', [`${N}rewrite-target`]: '/' }),
-  ));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: b.port }]),
+      annotated('broken', 'x.test', { [`${N}whitelist-source-range`]: '10.0.0.0/8, 10.0.0.300' }),
+      annotated('migrated', 'm.test', { [`${N}configuration-snippet`]: 'deny all;', [`${N}rewrite-target`]: '/' }),
+    ),
+  );
   const broken = await httpGet(`${gw.url}/`, { host: 'x.test' });
   t.is(broken.status, 503);
   t.is(broken.headers['x-edgeway-error'], 'EDGEWAY_ACCESS_MISCONFIGURED');
   t.is((await httpGet(`${gw.url}/`, { host: 'm.test' })).status, 200, 'warnings degrade nothing');
-  const { diagnostics } = JSON.parse((await httpGet(`${gw.adminUrl}/config/status`)).text) as { diagnostics: { code: string; field?: string; severity: string }[] };
+  const { diagnostics } = JSON.parse((await httpGet(`${gw.adminUrl}/config/status`)).text) as {
+    diagnostics: { code: string; field?: string; severity: string }[];
+  };
   const mine = diagnostics.filter((d) => d.field?.includes(N) === true).map((d) => [d.severity, d.code, d.field]);
   t.deepEqual(mine, [
     ['error', 'EW_ANNOTATION_INVALID', `metadata.annotations.${N}whitelist-source-range`],
@@ -192,13 +226,17 @@ test('force-ssl-redirect: 308 to https for a host without a TLS section', async 
   await writeFile(join(dir, 'certs', 'default.crt'), cert.certPem);
   await writeFile(join(dir, 'certs', 'default.key'), cert.keyPem, { mode: 0o600 });
   const b = await backend(t);
-  const gw = await startEdgeway(t, docs(
-    settings(`tls:\n  certificatesDir: ${join(dir, 'certs')}`),
-    INGRESS_CLASS,
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: b.port }]),
-    annotated('forced', 'f.test', { [`${N}force-ssl-redirect`]: 'true' }),
-    annotated('plain', 'p.test', {}),
-  ), { https: true, dir });
+  const gw = await startEdgeway(
+    t,
+    docs(
+      settings(`tls:\n  certificatesDir: ${join(dir, 'certs')}`),
+      INGRESS_CLASS,
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: b.port }]),
+      annotated('forced', 'f.test', { [`${N}force-ssl-redirect`]: 'true' }),
+      annotated('plain', 'p.test', {}),
+    ),
+    { https: true, dir },
+  );
   const httpsPort = gw.edgeway.addresses.find((a) => a.name === 'https')?.port;
   const forced = await httpGet(`${gw.url}/a?b=1`, { host: 'f.test' });
   t.is(forced.status, 308);
@@ -206,15 +244,16 @@ test('force-ssl-redirect: 308 to https for a host without a TLS section', async 
   t.is((await httpGet(`${gw.url}/`, { host: 'p.test' })).status, 200);
 });
 
-test('limit state outlives a reload that keeps the Ingress\'s limits, and starts afresh when they change', async (t) => {
+test("limit state outlives a reload that keeps the Ingress's limits, and starts afresh when they change", async (t) => {
   const b = await backend(t);
-  const config = (rpm: string, extra: string[]): string => docs(
-    settings('reload: {watch: false}'),
-    INGRESS_CLASS,
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: b.port }]),
-    annotated('rated', 'r.test', { [`${N}limit-rpm`]: rpm, [`${N}limit-burst-multiplier`]: '1' }),
-    ...extra,
-  );
+  const config = (rpm: string, extra: string[]): string =>
+    docs(
+      settings('reload: {watch: false}'),
+      INGRESS_CLASS,
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: b.port }]),
+      annotated('rated', 'r.test', { [`${N}limit-rpm`]: rpm, [`${N}limit-burst-multiplier`]: '1' }),
+      ...extra,
+    );
   const gw = await startEdgeway(t, config('1', []));
   const statuses = async (n: number): Promise<number[]> => {
     const out: number[] = [];

@@ -19,7 +19,12 @@ const NOW = new Date('2026-01-02T03:04:05.678Z');
 const opts = (fieldManager: string, force = false): PatchOptions => ({ fieldManager, force, now: NOW });
 
 function service(spec: Record<string, unknown>, labels?: Record<string, string>): KubeObject {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default', uid: 'u1', resourceVersion: '7', ...(labels ? { labels } : {}) }, spec };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: 'default', uid: 'u1', resourceVersion: '7', ...(labels ? { labels } : {}) },
+    spec,
+  };
 }
 
 type Entry = { manager: string; operation: string; apiVersion: string; time: string; fieldsType: string; fieldsV1: Record<string, unknown> };
@@ -46,7 +51,12 @@ spec:
 `;
 
 test('create by an Update: fieldsV1 with "." on granular maps, lists and elements, none on structs', (t) => {
-  const created = trackUpdate(SERVICE, null, service({ type: 'ClusterIP', selector: { app: 'web' }, ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }] }, { app: 'web' }), opts('kubectl-create'));
+  const created = trackUpdate(
+    SERVICE,
+    null,
+    service({ type: 'ClusterIP', selector: { app: 'web' }, ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }] }, { app: 'web' }),
+    opts('kubectl-create'),
+  );
   t.deepEqual(managed(created), [
     {
       manager: 'kubectl-create',
@@ -75,7 +85,11 @@ test('an Update takes the fields it changes from other managers and keeps the re
   t.is(b?.manager, 'b');
   t.deepEqual(b?.fieldsV1, { 'f:spec': { 'f:type': {} } });
   const unchanged = trackUpdate(SERVICE, updated, updated, opts('c'));
-  t.deepEqual(managed(unchanged).map((m) => m.manager), ['a', 'b'], 'a write that changes nothing adds no entry');
+  t.deepEqual(
+    managed(unchanged).map((m) => m.manager),
+    ['a', 'b'],
+    'a write that changes nothing adds no entry',
+  );
 });
 
 test('apply creates the object with an Apply entry', (t) => {
@@ -140,7 +154,10 @@ for (const c of CONFLICTS) {
     t.is(result.status.code, 409);
     t.is(result.status.reason, 'Conflict');
     t.is(result.status.message, c.message);
-    t.deepEqual(result.status.details?.causes, c.causes?.map((x) => ({ reason: 'FieldManagerConflict', ...x })));
+    t.deepEqual(
+      result.status.details?.causes,
+      c.causes?.map((x) => ({ reason: 'FieldManagerConflict', ...x })),
+    );
   });
 }
 
@@ -148,9 +165,17 @@ test('apply with force takes the conflicting fields; the other manager keeps the
   const forced = apply(liveByUpdate(), 'kubectl', APPLIED.replace('targetPort: 8080', 'targetPort: 9090'), true);
   t.deepEqual((forced.spec as { ports: unknown }).ports, [{ port: 80, protocol: 'TCP', targetPort: 9090 }]);
   const [csa, ssa] = managed(forced);
-  t.deepEqual(csa?.fieldsV1['f:spec'], { 'f:ports': { '.': {}, 'k:{"port":80,"protocol":"TCP"}': { '.': {}, 'f:port': {}, 'f:protocol': {} } }, 'f:selector': {} });
+  t.deepEqual(csa?.fieldsV1['f:spec'], {
+    'f:ports': { '.': {}, 'k:{"port":80,"protocol":"TCP"}': { '.': {}, 'f:port': {}, 'f:protocol': {} } },
+    'f:selector': {},
+  });
   t.is(ssa?.operation, 'Apply');
-  t.deepEqual((ssa?.fieldsV1['f:spec'] as Record<string, Record<string, Record<string, unknown>>>)['f:ports']?.['k:{"port":80,"protocol":"TCP"}'], { '.': {}, 'f:port': {}, 'f:protocol': {}, 'f:targetPort': {} });
+  t.deepEqual((ssa?.fieldsV1['f:spec'] as Record<string, Record<string, Record<string, unknown>>>)['f:ports']?.['k:{"port":80,"protocol":"TCP"}'], {
+    '.': {},
+    'f:port': {},
+    'f:protocol': {},
+    'f:targetPort': {},
+  });
 });
 
 test('two Apply managers: the conflict names the manager without "using"', (t) => {
@@ -181,14 +206,64 @@ test('apply merges ports by port and protocol: a UDP port beside a TCP one', (t)
 });
 
 const DISPATCH: readonly { name: string; kind: string; live: boolean; type: string; body: string; code: number; message: string | RegExp }[] = [
-  { name: 'an unknown content type', kind: 'Service', live: true, type: 'text/plain', body: '{}', code: 415, message: 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml' },
-  { name: 'strategic merge on a custom resource', kind: 'IPAddressPool', live: true, type: 'application/strategic-merge-patch+json', body: '{}', code: 415, message: 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml' },
-  { name: 'a patch of a missing object', kind: 'Ingress', live: false, type: 'application/merge-patch+json', body: '{}', code: 404, message: 'ingresses.networking.k8s.io not found' },
-  { name: 'a renaming patch', kind: 'Service', live: true, type: 'application/merge-patch+json', body: '{"metadata":{"name":"other"}}', code: 400, message: 'the name of the object (other) does not match the name on the URL (web)' },
-  { name: 'a kind-changing patch', kind: 'Service', live: true, type: 'application/json-patch+json', body: '[{"op":"replace","path":"/kind","value":"Pod"}]', code: 400, message: /kind or apiVersion/ },
+  {
+    name: 'an unknown content type',
+    kind: 'Service',
+    live: true,
+    type: 'text/plain',
+    body: '{}',
+    code: 415,
+    message:
+      'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml',
+  },
+  {
+    name: 'strategic merge on a custom resource',
+    kind: 'IPAddressPool',
+    live: true,
+    type: 'application/strategic-merge-patch+json',
+    body: '{}',
+    code: 415,
+    message:
+      'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+  },
+  {
+    name: 'a patch of a missing object',
+    kind: 'Ingress',
+    live: false,
+    type: 'application/merge-patch+json',
+    body: '{}',
+    code: 404,
+    message: 'ingresses.networking.k8s.io not found',
+  },
+  {
+    name: 'a renaming patch',
+    kind: 'Service',
+    live: true,
+    type: 'application/merge-patch+json',
+    body: '{"metadata":{"name":"other"}}',
+    code: 400,
+    message: 'the name of the object (other) does not match the name on the URL (web)',
+  },
+  {
+    name: 'a kind-changing patch',
+    kind: 'Service',
+    live: true,
+    type: 'application/json-patch+json',
+    body: '[{"op":"replace","path":"/kind","value":"Pod"}]',
+    code: 400,
+    message: /kind or apiVersion/,
+  },
   { name: 'bad merge patch JSON', kind: 'Service', live: true, type: 'application/merge-patch+json', body: '{', code: 400, message: /^error decoding patch: / },
   { name: 'bad apply YAML', kind: 'Service', live: true, type: 'application/apply-patch+yaml', body: 'a: [', code: 400, message: /^error decoding YAML: / },
-  { name: 'apply of another kind', kind: 'Service', live: true, type: 'application/apply-patch+yaml', body: 'apiVersion: v1\nkind: Pod\nmetadata: {name: web}\n', code: 400, message: /do not match the expected v1 Service/ },
+  {
+    name: 'apply of another kind',
+    kind: 'Service',
+    live: true,
+    type: 'application/apply-patch+yaml',
+    body: 'apiVersion: v1\nkind: Pod\nmetadata: {name: web}\n',
+    code: 400,
+    message: /do not match the expected v1 Service/,
+  },
 ];
 
 for (const c of DISPATCH) {
@@ -217,7 +292,14 @@ test('applyPatch: each patch type records an Update entry for its manager; param
     if (!result.ok) continue;
     t.is((result.object.spec as { type: string }).type, 'NodePort');
     const entries = managed(result.object);
-    t.deepEqual(entries.map((m) => [m.manager, m.operation]), [['creator', 'Update'], ['kubectl-patch', 'Update']], type);
+    t.deepEqual(
+      entries.map((m) => [m.manager, m.operation]),
+      [
+        ['creator', 'Update'],
+        ['kubectl-patch', 'Update'],
+      ],
+      type,
+    );
     t.deepEqual(entries[1]?.fieldsV1, { 'f:spec': { 'f:type': {} } });
   }
 });
@@ -228,7 +310,13 @@ test('the first apply to an object without managedFields conflicts with "before-
   t.false(result.ok);
   if (!result.ok) t.is(result.status.message, 'Apply failed with 1 conflict: conflict with "before-first-apply" using v1: .spec.selector');
   const forced = apply(live, 'kubectl', APPLIED, true);
-  t.deepEqual(managed(forced).map((m) => [m.manager, m.operation]), [['before-first-apply', 'Update'], ['kubectl', 'Apply']]);
+  t.deepEqual(
+    managed(forced).map((m) => [m.manager, m.operation]),
+    [
+      ['before-first-apply', 'Update'],
+      ['kubectl', 'Apply'],
+    ],
+  );
   t.is(managed(forced)[0]?.time, '2026-01-02T03:04:05Z');
 });
 
@@ -248,5 +336,8 @@ test('apply: a port without protocol is the TCP port (the key default), not a se
   const again = apply(live, 'kubectl', APPLIED.replace('    protocol: TCP\n', ''));
   // protocol is no longer applied, so it goes; defaulting (on every write, as the API server does) writes it back.
   t.deepEqual((again.spec as { ports: unknown }).ports, [{ port: 80, targetPort: 8080 }]);
-  t.deepEqual(Object.keys((managed(again)[0]?.fieldsV1['f:spec'] as Record<string, Record<string, unknown>>)['f:ports'] ?? {}), ['.', 'k:{"port":80,"protocol":"TCP"}']);
+  t.deepEqual(Object.keys((managed(again)[0]?.fieldsV1['f:spec'] as Record<string, Record<string, unknown>>)['f:ports'] ?? {}), [
+    '.',
+    'k:{"port":80,"protocol":"TCP"}',
+  ]);
 });

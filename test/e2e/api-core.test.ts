@@ -36,12 +36,23 @@ function config(...more: string[]): string {
   );
 }
 
-async function call(gw: Running, method: string, path: string, body?: unknown, headers: Record<string, string> = AUTH): Promise<{ status: number; body: Json }> {
+async function call(
+  gw: Running,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = AUTH,
+): Promise<{ status: number; body: Json }> {
   const r = await httpGet(gw.adminUrl + path, headers, method, body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
   return { status: r.status, body: JSON.parse(r.text) as Json };
 }
 
-const svc = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, labels }, spec: { ports: [{ name: 'http', port: 80 }] } });
+const svc = (name: string, labels: Record<string, string> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, labels },
+  spec: { ports: [{ name: 'http', port: 80 }] },
+});
 
 /** An open watch: its events as they arrive; `next` waits (with a deadline) for one matching. */
 function watch(t: ExecutionContext, url: string, headers: Record<string, string> = {}) {
@@ -107,13 +118,23 @@ test('per-object resourceVersions; a restart keeps uids, creation times and vers
   t.is(aNow['metadata'].resourceVersion, a.body['metadata'].resourceVersion, 'an unrelated create leaves the version');
   t.is(aNow['metadata'].generation, 1);
   // A PUT with a's own version succeeds although the store moved on; the spec change bumps generation.
-  const put = await call(gw, 'PUT', '/api/v1/namespaces/default/services/a', { ...svc('a'), metadata: { name: 'a', resourceVersion: aNow['metadata'].resourceVersion }, spec: { ports: [{ name: 'http', port: 81 }] } });
+  const put = await call(gw, 'PUT', '/api/v1/namespaces/default/services/a', {
+    ...svc('a'),
+    metadata: { name: 'a', resourceVersion: aNow['metadata'].resourceVersion },
+    spec: { ports: [{ name: 'http', port: 81 }] },
+  });
   t.is(put.status, 200);
   t.is(put.body['metadata'].generation, 2);
   t.is(put.body['metadata'].uid, a.body['metadata'].uid);
-  const stale = await call(gw, 'PUT', '/api/v1/namespaces/default/services/a', { ...svc('a'), metadata: { name: 'a', resourceVersion: aNow['metadata'].resourceVersion } });
+  const stale = await call(gw, 'PUT', '/api/v1/namespaces/default/services/a', {
+    ...svc('a'),
+    metadata: { name: 'a', resourceVersion: aNow['metadata'].resourceVersion },
+  });
   t.is(stale.status, 409);
-  t.is(stale.body['message'], 'Operation cannot be fulfilled on services "a": the object has been modified; please apply your changes to the latest version and try again');
+  t.is(
+    stale.body['message'],
+    'Operation cannot be fulfilled on services "a": the object has been modified; please apply your changes to the latest version and try again',
+  );
   const before = (await call(gw, 'GET', '/api/v1/services')).body;
   const filed = before['items'].find((s: Json) => s.metadata.name === 'filed');
   t.regex(filed.metadata.uid, /^[0-9a-f-]{36}$/);
@@ -171,7 +192,10 @@ test('dryRun=All validates and answers but stores nothing', async (t) => {
 test('namespaces, file objects, protobuf bodies, field selectors and pages', async (t) => {
   const gw = await startEdgeway(t, config());
   const ns = await call(gw, 'GET', '/api/v1/namespaces');
-  t.deepEqual(ns.body['items'].map((n: Json) => n.metadata.name), ['default', 'kube-public', 'kube-system']);
+  t.deepEqual(
+    ns.body['items'].map((n: Json) => n.metadata.name),
+    ['default', 'kube-public', 'kube-system'],
+  );
   const missing = await call(gw, 'POST', '/api/v1/namespaces/nowhere/services', svc('x'));
   t.is(missing.status, 404);
   t.is(missing.body['message'], 'namespaces "nowhere" not found');
@@ -181,12 +205,18 @@ test('namespaces, file objects, protobuf bodies, field selectors and pages', asy
   t.is((await call(gw, 'DELETE', '/api/v1/namespaces/team')).status, 200);
   t.is((await call(gw, 'GET', '/api/v1/namespaces/team/services/in-team')).status, 404, 'deleting a Namespace deletes what is in it');
 
-  const proto = await call(gw, 'POST', '/api/v1/namespaces/default/services', '\x0a\x02k8s', { ...AUTH, 'content-type': 'application/vnd.kubernetes.protobuf' });
+  const proto = await call(gw, 'POST', '/api/v1/namespaces/default/services', '\x0a\x02k8s', {
+    ...AUTH,
+    'content-type': 'application/vnd.kubernetes.protobuf',
+  });
   t.is(proto.status, 415);
   t.regex(proto.body['message'], /kubectl apply -f/);
 
   for (const n of ['p1', 'p2', 'p3']) t.is((await call(gw, 'POST', '/api/v1/namespaces/default/services', svc(n, { page: 'yes' }))).status, 201);
-  t.deepEqual((await call(gw, 'GET', '/api/v1/services?fieldSelector=metadata.name%3Dp2')).body['items'].map((s: Json) => s.metadata.name), ['p2']);
+  t.deepEqual(
+    (await call(gw, 'GET', '/api/v1/services?fieldSelector=metadata.name%3Dp2')).body['items'].map((s: Json) => s.metadata.name),
+    ['p2'],
+  );
   t.is((await call(gw, 'GET', '/api/v1/services?fieldSelector=metadata.namespace!%3Ddefault')).body['items'].length, 0);
   const badField = await call(gw, 'GET', '/api/v1/services?fieldSelector=spec.type%3DClusterIP');
   t.is(badField.status, 400);
@@ -222,7 +252,13 @@ test('watch: from a resourceVersion, selectors, bookmarks, timeoutSeconds, 410 E
   t.is(mark['type'], 'BOOKMARK');
   t.is(mark['object'].metadata.resourceVersion, other.body['metadata'].resourceVersion);
   // Leaving the selection is a DELETED for this watcher; a real delete too.
-  await call(gw, 'PATCH', '/api/v1/namespaces/default/services/w1', { metadata: { labels: { team: 'none' } } }, { ...AUTH, 'content-type': 'application/merge-patch+json' });
+  await call(
+    gw,
+    'PATCH',
+    '/api/v1/namespaces/default/services/w1',
+    { metadata: { labels: { team: 'none' } } },
+    { ...AUTH, 'content-type': 'application/merge-patch+json' },
+  );
   t.is((await w.next((e) => e['type'] !== 'BOOKMARK'))['type'], 'DELETED');
 
   // Replay from the list's version, with no selector: both creations, in order.
@@ -249,19 +285,36 @@ test('watch: from a resourceVersion, selectors, bookmarks, timeoutSeconds, 410 E
 
 test('deletecollection, PUT creating Endpoints, concurrent creates, stale patches', async (t) => {
   const gw = await startEdgeway(t, config());
-  const both = await Promise.all([call(gw, 'POST', '/api/v1/namespaces/default/services', svc('race')), call(gw, 'POST', '/api/v1/namespaces/default/services', svc('race'))]);
+  const both = await Promise.all([
+    call(gw, 'POST', '/api/v1/namespaces/default/services', svc('race')),
+    call(gw, 'POST', '/api/v1/namespaces/default/services', svc('race')),
+  ]);
   t.deepEqual(both.map((r) => r.status).sort(), [201, 409]);
   const nodePort = (name: string) => ({ ...svc(name), spec: { type: 'NodePort', ports: [{ name: 'http', port: 80, nodePort: 30009 }] } });
-  const ports = await Promise.all([call(gw, 'POST', '/api/v1/namespaces/default/services', nodePort('np-a')), call(gw, 'POST', '/api/v1/namespaces/default/services', nodePort('np-b'))]);
+  const ports = await Promise.all([
+    call(gw, 'POST', '/api/v1/namespaces/default/services', nodePort('np-a')),
+    call(gw, 'POST', '/api/v1/namespaces/default/services', nodePort('np-b')),
+  ]);
   t.deepEqual(ports.map((r) => r.status).sort(), [201, 422], 'one NodePort, one winner: admission runs in the serialized update');
-  const endpoints = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'race' }, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'http', port: 9 }] }] };
+  const endpoints = {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: 'race' },
+    subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'http', port: 9 }] }],
+  };
   t.is((await call(gw, 'PUT', '/api/v1/namespaces/default/endpoints/race', endpoints)).status, 201, 'Endpoints are created by PUT');
   t.is((await call(gw, 'PUT', '/api/v1/namespaces/default/services/absent', svc('absent'))).status, 404, 'Services are not');
   // A merge patch naming an old version is refused; one naming none applies to the current object.
   const current = (await call(gw, 'GET', '/api/v1/namespaces/default/services/race')).body;
   const merge = { ...AUTH, 'content-type': 'application/merge-patch+json' };
   t.is((await call(gw, 'PATCH', '/api/v1/namespaces/default/services/race', { metadata: { labels: { v: '1' } } }, merge)).status, 200);
-  const stale = await call(gw, 'PATCH', '/api/v1/namespaces/default/services/race', { metadata: { resourceVersion: current['metadata'].resourceVersion, labels: { v: '2' } } }, merge);
+  const stale = await call(
+    gw,
+    'PATCH',
+    '/api/v1/namespaces/default/services/race',
+    { metadata: { resourceVersion: current['metadata'].resourceVersion, labels: { v: '2' } } },
+    merge,
+  );
   t.is(stale.status, 409);
   t.is(stale.body['reason'], 'Conflict');
   t.is((await call(gw, 'PATCH', '/api/v1/namespaces/default/services/absent', { metadata: { labels: { v: '1' } } }, merge)).status, 404);
@@ -277,18 +330,32 @@ test('deletecollection, PUT creating Endpoints, concurrent creates, stale patche
   t.is((await call(gw, 'GET', '/api/v1/namespaces/default/services?labelSelector=sweep')).body['items'].length, 2);
   const swept = await call(gw, 'DELETE', '/api/v1/namespaces/default/services?labelSelector=sweep');
   t.is(swept.status, 200);
-  t.deepEqual(swept.body['items'].map((s: Json) => s.metadata.name), ['c1', 'c2']);
+  t.deepEqual(
+    swept.body['items'].map((s: Json) => s.metadata.name),
+    ['c1', 'c2'],
+  );
   t.is((await call(gw, 'GET', '/api/v1/namespaces/default/services?labelSelector=sweep')).body['items'].length, 0);
 });
 
 test('the watch history keeps a bounded ring and reports what it no longer holds', (t) => {
   const h = new EventHistory(2, 10);
-  const e = (rv: number) => ({ type: 'ADDED' as const, object: { apiVersion: 'v1', kind: 'Service', metadata: { name: `s${rv}` } }, previous: null, resourceVersion: rv });
+  const e = (rv: number) => ({
+    type: 'ADDED' as const,
+    object: { apiVersion: 'v1', kind: 'Service', metadata: { name: `s${rv}` } },
+    previous: null,
+    resourceVersion: rv,
+  });
   h.append([e(11), e(12)], 12);
-  t.deepEqual(h.since(10)!.map((x) => x.resourceVersion), [11, 12]);
+  t.deepEqual(
+    h.since(10)!.map((x) => x.resourceVersion),
+    [11, 12],
+  );
   h.append([e(13)], 13);
   t.is(h.since(10), null);
-  t.deepEqual(h.since(11)!.map((x) => x.resourceVersion), [12, 13]);
+  t.deepEqual(
+    h.since(11)!.map((x) => x.resourceVersion),
+    [12, 13],
+  );
   t.deepEqual(h.since(13), []);
 });
 
@@ -298,14 +365,23 @@ test('kubectl reads over plain HTTP: tables, JSON, pages, field selectors, names
   await writeFile(kubeconfig, 'apiVersion: v1\nkind: Config\n');
   const kubectl = (...args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile('kubectl', ['--server', gw.adminUrl, '--kubeconfig', kubeconfig, ...args], { timeout: 30_000, env: { ...process.env, HOME: gw.dir } }, (err, stdout, stderr) =>
-        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr }),
+      execFile(
+        'kubectl',
+        ['--server', gw.adminUrl, '--kubeconfig', kubeconfig, ...args],
+        { timeout: 30_000, env: { ...process.env, HOME: gw.dir } },
+        (err, stdout, stderr) => resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr }),
       );
     });
   const names = await kubectl('get', 'svc', '-A', '-o', 'custom-columns=NS:.metadata.namespace,NAME:.metadata.name', '--no-headers');
   t.is(names.code, 0, names.stderr);
   // default/kubernetes is the built-in Service standing for the admin API, as a cluster has.
-  t.deepEqual(names.stdout.trim().split('\n').map((l) => l.split(/\s+/).join('/')), ['default/filed', 'default/kubernetes', 'shop/web']);
+  t.deepEqual(
+    names.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/\s+/).join('/')),
+    ['default/filed', 'default/kubernetes', 'shop/web'],
+  );
   const table = await kubectl('get', 'services', '-n', 'shop');
   t.is(table.code, 0, table.stderr);
   t.regex(table.stdout, /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\n/);
@@ -334,7 +410,9 @@ test('kubectl get -w prints the rows of objects created after it started', async
   const gw = await startEdgeway(t, config());
   const kubeconfig = join(gw.dir, 'kubeconfig');
   await writeFile(kubeconfig, 'apiVersion: v1\nkind: Config\n');
-  const child = spawn('kubectl', ['--server', gw.adminUrl, '--kubeconfig', kubeconfig, 'get', 'services', '-n', 'default', '-w'], { env: { ...process.env, HOME: gw.dir } });
+  const child = spawn('kubectl', ['--server', gw.adminUrl, '--kubeconfig', kubeconfig, 'get', 'services', '-n', 'default', '-w'], {
+    env: { ...process.env, HOME: gw.dir },
+  });
   t.teardown(() => void child.kill());
   let out = '';
   let wake: () => void = () => undefined;

@@ -27,28 +27,66 @@ const withSpec = (spec: Record<string, unknown>): unknown => ({ ...DOC, spec });
 const OK: readonly { name: string; ops: unknown[]; want: unknown }[] = [
   { name: 'add a key', ops: [{ op: 'add', path: '/spec/selector', value: { app: 'web' } }], want: withSpec({ ...DOC.spec, selector: { app: 'web' } }) },
   { name: 'add replaces an existing key', ops: [{ op: 'add', path: '/spec/type', value: 'NodePort' }], want: withSpec({ ...DOC.spec, type: 'NodePort' }) },
-  { name: 'add inserts into a list', ops: [{ op: 'add', path: '/spec/ports/1', value: { port: 8080 } }], want: withSpec({ ...DOC.spec, ports: [{ port: 80 }, { port: 8080 }, { port: 443 }] }) },
-  { name: 'add appends with -', ops: [{ op: 'add', path: '/spec/ports/-', value: { port: 9 } }], want: withSpec({ ...DOC.spec, ports: [{ port: 80 }, { port: 443 }, { port: 9 }] }) },
-  { name: 'add at the end index', ops: [{ op: 'add', path: '/spec/ports/2', value: { port: 9 } }], want: withSpec({ ...DOC.spec, ports: [{ port: 80 }, { port: 443 }, { port: 9 }] }) },
-  { name: 'add at -1 appends', ops: [{ op: 'add', path: '/spec/ports/-1', value: { port: 9 } }], want: withSpec({ ...DOC.spec, ports: [{ port: 80 }, { port: 443 }, { port: 9 }] }) },
-  { name: 'add with a leading zero index', ops: [{ op: 'add', path: '/spec/ports/01', value: { port: 9 } }], want: withSpec({ ...DOC.spec, ports: [{ port: 80 }, { port: 9 }, { port: 443 }] }) },
+  {
+    name: 'add inserts into a list',
+    ops: [{ op: 'add', path: '/spec/ports/1', value: { port: 8080 } }],
+    want: withSpec({ ...DOC.spec, ports: [{ port: 80 }, { port: 8080 }, { port: 443 }] }),
+  },
+  {
+    name: 'add appends with -',
+    ops: [{ op: 'add', path: '/spec/ports/-', value: { port: 9 } }],
+    want: withSpec({ ...DOC.spec, ports: [{ port: 80 }, { port: 443 }, { port: 9 }] }),
+  },
+  {
+    name: 'add at the end index',
+    ops: [{ op: 'add', path: '/spec/ports/2', value: { port: 9 } }],
+    want: withSpec({ ...DOC.spec, ports: [{ port: 80 }, { port: 443 }, { port: 9 }] }),
+  },
+  {
+    name: 'add at -1 appends',
+    ops: [{ op: 'add', path: '/spec/ports/-1', value: { port: 9 } }],
+    want: withSpec({ ...DOC.spec, ports: [{ port: 80 }, { port: 443 }, { port: 9 }] }),
+  },
+  {
+    name: 'add with a leading zero index',
+    ops: [{ op: 'add', path: '/spec/ports/01', value: { port: 9 } }],
+    want: withSpec({ ...DOC.spec, ports: [{ port: 80 }, { port: 9 }, { port: 443 }] }),
+  },
   { name: 'add without a value adds null', ops: [{ op: 'add', path: '/spec/x' }], want: withSpec({ ...DOC.spec, x: null }) },
   { name: 'remove a key', ops: [{ op: 'remove', path: '/spec/type' }], want: withSpec({ ports: DOC.spec.ports }) },
   { name: 'remove a list item', ops: [{ op: 'remove', path: '/spec/ports/0' }], want: withSpec({ ...DOC.spec, ports: [{ port: 443 }] }) },
   { name: 'remove the last item with -1', ops: [{ op: 'remove', path: '/spec/ports/-1' }], want: withSpec({ ...DOC.spec, ports: [{ port: 80 }] }) },
-  { name: 'replace', ops: [{ op: 'replace', path: '/spec/ports/1/port', value: 8443 }], want: withSpec({ ...DOC.spec, ports: [{ port: 80 }, { port: 8443 }] }) },
-  { name: 'replace of a missing key adds it', ops: [{ op: 'replace', path: '/spec/clusterIP', value: 'None' }], want: withSpec({ ...DOC.spec, clusterIP: 'None' }) },
+  {
+    name: 'replace',
+    ops: [{ op: 'replace', path: '/spec/ports/1/port', value: 8443 }],
+    want: withSpec({ ...DOC.spec, ports: [{ port: 80 }, { port: 8443 }] }),
+  },
+  {
+    name: 'replace of a missing key adds it',
+    ops: [{ op: 'replace', path: '/spec/clusterIP', value: 'None' }],
+    want: withSpec({ ...DOC.spec, clusterIP: 'None' }),
+  },
   {
     name: 'escaped pointers ~1 and ~0',
-    ops: [{ op: 'remove', path: '/metadata/labels/a~1b' }, { op: 'remove', path: '/metadata/labels/c~0d' }],
+    ops: [
+      { op: 'remove', path: '/metadata/labels/a~1b' },
+      { op: 'remove', path: '/metadata/labels/c~0d' },
+    ],
     want: { ...DOC, metadata: { name: 'web', labels: { app: 'web' } } },
   },
   { name: 'move', ops: [{ op: 'move', from: '/spec/type', path: '/spec/kind' }], want: withSpec({ ports: DOC.spec.ports, kind: 'ClusterIP' }) },
-  { name: 'copy', ops: [{ op: 'copy', from: '/spec/ports/0', path: '/spec/ports/-' }], want: withSpec({ ...DOC.spec, ports: [{ port: 80 }, { port: 443 }, { port: 80 }] }) },
+  {
+    name: 'copy',
+    ops: [{ op: 'copy', from: '/spec/ports/0', path: '/spec/ports/-' }],
+    want: withSpec({ ...DOC.spec, ports: [{ port: 80 }, { port: 443 }, { port: 80 }] }),
+  },
   { name: 'copy of a missing key copies null', ops: [{ op: 'copy', from: '/spec/nope', path: '/spec/x' }], want: withSpec({ ...DOC.spec, x: null }) },
   {
     name: 'test passes (key order does not matter), then replace',
-    ops: [{ op: 'test', path: '/spec/ports/0', value: { port: 80 } }, { op: 'replace', path: '/spec/type', value: 'NodePort' }],
+    ops: [
+      { op: 'test', path: '/spec/ports/0', value: { port: 80 } },
+      { op: 'replace', path: '/spec/type', value: 'NodePort' },
+    ],
     want: withSpec({ ...DOC.spec, type: 'NodePort' }),
   },
   { name: 'test of a missing key against null passes', ops: [{ op: 'test', path: '/spec/nope', value: null }], want: DOC },
@@ -58,13 +96,41 @@ const OK: readonly { name: string; ops: unknown[]; want: unknown }[] = [
 const INVALID: readonly { name: string; ops: unknown[]; cause: string }[] = [
   { name: 'a failed test', ops: [{ op: 'test', path: '/spec/type', value: 'NodePort' }], cause: 'testing value /spec/type failed: test failed' },
   { name: 'a test of a missing key', ops: [{ op: 'test', path: '/spec/nope', value: 1 }], cause: 'testing value /spec/nope failed: test failed' },
-  { name: 'a test past the end of a list', ops: [{ op: 'test', path: '/spec/ports/7', value: 1 }], cause: "error in test for path: '/spec/ports/7': Unable to access invalid index: 7: invalid index referenced" },
-  { name: 'replace past the end of a list', ops: [{ op: 'replace', path: '/spec/ports/7', value: 1 }], cause: 'replace operation does not apply: doc is missing key: /spec/ports/7: missing value' },
-  { name: 'replace under a missing parent', ops: [{ op: 'replace', path: '/status/x/y', value: 1 }], cause: 'replace operation does not apply: doc is missing path: /status/x/y: missing value' },
-  { name: 'remove of a missing key', ops: [{ op: 'remove', path: '/spec/nope' }], cause: "error in remove for path: '/spec/nope': Unable to remove nonexistent key: nope: missing value" },
-  { name: 'remove past the end', ops: [{ op: 'remove', path: '/spec/ports/7' }], cause: "error in remove for path: '/spec/ports/7': Unable to access invalid index: 7: invalid index referenced" },
-  { name: 'add under a missing parent', ops: [{ op: 'add', path: '/status/x/y', value: 1 }], cause: 'add operation does not apply: doc is missing path: "/status/x/y": missing value' },
-  { name: 'add past the end', ops: [{ op: 'add', path: '/spec/ports/5', value: 1 }], cause: "error in add for path: '/spec/ports/5': Unable to access invalid index: 5: invalid index referenced" },
+  {
+    name: 'a test past the end of a list',
+    ops: [{ op: 'test', path: '/spec/ports/7', value: 1 }],
+    cause: "error in test for path: '/spec/ports/7': Unable to access invalid index: 7: invalid index referenced",
+  },
+  {
+    name: 'replace past the end of a list',
+    ops: [{ op: 'replace', path: '/spec/ports/7', value: 1 }],
+    cause: 'replace operation does not apply: doc is missing key: /spec/ports/7: missing value',
+  },
+  {
+    name: 'replace under a missing parent',
+    ops: [{ op: 'replace', path: '/status/x/y', value: 1 }],
+    cause: 'replace operation does not apply: doc is missing path: /status/x/y: missing value',
+  },
+  {
+    name: 'remove of a missing key',
+    ops: [{ op: 'remove', path: '/spec/nope' }],
+    cause: "error in remove for path: '/spec/nope': Unable to remove nonexistent key: nope: missing value",
+  },
+  {
+    name: 'remove past the end',
+    ops: [{ op: 'remove', path: '/spec/ports/7' }],
+    cause: "error in remove for path: '/spec/ports/7': Unable to access invalid index: 7: invalid index referenced",
+  },
+  {
+    name: 'add under a missing parent',
+    ops: [{ op: 'add', path: '/status/x/y', value: 1 }],
+    cause: 'add operation does not apply: doc is missing path: "/status/x/y": missing value',
+  },
+  {
+    name: 'add past the end',
+    ops: [{ op: 'add', path: '/spec/ports/5', value: 1 }],
+    cause: "error in add for path: '/spec/ports/5': Unable to access invalid index: 5: invalid index referenced",
+  },
   {
     name: 'add at a word index',
     ops: [{ op: 'add', path: '/spec/ports/x', value: 1 }],
@@ -73,14 +139,49 @@ const INVALID: readonly { name: string; ops: unknown[]; cause: string }[] = [
   { name: 'an unknown op', ops: [{ op: 'frobnicate', path: '/spec' }], cause: 'Unexpected kind: frobnicate' },
   { name: 'no op', ops: [{ path: '/spec' }], cause: 'Unexpected kind: unknown' },
   { name: 'add without a path', ops: [{ op: 'add', value: 1 }], cause: 'add operation failed to decode path: missing value' },
-  { name: 'replace without a path', ops: [{ op: 'replace', value: 1 }], cause: 'replace operation failed to decode path: operation missing path field: missing value' },
-  { name: 'move without a from', ops: [{ op: 'move', path: '/a' }], cause: 'move operation failed to decode from: operation, missing from field: missing value' },
-  { name: 'a pointer without a slash', ops: [{ op: 'add', path: 'spec', value: 1 }], cause: 'add operation does not apply: doc is missing path: "spec": missing value' },
-  { name: 'the whole document', ops: [{ op: 'replace', path: '', value: {} }], cause: 'replace operation does not apply: doc is missing path: : missing value' },
-  { name: 'moving into itself', ops: [{ op: 'move', from: '/spec', path: '/spec/x' }], cause: 'move operation does not apply: doc is missing destination path: /spec/x: missing value' },
-  { name: 'moving a missing key', ops: [{ op: 'move', from: '/spec/nope', path: '/spec/x' }], cause: "error in move for path: 'nope': Unable to remove nonexistent key: nope: missing value" },
-  { name: 'copying into a missing parent', ops: [{ op: 'copy', from: '/spec/type', path: '/status/x/y' }], cause: 'copy operation does not apply: doc is missing destination path: /status/x/y: missing value' },
-  { name: 'a later failure undoes the earlier operations', ops: [{ op: 'remove', path: '/spec' }, { op: 'test', path: '/a', value: 1 }], cause: 'testing value /a failed: test failed' },
+  {
+    name: 'replace without a path',
+    ops: [{ op: 'replace', value: 1 }],
+    cause: 'replace operation failed to decode path: operation missing path field: missing value',
+  },
+  {
+    name: 'move without a from',
+    ops: [{ op: 'move', path: '/a' }],
+    cause: 'move operation failed to decode from: operation, missing from field: missing value',
+  },
+  {
+    name: 'a pointer without a slash',
+    ops: [{ op: 'add', path: 'spec', value: 1 }],
+    cause: 'add operation does not apply: doc is missing path: "spec": missing value',
+  },
+  {
+    name: 'the whole document',
+    ops: [{ op: 'replace', path: '', value: {} }],
+    cause: 'replace operation does not apply: doc is missing path: : missing value',
+  },
+  {
+    name: 'moving into itself',
+    ops: [{ op: 'move', from: '/spec', path: '/spec/x' }],
+    cause: 'move operation does not apply: doc is missing destination path: /spec/x: missing value',
+  },
+  {
+    name: 'moving a missing key',
+    ops: [{ op: 'move', from: '/spec/nope', path: '/spec/x' }],
+    cause: "error in move for path: 'nope': Unable to remove nonexistent key: nope: missing value",
+  },
+  {
+    name: 'copying into a missing parent',
+    ops: [{ op: 'copy', from: '/spec/type', path: '/status/x/y' }],
+    cause: 'copy operation does not apply: doc is missing destination path: /status/x/y: missing value',
+  },
+  {
+    name: 'a later failure undoes the earlier operations',
+    ops: [
+      { op: 'remove', path: '/spec' },
+      { op: 'test', path: '/a', value: 1 },
+    ],
+    cause: 'testing value /a failed: test failed',
+  },
 ];
 
 async function kubectlPatch(t: ExecutionContext, ops: unknown[]): Promise<{ readonly out?: unknown; readonly error?: string }> {

@@ -90,8 +90,11 @@ async function withKubectl(t: ExecutionContext, objects = ''): Promise<Kubectl> 
   await writeFile(kubeconfig, kubeconfigYaml({ server: serverUrl('127.0.0.1', running.edgeway.adminPort), caPem: ca.certPem, token: TOKEN }));
   const exec = (args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ err: Error | null; stdout: string; stderr: string }> =>
     new Promise((resolve) =>
-      execFile('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'kube-cache'), ...args], { timeout: 60_000, env: { ...process.env, ...env } }, (err, stdout, stderr) =>
-        resolve({ err, stdout, stderr }),
+      execFile(
+        'kubectl',
+        ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'kube-cache'), ...args],
+        { timeout: 60_000, env: { ...process.env, ...env } },
+        (err, stdout, stderr) => resolve({ err, stdout, stderr }),
       ),
     );
   const run = async (...args: string[]): Promise<string> => {
@@ -124,7 +127,11 @@ function kubectlTable(rows: readonly (readonly string[])[]): string {
 }
 
 /** The widths kubectl gives columns vary with the values: compare rows as their cells. */
-const cells = (text: string): string[][] => text.trimEnd().split('\n').map((l) => l.trim().split(/ {2,}/));
+const cells = (text: string): string[][] =>
+  text
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.trim().split(/ {2,}/));
 
 test('kubectl get: every served kind, -A, -o wide and -o yaml', async (t) => {
   const { run } = await withKubectl(t, OBJECTS);
@@ -182,7 +189,8 @@ test('kubectl get: every served kind, -A, -o wide and -o yaml', async (t) => {
   t.deepEqual(all[5], ['ingressclass.networking.k8s.io/edgeway', 'edgeway.io/ingress-controller', '<none>', '<age>']);
   const yaml = await run('get', 'svc', 'web', '-o', 'yaml');
   t.regex(yaml, /^apiVersion: v1\nkind: Service\nmetadata:\n/);
-  for (const line of ['  sessionAffinity: None', '  type: ClusterIP', '    protocol: TCP', '    targetPort: 8080', '  uid: ', '  resourceVersion: "']) t.true(yaml.includes(line), line);
+  for (const line of ['  sessionAffinity: None', '  type: ClusterIP', '    protocol: TCP', '    targetPort: 8080', '  uid: ', '  resourceVersion: "'])
+    t.true(yaml.includes(line), line);
   t.false(yaml.includes('managedFields'), 'kubectl hides managedFields unless asked');
 });
 
@@ -211,7 +219,10 @@ Events:                   <none>
 `,
   );
   const ing = await run('describe', 'ing', 'web');
-  t.regex(ing, /^Name: +web\nLabels: +<none>\nNamespace: +default\nAddress: +\S*\nIngress Class: +edgeway\nDefault backend: +<default>\nTLS:\n  a-tls terminates a\.example\.com\nRules:\n  Host +Path +Backends\n  ---- +---- +--------\n  a\.example\.com +\n +\/ +web:80 \(.*\)\n/);
+  t.regex(
+    ing,
+    /^Name: +web\nLabels: +<none>\nNamespace: +default\nAddress: +\S*\nIngress Class: +edgeway\nDefault backend: +<default>\nTLS:\n  a-tls terminates a\.example\.com\nRules:\n  Host +Path +Backends\n  ---- +---- +--------\n  a\.example\.com +\n +\/ +web:80 \(.*\)\n/,
+  );
 });
 
 const SHOP = `apiVersion: v1
@@ -231,14 +242,19 @@ test('kubectl apply -f (client side): created, then configured with a changed an
   const { run, file } = await withKubectl(t);
   t.is(await run('apply', '-f', await file('shop.yaml', SHOP)), 'service/shop created\n');
   t.is(await run('apply', '-f', await file('shop.yaml', SHOP)), 'service/shop unchanged\n');
-  const changed = SHOP.replace('targetPort: 8080', 'targetPort: 8081').replace('tier: web', 'tier: back').replace(/ {2}- \{name: admin.*\n/, '');
+  const changed = SHOP.replace('targetPort: 8080', 'targetPort: 8081')
+    .replace('tier: web', 'tier: back')
+    .replace(/ {2}- \{name: admin.*\n/, '');
   t.is(await run('apply', '-f', await file('shop.yaml', changed)), 'service/shop configured\n');
   const live = JSON.parse(await run('get', 'svc', 'shop', '-o', 'json')) as {
     metadata: { labels: Record<string, string>; annotations: Record<string, string>; generation: number };
     spec: { ports: { name: string; port: number; targetPort: number }[] };
   };
   t.deepEqual(live.metadata.labels, { app: 'shop', tier: 'back' });
-  t.deepEqual(live.spec.ports.map((p) => [p.name, p.port, p.targetPort]), [['http', 80, 8081]]);
+  t.deepEqual(
+    live.spec.ports.map((p) => [p.name, p.port, p.targetPort]),
+    [['http', 80, 8081]],
+  );
   t.is(live.metadata.generation, 2);
   t.deepEqual(JSON.parse(live.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']!), {
     apiVersion: 'v1',
@@ -259,8 +275,13 @@ spec:
 `;
   t.is(await run('apply', '--server-side', '-f', await file('ssa.yaml', mine)), 'service/ssa serverside-applied\n');
   const managers = (): Promise<{ manager: string; operation: string; fieldsV1: unknown }[]> =>
-    run('get', 'svc', 'ssa', '-o', 'jsonpath={.metadata.managedFields}').then((s) => JSON.parse(s) as { manager: string; operation: string; fieldsV1: unknown }[]);
-  t.deepEqual((await managers()).map((m) => [m.manager, m.operation]), [['kubectl', 'Apply']]);
+    run('get', 'svc', 'ssa', '-o', 'jsonpath={.metadata.managedFields}').then(
+      (s) => JSON.parse(s) as { manager: string; operation: string; fieldsV1: unknown }[],
+    );
+  t.deepEqual(
+    (await managers()).map((m) => [m.manager, m.operation]),
+    [['kubectl', 'Apply']],
+  );
   t.deepEqual((await managers())[0]!.fieldsV1, {
     'f:spec': { 'f:ports': { '.': {}, 'k:{"port":80,"protocol":"TCP"}': { '.': {}, 'f:name': {}, 'f:port': {}, 'f:targetPort': {} } }, 'f:selector': {} },
   });
@@ -271,7 +292,13 @@ spec:
   t.is(await run('apply', '--server-side', '--field-manager', 'other', '--force-conflicts', '-f', theirs), 'service/ssa serverside-applied\n');
   t.is(await run('get', 'svc', 'ssa', '-o', 'jsonpath={.spec.ports[0].targetPort}'), '9090');
   const after = await managers();
-  t.deepEqual(after.map((m) => [m.manager, m.operation]), [['kubectl', 'Apply'], ['other', 'Apply']]);
+  t.deepEqual(
+    after.map((m) => [m.manager, m.operation]),
+    [
+      ['kubectl', 'Apply'],
+      ['other', 'Apply'],
+    ],
+  );
   t.false(JSON.stringify(after[0]!.fieldsV1).includes('targetPort'), 'the forced field moved to the other manager');
 });
 
@@ -297,12 +324,18 @@ test('kubectl edit, patch (strategic, merge, json), label and annotate', async (
   t.is(await run('label', 'svc', 'shop', 'env=dev', '--overwrite'), 'service/shop labeled\n');
   t.is(await run('label', 'svc', 'shop', 'env-'), 'service/shop unlabeled\n');
   t.is(await run('annotate', 'svc', 'shop', 'note=hi'), 'service/shop annotated\n');
-  t.is(await fails('annotate', 'svc', 'shop', 'note=ho'), "error: --overwrite is false but found the following declared annotation(s): 'note' already has a value (hi)\n");
+  t.is(
+    await fails('annotate', 'svc', 'shop', 'note=ho'),
+    "error: --overwrite is false but found the following declared annotation(s): 'note' already has a value (hi)\n",
+  );
   t.is(await run('annotate', 'svc', 'shop', 'note=ho', '--overwrite'), 'service/shop annotated\n');
-  t.deepEqual(cells(ages(await run('get', 'svc', 'shop', '--show-labels'))).map((r) => [r[0], r.at(-1)]), [
-    ['NAME', 'LABELS'],
-    ['shop', 'app=shop,tier=web'],
-  ]);
+  t.deepEqual(
+    cells(ages(await run('get', 'svc', 'shop', '--show-labels'))).map((r) => [r[0], r.at(-1)]),
+    [
+      ['NAME', 'LABELS'],
+      ['shop', 'app=shop,tier=web'],
+    ],
+  );
   t.is(await run('get', 'svc', 'shop', '-o', 'jsonpath={.metadata.annotations.note}'), 'ho');
 });
 
@@ -327,7 +360,9 @@ test('kubectl delete and create with --dry-run=server store nothing; delete remo
 test('kubectl get -w prints the table, then the row again when the object changes', async (t) => {
   const { run, file, kubeconfig, dir } = await withKubectl(t);
   await run('apply', '-f', await file('shop.yaml', SHOP));
-  const child = spawn('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'kube-cache'), 'get', 'svc', '-w'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'kube-cache'), 'get', 'svc', '-w'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   t.teardown(() => child.kill());
   let out = '';
   let waiting: (() => void) | null = null;
@@ -363,7 +398,10 @@ test('kubectl get -w prints the table, then the row again when the object change
 test('kubectl explain answers for the served kinds', async (t) => {
   const { run } = await withKubectl(t);
   t.regex(await run('explain', 'svc.spec.type'), /^KIND: +Service\nVERSION: +v1\n\nFIELD: type <string>\n/);
-  t.regex(await run('explain', 'ingress.spec.rules.http.paths'), /^GROUP: +networking\.k8s\.io\nKIND: +Ingress\nVERSION: +v1\n\nFIELD: paths <\[\]HTTPIngressPath>\n/);
+  t.regex(
+    await run('explain', 'ingress.spec.rules.http.paths'),
+    /^GROUP: +networking\.k8s\.io\nKIND: +Ingress\nVERSION: +v1\n\nFIELD: paths <\[\]HTTPIngressPath>\n/,
+  );
   t.regex(await run('explain', 'deploy'), /^GROUP: +apps\nKIND: +Deployment\nVERSION: +v1\n/);
   t.true((await readFile(join(import.meta.dirname, '..', '..', 'docs', 'api-connect.md'), 'utf8')).includes('kubectl explain'));
 });

@@ -107,9 +107,12 @@ function versionOverTls(port: number, caPem: string, servername?: string): Promi
 }
 
 test('an admin listener without a certificate closes TLS connections and keeps answering plain HTTP', async (t) => {
-  const admin = new AdminServer(() => {
-    throw new Error('not asked for /version');
-  }, { reload: () => Promise.reject(new Error('no reload here')) });
+  const admin = new AdminServer(
+    () => {
+      throw new Error('not asked for /version');
+    },
+    { reload: () => Promise.reject(new Error('no reload here')) },
+  );
   const port = await admin.listen({ host: '127.0.0.1', port: 0 });
   t.teardown(() => admin.close());
   await t.throwsAsync(versionOverTls(port, 'no CA'));
@@ -122,7 +125,9 @@ test('an admin listener without a certificate closes TLS connections and keeps a
   // close() ends kept-alive connections too, rather than waiting for the client to hang up.
   const agent = new HttpAgent({ keepAlive: true });
   t.teardown(() => agent.destroy());
-  await new Promise<void>((resolve, reject) => httpGetRaw({ host: '127.0.0.1', port, path: '/version', agent }, (res) => res.resume().on('end', resolve)).on('error', reject));
+  await new Promise<void>((resolve, reject) =>
+    httpGetRaw({ host: '127.0.0.1', port, path: '/version', agent }, (res) => res.resume().on('end', resolve)).on('error', reject),
+  );
   await admin.close();
 });
 
@@ -179,7 +184,10 @@ NAMESPACE   NAME                            CLASS    HOSTS           ADDRESS   P
 default     ingress.networking.k8s.io/web   <none>   a.example.com             80      <age>
 `.replace('WEB-IP    ', ((await run('get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}')) || '<none>').padEnd(10)),
   );
-  t.regex(await run('get', 'svc', '-o', 'wide'), /^NAME +TYPE +CLUSTER-IP +EXTERNAL-IP +PORT\(S\) +AGE +SELECTOR\nkubernetes +ClusterIP +\S+ +<none> +443\/TCP +\d+\w +<none>\nweb +ClusterIP +\S+ +<none> +80\/TCP +\d+d +app=web,tier=front\n$/);
+  t.regex(
+    await run('get', 'svc', '-o', 'wide'),
+    /^NAME +TYPE +CLUSTER-IP +EXTERNAL-IP +PORT\(S\) +AGE +SELECTOR\nkubernetes +ClusterIP +\S+ +<none> +443\/TCP +\d+\w +<none>\nweb +ClusterIP +\S+ +<none> +80\/TCP +\d+d +app=web,tier=front\n$/,
+  );
   t.is(await run('get', 'svc', 'web', '-n', 'default', '-o', 'name'), 'service/web\n');
 });
 
@@ -193,19 +201,33 @@ test('kubectl explain answers from OpenAPI v3', async (t) => {
 
 test('toTable: column definitions, cells, rows with metadata or the object, and the continue token', (t) => {
   const entry = kindEntryOf('Service')!;
-  const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default', creationTimestamp: CREATED }, spec: { type: 'NodePort', clusterIP: '10.0.0.1', ports: [{ port: 80, nodePort: 30080 }] } } as KubeObject;
-  const table = toTable(entry, [svc], { wide: false, includeObject: 'Metadata', resourceVersion: '7', continueToken: 'abc', now: new Date('2026-01-03T04:00:00Z') });
+  const svc = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: 'default', creationTimestamp: CREATED },
+    spec: { type: 'NodePort', clusterIP: '10.0.0.1', ports: [{ port: 80, nodePort: 30080 }] },
+  } as KubeObject;
+  const table = toTable(entry, [svc], {
+    wide: false,
+    includeObject: 'Metadata',
+    resourceVersion: '7',
+    continueToken: 'abc',
+    now: new Date('2026-01-03T04:00:00Z'),
+  });
   t.like(table, { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: '7', continue: 'abc' } });
   const defs = table['columnDefinitions'] as { name: string; type: string; format: string; priority: number }[];
-  t.deepEqual(defs.map((d) => [d.name, d.type, d.priority]), [
-    ['Name', 'string', 0],
-    ['Type', 'string', 0],
-    ['Cluster-IP', 'string', 0],
-    ['External-IP', 'string', 0],
-    ['Port(s)', 'string', 0],
-    ['Age', 'string', 0],
-    ['Selector', 'string', 1],
-  ]);
+  t.deepEqual(
+    defs.map((d) => [d.name, d.type, d.priority]),
+    [
+      ['Name', 'string', 0],
+      ['Type', 'string', 0],
+      ['Cluster-IP', 'string', 0],
+      ['External-IP', 'string', 0],
+      ['Port(s)', 'string', 0],
+      ['Age', 'string', 0],
+      ['Selector', 'string', 1],
+    ],
+  );
   t.is(defs[0]!.format, 'name');
   const rows = table['rows'] as { cells: unknown[]; object?: unknown }[];
   t.deepEqual(rows[0]!.cells, ['web', 'NodePort', '10.0.0.1', '<none>', '80:30080/TCP', '2d4h', '<none>']);
@@ -213,10 +235,14 @@ test('toTable: column definitions, cells, rows with metadata or the object, and 
   t.is((toTable(entry, [svc], { wide: true, includeObject: 'Object', resourceVersion: '7' })['rows'] as { object: unknown }[])[0]!.object, svc);
   t.false('object' in (toTable(entry, [svc], { wide: true, includeObject: 'None', resourceVersion: '7' })['rows'] as object[])[0]!);
   const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: '1', b: '2' } } as KubeObject;
-  t.deepEqual((toTable(kindEntryOf('ConfigMap')!, [cm], { wide: false, includeObject: 'None', resourceVersion: '1' })['rows'] as { cells: unknown[] }[])[0]!.cells, ['c', 2, '<unknown>']);
-  t.deepEqual([5_000, 125_000, 600_000, 3 * 3600_000 + 60_000, 9 * 3600_000, 50 * 3600_000, 400 * 86_400_000, 3 * 365 * 86_400_000 + 86_400_000].map(humanDuration), [
-    '5s', '2m5s', '10m', '3h1m', '9h', '2d2h', '400d', '3y1d',
-  ]);
+  t.deepEqual(
+    (toTable(kindEntryOf('ConfigMap')!, [cm], { wide: false, includeObject: 'None', resourceVersion: '1' })['rows'] as { cells: unknown[] }[])[0]!.cells,
+    ['c', 2, '<unknown>'],
+  );
+  t.deepEqual(
+    [5_000, 125_000, 600_000, 3 * 3600_000 + 60_000, 9 * 3600_000, 50 * 3600_000, 400 * 86_400_000, 3 * 365 * 86_400_000 + 86_400_000].map(humanDuration),
+    ['5s', '2m5s', '10m', '3h1m', '9h', '2d2h', '400d', '3y1d'],
+  );
 });
 
 test('discovery: legacy documents, the aggregated v2 form on request, and unknown paths left to the object API', (t) => {
@@ -224,11 +250,22 @@ test('discovery: legacy documents, the aggregated v2 form on request, and unknow
   const aggregated = discoveryReply('/apis', 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json', 'h:1')!;
   t.is(aggregated.contentType, 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
   const list = JSON.parse(aggregated.body) as { items: { metadata: { name: string } }[] };
-  t.deepEqual(list.items.map((i) => i.metadata.name), ['networking.k8s.io', 'discovery.k8s.io', 'apps', 'metallb.io']);
-  const core = JSON.parse(discoveryReply('/api/v1', undefined, '')!.body) as { resources: { name: string; singularName: string; shortNames?: string[]; verbs: string[] }[] };
-  t.like(core.resources.find((r) => r.name === 'services'), { singularName: 'service', shortNames: ['svc'] });
+  t.deepEqual(
+    list.items.map((i) => i.metadata.name),
+    ['networking.k8s.io', 'discovery.k8s.io', 'apps', 'metallb.io'],
+  );
+  const core = JSON.parse(discoveryReply('/api/v1', undefined, '')!.body) as {
+    resources: { name: string; singularName: string; shortNames?: string[]; verbs: string[] }[];
+  };
+  t.like(
+    core.resources.find((r) => r.name === 'services'),
+    { singularName: 'service', shortNames: ['svc'] },
+  );
   t.true(core.resources.every((r) => r.verbs.includes('watch') && r.verbs.includes('patch')));
-  t.like(JSON.parse(discoveryReply('/apis/networking.k8s.io', undefined, '')!.body), { kind: 'APIGroup', preferredVersion: { groupVersion: 'networking.k8s.io/v1' } });
+  t.like(JSON.parse(discoveryReply('/apis/networking.k8s.io', undefined, '')!.body), {
+    kind: 'APIGroup',
+    preferredVersion: { groupVersion: 'networking.k8s.io/v1' },
+  });
   t.is(discoveryReply('/api/v1/services', undefined, ''), null);
   t.is(discoveryReply('/apis/example.com/v1', undefined, ''), null);
 });
@@ -248,7 +285,9 @@ const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 
 function bin(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (err, stdout, stderr) => resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr }));
+    execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr }),
+    );
   });
 }
 
@@ -256,7 +295,15 @@ test('edgeway kubeconfig (the bin) prints what kubectl uses as is: token, the st
   const token = 'kubeconfig-token-0123456789';
   const running = await startEdgeway(t, settings(`admin:\n  address: 127.0.0.1:0\n  token: ${token}`) + '---' + MANIFESTS);
   const stateDir = join(running.dir, 'state');
-  const printed = await bin(['kubeconfig', '--config', join(running.dir, 'config.yaml'), '--state-dir', stateDir, '--admin', `127.0.0.1:${running.edgeway.adminPort}`]);
+  const printed = await bin([
+    'kubeconfig',
+    '--config',
+    join(running.dir, 'config.yaml'),
+    '--state-dir',
+    stateDir,
+    '--admin',
+    `127.0.0.1:${running.edgeway.adminPort}`,
+  ]);
   t.is(printed.code, 0, printed.stderr);
   t.true(printed.stdout.includes(`token: ${token}`));
   t.true(printed.stdout.includes(`server: https://127.0.0.1:${running.edgeway.adminPort}`));
@@ -265,7 +312,9 @@ test('edgeway kubeconfig (the bin) prints what kubectl uses as is: token, the st
   await writeFile(file, printed.stdout);
   const kubectl = (...args: string[]): Promise<string> =>
     new Promise((resolve, reject) =>
-      execFile('kubectl', ['--kubeconfig', file, '--cache-dir', join(running.dir, 'kube-cache'), ...args], { timeout: 60_000 }, (err, stdout, stderr) => (err === null ? resolve(stdout) : reject(new Error(stderr)))),
+      execFile('kubectl', ['--kubeconfig', file, '--cache-dir', join(running.dir, 'kube-cache'), ...args], { timeout: 60_000 }, (err, stdout, stderr) =>
+        err === null ? resolve(stdout) : reject(new Error(stderr)),
+      ),
     );
   t.is(await kubectl('config', 'current-context'), 'edgeway\n');
   t.is(await kubectl('get', 'svc', '-A', '-o', 'name'), 'service/kubernetes\nservice/web\nservice/api\n');

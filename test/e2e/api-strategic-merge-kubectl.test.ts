@@ -32,10 +32,21 @@ const POD = {
   metadata: { name: 'p' },
   spec: {
     containers: [
-      { name: 'app', image: 'app:1', ports: [{ containerPort: 80, protocol: 'TCP' }], env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] },
+      {
+        name: 'app',
+        image: 'app:1',
+        ports: [{ containerPort: 80, protocol: 'TCP' }],
+        env: [
+          { name: 'A', value: '1' },
+          { name: 'B', value: '2' },
+        ],
+      },
       { name: 'side', image: 'side:1' },
     ],
-    volumes: [{ name: 'data', emptyDir: {} }, { name: 'cfg', configMap: { name: 'x' } }],
+    volumes: [
+      { name: 'data', emptyDir: {} },
+      { name: 'cfg', configMap: { name: 'x' } },
+    ],
   },
 };
 const DEPLOYMENT = {
@@ -46,7 +57,15 @@ const DEPLOYMENT = {
     replicas: 1,
     selector: { matchLabels: { a: 'b' } },
     strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } },
-    template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'a', image: 'a:1', args: ['x'] }, { name: 'b', image: 'b:1' }] } },
+    template: {
+      metadata: { labels: { a: 'b' } },
+      spec: {
+        containers: [
+          { name: 'a', image: 'a:1', args: ['x'] },
+          { name: 'b', image: 'b:1' },
+        ],
+      },
+    },
   },
 };
 const INGRESS = {
@@ -81,12 +100,46 @@ const CASES: readonly [string, object, object][] = [
   ['finalizers ordered', SERVICE, { metadata: { '$setElementOrder/finalizers': ['c', 'b', 'a'], finalizers: ['c'] } }],
   ['ports ordered', SERVICE, { spec: { '$setElementOrder/ports': [{ port: 443 }, { port: 80 }], ports: [{ port: 443, name: 'tls' }] } }],
   ['ports ordered with a server-only port', SERVICE, { spec: { '$setElementOrder/ports': [{ port: 8000 }, { port: 80 }], ports: [{ port: 8000 }] } }],
-  ['container image, env and ports', POD, { spec: { containers: [{ name: 'app', image: 'app:2', env: [{ name: 'B', value: '3' }, { name: 'C', value: '4' }], ports: [{ containerPort: 80, name: 'http' }] }] } }],
+  [
+    'container image, env and ports',
+    POD,
+    {
+      spec: {
+        containers: [
+          {
+            name: 'app',
+            image: 'app:2',
+            env: [
+              { name: 'B', value: '3' },
+              { name: 'C', value: '4' },
+            ],
+            ports: [{ containerPort: 80, name: 'http' }],
+          },
+        ],
+      },
+    },
+  ],
   ['container deleted', POD, { spec: { containers: [{ name: 'side', $patch: 'delete' }] } }],
   ['env entry deleted', POD, { spec: { containers: [{ name: 'app', env: [{ name: 'A', $patch: 'delete' }] }] } }],
   ['containers ordered', POD, { spec: { '$setElementOrder/containers': [{ name: 'side' }, { name: 'app' }], containers: [{ name: 'side', image: 's:2' }] } }],
   ['volume source replaced with $retainKeys', POD, { spec: { volumes: [{ name: 'data', $retainKeys: ['name', 'hostPath'], hostPath: { path: '/d' } }] } }],
-  ['template containers merged, one added', DEPLOYMENT, { spec: { replicas: 3, template: { spec: { containers: [{ name: 'b', image: 'b:2' }, { name: 'c', image: 'c' }] } } } }],
+  [
+    'template containers merged, one added',
+    DEPLOYMENT,
+    {
+      spec: {
+        replicas: 3,
+        template: {
+          spec: {
+            containers: [
+              { name: 'b', image: 'b:2' },
+              { name: 'c', image: 'c' },
+            ],
+          },
+        },
+      },
+    },
+  ],
   ['strategy with $retainKeys', DEPLOYMENT, { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate', rollingUpdate: null } } }],
   ['container args replaced', DEPLOYMENT, { spec: { template: { spec: { containers: [{ name: 'a', args: ['y', 'z'] }] } } } }],
   ['selector matchLabels merged', DEPLOYMENT, { spec: { selector: { matchLabels: { c: 'd' } } } }],
@@ -98,7 +151,11 @@ const CASES: readonly [string, object, object][] = [
 function sorted(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sorted);
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sorted((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sorted((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }
@@ -108,7 +165,9 @@ for (const [name, object, patch] of CASES) {
     const dir = await tempDir(t);
     const file = join(dir, 'object.json');
     await writeFile(file, JSON.stringify(object));
-    const { stdout } = await run('kubectl', ['patch', '--local', '-f', file, '--type', 'strategic', '-p', JSON.stringify(patch), '-o', 'json'], { timeout: 30_000 });
+    const { stdout } = await run('kubectl', ['patch', '--local', '-f', file, '--type', 'strategic', '-p', JSON.stringify(patch), '-o', 'json'], {
+      timeout: 30_000,
+    });
     const ours = applyStrategicPatch((object as { kind: string }).kind, object, JSON.stringify(patch));
     t.true(ours.ok, ours.ok ? '' : ours.status.message);
     if (ours.ok) t.deepEqual(sorted(ours.value), sorted(JSON.parse(stdout)));

@@ -26,7 +26,12 @@ test.serial('npm run bench --smoke: every system answers 2xx and gets a table ro
   // nginx may be impossible to install on some machines; then it must say so rather than vanish.
   t.regex(stdout, /^\| nginx \| (11 B|not available) \|/m);
   for (const config of ['edgeway-10-hosts', 'edgeway-10000-hosts']) t.regex(stdout, new RegExp(`^\\| ${config} \\|`, 'm'));
-  for (const [scenario, body] of [['ingress-path', '11 B'], ['lb-http', '11 B'], ['l4-direct', '1024 KiB'], ['l4-edgeway', '1024 KiB']]) {
+  for (const [scenario, body] of [
+    ['ingress-path', '11 B'],
+    ['lb-http', '11 B'],
+    ['l4-direct', '1024 KiB'],
+    ['l4-edgeway', '1024 KiB'],
+  ]) {
     t.regex(stdout, new RegExp(`^\\| ${scenario} \\| ${body} \\|`, 'm'), `no ${body} row for ${scenario}`);
   }
   for (const system of ['edgeway-https', 'edgeway-handshakes']) t.regex(stdout, new RegExp(`^\\| ${system} \\| `, 'm'), `no TLS row for ${system}`);

@@ -49,7 +49,13 @@ test('a canary path without a main Ingress path is reported and not served', asy
   const v2 = await backend(t, 'v2', '127.0.0.12');
   const running = await startEdgeway(
     t,
-    docs(INGRESS_CLASS, service('v1', [v1]), service('v2', [v2]), ingress('app', [{ host: 'app.test', path: '/', service: 'v1' }]), canary({ 'nginx.ingress.kubernetes.io/canary-weight': '100' }, '/other')),
+    docs(
+      INGRESS_CLASS,
+      service('v1', [v1]),
+      service('v2', [v2]),
+      ingress('app', [{ host: 'app.test', path: '/', service: 'v1' }]),
+      canary({ 'nginx.ingress.kubernetes.io/canary-weight': '100' }, '/other'),
+    ),
   );
   const codes = running.edgeway.snapshot.diagnostics.map((d) => d.code);
   t.true(codes.includes('EW_CANARY_UNMATCHED'));

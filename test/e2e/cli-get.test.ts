@@ -33,7 +33,18 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 }
 
 test('resource names resolve as kubectl does', (t) => {
-  for (const [word, plural] of [['svc', 'services'], ['service', 'services'], ['Service', 'services'], ['ing', 'ingresses'], ['ingress', 'ingresses'], ['endpoints', 'endpoints'], ['ep', 'endpoints'], ['po', 'pods'], ['epslice', 'endpointslices'], ['no', 'nodes']] as const) {
+  for (const [word, plural] of [
+    ['svc', 'services'],
+    ['service', 'services'],
+    ['Service', 'services'],
+    ['ing', 'ingresses'],
+    ['ingress', 'ingresses'],
+    ['endpoints', 'endpoints'],
+    ['ep', 'endpoints'],
+    ['po', 'pods'],
+    ['epslice', 'endpointslices'],
+    ['no', 'nodes'],
+  ] as const) {
     t.is(resourceNamed(word)?.plural, plural, word);
   }
   t.is(resourceNamed('widgets'), undefined);
@@ -44,7 +55,13 @@ test('resource names resolve as kubectl does', (t) => {
 test('the Service table shows <pending>, <none>, NodePorts and ages', (t) => {
   const now = new Date('2026-01-01T12:00:00Z');
   const svc = (name: string, spec: Service['spec'], ips?: string[]): KubeObject =>
-    ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default', creationTimestamp: '2026-01-01T11:00:00Z' }, spec, status: { loadBalancer: ips ? { ingress: ips.map((ip) => ({ ip })) } : {} } }) as KubeObject;
+    ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace: 'default', creationTimestamp: '2026-01-01T11:00:00Z' },
+      spec,
+      status: { loadBalancer: ips ? { ingress: ips.map((ip) => ({ ip })) } : {} },
+    }) as KubeObject;
   const objects = [
     svc('lb', { type: 'LoadBalancer', clusterIP: '127.96.1.1', ports: [{ port: 80, nodePort: 30086, protocol: 'TCP' }] }, ['127.240.0.1']),
     svc('waiting', { type: 'LoadBalancer', clusterIP: '127.96.1.2', ports: [{ port: 80, nodePort: 30087 }] }),
@@ -52,7 +69,10 @@ test('the Service table shows <pending>, <none>, NodePorts and ages', (t) => {
   ];
   const table = toTable(kindEntryOf('Service')!, objects, { wide: true, includeObject: 'Metadata', resourceVersion: '1', now }) as unknown as Table;
   const text = printTable(table, { wide: false, withNamespace: false });
-  const lines = text.trimEnd().split('\n').map((l) => l.split(/\s{2,}/));
+  const lines = text
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.split(/\s{2,}/));
   t.deepEqual(lines[0], ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
   t.deepEqual(lines[1], ['lb', 'LoadBalancer', '127.96.1.1', '127.240.0.1', '80:30086/TCP', '60m']);
   t.deepEqual(lines[2], ['waiting', 'LoadBalancer', '127.96.1.2', '<pending>', '80:30087/TCP', '60m']);
@@ -77,7 +97,10 @@ test('edgeway get svc against a running edgeway: the Service beyond the pool is 
   const admin = `127.0.0.1:${edgeway.adminPort}`;
   const got = await run(['get', 'svc', '--admin', admin]);
   t.is(got.code, 0, got.stderr);
-  const rows = got.stdout.trimEnd().split('\n').map((l) => l.split(/\s{2,}/));
+  const rows = got.stdout
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.split(/\s{2,}/));
   t.is(rows.find((r) => r[0] === 'first')?.[3], `${block}.1`);
   t.is(rows.find((r) => r[0] === 'second')?.[3], '<pending>');
 
@@ -97,9 +120,33 @@ test('edgeway get svc against a running edgeway: the Service beyond the pool is 
   const kubeconfig = join(dir, 'kubeconfig');
   await writeFile(kubeconfig, kubeconfigYaml({ server: serverUrl('127.0.0.1', edgeway.adminPort), caPem: ca.certPem, token: null }));
   const kubectl = (args: readonly string[]): Promise<{ stdout: string; stderr: string }> =>
-    new Promise((resolve) => execFile('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'kube-cache'), ...args], { timeout: 60_000 }, (_err, stdout, stderr) => resolve({ stdout, stderr })));
+    new Promise((resolve) =>
+      execFile('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'kube-cache'), ...args], { timeout: 60_000 }, (_err, stdout, stderr) =>
+        resolve({ stdout, stderr }),
+      ),
+    );
   const masked = (text: string): string => text.replace(/\b\d+(s|m\d*s?|h\d*m?|d\d*h?|y\d*d?)\b/g, '<age>');
-  for (const args of [['get', 'svc'], ['get', 'svc', '-o', 'wide'], ['get', 'svc', '-A'], ['get', 'svc', 'first'], ['get', 'svc', '-o', 'name'], ['get', 'ns'], ['get', 'no', '-o', 'wide'], ['get', 'po'], ['get', 'svc', 'first', '-o', 'json'], ['get', 'ep', '-A', '-o', 'yaml'], ['get', 'svc,ep'], ['get', 'no,svc', '-A'], ['get', 'svc,no', '-A', '-o', 'wide'], ['get', 'ep,svc', '-o', 'name'], ['get', 'svc,ep', '-o', 'json'], ['get', 'po,ns'], ['get', 'ingclass,po'], ['get', 'po,ep'], ['get', 'po', '-A']]) {
+  for (const args of [
+    ['get', 'svc'],
+    ['get', 'svc', '-o', 'wide'],
+    ['get', 'svc', '-A'],
+    ['get', 'svc', 'first'],
+    ['get', 'svc', '-o', 'name'],
+    ['get', 'ns'],
+    ['get', 'no', '-o', 'wide'],
+    ['get', 'po'],
+    ['get', 'svc', 'first', '-o', 'json'],
+    ['get', 'ep', '-A', '-o', 'yaml'],
+    ['get', 'svc,ep'],
+    ['get', 'no,svc', '-A'],
+    ['get', 'svc,no', '-A', '-o', 'wide'],
+    ['get', 'ep,svc', '-o', 'name'],
+    ['get', 'svc,ep', '-o', 'json'],
+    ['get', 'po,ns'],
+    ['get', 'ingclass,po'],
+    ['get', 'po,ep'],
+    ['get', 'po', '-A'],
+  ]) {
     const ours = await run([...args, '--admin', admin]);
     const theirs = await kubectl(args);
     t.is(masked(ours.stdout), masked(theirs.stdout), args.join(' '));

@@ -52,7 +52,14 @@ test('serve: ready after start, proxies to whoami, logs JSON access lines, exits
   const backendPort = await whoami(t, 'pod-a');
   const dir = await tempDir(t);
   const file = join(dir, 'config.yaml');
-  await writeFile(file, docs(INGRESS_CLASS, serviceWithEndpoints('who', [{ ip: '127.0.0.1', port: backendPort }]), ingress('web', [{ host: 'who.test', path: '/', service: 'who' }])));
+  await writeFile(
+    file,
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('who', [{ ip: '127.0.0.1', port: backendPort }]),
+      ingress('web', [{ host: 'who.test', path: '/', service: 'who' }]),
+    ),
+  );
   const gw = run(t, ['serve', '--config', file, '--http', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--state-dir', join(dir, 'state')]);
   await waitFor(() => ports(gw.stderr) !== null, 15_000, 'edgeway to report its ports');
   const { http, admin } = ports(gw.stderr)!;
@@ -109,7 +116,15 @@ test('serve: an invalid object is reported and left out while the rest is served
   const dir = await tempDir(t);
   const file = join(dir, 'config.yaml');
   const badIngress = ingress('bad', [{ host: 'bad.test', path: 'no-slash', service: 'who' }]);
-  await writeFile(file, docs(INGRESS_CLASS, serviceWithEndpoints('who', [{ ip: '127.0.0.1', port: backendPort }]), badIngress, ingress('good', [{ host: 'good.test', path: '/', service: 'who' }])));
+  await writeFile(
+    file,
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('who', [{ ip: '127.0.0.1', port: backendPort }]),
+      badIngress,
+      ingress('good', [{ host: 'good.test', path: '/', service: 'who' }]),
+    ),
+  );
   const gw = run(t, ['serve', '--config', file, '--http', '127.0.0.1:0', '--admin', '127.0.0.1:0']);
   await waitFor(() => ports(gw.stderr) !== null, 15_000, 'edgeway to start');
   t.regex(gw.stderr, /Ingress default\/bad/);

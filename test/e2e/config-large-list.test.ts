@@ -51,7 +51,8 @@ function sameAsWhole(t: ExecutionContext, text: string, cut: boolean): void {
     loaded.map((o) => o.object),
     whole.map((o) => o.object),
   );
-  const read = (objects: readonly LoadedObject[]) => objects.map((o) => ({ position: o.position, fields: PATHS.map((p) => o.locate(p)), findings: validateObject(o) }));
+  const read = (objects: readonly LoadedObject[]) =>
+    objects.map((o) => ({ position: o.position, fields: PATHS.map((p) => o.locate(p)), findings: validateObject(o) }));
   t.deepEqual(read(loaded), read(whole), 'positions of every object and field, and validation findings');
   // The List's own fields, before and after its items.
   const parsed = parseWhole(text);

@@ -26,8 +26,14 @@ spec:
 `;
 
 test('GET /config/status lists the diagnostics found when the files were loaded at start', async (t) => {
-  const running = await startEdgeway(t, docs(INGRESS_CLASS, settings('reload: {watch: false}'), serviceWithEndpoints('web', [{ ip: '127.0.0.1', port: 9 }]), OLD_INGRESS));
-  t.true(running.reports.some((r) => r.includes('EW_API_VERSION_MISMATCH')), running.reports.join('\n'));
+  const running = await startEdgeway(
+    t,
+    docs(INGRESS_CLASS, settings('reload: {watch: false}'), serviceWithEndpoints('web', [{ ip: '127.0.0.1', port: 9 }]), OLD_INGRESS),
+  );
+  t.true(
+    running.reports.some((r) => r.includes('EW_API_VERSION_MISMATCH')),
+    running.reports.join('\n'),
+  );
   const status = JSON.parse((await httpGet(`${running.adminUrl}/config/status`)).text) as Status;
   const found = status.diagnostics.find((d) => d.code === 'EW_API_VERSION_MISMATCH');
   t.truthy(found, JSON.stringify(status.diagnostics));
@@ -35,7 +41,10 @@ test('GET /config/status lists the diagnostics found when the files were loaded 
   // Still there after a reload of the same files: the status describes the generation serving.
   t.is((await httpGet(`${running.adminUrl}/reload`, {}, 'POST')).status, 200);
   const after = JSON.parse((await httpGet(`${running.adminUrl}/config/status`)).text) as Status;
-  t.true(after.diagnostics.some((d) => d.code === 'EW_API_VERSION_MISMATCH'), JSON.stringify(after.diagnostics));
+  t.true(
+    after.diagnostics.some((d) => d.code === 'EW_API_VERSION_MISMATCH'),
+    JSON.stringify(after.diagnostics),
+  );
 });
 
 test('a corrupt applied-objects file is reported, kept aside with a timestamp, and what can be read is served', async (t) => {
@@ -58,7 +67,10 @@ metadata: {name: [lost
 `;
   await writeFile(join(state, APPLIED_FILE), corrupt);
   const running = await startEdgeway(t, docs(INGRESS_CLASS, settings('reload: {watch: false}')), { dir });
-  t.true(running.reports.some((r) => r.includes('EW_APPLIED_CORRUPT')), running.reports.join('\n'));
+  t.true(
+    running.reports.some((r) => r.includes('EW_APPLIED_CORRUPT')),
+    running.reports.join('\n'),
+  );
 
   const names = await readdir(state);
   const aside = names.filter((n) => n.startsWith(`${APPLIED_FILE}.corrupt-`));

@@ -14,7 +14,8 @@ import { listen } from '../helpers/servers.ts';
 
 test('yaml11TypeOf: what YAML 1.1 takes as a boolean or a number', (t) => {
   for (const text of ['off', 'Off', 'OFF', 'on', 'yes', 'no', 'y', 'N', 'true', 'False']) t.is(yaml11TypeOf(text), 'bool', text);
-  for (const text of ['0x1F', '1_000', '017', '0o17', '0b101', '-5', '+3', '1.5', '.5', '6e3', '1e+5', '.inf', '-.Inf', '.nan']) t.is(yaml11TypeOf(text), 'number', text);
+  for (const text of ['0x1F', '1_000', '017', '0o17', '0b101', '-5', '+3', '1.5', '.5', '6e3', '1e+5', '.inf', '-.Inf', '.nan'])
+    t.is(yaml11TypeOf(text), 'number', text);
   for (const text of ['', 'of', 'yess', 'web', '1.2.3', 'v1', '0x', '1:20', '.', 'nan', '12h']) t.is(yaml11TypeOf(text), undefined, text);
 });
 
@@ -24,11 +25,19 @@ const service = (metadata: string, selector = 'app: web'): string =>
 test('unquoted off, yes, 0x1F and 1_000 in labels, annotations and a selector are errors naming the field', (t) => {
   const text = service('  labels:\n    enabled: off\n    tier: "yes"\n  annotations:\n    example.com/mask: 0x1F\n    example.com/count: 1_000\n', 'canary: y');
   const load = loadConfigText([{ path: 'svc.yaml', text }]);
-  t.deepEqual(load.objects.map((o) => o.object.kind), []);
+  t.deepEqual(
+    load.objects.map((o) => o.object.kind),
+    [],
+  );
   const errors = load.diagnostics.filter((d) => d.code === 'EW_FIELD_TYPE');
   t.deepEqual(
     errors.map((d) => `${d.object ?? ''} ${d.field ?? ''} ${d.position?.line ?? 0}`),
-    ['Service default/web metadata.labels.enabled 6', 'Service default/web metadata.annotations.example.com/mask 9', 'Service default/web metadata.annotations.example.com/count 10', 'Service default/web spec.selector.canary 13'],
+    [
+      'Service default/web metadata.labels.enabled 6',
+      'Service default/web metadata.annotations.example.com/mask 9',
+      'Service default/web metadata.annotations.example.com/count 10',
+      'Service default/web spec.selector.canary 13',
+    ],
   );
   t.is(
     errors[0]?.message,
@@ -39,15 +48,26 @@ test('unquoted off, yes, 0x1F and 1_000 in labels, annotations and a selector ar
 });
 
 test('quoted and block-scalar values are strings, as they are for kubectl', (t) => {
-  const text = service('  labels:\n    enabled: "off"\n    tier: \'yes\'\n  annotations:\n    example.com/mask: |-\n      0x1F\n    example.com/note: offline\n');
+  const text = service(
+    '  labels:\n    enabled: "off"\n    tier: \'yes\'\n  annotations:\n    example.com/mask: |-\n      0x1F\n    example.com/note: offline\n',
+  );
   const load = loadConfigText([{ path: 'svc.yaml', text }]);
-  t.deepEqual(load.diagnostics.filter((d) => d.severity === 'error'), []);
-  t.deepEqual(load.objects.map((o) => o.object.metadata.labels), [{ enabled: 'off', tier: 'yes' }]);
+  t.deepEqual(
+    load.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
+  t.deepEqual(
+    load.objects.map((o) => o.object.metadata.labels),
+    [{ enabled: 'off', tier: 'yes' }],
+  );
 });
 
 test('end to end: the Service with an unquoted "on" label is not served; the rest of the file is', async (t) => {
   const backend = await listen(t, (_req, res) => res.end('ok'));
-  const bad = serviceWithEndpoints('bad', [{ ip: '127.0.0.1', port: backend.port }]).replace('  namespace: default\nspec:', '  namespace: default\n  labels:\n    feature: on\nspec:');
+  const bad = serviceWithEndpoints('bad', [{ ip: '127.0.0.1', port: backend.port }]).replace(
+    '  namespace: default\nspec:',
+    '  namespace: default\n  labels:\n    feature: on\nspec:',
+  );
   const gw = await startEdgeway(
     t,
     docs(
@@ -71,7 +91,9 @@ test('end to end: the Service with an unquoted "on" label is not served; the res
     });
   t.is(await status('good.test'), 200);
   t.is(await status('bad.test'), 503);
-  const report = JSON.parse((await httpGet(`${gw.adminUrl}/config/status`)).text) as { diagnostics: { code: string; object?: string; field?: string; message: string }[] };
+  const report = JSON.parse((await httpGet(`${gw.adminUrl}/config/status`)).text) as {
+    diagnostics: { code: string; object?: string; field?: string; message: string }[];
+  };
   const found = report.diagnostics.find((d) => d.code === 'EW_FIELD_TYPE');
   t.is(found?.object, 'Service default/bad');
   t.is(found?.field, 'metadata.labels.feature');

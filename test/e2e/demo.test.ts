@@ -19,7 +19,24 @@ test('the example configuration serves the README curl lines with its demo backe
   for (const fixed of [9001, 9002, 9003]) example = example.replaceAll(`: ${fixed}`, `: ${await unusedPort()}`);
   const file = join(dir, 'example.yaml');
   await writeFile(file, example);
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'demo', '--config', file, '--http', '127.0.0.1:0', '--https', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--state-dir', join(dir, 'state')], { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'dist', 'cli', 'main.js'),
+      'demo',
+      '--config',
+      file,
+      '--http',
+      '127.0.0.1:0',
+      '--https',
+      '127.0.0.1:0',
+      '--admin',
+      '127.0.0.1:0',
+      '--state-dir',
+      join(dir, 'state'),
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir },
+  );
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -46,11 +63,14 @@ test('the example configuration serves the README curl lines with its demo backe
   // curl --cacert config.example.ca.crt --resolve secure.localhost:8443:127.0.0.1 https://secure.localhost:8443/
   const ca = await readFile(join(ROOT, 'config.example.ca.crt'), 'utf8');
   const secure = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = httpsRequest({ host: '127.0.0.1', port: https, servername: 'secure.localhost', headers: { host: 'secure.localhost' }, ca, agent: false }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = httpsRequest(
+      { host: '127.0.0.1', port: https, servername: 'secure.localhost', headers: { host: 'secure.localhost' }, ca, agent: false },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });

@@ -53,7 +53,11 @@ test('kubernetes and kube-dns: ClusterIPs .1 and .10, the kubelet variables, DNS
   t.deepEqual(await resolver.resolve4('kube-dns.kube-system.svc.cluster.local'), [`${net}.10`]);
 
   // The admin API through KUBERNETES_SERVICE_HOST:443 (a TCP pass-through to the admin listener).
-  await waitFor(async () => (await httpGet(`http://${net}.1:443/api/v1/namespaces`).catch(() => undefined))?.status === 200, 10_000, 'admin API on the ClusterIP');
+  await waitFor(
+    async () => (await httpGet(`http://${net}.1:443/api/v1/namespaces`).catch(() => undefined))?.status === 200,
+    10_000,
+    'admin API on the ClusterIP',
+  );
   const namespaces = JSON.parse((await httpGet(`http://${net}.1:443/api/v1/namespaces`)).text) as { items: { metadata: { name: string } }[] };
   t.true(namespaces.items.some((n) => n.metadata.name === 'kube-system'));
 
@@ -79,7 +83,10 @@ test('kubernetes and kube-dns: ClusterIPs .1 and .10, the kubelet variables, DNS
 test('a kubernetes Service defined in a file stands instead of the built-in one', async (t) => {
   const dir = await tempDir(t);
   const file = join(dir, 'config.yaml');
-  await writeFile(file, `apiVersion: v1\nkind: Service\nmetadata: {name: kubernetes, namespace: default}\nspec:\n  clusterIP: 10.96.0.5\n  ports: [{name: web, port: 8443}]\n`);
+  await writeFile(
+    file,
+    `apiVersion: v1\nkind: Service\nmetadata: {name: kubernetes, namespace: default}\nspec:\n  clusterIP: 10.96.0.5\n  ports: [{name: web, port: 8443}]\n`,
+  );
   const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'env', '--config', file, '--state-dir', join(dir, 'state')]);
   t.true(stdout.includes('KUBERNETES_SERVICE_HOST=10.96.0.5\n'));
   t.true(stdout.includes('KUBERNETES_SERVICE_PORT_WEB=8443\n'));

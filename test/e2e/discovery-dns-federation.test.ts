@@ -84,7 +84,10 @@ clusters:
 });
 
 test('names in a federation domain that are no federated Service are NXDOMAIN', async (t) => {
-  const running = await startEdgeway(t, docs(settings(`reload: {watch: false}\ndns: {address: "127.0.0.1:0", federations: [{name: myfed, domain: example.com}]}`)));
+  const running = await startEdgeway(
+    t,
+    docs(settings(`reload: {watch: false}\ndns: {address: "127.0.0.1:0", federations: [{name: myfed, domain: example.com}]}`)),
+  );
   const dns = running.edgeway.dnsPort;
   t.is(rcodeOf(await query(dns, 'nope.default.myfed.svc.example.com', 'A')), 'NXDOMAIN');
   t.is(rcodeOf(await query(dns, 'x.default.otherfed.svc.example.com', 'A')), 'NXDOMAIN');

@@ -41,13 +41,10 @@ test('an ExternalName Service resolves to its target’s address through the for
   t.deepEqual(await resolver.resolve4('ext.shop.svc.cluster.local'), ['127.0.9.9']);
   const raw = await query(port, 'ext.shop.svc.cluster.local', 'A');
   t.is(rcodeOf(raw), 'NOERROR');
-  t.deepEqual(
-    answersOf(raw),
-    [
-      ['CNAME', 'ext.shop.svc.cluster.local', 'api.example.test'],
-      ['A', 'api.example.test', '127.0.9.9'],
-    ],
-  );
+  t.deepEqual(answersOf(raw), [
+    ['CNAME', 'ext.shop.svc.cluster.local', 'api.example.test'],
+    ['A', 'api.example.test', '127.0.9.9'],
+  ]);
 });
 
 test('over TCP, a resolver that refuses is skipped for the next; none answering is SERVFAIL', async (t) => {

@@ -125,7 +125,10 @@ test('answers follow reloads; TCP works; malformed packets are dropped without h
   t.is(decoded.id, 42);
   t.is(decoded.flags! & 0xf, 0, 'NOERROR');
   t.true(decoded.flag_aa);
-  t.deepEqual(decoded.answers?.map((a) => (a.type === 'A' ? a.data : null)), ['10.96.0.99']);
+  t.deepEqual(
+    decoded.answers?.map((a) => (a.type === 'A' ? a.data : null)),
+    ['10.96.0.99'],
+  );
 });
 
 /** One question over UDP, the decoded reply. */
@@ -210,7 +213,7 @@ test('an ExternalName naming a Service of the cluster is answered from edgeway r
   for (const name of ['alias.shop.svc.cluster.local', 'short.shop.svc.cluster.local']) {
     const reply = await ask(name);
     t.deepEqual(
-      reply.answers?.map((a) => `${a.type} ${a.name} ${String("data" in a ? a.data : "")}`),
+      reply.answers?.map((a) => `${a.type} ${a.name} ${String('data' in a ? a.data : '')}`),
       [`CNAME ${name} web.shop.svc.cluster.local`, 'A web.shop.svc.cluster.local 10.96.0.10'],
       name,
     );

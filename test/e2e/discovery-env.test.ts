@@ -18,7 +18,15 @@ function svc(name: string, spec: Service['spec']): Service {
 }
 
 test('kubelet variables for a Service with a named port and a second UDP port', (t) => {
-  const env = serviceEnv([svc('redis-primary', { clusterIP: '10.0.0.11', ports: [{ name: 'redis', port: 6379 }, { name: 'metrics-udp', port: 9121, protocol: 'UDP' }] })]);
+  const env = serviceEnv([
+    svc('redis-primary', {
+      clusterIP: '10.0.0.11',
+      ports: [
+        { name: 'redis', port: 6379 },
+        { name: 'metrics-udp', port: 9121, protocol: 'UDP' },
+      ],
+    }),
+  ]);
   t.deepEqual(env, [
     ['REDIS_PRIMARY_SERVICE_HOST', '10.0.0.11'],
     ['REDIS_PRIMARY_SERVICE_PORT', '6379'],
@@ -44,7 +52,10 @@ test('IPv6 addresses are bracketed; headless, ExternalName and IP-less Services 
     svc('pending', { ports: [{ port: 80 }] }),
     svc('alpha', { clusterIP: '10.0.0.1', ports: [{ port: 53, protocol: 'UDP' }] }),
   ]);
-  t.deepEqual(env.map(([n]) => n.split('_')[0]).filter((v, i, a) => a.indexOf(v) === i), ['ALPHA', 'ZETA']);
+  t.deepEqual(
+    env.map(([n]) => n.split('_')[0]).filter((v, i, a) => a.indexOf(v) === i),
+    ['ALPHA', 'ZETA'],
+  );
   t.true(env.some(([n, v]) => n === 'ZETA_PORT' && v === 'tcp://[fd00::1]:80'));
   t.true(env.some(([n, v]) => n === 'ALPHA_PORT_53_UDP_ADDR' && v === '10.0.0.1'));
 });

@@ -46,7 +46,10 @@ test('an ExternalName naming a Service of the cluster proxies to its endpoints a
     const reply = await httpGet(`${gw.url}/`, { host });
     t.is(reply.status, 503, host);
   }
-  t.true(gw.edgeway.snapshot.diagnostics.some((d) => d.message.includes('names no Service')), JSON.stringify(gw.edgeway.snapshot.diagnostics));
+  t.true(
+    gw.edgeway.snapshot.diagnostics.some((d) => d.message.includes('names no Service')),
+    JSON.stringify(gw.edgeway.snapshot.diagnostics),
+  );
   await writeFile(join(gw.dir, 'config.yaml'), config(two.port));
   t.true((await gw.edgeway.reload('api')).ok);
   t.is((await httpGet(`${gw.url}/`, { host: 'bare.test' })).text, 'two', 'the target endpoints changed, the alias follows');

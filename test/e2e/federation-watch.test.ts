@@ -21,7 +21,12 @@ test('an edit to another cluster’s file reloads by itself', async (t) => {
   await writeFile(file, federatedService('app', 80, [first]));
   const running = await startEdgeway(
     t,
-    docs(settings(`clusters:\n  - {name: b, config: ["${file}"]}`), INGRESS_CLASS, federatedService('app', 80, []), ingress('app', [{ host: 'app.test', path: '/', service: 'app' }])),
+    docs(
+      settings(`clusters:\n  - {name: b, config: ["${file}"]}`),
+      INGRESS_CLASS,
+      federatedService('app', 80, []),
+      ingress('app', [{ host: 'app.test', path: '/', service: 'app' }]),
+    ),
   );
   const servedBy = (name: string) =>
     eventually(`served by ${name}`, async () => {
@@ -37,7 +42,12 @@ test('an edit to another cluster’s file reloads by itself', async (t) => {
 
 test('the watched paths follow the settings: every cluster’s, once each, none with reload.watch off', (t) => {
   const load = (extra: string) =>
-    loadConfigText([{ path: '/etc/edgeway/main.yaml', text: settings(`${extra}clusters:\n  - {name: b, config: [b/, shared.yaml]}\n  - {name: c, config: [c.yaml, shared.yaml]}`) }]).settings;
+    loadConfigText([
+      {
+        path: '/etc/edgeway/main.yaml',
+        text: settings(`${extra}clusters:\n  - {name: b, config: [b/, shared.yaml]}\n  - {name: c, config: [c.yaml, shared.yaml]}`),
+      },
+    ]).settings;
   t.deepEqual(clusterWatchPaths(load('')), ['/etc/edgeway/b', '/etc/edgeway/c.yaml', '/etc/edgeway/shared.yaml']);
   t.deepEqual(clusterWatchPaths(load('reload: {watch: false}\n')), []);
 });

@@ -45,7 +45,14 @@ const CASES: readonly [string, string][] = [
 
 test('a malformed chunked body is answered 400 at once and its upstream request aborted', async (t) => {
   const backend = await recordingBackend(t);
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]), ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }]),
+    ),
+  );
   for (const [name, body] of CASES) {
     const before = backend.started.length;
     const started = Date.now();
@@ -65,7 +72,12 @@ test('a malformed chunk after the upstream request began: 400 at once, and the b
   // Without request buffering the body streams, so the upstream request is under way before the bad chunk arrives.
   const gw = await startEdgeway(
     t,
-    docs(INGRESS_CLASS, settings('downstream: {requestBuffering: false}'), serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]), ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }])),
+    docs(
+      INGRESS_CLASS,
+      settings('downstream: {requestBuffering: false}'),
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }]),
+    ),
   );
   const socket = connect(gw.port, '127.0.0.1');
   t.teardown(() => socket.destroy());

@@ -23,7 +23,12 @@ type Expect = 'reject' | 'one';
 const CORPUS: readonly [name: string, by: 'llhttp' | 'edgeway' | '-', expect: Expect, bytes: string][] = [
   ['plain GET', '-', 'one', `GET /public/x HTTP/1.1\r\n${H}Connection: close\r\n\r\n`],
   ['chunked POST', '-', 'one', `POST /public/x HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n`],
-  ['Transfer-Encoding: Chunked (coding names are case-insensitive)', '-', 'one', `POST /public/x HTTP/1.1\r\n${H}Transfer-Encoding: Chunked\r\nConnection: close\r\n\r\n0\r\n\r\n`],
+  [
+    'Transfer-Encoding: Chunked (coding names are case-insensitive)',
+    '-',
+    'one',
+    `POST /public/x HTTP/1.1\r\n${H}Transfer-Encoding: Chunked\r\nConnection: close\r\n\r\n0\r\n\r\n`,
+  ],
   ['CL.TE', 'llhttp', 'reject', `POST /public/x HTTP/1.1\r\n${H}Content-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nG`],
   ['TE.CL', 'llhttp', 'reject', `POST /public/x HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n8\r\nSMUGGLED\r\n0\r\n\r\n`],
   ['duplicate equal Content-Length', 'llhttp', 'reject', `POST /public/x HTTP/1.1\r\n${H}Content-Length: 1\r\nContent-Length: 1\r\n\r\nx`],
@@ -32,7 +37,12 @@ const CORPUS: readonly [name: string, by: 'llhttp' | 'edgeway' | '-', expect: Ex
   ['negative Content-Length', 'llhttp', 'reject', `POST /public/x HTTP/1.1\r\n${H}Content-Length: -1\r\n\r\n`],
   ['Content-Length with a plus sign', 'llhttp', 'reject', `POST /public/x HTTP/1.1\r\n${H}Content-Length: +1\r\n\r\nx`],
   ['chunked not last', 'llhttp', 'reject', `POST /public/x HTTP/1.1\r\n${H}Transfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n`],
-  ['two Transfer-Encoding lines', 'llhttp', 'reject', `POST /public/x HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`],
+  [
+    'two Transfer-Encoding lines',
+    'llhttp',
+    'reject',
+    `POST /public/x HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+  ],
   ['space before the colon', 'llhttp', 'reject', `POST /public/x HTTP/1.1\r\n${H}Transfer-Encoding : chunked\r\n\r\n0\r\n\r\n`],
   ['obs-fold', 'llhttp', 'reject', `GET /public/x HTTP/1.1\r\n${H}X-A: a\r\n b\r\n\r\n`],
   ['bare LF line ends', 'llhttp', 'reject', `GET /public/x HTTP/1.1\nHost: app.test\n\n`],
@@ -48,20 +58,32 @@ const CORPUS: readonly [name: string, by: 'llhttp' | 'edgeway' | '-', expect: Ex
   ['absolute-form target naming the same host', '-', 'one', `GET http://app.test/public/x HTTP/1.1\r\n${H}Connection: close\r\n\r\n`],
   ['Host with a space', 'edgeway', 'reject', `GET /public/x HTTP/1.1\r\nHost: app test\r\n\r\n`],
   ['Host with a slash', 'edgeway', 'reject', `GET /public/x HTTP/1.1\r\nHost: app.test/x\r\n\r\n`],
-  ['101 header lines (Node would drop the extra silently)', 'edgeway', 'reject',
-    `GET /public/x HTTP/1.1\r\n${H}${Array.from({ length: 100 }, (_, i) => `X-${i}: 1\r\n`).join('')}\r\n`],
+  [
+    '101 header lines (Node would drop the extra silently)',
+    'edgeway',
+    'reject',
+    `GET /public/x HTTP/1.1\r\n${H}${Array.from({ length: 100 }, (_, i) => `X-${i}: 1\r\n`).join('')}\r\n`,
+  ],
   ['20 KiB of headers', 'llhttp', 'reject', `GET /public/x HTTP/1.1\r\n${H}X-Big: ${'a'.repeat(20_000)}\r\n\r\n`],
   ['Content-Length above the limit', 'edgeway', 'reject', `POST /public/x HTTP/1.1\r\n${H}Content-Length: 2048\r\n\r\n`],
-  ['h2c upgrade (h2c smuggling)', 'edgeway', 'reject',
-    `GET /public/x HTTP/1.1\r\n${H}Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n`],
+  [
+    'h2c upgrade (h2c smuggling)',
+    'edgeway',
+    'reject',
+    `GET /public/x HTTP/1.1\r\n${H}Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n`,
+  ],
 ];
 
 test('corpus: every smuggling or malformed request gets a 4xx and a close, or reaches the backend exactly once, well-formed', async (t) => {
   const backend = await rawBackend(t);
   const gw = await startEdgeway(
     t,
-    docs(INGRESS_CLASS, settings('downstream: {maxBodySize: 1k}'), serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
-      ingress('web', [{ host: 'app.test', path: '/public', service: 'svc' }])),
+    docs(
+      INGRESS_CLASS,
+      settings('downstream: {maxBodySize: 1k}'),
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('web', [{ host: 'app.test', path: '/public', service: 'svc' }]),
+    ),
   );
   for (const [name, , expect, bytes] of CORPUS) {
     const before = backend.requests.length;
@@ -81,8 +103,15 @@ test('corpus: every smuggling or malformed request gets a 4xx and a close, or re
 
 test('431 and 413 name their code; header count beyond the limit is never silently dropped', async (t) => {
   const backend = await rawBackend(t);
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, settings('downstream: {maxHeadersCount: 10, maxBodySize: 10}'),
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]), ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      settings('downstream: {maxHeadersCount: 10, maxBodySize: 10}'),
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }]),
+    ),
+  );
   const many = await send(gw.port, `GET / HTTP/1.1\r\n${H}${Array.from({ length: 10 }, (_, i) => `X-${i}: 1\r\n`).join('')}\r\n`);
   t.deepEqual(many.statuses, [431]);
   t.regex(many.text, /X-Edgeway-Error: EDGEWAY_HEADERS_TOO_MANY/i);
@@ -94,7 +123,10 @@ test('431 and 413 name their code; header count beyond the limit is never silent
   const chunked = await send(gw.port, `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n`);
   t.true(chunked.statuses[0] === 413 || chunked.statuses.length === 0, `a chunked body over the limit is cut (${chunked.text.slice(0, 30)})`);
   t.true(chunked.closed);
-  t.false(backend.requests.some((r) => r.body.length > 10), `no body over the limit reached the backend whole: ${JSON.stringify(backend.requests.map((r) => [r.method, r.body.toString()]))} ${chunked.text}`);
+  t.false(
+    backend.requests.some((r) => r.body.length > 10),
+    `no body over the limit reached the backend whole: ${JSON.stringify(backend.requests.map((r) => [r.method, r.body.toString()]))} ${chunked.text}`,
+  );
 });
 
 test('framingProblem table', (t) => {
@@ -120,7 +152,10 @@ test('a bad request pipelined after a good one never cuts the good response in f
   t.teardown(() => closeServer(backend));
   const address = backend.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port }]), ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(INGRESS_CLASS, serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port }]), ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }])),
+  );
   const answer = await send(gw.port, `GET /good HTTP/1.1\r\n${H}\r\nGET /bad HTTP/1.1\r\n${H}Content-Length: 1\r\nContent-Length: 2\r\n\r\n`, 5000);
   t.deepEqual(answer.statuses, [200, 400]);
   t.true(answer.text.includes('x'.repeat(100_000)), 'the whole good body arrived before the 400');
@@ -129,8 +164,15 @@ test('a bad request pipelined after a good one never cuts the good response in f
 
 test('headers timeout is enforced within about a second of its deadline', async (t) => {
   const backend = await rawBackend(t);
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, settings('downstream: {headersTimeout: 1s}'),
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]), ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      settings('downstream: {headersTimeout: 1s}'),
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }]),
+    ),
+  );
   // Deadline 1 s + the 1 s check interval + slack; Node's default interval (30 s) would blow through it.
   const answer = await send(gw.port, `GET / HTTP/1.1\r\n${H}X-Slow: `, 4000);
   t.true(answer.closed);
@@ -139,8 +181,14 @@ test('headers timeout is enforced within about a second of its deadline', async 
 
 test('paths are normalised before matching and the normalised path is forwarded: no bypass of a Prefix route', async (t) => {
   const backend = await rawBackend(t);
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
-    ingress('web', [{ host: 'app.test', path: '/public', service: 'svc' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('web', [{ host: 'app.test', path: '/public', service: 'svc' }]),
+    ),
+  );
   const table: readonly [string, number, string | null][] = [
     ['/public/../admin', 404, null],
     ['/public/%2e%2e/admin', 404, null],
@@ -164,8 +212,15 @@ test('paths are normalised before matching and the normalised path is forwarded:
 
 test('a slow body read is cut after the idle timeout and never reaches the backend whole', async (t) => {
   const backend = await rawBackend(t);
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, settings('downstream: {idleTimeout: 1s}'),
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]), ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      settings('downstream: {idleTimeout: 1s}'),
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }]),
+    ),
+  );
   // 3 of 10 announced bytes, then nothing: the connection must be closed well before the deadline.
   const answer = await send(gw.port, `POST / HTTP/1.1\r\n${H}Content-Length: 10\r\n\r\nabc`, 5000);
   t.true(answer.closed);

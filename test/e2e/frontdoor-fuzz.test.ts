@@ -42,10 +42,18 @@ async function serve(t: Parameters<typeof tempDir>[0], backendPort: number): Pro
   await writeFile(
     file,
     // Load shedding off: on a busy test machine a 503 for the health request would be the machine's, not a case's.
-    docs(INGRESS_CLASS, settings('downstream: {headersTimeout: 1s, requestTimeout: 2s, idleTimeout: 1s, maxBodySize: 16k}\noverload: {maxEventLoopDelay: 0s}'),
-      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backendPort }]), ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }])),
+    docs(
+      INGRESS_CLASS,
+      settings('downstream: {headersTimeout: 1s, requestTimeout: 2s, idleTimeout: 1s, maxBodySize: 16k}\noverload: {maxEventLoopDelay: 0s}'),
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backendPort }]),
+      ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }]),
+    ),
   );
-  const child = spawn(process.execPath, [BIN, 'serve', '--config', file, '--http', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--state-dir', join(dir, 'state')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--config', file, '--http', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--state-dir', join(dir, 'state')],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -110,7 +118,12 @@ test("the access line of edgeway's own answer logs the body bytes it sent", asyn
   const sent = Number(/content-length: (\d+)/i.exec(notFound.text)?.[1]);
   t.true(sent > 0);
   await waitFor(() => gw.stdout().includes('EDGEWAY_NO_ROUTE'), 10_000, 'the 404 access line');
-  const line = JSON.parse(gw.stdout().split('\n').find((l) => l.includes('EDGEWAY_NO_ROUTE'))!) as { status: number; bytes: number };
+  const line = JSON.parse(
+    gw
+      .stdout()
+      .split('\n')
+      .find((l) => l.includes('EDGEWAY_NO_ROUTE'))!,
+  ) as { status: number; bytes: number };
   t.is(line.status, 404);
   t.is(line.bytes, sent);
 });

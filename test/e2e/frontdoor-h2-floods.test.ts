@@ -29,7 +29,15 @@ function literal(name: string, value: string): Buffer {
 
 async function gateway(t: Parameters<typeof rawBackend>[0]) {
   const backend = await rawBackend(t);
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]), ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }])), { https: true });
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }]),
+    ),
+    { https: true },
+  );
   return gw.edgeway.addresses.find((a) => a.name === 'https')?.port ?? 0;
 }
 

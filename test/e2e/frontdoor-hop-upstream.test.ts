@@ -18,23 +18,47 @@ function header(req: SeenRequest | undefined, name: string): string[] {
 
 test('hop-by-hop abuse: Connection never strips Host or what edgeway writes, and strips what it names otherwise', async (t) => {
   const backend = await rawBackend(t);
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]), ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }]),
+    ),
+  );
   const table: readonly [connection: string, check: (req: SeenRequest | undefined) => [string, boolean][]][] = [
-    ['Host', (r) => [['Host kept', header(r, 'host').join() === 'app.test'], ['X-Forwarded-Host kept', header(r, 'x-forwarded-host').join() === 'app.test']]],
-    ['host, x-forwarded-for, x-forwarded-proto, x-forwarded-port, x-request-id', (r) => [
-      ['Host kept', header(r, 'host').join() === 'app.test'],
-      ['X-Forwarded-For set', header(r, 'x-forwarded-for').join() === '127.0.0.1'],
-      ['X-Forwarded-Proto set', header(r, 'x-forwarded-proto').join() === 'http'],
-      ['X-Forwarded-Port set', header(r, 'x-forwarded-port').length === 1],
-      ['X-Request-Id set', header(r, 'x-request-id').length === 1],
-    ]],
-    ['X-Secret, TE', (r) => [['named header dropped', header(r, 'x-secret').length === 0], ['TE dropped', header(r, 'te').length === 0], ['Connection dropped', header(r, 'connection').every((v) => v === 'keep-alive')]]],
+    [
+      'Host',
+      (r) => [
+        ['Host kept', header(r, 'host').join() === 'app.test'],
+        ['X-Forwarded-Host kept', header(r, 'x-forwarded-host').join() === 'app.test'],
+      ],
+    ],
+    [
+      'host, x-forwarded-for, x-forwarded-proto, x-forwarded-port, x-request-id',
+      (r) => [
+        ['Host kept', header(r, 'host').join() === 'app.test'],
+        ['X-Forwarded-For set', header(r, 'x-forwarded-for').join() === '127.0.0.1'],
+        ['X-Forwarded-Proto set', header(r, 'x-forwarded-proto').join() === 'http'],
+        ['X-Forwarded-Port set', header(r, 'x-forwarded-port').length === 1],
+        ['X-Request-Id set', header(r, 'x-request-id').length === 1],
+      ],
+    ],
+    [
+      'X-Secret, TE',
+      (r) => [
+        ['named header dropped', header(r, 'x-secret').length === 0],
+        ['TE dropped', header(r, 'te').length === 0],
+        ['Connection dropped', header(r, 'connection').every((v) => v === 'keep-alive')],
+      ],
+    ],
   ];
   for (const [connection, check] of table) {
     const before = backend.requests.length;
     const answer = await rawExchange(gw.port, `GET /x HTTP/1.1\r\n${H}Connection: ${connection}, close\r\nX-Secret: s\r\nTE: trailers\r\n\r\n`);
     t.deepEqual(answer.statuses, [200], connection);
-    for (const [what, ok] of check(backend.requests[before])) t.true(ok, `Connection: ${connection}: ${what} ${JSON.stringify(backend.requests[before]?.headers)}`);
+    for (const [what, ok] of check(backend.requests[before]))
+      t.true(ok, `Connection: ${connection}: ${what} ${JSON.stringify(backend.requests[before]?.headers)}`);
   }
 });
 
@@ -56,7 +80,14 @@ test('malformed upstream responses become 502 and never leak into the next respo
   const backend = await rawBackend(t, {
     respond: (req) => BAD_RESPONSES[req.target] ?? 'HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\ngood',
   });
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]), ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }]),
+    ),
+  );
   for (const path of Object.keys(BAD_RESPONSES)) {
     const answer = await rawExchange(gw.port, `GET ${path} HTTP/1.1\r\n${H}Connection: close\r\n\r\n`);
     if (path === '/bad-chunk') {
@@ -71,14 +102,21 @@ test('malformed upstream responses become 502 and never leak into the next respo
   }
 });
 
-test('a response longer than its Content-Length: the extra bytes never become the next request\'s response', async (t) => {
+test("a response longer than its Content-Length: the extra bytes never become the next request's response", async (t) => {
   const backend = await rawBackend(t, {
     respond: (req) =>
       req.target === '/long'
         ? 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nokHTTP/1.1 200 OK\r\ncontent-length: 8\r\n\r\nsmuggled'
         : 'HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\ngood',
   });
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]), ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }]),
+    ),
+  );
   const first = await rawExchange(gw.port, `GET /long HTTP/1.1\r\n${H}Connection: close\r\n\r\n`);
   t.deepEqual(first.statuses, [200]);
   for (let i = 0; i < 5; i++) {

@@ -27,7 +27,14 @@ const REFUSED: readonly [string, string][] = [
 
 async function gateway(t: Parameters<typeof rawBackend>[0]) {
   const backend = await rawBackend(t);
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]), ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }]),
+    ),
+  );
   return { backend, gw };
 }
 
@@ -77,14 +84,20 @@ test("a request pipelined behind the client's own Connection: close is never run
   const answer = await rawExchange(gw.port, `GET /last HTTP/1.1\r\n${H}Connection: close\r\n\r\n${POST}`);
   t.deepEqual(answer.statuses, [200]);
   t.true(answer.closed);
-  t.deepEqual(backend.requests.map((r) => r.target), ['/last']);
+  t.deepEqual(
+    backend.requests.map((r) => r.target),
+    ['/last'],
+  );
 });
 
 test('good pipelined requests are all answered, in order, one backend request each', async (t) => {
   const { backend, gw } = await gateway(t);
   const answer = await rawExchange(gw.port, GOOD('/1') + POST + GOOD('/3') + `GET /4 HTTP/1.1\r\n${H}Connection: close\r\n\r\n`);
   t.deepEqual(answer.statuses, [200, 200, 200, 200]);
-  t.deepEqual(backend.requests.map((r) => r.target), ['/1', '/run-me', '/3', '/4']);
+  t.deepEqual(
+    backend.requests.map((r) => r.target),
+    ['/1', '/run-me', '/3', '/4'],
+  );
   t.is(backend.requests[1]!.body.toString(), 'hello');
 });
 
@@ -93,7 +106,10 @@ test('a pipelined request whose body the parser refuses while an earlier respons
   const answer = await rawExchange(gw.port, GOOD('/first') + `POST /broken HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n5g\r\nhello\r\n0\r\n\r\n`);
   t.deepEqual(answer.statuses, [200, 400]);
   t.true(answer.closed);
-  t.deepEqual(backend.requests.map((r) => r.target), ['/first']);
+  t.deepEqual(
+    backend.requests.map((r) => r.target),
+    ['/first'],
+  );
 });
 
 test('garbage pipelined behind good requests: each good one answered in order, then one 400', async (t) => {
@@ -101,12 +117,23 @@ test('garbage pipelined behind good requests: each good one answered in order, t
   const answer = await rawExchange(gw.port, GOOD('/1') + GOOD('/2') + 'NOT HTTP AT ALL\r\n\r\n');
   t.deepEqual(answer.statuses, [200, 200, 400]);
   t.true(answer.closed);
-  t.deepEqual(backend.requests.map((r) => r.target), ['/1', '/2']);
+  t.deepEqual(
+    backend.requests.map((r) => r.target),
+    ['/1', '/2'],
+  );
 });
 
 test('over TLS (HTTP/1.1 on the HTTPS entrypoint) too: nothing behind a refusal reaches the backend', async (t) => {
   const backend = await rawBackend(t);
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]), ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }])), { https: true });
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }]),
+    ),
+    { https: true },
+  );
   const port = gw.edgeway.addresses.find((a) => a.name === 'https')?.port ?? 0;
   const open = () => tlsConnect({ port, host: '127.0.0.1', servername: 'app.test', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
   for (const [name, bad] of REFUSED) {
@@ -115,6 +142,10 @@ test('over TLS (HTTP/1.1 on the HTTPS entrypoint) too: nothing behind a refusal 
     t.is(answer.statuses[0], 200, `${name}: the first is answered`);
     t.true(answer.statuses.length === 2 && answer.statuses[1]! >= 400, `${name}: then refused (${answer.statuses.join(',')})`);
     t.true(answer.closed, `${name}: closed`);
-    t.deepEqual(backend.requests.slice(before).map((r) => r.target), ['/first'], `${name}: only the first ran`);
+    t.deepEqual(
+      backend.requests.slice(before).map((r) => r.target),
+      ['/first'],
+      `${name}: only the first ran`,
+    );
   }
 });

@@ -29,18 +29,17 @@ function exchange(open: () => Socket, bytes: string): Promise<{ readonly text: s
   });
 }
 
-const LINES = [
-  'GET / HTTP/2.0',
-  'POST / HTTP/2.0',
-  'GET / HTTP/0.9',
-  'GET http://app.test/ HTTP/2.0',
-];
+const LINES = ['GET / HTTP/2.0', 'POST / HTTP/2.0', 'GET / HTTP/0.9', 'GET http://app.test/ HTTP/2.0'];
 
 test('a request line with HTTP/2.0 or HTTP/0.9 is answered 505 and closed, on HTTP and HTTPS, and the gateway keeps serving', async (t) => {
   const backend = await rawBackend(t);
   const gw = await startEdgeway(
     t,
-    docs(INGRESS_CLASS, serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]), ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }])),
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }]),
+    ),
     { https: true },
   );
   const httpsPort = gw.edgeway.addresses.find((a) => a.name === 'https')?.port ?? 0;
@@ -50,7 +49,11 @@ test('a request line with HTTP/2.0 or HTTP/0.9 is answered 505 and closed, on HT
   ];
   for (const [scheme, open] of openers) {
     for (const line of LINES) {
-      for (const tail of ['Host: app.test\r\n\r\n', 'Host: app.test\r\nContent-Length: 3\r\n\r\nabc', 'Host: app.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n']) {
+      for (const tail of [
+        'Host: app.test\r\n\r\n',
+        'Host: app.test\r\nContent-Length: 3\r\n\r\nabc',
+        'Host: app.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n',
+      ]) {
         const answer = await exchange(open, `${line}\r\n${tail}`);
         const what = `${scheme}: ${line} + ${JSON.stringify(tail.split('\r\n')[1])}`;
         t.regex(answer.text, /^HTTP\/1\.1 505 /, `${what}: 505`);

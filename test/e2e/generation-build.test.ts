@@ -37,7 +37,15 @@ async function fixture(t: ExecutionContext): Promise<Fixture> {
     file,
     dir,
     build: (generation, prior, overrides = {}) => {
-      const input: BuildInput = { source: new FileObjectSource([file], { cache }), overrides, generation, prior, memo, allocations: async () => EMPTY_ALLOCATION_STATE, report: () => undefined };
+      const input: BuildInput = {
+        source: new FileObjectSource([file], { cache }),
+        overrides,
+        generation,
+        prior,
+        memo,
+        allocations: async () => EMPTY_ALLOCATION_STATE,
+        report: () => undefined,
+      };
       return buildGeneration(input);
     },
   };
@@ -141,6 +149,9 @@ test('Edgeway.start throws the real code; a reload with the same problem is reje
   const outcome = await edgeway.reload('api');
   t.false(outcome.ok);
   t.is(outcome.generation, 1);
-  t.deepEqual(outcome.diagnostics.map((d) => d.code), ['EW_ADMIN_TOKEN_UNREADABLE']);
+  t.deepEqual(
+    outcome.diagnostics.map((d) => d.code),
+    ['EW_ADMIN_TOKEN_UNREADABLE'],
+  );
   t.is(edgeway.snapshot.generation, 1);
 });

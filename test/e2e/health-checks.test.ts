@@ -11,7 +11,11 @@ import { waitFor } from '../helpers/servers.ts';
 import { backend, service, tally } from '../fixtures/resilience-fixtures.ts';
 
 interface UpstreamView {
-  backends: { service: string; locality: { panic: boolean; reason: string }; endpoints: { address: string; healthy: boolean; ejected: boolean; ejections: number; activeCheck: { passing: boolean; checked: boolean } | null }[] }[];
+  backends: {
+    service: string;
+    locality: { panic: boolean; reason: string };
+    endpoints: { address: string; healthy: boolean; ejected: boolean; ejections: number; activeCheck: { passing: boolean; checked: boolean } | null }[];
+  }[];
 }
 
 async function upstreams(adminUrl: string): Promise<UpstreamView> {
@@ -31,7 +35,12 @@ test('active check: a backend failing its probe gets no traffic, and gets it aga
   const b = await backend(t, 'b', '127.0.0.3');
   const running = await startEdgeway(
     t,
-    docs(settings('healthChecks: {failureThreshold: 2, successThreshold: 2, timeout: 500ms}'), INGRESS_CLASS, service('app', [a, b], HEALTH), ingress('app', [{ host: 'app.test', path: '/', service: 'app' }])),
+    docs(
+      settings('healthChecks: {failureThreshold: 2, successThreshold: 2, timeout: 500ms}'),
+      INGRESS_CLASS,
+      service('app', [a, b], HEALTH),
+      ingress('app', [{ host: 'app.test', path: '/', service: 'app' }]),
+    ),
   );
   await waitFor(async () => (await upstreams(running.adminUrl)).backends[0]!.endpoints.every((e) => e.activeCheck?.checked === true), 5000, 'first checks');
   t.deepEqual(await requests(running.url, 10), { a: 5, b: 5 });
@@ -77,7 +86,12 @@ test('panic threshold: with 1 of 3 endpoints healthy (47% after overprovisioning
   const [a, b, c] = [await backend(t, 'a', '127.0.0.6'), await backend(t, 'b', '127.0.0.7'), await backend(t, 'c', '127.0.0.8')];
   const running = await startEdgeway(
     t,
-    docs(settings('healthChecks: {failureThreshold: 1, timeout: 500ms}'), INGRESS_CLASS, service('app', [a, b, c], HEALTH), ingress('app', [{ host: 'app.test', path: '/', service: 'app' }])),
+    docs(
+      settings('healthChecks: {failureThreshold: 1, timeout: 500ms}'),
+      INGRESS_CLASS,
+      service('app', [a, b, c], HEALTH),
+      ingress('app', [{ host: 'app.test', path: '/', service: 'app' }]),
+    ),
   );
   b.probeStatus = 500;
   await waitFor(async () => !(await upstreams(running.adminUrl)).backends[0]!.endpoints[1]!.healthy, 5000, 'b down');

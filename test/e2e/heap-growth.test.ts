@@ -18,7 +18,9 @@ test('heapGrowthFlag: the percent as V8 takes it, whole numbers only', (t) => {
 async function factorsAfterApplying(percent: number): Promise<string[]> {
   const module = new URL('../../src/heap-growth.ts', import.meta.url).href;
   const script = `const { applyHeapGrowth } = await import(${JSON.stringify(module)}); applyHeapGrowth(${percent}); const keep = Array.from({ length: 500 }, (_, i) => new Array(1000).fill(i)); globalThis.gc(); process.stdout.write(String(keep.length) + '\\n');`;
-  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--trace-gc-verbose', '--input-type=module', '-e', script], { maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--trace-gc-verbose', '--input-type=module', '-e', script], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return [...stdout.matchAll(/\[HeapController\] factor ([0-9.]+)/g)].map((m) => m[1]!);
 }
 

@@ -35,7 +35,10 @@ const EXPECTED: readonly (readonly [kind: string, apiVersion: string, plural: st
 ];
 
 test('the registry holds the facts kubectl reports for every kind', (t) => {
-  t.deepEqual(kinds, EXPECTED.map(([kind]) => kind));
+  t.deepEqual(
+    kinds,
+    EXPECTED.map(([kind]) => kind),
+  );
   for (const [kind, apiVersion, plural, shortNames, categories, namespaced] of EXPECTED) {
     const e = kindEntryOf(kind)!;
     t.is(e.apiVersion, apiVersion, kind);
@@ -50,12 +53,21 @@ test('the registry holds the facts kubectl reports for every kind', (t) => {
 
 test('plurals, singulars and short names name one kind each', (t) => {
   const names = KIND_ENTRIES.flatMap((e) => [e.plural, ...(e.singular === e.plural ? [] : [e.singular]), ...e.shortNames]);
-  t.deepEqual(names.filter((n, i) => names.indexOf(n) !== i), []);
+  t.deepEqual(
+    names.filter((n, i) => names.indexOf(n) !== i),
+    [],
+  );
 });
 
 test('the namespaced and cluster-scoped sets are the registry split by scope', (t) => {
-  t.deepEqual([...NAMESPACED_KINDS], KIND_ENTRIES.filter((e) => e.namespaced).map((e) => e.kind));
-  t.deepEqual([...CLUSTER_SCOPED_KINDS], KIND_ENTRIES.filter((e) => !e.namespaced).map((e) => e.kind));
+  t.deepEqual(
+    [...NAMESPACED_KINDS],
+    KIND_ENTRIES.filter((e) => e.namespaced).map((e) => e.kind),
+  );
+  t.deepEqual(
+    [...CLUSTER_SCOPED_KINDS],
+    KIND_ENTRIES.filter((e) => !e.namespaced).map((e) => e.kind),
+  );
 });
 
 test('validation has a rule for every kind, with the registry apiVersion and scope', (t) => {
@@ -70,7 +82,10 @@ test('validation has a rule for every kind, with the registry apiVersion and sco
 });
 
 test('the admin API serves every kind at its group/version path', (t) => {
-  t.deepEqual(RESOURCES.map((r) => r.kind), kinds);
+  t.deepEqual(
+    RESOURCES.map((r) => r.kind),
+    kinds,
+  );
   for (const e of KIND_ENTRIES) {
     const collection = apiPath(e, e.namespaced ? 'default' : undefined, undefined);
     const one = apiPath(e, e.namespaced ? 'default' : undefined, 'x');
@@ -96,8 +111,16 @@ test('edgeway get prints the registry columns of every kind (the wide ones with 
     const bare: KubeObject = { apiVersion: e.apiVersion, kind: e.kind, metadata: { name: 'x' }, spec: { selector: {}, template: {} } };
     const table = toTable(e, [bare], { wide: true, includeObject: 'Metadata', resourceVersion: '1' }) as unknown as Table;
     const header = (wide: boolean): string[] => printTable(table, { wide, withNamespace: false }).split('\n')[0]!.trim().split(/ {3,}/);
-    t.deepEqual(header(false), e.printerColumns.filter((c) => c.priority === 0).map((c) => c.name.toUpperCase()), e.kind);
-    t.deepEqual(header(true), e.printerColumns.map((c) => c.name.toUpperCase()), e.kind);
+    t.deepEqual(
+      header(false),
+      e.printerColumns.filter((c) => c.priority === 0).map((c) => c.name.toUpperCase()),
+      e.kind,
+    );
+    t.deepEqual(
+      header(true),
+      e.printerColumns.map((c) => c.name.toUpperCase()),
+      e.kind,
+    );
   }
 });
 
@@ -117,7 +140,8 @@ const cells = (kind: string, object: Omit<KubeObject, 'apiVersion' | 'kind' | 'm
 };
 
 test('Pod STATUS: init progress, the last telling container state, Terminating', (t) => {
-  const status = (status: object, spec: object = { containers: [{ name: 'a' }] }, metadata: object = { name: 'x' }): unknown => cells('Pod', { metadata, spec, status })['Status'];
+  const status = (status: object, spec: object = { containers: [{ name: 'a' }] }, metadata: object = { name: 'x' }): unknown =>
+    cells('Pod', { metadata, spec, status })['Status'];
   t.is(status({ phase: 'Pending' }), 'Pending');
   t.is(status({ phase: 'Failed', reason: 'Evicted' }), 'Evicted');
   const init = { initContainers: [{ name: 'i1' }, { name: 'i2' }], containers: [{ name: 'a' }] };
@@ -126,24 +150,64 @@ test('Pod STATUS: init progress, the last telling container state, Terminating',
   t.is(status({ phase: 'Pending', initContainerStatuses: [{ state: { terminated: { exitCode: 2 } } }] }, init), 'Init:ExitCode:2');
   t.is(status({ phase: 'Running', containerStatuses: [{ state: { waiting: { reason: 'CrashLoopBackOff' } } }] }), 'CrashLoopBackOff');
   t.is(status({ phase: 'Running', containerStatuses: [{ state: { terminated: { signal: 9 } } }] }), 'Signal:9');
-  t.is(status({ phase: 'Running', containerStatuses: [{ ready: true, state: { running: {} } }, { state: { terminated: { reason: 'Completed' } } }], conditions: [{ type: 'Ready', status: 'False' }] }), 'NotReady');
-  t.is(status({ phase: 'Running', containerStatuses: [{ ready: true, state: { running: {} } }] }, undefined, { name: 'x', deletionTimestamp: '2026-01-01T00:00:00Z' }), 'Terminating');
+  t.is(
+    status({
+      phase: 'Running',
+      containerStatuses: [{ ready: true, state: { running: {} } }, { state: { terminated: { reason: 'Completed' } } }],
+      conditions: [{ type: 'Ready', status: 'False' }],
+    }),
+    'NotReady',
+  );
+  t.is(
+    status({ phase: 'Running', containerStatuses: [{ ready: true, state: { running: {} } }] }, undefined, {
+      name: 'x',
+      deletionTimestamp: '2026-01-01T00:00:00Z',
+    }),
+    'Terminating',
+  );
 });
 
 test('computed columns read the object as kubectl prints it', (t) => {
-  t.like(cells('Pod', { spec: { containers: [{ name: 'a' }, { name: 'b' }], nodeName: 'n1' }, status: { phase: 'Running', podIP: '10.0.0.5', containerStatuses: [{ ready: true, restartCount: 2 }, { ready: false, restartCount: 1 }] } }), {
-    Ready: '1/2',
-    Status: 'Running',
-    Restarts: '3',
-    IP: '10.0.0.5',
-    Node: 'n1',
-  });
+  t.like(
+    cells('Pod', {
+      spec: { containers: [{ name: 'a' }, { name: 'b' }], nodeName: 'n1' },
+      status: {
+        phase: 'Running',
+        podIP: '10.0.0.5',
+        containerStatuses: [
+          { ready: true, restartCount: 2 },
+          { ready: false, restartCount: 1 },
+        ],
+      },
+    }),
+    {
+      Ready: '1/2',
+      Status: 'Running',
+      Restarts: '3',
+      IP: '10.0.0.5',
+      Node: 'n1',
+    },
+  );
   t.like(cells('Endpoints', { subsets: [{ addresses: [{ ip: '10.0.0.1' }, { ip: '10.0.0.2' }], ports: [{ port: 80 }, { port: 443 }] }] }), {
     Endpoints: '10.0.0.1:80,10.0.0.2:80,10.0.0.1:443 + 1 more...',
   });
-  t.like(cells('EndpointSlice', { addressType: 'IPv4', ports: [{ port: 8080 }], endpoints: [{ addresses: ['10.0.0.1'] }] }), { AddressType: 'IPv4', Ports: '8080', Endpoints: '10.0.0.1' });
-  t.like(cells('Node', { metadata: { name: 'n', labels: { 'node-role.kubernetes.io/control-plane': '' } }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }), { Status: 'Ready', Roles: 'control-plane' });
-  t.like(cells('Deployment', { spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: {} }, status: { readyReplicas: 2 } }), { Ready: '2/3', 'Up-to-date': '0', Selector: 'app=web' });
+  t.like(cells('EndpointSlice', { addressType: 'IPv4', ports: [{ port: 8080 }], endpoints: [{ addresses: ['10.0.0.1'] }] }), {
+    AddressType: 'IPv4',
+    Ports: '8080',
+    Endpoints: '10.0.0.1',
+  });
+  t.like(
+    cells('Node', {
+      metadata: { name: 'n', labels: { 'node-role.kubernetes.io/control-plane': '' } },
+      status: { conditions: [{ type: 'Ready', status: 'True' }] },
+    }),
+    { Status: 'Ready', Roles: 'control-plane' },
+  );
+  t.like(cells('Deployment', { spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: {} }, status: { readyReplicas: 2 } }), {
+    Ready: '2/3',
+    'Up-to-date': '0',
+    Selector: 'app=web',
+  });
   t.like(cells('Secret', { type: 'Opaque', data: { a: 'eA==', b: 'eQ==' } }), { Type: 'Opaque', Data: '2' });
   t.like(cells('IngressClass', { spec: { controller: 'edgeway.dev/ingress' } }), { Controller: 'edgeway.dev/ingress', Parameters: '<none>' });
   t.like(cells('IPAddressPool', { spec: { addresses: ['127.240.0.0/24'], autoAssign: true } }), { 'Auto Assign': true, Addresses: ['127.240.0.0/24'] });

@@ -31,9 +31,13 @@ async function serve(t: T, yaml: string) {
   const dir = await tempDir(t);
   const file = join(dir, 'config.yaml');
   await writeFile(file, yaml);
-  const child = spawn(process.execPath, [BIN, 'serve', '--config', file, '--http', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--state-dir', join(dir, 'state'), '--drain-timeout', '20'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--config', file, '--http', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--state-dir', join(dir, 'state'), '--drain-timeout', '20'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   let stdout = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -110,7 +114,10 @@ test('SIGHUP reloads the configuration through the real bin', async (t) => {
   const backend = await slowBackend(t);
   const gw = await serve(t, docs(config(backend.port), settings('reload: {watch: false}')));
   t.is((await httpGet(`http://127.0.0.1:${gw.http}/fast`, { host: 'other.test' })).status, 404);
-  await writeFile(gw.file, docs(config(backend.port), settings('reload: {watch: false}'), ingress('other', [{ host: 'other.test', path: '/', service: 'slow' }])));
+  await writeFile(
+    gw.file,
+    docs(config(backend.port), settings('reload: {watch: false}'), ingress('other', [{ host: 'other.test', path: '/', service: 'slow' }])),
+  );
   gw.child.kill('SIGHUP');
   await waitFor(async () => (await httpGet(`http://127.0.0.1:${gw.admin}/config/status`)).text.includes('"generation": 2'), 10_000, 'generation 2');
   const reply = await httpGet(`http://127.0.0.1:${gw.http}/fast`, { host: 'other.test' });

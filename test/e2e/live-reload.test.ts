@@ -46,7 +46,10 @@ test('20 reloads adding and removing routes and endpoints under keep-alive load:
     docs(
       INGRESS_CLASS,
       settings('reload: {watch: false}\nlogging: {access: false}'),
-      serviceWithEndpoints('stable', stableSets[i % 3]!.map((s) => ({ ip: '127.0.0.1', port: s.port }))),
+      serviceWithEndpoints(
+        'stable',
+        stableSets[i % 3]!.map((s) => ({ ip: '127.0.0.1', port: s.port })),
+      ),
       serviceWithEndpoints(`svc-${i}`, [{ ip: '127.0.0.1', port: c.port }]),
       ingress('stable', [{ host: 'stable.test', path: '/', service: 'stable' }]),
       ingress(`r${i}`, [{ host: `r${i}.test`, path: '/', service: `svc-${i}` }]),
@@ -91,7 +94,12 @@ test('20 reloads adding and removing routes and endpoints under keep-alive load:
 
 test('unreadable YAML is rejected whole: the old configuration keeps serving, /config/status shows file and line', async (t) => {
   const a = await named(t, 'a');
-  const good = docs(INGRESS_CLASS, settings('reload: {watch: false}'), serviceWithEndpoints('a', [{ ip: '127.0.0.1', port: a.port }]), ingress('a', [{ host: 'a.test', path: '/', service: 'a' }]));
+  const good = docs(
+    INGRESS_CLASS,
+    settings('reload: {watch: false}'),
+    serviceWithEndpoints('a', [{ ip: '127.0.0.1', port: a.port }]),
+    ingress('a', [{ host: 'a.test', path: '/', service: 'a' }]),
+  );
   const gw = await startEdgeway(t, good);
   const file = join(gw.dir, 'config.yaml');
   await writeFile(file, good + '---\nkind: Service\nmetadata: {name: [broken\n');
@@ -135,7 +143,10 @@ test('a watched file replaced by rename, and a new file in a watched directory, 
   const { mkdir } = await import('node:fs/promises');
   await mkdir(confDir);
   const main = join(dir, 'main.yaml');
-  await writeFile(main, docs(INGRESS_CLASS, serviceWithEndpoints('a', [{ ip: '127.0.0.1', port: a.port }]), ingress('a', [{ host: 'x.test', path: '/', service: 'a' }])));
+  await writeFile(
+    main,
+    docs(INGRESS_CLASS, serviceWithEndpoints('a', [{ ip: '127.0.0.1', port: a.port }]), ingress('a', [{ host: 'x.test', path: '/', service: 'a' }])),
+  );
   await writeFile(join(confDir, '10-b.yaml'), serviceWithEndpoints('b', [{ ip: '127.0.0.1', port: b.port }]));
   const edgeway = await Edgeway.start({
     configPaths: [main, confDir],
@@ -148,7 +159,10 @@ test('a watched file replaced by rename, and a new file in a watched directory, 
 
   // An editor's save: write a temporary file beside it, then rename it over the original.
   const tmp = join(dir, '.main.yaml.swp');
-  await writeFile(tmp, docs(INGRESS_CLASS, serviceWithEndpoints('a', [{ ip: '127.0.0.1', port: a.port }]), ingress('a', [{ host: 'x.test', path: '/', service: 'b' }])));
+  await writeFile(
+    tmp,
+    docs(INGRESS_CLASS, serviceWithEndpoints('a', [{ ip: '127.0.0.1', port: a.port }]), ingress('a', [{ host: 'x.test', path: '/', service: 'b' }])),
+  );
   await rename(tmp, main);
   await waitFor(() => edgeway.snapshot.generation >= 2, 10_000, 'the rename to trigger a reload');
   await waitFor(async () => (await httpGet(url, { host: 'x.test' })).text === 'b', 10_000, 'the new route');
@@ -165,7 +179,8 @@ test('a changed entrypoint address is rebound; unchanged listeners and keep-aliv
   const base = docs(INGRESS_CLASS, serviceWithEndpoints('a', [{ ip: '127.0.0.1', port: a.port }]), ingress('a', [{ host: 'a.test', path: '/', service: 'a' }]));
   const dir = await tempDir(t);
   const file = join(dir, 'config.yaml');
-  const withHttp = (address: string) => docs(base, settings(`reload: {watch: false}\nentrypoints: {http: {address: "${address}"}}\nadmin: {address: "127.0.0.1:0"}`));
+  const withHttp = (address: string) =>
+    docs(base, settings(`reload: {watch: false}\nentrypoints: {http: {address: "${address}"}}\nadmin: {address: "127.0.0.1:0"}`));
   await writeFile(file, withHttp('127.0.0.2:0'));
   const edgeway = await Edgeway.start({ configPaths: [file], overrides: { stateDir: join(dir, 'state'), logLevel: 'silent' }, report: () => undefined });
   t.teardown(() => edgeway.close(0));

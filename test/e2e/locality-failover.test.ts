@@ -64,7 +64,9 @@ clusters:
     await servedBy('a1');
     await Promise.all(zones.a1!.map((b) => b.kill()));
     await servedBy('b1');
-    const view = JSON.parse((await httpGet(`${running.adminUrl}/debug/upstreams`)).text) as { backends: { clusters: string[]; locality: { reason: string } }[] };
+    const view = JSON.parse((await httpGet(`${running.adminUrl}/debug/upstreams`)).text) as {
+      backends: { clusters: string[]; locality: { reason: string } }[];
+    };
     t.deepEqual(view.backends[0]!.clusters, ['local', 'a', 'b', 'c']);
     t.regex(view.backends[0]!.locality.reason, /region r1 100%/);
     await Promise.all(zones.b1!.map((b) => b.kill()));

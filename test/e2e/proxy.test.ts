@@ -261,9 +261,11 @@ test('large bodies stream both ways, chunked and with Content-Length', async (t)
       res.on('end', () => resolve(Buffer.concat(chunks).toString()));
     });
     req.on('error', reject);
-    const source = Readable.from((function* () {
-      for (let i = 0; i < size; i += 1 << 20) yield payload.subarray(i, i + (1 << 20));
-    })());
+    const source = Readable.from(
+      (function* () {
+        for (let i = 0; i < size; i += 1 << 20) yield payload.subarray(i, i + (1 << 20));
+      })(),
+    );
     pipeline(source, req).catch(reject);
   });
   t.deepEqual(JSON.parse(chunked), { bytes: size, digest, te: 'chunked' });

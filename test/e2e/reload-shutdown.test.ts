@@ -66,7 +66,10 @@ test('close() during a reload that binds a LoadBalancer listener: the reload fin
   const settings = addressSettings({ pool: [`${block}.0/30`], nodes: [`${block}.9`] });
   const { edgeway, stop } = await serve(t, dir, docs(settings));
   // The Service arrives with a reload; close() is called while that reload is still loading the file.
-  await writeFile(join(dir, 'config.yaml'), docs(settings, service({ name: 'web', ports: [{ port, appProtocol: 'http' }], endpoints: [{ ip: '127.0.0.1', port: app.port }] })));
+  await writeFile(
+    join(dir, 'config.yaml'),
+    docs(settings, service({ name: 'web', ports: [{ port, appProtocol: 'http' }], endpoints: [{ ip: '127.0.0.1', port: app.port }] })),
+  );
   const reloading = edgeway.reload('api');
   await stop();
   const outcome = await reloading;

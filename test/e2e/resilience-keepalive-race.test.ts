@@ -78,7 +78,9 @@ test('1,000 GETs paced at a hint-less backend idle timeout: 0 client-visible err
   t.is(gets.failed, 0);
   t.is(gets.ok, 1000);
   const posts = await paced(gw.url, 'POST', 1000, idleMs);
-  t.log(`POST: ${posts.ok} ok, ${posts.failed} failed (${[...posts.statuses].map(([s, n]) => `${s}×${n}`).join(', ')}); retries ${gw.edgeway.resilience.retries}`);
+  t.log(
+    `POST: ${posts.ok} ok, ${posts.failed} failed (${[...posts.statuses].map(([s, n]) => `${s}×${n}`).join(', ')}); retries ${gw.edgeway.resilience.retries}`,
+  );
   t.is(executedTwice(backend.requests), 0, 'no POST reached the backend twice');
   t.is(posts.ok + posts.failed, 1000);
 });

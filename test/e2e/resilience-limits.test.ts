@@ -15,8 +15,13 @@ import { docs, INGRESS_CLASS, ingress, serviceWithEndpoints, settings } from '..
 import { listen, waitFor } from '../helpers/servers.ts';
 
 function withServiceAnnotations(annotations: Record<string, string>, port: number): string {
-  const lines = Object.entries(annotations).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`).join('\n');
-  return serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port }]).replace('kind: Service\nmetadata:\n  name: svc\n', `kind: Service\nmetadata:\n  name: svc\n  annotations:\n${lines}\n`);
+  const lines = Object.entries(annotations)
+    .map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`)
+    .join('\n');
+  return serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port }]).replace(
+    'kind: Service\nmetadata:\n  name: svc\n',
+    `kind: Service\nmetadata:\n  name: svc\n  annotations:\n${lines}\n`,
+  );
 }
 
 /** A backend that holds responses to `/hold*` until released, and answers the rest at once. */
@@ -32,7 +37,14 @@ async function holdingBackend(t: Parameters<typeof listen>[0]) {
 
 test('max-requests: the request beyond the limit gets 503 X-Edgeway-Limit: max-requests; the others finish', async (t) => {
   const backend = await holdingBackend(t);
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, withServiceAnnotations({ 'edgeway.io/max-requests': '2' }, backend.port), ingress('web', [{ host: 'l.test', path: '/', service: 'svc' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      withServiceAnnotations({ 'edgeway.io/max-requests': '2' }, backend.port),
+      ingress('web', [{ host: 'l.test', path: '/', service: 'svc' }]),
+    ),
+  );
   const first = [httpGet(`${gw.url}/hold1`, { host: 'l.test' }), httpGet(`${gw.url}/hold2`, { host: 'l.test' })];
   await waitFor(() => backend.held.length === 2, 5000, 'two requests at the backend');
   const third = await httpGet(`${gw.url}/3`, { host: 'l.test' });
@@ -40,15 +52,23 @@ test('max-requests: the request beyond the limit gets 503 X-Edgeway-Limit: max-r
   t.is(third.headers['x-edgeway-limit'], 'max-requests');
   t.is(third.headers['x-edgeway-error'], 'EDGEWAY_LIMIT_MAX_REQUESTS');
   backend.release();
-  t.deepEqual((await Promise.all(first)).map((r: Reply) => r.status), [200, 200]);
+  t.deepEqual(
+    (await Promise.all(first)).map((r: Reply) => r.status),
+    [200, 200],
+  );
   t.is((await httpGet(`${gw.url}/4`, { host: 'l.test' })).status, 200, 'capacity is back once they finished');
 });
 
 test('max-connections caps the pool; waiting requests beyond max-pending-requests get 503 max-pending', async (t) => {
   const backend = await holdingBackend(t);
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS,
-    withServiceAnnotations({ 'edgeway.io/max-connections': '1', 'edgeway.io/max-pending-requests': '1' }, backend.port),
-    ingress('web', [{ host: 'l.test', path: '/', service: 'svc' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      withServiceAnnotations({ 'edgeway.io/max-connections': '1', 'edgeway.io/max-pending-requests': '1' }, backend.port),
+      ingress('web', [{ host: 'l.test', path: '/', service: 'svc' }]),
+    ),
+  );
   const running = httpGet(`${gw.url}/hold1`, { host: 'l.test' });
   await waitFor(() => backend.held.length === 1, 5000, 'one request on the only connection');
   const waiting = httpGet(`${gw.url}/hold2`, { host: 'l.test' });
@@ -66,7 +86,11 @@ test('max-connections caps the pool; waiting requests beyond max-pending-request
 });
 
 test('a limit annotation edgeway cannot read is an error at its line; the default applies', (t) => {
-  const text = docs(INGRESS_CLASS, withServiceAnnotations({ 'edgeway.io/max-requests': 'lots' }, 80), ingress('web', [{ host: 'l.test', path: '/', service: 'svc' }]));
+  const text = docs(
+    INGRESS_CLASS,
+    withServiceAnnotations({ 'edgeway.io/max-requests': 'lots' }, 80),
+    ingress('web', [{ host: 'l.test', path: '/', service: 'svc' }]),
+  );
   const load = loadConfigText([{ path: 'c.yaml', text }]);
   const snapshot = compileSnapshot(new ObjectStore(load.objects), load.settings, 1);
   const d = snapshot.diagnostics.find((x) => x.code === 'EW_ANNOTATION_INVALID');
@@ -87,22 +111,33 @@ test('overload decision table', (t) => {
 // Serial: blocking the event loop sheds load for every gateway in this worker process, so it runs alone.
 test.serial('overload: while the event loop lags, new requests get 503 with Retry-After; the one in flight finishes', async (t) => {
   const backend = await holdingBackend(t);
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, settings('overload: {maxEventLoopDelay: 50ms, retryAfterSeconds: 3}'),
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]), ingress('web', [{ host: 'o.test', path: '/', service: 'svc' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      settings('overload: {maxEventLoopDelay: 50ms, retryAfterSeconds: 3}'),
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('web', [{ host: 'o.test', path: '/', service: 'svc' }]),
+    ),
+  );
   const inFlight = httpGet(`${gw.url}/hold-slow`, { host: 'o.test' });
   await waitFor(() => backend.held.length === 1, 5000, 'the request in flight');
   // Block this process's event loop (edgeway runs in it) well past the budget, then ask again.
   let shed: Reply | undefined;
-  await waitFor(async () => {
-    const until = performance.now() + 300;
-    while (performance.now() < until) {
-      /* busy */
-    }
-    await new Promise((r) => setImmediate(r));
-    const r = await httpGet(`${gw.url}/new`, { host: 'o.test' });
-    if (r.status === 503) shed = r;
-    return shed !== undefined;
-  }, 8000, 'shedding');
+  await waitFor(
+    async () => {
+      const until = performance.now() + 300;
+      while (performance.now() < until) {
+        /* busy */
+      }
+      await new Promise((r) => setImmediate(r));
+      const r = await httpGet(`${gw.url}/new`, { host: 'o.test' });
+      if (r.status === 503) shed = r;
+      return shed !== undefined;
+    },
+    8000,
+    'shedding',
+  );
   t.is(shed?.headers['retry-after'], '3');
   t.is(shed?.headers['x-edgeway-error'], 'EDGEWAY_OVERLOADED');
   const metrics = (await httpGet(`${gw.adminUrl}/metrics`)).text;

@@ -30,7 +30,9 @@ async function scrape(adminUrl: string): Promise<string> {
 }
 
 function withAnnotations(yaml: string, kind: string, name: string, annotations: Record<string, string>): string {
-  const lines = Object.entries(annotations).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`).join('\n');
+  const lines = Object.entries(annotations)
+    .map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`)
+    .join('\n');
   return yaml.replace(`kind: ${kind}\nmetadata:\n  name: ${name}\n`, `kind: ${kind}\nmetadata:\n  name: ${name}\n  annotations:\n${lines}\n`);
 }
 
@@ -61,7 +63,7 @@ test('overload reason: the event loop is named first, then the heap', (t) => {
   t.is(overloadReason({ delayMs: 10, heapUsed: 950 }, s, 1000), 'heap');
 });
 
-test('overload reason: delay from the process\'s own work (a reload) is not shed for; the heap still is', (t) => {
+test("overload reason: delay from the process's own work (a reload) is not shed for; the heap still is", (t) => {
   const s = { maxEventLoopDelayMs: 100, maxHeapBytes: 1000, retryAfterSeconds: 1 };
   t.is(overloadReason({ delayMs: 3000, heapUsed: 100 }, s, 1000, true), null);
   t.is(overloadReason({ delayMs: 3000, heapUsed: 990 }, s, 1000, true), 'heap');
@@ -78,10 +80,21 @@ test('circuit-limit 503s are counted by Service and limit', async (t) => {
   const backend = await listen(t, handler);
   const other = await listen(t, handler);
   t.teardown(() => held.splice(0).forEach((r) => r.end()));
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS,
-    withAnnotations(serviceWithEndpoints('few', [{ ip: '127.0.0.1', port: backend.port }]), 'Service', 'few', { 'edgeway.io/max-requests': '1' }),
-    withAnnotations(serviceWithEndpoints('narrow', [{ ip: '127.0.0.1', port: other.port }]), 'Service', 'narrow', { 'edgeway.io/max-connections': '1', 'edgeway.io/max-pending-requests': '1' }),
-    ingress('web', [{ host: 'l.test', path: '/few', service: 'few' }, { host: 'l.test', path: '/narrow', service: 'narrow' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      withAnnotations(serviceWithEndpoints('few', [{ ip: '127.0.0.1', port: backend.port }]), 'Service', 'few', { 'edgeway.io/max-requests': '1' }),
+      withAnnotations(serviceWithEndpoints('narrow', [{ ip: '127.0.0.1', port: other.port }]), 'Service', 'narrow', {
+        'edgeway.io/max-connections': '1',
+        'edgeway.io/max-pending-requests': '1',
+      }),
+      ingress('web', [
+        { host: 'l.test', path: '/few', service: 'few' },
+        { host: 'l.test', path: '/narrow', service: 'narrow' },
+      ]),
+    ),
+  );
   const running = [httpGet(`${gw.url}/few/hold`, { host: 'l.test' })];
   await waitFor(() => held.length === 1, 5000, 'the request holding max-requests');
   for (let i = 0; i < 2; i++) t.is((await httpGet(`${gw.url}/few/x`, { host: 'l.test' })).status, 503);
@@ -102,13 +115,23 @@ test('circuit-limit 503s are counted by Service and limit', async (t) => {
   held.splice(0).forEach((r) => r.end('done'));
   await waitFor(() => held.length === 1, 5000, 'the waiting request at the backend');
   held.splice(0).forEach((r) => r.end('done'));
-  t.deepEqual((await Promise.all(running)).map((r) => r.status), [200, 200, 200]);
+  t.deepEqual(
+    (await Promise.all(running)).map((r) => r.status),
+    [200, 200, 200],
+  );
 });
 
 test('overload 503s are counted by reason (here a heap budget the process is always over)', async (t) => {
   const backend = await listen(t, (_req, res) => res.end('ok'));
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, settings('overload: {maxHeapSize: 1m}'),
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]), ingress('web', [{ host: 'o.test', path: '/', service: 'svc' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      settings('overload: {maxHeapSize: 1m}'),
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('web', [{ host: 'o.test', path: '/', service: 'svc' }]),
+    ),
+  );
   await waitFor(async () => (await httpGet(`${gw.url}/`, { host: 'o.test' })).status === 503, 5000, 'shedding');
   const text = await scrape(gw.adminUrl);
   t.true((sample(text, 'edgeway_overload_rejections_total', { reason: 'heap' }) ?? 0) >= 1);
@@ -138,8 +161,17 @@ test('front-door refusals are counted by reason, whichever layer refuses', async
     req.resume();
     res.end('ok');
   });
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, settings('downstream: {maxHeadersCount: 10}'), serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
-    withAnnotations(ingress('web', [{ host: 'f.test', path: '/', service: 'svc' }]), 'Ingress', 'web', { 'nginx.ingress.kubernetes.io/proxy-body-size': '1k' })));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      settings('downstream: {maxHeadersCount: 10}'),
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      withAnnotations(ingress('web', [{ host: 'f.test', path: '/', service: 'svc' }]), 'Ingress', 'web', {
+        'nginx.ingress.kubernetes.io/proxy-body-size': '1k',
+      }),
+    ),
+  );
   const H = 'Host: f.test\r\n';
   const cases: readonly [string, number, string][] = [
     ['body-too-large', 413, `POST /up HTTP/1.1\r\n${H}Content-Length: 2000\r\n\r\n${'x'.repeat(2000)}`],

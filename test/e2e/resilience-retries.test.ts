@@ -17,7 +17,9 @@ import { listen, unusedPort } from '../helpers/servers.ts';
 
 function annotate(yaml: string, name: string, annotations: Record<string, string>): string {
   if (Object.keys(annotations).length === 0) return yaml;
-  const lines = Object.entries(annotations).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`).join('\n');
+  const lines = Object.entries(annotations)
+    .map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`)
+    .join('\n');
   return yaml.replace(`metadata:\n  name: ${name}\n`, `metadata:\n  name: ${name}\n  annotations:\n${lines}\n`);
 }
 
@@ -28,13 +30,39 @@ function compile(yaml: string) {
 
 test('route policy from annotations: edgeway.io wins over nginx, nginx tries count the first, bad values are located', (t) => {
   const base = docs(INGRESS_CLASS, serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: 1 }]));
-  const table: readonly [Record<string, string>, Partial<{ retries: number; statuses: number[]; reset: boolean; timeout: boolean; perTry: number; read: number; body: number; connect: number; send: number }>, string[]][] = [
+  const table: readonly [
+    Record<string, string>,
+    Partial<{
+      retries: number;
+      statuses: number[];
+      reset: boolean;
+      timeout: boolean;
+      perTry: number;
+      read: number;
+      body: number;
+      connect: number;
+      send: number;
+    }>,
+    string[],
+  ][] = [
     [{}, { retries: 2, statuses: [], reset: true, perTry: 0, read: 0, body: 100 * 1024 * 1024, connect: 0, send: 0 }, []],
-    [{ 'edgeway.io/retry-attempts': '4', 'edgeway.io/retry-on': 'connect-failure,reset,502,503,504', 'edgeway.io/per-try-timeout': '2s' }, { retries: 4, statuses: [502, 503, 504], perTry: 2000 }, []],
-    [{ 'nginx.ingress.kubernetes.io/proxy-next-upstream': 'error timeout http_503', 'nginx.ingress.kubernetes.io/proxy-next-upstream-tries': '3' }, { retries: 2, statuses: [503], timeout: true, reset: true }, []],
+    [
+      { 'edgeway.io/retry-attempts': '4', 'edgeway.io/retry-on': 'connect-failure,reset,502,503,504', 'edgeway.io/per-try-timeout': '2s' },
+      { retries: 4, statuses: [502, 503, 504], perTry: 2000 },
+      [],
+    ],
+    [
+      { 'nginx.ingress.kubernetes.io/proxy-next-upstream': 'error timeout http_503', 'nginx.ingress.kubernetes.io/proxy-next-upstream-tries': '3' },
+      { retries: 2, statuses: [503], timeout: true, reset: true },
+      [],
+    ],
     [{ 'nginx.ingress.kubernetes.io/proxy-next-upstream': 'off' }, { statuses: [], reset: false }, []],
     [{ 'nginx.ingress.kubernetes.io/proxy-next-upstream': 'error non_idempotent' }, { reset: true }, ['EW_ANNOTATION_IGNORED']],
-    [{ 'nginx.ingress.kubernetes.io/proxy-read-timeout': '30', 'nginx.ingress.kubernetes.io/proxy-body-size': '8m' }, { read: 30_000, body: 8 * 1024 * 1024 }, []],
+    [
+      { 'nginx.ingress.kubernetes.io/proxy-read-timeout': '30', 'nginx.ingress.kubernetes.io/proxy-body-size': '8m' },
+      { read: 30_000, body: 8 * 1024 * 1024 },
+      [],
+    ],
     [{ 'nginx.ingress.kubernetes.io/proxy-body-size': '0' }, { body: 0 }, []],
     [{ 'nginx.ingress.kubernetes.io/proxy-connect-timeout': '5', 'nginx.ingress.kubernetes.io/proxy-send-timeout': '750ms' }, { connect: 5000, send: 750 }, []],
     [{ 'nginx.ingress.kubernetes.io/proxy-connect-timeout': '0' }, { connect: 0 }, ['EW_ANNOTATION_INVALID']],
@@ -57,7 +85,11 @@ test('route policy from annotations: edgeway.io wins over nginx, nginx tries cou
     if (want.connect !== undefined) t.is(policy.connectTimeoutMs, want.connect, label);
     if (want.send !== undefined) t.is(policy.sendTimeoutMs, want.send, label);
     const found = snapshot.diagnostics.filter((d) => d.code.startsWith('EW_ANNOTATION'));
-    t.deepEqual(found.map((d) => d.code), codes, label);
+    t.deepEqual(
+      found.map((d) => d.code),
+      codes,
+      label,
+    );
     for (const d of found) {
       t.is(d.object, 'Ingress default/web', label);
       t.regex(d.field ?? '', /^metadata\.annotations\./, label);
@@ -106,7 +138,13 @@ function twoEndpoints(a: number, b: number, annotations: Record<string, string>)
   return docs(
     INGRESS_CLASS,
     settings('outlierDetection: {enabled: false}'),
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: a }, { ip: '127.0.0.2', port: b }].filter((e) => e.port !== 0)),
+    serviceWithEndpoints(
+      'svc',
+      [
+        { ip: '127.0.0.1', port: a },
+        { ip: '127.0.0.2', port: b },
+      ].filter((e) => e.port !== 0),
+    ),
     annotate(ingress('web', [{ host: 'r.test', path: '/', service: 'svc' }]), 'web', annotations),
   );
 }
@@ -119,10 +157,14 @@ test('a 503 from one endpoint is retried on the other for GET, never for POST', 
     res.statusCode = 503;
     res.end('busy');
   });
-  const good = await listen(t, (req, res) => {
-    req.resume();
-    res.end('fine');
-  }, '127.0.0.2');
+  const good = await listen(
+    t,
+    (req, res) => {
+      req.resume();
+      res.end('fine');
+    },
+    '127.0.0.2',
+  );
   const gw = await startEdgeway(t, twoEndpoints(failing.port, good.port, { 'edgeway.io/retry-on': 'connect-failure,reset,503' }));
   for (let i = 0; i < 10; i++) {
     const r = await httpGet(`${gw.url}/x`, { host: 'r.test' });
@@ -138,14 +180,18 @@ test('a 503 from one endpoint is retried on the other for GET, never for POST', 
 test('connection refused is retried for any method: the request never left edgeway', async (t) => {
   const dead = await unusedPort();
   const seen: string[] = [];
-  const good = await listen(t, (req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      seen.push(`${req.method} ${Buffer.concat(chunks).toString()}`);
-      res.end('ok');
-    });
-  }, '127.0.0.2');
+  const good = await listen(
+    t,
+    (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        seen.push(`${req.method} ${Buffer.concat(chunks).toString()}`);
+        res.end('ok');
+      });
+    },
+    '127.0.0.2',
+  );
   const gw = await startEdgeway(t, twoEndpoints(dead, good.port, {}));
   // Four of each: with one endpoint of two dead, half the requests need a retry, and the budget's floor (10) covers
   // that many (in production, outlier detection would eject the dead endpoint).
@@ -163,7 +209,10 @@ test('a per-try timeout moves a GET from a hung endpoint to a live one', async (
     /* never answers */
   });
   const good = await listen(t, (_req, res) => res.end('ok'), '127.0.0.2');
-  const gw = await startEdgeway(t, twoEndpoints(hung.port, good.port, { 'edgeway.io/retry-on': 'connect-failure,reset,timeout', 'edgeway.io/per-try-timeout': '200ms' }));
+  const gw = await startEdgeway(
+    t,
+    twoEndpoints(hung.port, good.port, { 'edgeway.io/retry-on': 'connect-failure,reset,timeout', 'edgeway.io/per-try-timeout': '200ms' }),
+  );
   // Two requests: round robin sends one of them to the hung endpoint first. (undici's header timer ticks about
   // every half second, so a per-try timeout is honoured to within about that.)
   for (let i = 0; i < 2; i++) t.is((await httpGet(`${gw.url}/`, { host: 'r.test' })).status, 200);

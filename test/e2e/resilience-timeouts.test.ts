@@ -24,7 +24,9 @@ import { stalledListener } from '../helpers/stalled-listener.ts';
 const NGINX = 'nginx.ingress.kubernetes.io/';
 
 function annotate(yaml: string, name: string, annotations: Record<string, string>): string {
-  const lines = Object.entries(annotations).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`).join('\n');
+  const lines = Object.entries(annotations)
+    .map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`)
+    .join('\n');
   return yaml.replace(`metadata:\n  name: ${name}\n`, `metadata:\n  name: ${name}\n  annotations:\n${lines}\n`);
 }
 
@@ -52,13 +54,17 @@ test('send verdict: only a paused body without progress runs the clock', (t) => 
     [false, true, 2000, 1000, 'stalled'],
     [false, true, 9000, 1000, 'stalled'],
   ];
-  for (const [progressed, paused, now, timeout, verdict] of table) t.is(sendVerdict(progressed, paused, 1000, now, timeout), verdict, JSON.stringify([progressed, paused, now, timeout]));
+  for (const [progressed, paused, now, timeout, verdict] of table)
+    t.is(sendVerdict(progressed, paused, 1000, now, timeout), verdict, JSON.stringify([progressed, paused, now, timeout]));
 });
 
 test('routes with their own connect timeout get pools of their own; routes with the default share the default pool', async (t) => {
   const yaml = docs(
     INGRESS_CLASS,
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: 8080 }, { ip: '127.0.0.2', port: 8080 }]),
+    serviceWithEndpoints('svc', [
+      { ip: '127.0.0.1', port: 8080 },
+      { ip: '127.0.0.2', port: 8080 },
+    ]),
     ingress('plain', [{ host: 'a.test', path: '/', service: 'svc' }]),
     annotate(ingress('quick', [{ host: 'a.test', path: '/quick', service: 'svc' }]), 'quick', { [`${NGINX}proxy-connect-timeout`]: '2' }),
     annotate(ingress('quicker', [{ host: 'a.test', path: '/quicker', service: 'svc' }]), 'quicker', { [`${NGINX}proxy-connect-timeout`]: '500ms' }),
@@ -78,7 +84,11 @@ test('routes with their own connect timeout get pools of their own; routes with 
   t.is(member.poolFor(0), member.pool);
   t.not(member.poolFor(2000), member.pool);
   t.not(member.poolFor(500), member.poolFor(2000));
-  t.is(member.poolFor(2000), upstreams.pool('http://127.0.0.1:8080', null, false, snapshot.backends.get('default/svc:80')!.limits.maxConnections, 2000), 'one pool per origin and timeout, shared by routes');
+  t.is(
+    member.poolFor(2000),
+    upstreams.pool('http://127.0.0.1:8080', null, false, snapshot.backends.get('default/svc:80')!.limits.maxConnections, 2000),
+    'one pool per origin and timeout, shared by routes',
+  );
   t.deepEqual([...originsOf(bound)].sort(), [
     'http://127.0.0.1:8080',
     'http://127.0.0.1:8080#connect=2000',
@@ -88,11 +98,17 @@ test('routes with their own connect timeout get pools of their own; routes with 
     'http://127.0.0.2:8080#connect=500',
   ]);
   const stats = (origin: string, connected: number) => ({ origin, connected, free: 0, pending: 0, running: connected });
-  const sums = poolsByService(bound, [stats('http://127.0.0.1:8080', 1), stats('http://127.0.0.1:8080#connect=2000', 2), stats('http://127.0.0.2:8080#connect=500', 4)]);
+  const sums = poolsByService(bound, [
+    stats('http://127.0.0.1:8080', 1),
+    stats('http://127.0.0.1:8080#connect=2000', 2),
+    stats('http://127.0.0.2:8080#connect=500', 4),
+  ]);
   t.is(sums.get('default/svc')?.connected, 7, 'the timed pools count for their Service in /metrics');
 
   // A reload without the annotations keeps the default pools and drains the timed ones.
-  const plain = compile(docs(INGRESS_CLASS, serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: 8080 }]), ingress('plain', [{ host: 'a.test', path: '/', service: 'svc' }])));
+  const plain = compile(
+    docs(INGRESS_CLASS, serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: 8080 }]), ingress('plain', [{ host: 'a.test', path: '/', service: 'svc' }])),
+  );
   t.is(plain.backends.get('default/svc:80')?.connectTimeouts, undefined);
   const rebound = bindSnapshot(plain, { upstreams, balancers: new Map(), states, runtimes: new Map() });
   await upstreams.retain(originsOf(rebound), DEFAULT_SETTINGS.upstream);
@@ -102,21 +118,38 @@ test('routes with their own connect timeout get pools of their own; routes with 
 
 test('a canary Service is reached with the connect timeout of the route it splits', (t) => {
   const main = annotate(ingress('main', [{ host: 'a.test', path: '/', service: 'stable' }]), 'main', { [`${NGINX}proxy-connect-timeout`]: '3' });
-  const canary = annotate(ingress('canary', [{ host: 'a.test', path: '/', service: 'next' }]), 'canary', { [`${NGINX}canary`]: 'true', [`${NGINX}canary-weight`]: '10' });
-  const snapshot = compile(docs(INGRESS_CLASS, serviceWithEndpoints('stable', [{ ip: '127.0.0.1', port: 1 }]), serviceWithEndpoints('next', [{ ip: '127.0.0.1', port: 2 }]), main, canary));
+  const canary = annotate(ingress('canary', [{ host: 'a.test', path: '/', service: 'next' }]), 'canary', {
+    [`${NGINX}canary`]: 'true',
+    [`${NGINX}canary-weight`]: '10',
+  });
+  const snapshot = compile(
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('stable', [{ ip: '127.0.0.1', port: 1 }]),
+      serviceWithEndpoints('next', [{ ip: '127.0.0.1', port: 2 }]),
+      main,
+      canary,
+    ),
+  );
   t.deepEqual(snapshot.backends.get('default/stable:80')?.connectTimeouts, [3000]);
   t.deepEqual(snapshot.backends.get('default/next:80')?.connectTimeouts, [3000]);
 });
 
 test('proxy-connect-timeout: a hanging connect gives 504 after the route timeout while a default route to the same endpoint still waits', async (t) => {
   const port = await stalledListener(t);
-  const gw = await startEdgeway(t, docs(
-    INGRESS_CLASS,
-    settings('upstream: {connectTimeout: 1500ms}'),
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port }]),
-    annotate(ingress('patient', [{ host: 'c.test', path: '/patient', service: 'svc' }]), 'patient', { 'edgeway.io/retry-attempts': '0' }),
-    annotate(ingress('hasty', [{ host: 'c.test', path: '/hasty', service: 'svc' }]), 'hasty', { [`${NGINX}proxy-connect-timeout`]: '300ms', 'edgeway.io/retry-attempts': '0' }),
-  ));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      settings('upstream: {connectTimeout: 1500ms}'),
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port }]),
+      annotate(ingress('patient', [{ host: 'c.test', path: '/patient', service: 'svc' }]), 'patient', { 'edgeway.io/retry-attempts': '0' }),
+      annotate(ingress('hasty', [{ host: 'c.test', path: '/hasty', service: 'svc' }]), 'hasty', {
+        [`${NGINX}proxy-connect-timeout`]: '300ms',
+        'edgeway.io/retry-attempts': '0',
+      }),
+    ),
+  );
   let patientDone = false;
   const patient = httpGet(`${gw.url}/patient`, { host: 'c.test' }).then(
     (r) => ((patientDone = true), r),
@@ -166,7 +199,14 @@ interface UploadResult {
  * POSTs a `total`-byte body in 64 KiB chunks as fast as the connection takes them, until the response arrives;
  * `pauseAfter` bytes in, it waits for `resumeWhen` before sending the rest.
  */
-function upload(port: number, host: string, path: string, total: number, pauseAfter = total, resumeWhen: Promise<void> = Promise.resolve()): Promise<UploadResult> {
+function upload(
+  port: number,
+  host: string,
+  path: string,
+  total: number,
+  pauseAfter = total,
+  resumeWhen: Promise<void> = Promise.resolve(),
+): Promise<UploadResult> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: { host, 'content-length': String(total) } });
     const chunk = Buffer.alloc(64 * 1024, 120);
@@ -191,7 +231,9 @@ function upload(port: number, host: string, path: string, total: number, pauseAf
       answered = true;
       const parts: Buffer[] = [];
       res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, code: res.headers['x-edgeway-error'] as string | undefined, body: Buffer.concat(parts).toString() }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, code: res.headers['x-edgeway-error'] as string | undefined, body: Buffer.concat(parts).toString() }),
+      );
       res.on('error', () => resolve({ status: res.statusCode ?? 0, code: res.headers['x-edgeway-error'] as string | undefined, body: '' }));
     });
     // Once edgeway answered and closed, the rest of the upload fails to write: expected.
@@ -208,13 +250,16 @@ test('proxy-send-timeout: an upstream that stops reading the body gets the uploa
     req.resume();
     req.on('end', () => res.end('fine'));
   });
-  const gw = await startEdgeway(t, docs(
-    INGRESS_CLASS,
-    serviceWithEndpoints('stall', [{ ip: '127.0.0.1', port: stalling.port }]),
-    serviceWithEndpoints('ok', [{ ip: '127.0.0.1', port: healthy.port }]),
-    annotate(ingress('up', [{ host: 's.test', path: '/upload', service: 'stall' }]), 'up', { [`${NGINX}proxy-send-timeout`]: '500ms' }),
-    annotate(ingress('other', [{ host: 's.test', path: '/other', service: 'ok' }]), 'other', { [`${NGINX}proxy-send-timeout`]: '500ms' }),
-  ));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('stall', [{ ip: '127.0.0.1', port: stalling.port }]),
+      serviceWithEndpoints('ok', [{ ip: '127.0.0.1', port: healthy.port }]),
+      annotate(ingress('up', [{ host: 's.test', path: '/upload', service: 'stall' }]), 'up', { [`${NGINX}proxy-send-timeout`]: '500ms' }),
+      annotate(ingress('other', [{ host: 's.test', path: '/other', service: 'ok' }]), 'other', { [`${NGINX}proxy-send-timeout`]: '500ms' }),
+    ),
+  );
   // 96 MiB: far more than the loopback socket buffers between edgeway and the backend hold.
   const stalled = upload(gw.port, 's.test', '/upload', 96 * 1024 * 1024);
   await waitFor(() => stalling.state.heads === 1, 5000, 'the request head at the stalling backend');
@@ -233,11 +278,14 @@ test('proxy-send-timeout does not blame the upstream for a client that pauses it
     req.on('data', (c: Buffer) => (received += c.length));
     req.on('end', () => res.end('got it'));
   });
-  const gw = await startEdgeway(t, docs(
-    INGRESS_CLASS,
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
-    annotate(ingress('up', [{ host: 'p.test', path: '/', service: 'svc' }]), 'up', { [`${NGINX}proxy-send-timeout`]: '200ms' }),
-  ));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      annotate(ingress('up', [{ host: 'p.test', path: '/', service: 'svc' }]), 'up', { [`${NGINX}proxy-send-timeout`]: '200ms' }),
+    ),
+  );
   // The client stops for several send timeouts (a slow uploader, not a stalled upstream), then sends the rest.
   const pause = new Promise<void>((resolve) => setTimeout(resolve, 800));
   const result = await upload(gw.port, 'p.test', '/', 1024 * 1024, 512 * 1024, pause);

@@ -56,7 +56,9 @@ async function names(url: string, host: string, count: number): Promise<Map<stri
 }
 
 test('a selector picks ready pods, resolves the named targetPort per pod, and skips not-ready, terminating and unnamed ones', async (t) => {
-  const [a, b, notReady, terminating, other, noName] = await Promise.all(['a', 'b', 'not-ready', 'terminating', 'other-app', 'no-name'].map((n) => named(t, n)));
+  const [a, b, notReady, terminating, other, noName] = await Promise.all(
+    ['a', 'b', 'not-ready', 'terminating', 'other-app', 'no-name'].map((n) => named(t, n)),
+  );
   const gw = await startEdgeway(
     t,
     docs(
@@ -81,7 +83,12 @@ test('publishNotReadyAddresses routes to not-ready pods too', async (t) => {
   const notReady = await named(t, 'not-ready');
   const gw = await startEdgeway(
     t,
-    docs(INGRESS_CLASS, WEB_SERVICE.replace('spec:\n', 'spec:\n  publishNotReadyAddresses: true\n'), pod('not-ready', notReady.port, { ready: false }), ingress('web', [{ host: 'web.test', path: '/', service: 'web' }])),
+    docs(
+      INGRESS_CLASS,
+      WEB_SERVICE.replace('spec:\n', 'spec:\n  publishNotReadyAddresses: true\n'),
+      pod('not-ready', notReady.port, { ready: false }),
+      ingress('web', [{ host: 'web.test', path: '/', service: 'web' }]),
+    ),
   );
   t.is((await httpGet(`${gw.url}/`, { host: 'web.test' })).status, 200);
 });
@@ -138,7 +145,14 @@ spec:
 
 test('ExternalName is refused by default and says how to enable it', async (t) => {
   const target = await named(t, 'external');
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, externalService(target.port), ingress('web', [{ host: 'ext.test', path: '/', service: 'outside' }]).replace('number: 80', `number: ${target.port}`)));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      externalService(target.port),
+      ingress('web', [{ host: 'ext.test', path: '/', service: 'outside' }]).replace('number: 80', `number: ${target.port}`),
+    ),
+  );
   const reply = await httpGet(`${gw.url}/`, { host: 'ext.test' });
   t.is(reply.status, 503);
   t.true(gw.reports.some((line) => line.includes('EW_EXTERNALNAME_DISABLED')));

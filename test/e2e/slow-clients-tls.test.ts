@@ -22,9 +22,16 @@ async function startHttps(t: ExecutionContext, downstream: string, backendPort: 
   await mkdir(join(dir, 'certs'));
   await writeFile(join(dir, 'certs', 'default.crt'), PAIR.certPem);
   await writeFile(join(dir, 'certs', 'default.key'), PAIR.keyPem, { mode: 0o600 });
-  const running = await startEdgeway(t, docs(settings(`tls: {certificatesDir: ${join(dir, 'certs')}}\ndownstream: ${downstream}`), INGRESS_CLASS,
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backendPort }]),
-    ingress('in', [{ path: '/', service: 'svc' }])), { https: true, dir });
+  const running = await startEdgeway(
+    t,
+    docs(
+      settings(`tls: {certificatesDir: ${join(dir, 'certs')}}\ndownstream: ${downstream}`),
+      INGRESS_CLASS,
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backendPort }]),
+      ingress('in', [{ path: '/', service: 'svc' }]),
+    ),
+    { https: true, dir },
+  );
   return { ...running, httpsPort: running.edgeway.addresses.find((a) => a.name === 'https')?.port ?? 0 };
 }
 
@@ -50,23 +57,29 @@ test.serial('TLS handshakes that never finish are closed within the handshake ti
 
 test.serial('HTTP/1.1 over TLS: a crawling body gets 408 within the request timeout plus a second', async (t) => {
   const gw = await startHttps(t, '{headersTimeout: 1s, requestTimeout: 2s}', await echoBackend(t));
-  const answers = await Promise.all(Array.from({ length: 5 }, () => new Promise<string>((resolve, reject) => {
-    const socket = tlsConnect({ host: '127.0.0.1', port: gw.httpsPort, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => {
-      socket.write(postHead('default.test', '/', 1000));
-      const timer = setInterval(() => socket.write('x'), 100);
-      socket.once('close', () => clearInterval(timer));
-      t.teardown(() => clearInterval(timer));
-    });
-    t.teardown(() => socket.destroy());
-    const parts: Buffer[] = [];
-    const deadline = setTimeout(() => reject(new Error('a crawling body over TLS is still open after 3 s')), 3000);
-    socket.on('data', (c: Buffer) => parts.push(c));
-    socket.on('error', () => undefined);
-    socket.once('close', () => {
-      clearTimeout(deadline);
-      resolve(Buffer.concat(parts).toString('latin1'));
-    });
-  })));
+  const answers = await Promise.all(
+    Array.from(
+      { length: 5 },
+      () =>
+        new Promise<string>((resolve, reject) => {
+          const socket = tlsConnect({ host: '127.0.0.1', port: gw.httpsPort, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => {
+            socket.write(postHead('default.test', '/', 1000));
+            const timer = setInterval(() => socket.write('x'), 100);
+            socket.once('close', () => clearInterval(timer));
+            t.teardown(() => clearInterval(timer));
+          });
+          t.teardown(() => socket.destroy());
+          const parts: Buffer[] = [];
+          const deadline = setTimeout(() => reject(new Error('a crawling body over TLS is still open after 3 s')), 3000);
+          socket.on('data', (c: Buffer) => parts.push(c));
+          socket.on('error', () => undefined);
+          socket.once('close', () => {
+            clearTimeout(deadline);
+            resolve(Buffer.concat(parts).toString('latin1'));
+          });
+        }),
+    ),
+  );
   for (const text of answers) t.regex(text, /^HTTP\/1\.1 408 /);
 });
 
@@ -75,21 +88,22 @@ test.serial('HTTP/2: a crawling body gets 408 EDGEWAY_REQUEST_TIMEOUT and a stop
   const session = h2connect(`https://127.0.0.1:${gw.httpsPort}`, { rejectUnauthorized: false, servername: 'default.test' });
   t.teardown(() => session.destroy());
   session.on('error', () => undefined);
-  const answer = (crawl: boolean): Promise<{ status: number; code: string | undefined }> => new Promise((resolve, reject) => {
-    const stream = session.request({ ':method': 'POST', ':path': '/', ':authority': 'default.test', 'content-length': '1000' }, { endStream: false });
-    const deadline = setTimeout(() => reject(new Error('an HTTP/2 request is still open after its timeout plus a second')), crawl ? 3000 : 2000);
-    const timer = crawl ? setInterval(() => stream.write('x'), 100) : null;
-    if (!crawl) stream.write('abc');
-    stream.on('error', () => undefined);
-    stream.on('response', (headers) => {
-      clearTimeout(deadline);
-      if (timer !== null) clearInterval(timer);
-      resolve({ status: Number(headers[':status']), code: headers['x-edgeway-error'] as string | undefined });
+  const answer = (crawl: boolean): Promise<{ status: number; code: string | undefined }> =>
+    new Promise((resolve, reject) => {
+      const stream = session.request({ ':method': 'POST', ':path': '/', ':authority': 'default.test', 'content-length': '1000' }, { endStream: false });
+      const deadline = setTimeout(() => reject(new Error('an HTTP/2 request is still open after its timeout plus a second')), crawl ? 3000 : 2000);
+      const timer = crawl ? setInterval(() => stream.write('x'), 100) : null;
+      if (!crawl) stream.write('abc');
+      stream.on('error', () => undefined);
+      stream.on('response', (headers) => {
+        clearTimeout(deadline);
+        if (timer !== null) clearInterval(timer);
+        resolve({ status: Number(headers[':status']), code: headers['x-edgeway-error'] as string | undefined });
+      });
+      stream.on('close', () => {
+        if (timer !== null) clearInterval(timer);
+      });
     });
-    stream.on('close', () => {
-      if (timer !== null) clearInterval(timer);
-    });
-  });
   const [crawling, stopped] = await Promise.all([answer(true), answer(false)]);
   t.deepEqual(crawling, { status: 408, code: 'EDGEWAY_REQUEST_TIMEOUT' });
   t.deepEqual(stopped, { status: 408, code: 'EDGEWAY_BODY_TIMEOUT' });

@@ -22,17 +22,29 @@ test.serial('140 slow uploads hold no upstream connection: a well-behaved client
     req.on('end', () => res.end('ok'));
   });
   // A pool of 4 connections: without buffering, 4 slow uploads would already hold all of it.
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, settings('upstream: {connections: 4}'),
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
-    ingress('in', [{ host: 'u.test', path: '/', service: 'svc' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      settings('upstream: {connections: 4}'),
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('in', [{ host: 'u.test', path: '/', service: 'svc' }]),
+    ),
+  );
   for (let i = 0; i < SLOW_UPLOADS; i++) {
     const socket = await rawConnect(t, gw.port);
     await send(socket, `${postHead('u.test', '/slow', 1000)}x`);
   }
   await waitFor(() => gw.edgeway.watchedClients >= SLOW_UPLOADS, 10_000, 'every slow upload being read by edgeway');
-  const good = await Promise.all(Array.from({ length: 16 }, (_, i) =>
-    i % 2 === 0 ? httpGet(`${gw.url}/good`, { host: 'u.test' }) : httpGet(`${gw.url}/good`, { host: 'u.test' }, 'POST', 'a small body')));
-  t.deepEqual(good.map((r) => r.status), Array<number>(16).fill(200));
+  const good = await Promise.all(
+    Array.from({ length: 16 }, (_, i) =>
+      i % 2 === 0 ? httpGet(`${gw.url}/good`, { host: 'u.test' }) : httpGet(`${gw.url}/good`, { host: 'u.test' }, 'POST', 'a small body'),
+    ),
+  );
+  t.deepEqual(
+    good.map((r) => r.status),
+    Array<number>(16).fill(200),
+  );
   t.is(slowAtBackend, 0, 'no slow upload reached the backend');
   t.is(gw.edgeway.backendLoad('default/svc:80')?.active, 0);
 });
@@ -44,14 +56,22 @@ test.serial('a body that stops is answered 408 EDGEWAY_BODY_TIMEOUT and closed w
     req.resume();
     req.on('end', () => res.end('ok'));
   });
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, settings('downstream: {bodyTimeout: 1s}'),
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
-    ingress('in', [{ host: 'b.test', path: '/', service: 'svc' }])));
-  const answers = await Promise.all(Array.from({ length: 10 }, async () => {
-    const socket = await rawConnect(t, gw.port);
-    await send(socket, `${postHead('b.test', '/', 100)}abc`);
-    return closedWithin(socket, 2000, 'a stopped body');
-  }));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      settings('downstream: {bodyTimeout: 1s}'),
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('in', [{ host: 'b.test', path: '/', service: 'svc' }]),
+    ),
+  );
+  const answers = await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      const socket = await rawConnect(t, gw.port);
+      await send(socket, `${postHead('b.test', '/', 100)}abc`);
+      return closedWithin(socket, 2000, 'a stopped body');
+    }),
+  );
   for (const text of answers) {
     t.regex(text, /^HTTP\/1\.1 408 /);
     t.regex(text, /x-edgeway-error: EDGEWAY_BODY_TIMEOUT/i);
@@ -69,9 +89,15 @@ test.serial('a body larger than the buffer streams, and is cut within the body t
       if (!res.writableFinished) aborted++;
     });
   });
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, settings('downstream: {bodyTimeout: 1s, requestBufferSize: 16k}'),
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
-    ingress('in', [{ host: 'b.test', path: '/', service: 'svc' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      settings('downstream: {bodyTimeout: 1s, requestBufferSize: 16k}'),
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('in', [{ host: 'b.test', path: '/', service: 'svc' }]),
+    ),
+  );
   const socket = await rawConnect(t, gw.port);
   await send(socket, postHead('b.test', '/', 1024 * 1024));
   await send(socket, Buffer.alloc(64 * 1024, 120));
@@ -86,18 +112,26 @@ test.serial('bodies sent a byte at a time are closed by the request timeout with
     req.resume();
     req.on('end', () => res.end('ok'));
   });
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, settings('downstream: {headersTimeout: 1s, requestTimeout: 2s, requestBufferSize: 16k}'),
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
-    ingress('in', [{ host: 'r.test', path: '/', service: 'svc' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      settings('downstream: {headersTimeout: 1s, requestTimeout: 2s, requestBufferSize: 16k}'),
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('in', [{ host: 'r.test', path: '/', service: 'svc' }]),
+    ),
+  );
   // Half buffered (the body fits the buffer), half streaming upstream (it does not): the timeout covers both.
-  const answers = await Promise.all(Array.from({ length: 20 }, async (_, i) => {
-    const socket = await rawConnect(t, gw.port);
-    const closed = closedWithin(socket, 3000, 'a crawling body');
-    await send(socket, postHead('r.test', '/', i % 2 === 0 ? 1000 : 1024 * 1024));
-    if (i % 2 === 1) await send(socket, Buffer.alloc(32 * 1024, 120));
-    dribble(t, socket, 100);
-    return closed;
-  }));
+  const answers = await Promise.all(
+    Array.from({ length: 20 }, async (_, i) => {
+      const socket = await rawConnect(t, gw.port);
+      const closed = closedWithin(socket, 3000, 'a crawling body');
+      await send(socket, postHead('r.test', '/', i % 2 === 0 ? 1000 : 1024 * 1024));
+      if (i % 2 === 1) await send(socket, Buffer.alloc(32 * 1024, 120));
+      dribble(t, socket, 100);
+      return closed;
+    }),
+  );
   for (const text of answers) t.regex(text, /^HTTP\/1\.1 408 /);
 });
 
@@ -106,20 +140,28 @@ test.serial('responses a client never reads are cut within the send timeout plus
   const cut: Promise<number>[] = [];
   const backend = await listen(t, (req, res) => {
     const started = performance.now();
-    cut.push(new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the unread response is still open after 2 s')), 2000);
-      res.on('close', () => {
-        clearTimeout(timer);
-        if (res.writableFinished) reject(new Error('the whole response was taken'));
-        else resolve(performance.now() - started);
-      });
-    }));
+    cut.push(
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the unread response is still open after 2 s')), 2000);
+        res.on('close', () => {
+          clearTimeout(timer);
+          if (res.writableFinished) reject(new Error('the whole response was taken'));
+          else resolve(performance.now() - started);
+        });
+      }),
+    );
     res.writeHead(200, { 'content-length': String(body.length) });
     res.end(body);
   });
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, settings('downstream: {sendTimeout: 1s}'),
-    serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
-    ingress('in', [{ host: 'd.test', path: '/', service: 'svc' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      settings('downstream: {sendTimeout: 1s}'),
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('in', [{ host: 'd.test', path: '/', service: 'svc' }]),
+    ),
+  );
   for (let i = 0; i < 5; i++) {
     const socket = await rawConnect(t, gw.port);
     socket.pause();

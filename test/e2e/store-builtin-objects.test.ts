@@ -22,7 +22,10 @@ test('withBuiltinObjects: the missing Namespaces are appended, the same objects 
     locate: () => ({ file: 'ns.yaml', line: 1, column: 1 }),
   };
   const all = withBuiltinObjects([own]);
-  t.deepEqual(all.map((l) => `${l.object.metadata.name} ${l.origin.kind}`), ['kube-system file', 'default builtin', 'kube-public builtin']);
+  t.deepEqual(
+    all.map((l) => `${l.object.metadata.name} ${l.origin.kind}`),
+    ['kube-system file', 'default builtin', 'kube-public builtin'],
+  );
   t.is(withBuiltinObjects([own])[1], all[1], 'stable identities, so a reload patches nothing');
 });
 
@@ -31,7 +34,10 @@ test('the built-in Namespaces over the Kubernetes API: listed, and writes refuse
   const file = join(dir, 'config.yaml');
   const tokenFile = join(dir, 'token');
   await writeFile(tokenFile, `${TOKEN}\n`);
-  await writeFile(file, docs(settings(`reload: {watch: false}\nadmin: {tokenFile: ${tokenFile}}`), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n'));
+  await writeFile(
+    file,
+    docs(settings(`reload: {watch: false}\nadmin: {tokenFile: ${tokenFile}}`), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n'),
+  );
   const edgeway = await Edgeway.start({
     configPaths: [file],
     overrides: { http: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 }, stateDir: join(dir, 'state'), logLevel: 'silent' },
@@ -43,7 +49,12 @@ test('the built-in Namespaces over the Kubernetes API: listed, and writes refuse
   t.deepEqual(list.items.map((n) => n.metadata.name).sort(), ['default', 'kube-public', 'kube-system', 'shop']);
   t.is((await httpGet(`${admin}/api/v1/namespaces/kube-system`)).status, 200);
   const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-  const replaced = await httpGet(`${admin}/api/v1/namespaces/kube-system`, auth, 'PUT', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system', labels: { x: 'y' } } }));
+  const replaced = await httpGet(
+    `${admin}/api/v1/namespaces/kube-system`,
+    auth,
+    'PUT',
+    JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system', labels: { x: 'y' } } }),
+  );
   // Forbidden, as for objects from files: they are not the API's to change, and a 409 would tell clients to retry.
   t.is(replaced.status, 403);
   t.regex(replaced.text, /built into edgeway/);

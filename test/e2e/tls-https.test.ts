@@ -46,7 +46,12 @@ function secretYaml(name: string, pair: PemPair): string {
   return stringify(tlsSecret(name, pair));
 }
 
-function tlsIngress(name: string, hosts: readonly string[], tls: readonly { hosts: readonly string[]; secretName: string }[], annotations: Record<string, string> = {}): string {
+function tlsIngress(
+  name: string,
+  hosts: readonly string[],
+  tls: readonly { hosts: readonly string[]; secretName: string }[],
+  annotations: Record<string, string> = {},
+): string {
   return stringify({
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
@@ -72,7 +77,12 @@ async function certDir(t: ExecutionContext): Promise<string> {
 
 /** The configuration around the test's objects: settings, class, and the echo Service on `backendPort`. */
 function config(dir: string, backendPort: number, objects: string, tls = ''): string {
-  return docs(settings(`tls:\n  certificatesDir: ${join(dir, 'certs')}${tls}`), INGRESS_CLASS, serviceWithEndpoints('echo', [{ ip: '127.0.0.1', port: backendPort }]), objects);
+  return docs(
+    settings(`tls:\n  certificatesDir: ${join(dir, 'certs')}${tls}`),
+    INGRESS_CLASS,
+    serviceWithEndpoints('echo', [{ ip: '127.0.0.1', port: backendPort }]),
+    objects,
+  );
 }
 
 async function start(t: ExecutionContext, objects: string, tls = ''): Promise<Running & { httpsPort: number; backendPort: number }> {
@@ -86,11 +96,14 @@ async function start(t: ExecutionContext, objects: string, tls = ''): Promise<Ru
 /** Handshakes (no request) and returns the served leaf's fingerprint; `servername` undefined sends no SNI. */
 function servedFingerprint(port: number, servername: string | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'], ...(servername === undefined ? {} : { servername }) }, () => {
-      const fp = socket.getPeerCertificate().fingerprint256;
-      socket.destroy();
-      resolve(fp);
-    });
+    const socket = tlsConnect(
+      { host: '127.0.0.1', port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'], ...(servername === undefined ? {} : { servername }) },
+      () => {
+        const fp = socket.getPeerCertificate().fingerprint256;
+        socket.destroy();
+        resolve(fp);
+      },
+    );
     socket.on('error', reject);
   });
 }
@@ -102,7 +115,14 @@ test('https: the SNI matrix end to end (exact, wildcard, SAN fallback, unknown n
       secretYaml('exact', EXACT),
       secretYaml('wild', WILD),
       secretYaml('san-only', SAN_ONLY),
-      tlsIngress('web', ['a.test', 'x.wild.test', 'san.test'], [{ hosts: ['a.test'], secretName: 'exact' }, { hosts: ['*.wild.test'], secretName: 'wild' }]),
+      tlsIngress(
+        'web',
+        ['a.test', 'x.wild.test', 'san.test'],
+        [
+          { hosts: ['a.test'], secretName: 'exact' },
+          { hosts: ['*.wild.test'], secretName: 'wild' },
+        ],
+      ),
     ),
   );
   const table: readonly [string | undefined, PemPair][] = [
@@ -119,7 +139,13 @@ test('https: the SNI matrix end to end (exact, wildcard, SAN fallback, unknown n
 
 test('https: key-mismatched, expired, garbage and missing Secrets each report, and only their hosts lose their certificate', async (t) => {
   const mismatched = { certPem: leaf(ROOT, ['mismatch.test']).certPem, keyPem: EXACT.keyPem };
-  const garbage = stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'garbage', namespace: 'default' }, type: 'kubernetes.io/tls', data: { 'tls.crt': b64('garbage, not PEM'), 'tls.key': b64('nope') } });
+  const garbage = stringify({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'garbage', namespace: 'default' },
+    type: 'kubernetes.io/tls',
+    data: { 'tls.crt': b64('garbage, not PEM'), 'tls.key': b64('nope') },
+  });
   const { httpsPort, adminUrl } = await start(
     t,
     docs(
@@ -127,23 +153,31 @@ test('https: key-mismatched, expired, garbage and missing Secrets each report, a
       secretYaml('mismatched', mismatched),
       secretYaml('expired', EXPIRED),
       garbage,
-      tlsIngress('web', ['a.test'], [
-        { hosts: ['a.test'], secretName: 'good' },
-        { hosts: ['mismatch.test'], secretName: 'mismatched' },
-        { hosts: ['expired.test'], secretName: 'expired' },
-        { hosts: ['garbage.test'], secretName: 'garbage' },
-        { hosts: ['missing.test'], secretName: 'missing' },
-      ]),
+      tlsIngress(
+        'web',
+        ['a.test'],
+        [
+          { hosts: ['a.test'], secretName: 'good' },
+          { hosts: ['mismatch.test'], secretName: 'mismatched' },
+          { hosts: ['expired.test'], secretName: 'expired' },
+          { hosts: ['garbage.test'], secretName: 'garbage' },
+          { hosts: ['missing.test'], secretName: 'missing' },
+        ],
+      ),
     ),
   );
   t.is(await servedFingerprint(httpsPort, 'a.test'), fingerprintOf(EXACT));
   t.is(await servedFingerprint(httpsPort, 'expired.test'), fingerprintOf(EXPIRED), 'an expired certificate is still served');
   for (const host of ['mismatch.test', 'garbage.test', 'missing.test']) t.is(await servedFingerprint(httpsPort, host), fingerprintOf(DEFAULT), host);
 
-  const status = JSON.parse((await httpGet(`${adminUrl}/config/status`)).text) as { diagnostics: { code: string; object?: string; field?: string; severity: string; text: string }[] };
+  const status = JSON.parse((await httpGet(`${adminUrl}/config/status`)).text) as {
+    diagnostics: { code: string; object?: string; field?: string; severity: string; text: string }[];
+  };
   const has = (code: string, object: string, field: string, severity: string): void => {
     t.true(
-      status.diagnostics.some((d) => d.code === code && d.object === object && d.field === field && d.severity === severity && /config\.yaml:\d+:\d+/.test(d.text)),
+      status.diagnostics.some(
+        (d) => d.code === code && d.object === object && d.field === field && d.severity === severity && /config\.yaml:\d+:\d+/.test(d.text),
+      ),
       `${code} ${object} ${field} in ${JSON.stringify(status.diagnostics.map((d) => d.text))}`,
     );
   };
@@ -213,13 +247,18 @@ test('https: a Secret rotated to a mismatched key keeps serving its last good ce
   const rotated = leaf(ROOT, ['a.test']);
   await reload({ certPem: rotated.certPem, keyPem: EXACT.keyPem });
   t.is(await verifiedFingerprint(running.httpsPort, 'a.test'), fingerprintOf(EXACT), 'a verifying client still gets the last good certificate');
-  const status = JSON.parse((await httpGet(`${running.adminUrl}/config/status`)).text) as { diagnostics: { code: string; object?: string; severity: string; text: string }[] };
+  const status = JSON.parse((await httpGet(`${running.adminUrl}/config/status`)).text) as {
+    diagnostics: { code: string; object?: string; severity: string; text: string }[];
+  };
   const of = (code: string) => status.diagnostics.find((d) => d.code === code && d.object === 'Secret default/exact');
   t.is(of('EW_TLS_KEY_MISMATCH')?.severity, 'error', 'the broken Secret is still reported');
   const kept = of('EW_TLS_SECRET_KEPT');
   t.is(kept?.severity, 'warning');
   t.regex(kept?.text ?? '', /config\.yaml:\d+:\d+: .*Secret default\/exact is unusable .*last good certificate \(a\.test/);
-  t.false(status.diagnostics.some((d) => d.code === 'EW_TLS_SECRET_INVALID'), 'the host does not fall back to the default certificate');
+  t.false(
+    status.diagnostics.some((d) => d.code === 'EW_TLS_SECRET_INVALID'),
+    'the host does not fall back to the default certificate',
+  );
 
   await reload({ certPem: 'garbage', keyPem: EXACT.keyPem });
   t.is(await verifiedFingerprint(running.httpsPort, 'a.test'), fingerprintOf(EXACT), 'still kept over a second broken version');
@@ -234,7 +273,10 @@ test('https: an HTTP/2 request is routed like HTTP/1.1, with X-Forwarded-Proto h
   const { httpsPort } = await start(t, docs(secretYaml('exact', EXACT), tlsIngress('web', ['a.test'], [{ hosts: ['a.test'], secretName: 'exact' }])));
   const session = h2connect(`https://127.0.0.1:${httpsPort}`, { servername: 'a.test', ca: ROOT.certPem });
   t.teardown(() => session.close());
-  const call = (headers: Record<string, string>, body?: string): Promise<{ status: number; json: { url: string; method: string; size: number; httpVersion: string; headers: Record<string, string> } }> =>
+  const call = (
+    headers: Record<string, string>,
+    body?: string,
+  ): Promise<{ status: number; json: { url: string; method: string; size: number; httpVersion: string; headers: Record<string, string> } }> =>
     new Promise((resolve, reject) => {
       const stream = session.request(headers, { endStream: body === undefined });
       let status = 0;
@@ -252,7 +294,10 @@ test('https: an HTTP/2 request is routed like HTTP/1.1, with X-Forwarded-Proto h
   t.is(get.json.headers.host, 'a.test');
   t.is(get.json.headers['x-forwarded-proto'], 'https', 'a client cannot spoof the scheme');
   t.is(get.json.headers['x-forwarded-port'], String(httpsPort));
-  t.false(Object.keys(get.json.headers).some((h) => h.startsWith(':')), 'no pseudo-headers upstream');
+  t.false(
+    Object.keys(get.json.headers).some((h) => h.startsWith(':')),
+    'no pseudo-headers upstream',
+  );
   const post = await call({ ':method': 'POST', ':path': '/upload', ':authority': 'a.test' }, 'x'.repeat(10_000));
   t.is(post.status, 200);
   t.is(post.json.method, 'POST');
@@ -271,7 +316,14 @@ test('https: HTTP/1.1 over TLS routes the same and sessions resume by ticket', a
   const handshake = (session?: Buffer): Promise<{ reused: boolean; session: Buffer | undefined }> =>
     new Promise((resolve, reject) => {
       let ticket: Buffer | undefined;
-      const socket = tlsConnect({ host: '127.0.0.1', port: httpsPort, servername: 'a.test', ca: ROOT.certPem, ALPNProtocols: ['http/1.1'], ...(session === undefined ? {} : { session }) });
+      const socket = tlsConnect({
+        host: '127.0.0.1',
+        port: httpsPort,
+        servername: 'a.test',
+        ca: ROOT.certPem,
+        ALPNProtocols: ['http/1.1'],
+        ...(session === undefined ? {} : { session }),
+      });
       socket.on('session', (s: Buffer) => (ticket = s));
       socket.on('secureConnect', () => {
         // TLS 1.3 sends tickets after the handshake: ask for a response so they arrive before we close.
@@ -298,7 +350,10 @@ test('https: garbage and failed handshakes from scanners do not disturb the list
   });
   await t.throwsAsync(
     new Promise((resolve, reject) => {
-      const socket = tlsConnect({ host: '127.0.0.1', port: httpsPort, servername: 'a.test', maxVersion: 'TLSv1.1', minVersion: 'TLSv1', rejectUnauthorized: false }, () => resolve(socket));
+      const socket = tlsConnect(
+        { host: '127.0.0.1', port: httpsPort, servername: 'a.test', maxVersion: 'TLSv1.1', minVersion: 'TLSv1', rejectUnauthorized: false },
+        () => resolve(socket),
+      );
       socket.on('error', reject);
     }),
   );
@@ -337,5 +392,8 @@ test('https: the default certificate from a Secret named in the settings, replac
   await reload('\n  defaultCertificate: {name: absent}');
   t.is(await servedFingerprint(running.httpsPort, undefined), fingerprintOf(DEFAULT), 'the generated pair from certificatesDir');
   const status = JSON.parse((await httpGet(`${running.adminUrl}/config/status`)).text) as { diagnostics: { code: string; field?: string }[] };
-  t.true(status.diagnostics.some((d) => d.code === 'EW_TLS_DEFAULT_CERT_UNUSABLE' && d.field === 'spec.tls.defaultCertificate'), JSON.stringify(status.diagnostics));
+  t.true(
+    status.diagnostics.some((d) => d.code === 'EW_TLS_DEFAULT_CERT_UNUSABLE' && d.field === 'spec.tls.defaultCertificate'),
+    JSON.stringify(status.diagnostics),
+  );
 });

@@ -24,7 +24,10 @@ function ingressObject(name: string, hosts: readonly string[], tlsHosts: readonl
     metadata: { name, namespace: 'default', annotations },
     spec: {
       ...(tlsHosts.length === 0 ? {} : { tls: [{ hosts: [...tlsHosts], secretName: 'cert' }] }),
-      rules: hosts.map((host) => ({ host, http: { paths: [{ path: '/', pathType: 'Prefix' as const, backend: { service: { name: 'echo', port: { number: 80 } } } }] } })),
+      rules: hosts.map((host) => ({
+        host,
+        http: { paths: [{ path: '/', pathType: 'Prefix' as const, backend: { service: { name: 'echo', port: { number: 80 } } } }] },
+      })),
     },
   };
 }
@@ -93,7 +96,12 @@ test('redirect: 308 to https with path and query for TLS hosts; opt-outs, ACME c
 
 test('redirect: without an HTTPS entrypoint nothing redirects', async (t) => {
   const backend = await listen(t, (_req, res) => res.end('proxied'));
-  const yaml = docs(INGRESS_CLASS, serviceWithEndpoints('echo', [{ ip: '127.0.0.1', port: backend.port }]), stringify(tlsSecret('cert', CERT)), stringify(ingressObject('secure', ['a.test'], ['a.test'])));
+  const yaml = docs(
+    INGRESS_CLASS,
+    serviceWithEndpoints('echo', [{ ip: '127.0.0.1', port: backend.port }]),
+    stringify(tlsSecret('cert', CERT)),
+    stringify(ingressObject('secure', ['a.test'], ['a.test'])),
+  );
   const running = await startEdgeway(t, yaml);
   t.is((await httpGet(`${running.url}/`, { host: 'a.test' })).status, 200);
 });

@@ -65,7 +65,9 @@ test('https: a host the Secret certificate does not cover gets the default certi
   t.is(await servedFingerprint(httpsPort, 'shop.test'), new X509Certificate(SHOP.certPem).fingerprint256);
   t.is(await servedFingerprint(httpsPort, 'blog.test'), new X509Certificate(DEFAULT.certPem).fingerprint256);
 
-  const status = JSON.parse((await httpGet(`${running.adminUrl}/config/status`)).text) as { diagnostics: { code: string; object?: string; field?: string; message: string }[] };
+  const status = JSON.parse((await httpGet(`${running.adminUrl}/config/status`)).text) as {
+    diagnostics: { code: string; object?: string; field?: string; message: string }[];
+  };
   const warning = status.diagnostics.find((d) => d.code === 'EW_TLS_HOST_NOT_COVERED');
   t.is(warning?.object, 'Ingress default/shop');
   t.is(warning?.field, 'spec.tls[0].hosts[1]');

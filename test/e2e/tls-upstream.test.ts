@@ -44,7 +44,10 @@ function routes(names: readonly string[]): string {
     kind: 'Ingress',
     metadata: { name: 'upstreams', namespace: 'default' },
     spec: {
-      rules: names.map((n) => ({ host: `${n}.test`, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: n, port: { number: 443 } } } }] } })),
+      rules: names.map((n) => ({
+        host: `${n}.test`,
+        http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: n, port: { number: 443 } } } }] },
+      })),
     },
   });
 }
@@ -78,7 +81,7 @@ test('upstream TLS: verified against a Secret or ConfigMap CA, SNI from the Serv
 
   const good = await get('good');
   t.is(good.status, 200);
-  t.is(good.text, 'tls backend.test good.test', 'SNI from the annotation; Host stays the client\'s');
+  t.is(good.text, 'tls backend.test good.test', "SNI from the annotation; Host stays the client's");
   const wrong = await get('wrong');
   t.is(wrong.status, 502, 'same address as "good", other CA: a pool of its own that fails verification');
   t.is(wrong.headers['x-edgeway-error'], 'EDGEWAY_UPSTREAM_TLS');
@@ -94,18 +97,38 @@ test('upstream TLS: verified against a Secret or ConfigMap CA, SNI from the Serv
   t.is((await get('plain')).status, 502, 'plain HTTP to a TLS port is not answered');
 
   const status = JSON.parse((await httpGet(`${running.adminUrl}/config/status`)).text) as { diagnostics: { code: string; object: string; field: string }[] };
-  t.true(status.diagnostics.some((d) => d.code === 'EW_BACKEND_TLS_CA_MISSING' && d.object === 'Service default/missing-ca' && d.field === 'metadata.annotations.edgeway.io/backend-tls-ca'), JSON.stringify(status.diagnostics));
+  t.true(
+    status.diagnostics.some(
+      (d) =>
+        d.code === 'EW_BACKEND_TLS_CA_MISSING' && d.object === 'Service default/missing-ca' && d.field === 'metadata.annotations.edgeway.io/backend-tls-ca',
+    ),
+    JSON.stringify(status.diagnostics),
+  );
 });
 
 test('backendTls: when a port is TLS, its server name, CA and verification, and pool keys that tell CAs apart', (t) => {
   const objects: KubeObject[] = [
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'ca', namespace: 'default' }, data: { 'ca.crt': Buffer.from(GOOD_CA.certPem).toString('base64') } } as KubeObject,
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'ca', namespace: 'default' },
+      data: { 'ca.crt': Buffer.from(GOOD_CA.certPem).toString('base64') },
+    } as KubeObject,
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'ca', namespace: 'certs' }, stringData: { 'ca.crt': OTHER_CA.certPem } } as KubeObject,
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bundle', namespace: 'default' }, data: { 'ca.crt': 'not a certificate' } } as KubeObject,
   ];
   const store = new ObjectStore(objects.map((o) => loaded(o)));
-  const svc = (annotations: Record<string, string>): Service => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'default', annotations }, spec: { ports: [{ port: 443 }] } });
-  const table: readonly [annotations: Record<string, string>, appProtocol: string | undefined, expected: { servername: string; verify: boolean; ca: 'good' | 'other' | null; code?: string } | null][] = [
+  const svc = (annotations: Record<string, string>): Service => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'api', namespace: 'default', annotations },
+    spec: { ports: [{ port: 443 }] },
+  });
+  const table: readonly [
+    annotations: Record<string, string>,
+    appProtocol: string | undefined,
+    expected: { servername: string; verify: boolean; ca: 'good' | 'other' | null; code?: string } | null,
+  ][] = [
     [{}, undefined, null],
     [{}, 'http', null],
     [{}, 'HTTPS', { servername: 'api.default.svc.cluster.local', verify: true, ca: null }],
@@ -116,9 +139,21 @@ test('backendTls: when a port is TLS, its server name, CA and verification, and 
     [{ 'edgeway.io/backend-tls-verify': 'false' }, 'https', { servername: 'api.default.svc.cluster.local', verify: false, ca: null }],
     [{ 'edgeway.io/backend-tls-ca': 'ca' }, 'https', { servername: 'api.default.svc.cluster.local', verify: true, ca: 'good' }],
     [{ 'edgeway.io/backend-tls-ca': 'secret:certs/ca' }, 'https', { servername: 'api.default.svc.cluster.local', verify: true, ca: 'other' }],
-    [{ 'edgeway.io/backend-tls-ca': 'configmap:default/bundle' }, 'https', { servername: 'api.default.svc.cluster.local', verify: true, ca: null, code: 'EW_BACKEND_TLS_CA_INVALID' }],
-    [{ 'edgeway.io/backend-tls-ca': 'configmap:default/absent' }, 'https', { servername: 'api.default.svc.cluster.local', verify: true, ca: null, code: 'EW_BACKEND_TLS_CA_MISSING' }],
-    [{ 'edgeway.io/backend-tls-ca': 'bad ref!' }, 'https', { servername: 'api.default.svc.cluster.local', verify: true, ca: null, code: 'EW_BACKEND_TLS_CA_INVALID' }],
+    [
+      { 'edgeway.io/backend-tls-ca': 'configmap:default/bundle' },
+      'https',
+      { servername: 'api.default.svc.cluster.local', verify: true, ca: null, code: 'EW_BACKEND_TLS_CA_INVALID' },
+    ],
+    [
+      { 'edgeway.io/backend-tls-ca': 'configmap:default/absent' },
+      'https',
+      { servername: 'api.default.svc.cluster.local', verify: true, ca: null, code: 'EW_BACKEND_TLS_CA_MISSING' },
+    ],
+    [
+      { 'edgeway.io/backend-tls-ca': 'bad ref!' },
+      'https',
+      { servername: 'api.default.svc.cluster.local', verify: true, ca: null, code: 'EW_BACKEND_TLS_CA_INVALID' },
+    ],
   ];
   const keys = new Set<string>();
   for (const [annotations, appProtocol, expected] of table) {
@@ -131,7 +166,11 @@ test('backendTls: when a port is TLS, its server name, CA and verification, and 
     t.is(result.tls?.servername, expected.servername, label);
     t.is(result.tls?.verify, expected.verify, label);
     t.is(result.tls?.ca ?? null, expected.ca === null ? null : (expected.ca === 'good' ? GOOD_CA : OTHER_CA).certPem.trim() + '\n', label);
-    t.deepEqual(result.diagnostics.map((d) => [d.code, d.field]), expected.code === undefined ? [] : [[expected.code, 'metadata.annotations.edgeway.io/backend-tls-ca']], label);
+    t.deepEqual(
+      result.diagnostics.map((d) => [d.code, d.field]),
+      expected.code === undefined ? [] : [[expected.code, 'metadata.annotations.edgeway.io/backend-tls-ca']],
+      label,
+    );
     if (result.tls !== null && expected.code === undefined) keys.add(result.tls.key);
   }
   t.is(keys.size, 5, 'default, server name, no-verify, and each CA give distinct pool keys');

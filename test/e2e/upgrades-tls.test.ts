@@ -35,15 +35,22 @@ function open(url: string, host: string): Promise<WebSocket> {
     const ws = new WebSocket(url, options);
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
-    ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`status ${res.statusCode}`), { status: res.statusCode, code: res.headers['x-edgeway-error'] })));
+    ws.once('unexpected-response', (_req, res) =>
+      reject(Object.assign(new Error(`status ${res.statusCode}`), { status: res.statusCode, code: res.headers['x-edgeway-error'] })),
+    );
   });
 }
 
 test('wss:// through the HTTPS entrypoint: messages both ways, X-Forwarded-Proto https; a reload keeping the route keeps the tunnel', async (t) => {
   const server = await echoServer(t);
   const objects = (extra: string) => (certs: string) =>
-    docs(settings(`tls:\n  certificatesDir: ${certs}\nupgrades: {removedRouteGrace: 200ms}`), INGRESS_CLASS,
-      serviceWithEndpoints('ws', [{ ip: '127.0.0.1', port: server.port }]), ingress('web', [{ host: 'ws.test', path: '/chat', service: 'ws' }]), extra);
+    docs(
+      settings(`tls:\n  certificatesDir: ${certs}\nupgrades: {removedRouteGrace: 200ms}`),
+      INGRESS_CLASS,
+      serviceWithEndpoints('ws', [{ ip: '127.0.0.1', port: server.port }]),
+      ingress('web', [{ host: 'ws.test', path: '/chat', service: 'ws' }]),
+      extra,
+    );
   let certs = '';
   const gw = await startTls(t, (c) => ((certs = c), objects('')(c)));
   const ws = await open(`wss://127.0.0.1:${gw.httpsPort}/chat/./room`, 'ws.test');
@@ -64,7 +71,12 @@ test('wss:// through the HTTPS entrypoint: messages both ways, X-Forwarded-Proto
 
 test('wss://: a reload that removes the route closes the tunnel after the grace period', async (t) => {
   const server = await echoServer(t);
-  const base = (certs: string) => docs(settings(`tls:\n  certificatesDir: ${certs}\nupgrades: {removedRouteGrace: 200ms}`), INGRESS_CLASS, serviceWithEndpoints('ws', [{ ip: '127.0.0.1', port: server.port }]));
+  const base = (certs: string) =>
+    docs(
+      settings(`tls:\n  certificatesDir: ${certs}\nupgrades: {removedRouteGrace: 200ms}`),
+      INGRESS_CLASS,
+      serviceWithEndpoints('ws', [{ ip: '127.0.0.1', port: server.port }]),
+    );
   let certs = '';
   const gw = await startTls(t, (c) => ((certs = c), docs(base(c), ingress('web', [{ host: 'ws.test', path: '/chat', service: 'ws' }]))));
   const ws = await open(`wss://127.0.0.1:${gw.httpsPort}/chat`, 'ws.test');

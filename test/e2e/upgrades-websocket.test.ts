@@ -22,7 +22,9 @@ function open(url: string, host: string): Promise<WebSocket> {
     const ws = new WebSocket(url, { headers: { host } });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
-    ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`status ${res.statusCode}`), { status: res.statusCode, code: res.headers['x-edgeway-error'] })));
+    ws.once('unexpected-response', (_req, res) =>
+      reject(Object.assign(new Error(`status ${res.statusCode}`), { status: res.statusCode, code: res.headers['x-edgeway-error'] })),
+    );
   });
 }
 
@@ -32,7 +34,14 @@ function closed(ws: WebSocket): boolean {
 
 test('messages flow both ways; the server sees the normalised path and X-Forwarded-For', async (t) => {
   const server = await echoServer(t);
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, serviceWithEndpoints('ws', [{ ip: '127.0.0.1', port: server.port }]), ingress('web', [{ host: 'ws.test', path: '/chat', service: 'ws' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('ws', [{ ip: '127.0.0.1', port: server.port }]),
+      ingress('web', [{ host: 'ws.test', path: '/chat', service: 'ws' }]),
+    ),
+  );
   const ws = await open(`ws://127.0.0.1:${gw.port}/chat/./room/../lobby?x=1`, 'ws.test');
   t.teardown(() => ws.terminate());
   t.is(await roundTrip(ws, 'hello'), 'hello');
@@ -44,7 +53,10 @@ test('messages flow both ways; the server sees the normalised path and X-Forward
 });
 
 test('an upgrade with no route is refused with edgeway 404; with no live endpoint, 502', async (t) => {
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, serviceWithEndpoints('ws', [{ ip: '127.0.0.1', port: 1 }]), ingress('web', [{ host: 'ws.test', path: '/chat', service: 'ws' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(INGRESS_CLASS, serviceWithEndpoints('ws', [{ ip: '127.0.0.1', port: 1 }]), ingress('web', [{ host: 'ws.test', path: '/chat', service: 'ws' }])),
+  );
   const none = await open(`ws://127.0.0.1:${gw.port}/other`, 'ws.test').catch((e: { status: number; code: string }) => e);
   t.like(none, { status: 404, code: 'EDGEWAY_NO_ROUTE' });
   const dead = await open(`ws://127.0.0.1:${gw.port}/chat`, 'ws.test').catch((e: { status: number; code: string }) => e);
@@ -53,8 +65,15 @@ test('an upgrade with no route is refused with edgeway 404; with no live endpoin
 
 test('an idle tunnel is closed after the idle timeout', async (t) => {
   const server = await echoServer(t);
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, settings('upgrades: {idleTimeout: 300ms}'),
-    serviceWithEndpoints('ws', [{ ip: '127.0.0.1', port: server.port }]), ingress('web', [{ host: 'ws.test', path: '/', service: 'ws' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      settings('upgrades: {idleTimeout: 300ms}'),
+      serviceWithEndpoints('ws', [{ ip: '127.0.0.1', port: server.port }]),
+      ingress('web', [{ host: 'ws.test', path: '/', service: 'ws' }]),
+    ),
+  );
   const ws = await open(`ws://127.0.0.1:${gw.port}/`, 'ws.test');
   t.teardown(() => ws.terminate());
   t.is(await roundTrip(ws, 'ping'), 'ping');
@@ -71,7 +90,15 @@ test('a reload keeps tunnels on unchanged routes and closes those on removed rou
   const server = await echoServer(t);
   const service = serviceWithEndpoints('ws', [{ ip: '127.0.0.1', port: server.port }]);
   const grace = settings('upgrades: {removedRouteGrace: 200ms}');
-  const both = docs(INGRESS_CLASS, grace, service, ingress('web', [{ host: 'ws.test', path: '/keep', service: 'ws' }, { host: 'ws.test', path: '/drop', service: 'ws' }]));
+  const both = docs(
+    INGRESS_CLASS,
+    grace,
+    service,
+    ingress('web', [
+      { host: 'ws.test', path: '/keep', service: 'ws' },
+      { host: 'ws.test', path: '/drop', service: 'ws' },
+    ]),
+  );
   const keepOnly = docs(INGRESS_CLASS, grace, service, ingress('web', [{ host: 'ws.test', path: '/keep', service: 'ws' }]));
   const first = snapshotOf(both, 1);
   const gateway = new DataPlane(first, createLogger('silent'));
@@ -99,7 +126,12 @@ test('a reload keeps tunnels on unchanged routes and closes those on removed rou
 
 test('a reload that moves the HTTP entrypoint closes its old tunnels after the grace period, and the old listener closes', async (t) => {
   const server = await echoServer(t);
-  const yaml = docs(INGRESS_CLASS, settings('upgrades: {removedRouteGrace: 200ms}'), serviceWithEndpoints('ws', [{ ip: '127.0.0.1', port: server.port }]), ingress('web', [{ host: 'ws.test', path: '/', service: 'ws' }]));
+  const yaml = docs(
+    INGRESS_CLASS,
+    settings('upgrades: {removedRouteGrace: 200ms}'),
+    serviceWithEndpoints('ws', [{ ip: '127.0.0.1', port: server.port }]),
+    ingress('web', [{ host: 'ws.test', path: '/', service: 'ws' }]),
+  );
   const first = snapshotOf(yaml, 1);
   const gateway = new DataPlane(first, createLogger('silent'));
   await gateway.listen({ ...first.settings, http: { host: '127.0.0.1', port: 0 } });
@@ -142,8 +174,14 @@ test('a canary split applies to upgrades: by-header always goes to the canary, a
     '  namespace: default\n  annotations:\n    nginx.ingress.kubernetes.io/canary: "true"\n    nginx.ingress.kubernetes.io/canary-by-header: "X-Canary"\n',
   );
   // A 1 ms grace: a tunnel the reload wrongly judged as off its route would be gone before the round trip.
-  const yaml = docs(INGRESS_CLASS, settings('upgrades: {removedRouteGrace: 1ms}'), serviceWithEndpoints('main', [{ ip: '127.0.0.1', port: main.port }]), serviceWithEndpoints('next', [{ ip: '127.0.0.1', port: next.port }]),
-    ingress('web', [{ host: 'ws.test', path: '/', service: 'main' }]), canary);
+  const yaml = docs(
+    INGRESS_CLASS,
+    settings('upgrades: {removedRouteGrace: 1ms}'),
+    serviceWithEndpoints('main', [{ ip: '127.0.0.1', port: main.port }]),
+    serviceWithEndpoints('next', [{ ip: '127.0.0.1', port: next.port }]),
+    ingress('web', [{ host: 'ws.test', path: '/', service: 'main' }]),
+    canary,
+  );
   const first = snapshotOf(yaml, 1);
   const gateway = new DataPlane(first, createLogger('silent'));
   await gateway.listen({ ...first.settings, http: { host: '127.0.0.1', port: 0 } });
@@ -169,7 +207,14 @@ test('a canary split applies to upgrades: by-header always goes to the canary, a
 test('an endpoint that refuses the upgrade: its answer is relayed, and bytes sent behind the upgrade never reach it', async (t) => {
   // The backend answers 403 and keeps the connection: a proxy that kept piping would deliver the smuggled request.
   const backend = await rawBackend(t, { respond: () => 'HTTP/1.1 403 Forbidden\r\ncontent-length: 2\r\n\r\nno' });
-  const gw = await startEdgeway(t, docs(INGRESS_CLASS, serviceWithEndpoints('ws', [{ ip: '127.0.0.1', port: backend.port }]), ingress('web', [{ host: 'ws.test', path: '/chat', service: 'ws' }])));
+  const gw = await startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('ws', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('web', [{ host: 'ws.test', path: '/chat', service: 'ws' }]),
+    ),
+  );
   const answer = await new Promise<string>((resolve) => {
     const socket = connect(gw.port, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -184,7 +229,11 @@ test('an endpoint that refuses the upgrade: its answer is relayed, and bytes sen
   t.regex(answer, /^HTTP\/1\.1 403 /);
   t.true(answer.endsWith('no'));
   await waitFor(() => backend.requests.length >= 1, 5000, 'the upgrade request at the backend');
-  t.deepEqual(backend.requests.map((r) => r.target), ['/chat'], 'only the upgrade request reached the backend');
+  t.deepEqual(
+    backend.requests.map((r) => r.target),
+    ['/chat'],
+    'only the upgrade request reached the backend',
+  );
 });
 
 test('a tunnel counts toward the Service max-requests for as long as it lives', async (t) => {

@@ -22,7 +22,15 @@ async function gateway(t: Parameters<typeof rawBackend>[0]) {
       return FINAL;
     },
   });
-  return startEdgeway(t, docs(INGRESS_CLASS, serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]), ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }])), { https: true });
+  return startEdgeway(
+    t,
+    docs(
+      INGRESS_CLASS,
+      serviceWithEndpoints('svc', [{ ip: '127.0.0.1', port: backend.port }]),
+      ingress('web', [{ host: 'app.test', path: '/', service: 'svc' }]),
+    ),
+    { https: true },
+  );
 }
 
 test('HTTP/1.1: 103 relayed with its Link fields, then the final 200 with its body', async (t) => {
@@ -30,7 +38,10 @@ test('HTTP/1.1: 103 relayed with its Link fields, then the final 200 with its bo
   for (const path of ['/hints', '/twice']) {
     const answer = await rawExchange(gw.port, `GET ${path} HTTP/1.1\r\nHost: app.test\r\nConnection: close\r\n\r\n`);
     t.is(answer.statuses.at(-1), 200, `${path}: the final response arrives`);
-    t.true(answer.statuses.slice(0, -1).every((s) => s === 103), `${path}: only 103s before it`);
+    t.true(
+      answer.statuses.slice(0, -1).every((s) => s === 103),
+      `${path}: only 103s before it`,
+    );
     t.regex(answer.text, /^HTTP\/1\.1 103 [^]*Link: <\/style\.css>; rel=preload; as=style, <\/app\.js>; rel=preload; as=script\r\n/i, path);
     t.true(answer.text.endsWith('final'), `${path}: the final body`);
   }

@@ -29,11 +29,13 @@ export function importGraph(root: string): ImportGraph {
 }
 
 function tsFiles(root: string, dir: string): string[] {
-  return readdirSync(posix.join(root, dir)).sort().flatMap((name) => {
-    const path = dir === '' ? name : `${dir}/${name}`;
-    if (statSync(posix.join(root, path)).isDirectory()) return tsFiles(root, path);
-    return path.endsWith('.ts') ? [path] : [];
-  });
+  return readdirSync(posix.join(root, dir))
+    .sort()
+    .flatMap((name) => {
+      const path = dir === '' ? name : `${dir}/${name}`;
+      if (statSync(posix.join(root, path)).isDirectory()) return tsFiles(root, path);
+      return path.endsWith('.ts') ? [path] : [];
+    });
 }
 
 /** The first folder of a path relative to the source root (`''` for files at the top). */

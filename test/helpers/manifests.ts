@@ -16,7 +16,10 @@ export function serviceWithEndpoints(name: string, addresses: readonly { ip: str
   const subsets = ports
     .map(
       (port) => `  - addresses:
-${addresses.filter((a) => a.port === port).map((a) => `      - ip: ${a.ip}`).join('\n')}
+${addresses
+  .filter((a) => a.port === port)
+  .map((a) => `      - ip: ${a.ip}`)
+  .join('\n')}
     ports:
       - name: http
         port: ${port}`,
@@ -43,7 +46,7 @@ ${subsets}
 }
 
 export function ingress(name: string, rules: readonly { host?: string; path: string; pathType?: string; service: string }[], namespace = 'default'): string {
-  const byHost = new Map<string | undefined, typeof rules[number][]>();
+  const byHost = new Map<string | undefined, (typeof rules)[number][]>();
   for (const r of rules) byHost.set(r.host, [...(byHost.get(r.host) ?? []), r]);
   const ruleText = [...byHost]
     .map(

@@ -25,20 +25,133 @@ export interface FuzzCase {
   readonly bytes: Buffer;
 }
 
-const METHODS = ['GET', 'POST', 'PUT', 'HEAD', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE', 'CONNECT', 'PRI', 'get', 'G\x00T', 'GET GET', '', 'X'.repeat(300), 'M-SEARCH', 'PROPFIND', 'QUERY'];
-const TARGETS = [
-  '/', '/a/b?c=d', '*', 'http://app.test/x', 'http://other.test/x', 'https://app.test/x', '//app.test/x', 'app.test:80', '/%00', '/..%2f..%2fetc',
-  '/a/../../b', '/\x7f', '/\u00e4', '', ' /', '/a b', '/#frag', `/${'a'.repeat(6000)}`, '/?' + '&x'.repeat(500), 'http://app.test:99999/', 'http://[::1]/', '/\\..\\x',
+const METHODS = [
+  'GET',
+  'POST',
+  'PUT',
+  'HEAD',
+  'DELETE',
+  'OPTIONS',
+  'PATCH',
+  'TRACE',
+  'CONNECT',
+  'PRI',
+  'get',
+  'G\x00T',
+  'GET GET',
+  '',
+  'X'.repeat(300),
+  'M-SEARCH',
+  'PROPFIND',
+  'QUERY',
 ];
-const VERSIONS = ['HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/0.9', 'HTTP/1.2', 'HTTP/3.0', 'HTTP/1.10', 'http/1.1', 'HTTP/1', 'HTTP/11', 'HTXP/1.1', 'HTTP/1.1 ', 'HTTP/9.9', ''];
-const HOSTS = ['app.test', 'APP.TEST', 'app.test:80', 'app.test.', '', 'app test', 'other.test', '[::1]', 'app.test:', 'app.test\x00', `${'a'.repeat(300)}.test`, 'app.test, other.test', '127.0.0.1'];
+const TARGETS = [
+  '/',
+  '/a/b?c=d',
+  '*',
+  'http://app.test/x',
+  'http://other.test/x',
+  'https://app.test/x',
+  '//app.test/x',
+  'app.test:80',
+  '/%00',
+  '/..%2f..%2fetc',
+  '/a/../../b',
+  '/\x7f',
+  '/\u00e4',
+  '',
+  ' /',
+  '/a b',
+  '/#frag',
+  `/${'a'.repeat(6000)}`,
+  '/?' + '&x'.repeat(500),
+  'http://app.test:99999/',
+  'http://[::1]/',
+  '/\\..\\x',
+];
+const VERSIONS = [
+  'HTTP/1.1',
+  'HTTP/1.0',
+  'HTTP/2.0',
+  'HTTP/0.9',
+  'HTTP/1.2',
+  'HTTP/3.0',
+  'HTTP/1.10',
+  'http/1.1',
+  'HTTP/1',
+  'HTTP/11',
+  'HTXP/1.1',
+  'HTTP/1.1 ',
+  'HTTP/9.9',
+  '',
+];
+const HOSTS = [
+  'app.test',
+  'APP.TEST',
+  'app.test:80',
+  'app.test.',
+  '',
+  'app test',
+  'other.test',
+  '[::1]',
+  'app.test:',
+  'app.test\x00',
+  `${'a'.repeat(300)}.test`,
+  'app.test, other.test',
+  '127.0.0.1',
+];
 const NAMES = [
-  'X-A', 'Connection', 'Transfer-Encoding', 'Content-Length', 'Expect', 'Upgrade', 'TE', 'Keep-Alive', 'Host', ':authority', 'Cookie',
-  'X-Forwarded-For', 'X-Forwarded-Host', 'X-Request-Id', 'Proxy-Connection', 'HTTP2-Settings', 'Trailer', 'X\x01Y', 'X Y', 'X:Y', '', 'x-\u00ff', 'Forwarded',
+  'X-A',
+  'Connection',
+  'Transfer-Encoding',
+  'Content-Length',
+  'Expect',
+  'Upgrade',
+  'TE',
+  'Keep-Alive',
+  'Host',
+  ':authority',
+  'Cookie',
+  'X-Forwarded-For',
+  'X-Forwarded-Host',
+  'X-Request-Id',
+  'Proxy-Connection',
+  'HTTP2-Settings',
+  'Trailer',
+  'X\x01Y',
+  'X Y',
+  'X:Y',
+  '',
+  'x-\u00ff',
+  'Forwarded',
 ];
 const VALUES = [
-  'x', '', 'chunked', 'Chunked', 'gzip, chunked', 'identity', '100-continue', 'h2c', 'websocket', 'close', 'keep-alive', 'Host', 'Host, X-Forwarded-For',
-  '-1', '1e3', '0x10', ' 5 ', '99999999999999999999', 'a\x00b', 'a\x7fb', 'a\u00ffb', 'a\tb', 'v'.repeat(9000), 'upgrade', '1.2.3.4', 'for=1.2.3.4',
+  'x',
+  '',
+  'chunked',
+  'Chunked',
+  'gzip, chunked',
+  'identity',
+  '100-continue',
+  'h2c',
+  'websocket',
+  'close',
+  'keep-alive',
+  'Host',
+  'Host, X-Forwarded-For',
+  '-1',
+  '1e3',
+  '0x10',
+  ' 5 ',
+  '99999999999999999999',
+  'a\x00b',
+  'a\x7fb',
+  'a\u00ffb',
+  'a\tb',
+  'v'.repeat(9000),
+  'upgrade',
+  '1.2.3.4',
+  'for=1.2.3.4',
 ];
 
 function pick<T>(rand: () => number, list: readonly T[]): T {
@@ -108,7 +221,15 @@ const MUTATIONS: readonly Mutation[] = [
   },
   (d, r) => {
     d.headers.push(['Transfer-Encoding', 'chunked']);
-    d.body = pick(r, ['5\r\nhello\r\n0\r\n\r\n', '5g\r\nhello\r\n0\r\n\r\n', '3\r\nabcX\r\n0\r\n\r\n', `${'f'.repeat(20)}\r\n`, '0\r\n\r\n', '5;ext=1\r\nhello\r\n0\r\nTrailer: x\r\n\r\n', '5\r\nhel']);
+    d.body = pick(r, [
+      '5\r\nhello\r\n0\r\n\r\n',
+      '5g\r\nhello\r\n0\r\n\r\n',
+      '3\r\nabcX\r\n0\r\n\r\n',
+      `${'f'.repeat(20)}\r\n`,
+      '0\r\n\r\n',
+      '5;ext=1\r\nhello\r\n0\r\nTrailer: x\r\n\r\n',
+      '5\r\nhel',
+    ]);
     return `chunked ${JSON.stringify(d.body).slice(0, 20)}`;
   },
   (d, r) => {
@@ -122,7 +243,10 @@ const MUTATIONS: readonly Mutation[] = [
     return 'Expect: 100-continue';
   },
   (d, r) => {
-    d.headers.push(['Connection', pick(r, ['Upgrade', 'Upgrade, HTTP2-Settings', 'Host', 'close'])], ['Upgrade', pick(r, ['websocket', 'h2c', 'HTTP/2.0', 'x'])]);
+    d.headers.push(
+      ['Connection', pick(r, ['Upgrade', 'Upgrade, HTTP2-Settings', 'Host', 'close'])],
+      ['Upgrade', pick(r, ['websocket', 'h2c', 'HTTP/2.0', 'x'])],
+    );
     return 'upgrade';
   },
   (d) => {

@@ -43,7 +43,9 @@ export function openWebSocket(t: ExecutionContext, url: string, host: string, op
     t.teardown(() => ws.terminate());
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
-    ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`status ${res.statusCode}`), { status: res.statusCode, code: res.headers['x-edgeway-error'] })));
+    ws.once('unexpected-response', (_req, res) =>
+      reject(Object.assign(new Error(`status ${res.statusCode}`), { status: res.statusCode, code: res.headers['x-edgeway-error'] })),
+    );
   });
 }
 

@@ -31,7 +31,20 @@ test('a proxied request and an answer of edgeway’s own are each one JSON line 
   log.write(proxied);
   log.write({ ...proxied, status: 404, upstream: undefined, requestId: undefined, ingress: undefined, service: undefined, reason: 'EDGEWAY_NO_ROUTE' });
   const [first, second] = lines();
-  t.like(first, { level: 30, log: 'access', name: 'edgeway', method: 'GET', host: 'a.test', path: proxied.path, status: 200, bytes: 11, durationMs: 1.235, upstream: '127.0.0.1:8080', requestId: proxied.requestId, msg: 'request' });
+  t.like(first, {
+    level: 30,
+    log: 'access',
+    name: 'edgeway',
+    method: 'GET',
+    host: 'a.test',
+    path: proxied.path,
+    status: 200,
+    bytes: 11,
+    durationMs: 1.235,
+    upstream: '127.0.0.1:8080',
+    requestId: proxied.requestId,
+    msg: 'request',
+  });
   t.like(second, { level: 40, status: 404, upstream: null, requestId: null, ingress: null, service: null, reason: 'EDGEWAY_NO_ROUTE' });
   t.is(typeof first!.time, 'number');
 });

@@ -69,7 +69,10 @@ test('sessionAffinity: ClientIP keeps a client on one endpoint on the HTTP and T
   const [p1, p2] = [await halfClosePeer(t, 'one'), await halfClosePeer(t, 'two')];
   const [httpPort, tcpPort, ingressPort] = [await unusedPort(), await unusedPort(), await unusedPort()];
   const affinity = '  sessionAffinity: ClientIP\n  sessionAffinityConfig:\n    clientIP:\n      timeoutSeconds: 60\n';
-  const pods = [{ ip: '127.0.0.1', port: a.port }, { ip: '127.0.0.1', port: b.port }];
+  const pods = [
+    { ip: '127.0.0.1', port: a.port },
+    { ip: '127.0.0.1', port: b.port },
+  ];
   const ingress = `apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: sticky, namespace: default}
@@ -85,7 +88,16 @@ spec:
     addressSettings({ pool: [`${block}.0/29`], nodes: [`${block}.100`] }),
     service({ name: 'sticky', ports: [{ port: httpPort, appProtocol: 'http' }], endpoints: pods, spec: affinity, created: '2026-01-01T00:00:00Z' }),
     service({ name: 'plain', ports: [{ port: httpPort, appProtocol: 'http' }], endpoints: pods, created: '2026-01-02T00:00:00Z' }),
-    service({ name: 'sticky-tcp', ports: [{ port: tcpPort }], endpoints: [{ ip: '127.0.0.1', port: p1.port }, { ip: '127.0.0.1', port: p2.port }], spec: affinity, created: '2026-01-03T00:00:00Z' }),
+    service({
+      name: 'sticky-tcp',
+      ports: [{ port: tcpPort }],
+      endpoints: [
+        { ip: '127.0.0.1', port: p1.port },
+        { ip: '127.0.0.1', port: p2.port },
+      ],
+      spec: affinity,
+      created: '2026-01-03T00:00:00Z',
+    }),
     service({ name: 'sticky-web', type: 'ClusterIP', ports: [{ port: ingressPort }], endpoints: pods, spec: affinity }),
     ingress,
   );

@@ -13,7 +13,14 @@ function m(scenario: string, bodySize: number, rps: number): Measurement {
 }
 
 test('addressesTable: MB/s per row, lb-http/ingress-path per body, l4-edgeway/l4-direct', (t) => {
-  const s = summarize([m('ingress-path', 11, 1000), m('lb-http', 11, 990), m('ingress-path', 16384, 800), m('lb-http', 16384, 820), m('l4-direct', 1 << 20, 400), m('l4-edgeway', 1 << 20, 300)]);
+  const s = summarize([
+    m('ingress-path', 11, 1000),
+    m('lb-http', 11, 990),
+    m('ingress-path', 16384, 800),
+    m('lb-http', 16384, 820),
+    m('l4-direct', 1 << 20, 400),
+    m('l4-edgeway', 1 << 20, 300),
+  ]);
   const table = addressesTable(s, []);
   t.regex(table, /^\| l4-edgeway \| 1024 KiB \| 300 \| 300–300 \| 314\.6 \|/m);
   t.regex(table, /^lb-http \/ ingress-path req\/s, 11 B: 0\.99$/m);

@@ -48,8 +48,24 @@ test('problems: a UDP port and a second Service on the same address:port; an ent
     docs(
       // The node address is also the pool's only address, so "entry"'s LoadBalancer listener and "np"'s NodePort meet.
       addressSettings({ pool: ['127.241.0.20/32'], nodes: ['127.241.0.20'], extra: '    nodePortRange: 30000-30100\n' }),
-      service({ name: 'entry', annotations: { 'edgeway.io/entrypoint': 'true' }, ports: [{ port: 30000, name: 'http', nodePort: 30050 }, { port: 443, name: 'https' }], endpoints: [] }),
-      service({ name: 'np', type: 'NodePort', ports: [{ port: 53, protocol: 'UDP', name: 'dns' }, { port: 9000, nodePort: 30000, name: 'x' }], endpoints: [] }),
+      service({
+        name: 'entry',
+        annotations: { 'edgeway.io/entrypoint': 'true' },
+        ports: [
+          { port: 30000, name: 'http', nodePort: 30050 },
+          { port: 443, name: 'https' },
+        ],
+        endpoints: [],
+      }),
+      service({
+        name: 'np',
+        type: 'NodePort',
+        ports: [
+          { port: 53, protocol: 'UDP', name: 'dns' },
+          { port: 9000, nodePort: 30000, name: 'x' },
+        ],
+        endpoints: [],
+      }),
     ),
   );
   const reasons = (key: string) => (snapshot.addresses.problems.get(key) ?? []).map((p) => p.reason);

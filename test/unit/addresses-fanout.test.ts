@@ -14,7 +14,12 @@ import { httpGet } from '../helpers/http.ts';
 import { docs, INGRESS_CLASS } from '../helpers/manifests.ts';
 import { unusedPort } from '../helpers/servers.ts';
 
-const node = (name: string, addresses: { type: string; address: string }[]): Node => ({ apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { addresses } });
+const node = (name: string, addresses: { type: string; address: string }[]): Node => ({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name },
+  status: { addresses },
+});
 const svc = (spec: Partial<Service['spec']> = {}, annotations?: Record<string, string>): Service => ({
   apiVersion: 'v1',
   kind: 'Service',
@@ -25,12 +30,21 @@ const ep = (nodeName: string, ready = true): ResolvedEndpoint => ({ address: '10
 
 test('nodeTargets: InternalIP before ExternalIP, nodes without either left out, settings addresses only without Node objects', (t) => {
   const nodes = [
-    node('b', [{ type: 'ExternalIP', address: '203.0.113.2' }, { type: 'InternalIP', address: '10.0.0.2' }]),
+    node('b', [
+      { type: 'ExternalIP', address: '203.0.113.2' },
+      { type: 'InternalIP', address: '10.0.0.2' },
+    ]),
     node('a', [{ type: 'ExternalIP', address: '203.0.113.1' }]),
     node('c', [{ type: 'Hostname', address: 'c.local' }]),
   ];
-  t.deepEqual(nodeTargets(nodes, ['127.0.0.1']), [{ name: 'a', address: '203.0.113.1' }, { name: 'b', address: '10.0.0.2' }]);
-  t.deepEqual(nodeTargets([], ['127.0.0.2', '127.0.0.1']), [{ name: '127.0.0.1', address: '127.0.0.1' }, { name: '127.0.0.2', address: '127.0.0.2' }]);
+  t.deepEqual(nodeTargets(nodes, ['127.0.0.1']), [
+    { name: 'a', address: '203.0.113.1' },
+    { name: 'b', address: '10.0.0.2' },
+  ]);
+  t.deepEqual(nodeTargets([], ['127.0.0.2', '127.0.0.1']), [
+    { name: '127.0.0.1', address: '127.0.0.1' },
+    { name: '127.0.0.2', address: '127.0.0.2' },
+  ]);
 });
 
 test('upstreamModeOf: the annotation wins over the settings; an unknown value is reported', (t) => {
@@ -46,7 +60,11 @@ test('upstreamModeOf: the annotation wins over the settings; an unknown value is
 });
 
 test('nodePortUpstreams: Cluster sends to every node, Local only to nodes with a ready endpoint', (t) => {
-  const nodes = [{ name: 'a', address: '10.0.0.1' }, { name: 'b', address: '10.0.0.2' }, { name: 'c', address: '10.0.0.3' }];
+  const nodes = [
+    { name: 'a', address: '10.0.0.1' },
+    { name: 'b', address: '10.0.0.2' },
+    { name: 'c', address: '10.0.0.3' },
+  ];
   const endpoints = [ep('a'), ep('c', false)];
   const addresses = (s: Service): string[] => nodePortUpstreams(s, 31000, nodes, endpoints).map((e) => `${e.address}:${e.port}`);
   t.deepEqual(addresses(svc()), ['10.0.0.1:31000', '10.0.0.2:31000', '10.0.0.3:31000']);

@@ -15,7 +15,12 @@ import { httpGet } from '../helpers/http.ts';
 import { docs, INGRESS_CLASS } from '../helpers/manifests.ts';
 import { unusedPort, waitFor } from '../helpers/servers.ts';
 
-const node = (name: string, addresses: { type: string; address: string }[]): Node => ({ apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { addresses } });
+const node = (name: string, addresses: { type: string; address: string }[]): Node => ({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name },
+  status: { addresses },
+});
 const loaded = (object: Node): LoadedObject<Node> => ({
   object,
   position: { file: 'nodes.yaml', line: 1, column: 1 },
@@ -24,7 +29,9 @@ const loaded = (object: Node): LoadedObject<Node> => ({
 });
 
 test('localAddressCheck: interface addresses and every loopback address are local', (t) => {
-  const isLocal = localAddressCheck({ eth0: [{ address: '10.1.2.3', netmask: '255.0.0.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: false, cidr: '10.1.2.3/8' }] });
+  const isLocal = localAddressCheck({
+    eth0: [{ address: '10.1.2.3', netmask: '255.0.0.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: false, cidr: '10.1.2.3/8' }],
+  });
   for (const address of ['10.1.2.3', '127.0.0.1', '127.201.7.9', '::1', '0:0:0:0:0:0:0:1']) t.true(isLocal(address), address);
   for (const address of ['10.1.2.4', '192.0.2.1', 'fd00::1', 'not-an-ip']) t.false(isLocal(address), address);
 });
@@ -32,8 +39,15 @@ test('localAddressCheck: interface addresses and every loopback address are loca
 test('nodePortAddresses: the settings addresses, then local InternalIPs and ExternalIPs; the others are warned about', (t) => {
   const isLocal = localAddressCheck({});
   const nodes = [
-    node('b', [{ type: 'InternalIP', address: '192.0.2.10' }, { type: 'ExternalIP', address: '127.9.0.2' }, { type: 'Hostname', address: 'b' }]),
-    node('a', [{ type: 'InternalIP', address: '127.9.0.1' }, { type: 'InternalIP', address: '127.0.0.1' }]),
+    node('b', [
+      { type: 'InternalIP', address: '192.0.2.10' },
+      { type: 'ExternalIP', address: '127.9.0.2' },
+      { type: 'Hostname', address: 'b' },
+    ]),
+    node('a', [
+      { type: 'InternalIP', address: '127.9.0.1' },
+      { type: 'InternalIP', address: '127.0.0.1' },
+    ]),
     node('c', [{ type: 'InternalIP', address: '198.51.100.7' }]),
   ].map(loaded);
   const found = nodePortAddresses(nodes, ['127.0.0.1'], isLocal);
@@ -47,13 +61,20 @@ test('nodePortAddresses: the settings addresses, then local InternalIPs and Exte
   );
   t.is(
     found.diagnostics[0]?.message,
-    'InternalIP 192.0.2.10 is not an address of this machine: NodePorts are not served there and NodePort fan-out does not send to it; add the address to an interface here, or list this machine\'s address instead',
+    "InternalIP 192.0.2.10 is not an address of this machine: NodePorts are not served there and NodePort fan-out does not send to it; add the address to an interface here, or list this machine's address instead",
   );
   // Fan-out: the first local InternalIP, else a local ExternalIP; a node with neither is left out.
-  t.deepEqual(nodeTargets(nodes.map((n) => n.object), ['127.0.0.1'], isLocal), [
-    { name: 'a', address: '127.9.0.1' },
-    { name: 'b', address: '127.9.0.2' },
-  ]);
+  t.deepEqual(
+    nodeTargets(
+      nodes.map((n) => n.object),
+      ['127.0.0.1'],
+      isLocal,
+    ),
+    [
+      { name: 'a', address: '127.9.0.1' },
+      { name: 'b', address: '127.9.0.2' },
+    ],
+  );
 });
 
 test('over sockets: the NodePort answers on every local Node address, and fan-out only uses those', async (t) => {
@@ -101,7 +122,9 @@ spec:
     t.is(reply.status, 200, `request ${i}`);
     t.is(reply.text, 'backend');
   }
-  const status = JSON.parse((await httpGet(`http://127.0.0.1:${edgeway.adminPort}/config/status`)).text) as { diagnostics: { code: string; object?: string; field?: string }[] };
+  const status = JSON.parse((await httpGet(`http://127.0.0.1:${edgeway.adminPort}/config/status`)).text) as {
+    diagnostics: { code: string; object?: string; field?: string }[];
+  };
   t.deepEqual(
     status.diagnostics.filter((d) => d.code === 'EW_NODE_ADDRESS_NOT_LOCAL').map((d) => `${d.object ?? ''} ${d.field ?? ''}`),
     ['Node node-b status.addresses[0].address', 'Node node-c status.addresses[0].address'],

@@ -52,7 +52,16 @@ test('a reload that keeps the Service keeps its tunnel; deleting the Service clo
   t.is(await roundTrip(ws, 'a'), 'a');
 
   // The Service changes (a second endpoint, so its backend is compiled anew) but stays: the tunnel is kept.
-  await writeFile(join(dir, 'config.yaml'), docs(base, chat([{ ip: '127.0.0.1', port: server.port }, { ip: '127.0.0.1', port: other.port }])));
+  await writeFile(
+    join(dir, 'config.yaml'),
+    docs(
+      base,
+      chat([
+        { ip: '127.0.0.1', port: server.port },
+        { ip: '127.0.0.1', port: other.port },
+      ]),
+    ),
+  );
   const kept = await edgeway.reload('api');
   t.true(kept.ok, JSON.stringify(kept));
   t.is(edgeway.snapshot.generation, 2);
@@ -92,7 +101,17 @@ test('an entrypoint Service tunnels WebSocket on its plain and HTTPS ports throu
   const server = await echoServer(t);
   const [httpPort, httpsPort, appPort] = [await unusedPort(), await unusedPort(), await unusedPort()];
   const dir = await tempDir(t);
-  const yaml = entrypointSite({ block, dir, entrypointPorts: [{ port: httpPort, name: 'http' }, { port: httpsPort, name: 'https' }], appPort, backendPort: server.port, path: '/chat' });
+  const yaml = entrypointSite({
+    block,
+    dir,
+    entrypointPorts: [
+      { port: httpPort, name: 'http' },
+      { port: httpsPort, name: 'https' },
+    ],
+    appPort,
+    backendPort: server.port,
+    path: '/chat',
+  });
   const { edgeway } = await serve(t, dir, yaml);
   const ip = `${block}.0`;
   t.true(edgeway.snapshot.addresses.listeners.some((l) => l.kind === 'ingress-https' && l.address === ip));

@@ -107,11 +107,14 @@ test('pools from IPAddressPool objects and settings, sorted by name', (t) => {
     [{ name: 'mid', addresses: ['10.0.2.0/31'] }],
   );
   t.deepEqual(diagnostics, []);
-  t.deepEqual(pools.map((p) => [p.name, p.autoAssign, p.avoidBuggyIPs, p.ranges.length]), [
-    ['alpha', true, true, 1],
-    ['mid', true, false, 1],
-    ['zeta', false, false, 2],
-  ]);
+  t.deepEqual(
+    pools.map((p) => [p.name, p.autoAssign, p.avoidBuggyIPs, p.ranges.length]),
+    [
+      ['alpha', true, true, 1],
+      ['mid', true, false, 1],
+      ['zeta', false, false, 2],
+    ],
+  );
 });
 
 test('a bad pool is left out with a diagnostic naming file, object and field; the others stay', (t) => {
@@ -121,7 +124,10 @@ test('a bad pool is left out with a diagnostic naming file, object and field; th
     loaded(pool('overlap', ['10.0.0.128/25']), 30),
     loaded(pool('good', ['10.9.0.0/24']), 40),
   ]);
-  t.deepEqual(pools.map((p) => p.name), ['good']);
+  t.deepEqual(
+    pools.map((p) => p.name),
+    ['good'],
+  );
   t.deepEqual(
     diagnostics.map((d) => [d.code, d.object, d.field, d.position?.line]),
     [

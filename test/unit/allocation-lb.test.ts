@@ -120,19 +120,37 @@ const cases: Case[] = [
     steps: [
       [service('web', { annotations: { 'metallb.io/allow-shared-ip': 'k' }, spec: { loadBalancerIP: '10.0.1.1' } }), 'b:10.0.1.1'],
       [service('web2', { annotations: { 'metallb.io/allow-shared-ip': 'k' }, spec: { loadBalancerIP: '10.0.1.1' } }), 'EW_LB_SHARING_REFUSED'],
-      [service('web3', { annotations: { 'metallb.io/allow-shared-ip': 'other' }, ports: [{ port: 81 }], spec: { loadBalancerIP: '10.0.1.1' } }), 'EW_LB_SHARING_REFUSED'],
+      [
+        service('web3', { annotations: { 'metallb.io/allow-shared-ip': 'other' }, ports: [{ port: 81 }], spec: { loadBalancerIP: '10.0.1.1' } }),
+        'EW_LB_SHARING_REFUSED',
+      ],
       [service('web4', { ports: [{ port: 82 }], spec: { loadBalancerIP: '10.0.1.1' } }), 'EW_LB_IP_TAKEN'],
       [
-        service('web5', { annotations: { 'metallb.io/allow-shared-ip': 'k' }, ports: [{ port: 83 }], spec: { loadBalancerIP: '10.0.1.1', externalTrafficPolicy: 'Local' } }),
+        service('web5', {
+          annotations: { 'metallb.io/allow-shared-ip': 'k' },
+          ports: [{ port: 83 }],
+          spec: { loadBalancerIP: '10.0.1.1', externalTrafficPolicy: 'Local' },
+        }),
         'EW_LB_SHARING_REFUSED',
       ],
       [
-        service('web6', { annotations: { 'metallb.universe.tf/allow-shared-ip': 'k' }, ports: [{ port: 84 }], spec: { loadBalancerIP: '10.0.1.1', externalTrafficPolicy: 'Local', selector: { app: 'web' } } }),
+        service('web6', {
+          annotations: { 'metallb.universe.tf/allow-shared-ip': 'k' },
+          ports: [{ port: 84 }],
+          spec: { loadBalancerIP: '10.0.1.1', externalTrafficPolicy: 'Local', selector: { app: 'web' } },
+        }),
         'b:10.0.1.1',
       ],
-      [service('web7', { annotations: { 'metallb.io/allow-shared-ip': 'k' }, ports: [{ port: 80, protocol: 'UDP' }], spec: { loadBalancerIP: '10.0.1.1' } }), 'EW_LB_SHARING_REFUSED'],
       [
-        service('web8', { annotations: { 'metallb.io/allow-shared-ip': 'k' }, ports: [{ port: 80, protocol: 'UDP' }], spec: { loadBalancerIP: '10.0.1.1', selector: { app: 'web' } } }),
+        service('web7', { annotations: { 'metallb.io/allow-shared-ip': 'k' }, ports: [{ port: 80, protocol: 'UDP' }], spec: { loadBalancerIP: '10.0.1.1' } }),
+        'EW_LB_SHARING_REFUSED',
+      ],
+      [
+        service('web8', {
+          annotations: { 'metallb.io/allow-shared-ip': 'k' },
+          ports: [{ port: 80, protocol: 'UDP' }],
+          spec: { loadBalancerIP: '10.0.1.1', selector: { app: 'web' } },
+        }),
         'b:10.0.1.1',
       ],
     ],
@@ -143,7 +161,10 @@ for (const c of cases) {
   test(`LB: ${c.name}`, (t) => {
     const allocator = new LbIpAllocator(c.pools);
     const got = c.steps.map(([svc]) => `${svc.metadata.name} ${summary(request(allocator, svc))}`);
-    t.deepEqual(got, c.steps.map(([svc, expected]) => `${svc.metadata.name} ${expected}`));
+    t.deepEqual(
+      got,
+      c.steps.map(([svc, expected]) => `${svc.metadata.name} ${expected}`),
+    );
   });
 }
 
@@ -153,9 +174,15 @@ test('LB: refusal messages name the rule that failed', (t) => {
   request(allocator, service('a', { annotations: key, spec: { loadBalancerIP: '10.0.1.1' } }));
   const cases: [Service, RegExp][] = [
     [service('ports', { annotations: key, spec: { loadBalancerIP: '10.0.1.1' } }), /port 80\/TCP is already used on 10\.0\.1\.1 by Service default\/a/],
-    [service('keys', { annotations: { 'metallb.io/allow-shared-ip': 'x' }, ports: [{ port: 1 }], spec: { loadBalancerIP: '10.0.1.1' } }), /key "k", but this Service has "x"/],
+    [
+      service('keys', { annotations: { 'metallb.io/allow-shared-ip': 'x' }, ports: [{ port: 1 }], spec: { loadBalancerIP: '10.0.1.1' } }),
+      /key "k", but this Service has "x"/,
+    ],
     [service('nokey', { ports: [{ port: 1 }], spec: { loadBalancerIP: '10.0.1.1' } }), /allow-shared-ip.*this Service has none/],
-    [service('local', { annotations: key, ports: [{ port: 1 }], spec: { loadBalancerIP: '10.0.1.1', externalTrafficPolicy: 'Local' } }), /externalTrafficPolicy: Cluster or have identical selectors/],
+    [
+      service('local', { annotations: key, ports: [{ port: 1 }], spec: { loadBalancerIP: '10.0.1.1', externalTrafficPolicy: 'Local' } }),
+      /externalTrafficPolicy: Cluster or have identical selectors/,
+    ],
     [service('outside', { spec: { loadBalancerIP: '192.0.2.1' } }), /192\.0\.2\.1 is not in any address pool \("a", "b", "manual"\)/],
   ];
   for (const [svc, pattern] of cases) {

@@ -63,7 +63,10 @@ const portCases: [string, { min: number; max: number } | undefined, Step[]][] = 
 for (const [name, range, steps] of portCases) {
   test(`NodePort: ${name}`, (t) => {
     const allocator = new NodePortAllocator(range);
-    t.deepEqual(runPorts(allocator, steps), steps.map((s) => s[4]));
+    t.deepEqual(
+      runPorts(allocator, steps),
+      steps.map((s) => s[4]),
+    );
   });
 }
 

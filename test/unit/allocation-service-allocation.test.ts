@@ -27,7 +27,9 @@ function outcome(pools: readonly IPAddressPool[], svc: Service): string {
 const open = pool('a-open', ['10.0.0.1/32']);
 const east = pool('b-east', ['10.0.1.1/32'], { serviceAllocation: { namespaceSelectors: [{ matchLabels: { zone: 'east' } }] } });
 const named = pool('c-named', ['10.0.2.1/32'], { serviceAllocation: { namespaces: ['shop'], priority: 20 } });
-const gold = pool('d-gold', ['10.0.3.1/32'], { serviceAllocation: { priority: 10, serviceSelectors: [{ matchExpressions: [{ key: 'tier', operator: 'In', values: ['gold'] }] }] } });
+const gold = pool('d-gold', ['10.0.3.1/32'], {
+  serviceAllocation: { priority: 10, serviceSelectors: [{ matchExpressions: [{ key: 'tier', operator: 'In', values: ['gold'] }] }] },
+});
 const inNs = (name: string, namespace: string, labels?: Record<string, string>) => {
   const s = service(name, { namespace });
   if (labels !== undefined) s.metadata.labels = labels;
@@ -41,9 +43,24 @@ const table: readonly [string, readonly IPAddressPool[], Service, string][] = [
   ['a prioritised pool beats one without priority', [open, named], inNs('s', 'shop'), 'c-named:10.0.2.1'],
   ['lower priority number first', [named, gold], inNs('s', 'shop', { tier: 'gold' }), 'd-gold:10.0.3.1'],
   ['a service selector that does not match skips the pool', [named, gold], inNs('s', 'shop', { tier: 'silver' }), 'c-named:10.0.2.1'],
-  ['asking by name for a pool that does not serve the Service', [open, east], service('s', { namespace: 'west', annotations: { 'metallb.io/address-pool': 'b-east' } }), 'EW_LB_POOL_NOT_ALLOWED'],
-  ['asking for an address of such a pool', [open, east], service('s', { namespace: 'west', annotations: { 'metallb.io/loadBalancerIPs': '10.0.1.1' } }), 'EW_LB_POOL_NOT_ALLOWED'],
-  ['the same request from a selected namespace', [open, east], service('s', { namespace: 'east', annotations: { 'metallb.io/loadBalancerIPs': '10.0.1.1' } }), 'b-east:10.0.1.1'],
+  [
+    'asking by name for a pool that does not serve the Service',
+    [open, east],
+    service('s', { namespace: 'west', annotations: { 'metallb.io/address-pool': 'b-east' } }),
+    'EW_LB_POOL_NOT_ALLOWED',
+  ],
+  [
+    'asking for an address of such a pool',
+    [open, east],
+    service('s', { namespace: 'west', annotations: { 'metallb.io/loadBalancerIPs': '10.0.1.1' } }),
+    'EW_LB_POOL_NOT_ALLOWED',
+  ],
+  [
+    'the same request from a selected namespace',
+    [open, east],
+    service('s', { namespace: 'east', annotations: { 'metallb.io/loadBalancerIPs': '10.0.1.1' } }),
+    'b-east:10.0.1.1',
+  ],
 ];
 
 for (const [name, pools, svc, expected] of table) {
@@ -55,5 +72,8 @@ for (const [name, pools, svc, expected] of table) {
 test('serviceAllocation: a malformed rule is reported at its field', (t) => {
   const bad = pool('bad', ['10.0.0.1/32'], { serviceAllocation: { priority: -1, namespaces: 'shop' } });
   const built = buildPools([loaded(bad)]);
-  t.deepEqual(built.diagnostics.map((d) => d.field), ['spec.serviceAllocation.priority', 'spec.serviceAllocation.namespaces']);
+  t.deepEqual(
+    built.diagnostics.map((d) => d.field),
+    ['spec.serviceAllocation.priority', 'spec.serviceAllocation.namespaces'],
+  );
 });

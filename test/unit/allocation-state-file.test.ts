@@ -62,9 +62,17 @@ const corrupt: [string, string, RegExp][] = [
   ['not an object', '[1, 2]', /does not hold a JSON object/],
   ['no version', '{"services": {}}', /has no format version/],
   ['newer version', '{"version": 2, "services": {}}', /format version 2, which this edgeway does not know/],
-  ['bad IP', '{"version": 1, "services": {"default/a": {"clusterIPs": ["10.0.0.300"], "nodePorts": [], "loadBalancer": null}}}', /bad record for Service "default\/a" \(clusterIPs\)/],
+  [
+    'bad IP',
+    '{"version": 1, "services": {"default/a": {"clusterIPs": ["10.0.0.300"], "nodePorts": [], "loadBalancer": null}}}',
+    /bad record for Service "default\/a" \(clusterIPs\)/,
+  ],
   ['bad key', '{"version": 1, "services": {"nonamespace": {"clusterIPs": [], "nodePorts": [], "loadBalancer": null}}}', /bad record for Service "nonamespace"/],
-  ['bad nodePort', '{"version": 1, "services": {"default/a": {"clusterIPs": [], "nodePorts": [{"port": 80, "protocol": "HTTP", "nodePort": 30000}], "loadBalancer": null}}}', /\(nodePorts\)/],
+  [
+    'bad nodePort',
+    '{"version": 1, "services": {"default/a": {"clusterIPs": [], "nodePorts": [{"port": 80, "protocol": "HTTP", "nodePort": 30000}], "loadBalancer": null}}}',
+    /\(nodePorts\)/,
+  ],
   ['bad loadBalancer', '{"version": 1, "services": {"default/a": {"clusterIPs": [], "nodePorts": [], "loadBalancer": {"ips": []}}}}', /\(loadBalancer\)/],
 ];
 for (const [name, content, problem] of corrupt) {

@@ -27,7 +27,9 @@ function secret(name: string, data: Record<string, string>, namespace = 'default
 }
 
 function web(annotations: Record<string, string>) {
-  return loaded(ingress('web', { rules: [{ host: 'a.test', http: { paths: [path('/', 'Prefix', svcBackend('svc'))] } }] }, { annotations }), 1, { 'metadata.annotations': 4 });
+  return loaded(ingress('web', { rules: [{ host: 'a.test', http: { paths: [path('/', 'Prefix', svcBackend('svc'))] } }] }, { annotations }), 1, {
+    'metadata.annotations': 4,
+  });
 }
 
 test('hash formats: bcrypt, apr1 and SHA-1 are kept; crypt, plain text and other schemes are refused', (t) => {
@@ -57,7 +59,12 @@ test('htpasswd file: comments and blank lines skipped, refused lines locked out 
   t.regex(parsed.problems[0]!, /line 5 \(user "carol"\).*plain-text/);
   t.regex(parsed.problems[1]!, /line 6 is not "user:hash"/);
   t.false(parsed.problems.join().includes('plain\n'), 'no secret value in messages');
-  const map = parseAuthMap(new Map([['erin', SHA1], ['frank', 'rqXexS6ZhobKA']]));
+  const map = parseAuthMap(
+    new Map([
+      ['erin', SHA1],
+      ['frank', 'rqXexS6ZhobKA'],
+    ]),
+  );
   t.deepEqual([...map.users.keys()], ['erin']);
   t.regex(map.problems[0]!, /user "frank" has a crypt\(3\) hash/);
 });
@@ -79,13 +86,16 @@ test('access policy: none without annotations; ranges, limits and their defaults
   const store = storeOf();
   t.is(compileAccessPolicy(store, web({})).access, null);
   t.is(compileAccessPolicy(store, web({ [`${N}rewrite-target`]: '/' })).access, null);
-  const { access, diagnostics } = compileAccessPolicy(store, web({
-    [`${N}whitelist-source-range`]: '10.0.0.0/8, 192.168.1.1',
-    [`${N}denylist-source-range`]: '10.9.0.0/16',
-    [`${N}limit-rps`]: '5',
-    [`${N}limit-connections`]: '2',
-    [`${N}limit-whitelist`]: '10.1.0.0/16',
-  }));
+  const { access, diagnostics } = compileAccessPolicy(
+    store,
+    web({
+      [`${N}whitelist-source-range`]: '10.0.0.0/8, 192.168.1.1',
+      [`${N}denylist-source-range`]: '10.9.0.0/16',
+      [`${N}limit-rps`]: '5',
+      [`${N}limit-connections`]: '2',
+      [`${N}limit-whitelist`]: '10.1.0.0/16',
+    }),
+  );
   t.deepEqual(diagnostics, []);
   t.deepEqual(access?.allow, ['10.0.0.0/8', '192.168.1.1/32']);
   t.deepEqual(access?.deny, ['10.9.0.0/16']);
@@ -95,7 +105,10 @@ test('access policy: none without annotations; ranges, limits and their defaults
   // The newer name wins, and says so.
   const both = compileAccessPolicy(store, web({ [`${N}allowlist-source-range`]: '10.0.0.0/8', [`${N}whitelist-source-range`]: '0.0.0.0/0' }));
   t.deepEqual(both.access?.allow, ['10.0.0.0/8']);
-  t.deepEqual(both.diagnostics.map((d) => d.code), ['EW_ANNOTATION_IGNORED']);
+  t.deepEqual(
+    both.diagnostics.map((d) => d.code),
+    ['EW_ANNOTATION_IGNORED'],
+  );
 });
 
 test('access policy fails closed: every unusable protective annotation is an error at its line and refuses all', (t) => {
@@ -119,52 +132,75 @@ test('access policy fails closed: every unusable protective annotation is an err
   for (const [annotations, code, name] of table) {
     const { access, diagnostics } = compileAccessPolicy(store, web(annotations));
     t.true(access?.refuseAll, JSON.stringify(annotations));
-    t.deepEqual(diagnostics.map((d) => [d.severity, d.code, d.field]), [['error', code, `metadata.annotations.${N}${name}`]], JSON.stringify(annotations));
+    t.deepEqual(
+      diagnostics.map((d) => [d.severity, d.code, d.field]),
+      [['error', code, `metadata.annotations.${N}${name}`]],
+      JSON.stringify(annotations),
+    );
     t.is(diagnostics[0]?.position?.line, 4);
     t.regex(diagnostics[0]!.message, /every request to this Ingress's routes is refused \(503\)/);
   }
 });
 
 test('basic auth: auth-file and auth-map Secrets, data (base64) or stringData, realm in the challenge', (t) => {
-  const file: Secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'file', namespace: 'default' }, data: { auth: Buffer.from(`alice:${BCRYPT}\nbob:plain\n`).toString('base64') } };
+  const file: Secret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'file', namespace: 'default' },
+    data: { auth: Buffer.from(`alice:${BCRYPT}\nbob:plain\n`).toString('base64') },
+  };
   const store = storeOf(file, secret('map', { carol: APR1 }));
   const fromFile = compileAccessPolicy(store, web({ [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 'default/file', [`${N}auth-realm`]: 'Staff "only"' }));
   t.false(fromFile.access?.refuseAll);
   t.deepEqual([...(fromFile.access?.auth?.users.keys() ?? [])], ['alice']);
   t.is(fromFile.access?.auth?.challenge, 'Basic realm="Staff only", charset="UTF-8"');
-  t.deepEqual(fromFile.diagnostics.map((d) => [d.severity, d.code]), [['warning', 'EW_HTPASSWD_REFUSED']]);
+  t.deepEqual(
+    fromFile.diagnostics.map((d) => [d.severity, d.code]),
+    [['warning', 'EW_HTPASSWD_REFUSED']],
+  );
   const fromMap = compileAccessPolicy(store, web({ [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 'map', [`${N}auth-secret-type`]: 'auth-map' }));
   t.deepEqual([...(fromMap.access?.auth?.users.keys() ?? [])], ['carol']);
   t.is(fromMap.access?.auth?.challenge, 'Basic realm="Authentication required", charset="UTF-8"');
 });
 
 test('every ingress-nginx annotation edgeway does not honour is a warning naming it; snippets are refused', (t) => {
-  const diags = unhonouredAnnotations(web({
-    [`${N}rewrite-target`]: '/$2',
-    [`${N}configuration-snippet`]: 'more_set_headers "X: y";',
-    [`${N}server-snippet`]: 'location /admin { deny all; }',
-    [`${N}auth-snippet`]: 'x',
-    [`${N}backend-protocol`]: 'HTTPS',
-    [`${N}whitelist-source-range`]: '10.0.0.0/8',
-    [`${N}proxy-body-size`]: '1m',
-    [`${N}auth-url`]: 'http://auth.example/check',
-    'edgeway.io/retry-attempts': '2',
-    'example.com/other': 'x',
-  }));
-  t.deepEqual(diags.map((d) => [d.severity, d.code, d.field]), [
-    ['warning', 'EW_ANNOTATION_UNSUPPORTED', `metadata.annotations.${N}rewrite-target`],
-    ['warning', 'EW_ANNOTATION_SNIPPET_REFUSED', `metadata.annotations.${N}configuration-snippet`],
-    ['warning', 'EW_ANNOTATION_SNIPPET_REFUSED', `metadata.annotations.${N}server-snippet`],
-    ['warning', 'EW_ANNOTATION_SNIPPET_REFUSED', `metadata.annotations.${N}auth-snippet`],
-    ['warning', 'EW_ANNOTATION_UNSUPPORTED', `metadata.annotations.${N}backend-protocol`],
-  ]);
+  const diags = unhonouredAnnotations(
+    web({
+      [`${N}rewrite-target`]: '/$2',
+      [`${N}configuration-snippet`]: 'more_set_headers "X: y";',
+      [`${N}server-snippet`]: 'location /admin { deny all; }',
+      [`${N}auth-snippet`]: 'x',
+      [`${N}backend-protocol`]: 'HTTPS',
+      [`${N}whitelist-source-range`]: '10.0.0.0/8',
+      [`${N}proxy-body-size`]: '1m',
+      [`${N}auth-url`]: 'http://auth.example/check',
+      'edgeway.io/retry-attempts': '2',
+      'example.com/other': 'x',
+    }),
+  );
+  t.deepEqual(
+    diags.map((d) => [d.severity, d.code, d.field]),
+    [
+      ['warning', 'EW_ANNOTATION_UNSUPPORTED', `metadata.annotations.${N}rewrite-target`],
+      ['warning', 'EW_ANNOTATION_SNIPPET_REFUSED', `metadata.annotations.${N}configuration-snippet`],
+      ['warning', 'EW_ANNOTATION_SNIPPET_REFUSED', `metadata.annotations.${N}server-snippet`],
+      ['warning', 'EW_ANNOTATION_SNIPPET_REFUSED', `metadata.annotations.${N}auth-snippet`],
+      ['warning', 'EW_ANNOTATION_UNSUPPORTED', `metadata.annotations.${N}backend-protocol`],
+    ],
+  );
   t.regex(diags[0]!.message, /rewrite-target is not honoured/);
   t.regex(diags[1]!.message, /never runs/);
   t.regex(diags[4]!.message, /on the backend Service/);
 });
 
 test('compiled routes carry the access policy and the warnings; force-ssl-redirect redirects hosts without TLS', (t) => {
-  const forced = loaded(ingress('forced', { rules: [{ host: 'f.test', http: { paths: [path('/', 'Prefix', svcBackend('svc'))] } }] }, { annotations: { [`${N}force-ssl-redirect`]: 'true', [`${N}limit-rpm`]: '60', [`${N}enable-cors`]: 'true' } }));
+  const forced = loaded(
+    ingress(
+      'forced',
+      { rules: [{ host: 'f.test', http: { paths: [path('/', 'Prefix', svcBackend('svc'))] } }] },
+      { annotations: { [`${N}force-ssl-redirect`]: 'true', [`${N}limit-rpm`]: '60', [`${N}enable-cors`]: 'true' } },
+    ),
+  );
   const plain = loaded(ingress('plain', { rules: [{ host: 'p.test', http: { paths: [path('/', 'Prefix', svcBackend('svc'))] } }] }));
   const withHttps = { ...settings(), https: { host: '127.0.0.1', port: 8443 } };
   const compiled = compileRoutes(storeOf(service('svc'), forced.object, plain.object), withHttps);
@@ -173,7 +209,10 @@ test('compiled routes carry the access policy and the warnings; force-ssl-redire
   t.is(f?.policy.access?.limits?.rpm, 60);
   t.false(compiled.table.match('p.test', '/')?.redirectToHttps);
   t.is(compiled.table.match('p.test', '/')?.policy.access, null);
-  t.deepEqual(compiled.diagnostics.map((d) => d.code), ['EW_ANNOTATION_UNSUPPORTED']);
+  t.deepEqual(
+    compiled.diagnostics.map((d) => d.code),
+    ['EW_ANNOTATION_UNSUPPORTED'],
+  );
 });
 
 test('rate limit as nginx limit_req nodelay: burst + 1 at once, then the rate; both rates must allow', (t) => {
@@ -217,7 +256,10 @@ test('in-flight limit: open up to the limit, close frees one, entries leave at z
 });
 
 test.serial('password check: each hash format, wrong passwords and users, malformed headers; bcrypt answers asynchronously', async (t) => {
-  const { access } = compileAccessPolicy(storeOf(secret('s', { auth: `b:${BCRYPT}\nm:${APR1}\ns:${SHA1}\n` })), web({ [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 's' }));
+  const { access } = compileAccessPolicy(
+    storeOf(secret('s', { auth: `b:${BCRYPT}\nm:${APR1}\ns:${SHA1}\n` })),
+    web({ [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 's' }),
+  );
   const auth = access!.auth!;
   const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   t.true(checkPassword(auth, basic('m', 's3cret')));
@@ -243,6 +285,9 @@ test.serial('bcrypt checks running at once are capped: past the cap "busy", whil
   t.true(running.every((r) => r instanceof Promise));
   t.is(checkPassword(auth, basic('one-more-guess')), 'busy');
   t.is(checkPassword(auth, basic('s3cret')), true);
-  t.deepEqual(await Promise.all(running), running.map(() => false));
+  t.deepEqual(
+    await Promise.all(running),
+    running.map(() => false),
+  );
   t.true(checkPassword(auth, basic('again')) instanceof Promise, 'the cap frees as checks end');
 });

@@ -85,7 +85,13 @@ const SERVICE_CASES: readonly { name: string; spec: Record<string, unknown>; wan
   {
     name: 'headless without selector: no IP family',
     spec: { clusterIP: 'None', ports: [{ port: 80 }] },
-    want: { clusterIP: 'None', ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }], type: 'ClusterIP', sessionAffinity: 'None', internalTrafficPolicy: 'Cluster' },
+    want: {
+      clusterIP: 'None',
+      ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }],
+      type: 'ClusterIP',
+      sessionAffinity: 'None',
+      internalTrafficPolicy: 'Cluster',
+    },
   },
 ];
 
@@ -104,11 +110,23 @@ test('defaultObject Pod: pod spec and container defaults', (t) => {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: 'p' },
-    spec: { containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80 }] }, { name: 'd', image: 'r.io/x:1.2', imagePullPolicy: 'Never' }] },
+    spec: {
+      containers: [
+        { name: 'c', image: 'nginx', ports: [{ containerPort: 80 }] },
+        { name: 'd', image: 'r.io/x:1.2', imagePullPolicy: 'Never' },
+      ],
+    },
   };
   t.deepEqual(defaultObject(entry('Pod'), pod, none)['spec'], {
     containers: [
-      { name: 'c', image: 'nginx', ports: [{ containerPort: 80, protocol: 'TCP' }], terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', imagePullPolicy: 'Always' },
+      {
+        name: 'c',
+        image: 'nginx',
+        ports: [{ containerPort: 80, protocol: 'TCP' }],
+        terminationMessagePath: '/dev/termination-log',
+        terminationMessagePolicy: 'File',
+        imagePullPolicy: 'Always',
+      },
       { name: 'd', image: 'r.io/x:1.2', imagePullPolicy: 'Never', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' },
     ],
     restartPolicy: 'Always',
@@ -137,7 +155,10 @@ test('defaultObject Deployment: replicas, strategy, history, deadline and the te
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'web' },
-    spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'a:1' }] } } },
+    spec: {
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'a:1' }] } },
+    },
   };
   const spec = defaultObject(entry('Deployment'), d, none)['spec'] as Record<string, unknown>;
   t.is(spec['replicas'], 1);
@@ -149,11 +170,17 @@ test('defaultObject Deployment: replicas, strategy, history, deadline and the te
 
 test('defaultObject: Secret type, EndpointSlice and Endpoints port protocols, Namespace finalizer, ConfigMap untouched', (t) => {
   t.is(defaultObject(entry('Secret'), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' } }, none)['type'], 'Opaque');
-  const slice = defaultObject(entry('EndpointSlice'), { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 's' }, addressType: 'IPv4', ports: [{ port: 80 }] }, none);
+  const slice = defaultObject(
+    entry('EndpointSlice'),
+    { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 's' }, addressType: 'IPv4', ports: [{ port: 80 }] },
+    none,
+  );
   t.deepEqual(slice['ports'], [{ port: 80, protocol: 'TCP' }]);
   const ep = defaultObject(entry('Endpoints'), { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'e' }, subsets: [{ ports: [{ port: 80 }] }] }, none);
   t.deepEqual(ep['subsets'], [{ ports: [{ port: 80, protocol: 'TCP' }] }]);
-  t.deepEqual(defaultObject(entry('Namespace'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } }, none)['spec'], { finalizers: ['kubernetes'] });
+  t.deepEqual(defaultObject(entry('Namespace'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } }, none)['spec'], {
+    finalizers: ['kubernetes'],
+  });
   const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'b' } };
   t.deepEqual(defaultObject(entry('ConfigMap'), cm, none), cm);
 });
@@ -167,7 +194,14 @@ function ingressClass(name: string, isDefault: boolean): KubeObject {
   };
 }
 
-const INGRESS_CASES: readonly { name: string; classes: KubeObject[]; ingress: Record<string, unknown>; annotations?: Record<string, string>; want: unknown; refused: boolean }[] = [
+const INGRESS_CASES: readonly {
+  name: string;
+  classes: KubeObject[];
+  ingress: Record<string, unknown>;
+  annotations?: Record<string, string>;
+  want: unknown;
+  refused: boolean;
+}[] = [
   { name: 'one default class is written in', classes: [ingressClass('a', false), ingressClass('edgeway', true)], ingress: {}, want: 'edgeway', refused: false },
   { name: 'no default class: left absent', classes: [ingressClass('a', false)], ingress: {}, want: undefined, refused: false },
   { name: 'a named class is kept', classes: [ingressClass('edgeway', true)], ingress: { ingressClassName: 'other' }, want: 'other', refused: false },
@@ -180,7 +214,13 @@ const INGRESS_CASES: readonly { name: string; classes: KubeObject[]; ingress: Re
     refused: false,
   },
   { name: 'two defaults: refused, left absent', classes: [ingressClass('a', true), ingressClass('b', true)], ingress: {}, want: undefined, refused: true },
-  { name: 'two defaults but a named class: fine', classes: [ingressClass('a', true), ingressClass('b', true)], ingress: { ingressClassName: 'a' }, want: 'a', refused: false },
+  {
+    name: 'two defaults but a named class: fine',
+    classes: [ingressClass('a', true), ingressClass('b', true)],
+    ingress: { ingressClassName: 'a' },
+    want: 'a',
+    refused: false,
+  },
 ];
 
 for (const c of INGRESS_CASES) {

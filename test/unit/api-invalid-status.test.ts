@@ -74,7 +74,7 @@ const CASES: readonly { name: string; diag: Diagnostic; text: string; reason: st
     reason: 'FieldValueForbidden',
   },
   {
-    name: 'a bad name gets the API server\'s explanation of the rule',
+    name: "a bad name gets the API server's explanation of the rule",
     diag: diag('EW_FIELD_INVALID', 'metadata.name', '"Web_1" must be a DNS-1035 label: at most 63 lowercase letters, digits or "-", starting with a letter'),
     text:
       'metadata.name: Invalid value: "Web_1": a DNS-1035 label must consist of lower case alphanumeric characters or \'-\', start with an alphabetic ' +
@@ -85,7 +85,7 @@ const CASES: readonly { name: string; diag: Diagnostic; text: string; reason: st
     name: 'a bad subdomain',
     diag: diag('EW_FIELD_INVALID', 'spec.tls[0].secretName', '"A" must be a DNS-1123 subdomain: at most 253 lowercase letters'),
     text:
-      'spec.tls[0].secretName: Invalid value: "A": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \'-\' or \'.\', ' +
+      "spec.tls[0].secretName: Invalid value: \"A\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', " +
       "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is " +
       "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
     reason: 'FieldValueInvalid',
@@ -97,7 +97,7 @@ const CASES: readonly { name: string; diag: Diagnostic; text: string; reason: st
     reason: 'FieldValueInvalid',
   },
   {
-    name: 'any other invalid value keeps edgeway\'s explanation',
+    name: "any other invalid value keeps edgeway's explanation",
     diag: diag('EW_FIELD_INVALID', 'spec.rules[0].host', '"1.2.3.4" must be a DNS name, not an IP address: leave host out to match every address'),
     text: 'spec.rules[0].host: Invalid value: "1.2.3.4": must be a DNS name, not an IP address: leave host out to match every address',
     reason: 'FieldValueInvalid',

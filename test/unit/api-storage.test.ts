@@ -21,7 +21,12 @@ function cm(name: string, data: string, labels = 'a: b', namespace = 'default'):
 }
 
 let uids = 0;
-function serve(yaml: readonly string[], prior: Served | null, state = prior?.state ?? EMPTY_META_STATE, previous: ServedView = prior?.view ?? EMPTY_VIEW): Served {
+function serve(
+  yaml: readonly string[],
+  prior: Served | null,
+  state = prior?.state ?? EMPTY_META_STATE,
+  previous: ServedView = prior?.view ?? EMPTY_VIEW,
+): Served {
   const store = new ObjectStore(loadConfigText([{ path: 'c.yaml', text: yaml.join('---\n') }]).objects);
   const snapshot = compileSnapshot(store, DEFAULT_SETTINGS, 1);
   return serveGeneration({ store, snapshot, state, previous, now: new Date('2026-01-02T03:04:05.678Z'), newUid: () => `uid-${++uids}` });
@@ -31,13 +36,16 @@ const meta = (s: Served, name: string) => s.view.get('ConfigMap', 'default', nam
 
 test('versions, generations and events across generations', (t) => {
   const first = serve([cm('one', 'x'), cm('two', 'y')], null);
-  t.deepEqual(first.events.map((e) => [e.type, e.object.kind, e.object.metadata.name, e.resourceVersion]), [
-    ['ADDED', 'ConfigMap', 'one', 1],
-    ['ADDED', 'ConfigMap', 'two', 2],
-    ['ADDED', 'Namespace', 'default', 3],
-    ['ADDED', 'Namespace', 'kube-public', 4],
-    ['ADDED', 'Namespace', 'kube-system', 5],
-  ]);
+  t.deepEqual(
+    first.events.map((e) => [e.type, e.object.kind, e.object.metadata.name, e.resourceVersion]),
+    [
+      ['ADDED', 'ConfigMap', 'one', 1],
+      ['ADDED', 'ConfigMap', 'two', 2],
+      ['ADDED', 'Namespace', 'default', 3],
+      ['ADDED', 'Namespace', 'kube-public', 4],
+      ['ADDED', 'Namespace', 'kube-system', 5],
+    ],
+  );
   t.is(first.view.revision, 5);
   t.like(meta(first, 'one'), { resourceVersion: '1', generation: 1, creationTimestamp: '2026-01-02T03:04:05Z' });
 
@@ -47,7 +55,10 @@ test('versions, generations and events across generations', (t) => {
   t.is(same.view.get('ConfigMap', 'default', 'one')!.object, first.view.get('ConfigMap', 'default', 'one')!.object, 'the very same object is served');
 
   const relabelled = serve([cm('one', 'x', 'a: c'), cm('two', 'y')], same);
-  t.deepEqual(relabelled.events.map((e) => [e.type, e.object.metadata.name, e.resourceVersion]), [['MODIFIED', 'one', 6]]);
+  t.deepEqual(
+    relabelled.events.map((e) => [e.type, e.object.metadata.name, e.resourceVersion]),
+    [['MODIFIED', 'one', 6]],
+  );
   t.like(meta(relabelled, 'one'), { resourceVersion: '6', generation: 1, uid: meta(first, 'one').uid });
   t.is(meta(relabelled, 'two').resourceVersion, '2', 'an unrelated change leaves the version');
   t.deepEqual(relabelled.events[0]!.previous?.metadata.labels, { a: 'b' });
@@ -56,17 +67,26 @@ test('versions, generations and events across generations', (t) => {
   t.like(meta(changed, 'one'), { resourceVersion: '7', generation: 2 });
 
   const deleted = serve([cm('one', 'z', 'a: c')], changed);
-  t.deepEqual(deleted.events.map((e) => [e.type, e.object.metadata.name, e.object.metadata.resourceVersion]), [['DELETED', 'two', '8']]);
+  t.deepEqual(
+    deleted.events.map((e) => [e.type, e.object.metadata.name, e.object.metadata.resourceVersion]),
+    [['DELETED', 'two', '8']],
+  );
   t.is(deleted.view.revision, 8);
   t.is(deleted.view.get('ConfigMap', 'default', 'two'), undefined);
 
   const elsewhere = serve([cm('one', 'z', 'a: c'), cm('far', 'q', 'a: b', 'team')], deleted);
-  t.deepEqual(elsewhere.events.map((e) => [e.type, e.object.kind, e.object.metadata.name]), [
-    ['ADDED', 'ConfigMap', 'far'],
-    ['ADDED', 'Namespace', 'team'],
-  ]);
+  t.deepEqual(
+    elsewhere.events.map((e) => [e.type, e.object.kind, e.object.metadata.name]),
+    [
+      ['ADDED', 'ConfigMap', 'far'],
+      ['ADDED', 'Namespace', 'team'],
+    ],
+  );
   t.true(elsewhere.view.hasNamespace('team'));
-  t.deepEqual(elsewhere.view.list('Namespace').map((e) => e.object.metadata.name), ['default', 'kube-public', 'kube-system', 'team']);
+  t.deepEqual(
+    elsewhere.view.list('Namespace').map((e) => e.object.metadata.name),
+    ['default', 'kube-public', 'kube-system', 'team'],
+  );
 });
 
 test('a state read back from the metadata file gives the same metadata and no events', async (t) => {

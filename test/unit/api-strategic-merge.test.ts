@@ -27,12 +27,25 @@ const POD = {
   metadata: { name: 'p' },
   spec: {
     containers: [
-      { name: 'app', image: 'app:1', ports: [{ containerPort: 80, protocol: 'TCP' }], env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] },
+      {
+        name: 'app',
+        image: 'app:1',
+        ports: [{ containerPort: 80, protocol: 'TCP' }],
+        env: [
+          { name: 'A', value: '1' },
+          { name: 'B', value: '2' },
+        ],
+      },
       { name: 'side', image: 'side:1' },
     ],
     volumes: [{ name: 'data', emptyDir: {} }],
   },
-  status: { conditions: [{ type: 'Ready', status: 'False' }, { type: 'Initialized', status: 'True' }] },
+  status: {
+    conditions: [
+      { type: 'Ready', status: 'False' },
+      { type: 'Initialized', status: 'True' },
+    ],
+  },
 };
 
 const INGRESS = {
@@ -147,13 +160,31 @@ const CASES: readonly { name: string; kind: string; target: Obj; patch: Obj; wan
     name: 'containers merge by name, their env by name and ports by containerPort',
     kind: 'Pod',
     target: POD,
-    patch: { spec: { containers: [{ name: 'app', image: 'app:2', env: [{ name: 'B', value: '3' }, { name: 'C', value: '4' }], ports: [{ containerPort: 80, name: 'http' }] }] } },
+    patch: {
+      spec: {
+        containers: [
+          {
+            name: 'app',
+            image: 'app:2',
+            env: [
+              { name: 'B', value: '3' },
+              { name: 'C', value: '4' },
+            ],
+            ports: [{ containerPort: 80, name: 'http' }],
+          },
+        ],
+      },
+    },
     pick: (o) => ((o['spec'] as Obj)['containers'] as Obj[])[0],
     want: () => ({
       name: 'app',
       image: 'app:2',
       ports: [{ containerPort: 80, protocol: 'TCP', name: 'http' }],
-      env: [{ name: 'A', value: '1' }, { name: 'B', value: '3' }, { name: 'C', value: '4' }],
+      env: [
+        { name: 'A', value: '1' },
+        { name: 'B', value: '3' },
+        { name: 'C', value: '4' },
+      ],
     }),
   },
   {
@@ -170,7 +201,10 @@ const CASES: readonly { name: string; kind: string; target: Obj; patch: Obj; wan
     target: POD,
     patch: { status: { conditions: [{ type: 'Ready', status: 'True' }] } },
     pick: (o) => (o['status'] as Obj)['conditions'],
-    want: () => [{ type: 'Ready', status: 'True' }, { type: 'Initialized', status: 'True' }],
+    want: () => [
+      { type: 'Ready', status: 'True' },
+      { type: 'Initialized', status: 'True' },
+    ],
   },
   {
     name: 'volumes with $retainKeys drop the old volume source',
@@ -207,10 +241,33 @@ const CASES: readonly { name: string; kind: string; target: Obj; patch: Obj; wan
   {
     name: 'Deployment template containers merge by name',
     kind: 'Deployment',
-    target: { kind: 'Deployment', spec: { replicas: 1, template: { spec: { containers: [{ name: 'a', image: 'a:1' }, { name: 'b', image: 'b:1' }] } } } },
+    target: {
+      kind: 'Deployment',
+      spec: {
+        replicas: 1,
+        template: {
+          spec: {
+            containers: [
+              { name: 'a', image: 'a:1' },
+              { name: 'b', image: 'b:1' },
+            ],
+          },
+        },
+      },
+    },
     patch: { spec: { replicas: 3, template: { spec: { containers: [{ name: 'b', image: 'b:2' }] } } } },
     pick: (o) => o['spec'],
-    want: () => ({ replicas: 3, template: { spec: { containers: [{ name: 'a', image: 'a:1' }, { name: 'b', image: 'b:2' }] } } }),
+    want: () => ({
+      replicas: 3,
+      template: {
+        spec: {
+          containers: [
+            { name: 'a', image: 'a:1' },
+            { name: 'b', image: 'b:2' },
+          ],
+        },
+      },
+    }),
   },
   {
     name: 'a list without a merge key is replaced (container args)',

@@ -44,7 +44,7 @@ test('importSpecifiers reads every kind of import and skips comments and strings
     "export * from './e.ts';",
     "import './f.ts';",
     "const g = await import('./g.ts');",
-    "const s = \"import x from './string.ts'\";",
+    'const s = "import x from \'./string.ts\'";',
     "import { h } from 'node:http';",
   ].join('\n');
   t.deepEqual(importSpecifiers(text), ['./a.ts', '../../b.ts', './d.ts', './e.ts', './f.ts', './g.ts', 'node:http']);
@@ -71,5 +71,13 @@ test('importCircles finds a circle through several files, a pair, and a file imp
     ['z.ts', []],
   ]);
   t.deepEqual(importCircles(g).sort(), ['a.ts → b.ts → c.ts → a.ts', 'd.ts → e.ts → d.ts', 'f.ts → f.ts']);
-  t.deepEqual(importCircles(new Map([['a.ts', ['b.ts']], ['b.ts', []]])), []);
+  t.deepEqual(
+    importCircles(
+      new Map([
+        ['a.ts', ['b.ts']],
+        ['b.ts', []],
+      ]),
+    ),
+    [],
+  );
 });

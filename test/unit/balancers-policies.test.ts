@@ -12,7 +12,10 @@ import { candidates, counts, ctxFor } from '../fixtures/balancers-fixtures.ts';
 test('round-robin: equal weights go strictly in order, and a shrinking set never skips past its end', (t) => {
   const rr = new RoundRobin();
   const { set } = candidates([1, 1, 1]);
-  t.deepEqual(Array.from({ length: 7 }, () => rr.pick(set, ctxFor(0))), [0, 1, 2, 0, 1, 2, 0]);
+  t.deepEqual(
+    Array.from({ length: 7 }, () => rr.pick(set, ctxFor(0))),
+    [0, 1, 2, 0, 1, 2, 0],
+  );
   t.is(rr.pick(candidates([1]).set, ctxFor(0)), 0);
 });
 
@@ -44,7 +47,10 @@ test('least-request: with a busy endpoint among three, it gets only the picks wh
 test('least-request: in-flight counts are compared per unit of weight', (t) => {
   const lr = new LeastRequest();
   // 4 in flight on weight 4 is lighter than 2 on weight 1.
-  const { set } = candidates([{ weight: 1, inFlight: 2 }, { weight: 4, inFlight: 4 }]);
+  const { set } = candidates([
+    { weight: 1, inFlight: 2 },
+    { weight: 4, inFlight: 4 },
+  ]);
   for (let i = 0; i < 100; i++) t.is(lr.pick(set, ctxFor(i)), 1);
 });
 
@@ -54,7 +60,10 @@ test('ewma: the endpoint with the lower latency estimate wins; unmeasured ones c
   for (let i = 0; i < 100; i++) t.is(ewma.pick(slow, ctxFor(i)), 1);
   // An unmeasured endpoint ties with the measured one: both keep getting picks, so it gets measured.
   const fresh = candidates([{ ewmaMs: 200 }, { ewmaMs: 0 }]).set;
-  const c = counts(2, Array.from({ length: 400 }, (_, i) => ewma.pick(fresh, ctxFor(i))));
+  const c = counts(
+    2,
+    Array.from({ length: 400 }, (_, i) => ewma.pick(fresh, ctxFor(i))),
+  );
   t.true(c[0]! > 100 && c[1]! > 100, `${c}`);
   // Latency times load: 5 ms with 100 in flight costs more than 200 ms idle.
   const busy = candidates([{ ewmaMs: 200 }, { ewmaMs: 5, inFlight: 100 }]).set;

@@ -83,7 +83,13 @@ for (const [name, factory] of BALANCERS) {
 }
 
 function upstreamSet(policy: string, states: EndpointStates, n: number): UpstreamSet {
-  const ready: ResolvedEndpoint[] = Array.from({ length: n }, (_, i) => ({ address: `127.0.0.${i + 1}`, port: 1000, ready: true, serving: true, terminating: false }));
+  const ready: ResolvedEndpoint[] = Array.from({ length: n }, (_, i) => ({
+    address: `127.0.0.${i + 1}`,
+    port: 1000,
+    ready: true,
+    serving: true,
+    terminating: false,
+  }));
   const backend: Backend = {
     key: 'default/web:80',
     service: 'default/web',

@@ -93,10 +93,17 @@ function m(scenario: string, bodySize: number, rep: number, rps: number | null, 
 }
 
 const RUN: readonly Measurement[] = [
-  m('direct', 11, 1, 300), m('edgeway', 11, 1, 100), m('http-proxy', 11, 1, 50),
-  m('direct', 11, 2, 320), m('edgeway', 11, 2, 120), m('http-proxy', 11, 2, 60),
-  m('direct', 11, 3, 310), m('edgeway', 11, 3, 90), m('http-proxy', 11, 3, null),
-  m('edgeway-10-hosts', 11, 1, 100, { compileMs: 1 }), m('edgeway-10000-hosts', 11, 1, 97, { compileMs: 300 }),
+  m('direct', 11, 1, 300),
+  m('edgeway', 11, 1, 100),
+  m('http-proxy', 11, 1, 50),
+  m('direct', 11, 2, 320),
+  m('edgeway', 11, 2, 120),
+  m('http-proxy', 11, 2, 60),
+  m('direct', 11, 3, 310),
+  m('edgeway', 11, 3, 90),
+  m('http-proxy', 11, 3, null),
+  m('edgeway-10-hosts', 11, 1, 100, { compileMs: 1 }),
+  m('edgeway-10000-hosts', 11, 1, 97, { compileMs: 300 }),
 ];
 
 test('summarize: medians, spread, failed runs, bad responses; ratios from medians', (t) => {
@@ -119,13 +126,25 @@ test('paired ratios: per repetition where both systems ran, in repetition order'
   t.deepEqual(pairedRatios(RUN, 'edgeway', 'nginx', 11), []);
   t.deepEqual(pairedRatios(RUN, 'edgeway', 'direct', 16384), []);
   t.regex(pairedRatioLines(RUN, [11]), /^- edgeway\/http-proxy, 11 B: 2\.00, 2\.00 \(median 2\.00\)$/m);
-  t.is(pairedRatioLines(RUN.filter((x) => x.scenario !== 'http-proxy'), [11]), '');
+  t.is(
+    pairedRatioLines(
+      RUN.filter((x) => x.scenario !== 'http-proxy'),
+      [11],
+    ),
+    '',
+  );
 });
 
 test('paired efficiency: requests per CPU-second, edgeway over the peer, only where both measured CPU', (t) => {
   const withCpu = (x: Measurement, cpu: number): Measurement => ({ ...x, facts: { ...x.facts, cpuMicrosPerRequest: cpu } });
   const run = RUN.map((x) =>
-    x.scenario === 'edgeway' && x.rep !== 3 ? withCpu(x, 50) : x.scenario === 'http-proxy' && x.rep === 1 ? withCpu(x, 110) : x.scenario === 'http-proxy' && x.rep === 2 ? withCpu(x, 125) : x,
+    x.scenario === 'edgeway' && x.rep !== 3
+      ? withCpu(x, 50)
+      : x.scenario === 'http-proxy' && x.rep === 1
+        ? withCpu(x, 110)
+        : x.scenario === 'http-proxy' && x.rep === 2
+          ? withCpu(x, 125)
+          : x,
   );
   t.deepEqual(pairedRatios(run, 'edgeway', 'http-proxy', 11, 'efficiency'), [2.2, 2.5]);
   t.regex(pairedRatioLines(run, [11]), /^- edgeway\/http-proxy requests per CPU-second, 11 B: 2\.20, 2\.50 \(median 2\.35\)$/m);
@@ -145,7 +164,10 @@ test('report: one row per system, not-available rows, ratios, routing verdict', 
   const slow = summarize([m('edgeway-10-hosts', 11, 1, 100), m('edgeway-10000-hosts', 11, 1, 90)]);
   t.regex(routingTable(slow, [], { small: 'edgeway-10-hosts', large: 'edgeway-10000-hosts', bar: 0.05 }), /FAILS the bar/);
   const noisy = summarize([m('edgeway-10-hosts', 11, 1, 100), m('edgeway-10-hosts', 11, 2, 130), m('edgeway-10000-hosts', 11, 1, 110)]);
-  t.regex(routingTable(noisy, [], { small: 'edgeway-10-hosts', large: 'edgeway-10000-hosts', bar: 0.05 }), /runs spread up to 26% of their median, so this is within noise/);
+  t.regex(
+    routingTable(noisy, [], { small: 'edgeway-10-hosts', large: 'edgeway-10000-hosts', bar: 0.05 }),
+    /runs spread up to 26% of their median, so this is within noise/,
+  );
   t.is(formatBytes(16384), '16 KiB');
   t.is(formatBytes(11), '11 B');
 });
@@ -183,9 +205,15 @@ test('edgeway config: Service, Endpoints, default IngressClass, Ingress rules to
 test('edgeway config: large host tables are split across Ingresses, every host once', (t) => {
   const hosts = routingHosts(250);
   const ingresses = docs(edgewayConfig({ backendPort: 1, hosts })).filter((d) => dig(d, 'kind') === 'Ingress');
-  t.deepEqual(ingresses.map((d) => dig(d, 'metadata', 'name')), ['bench-0', 'bench-1', 'bench-2']);
+  t.deepEqual(
+    ingresses.map((d) => dig(d, 'metadata', 'name')),
+    ['bench-0', 'bench-1', 'bench-2'],
+  );
   const rules = ingresses.flatMap((d) => dig(d, 'spec', 'rules') as unknown[]);
-  t.deepEqual(rules.map((r) => dig(r, 'host')), hosts);
+  t.deepEqual(
+    rules.map((r) => dig(r, 'host')),
+    hosts,
+  );
   t.is(middleHost(10_000), 'h5000.bench.local');
   t.is(middleHost(10), 'h5.bench.local');
 });
@@ -225,9 +253,23 @@ test('TLS bench: edgeway config with the certificate as Secret, tls entry and de
   t.deepEqual(dig(settings, 'spec', 'tls', 'defaultCertificate'), { namespace: 'bench', name: 'bench-tls' });
   const secret = all.find((d) => dig(d, 'kind') === 'Secret');
   t.deepEqual(dig(secret, 'stringData'), { 'tls.crt': 'CERT', 'tls.key': 'KEY' });
-  t.deepEqual(dig(all.find((d) => dig(d, 'kind') === 'Ingress'), 'spec', 'tls'), [{ hosts: ['bench.local'], secretName: 'bench-tls' }]);
-  const conf = nginxConfig({ prefix: '/tmp/x', listenPort: 8443, backendPort: 1, tempPathModules: [], tls: { certFile: '/tmp/x/tls.crt', keyFile: '/tmp/x/tls.key' } });
-  for (const line of ['listen 127.0.0.1:8443 ssl;', 'ssl_certificate /tmp/x/tls.crt;', 'ssl_certificate_key /tmp/x/tls.key;', 'ssl_protocols TLSv1.2 TLSv1.3;']) t.true(conf.includes(line), line);
+  t.deepEqual(
+    dig(
+      all.find((d) => dig(d, 'kind') === 'Ingress'),
+      'spec',
+      'tls',
+    ),
+    [{ hosts: ['bench.local'], secretName: 'bench-tls' }],
+  );
+  const conf = nginxConfig({
+    prefix: '/tmp/x',
+    listenPort: 8443,
+    backendPort: 1,
+    tempPathModules: [],
+    tls: { certFile: '/tmp/x/tls.crt', keyFile: '/tmp/x/tls.key' },
+  });
+  for (const line of ['listen 127.0.0.1:8443 ssl;', 'ssl_certificate /tmp/x/tls.crt;', 'ssl_certificate_key /tmp/x/tls.key;', 'ssl_protocols TLSv1.2 TLSv1.3;'])
+    t.true(conf.includes(line), line);
   const s = summarize([
     { ...m('edgeway-https', 11, 1, 500), group: 'tls' },
     { ...m('nginx-https', 11, 1, 1000), group: 'tls' },
@@ -294,7 +336,11 @@ test('request framer: where each request ends, across chunks, with bodies skippe
   ];
   for (const [name, chunks, expected] of cases) {
     const framer = new RequestFramer();
-    t.deepEqual(chunks.map((c) => framer.push(Buffer.from(c, 'latin1'))), expected, name);
+    t.deepEqual(
+      chunks.map((c) => framer.push(Buffer.from(c, 'latin1'))),
+      expected,
+      name,
+    );
   }
 });
 

@@ -62,5 +62,8 @@ test('bad values are errors at their line, and only they fall back', (t) => {
   t.is(s.balancing.policy, 'round-robin');
   t.is(s.outlierDetection.consecutiveFailures, 2);
   t.is(s.outlierDetection.baseEjectionMs, DEFAULT_SETTINGS.outlierDetection.baseEjectionMs);
-  t.deepEqual(s.clusters.map((c) => c.name), ['b']);
+  t.deepEqual(
+    s.clusters.map((c) => c.name),
+    ['b'],
+  );
 });

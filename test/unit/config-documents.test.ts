@@ -37,7 +37,11 @@ const TRICKY: readonly { name: string; text: string; errors?: number }[] = [
   },
   { name: 'a %YAML directive (parsed whole)', text: `%YAML 1.2\n---\n${svc('a')}...\n%YAML 1.2\n---\n${svc('b')}` },
   { name: 'marker at the end without a newline', text: `${svc('a')}---` },
-  { name: 'a syntax error in the third document', text: `${svc('a')}---\n${svc('b')}---\napiVersion: v1\nkind: Service\nmetadata: {name: c\nspec: [\n---\n${svc('d')}`, errors: 2 },
+  {
+    name: 'a syntax error in the third document',
+    text: `${svc('a')}---\n${svc('b')}---\napiVersion: v1\nkind: Service\nmetadata: {name: c\nspec: [\n---\n${svc('d')}`,
+    errors: 2,
+  },
   { name: 'duplicate keys in the second document', text: `${svc('a')}---\napiVersion: v1\nkind: Service\nkind: Pod\n`, errors: 1 },
 ];
 
@@ -77,7 +81,9 @@ for (const c of TRICKY) {
     const expected = wholeFile('f.yaml', c.text);
     const parsed = parseYamlFile('f.yaml', c.text);
     t.deepEqual(parsed.documents.flatMap(allFields), expected.fields);
-    const problems = parsed.diagnostics.filter((d) => d.code === 'EW_YAML_SYNTAX').map((d) => `${d.position?.file}:${d.position?.line}:${d.position?.column} ${d.message.replace(/: fix the YAML syntax here$/, '')}`);
+    const problems = parsed.diagnostics
+      .filter((d) => d.code === 'EW_YAML_SYNTAX')
+      .map((d) => `${d.position?.file}:${d.position?.line}:${d.position?.column} ${d.message.replace(/: fix the YAML syntax here$/, '')}`);
     t.deepEqual(problems, expected.problems);
     t.is(parsed.diagnostics.filter((d) => d.severity === 'error').length, c.errors ?? 0, JSON.stringify(parsed.diagnostics));
     t.true(expected.fields.length > 0 || c.errors !== undefined);
@@ -119,7 +125,11 @@ test('the splitter: pieces join back to the text and start at their lines', (t) 
   for (const c of table) {
     const pieces = splitDocuments(c.text);
     t.is(pieces.map((p) => p.text).join(''), c.text, JSON.stringify(c.text));
-    t.deepEqual(pieces.map((p) => p.line), c.lines, JSON.stringify(c.text));
+    t.deepEqual(
+      pieces.map((p) => p.line),
+      c.lines,
+      JSON.stringify(c.text),
+    );
   }
 });
 
@@ -130,13 +140,18 @@ function facts(load: ConfigLoad): unknown {
   const where = (o: LoadedObject): unknown => ({
     object: o.object,
     position: o.position,
-    fields: [['metadata', 'name'], ['spec', 'ports', 0, 'port'], ['spec', 'ports', 0, 'nope']].map((p) => o.locate(p)),
+    fields: [
+      ['metadata', 'name'],
+      ['spec', 'ports', 0, 'port'],
+      ['spec', 'ports', 0, 'nope'],
+    ].map((p) => o.locate(p)),
   });
   return { objects: load.objects.map(where), diagnostics: load.diagnostics, skipped: load.skipped, fatal: load.fatal, settings: load.settings };
 }
 
 const bad = (name: string): string => `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n  ports:\n    - port: 99999\n  bogus: 1\n`;
-const docs = (n: number, changed = -1): string[] => Array.from({ length: n }, (_, i) => (i % 5 === 3 ? bad(`s${i}`) : svc(i === changed ? `changed${i}` : `s${i}`)));
+const docs = (n: number, changed = -1): string[] =>
+  Array.from({ length: n }, (_, i) => (i % 5 === 3 ? bad(`s${i}`) : svc(i === changed ? `changed${i}` : `s${i}`)));
 
 test('a reload reparses only the changed document and equals a cold load', (t) => {
   const cache = new ParseCache();
@@ -163,7 +178,10 @@ test('documents moved down by inserted lines keep their parse and get shifted po
   const line = (l: ConfigLoad, name: string): number | undefined => l.objects.find((o) => o.object.metadata.name === name)?.position.line;
   t.is(line(warm, 's9'), (line(first, 's9') ?? 0) + 3);
   const errorLines = (l: ConfigLoad): number[] => l.diagnostics.filter((d) => d.severity === 'error').map((d) => d.position?.line ?? 0);
-  t.deepEqual(errorLines(warm), errorLines(first).map((n) => n + 3));
+  t.deepEqual(
+    errorLines(warm),
+    errorLines(first).map((n) => n + 3),
+  );
   // The same texts in another file are reused too, and name that file.
   const other = loadConfigText([{ path: 'g.yaml', text: moved }], { cache });
   t.deepEqual(cache.lastLoad, { parsed: 0, reused: 10 });
@@ -195,7 +213,9 @@ test('a large cold loadConfig gives timers turns while it parses', async (t) => 
 test('pieces around a change are handed back whole: YAML errors are reported on every reload, entries of dropped pieces go', (t) => {
   const cache = new ParseCache();
   const good = docs(30).join('---\n');
-  const broken = docs(30).map((d, i) => (i === 12 ? `${d}  bad: [\n` : d)).join('---\n');
+  const broken = docs(30)
+    .map((d, i) => (i === 12 ? `${d}  bad: [\n` : d))
+    .join('---\n');
   const cold = (text: string): unknown => facts(loadConfigText([{ path: 'f.yaml', text }]));
   for (const text of [good, broken, broken, good, docs(30, 29).join('---\n'), good]) {
     const warm = loadConfigText([{ path: 'f.yaml', text }], { cache });
@@ -212,9 +232,11 @@ test('pieces around a change are handed back whole: YAML errors are reported on 
 
 test('admission with kept keys skips the duplicate check yet equals a cold load through duplicates, settings and unknown kinds', (t) => {
   const cache = new ParseCache();
-  const settings = (level: string, apiVersion = 'edgeway.io/v1alpha1'): string => `apiVersion: ${apiVersion}\nkind: EdgewaySettings\nmetadata:\n  name: e\nspec:\n  logging:\n    level: ${level}\n`;
+  const settings = (level: string, apiVersion = 'edgeway.io/v1alpha1'): string =>
+    `apiVersion: ${apiVersion}\nkind: EdgewaySettings\nmetadata:\n  name: e\nspec:\n  logging:\n    level: ${level}\n`;
   const odd = 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n';
-  const build = (edit: (i: number) => string | undefined): string => Array.from({ length: 24 }, (_, i) => edit(i) ?? (i === 0 ? settings('info') : i === 5 ? odd : i % 7 === 3 ? bad(`s${i}`) : svc(`s${i}`))).join('---\n');
+  const build = (edit: (i: number) => string | undefined): string =>
+    Array.from({ length: 24 }, (_, i) => edit(i) ?? (i === 0 ? settings('info') : i === 5 ? odd : i % 7 === 3 ? bad(`s${i}`) : svc(`s${i}`))).join('---\n');
   const texts: readonly [string, string][] = [
     ['base', build(() => undefined)],
     ['a value changes (keys kept)', build((i) => (i === 10 ? svc('s10').replace('80', '81') : undefined))],

@@ -85,7 +85,10 @@ test('malformed YAML is fatal with every error at its line and column', (t) => {
   const errors = only(load.diagnostics, 'EW_YAML_SYNTAX');
   t.deepEqual(errors[0]?.position, { file: 'broken.yaml', line: 4, column: 1 });
   t.regex(errors[0]?.message ?? '', /Tabs/);
-  t.true(errors.some((e) => (e.position?.line ?? 0) >= 7), 'the error in the second document is reported too');
+  t.true(
+    errors.some((e) => (e.position?.line ?? 0) >= 7),
+    'the error in the second document is reported too',
+  );
 });
 
 test('duplicate keys are a YAML error', (t) => {
@@ -115,7 +118,10 @@ test('a directory loads its *.yaml and *.yml files sorted by name, not recursive
   await writeFile(join(dir, 'sub', 'd.yaml'), SERVICE('d'));
   const load = await loadConfig([dir]);
   t.false(load.fatal);
-  t.deepEqual(load.objects.map((o) => o.object.metadata.name), ['a', 'b']);
+  t.deepEqual(
+    load.objects.map((o) => o.object.metadata.name),
+    ['a', 'b'],
+  );
   t.is(load.objects[1]?.position.file, join(dir, 'b.yml'));
 });
 
@@ -131,7 +137,10 @@ test('multi-document files keep file order and each object its own position', (t
   const text = `${SERVICE('one')}---\n${SERVICE('two', 'shop')}---\n# trailing comment only\n`;
   const load = loadConfigText([{ path: 'multi.yaml', text }]);
   t.false(load.fatal);
-  t.deepEqual(load.objects.map((o) => `${o.object.metadata.namespace}/${o.object.metadata.name}`), ['default/one', 'shop/two']);
+  t.deepEqual(
+    load.objects.map((o) => `${o.object.metadata.namespace}/${o.object.metadata.name}`),
+    ['default/one', 'shop/two'],
+  );
   t.deepEqual(load.objects[1]?.position, { file: 'multi.yaml', line: 8, column: 1 });
   t.deepEqual(load.objects[1]?.locate(['spec', 'ports', 0, 'port']), { file: 'multi.yaml', line: 14, column: 12 });
   t.deepEqual(load.objects[1]?.locate(['spec', 'selector', 'app']), { file: 'multi.yaml', line: 13, column: 1 }, 'nearest ancestor');
@@ -155,7 +164,10 @@ test('kind: List items become objects with their own positions', (t) => {
     '',
   ].join('\n');
   const load = loadConfigText([{ path: 'list.yaml', text }]);
-  t.deepEqual(load.objects.map((o) => o.object.metadata.name), ['a']);
+  t.deepEqual(
+    load.objects.map((o) => o.object.metadata.name),
+    ['a'],
+  );
   t.deepEqual(load.objects[0]?.position, { file: 'list.yaml', line: 4, column: 5 });
   t.is(load.skipped, 1);
   const [d] = only(load.diagnostics, 'EW_FIELD_INVALID');
@@ -169,22 +181,31 @@ test('documents that are not objects are skipped with an object error, not fatal
   const load = loadConfigText([{ path: 'odd.yaml', text }]);
   t.false(load.fatal);
   t.is(load.skipped, 5);
-  t.deepEqual(load.objects.map((o) => o.object.metadata.name), ['ok']);
+  t.deepEqual(
+    load.objects.map((o) => o.object.metadata.name),
+    ['ok'],
+  );
   const malformed = only(load.diagnostics, 'EW_OBJECT_MALFORMED');
-  t.deepEqual(malformed.map((d) => [d.field, d.position?.line]), [
-    [undefined, 1],
-    [undefined, 4],
-    ['kind', 6],
-    ['apiVersion', 9],
-    ['metadata.name', 14],
-  ]);
+  t.deepEqual(
+    malformed.map((d) => [d.field, d.position?.line]),
+    [
+      [undefined, 1],
+      [undefined, 4],
+      ['kind', 6],
+      ['apiVersion', 9],
+      ['metadata.name', 14],
+    ],
+  );
 });
 
 test('one bad object among good ones is skipped while the rest load', (t) => {
   const load = loadConfigText([{ path: 'mix.yaml', text: `${SERVICE('a')}---\n${SERVICE('Bad_Name')}---\n${SERVICE('c')}` }]);
   t.false(load.fatal);
   t.is(load.skipped, 1);
-  t.deepEqual(load.objects.map((o) => o.object.metadata.name), ['a', 'c']);
+  t.deepEqual(
+    load.objects.map((o) => o.object.metadata.name),
+    ['a', 'c'],
+  );
   t.is(load.diagnostics.length, 1);
   t.is(load.diagnostics[0]?.object, 'Service default/Bad_Name');
 });
@@ -194,7 +215,10 @@ test('duplicates across two files: the later one is skipped and the message poin
   await writeFile(join(dir, '1.yaml'), SERVICE('web'));
   await writeFile(join(dir, '2.yaml'), `${SERVICE('other')}---\n${SERVICE('web', 'default')}`);
   const load = await loadConfig([dir]);
-  t.deepEqual(load.objects.map((o) => `${o.position.file}:${o.object.metadata.name}`), [`${join(dir, '1.yaml')}:web`, `${join(dir, '2.yaml')}:other`]);
+  t.deepEqual(
+    load.objects.map((o) => `${o.position.file}:${o.object.metadata.name}`),
+    [`${join(dir, '1.yaml')}:web`, `${join(dir, '2.yaml')}:other`],
+  );
   t.is(load.skipped, 1);
   const [d] = only(load.diagnostics, 'EW_OBJECT_DUPLICATE');
   t.deepEqual(d?.position, { file: join(dir, '2.yaml'), line: 11, column: 3 });
@@ -207,7 +231,10 @@ test('unknown kinds are ignored with a warning; unknown fields warn and keep the
   const load = loadConfigText([{ path: 'w.yaml', text }]);
   t.false(load.fatal);
   t.is(load.skipped, 0);
-  t.deepEqual(load.objects.map((o) => o.object.kind), ['Service']);
+  t.deepEqual(
+    load.objects.map((o) => o.object.kind),
+    ['Service'],
+  );
   const [kind] = only(load.diagnostics, 'EW_KIND_UNKNOWN');
   t.is(kind?.severity, 'warning');
   t.deepEqual(kind?.position, { file: 'w.yaml', line: 2, column: 1 });

@@ -57,7 +57,27 @@ function random(seed: number): () => number {
   };
 }
 
-const FRAGMENTS = ['a: 1\n', 'b: 2\n', '---\n', '--- \n', '---\t#\n', '---x\n', '...\n', '... \n', '--\n', '---', '...', 'c: |\n', '  ---\n', '%YAML 1.2\n', '\uFEFF', '\r\n', '-', '\n', 'x'];
+const FRAGMENTS = [
+  'a: 1\n',
+  'b: 2\n',
+  '---\n',
+  '--- \n',
+  '---\t#\n',
+  '---x\n',
+  '...\n',
+  '... \n',
+  '--\n',
+  '---',
+  '...',
+  'c: |\n',
+  '  ---\n',
+  '%YAML 1.2\n',
+  '\uFEFF',
+  '\r\n',
+  '-',
+  '\n',
+  'x',
+];
 
 test('seeded random edits, chained: always the full split', (t) => {
   const next = random(42);

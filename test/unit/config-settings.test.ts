@@ -11,8 +11,21 @@ const doc = (spec: string): string => `apiVersion: edgeway.io/v1alpha1\nkind: Ed
 
 test('parseDuration: Go-style durations in whole milliseconds', (t) => {
   const table: readonly [string, number | undefined][] = [
-    ['500ms', 500], ['5s', 5000], ['2m', 120_000], ['1h30m', 5_400_000], ['1.5s', 1500], ['0', 0], ['0s', 0],
-    ['250us', 1], ['10ns', 1], ['', undefined], ['5', undefined], ['5 s', undefined], ['-5s', undefined], ['5d', undefined], ['s', undefined],
+    ['500ms', 500],
+    ['5s', 5000],
+    ['2m', 120_000],
+    ['1h30m', 5_400_000],
+    ['1.5s', 1500],
+    ['0', 0],
+    ['0s', 0],
+    ['250us', 1],
+    ['10ns', 1],
+    ['', undefined],
+    ['5', undefined],
+    ['5 s', undefined],
+    ['-5s', undefined],
+    ['5d', undefined],
+    ['s', undefined],
   ];
   for (const [text, ms] of table) t.is(parseDuration(text), ms, JSON.stringify(text));
 });
@@ -34,7 +47,14 @@ test('parseHostPort: host:port with IPv6 in brackets', (t) => {
 });
 
 test('isCidr', (t) => {
-  const table: readonly [string, boolean][] = [['10.0.0.0/8', true], ['fd00::/8', true], ['10.0.0.0/33', false], ['10.0.0.0', false], ['x/8', false], ['::/129', false]];
+  const table: readonly [string, boolean][] = [
+    ['10.0.0.0/8', true],
+    ['fd00::/8', true],
+    ['10.0.0.0/33', false],
+    ['10.0.0.0', false],
+    ['x/8', false],
+    ['::/129', false],
+  ];
   for (const [text, ok] of table) t.is(isCidr(text), ok, text);
 });
 
@@ -89,7 +109,12 @@ test('every field is read from the document, and it is not among the objects', (
     dns: DEFAULT_SETTINGS.dns,
     http: { host: '0.0.0.0', port: 80 },
     https: { host: '::1', port: 443 },
-    tls: { defaultCertificate: { namespace: 'edge', name: 'fallback-cert' }, certificatesDir: '/etc/edgeway/certs', minVersion: 'TLSv1.3', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' },
+    tls: {
+      defaultCertificate: { namespace: 'edge', name: 'fallback-cert' },
+      certificatesDir: '/etc/edgeway/certs',
+      minVersion: 'TLSv1.3',
+      ciphers: 'ECDHE-RSA-AES128-GCM-SHA256',
+    },
     admin: { host: '127.0.0.1', port: 0 },
     stateDir: '/var/lib/edgeway',
     controllerName: 'example.com/edge',
@@ -97,11 +122,36 @@ test('every field is read from the document, and it is not among the objects', (
     externalName: { enabled: true },
     trustedProxies: ['10.0.0.0/8', 'fd00::/8'],
     forwardProxyAuthorization: true,
-    upstream: { connections: 16, pipelining: 2, keepAliveTimeoutMs: 3000, keepAliveMaxTimeoutMs: 30_000, connectTimeoutMs: 250, headersTimeoutMs: 10_000, bodyTimeoutMs: 60_000 },
-    downstream: { keepAliveTimeoutMs: 70_000, headersTimeoutMs: 15_000, requestTimeoutMs: 120_000, maxHeaderBytes: 32_768, maxHeadersCount: 50, maxBodyBytes: 8 * 1024 * 1024, idleTimeoutMs: 30_000,
-      bodyTimeoutMs: 60_000, sendTimeoutMs: 60_000, handshakeTimeoutMs: 10_000, requestBuffering: true, requestBufferBytes: 64 * 1024 },
+    upstream: {
+      connections: 16,
+      pipelining: 2,
+      keepAliveTimeoutMs: 3000,
+      keepAliveMaxTimeoutMs: 30_000,
+      connectTimeoutMs: 250,
+      headersTimeoutMs: 10_000,
+      bodyTimeoutMs: 60_000,
+    },
+    downstream: {
+      keepAliveTimeoutMs: 70_000,
+      headersTimeoutMs: 15_000,
+      requestTimeoutMs: 120_000,
+      maxHeaderBytes: 32_768,
+      maxHeadersCount: 50,
+      maxBodyBytes: 8 * 1024 * 1024,
+      idleTimeoutMs: 30_000,
+      bodyTimeoutMs: 60_000,
+      sendTimeoutMs: 60_000,
+      handshakeTimeoutMs: 10_000,
+      requestBuffering: true,
+      requestBufferBytes: 64 * 1024,
+    },
     retries: {
-      policy: { retries: 3, on: { connectFailure: true, reset: true, timeout: false, statuses: [502, 503, 504] }, perTryTimeoutMs: 2000, totalTimeoutMs: 10_000 },
+      policy: {
+        retries: 3,
+        on: { connectFailure: true, reset: true, timeout: false, statuses: [502, 503, 504] },
+        perTryTimeoutMs: 2000,
+        totalTimeoutMs: 10_000,
+      },
       budgetRatio: 0.1,
       budgetWindowMs: 5000,
       budgetMinRetries: 3,
@@ -142,8 +192,14 @@ test('tls: defaults, the namespace of the default certificate, and bad values lo
   t.deepEqual(named.settings.tls.defaultCertificate, { namespace: 'default', name: 'wildcard' });
   const bad = loadConfigText([{ path: 's.yaml', text: doc('  tls:\n    minVersion: TLSv1.0\n    defaultCertificate: {namespace: edge}\n') }]);
   const got = bad.diagnostics.map((d) => [d.code, d.field, d.position?.line]);
-  t.true(got.some((g) => g[0] === 'EW_SETTINGS_INVALID' && g[1] === 'spec.tls.minVersion' && g[2] === 7), JSON.stringify(got));
-  t.true(got.some((g) => g[0] === 'EW_SETTINGS_INVALID' && String(g[1]).startsWith('spec.tls.defaultCertificate')), JSON.stringify(got));
+  t.true(
+    got.some((g) => g[0] === 'EW_SETTINGS_INVALID' && g[1] === 'spec.tls.minVersion' && g[2] === 7),
+    JSON.stringify(got),
+  );
+  t.true(
+    got.some((g) => g[0] === 'EW_SETTINGS_INVALID' && String(g[1]).startsWith('spec.tls.defaultCertificate')),
+    JSON.stringify(got),
+  );
   t.is(bad.settings.tls.minVersion, 'TLSv1.2');
   t.is(bad.settings.tls.defaultCertificate, null);
 });
@@ -173,7 +229,11 @@ test('schema errors are located, and only the bad fields fall back to defaults',
     ['EW_SETTINGS_INVALID', 'spec.defaultBackend.service.port', 15, 20],
     ['EW_SETTINGS_INVALID', 'spec.stateDir', 16, 3],
   ];
-  for (const e of expected) t.true(got.some((g) => JSON.stringify(g) === JSON.stringify(e)), `${JSON.stringify(e)} in ${JSON.stringify(got)}`);
+  for (const e of expected)
+    t.true(
+      got.some((g) => JSON.stringify(g) === JSON.stringify(e)),
+      `${JSON.stringify(e)} in ${JSON.stringify(got)}`,
+    );
   t.true(load.diagnostics.every((d) => d.object === 'EdgewaySettings main' && d.position?.file === 's.yaml'));
   const s = load.settings;
   t.is(s.upstream.connections, DEFAULT_SETTINGS.upstream.connections);
@@ -244,9 +304,17 @@ test('live-operation settings: admin token, drain timeout, reload watch, DNS ser
   t.deepEqual(set.settings.adminCertificate, { namespace: 'default', name: 'admin-tls' });
   t.is(set.settings.drainTimeoutMs, 5000);
   t.false(set.settings.reload.watch);
-  t.deepEqual(set.settings.dns, { address: { host: '127.0.0.1', port: 5353 }, clusterDomain: 'example.internal', ttlSeconds: 30, forwarders: [], federations: [] });
+  t.deepEqual(set.settings.dns, {
+    address: { host: '127.0.0.1', port: 5353 },
+    clusterDomain: 'example.internal',
+    ttlSeconds: 30,
+    forwarders: [],
+    federations: [],
+  });
 
-  const bad = loadConfigText([{ path: 'a.yaml', text: doc('  admin:\n    token: short\n  dns:\n    address: nowhere\n  shutdown:\n    drainTimeout: soon\n') }]);
+  const bad = loadConfigText([
+    { path: 'a.yaml', text: doc('  admin:\n    token: short\n  dns:\n    address: nowhere\n  shutdown:\n    drainTimeout: soon\n') },
+  ]);
   const fields = bad.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.field}@${d.position?.line}`);
   t.deepEqual(fields.sort(), ['spec.admin.token@7', 'spec.dns.address@9', 'spec.shutdown.drainTimeout@11']);
   t.is(bad.settings.adminAuth.token, null);

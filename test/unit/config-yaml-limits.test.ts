@@ -35,7 +35,10 @@ spec:
 `;
 
 test('ordinary manifests are within the limits', (t) => {
-  for (const text of [DEPLOYMENT, docs(INGRESS_CLASS, serviceWithEndpoints('web', [{ ip: '127.0.0.1', port: 80 }]), ingress('i', [{ host: 'a.test', path: '/', service: 'web' }]))]) {
+  for (const text of [
+    DEPLOYMENT,
+    docs(INGRESS_CLASS, serviceWithEndpoints('web', [{ ip: '127.0.0.1', port: 80 }]), ingress('i', [{ host: 'a.test', path: '/', service: 'web' }])),
+  ]) {
     t.is(yamlLimitProblem(text), undefined);
   }
   t.is(yamlLimitProblem(`a: ${'['.repeat(40)}${']'.repeat(40)}\n`), undefined);
@@ -75,7 +78,7 @@ test('the loader reports a 2 MB nested document as one EW_YAML_TOO_DEEP error wi
   t.true((deep[0]!.position?.line ?? 0) > 1);
 });
 
-test('the YAML limits are settings: the defaults are the schema\'s, a load applies the ones it is given, and a cache reparses under new ones', (t) => {
+test("the YAML limits are settings: the defaults are the schema's, a load applies the ones it is given, and a cache reparses under new ones", (t) => {
   t.deepEqual(DEFAULT_SETTINGS.yamlLimits, DEFAULT_YAML_LIMITS);
   const settingsDoc = 'apiVersion: edgeway.io/v1alpha1\nkind: EdgewaySettings\nmetadata: {name: s}\nspec:\n  yaml: {maxDepth: 100, maxDocumentChars: 65536}\n';
   t.deepEqual(loadConfigText([{ path: 's.yaml', text: settingsDoc }]).settings.yamlLimits, { maxDepth: 100, maxDocumentChars: 65536 });

@@ -24,7 +24,12 @@ const ZONES: Readonly<Record<string, Zone>> = {
   'svc.example': { a: [{ ip: '10.1.0.1', ttl: 30 }] },
   'zero.example': { a: [{ ip: '10.1.0.2', ttl: 0 }] },
   'long.example': { a: [{ ip: '10.1.0.3', ttl: 86_400 }] },
-  'two.example': { a: [{ ip: '10.1.0.4', ttl: 60 }, { ip: '10.1.0.5', ttl: 20 }] },
+  'two.example': {
+    a: [
+      { ip: '10.1.0.4', ttl: 60 },
+      { ip: '10.1.0.5', ttl: 20 },
+    ],
+  },
   'v6only.example': { aaaa: [{ ip: 'fd00::7', ttl: 30 }] },
   'a.example': { a: [{ ip: '10.2.0.1', ttl: 60 }] },
   'b.example': { a: [{ ip: '10.2.0.2', ttl: 60 }] },
@@ -143,7 +148,10 @@ test('the smallest TTL of an answer applies, and addresses rotate', async (t) =>
 test('concurrent lookups of one name share one query', async (t) => {
   const { server, cache } = await setup(t);
   const results = await Promise.all(Array.from({ length: 8 }, () => cache.resolve('svc.example')));
-  t.deepEqual(results, Array.from({ length: 8 }, () => '10.1.0.1'));
+  t.deepEqual(
+    results,
+    Array.from({ length: 8 }, () => '10.1.0.1'),
+  );
   t.is(server.count('svc.example', 'A'), 1);
 });
 
@@ -166,7 +174,10 @@ test('failures reject with EDGEWAY_DNS_FAILED and are remembered briefly', async
 
   // Concurrent callers during and after the failure: still one query.
   const again = await Promise.allSettled([cache.resolve('missing.example'), cache.resolve('missing.example')]);
-  t.deepEqual(again.map((r) => r.status), ['rejected', 'rejected']);
+  t.deepEqual(
+    again.map((r) => r.status),
+    ['rejected', 'rejected'],
+  );
   t.is(server.count('missing.example', 'A'), 1, 'the failure is served from the cache');
 
   advance(1_001);

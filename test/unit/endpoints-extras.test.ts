@@ -57,7 +57,11 @@ test('weights, probes and regions from Pods and Nodes', (t) => {
       ROUTE,
       SERVICE(),
       NODE,
-      POD('a', '10.0.0.1', { annotations: '{edgeway.io/weight: "3"}', node: 'n1', probe: '{httpGet: {path: /ready, port: admin, httpHeaders: [{name: X-Probe, value: "1"}]}, periodSeconds: 2, failureThreshold: 4}' }),
+      POD('a', '10.0.0.1', {
+        annotations: '{edgeway.io/weight: "3"}',
+        node: 'n1',
+        probe: '{httpGet: {path: /ready, port: admin, httpHeaders: [{name: X-Probe, value: "1"}]}, periodSeconds: 2, failureThreshold: 4}',
+      }),
       POD('b', '10.0.0.2', { probe: '{tcpSocket: {port: 8080}, timeoutSeconds: 3}' }),
       POD('c', '10.0.0.3', { annotations: '{edgeway.io/weight: "heavy"}' }),
     ),
@@ -66,8 +70,30 @@ test('weights, probes and regions from Pods and Nodes', (t) => {
   t.is(a!.weight, 3);
   t.is(a!.zone, 'z1');
   t.is(a!.region, 'r1');
-  t.deepEqual(a!.probe, { kind: 'http', scheme: 'http', port: 9000, path: '/ready', headers: [['X-Probe', '1']], intervalMs: 2000, timeoutMs: 1000, failureThreshold: 4, successThreshold: 1, source: 'readinessProbe' });
-  t.deepEqual(b!.probe, { kind: 'tcp', scheme: 'http', port: 8080, path: '', headers: [], intervalMs: 10_000, timeoutMs: 3000, failureThreshold: 3, successThreshold: 1, source: 'readinessProbe' });
+  t.deepEqual(a!.probe, {
+    kind: 'http',
+    scheme: 'http',
+    port: 9000,
+    path: '/ready',
+    headers: [['X-Probe', '1']],
+    intervalMs: 2000,
+    timeoutMs: 1000,
+    failureThreshold: 4,
+    successThreshold: 1,
+    source: 'readinessProbe',
+  });
+  t.deepEqual(b!.probe, {
+    kind: 'tcp',
+    scheme: 'http',
+    port: 8080,
+    path: '',
+    headers: [],
+    intervalMs: 10_000,
+    timeoutMs: 3000,
+    failureThreshold: 3,
+    successThreshold: 1,
+    source: 'readinessProbe',
+  });
   t.is(c!.weight, undefined);
   t.is(c!.probe, undefined);
   const bad = snapshot.diagnostics.find((d) => d.code === 'EW_ANNOTATION_INVALID');
@@ -140,8 +166,11 @@ subsets:
   ]);
   const backend = snapshot.backends.get('default/web:80')!;
   t.deepEqual(backend.clusters, ['local', 'east']);
-  t.deepEqual(backend.ready.map((e) => [e.address, e.zone, e.region, e.cluster]), [
-    ['10.0.0.1', 'z1', 'r1', undefined],
-    ['10.1.0.1', 'e1', 're', 'east'],
-  ]);
+  t.deepEqual(
+    backend.ready.map((e) => [e.address, e.zone, e.region, e.cluster]),
+    [
+      ['10.0.0.1', 'z1', 'r1', undefined],
+      ['10.1.0.1', 'e1', 're', 'east'],
+    ],
+  );
 });

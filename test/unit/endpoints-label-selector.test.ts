@@ -46,12 +46,24 @@ test('LabelSelector: matchLabels and matchExpressions are ANDed', (t) => {
     [undefined, { matchExpressions: [{ key: 'env', operator: 'DoesNotExist' }] }, true],
     [
       labels,
-      { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'env', operator: 'In', values: ['prod'] }, { key: 'x', operator: 'Exists' }] },
+      {
+        matchLabels: { app: 'web' },
+        matchExpressions: [
+          { key: 'env', operator: 'In', values: ['prod'] },
+          { key: 'x', operator: 'Exists' },
+        ],
+      },
       false,
     ],
     [
       labels,
-      { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'env', operator: 'In', values: ['prod'] }, { key: 'x', operator: 'DoesNotExist' }] },
+      {
+        matchLabels: { app: 'web' },
+        matchExpressions: [
+          { key: 'env', operator: 'In', values: ['prod'] },
+          { key: 'x', operator: 'DoesNotExist' },
+        ],
+      },
       true,
     ],
   ];

@@ -52,11 +52,7 @@ const cases: readonly Case[] = [
   },
   {
     name: 'terminating pods are never ready; serving follows their Ready condition',
-    objects: [
-      web(),
-      pod('a', { ip: '10.0.0.1', terminating: true }),
-      pod('b', { ip: '10.0.0.2', terminating: true, ready: false }),
-    ],
+    objects: [web(), pod('a', { ip: '10.0.0.1', terminating: true }), pod('b', { ip: '10.0.0.2', terminating: true, ready: false })],
     expected: ['10.0.0.1:8080 -ST', '10.0.0.2:8080 --T'],
   },
   {
@@ -90,7 +86,13 @@ const cases: readonly Case[] = [
     objects: [
       web({ ports: [{ name: 'http', port: 80, targetPort: 'web' }] }),
       pod('a', { ip: '10.0.0.1', ports: [{ name: 'web', containerPort: 8080 }] }),
-      pod('b', { ip: '10.0.0.2', ports: [{ name: 'metrics', containerPort: 9090 }, { name: 'web', containerPort: 3000 }] }),
+      pod('b', {
+        ip: '10.0.0.2',
+        ports: [
+          { name: 'metrics', containerPort: 9090 },
+          { name: 'web', containerPort: 3000 },
+        ],
+      }),
     ],
     expected: ['10.0.0.1:8080 RS-', '10.0.0.2:3000 RS-'],
   },
@@ -118,7 +120,12 @@ for (const c of cases) {
 }
 
 test('pods: a pod without the named port is left out with one warning at the targetPort field', (t) => {
-  const svc = web({ ports: [{ name: 'http', port: 80, targetPort: 'web' }, { name: 'other', port: 81, targetPort: 'web' }] });
+  const svc = web({
+    ports: [
+      { name: 'http', port: 80, targetPort: 'web' },
+      { name: 'other', port: 81, targetPort: 'web' },
+    ],
+  });
   const store = storeOf(
     svc,
     pod('a', { ip: '10.0.0.1', ports: [{ name: 'web', containerPort: 8080 }] }),

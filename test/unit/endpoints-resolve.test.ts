@@ -10,7 +10,10 @@ import { pod, service, settings, storeOf } from '../fixtures/endpoints-fixtures.
 
 const ref = (name: string, port: number | string): BackendRef => ({ namespace: 'default', name, port });
 
-const web = service('web', { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080, appProtocol: 'kubernetes.io/h2c' }, { port: 443 }] });
+const web = service('web', {
+  selector: { app: 'web' },
+  ports: [{ name: 'http', port: 80, targetPort: 8080, appProtocol: 'kubernetes.io/h2c' }, { port: 443 }],
+});
 const ext = service('ext', { type: 'ExternalName', externalName: 'api.example.com', ports: [{ name: 'https', port: 443 }] });
 const extNoPorts = service('bare', { type: 'ExternalName', externalName: 'db.example.com' });
 
@@ -91,13 +94,10 @@ test('determinism: any load order gives the same endpoints, sorted by address th
   const first = results[0]!.resolution;
   if (first.kind !== 'endpoints') return t.fail();
   // p1 and p3 share an address (hostNetwork-style): one entry, the ready one.
-  t.deepEqual(first.endpoints.map((e) => `${e.address}:${e.port}:${e.targetRef}`), [
-    '9.255.255.255:8080:default/p5',
-    '10.0.0.9:8080:default/p2',
-    '10.0.0.10:8080:default/p1',
-    '127.0.0.1:8080:default/p6',
-    'fd00::1:8080:default/p4',
-  ]);
+  t.deepEqual(
+    first.endpoints.map((e) => `${e.address}:${e.port}:${e.targetRef}`),
+    ['9.255.255.255:8080:default/p5', '10.0.0.9:8080:default/p2', '10.0.0.10:8080:default/p1', '127.0.0.1:8080:default/p6', 'fd00::1:8080:default/p4'],
+  );
   for (const r of results) t.deepEqual(r, results[0]);
   // Running it twice on one store changes nothing either.
   const store = storeOf(web, ...pods);

@@ -20,7 +20,12 @@ function resolve(objects: readonly KubeObject[], port: number | string): { endpo
 }
 
 const single: Service = service('ext', { ports: [{ port: 80, targetPort: 1234 }] });
-const multi: Service = service('ext', { ports: [{ name: 'http', port: 80 }, { name: 'metrics', port: 9090 }] });
+const multi: Service = service('ext', {
+  ports: [
+    { name: 'http', port: 80 },
+    { name: 'metrics', port: 9090 },
+  ],
+});
 
 function endpoints(subsets: Endpoints['subsets'], namespace = 'default'): Endpoints {
   return { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'ext', namespace }, ...(subsets ? { subsets } : {}) };
@@ -58,10 +63,7 @@ const cases: readonly Case[] = [
   },
   {
     name: 'Endpoints: a single unnamed port; the target port comes from the Endpoints port',
-    objects: [
-      single,
-      endpoints([{ addresses: [{ ip: '10.0.0.1' }, { ip: '127.0.0.1' }], notReadyAddresses: [{ ip: '10.0.0.2' }], ports: [{ port: 9000 }] }]),
-    ],
+    objects: [single, endpoints([{ addresses: [{ ip: '10.0.0.1' }, { ip: '127.0.0.1' }], notReadyAddresses: [{ ip: '10.0.0.2' }], ports: [{ port: 9000 }] }])],
     port: 80,
     expected: ['10.0.0.1:9000 RS-', '10.0.0.2:9000 ---', '127.0.0.1:9000 RS-'],
   },
@@ -70,7 +72,13 @@ const cases: readonly Case[] = [
     objects: [
       multi,
       endpoints([
-        { addresses: [{ ip: '10.0.0.1' }], ports: [{ name: 'http', port: 8080 }, { name: 'metrics', port: 9100 }] },
+        {
+          addresses: [{ ip: '10.0.0.1' }],
+          ports: [
+            { name: 'http', port: 8080 },
+            { name: 'metrics', port: 9100 },
+          ],
+        },
         { addresses: [{ ip: '10.0.0.2' }], ports: [{ name: 'metrics', port: 9200 }] },
       ]),
     ],
@@ -82,7 +90,13 @@ const cases: readonly Case[] = [
     objects: [
       multi,
       endpoints([
-        { addresses: [{ ip: '10.0.0.1' }], ports: [{ name: 'http', port: 8080 }, { name: 'metrics', port: 9100 }] },
+        {
+          addresses: [{ ip: '10.0.0.1' }],
+          ports: [
+            { name: 'http', port: 8080 },
+            { name: 'metrics', port: 9100 },
+          ],
+        },
         { addresses: [{ ip: '10.0.0.2' }], ports: [{ name: 'metrics', port: 9200 }] },
       ]),
     ],
@@ -139,7 +153,13 @@ const cases: readonly Case[] = [
     name: 'slices: ports by name, across slices; other Services’ slices ignored',
     objects: [
       multi,
-      slice('ext-a', { ports: [{ name: 'http', port: 8080 }, { name: 'metrics', port: 9100 }], endpoints: [{ addresses: ['10.0.0.1'] }] }),
+      slice('ext-a', {
+        ports: [
+          { name: 'http', port: 8080 },
+          { name: 'metrics', port: 9100 },
+        ],
+        endpoints: [{ addresses: ['10.0.0.1'] }],
+      }),
       slice('ext-b', { ports: [{ name: 'http', port: 8081 }], endpoints: [{ addresses: ['10.0.0.2'] }] }),
       slice('other-a', { service: 'other', ports: [{ name: 'http', port: 8080 }], endpoints: [{ addresses: ['10.0.0.3'] }] }),
     ],
@@ -187,7 +207,10 @@ for (const c of cases) {
   test(`selectorless: ${c.name}`, (t) => {
     const { endpoints: got, diagnostics } = resolve(c.objects, c.port);
     t.deepEqual(got, c.expected);
-    t.deepEqual(diagnostics.map((d) => d.code), c.codes ?? []);
+    t.deepEqual(
+      diagnostics.map((d) => d.code),
+      c.codes ?? [],
+    );
   });
 }
 
@@ -219,7 +242,17 @@ test('selectorless: zone, node and targetRef from slices, Node label as fallback
     80,
   );
   t.deepEqual(raw, [
-    { address: '10.0.0.1', port: 9000, ready: true, serving: true, terminating: false, targetRef: 'default/p1', nodeName: 'n1', zone: 'zone-a', hostname: 'h1' },
+    {
+      address: '10.0.0.1',
+      port: 9000,
+      ready: true,
+      serving: true,
+      terminating: false,
+      targetRef: 'default/p1',
+      nodeName: 'n1',
+      zone: 'zone-a',
+      hostname: 'h1',
+    },
     { address: '10.0.0.2', port: 9000, ready: true, serving: true, terminating: false, targetRef: 'other/p2', nodeName: 'n2', zone: 'zone-b' },
   ]);
 });
@@ -227,7 +260,11 @@ test('selectorless: zone, node and targetRef from slices, Node label as fallback
 test('selectorless: Endpoints addresses keep node, zone, hostname and targetRef', (t) => {
   const node: Node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', labels: { 'topology.kubernetes.io/zone': 'zone-a' } } };
   const { raw } = resolve(
-    [single, node, endpoints([{ addresses: [{ ip: '10.0.0.1', nodeName: 'n1', hostname: 'h', targetRef: { kind: 'Pod', name: 'p' } }], ports: [{ port: 9000 }] }])],
+    [
+      single,
+      node,
+      endpoints([{ addresses: [{ ip: '10.0.0.1', nodeName: 'n1', hostname: 'h', targetRef: { kind: 'Pod', name: 'p' } }], ports: [{ port: 9000 }] }]),
+    ],
     80,
   );
   t.deepEqual(raw, [

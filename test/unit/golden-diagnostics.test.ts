@@ -10,7 +10,9 @@ import { loadConfigText } from '../../src/config/load-config.ts';
 
 const DIR = join(import.meta.dirname, '..', 'golden', 'diagnostics');
 
-for (const name of readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort()) {
+for (const name of readdirSync(DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()) {
   test(`golden: ${name}`, (t) => {
     const text = readFileSync(join(DIR, name), 'utf8');
     const expected = [...text.matchAll(/^# expect: (.+)$/gm)].map((m) => m[1]!.trim());

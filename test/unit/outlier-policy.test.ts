@@ -6,7 +6,10 @@ import { ejectionMs, mayEject, priorEjections, type OutlierSettings } from '../.
 const s: OutlierSettings = { enabled: true, consecutiveFailures: 3, baseEjectionMs: 1000, maxEjectionMs: 3500, maxEjectionPercent: 50 };
 
 test('ejection time grows base × count and is capped', (t) => {
-  t.deepEqual([0, 1, 2, 3, 10].map((n) => ejectionMs(n, s)), [1000, 2000, 3000, 3500, 3500]);
+  t.deepEqual(
+    [0, 1, 2, 3, 10].map((n) => ejectionMs(n, s)),
+    [1000, 2000, 3000, 3500, 3500],
+  );
 });
 
 test('at most maxEjectionPercent of endpoints are ejected, but always one may be (never the only one)', (t) => {

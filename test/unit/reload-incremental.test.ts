@@ -28,17 +28,35 @@ const issuer = ca();
 const pairA = leaf(issuer, ['secure.example.com']);
 const pairB = leaf(issuer, ['secure.example.com', 'other.example.com']);
 
-type Doc = Record<string, unknown> & { kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string>; creationTimestamp?: string } };
+type Doc = Record<string, unknown> & {
+  kind: string;
+  metadata: { name: string; namespace?: string; annotations?: Record<string, string>; creationTimestamp?: string };
+};
 
 function svc(name: string, extra: Record<string, unknown> = {}, annotations?: Record<string, string>): Doc {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default', ...(annotations === undefined ? {} : { annotations }) }, spec: { ports: [{ name: 'http', port: 80, targetPort: 'web' }], ...extra } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: 'default', ...(annotations === undefined ? {} : { annotations }) },
+    spec: { ports: [{ name: 'http', port: 80, targetPort: 'web' }], ...extra },
+  };
 }
 
 function endpoints(name: string, ips: readonly string[]): Doc {
-  return { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace: 'default' }, subsets: [{ addresses: ips.map((ip) => ({ ip })), ports: [{ name: 'http', port: 8080 }] }] };
+  return {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name, namespace: 'default' },
+    subsets: [{ addresses: ips.map((ip) => ({ ip })), ports: [{ name: 'http', port: 8080 }] }],
+  };
 }
 
-function ing(name: string, rules: readonly { host: string; paths: readonly [string, string][] }[], extra: Record<string, unknown> = {}, annotations?: Record<string, string>): Doc {
+function ing(
+  name: string,
+  rules: readonly { host: string; paths: readonly [string, string][] }[],
+  extra: Record<string, unknown> = {},
+  annotations?: Record<string, string>,
+): Doc {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
@@ -72,8 +90,21 @@ function base(): Doc[] {
   docs.push(pod('web-2', { ip: '127.0.2.2', ports: [{ name: 'web', containerPort: 8080 }] }) as unknown as Doc);
   docs.push(tlsSecret('secure-tls', pairA) as unknown as Doc);
   docs.push(ing('secure', [{ host: 'secure.example.com', paths: [['/', 'web']] }], { tls: [{ hosts: ['secure.example.com'], secretName: 'secure-tls' }] }));
-  for (let i = 0; i < 6; i++) docs.push(ing(`app-${i}`, [{ host: `app${i}.example.com`, paths: [['/', `plain-${i}`], ['/api', `plain-${(i + 1) % 6}`]] }]));
-  docs.push(ing('catch-all', [{ host: '*.wild.example.com', paths: [['/', 'plain-0']] }], { defaultBackend: { service: { name: 'plain-1', port: { number: 80 } } } }));
+  for (let i = 0; i < 6; i++)
+    docs.push(
+      ing(`app-${i}`, [
+        {
+          host: `app${i}.example.com`,
+          paths: [
+            ['/', `plain-${i}`],
+            ['/api', `plain-${(i + 1) % 6}`],
+          ],
+        },
+      ]),
+    );
+  docs.push(
+    ing('catch-all', [{ host: '*.wild.example.com', paths: [['/', 'plain-0']] }], { defaultBackend: { service: { name: 'plain-1', port: { number: 80 } } } }),
+  );
   docs.push(ing('broken', [{ host: 'broken.example.com', paths: [['/', 'missing']] }]));
   return docs;
 }
@@ -81,7 +112,11 @@ function base(): Doc[] {
 const PROBES: readonly [string, string][] = [
   ['secure.example.com', '/'],
   ['secure.example.com', '/x'],
-  ...Array.from({ length: 7 }, (_, i): [string, string][] => [[`app${i}.example.com`, '/'], [`app${i}.example.com`, '/api/v1'], [`app${i}.example.com`, '/new']]).flat(),
+  ...Array.from({ length: 7 }, (_, i): [string, string][] => [
+    [`app${i}.example.com`, '/'],
+    [`app${i}.example.com`, '/api/v1'],
+    [`app${i}.example.com`, '/new'],
+  ]).flat(),
   ['a.wild.example.com', '/'],
   ['nowhere.example.com', '/'],
   ['broken.example.com', '/'],
@@ -94,29 +129,131 @@ const without = (docs: Doc[], kind: string, name: string): Doc[] => docs.filter(
 
 /** Edits applied in sequence: each one changes one thing (or a few) of the configuration before it. */
 const EDITS: readonly [string, (docs: Doc[]) => Doc[]][] = [
-  ['change an Ingress path', (d) => replace(d, 'Ingress', 'app-2', ing('app-2', [{ host: 'app2.example.com', paths: [['/', 'plain-2'], ['/api/v2', 'plain-3']] }]))],
-  ['add an Ingress host', (d) => [...d, ing('app-6', [{ host: 'app6.example.com', paths: [['/', 'plain-4'], ['/api', 'plain-0']] }])]],
+  [
+    'change an Ingress path',
+    (d) =>
+      replace(
+        d,
+        'Ingress',
+        'app-2',
+        ing('app-2', [
+          {
+            host: 'app2.example.com',
+            paths: [
+              ['/', 'plain-2'],
+              ['/api/v2', 'plain-3'],
+            ],
+          },
+        ]),
+      ),
+  ],
+  [
+    'add an Ingress host',
+    (d) => [
+      ...d,
+      ing('app-6', [
+        {
+          host: 'app6.example.com',
+          paths: [
+            ['/', 'plain-4'],
+            ['/api', 'plain-0'],
+          ],
+        },
+      ]),
+    ],
+  ],
   ['conflicting path on an existing host', (d) => [...d, ing('app-0-copy', [{ host: 'app0.example.com', paths: [['/api', 'plain-5']] }])]],
   ['remove an Ingress', (d) => without(d, 'Ingress', 'app-4')],
-  ['change a Service (balancer annotation)', (d) => replace(d, 'Service', 'plain-1', svc('plain-1', { ports: [{ name: 'http', port: 80 }] }, { 'edgeway.io/load-balancer': 'least-request' }))],
-  ['bad annotation on a Service', (d) => replace(d, 'Service', 'plain-2', svc('plain-2', { ports: [{ name: 'http', port: 80 }] }, { 'edgeway.io/max-requests': 'lots' }))],
+  [
+    'change a Service (balancer annotation)',
+    (d) => replace(d, 'Service', 'plain-1', svc('plain-1', { ports: [{ name: 'http', port: 80 }] }, { 'edgeway.io/load-balancer': 'least-request' })),
+  ],
+  [
+    'bad annotation on a Service',
+    (d) => replace(d, 'Service', 'plain-2', svc('plain-2', { ports: [{ name: 'http', port: 80 }] }, { 'edgeway.io/max-requests': 'lots' })),
+  ],
   ['change Endpoints', (d) => replace(d, 'Endpoints', 'plain-3', endpoints('plain-3', ['127.0.1.30', '127.0.1.31']))],
   ['remove Endpoints', (d) => without(d, 'Endpoints', 'plain-5')],
-  ['add a Service and Endpoints for a broken route', (d) => [...d, svc('missing', { ports: [{ name: 'http', port: 80 }] }), endpoints('missing', ['127.0.1.99'])]],
-  ['a Pod turns unready', (d) => replace(d, 'Pod', 'web-2', pod('web-2', { ip: '127.0.2.2', ready: false, ports: [{ name: 'web', containerPort: 8080 }] }) as unknown as Doc)],
+  [
+    'add a Service and Endpoints for a broken route',
+    (d) => [...d, svc('missing', { ports: [{ name: 'http', port: 80 }] }), endpoints('missing', ['127.0.1.99'])],
+  ],
+  [
+    'a Pod turns unready',
+    (d) => replace(d, 'Pod', 'web-2', pod('web-2', { ip: '127.0.2.2', ready: false, ports: [{ name: 'web', containerPort: 8080 }] }) as unknown as Doc),
+  ],
   ['add a Pod', (d) => [...d, pod('web-3', { ip: '127.0.2.3', ports: [{ name: 'web', containerPort: 8080 }] }) as unknown as Doc]],
   ['change a TLS Secret', (d) => replace(d, 'Secret', 'secure-tls', tlsSecret('secure-tls', pairB) as unknown as Doc)],
-  ['Ingress opts out of the HTTPS redirect', (d) => replace(d, 'Ingress', 'secure', ing('secure', [{ host: 'secure.example.com', paths: [['/', 'web']] }], { tls: [{ hosts: ['secure.example.com'], secretName: 'secure-tls' }] }, { 'edgeway.io/ssl-redirect': 'false' }))],
-  ['settings change (balancing policy)', (d) => replace(d, 'EdgewaySettings', 'edgeway', settingsDoc({ entrypoints: { https: { address: '127.0.0.1:8443' } }, balancing: { policy: 'least-request' } }))],
-  ['settings document rewritten equal', (d) => replace(d, 'EdgewaySettings', 'edgeway', settingsDoc({ balancing: { policy: 'least-request' }, entrypoints: { https: { address: '127.0.0.1:8443' } } }))],
+  [
+    'Ingress opts out of the HTTPS redirect',
+    (d) =>
+      replace(
+        d,
+        'Ingress',
+        'secure',
+        ing(
+          'secure',
+          [{ host: 'secure.example.com', paths: [['/', 'web']] }],
+          { tls: [{ hosts: ['secure.example.com'], secretName: 'secure-tls' }] },
+          { 'edgeway.io/ssl-redirect': 'false' },
+        ),
+      ),
+  ],
+  [
+    'settings change (balancing policy)',
+    (d) =>
+      replace(d, 'EdgewaySettings', 'edgeway', settingsDoc({ entrypoints: { https: { address: '127.0.0.1:8443' } }, balancing: { policy: 'least-request' } })),
+  ],
+  [
+    'settings document rewritten equal',
+    (d) =>
+      replace(d, 'EdgewaySettings', 'edgeway', settingsDoc({ balancing: { policy: 'least-request' }, entrypoints: { https: { address: '127.0.0.1:8443' } } })),
+  ],
   ['Service selector-less to NodePort', (d) => replace(d, 'Service', 'plain-0', svc('plain-0', { type: 'NodePort', ports: [{ name: 'http', port: 80 }] }))],
   ['lines inserted at the top move every position', (d) => [d[0]!, { ...CLASS, metadata: { ...CLASS.metadata, labels: { a: '1', b: '2' } } }, ...d.slice(2)]],
   ['the IngressClass stops being the default', (d) => replace(d, 'IngressClass', 'edgeway', { ...CLASS, metadata: { name: 'edgeway' } })],
   ['the IngressClass is the default again', (d) => replace(d, 'IngressClass', 'edgeway', CLASS)],
-  ['an Ingress moves to a class edgeway does not serve', (d) => replace(d, 'Ingress', 'app-3', ing('app-3', [{ host: 'app3.example.com', paths: [['/', 'plain-3']] }], { ingressClassName: 'other' }))],
-  ['and back, with another path', (d) => replace(d, 'Ingress', 'app-3', ing('app-3', [{ host: 'app3.example.com', paths: [['/', 'plain-3'], ['/api', 'plain-1']] }]))],
-  ['an Ingress becomes the oldest (takes over a conflicting path)', (d) => replace(d, 'Ingress', 'app-0-copy', { ...ing('app-0-copy', [{ host: 'app0.example.com', paths: [['/api', 'plain-5']] }]), metadata: { name: 'app-0-copy', namespace: 'default', creationTimestamp: '2020-01-01T00:00:00Z' } })],
-  ['two Ingresses swap places in the file', (d) => { const a = named(d, 'Ingress', 'app-1'); const b = named(d, 'Ingress', 'app-5'); const out = [...d]; out[a] = d[b]!; out[b] = d[a]!; return out; }],
+  [
+    'an Ingress moves to a class edgeway does not serve',
+    (d) => replace(d, 'Ingress', 'app-3', ing('app-3', [{ host: 'app3.example.com', paths: [['/', 'plain-3']] }], { ingressClassName: 'other' })),
+  ],
+  [
+    'and back, with another path',
+    (d) =>
+      replace(
+        d,
+        'Ingress',
+        'app-3',
+        ing('app-3', [
+          {
+            host: 'app3.example.com',
+            paths: [
+              ['/', 'plain-3'],
+              ['/api', 'plain-1'],
+            ],
+          },
+        ]),
+      ),
+  ],
+  [
+    'an Ingress becomes the oldest (takes over a conflicting path)',
+    (d) =>
+      replace(d, 'Ingress', 'app-0-copy', {
+        ...ing('app-0-copy', [{ host: 'app0.example.com', paths: [['/api', 'plain-5']] }]),
+        metadata: { name: 'app-0-copy', namespace: 'default', creationTimestamp: '2020-01-01T00:00:00Z' },
+      }),
+  ],
+  [
+    'two Ingresses swap places in the file',
+    (d) => {
+      const a = named(d, 'Ingress', 'app-1');
+      const b = named(d, 'Ingress', 'app-5');
+      const out = [...d];
+      out[a] = d[b]!;
+      out[b] = d[a]!;
+      return out;
+    },
+  ],
 ];
 
 const text = (docs: readonly Doc[]): string => docs.map((d) => stringify(d)).join('---\n');
@@ -192,7 +329,20 @@ test('a one-path change recompiles one Ingress and one host and reuses every obj
   const docs = base();
   const first = run.compile(text(docs));
   const storeBefore = run.store!;
-  const edited = replace(docs, 'Ingress', 'app-2', ing('app-2', [{ host: 'app2.example.com', paths: [['/', 'plain-2'], ['/api/v9', 'plain-3']] }]));
+  const edited = replace(
+    docs,
+    'Ingress',
+    'app-2',
+    ing('app-2', [
+      {
+        host: 'app2.example.com',
+        paths: [
+          ['/', 'plain-2'],
+          ['/api/v9', 'plain-3'],
+        ],
+      },
+    ]),
+  );
   const next = run.compile(text(edited));
   t.deepEqual(run.memo.routes.recompiled, { ingresses: 1, tables: 1 });
   t.deepEqual(run.memo.recompiled, { addresses: false, backends: 0 });
@@ -200,7 +350,10 @@ test('a one-path change recompiles one Ingress and one host and reuses every obj
   for (const [key, backend] of next.backends) t.true(backend === first.backends.get(key), key);
   // The store is patched: the one replaced object differs, every other is the very same instance.
   const changed = [...run.store!].filter((o) => storeBefore.get(o.object.kind, o.object.metadata.namespace, o.object.metadata.name) !== o);
-  t.deepEqual(changed.map((o) => `${o.object.kind}/${o.object.metadata.name}`), ['Ingress/app-2']);
+  t.deepEqual(
+    changed.map((o) => `${o.object.kind}/${o.object.metadata.name}`),
+    ['Ingress/app-2'],
+  );
   t.is(run.store!.list('Service'), storeBefore.list('Service'));
 });
 
@@ -240,7 +393,10 @@ test('memo entries checked in a store the next one was not patched from are re-c
   run.compile(text(replace(docs, 'Endpoints', 'plain-3', endpoints('plain-3', ['127.0.1.30', '127.0.1.31']))));
   run.store = kept;
   run.state = keptState;
-  for (const yaml of [text(replace(docs, 'Service', 'plain-1', svc('plain-1', { ports: [{ name: 'http', port: 80 }] }, { 'edgeway.io/load-balancer': 'least-request' }))), text(docs)]) {
+  for (const yaml of [
+    text(replace(docs, 'Service', 'plain-1', svc('plain-1', { ports: [{ name: 'http', port: 80 }] }, { 'edgeway.io/load-balancer': 'least-request' }))),
+    text(docs),
+  ]) {
     const before = run.state;
     t.deepEqual(view(run.compile(yaml)), view(scratch(yaml, before, run.generation)));
   }
@@ -250,10 +406,32 @@ test('no backend changed: the compile hands out the same backends map and bindin
   const run = new Incremental();
   const docs = base();
   const first = run.compile(text(docs));
-  const runtime: BindRuntime = { upstreams: new UpstreamRegistry(first.settings.upstream), balancers: new Map(), states: new EndpointStates(first.settings.outlierDetection), runtimes: new Map() };
+  const runtime: BindRuntime = {
+    upstreams: new UpstreamRegistry(first.settings.upstream),
+    balancers: new Map(),
+    states: new EndpointStates(first.settings.outlierDetection),
+    runtimes: new Map(),
+  };
   t.teardown(() => runtime.upstreams.destroy());
   const bound = bindSnapshot(first, runtime);
-  const onePath = run.compile(text(replace(docs, 'Ingress', 'app-2', ing('app-2', [{ host: 'app2.example.com', paths: [['/', 'plain-2'], ['/api/v9', 'plain-3']] }]))));
+  const onePath = run.compile(
+    text(
+      replace(
+        docs,
+        'Ingress',
+        'app-2',
+        ing('app-2', [
+          {
+            host: 'app2.example.com',
+            paths: [
+              ['/', 'plain-2'],
+              ['/api/v9', 'plain-3'],
+            ],
+          },
+        ]),
+      ),
+    ),
+  );
   t.is(onePath.backends, first.backends);
   const rebound = bindSnapshot(onePath, runtime, null, bound);
   t.is(rebound.backends, bound.backends);

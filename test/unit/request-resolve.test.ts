@@ -55,7 +55,12 @@ const YAML = docs(
 function bound(t: { teardown(fn: () => unknown): void }) {
   const load = loadConfigText([{ path: 'edgeway.yaml', text: YAML }]);
   const snapshot = compileSnapshot(new ObjectStore(load.objects), load.settings, 1, undefined as never, new Date());
-  const runtime: BindRuntime = { upstreams: new UpstreamRegistry(snapshot.settings.upstream), balancers: new Map(), states: new EndpointStates(snapshot.settings.outlierDetection), runtimes: new Map() };
+  const runtime: BindRuntime = {
+    upstreams: new UpstreamRegistry(snapshot.settings.upstream),
+    balancers: new Map(),
+    states: new EndpointStates(snapshot.settings.outlierDetection),
+    runtimes: new Map(),
+  };
   t.teardown(() => runtime.upstreams.destroy());
   return bindSnapshot(snapshot, runtime);
 }
@@ -64,7 +69,15 @@ function bound(t: { teardown(fn: () => unknown): void }) {
 function request(url: string, raw: readonly string[], httpVersionMajor = 1): IncomingMessage {
   const headers: Record<string, string> = {};
   for (let i = 0; i < raw.length; i += 2) headers[raw[i]!.toLowerCase()] ??= raw[i + 1]!;
-  return { url, method: 'GET', rawHeaders: raw, headers, httpVersionMajor, httpVersionMinor: httpVersionMajor === 1 ? 1 : 0, socket: { remoteAddress: '::ffff:10.0.0.9' } } as unknown as IncomingMessage;
+  return {
+    url,
+    method: 'GET',
+    rawHeaders: raw,
+    headers,
+    httpVersionMajor,
+    httpVersionMinor: httpVersionMajor === 1 ? 1 : 0,
+    socket: { remoteAddress: '::ffff:10.0.0.9' },
+  } as unknown as IncomingMessage;
 }
 
 interface Row {
@@ -84,20 +97,66 @@ interface Row {
 }
 
 const ROWS: readonly Row[] = [
-  { name: 'Host, plain path', url: '/x?a=1', headers: ['Host', 'App.Test:80'], want: null, host: 'app.test', path: '/x', query: '?a=1', service: 'default/web', picked: '127.0.0.1' },
+  {
+    name: 'Host, plain path',
+    url: '/x?a=1',
+    headers: ['Host', 'App.Test:80'],
+    want: null,
+    host: 'app.test',
+    path: '/x',
+    query: '?a=1',
+    service: 'default/web',
+    picked: '127.0.0.1',
+  },
   { name: 'longest prefix', url: '/api/v1', headers: ['Host', 'app.test'], want: null, path: '/api/v1', service: 'default/api', picked: '127.0.0.3' },
-  { name: 'path normalised before matching (dot segments, encoded slash kept apart)', url: '/x/../api/./v1', headers: ['Host', 'app.test'], want: null, path: '/api/v1', service: 'default/api' },
+  {
+    name: 'path normalised before matching (dot segments, encoded slash kept apart)',
+    url: '/x/../api/./v1',
+    headers: ['Host', 'app.test'],
+    want: null,
+    path: '/api/v1',
+    service: 'default/api',
+  },
   { name: 'path escaping the root', url: '/../../etc', headers: ['Host', 'app.test'], want: null, path: '/etc', service: 'default/web' },
-  { name: 'HTTP/2 :authority stands in for Host', url: '/api', headers: [':authority', 'app.test'], h2: true, want: null, host: 'app.test', service: 'default/api' },
-  { name: 'absolute-form naming the Host', url: 'http://app.test/api/x?q', headers: ['Host', 'app.test'], want: null, path: '/api/x', query: '?q', service: 'default/api' },
+  {
+    name: 'HTTP/2 :authority stands in for Host',
+    url: '/api',
+    headers: [':authority', 'app.test'],
+    h2: true,
+    want: null,
+    host: 'app.test',
+    service: 'default/api',
+  },
+  {
+    name: 'absolute-form naming the Host',
+    url: 'http://app.test/api/x?q',
+    headers: ['Host', 'app.test'],
+    want: null,
+    path: '/api/x',
+    query: '?q',
+    service: 'default/api',
+  },
   { name: 'absolute-form naming another host', url: 'http://other.test/api', headers: ['Host', 'app.test'], want: 'EDGEWAY_HOST_AMBIGUOUS' },
   { name: 'absolute-form that is no http URL', url: 'ftp://app.test/x', headers: ['Host', 'app.test'], want: 'EDGEWAY_BAD_REQUEST' },
   { name: 'no Host: the empty host, which no rule names', url: '/', headers: [], want: 'EDGEWAY_NO_ROUTE', host: '' },
   { name: 'two Host lines', url: '/', headers: ['Host', 'app.test', 'host', 'other.test'], want: 'EDGEWAY_HOST_AMBIGUOUS' },
-  { name: 'Transfer-Encoding not exactly chunked', url: '/', headers: ['Host', 'app.test', 'Transfer-Encoding', 'gzip, chunked'], want: 'EDGEWAY_FRAMING_AMBIGUOUS' },
+  {
+    name: 'Transfer-Encoding not exactly chunked',
+    url: '/',
+    headers: ['Host', 'app.test', 'Transfer-Encoding', 'gzip, chunked'],
+    want: 'EDGEWAY_FRAMING_AMBIGUOUS',
+  },
   { name: 'no route for the host', url: '/', headers: ['Host', 'nowhere.test'], want: 'EDGEWAY_NO_ROUTE', host: 'nowhere.test' },
   { name: 'backend Service missing', url: '/gone', headers: ['Host', 'app.test'], want: 'EDGEWAY_BACKEND_UNAVAILABLE' },
-  { name: 'ExternalName: its own Host, nothing to pick', url: '/', headers: ['Host', 'ext.test'], want: null, service: 'default/ext', hostOverride: 'api.example.org', picked: null },
+  {
+    name: 'ExternalName: its own Host, nothing to pick',
+    url: '/',
+    headers: ['Host', 'ext.test'],
+    want: null,
+    service: 'default/ext',
+    hostOverride: 'api.example.org',
+    picked: null,
+  },
   { name: 'canary by header always', url: '/', headers: ['Host', 'app.test', 'X-Canary', 'always'], want: null, service: 'default/beta', picked: '127.0.0.2' },
   { name: 'canary by header never', url: '/', headers: ['Host', 'app.test', 'X-Canary', 'never'], want: null, service: 'default/web' },
 ];

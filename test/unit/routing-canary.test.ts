@@ -36,6 +36,10 @@ test('choosesCanary: header always/never beats the weight; a header value must m
     [{ weight: 0 }, {}, 0, false],
   ];
   for (const [split, headers, random, want] of rows) {
-    t.is(choosesCanary({ ...base, ...split }, headers, () => random), want, JSON.stringify([split, headers, random]));
+    t.is(
+      choosesCanary({ ...base, ...split }, headers, () => random),
+      want,
+      JSON.stringify([split, headers, random]),
+    );
   }
 });

@@ -28,11 +28,7 @@ const prefixRoot = (svc: string) => ({ paths: [path('/', 'Prefix', svcBackend(sv
 test('hosts: exact, wildcard (one label only) and host-less rules, with Host header variants', (t) => {
   const store = storeOf(
     ingress('web', {
-      rules: [
-        { host: 'foo.example.com', http: prefixRoot('exact') },
-        { host: '*.example.com', http: prefixRoot('wildcard') },
-        { http: prefixRoot('any') },
-      ],
+      rules: [{ host: 'foo.example.com', http: prefixRoot('exact') }, { host: '*.example.com', http: prefixRoot('wildcard') }, { http: prefixRoot('any') }],
     }),
     service('exact'),
     service('wildcard'),
@@ -121,10 +117,14 @@ test('rules for the same host merge across Ingresses and namespaces', (t) => {
 function conflictStore(specs: readonly { name: string; namespace?: string; created?: string; path?: string; type?: 'Prefix' | 'ImplementationSpecific' }[]) {
   const objects: (KubeObject | LoadedObject)[] = specs.map((s, i) =>
     loaded(
-      ingress(s.name, { rules: [{ host: 'api.example.com', http: { paths: [path(s.path ?? '/api', s.type ?? 'Prefix', svcBackend(`svc-${s.name}`))] } }] }, {
-        namespace: s.namespace ?? 'default',
-        ...(s.created === undefined ? {} : { created: s.created }),
-      }),
+      ingress(
+        s.name,
+        { rules: [{ host: 'api.example.com', http: { paths: [path(s.path ?? '/api', s.type ?? 'Prefix', svcBackend(`svc-${s.name}`))] } }] },
+        {
+          namespace: s.namespace ?? 'default',
+          ...(s.created === undefined ? {} : { created: s.created }),
+        },
+      ),
       10 * (i + 1),
       { 'spec.rules[0].http.paths[0].path': 20 + i },
     ),
@@ -134,12 +134,57 @@ function conflictStore(specs: readonly { name: string; namespace?: string; creat
 }
 
 const conflicts: readonly (readonly [note: string, specs: Parameters<typeof conflictStore>[0], winner: string, loserLine: number, reason: RegExp])[] = [
-  ['the older Ingress wins', [{ name: 'new', created: '2024-02-01T00:00:00Z' }, { name: 'old', created: '2024-01-01T00:00:00Z' }], 'old', 20, /default\/old, which is older/],
+  [
+    'the older Ingress wins',
+    [
+      { name: 'new', created: '2024-02-01T00:00:00Z' },
+      { name: 'old', created: '2024-01-01T00:00:00Z' },
+    ],
+    'old',
+    20,
+    /default\/old, which is older/,
+  ],
   ['a missing timestamp counts as newest', [{ name: 'a' }, { name: 'b', created: '2030-01-01T00:00:00Z' }], 'b', 20, /default\/b, which is older/],
-  ['an unreadable timestamp counts as newest', [{ name: 'a', created: 'yesterday' }, { name: 'b', created: '2030-01-01T00:00:00Z' }], 'b', 20, /default\/b/],
-  ['equal age: namespace/name decides', [{ name: 'b', created: '2024-01-01T00:00:00Z' }, { name: 'a', created: '2024-01-01T00:00:00Z' }], 'a', 20, /default\/a, which is as old and sorts first/],
-  ['no timestamps: namespace/name decides', [{ name: 'z', namespace: 'aaa' }, { name: 'a', namespace: 'bbb' }], 'z', 21, /aaa\/z, which is as old/],
-  ['Prefix /api/ is the same rule as Prefix /api', [{ name: 'a', path: '/api/' }, { name: 'b', path: '/api' }], 'a', 21, /default\/a/],
+  [
+    'an unreadable timestamp counts as newest',
+    [
+      { name: 'a', created: 'yesterday' },
+      { name: 'b', created: '2030-01-01T00:00:00Z' },
+    ],
+    'b',
+    20,
+    /default\/b/,
+  ],
+  [
+    'equal age: namespace/name decides',
+    [
+      { name: 'b', created: '2024-01-01T00:00:00Z' },
+      { name: 'a', created: '2024-01-01T00:00:00Z' },
+    ],
+    'a',
+    20,
+    /default\/a, which is as old and sorts first/,
+  ],
+  [
+    'no timestamps: namespace/name decides',
+    [
+      { name: 'z', namespace: 'aaa' },
+      { name: 'a', namespace: 'bbb' },
+    ],
+    'z',
+    21,
+    /aaa\/z, which is as old/,
+  ],
+  [
+    'Prefix /api/ is the same rule as Prefix /api',
+    [
+      { name: 'a', path: '/api/' },
+      { name: 'b', path: '/api' },
+    ],
+    'a',
+    21,
+    /default\/a/,
+  ],
   ['ImplementationSpecific is the same rule as Prefix', [{ name: 'a', type: 'ImplementationSpecific' }, { name: 'b' }], 'a', 21, /default\/a/],
 ];
 
@@ -234,10 +279,7 @@ test('default backend: settings.defaultBackend when no Ingress has one, else no 
 });
 
 test('Ingresses of another class contribute nothing, not even a default backend', (t) => {
-  const store = storeOf(
-    ingress('theirs', { defaultBackend: svcBackend('x'), rules: [{ http: prefixRoot('x') }] }, { className: 'nginx' }),
-    service('x'),
-  );
+  const store = storeOf(ingress('theirs', { defaultBackend: svcBackend('x'), rules: [{ http: prefixRoot('x') }] }, { className: 'nginx' }), service('x'));
   const { table, ingresses, backends } = compileRoutes(store, settings());
   t.deepEqual(ingresses, []);
   t.is(table.match('', '/'), null);
@@ -339,7 +381,10 @@ test('the compiled result is read-only', (t) => {
 });
 
 test('Prefix /foo/ and /foo: the longer as written takes /foo, /foo/ and /foo/x, whichever Ingress is older', (t) => {
-  for (const [older, newer] of [['/api', '/api/'], ['/api/', '/api']] as const) {
+  for (const [older, newer] of [
+    ['/api', '/api/'],
+    ['/api/', '/api'],
+  ] as const) {
     const { table, diagnostics } = compileRoutes(
       conflictStore([
         { name: 'old', created: '2024-01-01T00:00:00Z', path: older },
@@ -356,7 +401,9 @@ test('Prefix /foo/ and /foo: the longer as written takes /foo, /foo/ and /foo/x,
 
 test('Prefix /foo/ and /foo in one Ingress: the longer wins wherever it is written', (t) => {
   const store = storeOf(
-    ingress('web', { rules: [{ host: 'x.example.com', http: { paths: [path('/foo', 'Prefix', svcBackend('short')), path('/foo/', 'Prefix', svcBackend('long'))] } }] }),
+    ingress('web', {
+      rules: [{ host: 'x.example.com', http: { paths: [path('/foo', 'Prefix', svcBackend('short')), path('/foo/', 'Prefix', svcBackend('long'))] } }],
+    }),
     service('short'),
     service('long'),
   );
@@ -378,5 +425,11 @@ test('a resource backend is left out: its requests fall to the next rule, and a 
   const { table, diagnostics } = compileRoutes(store, settings());
   t.like(table.match('x.example.com', '/static/a.css'), { backendKey: 'default/site:80' });
   t.is(table.match('y.example.com', '/'), null, 'no default backend from the resource');
-  t.deepEqual(diagnostics.map((d) => [d.code, d.severity]), [['EW_BACKEND_RESOURCE_UNSUPPORTED', 'warning'], ['EW_BACKEND_RESOURCE_UNSUPPORTED', 'warning']]);
+  t.deepEqual(
+    diagnostics.map((d) => [d.code, d.severity]),
+    [
+      ['EW_BACKEND_RESOURCE_UNSUPPORTED', 'warning'],
+      ['EW_BACKEND_RESOURCE_UNSUPPORTED', 'warning'],
+    ],
+  );
 });

@@ -42,7 +42,7 @@ const cases: readonly (readonly [input: string, expected: string | null, why: st
   ['', null, 'empty'],
   ['foo', null, 'relative'],
   ['*', null, 'asterisk form'],
-  ['http://x/a', null, 'absolute form is the caller\'s job'],
+  ['http://x/a', null, "absolute form is the caller's job"],
   ['/a\u0000b', null, 'NUL'],
   ['/a\tb', null, 'tab'],
   ['/a\u007fb', null, 'DEL'],

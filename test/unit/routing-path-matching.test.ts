@@ -46,11 +46,45 @@ const docsExamples: readonly (readonly [rules: readonly Rule[], requests: readon
   [[['/aaa/bbb', 'Prefix']], ['/aaa/bbb/'], 0, 'Prefix /aaa/bbb matches /aaa/bbb/, matching the trailing slash'],
   [[['/aaa/bbb', 'Prefix']], ['/aaa/bbb/ccc'], 0, 'Prefix /aaa/bbb matches the subpath /aaa/bbb/ccc'],
   [[['/aaa/bbb', 'Prefix']], ['/aaa/bbbxyz'], null, 'Prefix /aaa/bbb does not match the string prefix /aaa/bbbxyz'],
-  [[['/', 'Prefix'], ['/aaa', 'Prefix']], ['/aaa/ccc'], 1, 'Prefix /, /aaa: /aaa/ccc matches /aaa'],
-  [[['/', 'Prefix'], ['/aaa', 'Prefix'], ['/aaa/bbb', 'Prefix']], ['/aaa/bbb'], 2, 'Prefix /, /aaa, /aaa/bbb: /aaa/bbb matches /aaa/bbb'],
-  [[['/', 'Prefix'], ['/aaa', 'Prefix'], ['/aaa/bbb', 'Prefix']], ['/ccc'], 0, 'Prefix /, /aaa, /aaa/bbb: /ccc matches /'],
+  [
+    [
+      ['/', 'Prefix'],
+      ['/aaa', 'Prefix'],
+    ],
+    ['/aaa/ccc'],
+    1,
+    'Prefix /, /aaa: /aaa/ccc matches /aaa',
+  ],
+  [
+    [
+      ['/', 'Prefix'],
+      ['/aaa', 'Prefix'],
+      ['/aaa/bbb', 'Prefix'],
+    ],
+    ['/aaa/bbb'],
+    2,
+    'Prefix /, /aaa, /aaa/bbb: /aaa/bbb matches /aaa/bbb',
+  ],
+  [
+    [
+      ['/', 'Prefix'],
+      ['/aaa', 'Prefix'],
+      ['/aaa/bbb', 'Prefix'],
+    ],
+    ['/ccc'],
+    0,
+    'Prefix /, /aaa, /aaa/bbb: /ccc matches /',
+  ],
   [[['/aaa', 'Prefix']], ['/ccc'], null, 'Prefix /aaa does not match /ccc (default backend)'],
-  [[['/foo', 'Prefix'], ['/foo', 'Exact']], ['/foo'], 1, 'Mixed Prefix /foo and Exact /foo: /foo prefers Exact'],
+  [
+    [
+      ['/foo', 'Prefix'],
+      ['/foo', 'Exact'],
+    ],
+    ['/foo'],
+    1,
+    'Mixed Prefix /foo and Exact /foo: /foo prefers Exact',
+  ],
 ];
 
 for (const [rules, requests, expected, note] of docsExamples) {
@@ -62,23 +96,112 @@ for (const [rules, requests, expected, note] of docsExamples) {
 
 // Our open cases and other precedence cases, as tables.
 const precedence: readonly (readonly [rules: readonly Rule[], request: string, winner: number | null, note: string])[] = [
-  [[['/foo/', 'Prefix'], ['/foo', 'Exact']], '/foo', 1, 'Prefix /foo/ vs Exact /foo for /foo: equal length, Exact wins'],
-  [[['/foo/', 'Prefix'], ['/foo', 'Exact']], '/foo/', 0, 'Prefix /foo/ vs Exact /foo for /foo/: only the Prefix matches'],
-  [[['/foo', 'Prefix'], ['/foo/', 'Exact']], '/foo/', 1, 'Exact /foo/ is longer than Prefix /foo'],
-  [[['/foo', 'Prefix'], ['/foo/', 'Exact']], '/foo', 0, 'Exact /foo/ does not match /foo'],
-  [[['/foo', 'Exact'], ['/', 'Prefix']], '/foo/', 1, 'Exact /foo does not take /foo/'],
-  [[['/', 'Exact'], ['/', 'Prefix']], '/', 0, 'Exact / beats Prefix / at the root'],
-  [[['/', 'Exact'], ['/', 'Prefix']], '/x', 1, 'Exact / only matches the root'],
-  [[['/a', 'Prefix'], ['/a/b/c', 'Exact']], '/a/b/c/d', 0, 'a deeper Exact that does not match leaves the Prefix'],
-  [[['/a', 'Prefix'], ['/a/bx', 'Prefix']], '/a/b/c', 0, 'backtracks from a static dead end to the Prefix wildcard'],
-  [[['/a', 'Prefix'], ['/a/b', 'Prefix'], ['/a/b/c', 'Prefix']], '/a/b/cd', 1, 'deepest wildcard that matches element-wise'],
+  [
+    [
+      ['/foo/', 'Prefix'],
+      ['/foo', 'Exact'],
+    ],
+    '/foo',
+    1,
+    'Prefix /foo/ vs Exact /foo for /foo: equal length, Exact wins',
+  ],
+  [
+    [
+      ['/foo/', 'Prefix'],
+      ['/foo', 'Exact'],
+    ],
+    '/foo/',
+    0,
+    'Prefix /foo/ vs Exact /foo for /foo/: only the Prefix matches',
+  ],
+  [
+    [
+      ['/foo', 'Prefix'],
+      ['/foo/', 'Exact'],
+    ],
+    '/foo/',
+    1,
+    'Exact /foo/ is longer than Prefix /foo',
+  ],
+  [
+    [
+      ['/foo', 'Prefix'],
+      ['/foo/', 'Exact'],
+    ],
+    '/foo',
+    0,
+    'Exact /foo/ does not match /foo',
+  ],
+  [
+    [
+      ['/foo', 'Exact'],
+      ['/', 'Prefix'],
+    ],
+    '/foo/',
+    1,
+    'Exact /foo does not take /foo/',
+  ],
+  [
+    [
+      ['/', 'Exact'],
+      ['/', 'Prefix'],
+    ],
+    '/',
+    0,
+    'Exact / beats Prefix / at the root',
+  ],
+  [
+    [
+      ['/', 'Exact'],
+      ['/', 'Prefix'],
+    ],
+    '/x',
+    1,
+    'Exact / only matches the root',
+  ],
+  [
+    [
+      ['/a', 'Prefix'],
+      ['/a/b/c', 'Exact'],
+    ],
+    '/a/b/c/d',
+    0,
+    'a deeper Exact that does not match leaves the Prefix',
+  ],
+  [
+    [
+      ['/a', 'Prefix'],
+      ['/a/bx', 'Prefix'],
+    ],
+    '/a/b/c',
+    0,
+    'backtracks from a static dead end to the Prefix wildcard',
+  ],
+  [
+    [
+      ['/a', 'Prefix'],
+      ['/a/b', 'Prefix'],
+      ['/a/b/c', 'Prefix'],
+    ],
+    '/a/b/cd',
+    1,
+    'deepest wildcard that matches element-wise',
+  ],
   [[['/api', 'ImplementationSpecific']], '/api/v1', 0, 'ImplementationSpecific is treated as Prefix'],
   [[['/api', 'ImplementationSpecific']], '/apiv1', null, 'ImplementationSpecific is element-wise like Prefix'],
   [[['/Foo', 'Prefix']], '/foo', null, 'paths are case-sensitive'],
   [[['/a/b', 'Prefix']], '/a%2Fb', null, 'an encoded slash is not a separator'],
   [[['/a/b', 'Prefix']], '/a/./x/../b/c', 0, 'dot segments are resolved before matching'],
   [[['/a/b', 'Exact']], '/a//b', 0, 'repeated slashes are merged before matching'],
-  [[['/admin', 'Prefix'], ['/', 'Prefix']], '/%61dmin', 0, 'escaped unreserved characters are decoded before matching'],
+  [
+    [
+      ['/admin', 'Prefix'],
+      ['/', 'Prefix'],
+    ],
+    '/%61dmin',
+    0,
+    'escaped unreserved characters are decoded before matching',
+  ],
 ];
 
 for (const [rules, request, expected, note] of precedence) {
@@ -90,30 +213,198 @@ for (const [rules, request, expected, note] of precedence) {
 // find-my-way gives `:`, `*`, `(` and `%` meaning; Ingress paths must still match literally.
 const special: readonly (readonly [rules: readonly Rule[], request: string, winner: number | null])[] = [
   [[['/a:b', 'Exact']], '/a:b', 0],
-  [[['/a:b', 'Exact'], ['/', 'Prefix']], '/a:x', 1],
-  [[['/:id', 'Prefix'], ['/', 'Prefix']], '/123', 1],
-  [[['/:id', 'Prefix'], ['/', 'Prefix']], '/:id/x', 0],
-  [[['/a::b', 'Exact'], ['/', 'Prefix']], '/a::b', 0],
-  [[['/a::b', 'Exact'], ['/', 'Prefix']], '/a:b', 1],
-  [[['/a:', 'Prefix'], ['/', 'Prefix']], '/a:/b', 0],
-  [[['/*', 'Exact'], ['/', 'Prefix']], '/*', 0],
-  [[['/*', 'Exact'], ['/', 'Prefix']], '/anything', 1],
-  [[['/files/*', 'Prefix'], ['/', 'Prefix']], '/files/*/x', 0],
-  [[['/files/*', 'Prefix'], ['/', 'Prefix']], '/files/a', 1],
-  [[['/a*b', 'Prefix'], ['/', 'Prefix']], '/a*b/c', 0],
-  [[['/a*b', 'Prefix'], ['/', 'Prefix']], '/aXb/c', 1],
-  [[['/:p(\\d+)', 'Exact'], ['/', 'Prefix']], '/:p(\\d+)', 0],
-  [[['/:p(\\d+)', 'Exact'], ['/', 'Prefix']], '/42', 1],
-  [[['/x(y)', 'Exact'], ['/', 'Prefix']], '/x(y)', 0],
-  [[['/a%20b', 'Prefix'], ['/', 'Prefix']], '/a%20b/c', 0],
-  [[['/a%20b', 'Prefix'], ['/', 'Prefix']], '/a b/c', 0],
-  [[['/a%2Fb', 'Exact'], ['/', 'Prefix']], '/a%2fb', 0],
-  [[['/a%2Fb', 'Exact'], ['/', 'Prefix']], '/a/b', 1],
-  [[['/a%25', 'Exact'], ['/', 'Prefix']], '/a%25', 0],
-  [[['/a%25', 'Exact'], ['/', 'Prefix']], '/a%2525', 1],
-  [[['/caf%C3%A9', 'Exact'], ['/', 'Prefix']], '/caf%c3%a9', 0],
-  [[['/a;b', 'Exact'], ['/', 'Prefix']], '/a;b', 0],
-  [[['/q', 'Exact'], ['/', 'Prefix']], '/q%3F', 1],
+  [
+    [
+      ['/a:b', 'Exact'],
+      ['/', 'Prefix'],
+    ],
+    '/a:x',
+    1,
+  ],
+  [
+    [
+      ['/:id', 'Prefix'],
+      ['/', 'Prefix'],
+    ],
+    '/123',
+    1,
+  ],
+  [
+    [
+      ['/:id', 'Prefix'],
+      ['/', 'Prefix'],
+    ],
+    '/:id/x',
+    0,
+  ],
+  [
+    [
+      ['/a::b', 'Exact'],
+      ['/', 'Prefix'],
+    ],
+    '/a::b',
+    0,
+  ],
+  [
+    [
+      ['/a::b', 'Exact'],
+      ['/', 'Prefix'],
+    ],
+    '/a:b',
+    1,
+  ],
+  [
+    [
+      ['/a:', 'Prefix'],
+      ['/', 'Prefix'],
+    ],
+    '/a:/b',
+    0,
+  ],
+  [
+    [
+      ['/*', 'Exact'],
+      ['/', 'Prefix'],
+    ],
+    '/*',
+    0,
+  ],
+  [
+    [
+      ['/*', 'Exact'],
+      ['/', 'Prefix'],
+    ],
+    '/anything',
+    1,
+  ],
+  [
+    [
+      ['/files/*', 'Prefix'],
+      ['/', 'Prefix'],
+    ],
+    '/files/*/x',
+    0,
+  ],
+  [
+    [
+      ['/files/*', 'Prefix'],
+      ['/', 'Prefix'],
+    ],
+    '/files/a',
+    1,
+  ],
+  [
+    [
+      ['/a*b', 'Prefix'],
+      ['/', 'Prefix'],
+    ],
+    '/a*b/c',
+    0,
+  ],
+  [
+    [
+      ['/a*b', 'Prefix'],
+      ['/', 'Prefix'],
+    ],
+    '/aXb/c',
+    1,
+  ],
+  [
+    [
+      ['/:p(\\d+)', 'Exact'],
+      ['/', 'Prefix'],
+    ],
+    '/:p(\\d+)',
+    0,
+  ],
+  [
+    [
+      ['/:p(\\d+)', 'Exact'],
+      ['/', 'Prefix'],
+    ],
+    '/42',
+    1,
+  ],
+  [
+    [
+      ['/x(y)', 'Exact'],
+      ['/', 'Prefix'],
+    ],
+    '/x(y)',
+    0,
+  ],
+  [
+    [
+      ['/a%20b', 'Prefix'],
+      ['/', 'Prefix'],
+    ],
+    '/a%20b/c',
+    0,
+  ],
+  [
+    [
+      ['/a%20b', 'Prefix'],
+      ['/', 'Prefix'],
+    ],
+    '/a b/c',
+    0,
+  ],
+  [
+    [
+      ['/a%2Fb', 'Exact'],
+      ['/', 'Prefix'],
+    ],
+    '/a%2fb',
+    0,
+  ],
+  [
+    [
+      ['/a%2Fb', 'Exact'],
+      ['/', 'Prefix'],
+    ],
+    '/a/b',
+    1,
+  ],
+  [
+    [
+      ['/a%25', 'Exact'],
+      ['/', 'Prefix'],
+    ],
+    '/a%25',
+    0,
+  ],
+  [
+    [
+      ['/a%25', 'Exact'],
+      ['/', 'Prefix'],
+    ],
+    '/a%2525',
+    1,
+  ],
+  [
+    [
+      ['/caf%C3%A9', 'Exact'],
+      ['/', 'Prefix'],
+    ],
+    '/caf%c3%a9',
+    0,
+  ],
+  [
+    [
+      ['/a;b', 'Exact'],
+      ['/', 'Prefix'],
+    ],
+    '/a;b',
+    0,
+  ],
+  [
+    [
+      ['/q', 'Exact'],
+      ['/', 'Prefix'],
+    ],
+    '/q%3F',
+    1,
+  ],
 ];
 
 for (const [rules, request, expected] of special) {
@@ -199,10 +490,24 @@ test('the radix tree agrees with the plain reading of the spec on random rule se
 });
 
 test('hosts with the same routes share one router but keep their own targets', (t) => {
-  const target = (name: string) => ({ ingress: 'default/web', backend: null, backendKey: name, path: '/', pathType: 'Prefix' as const, redirectToHttps: false, policy: defaultRoutePolicy(DEFAULT_SETTINGS) });
+  const target = (name: string) => ({
+    ingress: 'default/web',
+    backend: null,
+    backendKey: name,
+    path: '/',
+    pathType: 'Prefix' as const,
+    redirectToHttps: false,
+    policy: defaultRoutePolicy(DEFAULT_SETTINGS),
+  });
   const tables = new PathTables();
-  const a = tables.build([{ path: '/', exact: false, target: target('a') }, { path: '/x', exact: true, target: target('a-x') }]);
-  const b = tables.build([{ path: '/x', exact: true, target: target('b-x') }, { path: '/', exact: false, target: target('b') }]);
+  const a = tables.build([
+    { path: '/', exact: false, target: target('a') },
+    { path: '/x', exact: true, target: target('a-x') },
+  ]);
+  const b = tables.build([
+    { path: '/x', exact: true, target: target('b-x') },
+    { path: '/', exact: false, target: target('b') },
+  ]);
   const c = tables.build([{ path: '/', exact: false, target: target('c') }]);
   t.is(tables.routerCount, 2);
   t.is(a.match(toTreePath('/x'))?.backendKey, 'a-x');

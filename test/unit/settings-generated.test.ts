@@ -57,7 +57,11 @@ test('every default and example in the schema is valid for its own field', (t) =
 
 /** Fields of an object whose presence means something (HTTPS on, a Secret or Service named) or of a list item. */
 function insideOptionalObject(path: string): boolean {
-  return path.includes('[]') || path.startsWith('entrypoints.https.') || nodes(spec, '').some(([outer, o]) => path.startsWith(`${outer}.`) && o.required !== undefined);
+  return (
+    path.includes('[]') ||
+    path.startsWith('entrypoints.https.') ||
+    nodes(spec, '').some(([outer, o]) => path.startsWith(`${outer}.`) && o.required !== undefined)
+  );
 }
 
 test('every default written out explicitly reads as the defaults', (t) => {

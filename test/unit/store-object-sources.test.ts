@@ -13,7 +13,12 @@ import { tempDir } from '../helpers/edgeway.ts';
 import { docs, serviceWithEndpoints } from '../helpers/manifests.ts';
 import { waitFor } from '../helpers/servers.ts';
 
-const apiService: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'from-api', namespace: 'default' }, spec: { ports: [{ port: 80 }] } } as KubeObject;
+const apiService: KubeObject = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'from-api', namespace: 'default' },
+  spec: { ports: [{ port: 80 }] },
+} as KubeObject;
 
 test('the file source lists the files at revision 0, each object with its file and position as origin', async (t) => {
   const dir = await tempDir(t);
@@ -37,7 +42,10 @@ test('the file source reads the applied layer after the files, its objects with 
   await layer.load();
   const source = new FileObjectSource([file], { cache: new ParseCache(), applied: () => layer });
   t.false((await source.list()).objects.some((o) => o.origin.kind === 'api'));
-  await layer.update((objects) => upsert(objects, apiService), async () => undefined);
+  await layer.update(
+    (objects) => upsert(objects, apiService),
+    async () => undefined,
+  );
   const listing = await source.list();
   const fromApi = listing.objects.filter((o) => o.origin.kind === 'api');
   t.deepEqual(
@@ -56,7 +64,11 @@ test('the file source reports a change after a revision, and a later listing hol
   const source = new FileObjectSource([file], { cache: new ParseCache() });
   const first = await source.list();
   const seen: number[] = [];
-  const watch = await source.watch(first.revision, (revision) => seen.push(revision), (err) => t.fail(err.message));
+  const watch = await source.watch(
+    first.revision,
+    (revision) => seen.push(revision),
+    (err) => t.fail(err.message),
+  );
   t.teardown(() => watch.close());
   await writeFile(file, docs(serviceWithEndpoints('a', []), serviceWithEndpoints('b', [])));
   await waitFor(() => seen.length > 0, 10_000, 'a change report');
@@ -66,7 +78,11 @@ test('the file source reports a change after a revision, and a later listing hol
   t.true(second.objects.some((o) => o.object.metadata.name === 'b'));
   // A watch from a revision already passed hears about it at once.
   const late: number[] = [];
-  const again = await source.watch(first.revision, (revision) => late.push(revision), () => undefined);
+  const again = await source.watch(
+    first.revision,
+    (revision) => late.push(revision),
+    () => undefined,
+  );
   t.teardown(() => again.close());
   await waitFor(() => late.length > 0, 10_000, 'the catch-up report');
   t.is(late[0], source.revision);
@@ -80,15 +96,24 @@ test('the applied layer is a source of its own: each change one revision higher,
   const seen: number[] = [];
   const watch = await layer.watch(0, (revision) => seen.push(revision));
   t.teardown(() => watch.close());
-  await layer.update((objects) => upsert(objects, apiService), async () => undefined);
+  await layer.update(
+    (objects) => upsert(objects, apiService),
+    async () => undefined,
+  );
   t.deepEqual(seen, [1]);
   const listing = await layer.list();
   t.is(listing.revision, 1);
-  t.deepEqual(listing.objects.map((o) => [o.object.metadata.name, o.origin.kind]), [['from-api', 'api']]);
+  t.deepEqual(
+    listing.objects.map((o) => [o.object.metadata.name, o.origin.kind]),
+    [['from-api', 'api']],
+  );
   // Loaded again (a restart), the same objects are there from revision 0.
   const restarted = new AppliedLayer(dir);
   await restarted.load();
   const relisted = await restarted.list();
   t.is(relisted.revision, 0);
-  t.deepEqual(relisted.objects.map((o) => o.object.metadata.name), ['from-api']);
+  t.deepEqual(
+    relisted.objects.map((o) => o.object.metadata.name),
+    ['from-api'],
+  );
 });

@@ -26,7 +26,10 @@ test('default certificate: generated at first start, reused later, key 0600', as
   t.is(await mode(first.keyPath), 0o600);
   t.deepEqual(first.material.sans, ['localhost']);
   const cert = first.material.chain[0];
-  t.is(cert?.subject.split('\n').find((l) => l.startsWith('CN=')), 'CN=edgeway default');
+  t.is(
+    cert?.subject.split('\n').find((l) => l.startsWith('CN=')),
+    'CN=edgeway default',
+  );
   const year = first.material.notAfter.getTime() - NOW.getTime();
   t.true(year > 364 * 24 * 3600 * 1000 && year <= 366 * 24 * 3600 * 1000);
 
@@ -58,7 +61,10 @@ for (const key of ['rsa', 'ecdsa'] as const) {
   test(`certs issue (${key}): prints a Secret that parses and validates`, async (t) => {
     const dir = join(await tempDir(t), 'certs');
     const { io, out, err } = capture();
-    const code = await runCerts(['issue', '--host', 'a.example.com', '--host', '*.b.example.com', '--key', key, '--name', 'web', '--namespace', 'shop', '--dir', dir], io);
+    const code = await runCerts(
+      ['issue', '--host', 'a.example.com', '--host', '*.b.example.com', '--key', key, '--name', 'web', '--namespace', 'shop', '--dir', dir],
+      io,
+    );
     t.is(code, 0, err());
     const secret = parse(out()) as Secret;
     t.is(secret.kind, 'Secret');

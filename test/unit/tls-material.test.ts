@@ -31,36 +31,108 @@ interface Case {
 }
 
 const cases: readonly Case[] = [
-  { name: 'good RSA, PKCS#1 key, base64 data', secret: tlsSecret('s', { certPem: rsa.certPem, keyPem: reencodeKey(rsa.keyPem, 'pkcs1') }), ok: true, expect: [] },
+  {
+    name: 'good RSA, PKCS#1 key, base64 data',
+    secret: tlsSecret('s', { certPem: rsa.certPem, keyPem: reencodeKey(rsa.keyPem, 'pkcs1') }),
+    ok: true,
+    expect: [],
+  },
   { name: 'good RSA, PKCS#8 key', secret: tlsSecret('s', { certPem: rsa.certPem, keyPem: reencodeKey(rsa.keyPem, 'pkcs8') }), ok: true, expect: [] },
   { name: 'good ECDSA, PKCS#8 key', secret: tlsSecret('s', ecdsa), ok: true, expect: [] },
   { name: 'good ECDSA, SEC1 key', secret: tlsSecret('s', { certPem: ecdsa.certPem, keyPem: reencodeKey(ecdsa.keyPem, 'sec1') }), ok: true, expect: [] },
   {
     name: 'PEM in stringData',
-    secret: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'default' }, type: 'kubernetes.io/tls', stringData: { 'tls.crt': rsa.certPem, 'tls.key': rsa.keyPem } },
+    secret: {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's', namespace: 'default' },
+      type: 'kubernetes.io/tls',
+      stringData: { 'tls.crt': rsa.certPem, 'tls.key': rsa.keyPem },
+    },
     ok: true,
     expect: [],
   },
-  { name: 'chain in order', secret: tlsSecret('s', { certPem: chained.certPem + intermediate.certPem + root.certPem, keyPem: chained.keyPem }), ok: true, expect: [] },
+  {
+    name: 'chain in order',
+    secret: tlsSecret('s', { certPem: chained.certPem + intermediate.certPem + root.certPem, keyPem: chained.keyPem }),
+    ok: true,
+    expect: [],
+  },
   {
     name: 'chain out of order',
     secret: tlsSecret('s', { certPem: chained.certPem + root.certPem + intermediate.certPem, keyPem: chained.keyPem }),
     ok: true,
     expect: ['warning EW_TLS_CHAIN_ORDER data.tls.crt'],
   },
-  { name: 'key of another certificate', secret: tlsSecret('s', { certPem: rsa.certPem, keyPem: other.keyPem }), ok: false, expect: ['error EW_TLS_KEY_MISMATCH data.tls.key'] },
+  {
+    name: 'key of another certificate',
+    secret: tlsSecret('s', { certPem: rsa.certPem, keyPem: other.keyPem }),
+    ok: false,
+    expect: ['error EW_TLS_KEY_MISMATCH data.tls.key'],
+  },
   { name: 'expired', secret: tlsSecret('s', rsa), now: new Date(NOW.getTime() + 365 * DAY), ok: true, expect: ['warning EW_TLS_CERT_EXPIRED data.tls.crt'] },
-  { name: 'not yet valid', secret: tlsSecret('s', rsa), now: new Date(NOW.getTime() - 7 * DAY), ok: true, expect: ['warning EW_TLS_CERT_NOT_YET_VALID data.tls.crt'] },
-  { name: 'bad base64', secret: withData({ 'tls.crt': 'not base64 at all!', 'tls.key': b64(rsa.keyPem) }), ok: false, expect: ['error EW_TLS_BASE64_INVALID data.tls.crt'] },
-  { name: 'base64 applied twice', secret: withData({ 'tls.crt': b64(b64(rsa.certPem)), 'tls.key': b64(rsa.keyPem) }), ok: false, expect: ['error EW_TLS_BASE64_INVALID data.tls.crt'] },
-  { name: 'bad PEM', secret: withData({ 'tls.crt': b64('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'), 'tls.key': b64(rsa.keyPem) }), ok: false, expect: ['error EW_TLS_PEM_INVALID data.tls.crt'] },
-  { name: 'no certificate block', secret: withData({ 'tls.crt': b64('hello'), 'tls.key': b64(rsa.keyPem) }), ok: false, expect: ['error EW_TLS_PEM_INVALID data.tls.crt'] },
-  { name: 'crt and key swapped', secret: withData({ 'tls.crt': b64(rsa.keyPem), 'tls.key': b64(rsa.certPem) }), ok: false, expect: ['error EW_TLS_PEM_INVALID data.tls.crt'] },
-  { name: 'garbage key', secret: withData({ 'tls.crt': b64(rsa.certPem), 'tls.key': b64('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n') }), ok: false, expect: ['error EW_TLS_PEM_INVALID data.tls.key'] },
+  {
+    name: 'not yet valid',
+    secret: tlsSecret('s', rsa),
+    now: new Date(NOW.getTime() - 7 * DAY),
+    ok: true,
+    expect: ['warning EW_TLS_CERT_NOT_YET_VALID data.tls.crt'],
+  },
+  {
+    name: 'bad base64',
+    secret: withData({ 'tls.crt': 'not base64 at all!', 'tls.key': b64(rsa.keyPem) }),
+    ok: false,
+    expect: ['error EW_TLS_BASE64_INVALID data.tls.crt'],
+  },
+  {
+    name: 'base64 applied twice',
+    secret: withData({ 'tls.crt': b64(b64(rsa.certPem)), 'tls.key': b64(rsa.keyPem) }),
+    ok: false,
+    expect: ['error EW_TLS_BASE64_INVALID data.tls.crt'],
+  },
+  {
+    name: 'bad PEM',
+    secret: withData({ 'tls.crt': b64('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'), 'tls.key': b64(rsa.keyPem) }),
+    ok: false,
+    expect: ['error EW_TLS_PEM_INVALID data.tls.crt'],
+  },
+  {
+    name: 'no certificate block',
+    secret: withData({ 'tls.crt': b64('hello'), 'tls.key': b64(rsa.keyPem) }),
+    ok: false,
+    expect: ['error EW_TLS_PEM_INVALID data.tls.crt'],
+  },
+  {
+    name: 'crt and key swapped',
+    secret: withData({ 'tls.crt': b64(rsa.keyPem), 'tls.key': b64(rsa.certPem) }),
+    ok: false,
+    expect: ['error EW_TLS_PEM_INVALID data.tls.crt'],
+  },
+  {
+    name: 'garbage key',
+    secret: withData({ 'tls.crt': b64(rsa.certPem), 'tls.key': b64('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n') }),
+    ok: false,
+    expect: ['error EW_TLS_PEM_INVALID data.tls.key'],
+  },
   { name: 'missing tls.key', secret: withData({ 'tls.crt': b64(rsa.certPem) }), ok: false, expect: ['error EW_TLS_FIELD_MISSING data'] },
-  { name: 'Opaque type', secret: withData({ 'tls.crt': b64(rsa.certPem), 'tls.key': b64(rsa.keyPem) }, 'Opaque'), ok: true, expect: ['warning EW_TLS_SECRET_OPAQUE type'] },
-  { name: 'no type (Opaque)', secret: withData({ 'tls.crt': b64(rsa.certPem), 'tls.key': b64(rsa.keyPem) }, null), ok: true, expect: ['warning EW_TLS_SECRET_OPAQUE type'] },
-  { name: 'wrong type', secret: withData({ 'tls.crt': b64(rsa.certPem), 'tls.key': b64(rsa.keyPem) }, 'kubernetes.io/basic-auth'), ok: false, expect: ['error EW_TLS_SECRET_TYPE type'] },
+  {
+    name: 'Opaque type',
+    secret: withData({ 'tls.crt': b64(rsa.certPem), 'tls.key': b64(rsa.keyPem) }, 'Opaque'),
+    ok: true,
+    expect: ['warning EW_TLS_SECRET_OPAQUE type'],
+  },
+  {
+    name: 'no type (Opaque)',
+    secret: withData({ 'tls.crt': b64(rsa.certPem), 'tls.key': b64(rsa.keyPem) }, null),
+    ok: true,
+    expect: ['warning EW_TLS_SECRET_OPAQUE type'],
+  },
+  {
+    name: 'wrong type',
+    secret: withData({ 'tls.crt': b64(rsa.certPem), 'tls.key': b64(rsa.keyPem) }, 'kubernetes.io/basic-auth'),
+    ok: false,
+    expect: ['error EW_TLS_SECRET_TYPE type'],
+  },
 ];
 
 for (const c of cases) {
@@ -117,10 +189,10 @@ test('keepLastGood: a broken Secret keeps its previous usable material; new, del
   const kept = keepLastGood(broken, before);
   const s = kept.get('default/s');
   t.true(s?.ok === true && s.material.fingerprint === (before.get('default/s') as { material: { fingerprint: string } }).material.fingerprint);
-  t.deepEqual(s?.diagnostics.map((d) => `${d.severity} ${d.code} ${d.object ?? ''} ${d.field ?? ''}`), [
-    'error EW_TLS_KEY_MISMATCH Secret default/s data.tls.key',
-    'warning EW_TLS_SECRET_KEPT Secret default/s data.tls.key',
-  ]);
+  t.deepEqual(
+    s?.diagnostics.map((d) => `${d.severity} ${d.code} ${d.object ?? ''} ${d.field ?? ''}`),
+    ['error EW_TLS_KEY_MISMATCH Secret default/s data.tls.key', 'warning EW_TLS_SECRET_KEPT Secret default/s data.tls.key'],
+  );
   t.false(kept.get('default/new')?.ok, 'a Secret never good has nothing to keep');
   t.false(kept.has('default/gone'), 'a deleted Secret is not kept');
   t.is(keepLastGood(kept, kept).get('default/s'), kept.get('default/s'), 'a usable (kept) entry passes through');

@@ -38,8 +38,12 @@ export function defaultIngressClassRefusal(entry: KindEntry, object: KubeObject,
   const count = defaultIngressClasses(classes).length;
   if (count <= 1) return null;
   const resource = entry.group === '' ? entry.plural : `${entry.plural}.${entry.group}`;
-  return kubeStatus('Forbidden', `${resource} ${JSON.stringify(object.metadata.name)} is forbidden: ${count} default IngressClasses were found, only 1 allowed`, {
-    name: object.metadata.name,
-    kind: entry.plural,
-  });
+  return kubeStatus(
+    'Forbidden',
+    `${resource} ${JSON.stringify(object.metadata.name)} is forbidden: ${count} default IngressClasses were found, only 1 allowed`,
+    {
+      name: object.metadata.name,
+      kind: entry.plural,
+    },
+  );
 }

@@ -4,15 +4,7 @@
  * from the kind registry), so each is serialized once; a request only picks one. `/api` and `/apis` answer the
  * aggregated form (apidiscovery.k8s.io/v2) when the Accept header asks for it, as kubectl 1.30+ does first.
  */
-import {
-  apiGroup,
-  apiGroupList,
-  apiResourceList,
-  apiVersions,
-  groupDiscoveryList,
-  groupVersions,
-  versionsByGroup,
-} from './discovery-documents.ts';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, groupDiscoveryList, groupVersions, versionsByGroup } from './discovery-documents.ts';
 
 export interface DiscoveryReply {
   readonly status: number;
@@ -32,7 +24,18 @@ const DOCUMENTS: ReadonlyMap<string, string> = new Map<string, string>([
   ['/apis', text(apiGroupList(GVS))],
   ...GVS.map((gv): [string, string] => [gv.group === '' ? `/api/${gv.version}` : `/apis/${gv.group}/${gv.version}`, text(apiResourceList(gv))]),
   ...[...versionsByGroup(GVS)].map(([group, versions]): [string, string] => [`/apis/${group}`, text(apiGroup(group, versions))]),
-  ['/version', text({ ...KUBERNETES_VERSION, gitCommit: '', gitTreeState: '', buildDate: '', goVersion: '', compiler: 'edgeway', platform: `${process.platform}/${process.arch}` })],
+  [
+    '/version',
+    text({
+      ...KUBERNETES_VERSION,
+      gitCommit: '',
+      gitTreeState: '',
+      buildDate: '',
+      goVersion: '',
+      compiler: 'edgeway',
+      platform: `${process.platform}/${process.arch}`,
+    }),
+  ],
 ]);
 const AGGREGATED_CORE = text(groupDiscoveryList(GVS, true));
 const AGGREGATED_GROUPS = text(groupDiscoveryList(GVS, false));

@@ -45,7 +45,10 @@ export class EventLog {
       active.add(key);
       if (this.#active.has(key) && this.#events.has(key)) continue;
       const before = this.#events.get(key);
-      const event = before === undefined ? this.#create(key, input, at, metaOf) : { ...before, count: before.count + 1, lastTimestamp: at, involvedObject: involvedObject(input, metaOf) };
+      const event =
+        before === undefined
+          ? this.#create(key, input, at, metaOf)
+          : { ...before, count: before.count + 1, lastTimestamp: at, involvedObject: involvedObject(input, metaOf) };
       this.#events.delete(key);
       this.#events.set(key, event);
     }

@@ -47,7 +47,15 @@ export function generationEvents(snapshot: Snapshot, loadDiagnostics: readonly D
 export function reloadFailedEvents(diagnostics: readonly Diagnostic[], reason: string | undefined): EventInput[] {
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const fallback: InvolvedObject = { kind: 'Namespace', name: 'default' };
-  if (errors.length === 0) return [{ involved: fallback, type: 'Warning', reason: 'ReloadFailed', message: `the configuration was not reloaded: ${reason ?? 'unknown reason'}; the previous one keeps serving` }];
+  if (errors.length === 0)
+    return [
+      {
+        involved: fallback,
+        type: 'Warning',
+        reason: 'ReloadFailed',
+        message: `the configuration was not reloaded: ${reason ?? 'unknown reason'}; the previous one keeps serving`,
+      },
+    ];
   return errors.map((d) => ({
     involved: (d.object === undefined ? undefined : parseObjectRef(d.object)) ?? fallback,
     type: 'Warning',

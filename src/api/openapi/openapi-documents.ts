@@ -50,7 +50,15 @@ function pathsOf(entry: KindEntry, refPrefix: string): Record<string, unknown> {
     { name: 'name', in: 'path', required: true, description: `The name of the ${entry.kind}.`, schema: { type: 'string' } },
     ...(entry.namespaced ? [{ name: 'namespace', in: 'path', required: true, description: 'The namespace.', schema: { type: 'string' } }] : []),
   ];
-  return { [path]: { get: operation('get', false), put: operation('put', true), patch: operation('patch', true), delete: operation('delete', true), parameters: pathParameters } };
+  return {
+    [path]: {
+      get: operation('get', false),
+      put: operation('put', true),
+      patch: operation('patch', true),
+      delete: operation('delete', true),
+      parameters: pathParameters,
+    },
+  };
 }
 
 /** The v3 document of one group version. */

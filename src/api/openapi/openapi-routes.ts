@@ -40,7 +40,19 @@ export function openApiReply(path: string, accept: string | undefined): OpenApiR
   built ??= build();
   if (path === '/openapi/v2') {
     if (accept !== undefined && accept !== '' && !/application\/json|\*\/\*/.test(accept)) {
-      return { status: 406, contentType: 'application/json', body: JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the OpenAPI v2 document is served as application/json only; use /openapi/v3', reason: 'NotAcceptable', code: 406 }) };
+      return {
+        status: 406,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          message: 'the OpenAPI v2 document is served as application/json only; use /openapi/v3',
+          reason: 'NotAcceptable',
+          code: 406,
+        }),
+      };
     }
     return { status: 200, contentType: 'application/json', body: built.v2 };
   }

@@ -8,7 +8,11 @@ export type Schema = Readonly<Record<string, unknown>>;
 
 export const REF = '\0ref:';
 
-export const str = (description: string, values?: readonly string[]): Schema => ({ type: 'string', description, ...(values === undefined ? {} : { enum: values }) });
+export const str = (description: string, values?: readonly string[]): Schema => ({
+  type: 'string',
+  description,
+  ...(values === undefined ? {} : { enum: values }),
+});
 export const int = (description: string): Schema => ({ type: 'integer', format: 'int32', description });
 export const bool = (description: string): Schema => ({ type: 'boolean', description });
 export const time = (description: string): Schema => ({ type: 'string', format: 'date-time', description });

@@ -62,7 +62,12 @@ export function applyPatch(entry: KindEntry, live: KubeObject | null, contentTyp
 }
 
 /** Applies one of the three patch formats; the result is not checked yet. */
-function patchDocument(entry: KindEntry, live: KubeObject, type: string, body: string): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly status: KubeStatus } {
+function patchDocument(
+  entry: KindEntry,
+  live: KubeObject,
+  type: string,
+  body: string,
+): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly status: KubeStatus } {
   if (type === JSON_PATCH) return applyJsonPatch(live, body);
   if (type === STRATEGIC_MERGE_PATCH) return applyStrategicPatch(entry.kind, live, body);
   let patch: unknown;
@@ -82,10 +87,17 @@ function keepIdentity(live: KubeObject | null, value: unknown): PatchResult {
   const object = value as KubeObject;
   if (live === null) return { ok: true, object };
   if (object.kind !== live.kind || object.apiVersion !== live.apiVersion) {
-    return fail(kubeStatus('BadRequest', `the patch changes the object's kind or apiVersion (${live.apiVersion} ${live.kind} to ${String(object.apiVersion)} ${String(object.kind)})`));
+    return fail(
+      kubeStatus(
+        'BadRequest',
+        `the patch changes the object's kind or apiVersion (${live.apiVersion} ${live.kind} to ${String(object.apiVersion)} ${String(object.kind)})`,
+      ),
+    );
   }
   if (object.metadata.name !== live.metadata.name) {
-    return fail(kubeStatus('BadRequest', `the name of the object (${String(object.metadata.name)}) does not match the name on the URL (${live.metadata.name})`));
+    return fail(
+      kubeStatus('BadRequest', `the name of the object (${String(object.metadata.name)}) does not match the name on the URL (${live.metadata.name})`),
+    );
   }
   return { ok: true, object };
 }

@@ -22,7 +22,18 @@ export type FieldSet = ReadonlyMap<string, FieldPath>;
 
 const SEP = '\u0000';
 const UNOWNED_TOP = new Set(['apiVersion', 'kind', 'status']);
-const UNOWNED_META = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink']);
+const UNOWNED_META = new Set([
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'managedFields',
+  'selfLink',
+]);
 
 export function pathKey(steps: readonly string[]): string {
   return steps.join(SEP);

@@ -32,9 +32,11 @@ export function applyJsonPatch(target: unknown, body: string): JsonPatchResult {
     return { ok: false, status: kubeStatus('BadRequest', `error decoding patch: ${(err as Error).message}`) };
   }
   if (ops === null) ops = [];
-  if (!Array.isArray(ops)) return { ok: false, status: kubeStatus('BadRequest', `json: cannot unmarshal ${jsonType(ops)} into Go value of type jsonpatch.Patch`) };
+  if (!Array.isArray(ops))
+    return { ok: false, status: kubeStatus('BadRequest', `json: cannot unmarshal ${jsonType(ops)} into Go value of type jsonpatch.Patch`) };
   const bad = ops.find((op) => op !== null && !isPlainObject(op));
-  if (bad !== undefined) return { ok: false, status: kubeStatus('BadRequest', `json: cannot unmarshal ${jsonType(bad)} into Go value of type jsonpatch.Operation`) };
+  if (bad !== undefined)
+    return { ok: false, status: kubeStatus('BadRequest', `json: cannot unmarshal ${jsonType(bad)} into Go value of type jsonpatch.Operation`) };
   if (ops.length > MAX_OPERATIONS) {
     return { ok: false, status: kubeStatus('BadRequest', `The allowed maximum operations in a JSON patch is ${MAX_OPERATIONS}, got ${ops.length}`) };
   }
@@ -75,14 +77,22 @@ function applyOperation(doc: Container, op: JsonObject): void {
       const value = source.get(`error in move for path: '${source.key}'`, false);
       source.remove(`error in move for path: '${source.key}'`);
       const path = field(op, 'path', 'move operation failed to decode path', true);
-      container(doc, path, `move operation does not apply: doc is missing destination path: ${path}`).add(path, value ?? null, `error in move for path: '${path}'`);
+      container(doc, path, `move operation does not apply: doc is missing destination path: ${path}`).add(
+        path,
+        value ?? null,
+        `error in move for path: '${path}'`,
+      );
       return;
     }
     case 'copy': {
       const from = field(op, 'from', 'copy operation failed to decode from', true);
       const value = container(doc, from, `copy operation does not apply: doc is missing from path: ${from}`).get(`error in copy for from: '${from}'`, false);
       const path = field(op, 'path', 'copy operation failed to decode path', false);
-      container(doc, path, `copy operation does not apply: doc is missing destination path: ${path}`).add(path, structuredClone(value ?? null), 'error while adding value during copy');
+      container(doc, path, `copy operation does not apply: doc is missing destination path: ${path}`).add(
+        path,
+        structuredClone(value ?? null),
+        'error while adding value during copy',
+      );
       return;
     }
     case 'test': {

@@ -33,10 +33,14 @@ export function serverSideApply(entry: KindEntry, live: KubeObject | null, confi
   if (config['apiVersion'] !== entry.apiVersion || config['kind'] !== entry.kind) {
     return {
       ok: false,
-      status: kubeStatus('BadRequest', `the API version in the data (${String(config['apiVersion'])}) and kind (${String(config['kind'])}) do not match the expected ${entry.apiVersion} ${entry.kind}`),
+      status: kubeStatus(
+        'BadRequest',
+        `the API version in the data (${String(config['apiVersion'])}) and kind (${String(config['kind'])}) do not match the expected ${entry.apiVersion} ${entry.kind}`,
+      ),
     };
   }
-  if (options.fieldManager === '') return { ok: false, status: kubeStatus('BadRequest', 'PATCH, application/apply-patch+yaml requests must have a fieldManager') };
+  if (options.fieldManager === '')
+    return { ok: false, status: kubeStatus('BadRequest', 'PATCH, application/apply-patch+yaml requests must have a fieldManager') };
   const base: JsonObject = live === null ? { apiVersion: entry.apiVersion, kind: entry.kind, metadata: {} } : structuredClone(live);
   const applied = fieldSetOf(entry.kind, config);
   const managers = readManagers(live);

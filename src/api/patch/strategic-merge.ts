@@ -43,7 +43,8 @@ export function applyStrategicPatch(kind: string, target: unknown, body: string)
     return { ok: true, value: merged };
   } catch (err) {
     if (!(err instanceof SmpError)) throw err;
-    if (err.status === 'Invalid') return { ok: false, status: kubeStatus('Invalid', REJECTED, { causes: [{ reason: 'UnexpectedServerResponse', message: err.message }] }) };
+    if (err.status === 'Invalid')
+      return { ok: false, status: kubeStatus('Invalid', REJECTED, { causes: [{ reason: 'UnexpectedServerResponse', message: err.message }] }) };
     return { ok: false, status: kubeStatus('BadRequest', err.message) };
   }
 }
@@ -54,21 +55,27 @@ function mergeMap(kind: string, original: unknown, patch: JsonObject, path: read
   const directive = patch['$patch'];
   if (directive === 'delete') return {};
   if (directive === 'replace') return mergeMap(kind, undefined, withoutKey(patch, '$patch'), path);
-  if (directive !== undefined && directive !== 'merge') throw new SmpError('BadRequest', `Unknown patch type: ${String(directive)} in map: ${JSON.stringify(patch)}`);
+  if (directive !== undefined && directive !== 'merge')
+    throw new SmpError('BadRequest', `Unknown patch type: ${String(directive)} in map: ${JSON.stringify(patch)}`);
 
   const out: JsonObject = {};
   if (isPlainObject(original)) for (const [k, v] of Object.entries(original)) putKey(out, k, v);
 
   const retain = patch['$retainKeys'];
   if (retain !== undefined && (!Array.isArray(retain) || !retain.every((k) => typeof k === 'string'))) {
-    throw new SmpError('BadRequest', 'doesn\'t satisfy strategic merge patch format: $retainKeys must be a list of strings');
+    throw new SmpError('BadRequest', "doesn't satisfy strategic merge patch format: $retainKeys must be a list of strings");
   }
   for (const [key, value] of Object.entries(patch)) {
     if (!key.startsWith(DELETE_FROM)) continue;
     const field = key.slice(DELETE_FROM.length);
-    if (!Array.isArray(value)) throw new SmpError('BadRequest', 'doesn\'t satisfy strategic merge patch format: $deleteFromPrimitiveList must be a list');
+    if (!Array.isArray(value)) throw new SmpError('BadRequest', "doesn't satisfy strategic merge patch format: $deleteFromPrimitiveList must be a list");
     const current = out[field];
-    if (Array.isArray(current)) putKey(out, field, current.filter((item) => !value.some((v) => deepEqual(v, item))));
+    if (Array.isArray(current))
+      putKey(
+        out,
+        field,
+        current.filter((item) => !value.some((v) => deepEqual(v, item))),
+      );
   }
   for (const [key, value] of Object.entries(patch)) {
     if (key.startsWith('$')) continue;
@@ -76,7 +83,7 @@ function mergeMap(kind: string, original: unknown, patch: JsonObject, path: read
       delete out[key];
       continue;
     }
-    if (retain !== undefined && !retain.includes(key)) throw new SmpError('Invalid', 'patch content doesn\'t match retainKeys list');
+    if (retain !== undefined && !retain.includes(key)) throw new SmpError('Invalid', "patch content doesn't match retainKeys list");
     const at = [...path, key];
     putKey(out, key, mergeValue(kind, Object.hasOwn(out, key) ? out[key] : undefined, value, at));
   }
@@ -84,9 +91,10 @@ function mergeMap(kind: string, original: unknown, patch: JsonObject, path: read
   for (const [key, order] of Object.entries(patch)) {
     if (!key.startsWith(SET_ORDER)) continue;
     const field = key.slice(SET_ORDER.length);
-    if (!Array.isArray(order)) throw new SmpError('BadRequest', 'doesn\'t satisfy strategic merge patch format: $setElementOrder must be a list');
+    if (!Array.isArray(order)) throw new SmpError('BadRequest', "doesn't satisfy strategic merge patch format: $setElementOrder must be a list");
     const list = out[field];
-    if (Array.isArray(list)) putKey(out, field, applyOrder(list, order, mergeKeyOf(kind, [...path, field]), Array.isArray(original) ? [] : listOf(original, field)));
+    if (Array.isArray(list))
+      putKey(out, field, applyOrder(list, order, mergeKeyOf(kind, [...path, field]), Array.isArray(original) ? [] : listOf(original, field)));
   }
   return out;
 }
@@ -110,7 +118,8 @@ function mergeList(kind: string, original: unknown, patch: readonly unknown[], k
   }
   const out: unknown[] = Array.isArray(original) ? [...original] : [];
   for (const element of patch) {
-    if (!isPlainObject(element)) throw new SmpError('BadRequest', `doesn't satisfy strategic merge patch format: ${path.join('.')} is a list of objects merged by ${key}`);
+    if (!isPlainObject(element))
+      throw new SmpError('BadRequest', `doesn't satisfy strategic merge patch format: ${path.join('.')} is a list of objects merged by ${key}`);
     if (!Object.hasOwn(element, key)) throw new SmpError('BadRequest', `map: ${JSON.stringify(element)} does not contain declared merge key: ${key}`);
     const at = out.findIndex((o) => isPlainObject(o) && deepEqual(o[key], element[key]));
     if (element['$patch'] === 'delete') {

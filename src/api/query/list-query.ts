@@ -48,8 +48,10 @@ export function parseListQuery(kind: string, query: URLSearchParams): ListQuery 
   }
   const match = query.get('resourceVersionMatch');
   if (match !== null && match !== '') {
-    if (match !== 'Exact' && match !== 'NotOlderThan') return kubeStatus('BadRequest', `resourceVersionMatch: Unsupported value: ${JSON.stringify(match)}: supported values: "Exact", "NotOlderThan"`);
-    if ((query.get('resourceVersion') ?? '') === '') return kubeStatus('BadRequest', 'resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
+    if (match !== 'Exact' && match !== 'NotOlderThan')
+      return kubeStatus('BadRequest', `resourceVersionMatch: Unsupported value: ${JSON.stringify(match)}: supported values: "Exact", "NotOlderThan"`);
+    if ((query.get('resourceVersion') ?? '') === '')
+      return kubeStatus('BadRequest', 'resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
   }
   const watch = query.get('watch');
   return {

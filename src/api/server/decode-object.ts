@@ -46,7 +46,7 @@ export function decodeObject(w: Write, name: string | undefined): LoadedObject |
   if (loaded === undefined) return fail(invalidStatus(w.entry, name ?? '', found.diagnostics));
   const o = loaded.object;
   if (o.kind !== w.entry.kind) return fail(kubeStatus('BadRequest', `the object is a ${o.kind}, but the path is for ${w.entry.plural}`));
-  if (name !== undefined && o.metadata.name !== name) return fail(kubeStatus('BadRequest', `the name of the object (${o.metadata.name}) does not match the name on the URL (${name})`));
+  if (name !== undefined && o.metadata.name !== name)
+    return fail(kubeStatus('BadRequest', `the name of the object (${o.metadata.name}) does not match the name on the URL (${name})`));
   return loaded;
 }
-

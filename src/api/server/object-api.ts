@@ -65,7 +65,9 @@ export class ObjectApi {
     const found = view.get(entry.kind, entry.namespaced ? target.namespace : undefined, target.name!);
     if (found === undefined) return notFound(entry, target.name!);
     if (table === null) return ok(found.object);
-    return ok(toTable(entry, [found.object], { wide: true, includeObject: table, resourceVersion: found.object.metadata.resourceVersion ?? String(view.revision) }));
+    return ok(
+      toTable(entry, [found.object], { wide: true, includeObject: table, resourceVersion: found.object.metadata.resourceVersion ?? String(view.revision) }),
+    );
   }
 
   /** A list sorted by namespace and name, filtered, one page of it when `limit` is set; a Table when asked for. */
@@ -78,7 +80,11 @@ export class ObjectApi {
     }
     const all = view.list(entry.kind, target.namespace);
     let start = 0;
-    if (q.after !== null) start = firstAfter(all.map((e) => e.object), q.after);
+    if (q.after !== null)
+      start = firstAfter(
+        all.map((e) => e.object),
+        q.after,
+      );
     const items: KubeObject[] = [];
     let next: string | undefined;
     let remaining = 0;
@@ -93,7 +99,8 @@ export class ObjectApi {
       items.push(o);
     }
     const resourceVersion = String(view.revision);
-    if (table !== null) return ok(toTable(entry, items, { wide: true, includeObject: table, resourceVersion, ...(next === undefined ? {} : { continueToken: next }) }));
+    if (table !== null)
+      return ok(toTable(entry, items, { wide: true, includeObject: table, resourceVersion, ...(next === undefined ? {} : { continueToken: next }) }));
     const unfiltered = q.labels === null && q.fields === null;
     const metadata = { resourceVersion, ...(next === undefined ? {} : { continue: next, ...(unfiltered ? { remainingItemCount: remaining } : {}) }) };
     return ok({ kind: `${entry.kind}List`, apiVersion: entry.apiVersion, metadata, items });

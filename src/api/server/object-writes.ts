@@ -77,16 +77,24 @@ export class ObjectWrites {
     const auth = this.#host.authorized(req);
     const refusedBody = refuseProtobuf(req);
     if (auth !== true || refusedBody !== null) req.resume();
-    if (auth === null) return fail(kubeStatus('Forbidden', 'the object API is read-only: set spec.admin.token or spec.admin.tokenFile in the EdgewaySettings document to allow writes'));
+    if (auth === null)
+      return fail(
+        kubeStatus('Forbidden', 'the object API is read-only: set spec.admin.token or spec.admin.tokenFile in the EdgewaySettings document to allow writes'),
+      );
     if (!auth) return fail(kubeStatus('Unauthorized', 'writes need the header "Authorization: Bearer <token>" with the admin token from the settings'));
     if (refusedBody !== null) return fail(refusedBody);
     const dry = query.getAll('dryRun');
-    if (dry.some((d) => d !== 'All')) return fail(kubeStatus('BadRequest', `dryRun: Unsupported value: ${JSON.stringify(dry.find((d) => d !== 'All'))}: supported values: "All"`));
+    if (dry.some((d) => d !== 'All'))
+      return fail(kubeStatus('BadRequest', `dryRun: Unsupported value: ${JSON.stringify(dry.find((d) => d !== 'All'))}: supported values: "All"`));
     const body = await readBody(req);
     if (typeof body !== 'string') return fail(body);
     const w: Write = { target, entry: target.resource, body, dryRun: dry.length > 0 || bodyDryRun(body, method), options: patchOptions(req, query) };
-    if (method === 'POST') return target.name === undefined ? this.#create(w) : fail(kubeStatus('MethodNotAllowed', 'POST goes to the collection; use PUT to replace a named object'));
-    if (target.name === undefined) return method === 'DELETE' ? this.#deleteCollection(w, query) : fail(kubeStatus('MethodNotAllowed', `${method} needs an object name in the path`));
+    if (method === 'POST')
+      return target.name === undefined
+        ? this.#create(w)
+        : fail(kubeStatus('MethodNotAllowed', 'POST goes to the collection; use PUT to replace a named object'));
+    if (target.name === undefined)
+      return method === 'DELETE' ? this.#deleteCollection(w, query) : fail(kubeStatus('MethodNotAllowed', `${method} needs an object name in the path`));
     if (method === 'DELETE') return this.#delete(w, target.name);
     if (method === 'PUT') return this.#update(w, target.name, null);
     return this.#patch(w, target.name, mediaType(req.headers['content-type']));
@@ -243,7 +251,12 @@ export class ObjectWrites {
     }
     if (!outcome.ok) {
       const text = outcome.refused ?? outcome.diagnostics.map(formatDiagnostic).join('; ');
-      return fail(kubeStatus('ServiceUnavailable', `the change is saved but the configuration cannot be reloaded now (${text}); it applies with the next successful reload`));
+      return fail(
+        kubeStatus(
+          'ServiceUnavailable',
+          `the change is saved but the configuration cannot be reloaded now (${text}); it applies with the next successful reload`,
+        ),
+      );
     }
     if (object === null) return ok({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: status });
     const now = this.#existing(w.entry, object.metadata.namespace, object.metadata.name);
@@ -251,7 +264,9 @@ export class ObjectWrites {
     // Left out by the reload after all (admitted, but refused by the full load): say why, as a 422.
     const ref = objectRef(object);
     const problems = outcome.diagnostics.filter((d) => d.severity === 'error' && d.object === ref);
-    return problems.length > 0 ? fail(invalidStatus(w.entry, object.metadata.name, problems)) : ok({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: status });
+    return problems.length > 0
+      ? fail(invalidStatus(w.entry, object.metadata.name, problems))
+      : ok({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: status });
   }
 
   #existing(entry: KindEntry, namespace: string | undefined, name: string): ServedEntry | undefined {

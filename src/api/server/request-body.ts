@@ -31,7 +31,9 @@ export function readBody(req: IncomingMessage): Promise<string | KubeStatus> {
       size += c.length;
       if (size <= MAX_BODY_BYTES) chunks.push(c);
     });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? kubeStatus('BadRequest', `the request body is over ${MAX_BODY_BYTES} bytes`) : Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () =>
+      resolve(size > MAX_BODY_BYTES ? kubeStatus('BadRequest', `the request body is over ${MAX_BODY_BYTES} bytes`) : Buffer.concat(chunks).toString('utf8')),
+    );
     req.on('error', (err) => resolve(kubeStatus('BadRequest', err.message)));
   });
 }

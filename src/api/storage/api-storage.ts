@@ -46,7 +46,13 @@ export class ApiStorage {
    * Serves the generation of `store` and `snapshot`: stamps versions, persists them, publishes view and events.
    * `extra` are Events beside the generation's own (a rejected reload, served again with the running generation).
    */
-  async advance(store: ObjectStore, snapshot: Snapshot, loadDiagnostics: readonly Diagnostic[] = [], now: Date = new Date(), extra: readonly EventInput[] = []): Promise<void> {
+  async advance(
+    store: ObjectStore,
+    snapshot: Snapshot,
+    loadDiagnostics: readonly Diagnostic[] = [],
+    now: Date = new Date(),
+    extra: readonly EventInput[] = [],
+  ): Promise<void> {
     const reported = [...generationEvents(snapshot, loadDiagnostics), ...extra];
     const events = (metaOf: (key: string) => StoredMeta | undefined): readonly KubeObject[] => {
       this.#events.record(reported, now, metaOf);

@@ -42,7 +42,9 @@ export class FileMetaStore implements ObjectMetaStore {
       parsed = { revision: NaN, objects: {} };
     }
     if (typeof parsed.revision !== 'number' || !Number.isSafeInteger(parsed.revision) || typeof parsed.objects !== 'object' || parsed.objects === null) {
-      throw new Error(`${this.path} is not a readable edgeway API metadata file: restore it, or move it aside to start uids and resourceVersions over (clients then list again)`);
+      throw new Error(
+        `${this.path} is not a readable edgeway API metadata file: restore it, or move it aside to start uids and resourceVersions over (clients then list again)`,
+      );
     }
     const objects = new Map<string, StoredMeta>();
     for (const [key, [uid, creationTimestamp, generation, resourceVersion, specHash, hash]] of Object.entries(parsed.objects)) {

@@ -54,7 +54,11 @@ export function definition(column: PrinterColumn): Record<string, unknown> {
     name: column.name,
     type: column.type === 'date' ? 'string' : column.type,
     format: isName ? 'name' : '',
-    description: isName ? 'The name of the object, unique in its namespace.' : column.type === 'date' ? 'How long ago the object was created.' : `The ${column.name} column of kubectl get.`,
+    description: isName
+      ? 'The name of the object, unique in its namespace.'
+      : column.type === 'date'
+        ? 'How long ago the object was created.'
+        : `The ${column.name} column of kubectl get.`,
     priority: column.priority,
   };
 }

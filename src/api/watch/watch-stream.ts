@@ -130,7 +130,8 @@ function tableJson(entry: KindEntry, object: KubeObject, form: TableForm): strin
     }
   }
   let text = forms[form];
-  if (text === undefined) forms[form] = text = JSON.stringify(toTable(entry, [object], { wide: true, includeObject: form, resourceVersion: object.metadata.resourceVersion ?? '' }));
+  if (text === undefined)
+    forms[form] = text = JSON.stringify(toTable(entry, [object], { wide: true, includeObject: form, resourceVersion: object.metadata.resourceVersion ?? '' }));
   return text;
 }
 

@@ -12,8 +12,14 @@ import { child, integer, isMapping, mapping, type Mapping } from './values.ts';
 
 export const DEPLOYMENT_SHAPE: Shape = {
   spec: {
-    replicas: null, selector: LABEL_SELECTOR_SHAPE, template: { metadata: METADATA_SHAPE, spec: POD_SPEC_SHAPE },
-    strategy: null, minReadySeconds: null, revisionHistoryLimit: null, paused: null, progressDeadlineSeconds: null,
+    replicas: null,
+    selector: LABEL_SELECTOR_SHAPE,
+    template: { metadata: METADATA_SHAPE, spec: POD_SPEC_SHAPE },
+    strategy: null,
+    minReadySeconds: null,
+    revisionHistoryLimit: null,
+    paused: null,
+    progressDeadlineSeconds: null,
   },
   status: null,
 };
@@ -29,14 +35,19 @@ export function validateDeployment(source: LoadedObject): Diagnostic[] {
   const labels = child(child(child(spec, 'template'), 'metadata'), 'labels');
   validateLabels(r, labels, labelsPath);
   if (!isMapping(selector)) {
-    if (selector === undefined || selector === null) r.error('EW_FIELD_REQUIRED', ['spec', 'selector'], 'is required: select the template\'s pods, e.g. "matchLabels: {app: web}"');
+    if (selector === undefined || selector === null)
+      r.error('EW_FIELD_REQUIRED', ['spec', 'selector'], 'is required: select the template\'s pods, e.g. "matchLabels: {app: web}"');
     else mapping(r, selector, ['spec', 'selector']);
   } else {
     validateLabelSelector(r, selector, ['spec', 'selector']);
     if (isEmptySelector(selector)) {
       r.error('EW_FIELD_INVALID', ['spec', 'selector'], 'is empty: it would select every pod; give matchLabels or matchExpressions');
     } else if (!selectorMatches(selector, isMapping(labels) ? labels : {})) {
-      r.error('EW_FIELD_INVALID', labelsPath, 'do not match spec.selector: the template\'s labels must satisfy the selector, or the Deployment would not own its pods');
+      r.error(
+        'EW_FIELD_INVALID',
+        labelsPath,
+        "do not match spec.selector: the template's labels must satisfy the selector, or the Deployment would not own its pods",
+      );
     }
   }
   validatePodSpec(r, child(child(spec, 'template'), 'spec'), ['spec', 'template', 'spec']);
@@ -64,11 +75,16 @@ export function selectorMatches(selector: Mapping, labels: Mapping): boolean {
     if (typeof key !== 'string') return false;
     const has = Object.hasOwn(labels, key);
     switch (child(e, 'operator')) {
-      case 'In': return has && list.includes(labels[key]);
-      case 'NotIn': return !has || !list.includes(labels[key]);
-      case 'Exists': return has;
-      case 'DoesNotExist': return !has;
-      default: return false;
+      case 'In':
+        return has && list.includes(labels[key]);
+      case 'NotIn':
+        return !has || !list.includes(labels[key]);
+      case 'Exists':
+        return has;
+      case 'DoesNotExist':
+        return !has;
+      default:
+        return false;
     }
   });
 }

@@ -37,9 +37,15 @@ export function validateEndpointSlice(source: LoadedObject): Diagnostic[] {
 
   const serviceName = obj.metadata.labels?.[SERVICE_NAME_LABEL];
   if (serviceName === undefined) {
-    r.warning('EW_SERVICE_NAME_LABEL_MISSING', ['metadata', 'labels'], `has no ${SERVICE_NAME_LABEL} label, so the slice belongs to no Service and is not used: add the label with the Service's name`);
+    r.warning(
+      'EW_SERVICE_NAME_LABEL_MISSING',
+      ['metadata', 'labels'],
+      `has no ${SERVICE_NAME_LABEL} label, so the slice belongs to no Service and is not used: add the label with the Service's name`,
+    );
   } else if (typeof serviceName === 'string') {
-    check(r, serviceName, ['metadata', 'labels', SERVICE_NAME_LABEL], (v) => (dns1035Label(v) === undefined ? undefined : 'is not a Service name: it must name the Service these endpoints belong to'));
+    check(r, serviceName, ['metadata', 'labels', SERVICE_NAME_LABEL], (v) =>
+      dns1035Label(v) === undefined ? undefined : 'is not a Service name: it must name the Service these endpoints belong to',
+    );
   }
 
   const addressType = string(r, obj['addressType'], ['addressType']);
@@ -52,7 +58,8 @@ export function validateEndpointSlice(source: LoadedObject): Diagnostic[] {
     if (mapping(r, ep, at) === undefined) return;
     const addresses = list(r, child(ep, 'addresses'), [...at, 'addresses']);
     if (addresses.length === 0) r.error('EW_FIELD_REQUIRED', [...at, 'addresses'], 'must list at least one address');
-    if (addresses.length > MAX_ADDRESSES) r.error('EW_FIELD_INVALID', [...at, 'addresses'], `has ${addresses.length} addresses; at most ${MAX_ADDRESSES} are allowed`);
+    if (addresses.length > MAX_ADDRESSES)
+      r.error('EW_FIELD_INVALID', [...at, 'addresses'], `has ${addresses.length} addresses; at most ${MAX_ADDRESSES} are allowed`);
     addresses.forEach((a, j) => {
       const text = string(r, a, [...at, 'addresses', j]);
       if (addressRule !== undefined) check(r, text, [...at, 'addresses', j], addressRule);

@@ -10,12 +10,28 @@ import { Report } from './report.ts';
 
 /** Every Event field, so that the only diagnostic is the refusal itself. */
 export const EVENT_SHAPE: Shape = {
-  involvedObject: null, reason: null, message: null, type: null, count: null, firstTimestamp: null, lastTimestamp: null, eventTime: null,
-  source: null, reportingComponent: null, reportingInstance: null, action: null, related: null, series: null,
+  involvedObject: null,
+  reason: null,
+  message: null,
+  type: null,
+  count: null,
+  firstTimestamp: null,
+  lastTimestamp: null,
+  eventTime: null,
+  source: null,
+  reportingComponent: null,
+  reportingInstance: null,
+  action: null,
+  related: null,
+  series: null,
 };
 
 export function validateEvent(source: LoadedObject): Diagnostic[] {
   const r = new Report(source);
-  r.error('EW_EVENT_READ_ONLY', [], 'Events are recorded by edgeway and cannot be written; kubectl get events lists them and kubectl describe shows those of an object');
+  r.error(
+    'EW_EVENT_READ_ONLY',
+    [],
+    'Events are recorded by edgeway and cannot be written; kubectl get events lists them and kubectl describe shows those of an object',
+  );
   return r.diagnostics;
 }

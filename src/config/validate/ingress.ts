@@ -57,9 +57,7 @@ export function validateIngress(source: LoadedObject): Diagnostic[] {
   list(r, child(spec, 'tls'), ['spec', 'tls']).forEach((tls, i) => {
     const at = ['spec', 'tls', i];
     if (mapping(r, tls, at) === undefined) return;
-    list(r, child(tls, 'hosts'), [...at, 'hosts']).forEach((h, j) =>
-      check(r, string(r, h, [...at, 'hosts', j]), [...at, 'hosts', j], ingressHost),
-    );
+    list(r, child(tls, 'hosts'), [...at, 'hosts']).forEach((h, j) => check(r, string(r, h, [...at, 'hosts', j]), [...at, 'hosts', j], ingressHost));
     check(r, string(r, child(tls, 'secretName'), [...at, 'secretName']), [...at, 'secretName'], dns1123Subdomain);
   });
   return r.diagnostics;
@@ -83,8 +81,10 @@ function validateRule(r: Report, rule: unknown, at: FieldPath): void {
     }
     const path = string(r, child(p, 'path'), [...pat, 'path']) ?? '';
     const problem = ingressPathProblem(path, pathType ?? '');
-    if (problem !== undefined) r.error(path === '' ? 'EW_FIELD_REQUIRED' : 'EW_FIELD_INVALID', [...pat, 'path'], path === '' ? problem : `${JSON.stringify(path)} ${problem}`);
-    if (isAbsent(child(p, 'backend'))) r.error('EW_FIELD_REQUIRED', [...pat, 'backend'], 'is required: name a service (name and port) to send matching requests to');
+    if (problem !== undefined)
+      r.error(path === '' ? 'EW_FIELD_REQUIRED' : 'EW_FIELD_INVALID', [...pat, 'path'], path === '' ? problem : `${JSON.stringify(path)} ${problem}`);
+    if (isAbsent(child(p, 'backend')))
+      r.error('EW_FIELD_REQUIRED', [...pat, 'backend'], 'is required: name a service (name and port) to send matching requests to');
     else validateBackend(r, child(p, 'backend'), [...pat, 'backend']);
   });
 }
@@ -108,7 +108,11 @@ function validateBackend(r: Report, value: unknown, at: FieldPath): void {
     const portName = child(port, 'name');
     const has = [!isAbsent(number) && number !== 0, !isAbsent(portName) && portName !== ''];
     if (has[0] === has[1]) {
-      r.error(has[0] ? 'EW_FIELD_INVALID' : 'EW_FIELD_REQUIRED', [...at, 'service', 'port'], 'must give exactly one of number or name (e.g. "port: {number: 80}")');
+      r.error(
+        has[0] ? 'EW_FIELD_INVALID' : 'EW_FIELD_REQUIRED',
+        [...at, 'service', 'port'],
+        'must give exactly one of number or name (e.g. "port: {number: 80}")',
+      );
     }
     if (has[0]) portNumber(r, number, [...at, 'service', 'port', 'number']);
     check(r, string(r, portName, [...at, 'service', 'port', 'name']) || undefined, [...at, 'service', 'port', 'name'], ianaServiceName);

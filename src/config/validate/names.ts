@@ -95,9 +95,7 @@ export const ingressHost: Rule = (v) => {
   if (isIP(v) !== 0) return 'must be a DNS name, not an IP address: leave host out to match every address';
   if (/:\d*$/.test(v)) return 'must not include a port: write the host name only (e.g. "example.com")';
   if (v.startsWith('*.')) {
-    return dns1123Subdomain(v.slice(2)) === undefined
-      ? undefined
-      : 'must be a wildcard "*." followed by a DNS-1123 subdomain (e.g. "*.example.com")';
+    return dns1123Subdomain(v.slice(2)) === undefined ? undefined : 'must be a wildcard "*." followed by a DNS-1123 subdomain (e.g. "*.example.com")';
   }
   if (v.includes('*')) return 'may only use a wildcard as a whole first label: "*.example.com"';
   return dns1123Subdomain(v);
@@ -117,7 +115,5 @@ export const domainPrefixedPath: Rule = (v) => {
 /** Keys of Secret and ConfigMap `data`. */
 export const configKey: Rule = (v) => {
   if (v === '.' || v === '..') return 'may not be "." or ".."';
-  return v.length <= 253 && CONFIG_KEY.test(v)
-    ? undefined
-    : 'must be a valid data key: at most 253 letters, digits, "-", "_" or "." (e.g. "tls.crt")';
+  return v.length <= 253 && CONFIG_KEY.test(v) ? undefined : 'must be a valid data key: at most 253 letters, digits, "-", "_" or "." (e.g. "tls.crt")';
 };

@@ -22,24 +22,75 @@ const PROBE_SHAPE: Shape = {
 };
 
 const CONTAINER_SHAPE: Shape = {
-  name: null, image: null, imagePullPolicy: null, command: null, args: null, workingDir: null,
+  name: null,
+  image: null,
+  imagePullPolicy: null,
+  command: null,
+  args: null,
+  workingDir: null,
   ports: { name: null, containerPort: null, hostPort: null, hostIP: null, protocol: null },
-  env: null, envFrom: null, resources: null, resizePolicy: null, restartPolicy: null, restartPolicyRules: null,
-  volumeMounts: null, volumeDevices: null, livenessProbe: PROBE_SHAPE, readinessProbe: PROBE_SHAPE,
-  startupProbe: PROBE_SHAPE, lifecycle: null, securityContext: null, stdin: null, stdinOnce: null, tty: null,
-  terminationMessagePath: null, terminationMessagePolicy: null,
+  env: null,
+  envFrom: null,
+  resources: null,
+  resizePolicy: null,
+  restartPolicy: null,
+  restartPolicyRules: null,
+  volumeMounts: null,
+  volumeDevices: null,
+  livenessProbe: PROBE_SHAPE,
+  readinessProbe: PROBE_SHAPE,
+  startupProbe: PROBE_SHAPE,
+  lifecycle: null,
+  securityContext: null,
+  stdin: null,
+  stdinOnce: null,
+  tty: null,
+  terminationMessagePath: null,
+  terminationMessagePolicy: null,
 };
 
 export const POD_SPEC_SHAPE: Shape = {
-  containers: CONTAINER_SHAPE, initContainers: CONTAINER_SHAPE, ephemeralContainers: null,
-  activeDeadlineSeconds: null, affinity: null, automountServiceAccountToken: null, dnsConfig: null, dnsPolicy: null,
-  enableServiceLinks: null, hostAliases: null, hostIPC: null, hostNetwork: null, hostPID: null, hostUsers: null,
-  hostname: null, hostnameOverride: null, imagePullSecrets: null, nodeName: null, nodeSelector: null, os: null,
-  overhead: null, preemptionPolicy: null, priority: null, priorityClassName: null, readinessGates: null,
-  resourceClaims: null, resources: null, restartPolicy: null, runtimeClassName: null, schedulerName: null,
-  schedulingGates: null, securityContext: null, serviceAccount: null, serviceAccountName: null,
-  setHostnameAsFQDN: null, shareProcessNamespace: null, subdomain: null, terminationGracePeriodSeconds: null,
-  tolerations: null, topologySpreadConstraints: null, volumes: null,
+  containers: CONTAINER_SHAPE,
+  initContainers: CONTAINER_SHAPE,
+  ephemeralContainers: null,
+  activeDeadlineSeconds: null,
+  affinity: null,
+  automountServiceAccountToken: null,
+  dnsConfig: null,
+  dnsPolicy: null,
+  enableServiceLinks: null,
+  hostAliases: null,
+  hostIPC: null,
+  hostNetwork: null,
+  hostPID: null,
+  hostUsers: null,
+  hostname: null,
+  hostnameOverride: null,
+  imagePullSecrets: null,
+  nodeName: null,
+  nodeSelector: null,
+  os: null,
+  overhead: null,
+  preemptionPolicy: null,
+  priority: null,
+  priorityClassName: null,
+  readinessGates: null,
+  resourceClaims: null,
+  resources: null,
+  restartPolicy: null,
+  runtimeClassName: null,
+  schedulerName: null,
+  schedulingGates: null,
+  securityContext: null,
+  serviceAccount: null,
+  serviceAccountName: null,
+  setHostnameAsFQDN: null,
+  shareProcessNamespace: null,
+  subdomain: null,
+  terminationGracePeriodSeconds: null,
+  tolerations: null,
+  topologySpreadConstraints: null,
+  volumes: null,
 };
 
 export function validatePodSpec(r: Report, value: unknown, path: FieldPath): void {
@@ -63,14 +114,16 @@ function validateContainer(r: Report, value: unknown, at: FieldPath, names: Set<
   const name = string(r, child(value, 'name'), [...at, 'name']);
   if (name === undefined || name === '') r.error('EW_FIELD_REQUIRED', [...at, 'name'], 'is required: give each container a name');
   check(r, name, [...at, 'name'], dns1123Label);
-  if (name !== undefined && names.has(name)) r.error('EW_FIELD_INVALID', [...at, 'name'], `${JSON.stringify(name)} is the name of another container: container names must be unique`);
+  if (name !== undefined && names.has(name))
+    r.error('EW_FIELD_INVALID', [...at, 'name'], `${JSON.stringify(name)} is the name of another container: container names must be unique`);
   if (name !== undefined) names.add(name);
 
   const ports = list(r, child(value, 'ports'), [...at, 'ports']);
   const portNames = ports.map((p, i) => {
     const pat = [...at, 'ports', i];
     if (mapping(r, p, pat) === undefined) return undefined;
-    if (isAbsent(child(p, 'containerPort'))) r.error('EW_FIELD_REQUIRED', [...pat, 'containerPort'], 'is required: the port number the container listens on (1–65535)');
+    if (isAbsent(child(p, 'containerPort')))
+      r.error('EW_FIELD_REQUIRED', [...pat, 'containerPort'], 'is required: the port number the container listens on (1–65535)');
     portNumber(r, child(p, 'containerPort'), [...pat, 'containerPort']);
     portNumber(r, child(p, 'hostPort'), [...pat, 'hostPort'], 0);
     check(r, string(r, child(p, 'hostIP'), [...pat, 'hostIP']) || undefined, [...pat, 'hostIP'], ipAddress);

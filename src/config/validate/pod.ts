@@ -12,9 +12,23 @@ import { check, child, list, mapping, string } from './values.ts';
 export const POD_SHAPE: Shape = {
   spec: POD_SPEC_SHAPE,
   status: {
-    podIP: null, podIPs: { ip: null }, phase: null, conditions: null, hostIP: null, hostIPs: null, startTime: null,
-    containerStatuses: null, initContainerStatuses: null, ephemeralContainerStatuses: null, qosClass: null,
-    message: null, reason: null, nominatedNodeName: null, observedGeneration: null, resize: null, resourceClaimStatuses: null,
+    podIP: null,
+    podIPs: { ip: null },
+    phase: null,
+    conditions: null,
+    hostIP: null,
+    hostIPs: null,
+    startTime: null,
+    containerStatuses: null,
+    initContainerStatuses: null,
+    ephemeralContainerStatuses: null,
+    qosClass: null,
+    message: null,
+    reason: null,
+    nominatedNodeName: null,
+    observedGeneration: null,
+    resize: null,
+    resourceClaimStatuses: null,
   },
 };
 

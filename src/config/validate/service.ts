@@ -108,7 +108,8 @@ function validatePorts(r: Report, value: unknown, type: string, headless: boolea
     if (port !== undefined) {
       const key = `${port}/${proto}`;
       const first = seen.get(key);
-      if (first !== undefined) r.error('EW_FIELD_INVALID', [...at, 'port'], `${key} is already declared by port [${first}]: each port and protocol may appear once`);
+      if (first !== undefined)
+        r.error('EW_FIELD_INVALID', [...at, 'port'], `${key} is already declared by port [${first}]: each port and protocol may appear once`);
       else seen.set(key, i);
     }
   });

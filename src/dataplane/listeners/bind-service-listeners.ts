@@ -11,7 +11,11 @@ import type { ServiceListeners } from './service-listeners.ts';
  * and costs only its Service. Returns the snapshot with those failures recorded (a new object; the compiled one is
  * not changed), for status to show.
  */
-export async function bindServiceListeners(listeners: ServiceListeners, snapshot: Snapshot, report: (line: string) => void = () => undefined): Promise<Snapshot> {
+export async function bindServiceListeners(
+  listeners: ServiceListeners,
+  snapshot: Snapshot,
+  report: (line: string) => void = () => undefined,
+): Promise<Snapshot> {
   const result = await listeners.reconcile(snapshot.addresses.listeners, snapshot.settings);
   for (const [service, failures] of result.failures) {
     for (const f of failures) report(`edgeway: Service ${service}: ${f.message} (EW_LISTENER_BIND_FAILED; the rest is served)`);

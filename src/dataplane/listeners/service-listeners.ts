@@ -147,7 +147,11 @@ export class ServiceListeners {
     if (spec.kind === 'ingress-https') {
       const secure = this.#https.httpsServer(settings);
       if (secure === null) {
-        return { key: spec.key, errno: 'EW_ENTRYPOINT_HTTPS_UNSUPPORTED', message: `${spec.key} (HTTPS port ${spec.servicePort}) is not served: edgeway has no certificates; turn the HTTPS entrypoint on (--https or spec.entrypoints.https)` };
+        return {
+          key: spec.key,
+          errno: 'EW_ENTRYPOINT_HTTPS_UNSUPPORTED',
+          message: `${spec.key} (HTTPS port ${spec.servicePort}) is not served: edgeway has no certificates; turn the HTTPS entrypoint on (--https or spec.entrypoints.https)`,
+        };
       }
       secure.server.on('request', new HttpEntrypoint(this.#runtime, 'https', spec.port).handle);
       // HTTP/1.1 over TLS emits 'upgrade' as on the HTTPS entrypoint; routed through the Ingress routes like it.
@@ -162,7 +166,15 @@ export class ServiceListeners {
       const server = createHttpServer(settings, this.#logger, this.#runtime.rejections);
       const fixed =
         spec.kind === 'http' && spec.backendKey !== null
-          ? { ingress: `service ${spec.service}`, backend: null, backendKey: spec.backendKey, path: '*', pathType: 'DefaultBackend' as const, redirectToHttps: false, policy: defaultRoutePolicy(settings) }
+          ? {
+              ingress: `service ${spec.service}`,
+              backend: null,
+              backendKey: spec.backendKey,
+              path: '*',
+              pathType: 'DefaultBackend' as const,
+              redirectToHttps: false,
+              policy: defaultRoutePolicy(settings),
+            }
           : null;
       const handle = new HttpEntrypoint(this.#runtime, 'http', spec.port, fixed).handle;
       server.on('request', handle);
@@ -186,7 +198,11 @@ export class ServiceListeners {
       });
     } catch (error) {
       const e = error as NodeJS.ErrnoException;
-      return { key: spec.key, errno: e.code ?? 'UNKNOWN', message: `${spec.key} (${spec.source} for port ${spec.servicePort}) cannot be bound: ${bindHint(e)}` };
+      return {
+        key: spec.key,
+        errno: e.code ?? 'UNKNOWN',
+        message: `${spec.key} (${spec.source} for port ${spec.servicePort}) cannot be bound: ${bindHint(e)}`,
+      };
     }
     this.#live.set(spec.key, live);
     return null;

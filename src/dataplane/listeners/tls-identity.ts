@@ -62,7 +62,11 @@ export class TlsIdentity implements HttpsServers {
   /** What binding `snapshot` needs to make its SNI table; null when HTTPS is off. */
   binding(snapshot: Snapshot, previous: BoundSnapshot | null): TlsBinding | null {
     if (this.#fallbackCertificate === null) return null;
-    return { fallbackCertificate: this.#fallbackCertificate, contextOptions: contextOptions(snapshot.settings, this.#sessionKeys), previous: previous?.sni ?? null };
+    return {
+      fallbackCertificate: this.#fallbackCertificate,
+      contextOptions: contextOptions(snapshot.settings, this.#sessionKeys),
+      previous: previous?.sni ?? null,
+    };
   }
 
   /** Clients without SNI get the listener's own context; replace it when the default certificate changed. */
@@ -71,7 +75,11 @@ export class TlsIdentity implements HttpsServers {
     if (entry === undefined) return;
     for (const secure of this.#servers) {
       if (entry.material.fingerprint === secure.fingerprint) continue;
-      secure.server.setSecureContext({ ...contextOptions(bound.snapshot.settings, this.#sessionKeys), cert: entry.material.certPem, key: entry.material.keyPem });
+      secure.server.setSecureContext({
+        ...contextOptions(bound.snapshot.settings, this.#sessionKeys),
+        cert: entry.material.certPem,
+        key: entry.material.keyPem,
+      });
       secure.fingerprint = entry.material.fingerprint;
     }
   }

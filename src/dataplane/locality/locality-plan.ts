@@ -62,12 +62,7 @@ export function levelOf(m: Pick<LocalityMember, 'zone' | 'region'>, self: Locali
 
 const ORDER: readonly LevelName[] = ['zone', 'region', 'any'];
 
-export function planLocality(
-  members: readonly LocalityMember[],
-  self: LocalitySelf,
-  distribution: Distribution,
-  s: PlanSettings,
-): LocalityPlan {
+export function planLocality(members: readonly LocalityMember[], self: LocalitySelf, distribution: Distribution, s: PlanSettings): LocalityPlan {
   const byLevel = new Map<LevelName, number[]>();
   members.forEach((m, i) => {
     const level = levelOf(m, self, distribution);
@@ -83,9 +78,17 @@ export function planLocality(
     const up = sum(healthy, members);
     return { level, all, healthy, health: total === 0 ? 0 : Math.min(1, (s.overprovisioningFactor * up) / total), up: healthy.length };
   });
-  if (levels.length === 0) return { levels: [], panic: false, reason: distribution === 'Local' ? `no endpoint in zone ${self.zone ?? '?'} (internalTrafficPolicy: Local)` : 'no endpoints' };
+  if (levels.length === 0)
+    return {
+      levels: [],
+      panic: false,
+      reason: distribution === 'Local' ? `no endpoint in zone ${self.zone ?? '?'} (internalTrafficPolicy: Local)` : 'no endpoints',
+    };
 
-  const totalHealth = Math.min(1, levels.reduce((a, l) => a + l.health, 0));
+  const totalHealth = Math.min(
+    1,
+    levels.reduce((a, l) => a + l.health, 0),
+  );
   const describe = levels.map((l) => `${label(l.level, self)} ${l.up}/${l.all.length} healthy`).join(', ');
   if (totalHealth * 100 < s.panicThresholdPercent || totalHealth === 0) {
     const everyone = levels.flatMap((l) => l.all).sort((a, b) => a - b);

@@ -56,7 +56,15 @@ export class AccessLog {
     // possible (measured with perf/tools/ab-pair.ts, building the line was most of the access log's cost). The
     // general form covers edgeway's own answers (a reason, and no upstream, request id or route).
     const { method, host, upstream, requestId, ingress, service } = r;
-    if (r.reason === undefined && method !== undefined && host !== undefined && upstream !== undefined && requestId !== undefined && ingress !== undefined && service !== undefined) {
+    if (
+      r.reason === undefined &&
+      method !== undefined &&
+      host !== undefined &&
+      upstream !== undefined &&
+      requestId !== undefined &&
+      ingress !== undefined &&
+      service !== undefined
+    ) {
       this.#sink.write(
         `${this.#head()}"method":"${method}","host":"${host}","path":${quoted(r.path)},"status":${r.status},"bytes":${r.bytes},"durationMs":${milliseconds(r.durationMs)},"upstream":"${upstream}","requestId":${quoted(requestId)},"ingress":"${ingress}","service":"${service}","msg":"request"}\n`,
       );

@@ -4,7 +4,16 @@
  */
 
 /** Lower-case names that are always hop-by-hop. `expect` is answered by edgeway itself (100-continue). */
-const ALWAYS: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings']);
+const ALWAYS: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'http2-settings',
+]);
 
 export function isHopByHop(lowerName: string): boolean {
   return ALWAYS.has(lowerName);

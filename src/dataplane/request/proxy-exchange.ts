@@ -195,7 +195,13 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched, C
     const req = this.#req;
     if (this.#done || req.readableEnded || req.destroyed) return true;
     // Between tries (a retry waiting for a connection) nothing is being written: the connect timeout governs that.
-    const verdict = sendVerdict(this.#sent !== this.#sentSeen || this.#controller === null, req.isPaused(), this.#stalledSince, now, this.#policy.sendTimeoutMs);
+    const verdict = sendVerdict(
+      this.#sent !== this.#sentSeen || this.#controller === null,
+      req.isPaused(),
+      this.#stalledSince,
+      now,
+      this.#policy.sendTimeoutMs,
+    );
     this.#sentSeen = this.#sent;
     if (verdict === 'progress') this.#stalledSince = now;
     if (verdict !== 'stalled') return false;
@@ -214,7 +220,12 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched, C
     this.#cells.upstreamHeaders.observe((now - this.#tryStarted) / 1000);
     if (this.#clientGone) return;
     this.#member?.upstreamHeaders(statusCode, this.#tryStarted, now);
-    if (statusCode >= 500 && this.#retriesLeft > 0 && mayRetryStatus(this.#policy.retry.on, statusCode, isIdempotent(this.#req.method), this.#hasBody) && this.#mayRetryNow(true)) {
+    if (
+      statusCode >= 500 &&
+      this.#retriesLeft > 0 &&
+      mayRetryStatus(this.#policy.retry.on, statusCode, isIdempotent(this.#req.method), this.#hasBody) &&
+      this.#mayRetryNow(true)
+    ) {
       this.#discarding = true;
       return;
     }

@@ -55,7 +55,15 @@ export class RequestBody implements ClientWatched {
    *   the buffer streams at once.
    * @param http2 the request is an HTTP/2 stream, whose request timeout is enforced here.
    */
-  constructor(rec: RequestRecord, res: DownstreamResponse, owner: BodyOwner, downstream: DownstreamSettings, maxBodyBytes: number, length: number, http2: boolean) {
+  constructor(
+    rec: RequestRecord,
+    res: DownstreamResponse,
+    owner: BodyOwner,
+    downstream: DownstreamSettings,
+    maxBodyBytes: number,
+    length: number,
+    http2: boolean,
+  ) {
     this.#rec = rec;
     this.#res = res;
     this.#owner = owner;

@@ -117,7 +117,12 @@ export class UpgradeProxy {
 
   #refuseAccess(rec: RequestRecord, client: Duplex, code: Code): void {
     this.#runtime.rejections.refused(code);
-    const extra = code === 'EDGEWAY_AUTH_REQUIRED' ? `WWW-Authenticate: ${rec.target!.policy.access!.auth!.challenge}\r\n` : code === 'EDGEWAY_AUTH_BUSY' ? 'Retry-After: 1\r\n' : '';
+    const extra =
+      code === 'EDGEWAY_AUTH_REQUIRED'
+        ? `WWW-Authenticate: ${rec.target!.policy.access!.auth!.challenge}\r\n`
+        : code === 'EDGEWAY_AUTH_BUSY'
+          ? 'Retry-After: 1\r\n'
+          : '';
     refuse(client, code, extra);
   }
 

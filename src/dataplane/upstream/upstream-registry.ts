@@ -123,10 +123,7 @@ function createPool(origin: string, s: UpstreamSettings, tls: BackendTls | null,
     headersTimeout: s.headersTimeoutMs,
     bodyTimeout: s.bodyTimeoutMs,
     // undici passes these to tls.connect for https origins; it also caches TLS sessions per server name.
-    connect:
-      tls === null
-        ? connect
-        : { ...connect, ...tlsConnectOptions(tls) },
+    connect: tls === null ? connect : { ...connect, ...tlsConnectOptions(tls) },
     // Bodies stream through; undici must not buffer or limit them.
     maxResponseSize: -1,
   });

@@ -43,7 +43,15 @@ export class Member implements UpstreamObserver, Candidate {
   /** Pools with a route's own connect timeout, by that timeout; null when every route uses the default. */
   readonly #timed: ReadonlyMap<number, Pool> | null;
 
-  constructor(endpoint: ResolvedEndpoint, origin: string, address: string, pool: Pool, state: EndpointState, set: UpstreamSet, timed: ReadonlyMap<number, Pool> | null = null) {
+  constructor(
+    endpoint: ResolvedEndpoint,
+    origin: string,
+    address: string,
+    pool: Pool,
+    state: EndpointState,
+    set: UpstreamSet,
+    timed: ReadonlyMap<number, Pool> | null = null,
+  ) {
     this.endpoint = endpoint;
     this.key = origin;
     this.weight = endpoint.weight ?? 1;

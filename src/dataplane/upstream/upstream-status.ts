@@ -14,7 +14,14 @@ export interface EndpointStatus {
   readonly weight: number;
   /** Eligible right now: passing its active check (or none) and not ejected. */
   readonly healthy: boolean;
-  readonly activeCheck: { readonly source: string; readonly kind: string; readonly target: string; readonly passing: boolean; readonly checked: boolean; readonly last: string } | null;
+  readonly activeCheck: {
+    readonly source: string;
+    readonly kind: string;
+    readonly target: string;
+    readonly passing: boolean;
+    readonly checked: boolean;
+    readonly last: string;
+  } | null;
   readonly ejected: boolean;
   readonly ejectedForMs: number;
   readonly ejections: number;
@@ -30,7 +37,11 @@ export interface BackendStatus {
   readonly hashOn: string | null;
   readonly distribution: string;
   readonly clusters: readonly string[];
-  readonly locality: { readonly serving: readonly { readonly level: string; readonly share: number; readonly endpoints: number }[]; readonly panic: boolean; readonly reason: string };
+  readonly locality: {
+    readonly serving: readonly { readonly level: string; readonly share: number; readonly endpoints: number }[];
+    readonly panic: boolean;
+    readonly reason: string;
+  };
   readonly endpoints: readonly EndpointStatus[];
 }
 

@@ -23,8 +23,22 @@ export const DEPLOYMENT = kindEntry({
     computed('Up-to-date', (o) => String(status(o).updatedReplicas ?? 0), 0, 'integer'),
     computed('Available', (o) => String(status(o).availableReplicas ?? 0), 0, 'integer'),
     AGE_COLUMN,
-    computed('Containers', (o) => containers(o).map((c) => c.name).join(','), 1),
-    computed('Images', (o) => containers(o).map((c) => c.image ?? '').join(','), 1),
+    computed(
+      'Containers',
+      (o) =>
+        containers(o)
+          .map((c) => c.name)
+          .join(','),
+      1,
+    ),
+    computed(
+      'Images',
+      (o) =>
+        containers(o)
+          .map((c) => c.image ?? '')
+          .join(','),
+      1,
+    ),
     computed('Selector', selector, 1),
   ],
 });

@@ -15,8 +15,18 @@ export const ENDPOINT_SLICE = kindEntry({
   printerColumns: [
     NAME_COLUMN,
     path('AddressType', '.addressType'),
-    computed('Ports', (o) => listCell(((o as EndpointSlice).ports ?? []).map((p) => (p.port === undefined ? '<unset>' : String(p.port))), '<unset>')),
-    computed('Endpoints', (o) => listCell(((o as EndpointSlice).endpoints ?? []).flatMap((e) => e.addresses), '<unset>')),
+    computed('Ports', (o) =>
+      listCell(
+        ((o as EndpointSlice).ports ?? []).map((p) => (p.port === undefined ? '<unset>' : String(p.port))),
+        '<unset>',
+      ),
+    ),
+    computed('Endpoints', (o) =>
+      listCell(
+        ((o as EndpointSlice).endpoints ?? []).flatMap((e) => e.addresses),
+        '<unset>',
+      ),
+    ),
     AGE_COLUMN,
   ],
 });

@@ -27,7 +27,8 @@ function pairs(e: Endpoints): string {
     const addresses = subset.addresses ?? [];
     const ports = subset.ports ?? [];
     if (ports.length === 0) for (const address of addresses) out.push(address.ip);
-    for (const port of ports) for (const address of addresses) out.push(address.ip.includes(':') ? `[${address.ip}]:${port.port}` : `${address.ip}:${port.port}`);
+    for (const port of ports)
+      for (const address of addresses) out.push(address.ip.includes(':') ? `[${address.ip}]:${port.port}` : `${address.ip}:${port.port}`);
   }
   return listCell(out, '');
 }
