@@ -1,10 +1,16 @@
 #!/usr/bin/env node
-// `npm test`: builds dist/ (the CLI tests run the real bin), type-checks everything, runs ava, and ends with one
-// line `N passed, N failed` read from ava's summary, so CI logs show the result and not only the exit code.
+// `npm test`: checks format and lint (Biome), builds dist/ (the CLI tests run the real bin), type-checks everything,
+// runs ava, and ends with one line `N passed, N failed` read from ava's summary, so CI logs show the result and not
+// only the exit code.
 import { spawn, spawnSync } from 'node:child_process';
 
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit' }).status ?? 1;
 
+// Formatting and lint first: cheap, and a failure there says exactly what to fix (`npm run format`).
+if (run('biome', ['check', '.']) !== 0) {
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
 if (run('tsc', ['-p', 'tsconfig.build.json']) !== 0) {
   console.log('0 passed, 1 failed');
   process.exit(1);

@@ -25,7 +25,7 @@ import { canonicalIp, parseIp } from '../net/ip-range.ts';
 import { LbIpAllocator } from './lb-ip-allocator.ts';
 import type { FieldPath } from './lb-request.ts';
 import { EDGEWAY_LB_CLASS, lbRequestOf } from './lb-request.ts';
-import type { PortRange } from './port-allocator.ts';
+import type { PortRange, PortResult } from './port-allocator.ts';
 import { DEFAULT_NODE_PORT_RANGE, NodePortAllocator } from './port-allocator.ts';
 import type { ServiceDemand } from './service-demand.ts';
 import { serviceDemand } from './service-demand.ts';
@@ -236,7 +236,7 @@ export function allocateAll(
     for (const p of ordered) {
       if (w.nodePorts.has(p.index)) continue;
       const field: FieldPath = ['spec', 'ports', p.index, 'nodePort'];
-      let result;
+      let result: PortResult;
       if (p.explicit !== undefined) {
         result = ports.assign(demand.key, p.protocol, p.explicit);
       } else {

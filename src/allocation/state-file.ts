@@ -11,7 +11,7 @@
  * FileAllocationStore), which a save compares against the one it read. Files without it read as revision 0.
  */
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AllocationState, NodePortRecord, ServiceRecord } from './allocation-state.ts';
 import type { StoredAllocation } from './allocation-store.ts';
@@ -157,7 +157,7 @@ export async function saveAllocationState(stateDir: string, state: AllocationSta
 
 /** Makes the rename durable. Some platforms cannot fsync a directory; the rename is still atomic there. */
 async function syncDirectory(dir: string): Promise<void> {
-  let handle;
+  let handle: FileHandle | undefined;
   try {
     handle = await open(dir, 'r');
     await handle.sync();

@@ -50,7 +50,7 @@ export async function runEnv(argv: readonly string[]): Promise<number> {
   }
   for (const d of load.diagnostics) if (d.severity === 'error') process.stderr.write(formatDiagnostic(d) + '\n');
   if (load.fatal) return 1;
-  let recorded;
+  let recorded: Awaited<ReturnType<FileAllocationStore['load']>>;
   try {
     recorded = await new FileAllocationStore(settings.stateDir).load();
   } catch (err) {

@@ -16,18 +16,9 @@ import { cellText, printTable, type Table } from './kubectl/print-table.ts';
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 
 export async function runGet(argv: readonly string[]): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseGetArgs>;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        namespace: { type: 'string', short: 'n' },
-        'all-namespaces': { type: 'boolean', short: 'A' },
-        output: { type: 'string', short: 'o' },
-        admin: { type: 'string', default: '127.0.0.1:9901' },
-      },
-    });
+    parsed = parseGetArgs(argv);
   } catch (err) {
     return usage((err as Error).message);
   }
@@ -142,4 +133,17 @@ function getJson(host: string, port: number, path: string, accept: string): Prom
 function usage(message: string): number {
   process.stderr.write(`edgeway get: ${message}\n`);
   return 2;
+}
+
+function parseGetArgs(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      namespace: { type: 'string', short: 'n' },
+      'all-namespaces': { type: 'boolean', short: 'A' },
+      output: { type: 'string', short: 'o' },
+      admin: { type: 'string', default: '127.0.0.1:9901' },
+    },
+  });
 }

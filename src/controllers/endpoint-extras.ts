@@ -178,6 +178,7 @@ function annotationProbe(
 ): ((port: number) => HealthProbe) | undefined {
   const path = annotations[HEALTH_PATH_ANNOTATION];
   if (path === undefined) return undefined;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what a probe path may not hold
   if (!path.startsWith('/') || /[\s\x00-\x1f]/.test(path)) {
     warn(
       service,

@@ -74,7 +74,7 @@ export function inClusterFederationAnswer(name: string, labels: readonly string[
   const health = new Health(view);
   const local = localShard(view, namespace, service, health);
   const ttl = view.settings.dns.ttlSeconds;
-  if (local !== undefined && local.healthy) {
+  if (local?.healthy) {
     const loaded = view.store.get<Service>('Service', namespace, service)!;
     const served = withStatus(loaded.object, view.snapshot) as Service;
     return { rcode: 'NOERROR', answers: records(name, clusterIPs(served), type, ttl), additionals: [] };

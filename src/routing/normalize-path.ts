@@ -73,12 +73,12 @@ function rewrite(path: string): string | null {
     } else if (c === 0x25 /* % */) {
       const byte = hexByte(path, i + 1);
       if (byte < 0 || isControl(byte)) return null;
-      segment += UNRESERVED[byte] === 1 ? String.fromCharCode(byte) : escape(byte);
+      segment += UNRESERVED[byte] === 1 ? String.fromCharCode(byte) : percentEncode(byte);
       i += 2;
     } else if (isControl(c) || c > 0xff) {
       return null;
     } else {
-      segment += c <= 0x7f && LITERAL[c] === 1 ? String.fromCharCode(c) : escape(c);
+      segment += c <= 0x7f && LITERAL[c] === 1 ? String.fromCharCode(c) : percentEncode(c);
     }
   }
   if (segments.length === 0) return '/';
@@ -100,7 +100,7 @@ function hexValue(c: number): number {
   return -1;
 }
 
-function escape(byte: number): string {
+function percentEncode(byte: number): string {
   return '%' + HEX.charAt(byte >> 4) + HEX.charAt(byte & 15);
 }
 

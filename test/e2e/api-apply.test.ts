@@ -170,7 +170,7 @@ test('apply with force takes the conflicting fields; the other manager keeps the
     'f:selector': {},
   });
   t.is(ssa?.operation, 'Apply');
-  t.deepEqual((ssa?.fieldsV1['f:spec'] as Record<string, Record<string, Record<string, unknown>>>)['f:ports']?.['k:{"port":80,"protocol":"TCP"}'], {
+  t.deepEqual((ssa!.fieldsV1['f:spec'] as Record<string, Record<string, Record<string, unknown>>>)['f:ports']?.['k:{"port":80,"protocol":"TCP"}'], {
     '.': {},
     'f:port': {},
     'f:protocol': {},
@@ -192,7 +192,7 @@ test('fields a manager stops applying are removed, unless another manager owns t
   const shared = apply(both, 'other', 'apiVersion: v1\nkind: Service\nmetadata: {name: web, labels: {tier: front}}\n');
   const kept = apply(shared, 'kubectl', APPLIED);
   t.deepEqual(kept.metadata.labels, { app: 'web', tier: 'front' });
-  const noPorts = apply(fewer, 'kubectl', APPLIED.replace(/  ports:[\s\S]*$/, ''));
+  const noPorts = apply(fewer, 'kubectl', APPLIED.replace(/ {2}ports:[\s\S]*$/, ''));
   t.is((noPorts.spec as Record<string, unknown>)['ports'], undefined);
 });
 
@@ -336,7 +336,7 @@ test('apply: a port without protocol is the TCP port (the key default), not a se
   const again = apply(live, 'kubectl', APPLIED.replace('    protocol: TCP\n', ''));
   // protocol is no longer applied, so it goes; defaulting (on every write, as the API server does) writes it back.
   t.deepEqual((again.spec as { ports: unknown }).ports, [{ port: 80, targetPort: 8080 }]);
-  t.deepEqual(Object.keys((managed(again)[0]?.fieldsV1['f:spec'] as Record<string, Record<string, unknown>>)['f:ports'] ?? {}), [
+  t.deepEqual(Object.keys((managed(again)[0]!.fieldsV1['f:spec'] as Record<string, Record<string, unknown>>)['f:ports'] ?? {}), [
     '.',
     'k:{"port":80,"protocol":"TCP"}',
   ]);

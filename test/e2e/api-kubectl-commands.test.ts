@@ -221,7 +221,7 @@ Events:                   <none>
   const ing = await run('describe', 'ing', 'web');
   t.regex(
     ing,
-    /^Name: +web\nLabels: +<none>\nNamespace: +default\nAddress: +\S*\nIngress Class: +edgeway\nDefault backend: +<default>\nTLS:\n  a-tls terminates a\.example\.com\nRules:\n  Host +Path +Backends\n  ---- +---- +--------\n  a\.example\.com +\n +\/ +web:80 \(.*\)\n/,
+    /^Name: +web\nLabels: +<none>\nNamespace: +default\nAddress: +\S*\nIngress Class: +edgeway\nDefault backend: +<default>\nTLS:\n {2}a-tls terminates a\.example\.com\nRules:\n {2}Host +Path +Backends\n {2}---- +---- +--------\n {2}a\.example\.com +\n +\/ +web:80 \(.*\)\n/,
   );
 });
 

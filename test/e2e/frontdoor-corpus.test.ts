@@ -144,7 +144,7 @@ test('framingProblem table', (t) => {
 });
 
 test('a bad request pipelined after a good one never cuts the good response in flight', async (t) => {
-  const backend = createServer((req, res) => {
+  const backend = createServer((_req, res) => {
     // Hold the answer a little, so the bad request is parsed while this response is still in flight.
     setTimeout(() => res.end('x'.repeat(100_000)), 150);
   });

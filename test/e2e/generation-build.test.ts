@@ -11,7 +11,7 @@ import { FileObjectSource } from '../../src/store/file-object-source.ts';
 import { ParseCache } from '../../src/config/parse-cache.ts';
 import { EMPTY_ALLOCATION_STATE } from '../../src/allocation/allocation-state.ts';
 import { Edgeway } from '../../src/edgeway.ts';
-import { EdgewayError } from '../../src/edgeway-error.ts';
+import type { EdgewayError } from '../../src/edgeway-error.ts';
 import { buildGeneration, type BuildInput } from '../../src/generation/build-generation.ts';
 import type { Generation } from '../../src/generation/generation.ts';
 import type { Overrides } from '../../src/generation/overrides.ts';

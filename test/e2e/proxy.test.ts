@@ -177,7 +177,7 @@ test('connection refused is a 502, a reset before the response a 502, a slow bac
 test('a client abort cancels the upstream request', async (t) => {
   let upstreamClosed = false;
   let upstreamStarted = false;
-  const backend = await listen(t, (req, res) => {
+  const backend = await listen(t, (_req, res) => {
     upstreamStarted = true;
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.write('first chunk');
@@ -201,7 +201,7 @@ test('a client abort cancels the upstream request', async (t) => {
 
 test('an upstream abort mid-body ends the client response without harming the next request', async (t) => {
   let calls = 0;
-  const backend = await listen(t, (req, res) => {
+  const backend = await listen(t, (_req, res) => {
     calls += 1;
     if (calls === 1) {
       res.writeHead(200, { 'content-length': '1000' });

@@ -32,7 +32,7 @@ async function paced(url: string, method: 'GET' | 'POST', total: number, idleMs:
   let failed = 0;
   let next = 0;
   const lane = async (l: number): Promise<void> => {
-    for (let i = 0; ; i++) {
+    for (let _i = 0; ; _i++) {
       const n = next++;
       if (n >= total) return;
       // Deterministic spread over [0.95, 1.05] × idle: lanes drift over the boundary rather than sit on one side.

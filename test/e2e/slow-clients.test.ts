@@ -138,7 +138,7 @@ test.serial('bodies sent a byte at a time are closed by the request timeout with
 test.serial('responses a client never reads are cut within the send timeout plus a second, and their upstream aborted', async (t) => {
   const body = Buffer.alloc(16 * 1024 * 1024, 120);
   const cut: Promise<number>[] = [];
-  const backend = await listen(t, (req, res) => {
+  const backend = await listen(t, (_req, res) => {
     const started = performance.now();
     cut.push(
       new Promise((resolve, reject) => {

@@ -3,7 +3,7 @@
  * forwarding headers at the server, refusals for unroutable upgrades, idle timeouts, and reloads — a tunnel whose
  * route a reload keeps survives it, one whose route is removed is closed after the grace period.
  */
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { connect } from 'node:net';
 import { WebSocket } from 'ws';
 import { loadConfigText } from '../../src/config/load-config.ts';

@@ -133,7 +133,7 @@ function container(doc: Container, pointer: string, missing: string): Slot {
   if (tokens.length < 2) throw new PatchError(`${missing}: ${MISSING}`);
   let node: unknown = doc;
   for (const raw of tokens.slice(1, -1)) {
-    const token = unescape(raw);
+    const token = unescapeToken(raw);
     if (Array.isArray(node)) {
       const i = arrayIndex(token);
       node = i === undefined || i < 0 || i >= node.length ? undefined : node[i];
@@ -142,7 +142,7 @@ function container(doc: Container, pointer: string, missing: string): Slot {
     }
     if (!Array.isArray(node) && !isPlainObject(node)) throw new PatchError(`${missing}: ${MISSING}`);
   }
-  const key = unescape(tokens.at(-1) ?? '');
+  const key = unescapeToken(tokens.at(-1) ?? '');
   return Array.isArray(node) ? arraySlot(node, key) : objectSlot(node as JsonObject, key);
 }
 
@@ -202,7 +202,7 @@ function arrayIndex(token: string): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-function unescape(token: string): string {
+function unescapeToken(token: string): string {
   return token.replaceAll('~1', '/').replaceAll('~0', '~');
 }
 

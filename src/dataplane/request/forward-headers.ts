@@ -61,7 +61,7 @@ export function forwardHeaders(raw: readonly string[], ctx: ForwardContext, newR
       continue;
     }
     const lower = name.toLowerCase();
-    if (isHopByHop(lower) || (named !== null && named.has(lower))) continue;
+    if (isHopByHop(lower) || named?.has(lower)) continue;
     switch (lower) {
       case 'host':
         host ??= value;

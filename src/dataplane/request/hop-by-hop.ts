@@ -48,7 +48,7 @@ export function endToEndResponseHeaders(headers: Readonly<Record<string, string 
   const out: (string | string[])[] = [];
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined || ALWAYS.has(name) || (named !== null && named.has(name))) continue;
+    if (value === undefined || ALWAYS.has(name) || named?.has(name)) continue;
     out.push(name, value);
   }
   return out;

@@ -39,7 +39,7 @@ import { ProxyExchange, type RetryCounters } from './proxy-exchange.ts';
 import { RequestRecord } from './request-record.ts';
 import { requestIds } from './request-id.ts';
 import { pickEndpoint, resolveRequest } from './resolve-request.ts';
-import type { Member, UpstreamSet } from '../upstream/upstream-set.ts';
+import type { Member } from '../upstream/upstream-set.ts';
 import type { DnsCache } from '../upstream/dns-cache.ts';
 import type { UpstreamRegistry } from '../upstream/upstream-registry.ts';
 import type { TrustedProxies } from './trusted-proxies.ts';
@@ -238,7 +238,7 @@ export class HttpEntrypoint implements BodyOwner {
         (ip) => {
           const upstream = ip.includes(':') ? `[${ip}]:${resolved.port}` : `${ip}:${resolved.port}`;
           try {
-            this.#dispatch(rec, res, backend, runtime.upstreams.pool(`http://${upstream}`), null, upstream, undefined, body);
+            this.#dispatch(rec, res, runtime.upstreams.pool(`http://${upstream}`), null, upstream, undefined, body);
           } catch (err) {
             this.#crashed(rec, res, err);
           }
@@ -250,13 +250,12 @@ export class HttpEntrypoint implements BodyOwner {
       return;
     }
     if (member === null) return this.#fail(rec, res, 'EDGEWAY_NO_ENDPOINTS', false, backend.backend.service);
-    this.#dispatch(rec, res, backend, member.pool, member, member.address, backend.backend.tls?.servername, body);
+    this.#dispatch(rec, res, member.pool, member, member.address, backend.backend.tls?.servername, body);
   }
 
   #dispatch(
     rec: RequestRecord,
     res: DownstreamResponse,
-    backend: UpstreamSet,
     pool: Pool,
     member: Member | null,
     upstream: string,

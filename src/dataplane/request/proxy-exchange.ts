@@ -461,7 +461,7 @@ function earlyHints(res: DownstreamResponse, link: string | string[] | undefined
 /** Hands a parser failure inside a request body to the exchange answering that request; false when there is none. */
 export function refuseMalformedBody(res: object): boolean {
   const exchange = (res as ExchangeResponse)[kExchange];
-  return exchange !== undefined && exchange.bodyMalformed();
+  return exchange?.bodyMalformed() === true;
 }
 
 function malformedError(): Error {
