@@ -87,7 +87,8 @@ function positionOf(ctx: Context, node: Node | undefined, fallback: SourcePositi
   return { file: ctx.file, line: line + ctx.lineOffset, column: col };
 }
 
-function valueAt(value: unknown, path: FieldPath): unknown {
+/** The value at `path` inside a parsed value, or undefined where the path leaves it. */
+export function valueAt(value: unknown, path: FieldPath): unknown {
   let current = value;
   for (const segment of path) {
     if (typeof current !== 'object' || current === null) return undefined;

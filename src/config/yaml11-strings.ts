@@ -8,7 +8,7 @@
  * as JSON, and edgeway's own state file is written with YAML 1.2 quoting.
  */
 import { formatFieldPath, type Diagnostic } from './diagnostic.ts';
-import type { FieldPath, SourceNode } from './yaml-source.ts';
+import { type FieldPath, type SourceNode, valueAt } from './yaml-source.ts';
 
 /** Maps of string values every object may have, and those of particular kinds. */
 const STRING_MAPS: readonly FieldPath[] = [
@@ -65,11 +65,3 @@ export function yaml11StringProblems(node: SourceNode, kind: string, objectRef: 
   return problems;
 }
 
-function valueAt(value: unknown, path: FieldPath): unknown {
-  let current = value;
-  for (const segment of path) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<string | number, unknown>)[segment];
-  }
-  return current;
-}
