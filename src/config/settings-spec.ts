@@ -5,9 +5,9 @@
 
 export interface SettingsSpecDocument {
   /** Always edgeway.io/v1alpha1. */
-  readonly apiVersion: 'edgeway.io/v1alpha1';
+  readonly apiVersion: "edgeway.io/v1alpha1";
   /** Always EdgewaySettings. */
-  readonly kind: 'EdgewaySettings';
+  readonly kind: "EdgewaySettings";
   /** Optional; only name is read (for messages). */
   readonly metadata?: {
     /** A name for messages. */
@@ -45,7 +45,7 @@ export interface SettingsSpecDocument {
       /** Directory of the generated default certificate (default.crt, and default.key with mode 0600), relative to the working directory. Point it at persistent storage so clients see the same certificate across restarts. */
       readonly certificatesDir: string;
       /** Lowest TLS version accepted. Raise it to TLSv1.3 when every client supports it. */
-      readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
+      readonly minVersion: "TLSv1.2" | "TLSv1.3";
       /** OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are not affected). Leave it unset to keep Node's built-in modern list; set it only to meet a compliance rule. */
       readonly ciphers?: string;
     };
@@ -140,7 +140,7 @@ export interface SettingsSpecDocument {
     /** Logs: how much is logged, and whether each request is. */
     readonly logging?: {
       /** Lowest level logged. debug and trace add detail for troubleshooting; silent logs nothing. */
-      readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+      readonly level: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
       /** Log one line per request. Turn it off when another layer keeps access logs. */
       readonly access: boolean;
     };
@@ -166,7 +166,7 @@ export interface SettingsSpecDocument {
       /** Addresses every NodePort is served on, and the nodes NodePort fan-out sends to when there are no Node objects. */
       readonly nodeAddresses: readonly string[];
       /** How Ingress backends reach a Service: straight to its endpoints, or to its NodePort on the nodes. A Service overrides it with the edgeway.io/upstream-mode annotation. */
-      readonly upstreamMode: 'endpoints' | 'nodePort';
+      readonly upstreamMode: "endpoints" | "nodePort";
       /** Idle time after which a TCP pass-through connection (LoadBalancer, ClusterIP and NodePort traffic) is closed. Written as a Go-style duration such as "500ms", "5s", "2m" or "1h30m". */
       readonly tcpIdleTimeout: string;
     };
@@ -182,7 +182,7 @@ export interface SettingsSpecDocument {
     /** Load balancing defaults; a Service chooses its own policy with the edgeway.io/load-balancer annotation. */
     readonly balancing?: {
       /** Policy for Services without an edgeway.io/load-balancer annotation. least-request and ewma favour faster endpoints; ring-hash and maglev keep a client on one endpoint (see hashOn). */
-      readonly policy: 'round-robin' | 'least-request' | 'ewma' | 'ring-hash' | 'maglev';
+      readonly policy: "round-robin" | "least-request" | "ewma" | "ring-hash" | "maglev";
       /** What ring-hash and maglev hash when the Service has no edgeway.io/hash-on annotation: "header:NAME", "cookie:NAME" or "client-ip". */
       readonly hashOn: string;
       /** Below this summed health of a backend's endpoints, in percent after overprovisioning, health is ignored and every endpoint is used, so a partial outage does not overload the few healthy ones. 0 turns it off. */

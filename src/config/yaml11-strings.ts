@@ -64,4 +64,3 @@ export function yaml11StringProblems(node: SourceNode, kind: string, objectRef: 
   }
   return problems;
 }
-
