@@ -8,7 +8,10 @@ import type { AllocationState } from './allocation-state.ts';
 
 export interface StoredAllocation {
   readonly state: AllocationState;
-  /** 0 for a store that holds nothing yet; each successful save makes it one higher. */
+  /**
+   * 0 for a store that holds nothing yet; each successful save makes it higher (one higher in the state dir; etcd's
+   * mod revision of the key in etcd).
+   */
   readonly revision: number;
 }
 

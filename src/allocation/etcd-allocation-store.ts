@@ -1,0 +1,80 @@
+/**
+ * The allocation store shared by several edgeway replicas: the state as JSON under one etcd key,
+ * `<prefix>/allocations`. Its revision is etcd's mod revision of that key (0 while the key does not exist), so a
+ * revision read by one replica is comparable by every other without a counter of our own.
+ *
+ * A save is one etcd transaction: if the key's mod revision is still the one read, put the new state; otherwise read
+ * the key, to report the revision it moved to. The compare and the write happen inside etcd, so two replicas saving
+ * from the same revision cannot both win, whatever process or machine they run in. Unlike the file store, the new
+ * revision is not `expected + 1` but etcd's revision of the put, which also counts writes to other keys.
+ *
+ * The client is passed in rather than created here: the caller owns its hosts, TLS and lifetime (and closes it).
+ */
+import type { Etcd3 } from 'etcd3';
+import type { AllocationState } from './allocation-state.ts';
+import { EMPTY_ALLOCATION_STATE } from './allocation-state.ts';
+import { AllocationConflictError, type AllocationStore, type StoredAllocation } from './allocation-store.ts';
+import { parseAllocationState } from './state-file.ts';
+
+/** The value under the key is not a valid allocation state; callers match on `code`. */
+export class EtcdStateCorruptError extends Error {
+  readonly code = 'EW_STATE_CORRUPT';
+  readonly key: string;
+
+  constructor(key: string, problem: string, options?: { cause?: unknown }) {
+    super(
+      `etcd key ${key}: the allocation state ${problem}. edgeway will not start over on its own, because that could ` +
+        'move addresses people rely on to other Services. To start with fresh allocations, delete the key.',
+      options,
+    );
+    this.name = 'EtcdStateCorruptError';
+    this.key = key;
+  }
+}
+
+export class EtcdAllocationStore implements AllocationStore {
+  readonly #client: Etcd3;
+  readonly #key: string;
+
+  /** `prefix` is the replicas' shared namespace, e.g. `/edgeway`; the state lives at `<prefix>/allocations`. */
+  constructor(client: Etcd3, prefix: string) {
+    this.#client = client;
+    this.#key = `${prefix.replace(/\/+$/, '')}/allocations`;
+  }
+
+  /** The key this store reads and writes. */
+  get key(): string {
+    return this.#key;
+  }
+
+  async load(): Promise<StoredAllocation> {
+    const response = await this.#client.get(this.#key).exec();
+    const kv = response.kvs[0];
+    if (kv === undefined) return { state: EMPTY_ALLOCATION_STATE, revision: 0 };
+    return { state: this.#parse(kv.value.toString('utf8')), revision: Number(kv.mod_revision) };
+  }
+
+  async save(state: AllocationState, expectedRevision: number): Promise<number> {
+    const value = JSON.stringify({ version: state.version, services: state.services });
+    const result = await this.#client
+      .if(this.#key, 'Mod', '==', expectedRevision)
+      .then(this.#client.put(this.#key).value(value))
+      .else(this.#client.get(this.#key))
+      .commit();
+    if (result.succeeded) return Number(result.header.revision);
+    const current = result.responses[0]?.response_range?.kvs[0];
+    throw new AllocationConflictError(`etcd key ${this.#key}`, expectedRevision, current === undefined ? 0 : Number(current.mod_revision));
+  }
+
+  #parse(text: string): AllocationState {
+    let document: unknown;
+    try {
+      document = JSON.parse(text);
+    } catch (error) {
+      throw new EtcdStateCorruptError(this.#key, `is not valid JSON (${(error as Error).message})`, { cause: error });
+    }
+    const parsed = parseAllocationState(document);
+    if (typeof parsed === 'string') throw new EtcdStateCorruptError(this.#key, parsed);
+    return parsed;
+  }
+}
