@@ -9,9 +9,8 @@ import { execFile } from 'node:child_process';
 import { Agent, request } from 'node:https';
 import { join } from 'node:path';
 import type { ChildProcesses, ManagedChild } from './child-processes.ts';
-import { freePort } from './free-port.ts';
+import { startEdgewayProcess } from './edgeway-process.ts';
 import { edgewayConfig } from './systems/edgeway-config.ts';
-import { waitForStatus } from './wait-http.ts';
 
 export const BENCH_HOST = 'bench.local';
 export const ADMIN_TOKEN = 'perf-admin-token';
@@ -45,28 +44,18 @@ export async function startApiEdgeway(procs: ChildProcesses, name: string, input
     edgewayConfig({ backendPort: input.backendPort, hosts: [BENCH_HOST], settings: { admin: { token: ADMIN_TOKEN } } }),
   );
   if (input.extra !== undefined && input.extra !== '') await writeFile(join(configDir, 'extra.yaml'), input.extra);
-  const [port, admin] = [await freePort(), await freePort()];
-  const args = [
-    ...(input.nodeArgs ?? []),
-    input.cli,
-    'serve',
-    '--config',
-    configDir,
-    '--http',
-    `127.0.0.1:${port}`,
-    '--admin',
-    `127.0.0.1:${admin}`,
-    '--state-dir',
-    stateDir,
-    '--drain-timeout',
-    '1',
-  ];
-  const child = procs.start(name, process.execPath, args, { stdout: 'ignore' });
-  await waitForStatus(`http://127.0.0.1:${admin}/readyz`, 200, input.readyMs ?? 20_000, child);
+  const {
+    url,
+    adminPort: admin,
+    child,
+  } = await startEdgewayProcess(procs, name, input.cli, configDir, stateDir, {
+    ...(input.nodeArgs === undefined ? {} : { nodeArgs: input.nodeArgs }),
+    ...(input.readyMs === undefined ? {} : { readyMs: input.readyMs }),
+  });
   const kubeconfig = join(input.dir, 'kubeconfig');
   const text = await run(process.execPath, [input.cli, 'kubeconfig', '--config', configDir, '--state-dir', stateDir, '--admin', `127.0.0.1:${admin}`]);
   await writeFile(kubeconfig, text);
-  return { child, url: `http://127.0.0.1:${port}/`, admin: `https://127.0.0.1:${admin}`, kubeconfig };
+  return { child, url, admin: `https://127.0.0.1:${admin}`, kubeconfig };
 }
 
 /** Runs a command to its end; its stdout, or a rejection with its stderr. Bounded: two minutes. */

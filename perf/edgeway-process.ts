@@ -8,25 +8,32 @@ import { waitForStatus } from './wait-http.ts';
 
 export interface EdgewayProcess {
   readonly url: string;
+  /** The admin listener's port (readiness, reload, the Kubernetes API). */
+  readonly adminPort: number;
   readonly child: ManagedChild;
 }
 
-/**
- * @param cli the build's `dist/cli/main.js`; @param nodeArgs flags for Node itself (`--cpu-prof`); @param stdout piped
- * when the caller reads it (V8's GC trace), else discarded.
- */
+export interface EdgewayProcessOptions {
+  /** Flags for Node itself (`--cpu-prof`). */
+  readonly nodeArgs?: readonly string[];
+  /** Piped when the caller reads it (V8's GC trace), else discarded. */
+  readonly stdout?: 'pipe' | 'ignore';
+  /** How long start-up may take (a configuration of tens of thousands of objects takes a while); 20 s unless given. */
+  readonly readyMs?: number;
+}
+
+/** @param cli the build's `dist/cli/main.js`; @param config a file or directory for `--config`. */
 export async function startEdgewayProcess(
   procs: ChildProcesses,
   name: string,
   cli: string,
   config: string,
   stateDir: string,
-  nodeArgs: readonly string[] = [],
-  stdout: 'pipe' | 'ignore' = 'ignore',
+  options: EdgewayProcessOptions = {},
 ): Promise<EdgewayProcess> {
-  const [port, admin] = [await freePort(), await freePort()];
+  const [port, adminPort] = [await freePort(), await freePort()];
   const args = [
-    ...nodeArgs,
+    ...(options.nodeArgs ?? []),
     cli,
     'serve',
     '--config',
@@ -34,13 +41,13 @@ export async function startEdgewayProcess(
     '--http',
     `127.0.0.1:${port}`,
     '--admin',
-    `127.0.0.1:${admin}`,
+    `127.0.0.1:${adminPort}`,
     '--state-dir',
     stateDir,
     '--drain-timeout',
     '1',
   ];
-  const child = procs.start(name, process.execPath, args, { stdout });
-  await waitForStatus(`http://127.0.0.1:${admin}/readyz`, 200, 20_000, child);
-  return { url: `http://127.0.0.1:${port}/`, child };
+  const child = procs.start(name, process.execPath, args, { stdout: options.stdout ?? 'ignore' });
+  await waitForStatus(`http://127.0.0.1:${adminPort}/readyz`, 200, options.readyMs ?? 20_000, child);
+  return { url: `http://127.0.0.1:${port}/`, adminPort, child };
 }

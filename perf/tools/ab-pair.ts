@@ -50,15 +50,18 @@ if (cliA === undefined || cliB === undefined) {
 
 const procs = new ChildProcesses();
 
+/** A process serving the load: an edgeway build or a peer (which has no admin port). */
+type Side = Omit<EdgewayProcess, 'adminPort'>;
+
 /** One side: a build of edgeway, or one of the bench's peers. */
-async function startSide(name: string, cli: string, config: string, work: string, backendPort: number, nodeArgs: readonly string[]): Promise<EdgewayProcess> {
-  if (cli !== 'undici-floor' && cli !== 'http-proxy') return startEdgewayProcess(procs, name, cli, config, work, nodeArgs);
+async function startSide(name: string, cli: string, config: string, work: string, backendPort: number, nodeArgs: readonly string[]): Promise<Side> {
+  if (cli !== 'undici-floor' && cli !== 'http-proxy') return startEdgewayProcess(procs, name, cli, config, work, { nodeArgs });
   return startPeer(procs, name, cli, backendPort, nodeArgs);
 }
 
 /** Drives both proxies at once with `amount` requests each; returns the CPU µs per request of each. */
-async function load(a: EdgewayProcess, b: EdgewayProcess, amount: number): Promise<[number, number]> {
-  const drive = (p: EdgewayProcess) => autocannon({ url: p.url, connections: Number(values.connections), amount, headers: { host: HOST }, duration: 120 });
+async function load(a: Side, b: Side, amount: number): Promise<[number, number]> {
+  const drive = (p: Side) => autocannon({ url: p.url, connections: Number(values.connections), amount, headers: { host: HOST }, duration: 120 });
   const pids = [a.child.process.pid, b.child.process.pid];
   const before = pids.map(processCpuMicros);
   const [ra, rb] = await Promise.all([drive(a), drive(b)]);

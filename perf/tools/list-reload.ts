@@ -19,11 +19,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ChildProcesses } from '../child-processes.ts';
-import { freePort } from '../free-port.ts';
+import { startEdgewayProcess } from '../edgeway-process.ts';
 import { startBackend } from '../node-child.ts';
 import { edgewayConfig } from '../systems/edgeway-config.ts';
 import { serviceList } from '../systems/service-list.ts';
-import { waitForStatus } from '../wait-http.ts';
 
 const HOST = 'bench.local';
 const { values } = parseArgs({
@@ -55,29 +54,14 @@ try {
   await writeFile(join(configDir, 'edgeway.yaml'), edgewayConfig({ backendPort: backend.port, hosts: [HOST] }));
   const listFile = join(configDir, 'services.yaml');
   await writeFile(listFile, serviceList(services, 0, headless));
-  const [port, admin] = [await freePort(), await freePort()];
-  const args = [
-    values.cli,
-    'serve',
-    '--config',
-    configDir,
-    '--http',
-    `127.0.0.1:${port}`,
-    '--admin',
-    `127.0.0.1:${admin}`,
-    '--state-dir',
-    join(dir, 'state'),
-    '--drain-timeout',
-    '1',
-  ];
-  const child = procs.start('edgeway', process.execPath, args, { stdout: 'ignore' });
-  await waitForStatus(`http://127.0.0.1:${admin}/readyz`, 200, 300_000, child);
+  const edgeway = await startEdgewayProcess(procs, 'edgeway', values.cli, configDir, join(dir, 'state'), { readyMs: 300_000 });
+  const admin = edgeway.adminPort;
 
   const samples: Sample[] = [];
   let errors = 0;
   const load = autocannon(
     {
-      url: `http://127.0.0.1:${port}/`,
+      url: edgeway.url,
       headers: { host: HOST },
       connections: Number(values.connections),
       overallRate: Number(values.rate),

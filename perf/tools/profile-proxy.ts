@@ -89,15 +89,10 @@ try {
         ...(values.settings === undefined ? {} : { settings: JSON.parse(values.settings) as object }),
       }),
     );
-    const { url: edgewayUrl, child } = await startEdgewayProcess(
-      procs,
-      'edgeway',
-      values.cli ?? join(root, 'dist/cli/main.js'),
-      config,
-      work,
-      prof,
-      values.gc ? 'pipe' : 'ignore',
-    );
+    const { url: edgewayUrl, child } = await startEdgewayProcess(procs, 'edgeway', values.cli ?? join(root, 'dist/cli/main.js'), config, work, {
+      nodeArgs: prof,
+      stdout: values.gc ? 'pipe' : 'ignore',
+    });
     url = edgewayUrl;
     pid = child.process.pid;
     output = child.process.stdout;
