@@ -5,7 +5,6 @@
  * it was given (the data plane) per request, so a snapshot swap needs no rebinding here, only `follow`.
  */
 import type { Server } from 'node:http';
-import type { Http2SecureServer } from 'node:http2';
 import type { HostPort, Settings } from '../../config/settings.ts';
 import type { Snapshot } from '../../snapshot/snapshot.ts';
 import type { TlsMaterial } from '../../tls/tls-material.ts';
@@ -15,7 +14,8 @@ import { UpgradeProxy } from '../request/upgrade-proxy.ts';
 import { createHttpServer } from './http-server.ts';
 import { listenOn } from './listen-on.ts';
 import { ServiceListeners } from './service-listeners.ts';
-import { TlsIdentity, type Http1Fallback, type SecureListener } from './tls-identity.ts';
+import { closeSecureListener, destroySecureListener, onSecureRequest, type SecureListener } from './secure-listener.ts';
+import { TlsIdentity } from './tls-identity.ts';
 
 export interface BoundAddress {
   readonly name: string;
@@ -134,11 +134,11 @@ export class ListenerSet {
     const server = secure.server;
     const port = await listenOn(server, at.host, at.port);
     const entrypoint = new HttpEntrypoint(this.#runtime, 'https', port);
-    server.on('request', entrypoint.handle);
-    // HTTP/1.1 over TLS (allowHTTP1): Node's fallback emits 'upgrade' as node:http does, so WebSocket tunnels work
-    // exactly as on the plain entrypoint. HTTP/2 extended CONNECT (RFC 8441) is not offered (https-options.ts).
+    onSecureRequest(secure, entrypoint.handle);
+    // HTTP/1.1 over TLS is node:http's own server, so WebSocket tunnels work exactly as on the plain entrypoint.
+    // HTTP/2 extended CONNECT (RFC 8441) is not offered (https-options.ts).
     const upgrades = new UpgradeProxy(this.#runtime, 'https', port, settings.upgrades);
-    server.on('upgrade', upgrades.handle);
+    secure.http1.on('upgrade', upgrades.handle);
     this.#upgrades.push(upgrades);
     this.#secure = secure;
     this.#secureAddress = { name: 'https', host: at.host, port };
@@ -164,16 +164,12 @@ export class ListenerSet {
     const servers = this.#listeners.map((l) => l.server);
     const closing = this.#listeners.map(closeGracefully);
     const secure = this.#secure;
-    if (secure !== null) {
-      closing.push(new Promise<void>((resolve) => secure.server.close(() => resolve())));
-      // HTTP/2: GOAWAY, open streams finish. HTTP/1.1 over TLS: idle connections close now, busy ones after.
-      for (const session of secure.sessions) session.close();
-      (secure.server as Http2SecureServer & Http1Fallback).closeIdleConnections();
-    }
+    // HTTP/2: GOAWAY, open streams finish. HTTP/1.1 over TLS: idle connections close now, busy ones after.
+    if (secure !== null) closing.push(closeSecureListener(secure));
     const timer = setTimeout(() => {
       for (const s of servers) s.closeAllConnections();
       for (const u of this.#upgrades) u.closeAll();
-      if (secure !== null) for (const socket of secure.sockets) socket.destroy();
+      if (secure !== null) destroySecureListener(secure);
     }, drainMs);
     timer.unref();
     await Promise.all([...closing, this.services.close(drainMs)]);

@@ -17,7 +17,6 @@
  */
 import { defaultRoutePolicy } from '../../routing/route-policy.ts';
 import type { Server as HttpServer } from 'node:http';
-import type { Http2SecureServer } from 'node:http2';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import type { Settings, UpgradeSettings } from '../../config/settings.ts';
 import type { Logger } from '../../log.ts';
@@ -28,6 +27,7 @@ import { createHttpServer } from './http-server.ts';
 import { TcpProxy } from '../l4/tcp-proxy.ts';
 import { UpgradeProxy } from '../request/upgrade-proxy.ts';
 import { cleartextH2Listener } from './cleartext-h2-sniffer.ts';
+import { closeSecureListener, onSecureRequest, type SecureListener } from './secure-listener.ts';
 
 /** Where HTTPS ports get their servers: set up like the HTTPS entrypoint's, with the data plane's TLS identity. */
 export interface HttpsServers {
@@ -37,7 +37,7 @@ export interface HttpsServers {
 
 /** An HTTPS server for a listener on a Service address; the listener binds it and cuts it. */
 export interface SecureServerHandle {
-  readonly server: Http2SecureServer;
+  readonly secure: SecureListener;
   destroyAll(): void;
   /** The listener is gone: stop following the default certificate. */
   forget(): void;
@@ -52,6 +52,8 @@ interface Live {
   /** Cuts the connections of a listener that is neither an HTTP server nor a TCP proxy (h2c sniffer, HTTPS). */
   readonly destroyAll?: () => void;
   readonly forget?: () => void;
+  /** An HTTPS listener's servers: closing it closes its HTTP/1.1 and HTTP/2 connections too. */
+  readonly secure?: SecureListener;
 }
 
 export interface ReconcileReport {
@@ -153,11 +155,11 @@ export class ServiceListeners {
           message: `${spec.key} (HTTPS port ${spec.servicePort}) is not served: edgeway has no certificates; turn the HTTPS entrypoint on (--https or spec.entrypoints.https)`,
         };
       }
-      secure.server.on('request', new HttpEntrypoint(this.#runtime, 'https', spec.port).handle);
+      onSecureRequest(secure.secure, new HttpEntrypoint(this.#runtime, 'https', spec.port).handle);
       // HTTP/1.1 over TLS emits 'upgrade' as on the HTTPS entrypoint; routed through the Ingress routes like it.
       const upgrades = new UpgradeProxy(this.#runtime, 'https', spec.port, settings.upgrades);
-      secure.server.on('upgrade', upgrades.handle);
-      live = { spec, server: secure.server as unknown as TcpServer, tcp: null, upgrades, destroyAll: secure.destroyAll, forget: secure.forget };
+      secure.secure.http1.on('upgrade', upgrades.handle);
+      live = { spec, server: secure.secure.server, tcp: null, upgrades, secure: secure.secure, destroyAll: secure.destroyAll, forget: secure.forget };
     } else if (spec.kind === 'tcp') {
       const tcp = new TcpProxy(this.#runtime, spec.backendKey ?? '', this.#logger);
       const server = createTcpServer({ allowHalfOpen: true, noDelay: true }, tcp.handle);
@@ -222,6 +224,7 @@ export class ServiceListeners {
 
   #stop(live: Live): Promise<void> {
     live.forget?.();
+    if (live.secure !== undefined) return closeSecureListener(live.secure);
     return new Promise<void>((resolve) => {
       live.server.close(() => resolve());
       if ('closeIdleConnections' in live.server) live.server.closeIdleConnections();

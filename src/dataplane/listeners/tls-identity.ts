@@ -8,36 +8,15 @@
  * The SNI callback reads the current bound snapshot's table on every handshake, so a reload's certificates apply to
  * the next handshake while open connections keep theirs.
  */
-import { createSecureServer, type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
-import type { SecureContext, TLSSocket } from 'node:tls';
+import type { SecureContext } from 'node:tls';
 import type { Settings } from '../../config/settings.ts';
 import type { Snapshot } from '../../snapshot/snapshot.ts';
 import type { TlsMaterial } from '../../tls/tls-material.ts';
 import type { BoundSnapshot, TlsBinding } from '../bound-snapshot.ts';
 import type { EntrypointRuntime } from '../request/http-entrypoint.ts';
-import { answerClientError } from './client-error.ts';
-import { guardSession, H2_LIMITS } from './h2-limits.ts';
-import { CONNECTIONS_CHECKING_MS } from './http-server.ts';
-import { contextOptions, httpsServerOptions, newSessionKeys } from './https-options.ts';
+import { contextOptions, newSessionKeys, tlsServerOptions } from './https-options.ts';
+import { createSecureListener, destroySecureListener, type SecureListener } from './secure-listener.ts';
 import type { HttpsServers, SecureServerHandle } from './service-listeners.ts';
-
-/** An HTTPS server with what closing it and re-pointing its default identity need. */
-export interface SecureListener {
-  readonly server: Http2SecureServer;
-  readonly sessions: Set<ServerHttp2Session>;
-  readonly sockets: Set<TLSSocket>;
-  /** Of the certificate clients without SNI get. */
-  fingerprint: string;
-}
-
-/** What Node's Http2SecureServer has for its HTTP/1.1 fallback (allowHTTP1) but @types/node does not declare. */
-export interface Http1Fallback {
-  keepAliveTimeout: number;
-  headersTimeout: number;
-  requestTimeout: number;
-  connectionsCheckingInterval: number;
-  closeIdleConnections(): void;
-}
 
 export class TlsIdentity implements HttpsServers {
   /** The current bound snapshot (its SNI table), the logger and the rejection counters. */
@@ -99,46 +78,18 @@ export class TlsIdentity implements HttpsServers {
     if (this.#runtime.current.sni?.defaultEntry === undefined) return null;
     const secure = this.secureServer(settings);
     return {
-      server: secure.server,
-      destroyAll: () => {
-        for (const socket of secure.sockets) socket.destroy();
-      },
+      secure,
+      destroyAll: () => destroySecureListener(secure),
       forget: () => void this.#servers.delete(secure),
     };
   }
 
-  /** A new HTTPS server, not yet listening, whose default identity follows reloads from now on. */
+  /** A new HTTPS listener, not yet listening, whose default identity follows reloads from now on. */
   secureServer(settings: Settings): SecureListener {
     const defaultEntry = this.#runtime.current.sni?.defaultEntry;
     if (defaultEntry === undefined) throw new Error('HTTPS needs a default certificate');
-    const logger = this.#runtime.logger;
-    const server = createSecureServer(httpsServerOptions(settings, this.#sessionKeys, defaultEntry.material, this.sniCallback));
-    const secure: SecureListener = { server, sessions: new Set(), sockets: new Set(), fingerprint: defaultEntry.material.fingerprint };
-    // Scanners and old clients fail handshakes all day long: worth a debug line, never more.
-    server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
-      logger.debug({ err: { code: err.code, message: err.message }, remote: socket.remoteAddress }, 'TLS handshake failed');
-      socket.destroy();
-    });
-    // HTTP/1.1 requests Node's parser refuses get edgeway's answers (and are counted), as on the plain entrypoint.
-    server.on('clientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => answerClientError(err, socket, logger, this.#runtime.rejections));
-    server.on('sessionError', (err: NodeJS.ErrnoException) => logger.debug({ err: { code: err.code, message: err.message } }, 'HTTP/2 session error'));
-    server.on('session', (session: ServerHttp2Session) => {
-      guardSession(session, H2_LIMITS);
-      secure.sessions.add(session);
-      session.once('close', () => secure.sessions.delete(session));
-    });
-    server.on('secureConnection', (socket: TLSSocket) => {
-      secure.sockets.add(socket);
-      socket.once('close', () => secure.sockets.delete(socket));
-    });
-    // Idle HTTP/2 sessions close after the downstream keep-alive time; HTTP/1.1 clients (allowHTTP1) get the same
-    // timeouts as on the HTTP entrypoint, through Node's HTTP/1 fallback (checked before 'listening').
-    server.setTimeout(settings.downstream.keepAliveTimeoutMs);
-    const fallback = server as Http2SecureServer & Http1Fallback;
-    fallback.keepAliveTimeout = settings.downstream.keepAliveTimeoutMs;
-    fallback.headersTimeout = settings.downstream.headersTimeoutMs;
-    fallback.requestTimeout = settings.downstream.requestTimeoutMs;
-    fallback.connectionsCheckingInterval = CONNECTIONS_CHECKING_MS;
+    const options = tlsServerOptions(settings, this.#sessionKeys, defaultEntry.material, this.sniCallback);
+    const secure = createSecureListener(settings, options, defaultEntry.material.fingerprint, this.#runtime.logger, this.#runtime.rejections);
     this.#servers.add(secure);
     return secure;
   }
