@@ -13,7 +13,11 @@ import type { ContextOptions } from '../../tls/sni-table.ts';
 import { H2_LIMITS, h2ServerOptions } from './h2-limits.ts';
 import type { TlsMaterial } from '../../tls/tls-material.ts';
 
-/** Shared by every secure context of the process, so a ticket issued under one SNI context resumes under another. */
+/**
+ * Shared by every secure context of the SNI table, so a session issued under one SNI context resumes under another.
+ * OpenSSL encrypts and decrypts tickets with the keys of the context a connection starts on (the listener's, not the
+ * one SNI switches to), and those come from the rotating ring (ticket-keys.ts); these ticket keys never rotate.
+ */
 export interface SessionKeys {
   readonly ticketKeys: Buffer;
   readonly sessionIdContext: string;

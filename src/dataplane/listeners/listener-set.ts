@@ -7,6 +7,7 @@
 import type { Server } from 'node:http';
 import type { HostPort, Settings } from '../../config/settings.ts';
 import type { Snapshot } from '../../snapshot/snapshot.ts';
+import type { TicketKeyRing } from '../../tls/ticket-keys.ts';
 import type { TlsMaterial } from '../../tls/tls-material.ts';
 import type { BoundSnapshot, TlsBinding } from '../bound-snapshot.ts';
 import { HttpEntrypoint, type EntrypointRuntime } from '../request/http-entrypoint.ts';
@@ -55,6 +56,11 @@ export class ListenerSet {
     this.#runtime = runtime;
     this.#tls = new TlsIdentity(runtime, fallbackCertificate);
     this.services = new ServiceListeners(runtime, this.#tls, runtime.logger);
+  }
+
+  /** The session ticket keys of the HTTPS listeners (ticket-keys.ts): rotated here, or installed by a primary. */
+  get ticketKeys(): TicketKeyRing {
+    return this.#tls.ticketKeys;
   }
 
   /** What binding `snapshot` needs for its SNI table; null when HTTPS is off. */
@@ -161,6 +167,7 @@ export class ListenerSet {
    * connections are closed at once. Everything up to the first wait happens before this returns its promise.
    */
   async close(drainMs: number): Promise<void> {
+    this.#tls.stopRotating();
     const servers = this.#listeners.map((l) => l.server);
     const closing = this.#listeners.map(closeGracefully);
     const secure = this.#secure;

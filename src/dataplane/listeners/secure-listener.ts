@@ -3,30 +3,73 @@
  * ALPN chose: `h2` to a node:http2 server, `http/1.1` (or no ALPN) to a node:http server made exactly like the plain
  * entrypoint's (http-server.ts). HTTP/1.1 clients thus get node:http's own request and response objects, parser
  * options (empty-request fast path, header limits, Host required) and timeouts, as on cleartext; nothing passes
- * through node:http2's `allowHTTP1` fallback. Only the TLS server listens; the other two are handed sockets.
+ * through node:http2's `allowHTTP1` fallback.
+ *
+ * Session resumption: a plain TCP server listens and reads the first record of each connection (the ClientHello) to
+ * see which ticket key named the ticket the client offers (client-hello.ts); the connection then goes to the TLS
+ * server holding that key, one per key of the ring (ticket-keys.ts), or to the one holding the current key when there
+ * is no ticket or an unknown one. Nothing else differs between the two TLS servers. No other server listens.
  */
 import type { Server as HttpServer, RequestListener } from 'node:http';
 import { createServer as createHttp2Server, type Http2Server, type ServerHttp2Session } from 'node:http2';
-import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
+import { createServer as createTlsServer, type SecureContextOptions, type Server as TlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import type { Settings } from '../../config/settings.ts';
 import type { Logger } from '../../log.ts';
 import type { RejectionCounters } from '../../metrics/rejection-counters.ts';
 import { guardSession, H2_LIMITS } from './h2-limits.ts';
 import { createHttpServer } from './http-server.ts';
 import { http2ServerOptions } from './https-options.ts';
+import { firstRecordBytes, ticketKeyName } from '../../tls/client-hello.ts';
+import type { TicketKeyPair, TicketKeyRing } from '../../tls/ticket-keys.ts';
+
+/** A ClientHello larger than one record (rare) is dispatched without looking at its ticket. */
+const MAX_RECORD_BYTES = 5 + 16384;
 
 /** An HTTPS listener with what closing it and re-pointing its default identity need. */
 export interface SecureListener {
-  /** The server that listens; its `setSecureContext` changes the identity of clients without SNI. */
-  readonly server: TlsServer;
+  /** The server that listens; it hands each connection to one of `tls`. */
+  readonly server: TcpServer;
+  /** One TLS server per ticket key of the ring; `ticketKeys[i]` is the key of `tls[i]`. */
+  readonly tls: readonly [TlsServer, TlsServer];
+  readonly ticketKeys: [Buffer, Buffer];
+  readonly ring: TicketKeyRing;
   /** Serves connections that negotiated `http/1.1` or nothing. */
   readonly http1: HttpServer;
   /** Serves connections that negotiated `h2`. */
   readonly h2: Http2Server;
   readonly sessions: Set<ServerHttp2Session>;
-  readonly sockets: Set<TLSSocket>;
+  /** TCP connections still being read, and TLS connections. */
+  readonly sockets: Set<Socket>;
   /** Of the certificate clients without SNI get. */
   fingerprint: string;
+}
+
+/** Reads the ClientHello, then hands the connection to the TLS server holding its ticket's key. */
+function onConnection(this: SecureListener, socket: Socket, handshakeTimeoutMs: number): void {
+  const secure = this;
+  secure.sockets.add(socket);
+  socket.once('close', () => secure.sockets.delete(socket));
+  // A client that never sends its ClientHello is held no longer than one that never finishes its handshake.
+  socket.setTimeout(handshakeTimeoutMs, () => socket.destroy());
+  let head: Buffer = Buffer.alloc(0);
+  const onData = (chunk: Buffer): void => {
+    head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+    const needed = firstRecordBytes(head);
+    if (needed !== null && head.length < needed && needed <= MAX_RECORD_BYTES) return;
+    socket.off('data', onData);
+    socket.pause();
+    socket.setTimeout(0);
+    const name = needed === null ? null : ticketKeyName(head);
+    const which = name === null ? 'current' : (secure.ring.keyNamed(name) ?? 'current');
+    const key = which === 'current' ? secure.ring.keys.current : secure.ring.keys.previous;
+    const server = secure.ticketKeys[1].equals(key) ? secure.tls[1] : secure.tls[0];
+    // The TLS socket feeds itself what is buffered on the TCP socket before it reads the handle.
+    socket.unshift(head);
+    server.emit('connection', socket);
+  };
+  socket.on('data', onData);
+  socket.resume();
 }
 
 /** A socket's ALPN result decides its server; `this` is the listener (one shared function, no closure). */
@@ -40,20 +83,28 @@ function dispatch(this: SecureListener, socket: TLSSocket): void {
 export function createSecureListener(
   settings: Settings,
   tlsOptions: TlsOptions,
+  ring: TicketKeyRing,
   fingerprint: string,
   logger: Logger,
   rejections: RejectionCounters | null,
 ): SecureListener {
-  const server = createTlsServer(tlsOptions);
+  const { current, previous } = ring.keys;
+  const tls: [TlsServer, TlsServer] = [createTlsServer({ ...tlsOptions, ticketKeys: current }), createTlsServer({ ...tlsOptions, ticketKeys: previous })];
+  const handshakeTimeoutMs = settings.downstream.handshakeTimeoutMs;
+  const server = createTcpServer({ noDelay: true, pauseOnConnect: true }, (socket) => onConnection.call(secure, socket, handshakeTimeoutMs));
   const http1 = createHttpServer(settings, logger, rejections);
   const h2 = createHttp2Server(http2ServerOptions(settings));
-  const secure: SecureListener = { server, http1, h2, sessions: new Set(), sockets: new Set(), fingerprint };
-  server.on('secureConnection', dispatch.bind(secure));
+  const secure: SecureListener = { server, tls, ticketKeys: [current, previous], ring, http1, h2, sessions: new Set(), sockets: new Set(), fingerprint };
+  const onSecure = dispatch.bind(secure);
   // Scanners and old clients fail handshakes all day long: worth a debug line, never more.
-  server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+  const onTlsError = (err: NodeJS.ErrnoException, socket: TLSSocket): void => {
     logger.debug({ err: { code: err.code, message: err.message }, remote: socket.remoteAddress }, 'TLS handshake failed');
     socket.destroy();
-  });
+  };
+  for (const t of tls) {
+    t.on('secureConnection', onSecure);
+    t.on('tlsClientError', onTlsError);
+  }
   // node:http starts tracking connections (header and request timeouts, closeIdleConnections) when it starts
   // listening; this one never listens itself, so it starts when the TLS server does.
   server.once('listening', () => http1.emit('listening'));
@@ -66,6 +117,25 @@ export function createSecureListener(
   // Idle HTTP/2 sessions close after the downstream keep-alive time.
   h2.setTimeout(settings.downstream.keepAliveTimeoutMs);
   return secure;
+}
+
+/**
+ * After the ring changed: the TLS server holding the key that is now previous keeps it, the other takes the new
+ * current key (both are replaced when the pair came from outside and shares neither).
+ */
+export function followTicketKeys(secure: SecureListener, keys: TicketKeyPair): void {
+  const keep = secure.ticketKeys[0].equals(keys.previous) ? 0 : secure.ticketKeys[1].equals(keys.previous) ? 1 : -1;
+  const wanted: [Buffer, Buffer] = keep === 1 ? [keys.current, keys.previous] : keep === 0 ? [keys.previous, keys.current] : [keys.current, keys.previous];
+  for (const i of [0, 1] as const) {
+    if (secure.ticketKeys[i].equals(wanted[i])) continue;
+    secure.tls[i].setTicketKeys(wanted[i]);
+    secure.ticketKeys[i] = wanted[i];
+  }
+}
+
+/** Replaces the identity clients without SNI get, on both TLS servers, each keeping its ticket key. */
+export function setDefaultIdentity(secure: SecureListener, options: SecureContextOptions): void {
+  for (const i of [0, 1] as const) secure.tls[i].setSecureContext({ ...options, ticketKeys: secure.ticketKeys[i] });
 }
 
 /** The same handler serves both protocols (node:http2's compatibility API for h2, node:http's objects for HTTP/1.1). */

@@ -15,7 +15,8 @@ import type { TlsMaterial } from '../../tls/tls-material.ts';
 import type { BoundSnapshot, TlsBinding } from '../bound-snapshot.ts';
 import type { EntrypointRuntime } from '../request/http-entrypoint.ts';
 import { contextOptions, newSessionKeys, tlsServerOptions } from './https-options.ts';
-import { createSecureListener, destroySecureListener, type SecureListener } from './secure-listener.ts';
+import { TICKET_ROTATION_MS, TicketKeyRing } from '../../tls/ticket-keys.ts';
+import { createSecureListener, destroySecureListener, followTicketKeys, setDefaultIdentity, type SecureListener } from './secure-listener.ts';
 import type { HttpsServers, SecureServerHandle } from './service-listeners.ts';
 
 export class TlsIdentity implements HttpsServers {
@@ -24,6 +25,13 @@ export class TlsIdentity implements HttpsServers {
   /** The generated default certificate; null when there is no HTTPS entrypoint (no secure contexts are made). */
   readonly #fallbackCertificate: TlsMaterial | null;
   readonly #sessionKeys = newSessionKeys();
+  /**
+   * The session ticket keys of every HTTPS listener made here. They rotate every hour on their own; a worker process
+   * instead gets its primary's pair through `ticketKeys.install` (then call `stopRotating`), so every worker accepts
+   * every other's tickets.
+   */
+  readonly ticketKeys = new TicketKeyRing();
+  #rotation: NodeJS.Timeout | null = null;
   /** Every HTTPS server made here: their default identity follows reloads. */
   readonly #servers = new Set<SecureListener>();
 
@@ -31,6 +39,15 @@ export class TlsIdentity implements HttpsServers {
   constructor(runtime: EntrypointRuntime, fallbackCertificate: TlsMaterial | null) {
     this.#runtime = runtime;
     this.#fallbackCertificate = fallbackCertificate;
+    this.ticketKeys.onChange((keys) => {
+      for (const secure of this.#servers) followTicketKeys(secure, keys);
+    });
+  }
+
+  /** Keys installed from outside rotate there, not here. Also called when the listeners close. */
+  stopRotating(): void {
+    if (this.#rotation !== null) clearInterval(this.#rotation);
+    this.#rotation = null;
   }
 
   /** Whether HTTPS can be served at all (a default certificate was given). */
@@ -54,7 +71,7 @@ export class TlsIdentity implements HttpsServers {
     if (entry === undefined) return;
     for (const secure of this.#servers) {
       if (entry.material.fingerprint === secure.fingerprint) continue;
-      secure.server.setSecureContext({
+      setDefaultIdentity(secure, {
         ...contextOptions(bound.snapshot.settings, this.#sessionKeys),
         cert: entry.material.certPem,
         key: entry.material.keyPem,
@@ -89,8 +106,12 @@ export class TlsIdentity implements HttpsServers {
     const defaultEntry = this.#runtime.current.sni?.defaultEntry;
     if (defaultEntry === undefined) throw new Error('HTTPS needs a default certificate');
     const options = tlsServerOptions(settings, this.#sessionKeys, defaultEntry.material, this.sniCallback);
-    const secure = createSecureListener(settings, options, defaultEntry.material.fingerprint, this.#runtime.logger, this.#runtime.rejections);
+    const secure = createSecureListener(settings, options, this.ticketKeys, defaultEntry.material.fingerprint, this.#runtime.logger, this.#runtime.rejections);
     this.#servers.add(secure);
+    if (this.#rotation === null) {
+      this.#rotation = setInterval(() => this.ticketKeys.rotate(), TICKET_ROTATION_MS);
+      this.#rotation.unref();
+    }
     return secure;
   }
 }
