@@ -18,22 +18,29 @@ export interface BenchOptions {
   readonly smoke: boolean;
   /** Start edgeway with --cpu-prof into perf/profiles. */
   readonly profile: boolean;
+  /**
+   * `--workers N`: run the workers comparison (edgeway with N workers, nginx with N worker processes, both with one);
+   * null when not given.
+   */
+  readonly workers: number | null;
   readonly help: boolean;
 }
 
 export const BENCH_USAGE = `usage: node perf/bench.ts [--smoke] [--profile] [--reps N] [--duration S] [--warmup S]
-                          [--connections N] [--only name,name]
+                          [--connections N] [--only name,name] [--workers N]
   --smoke        1 repetition, 1 s runs, 10 connections; checks that every system answers 2xx without errors
   --profile      start edgeway with --cpu-prof --cpu-prof-dir perf/profiles
   --reps N       repetitions; every process is restarted between them (default 3)
   --duration S   seconds of measured load per run (default 10)
   --warmup S     seconds of warm-up load after each start (default 2)
   --connections N  autocannon connections (default 100)
+  --workers N    compare edgeway with N workers, nginx with worker_processes N, and both with one (the
+                 workers group; alone, it runs only that group)
   --only LIST    comma-separated names: systems (direct, edgeway, http-proxy, nginx, ingress-path, lb-http,
                  l4-direct, l4-edgeway, edgeway-https, nginx-https, edgeway-handshakes, nginx-handshakes,
                  edgeway-plain, edgeway-health, balance-round-robin, balance-least-request, balance-ewma)
-                 or groups (proxy, routing, addresses, tls, health, balancing, reload;
-                 reload runs only when named here)`;
+                 or groups (proxy, routing, addresses, tls, health, balancing, reload, workers;
+                 reload runs only when named here, workers only with --workers)`;
 
 /** Throws an Error whose message is meant for the person at the terminal. */
 export function parseBenchOptions(argv: readonly string[], knownNames: readonly string[]): BenchOptions {
@@ -50,6 +57,7 @@ export function parseBenchOptions(argv: readonly string[], knownNames: readonly 
       warmup: { type: 'string' },
       connections: { type: 'string' },
       only: { type: 'string' },
+      workers: { type: 'string' },
     },
   });
   const smoke = values.smoke;
@@ -72,6 +80,7 @@ export function parseBenchOptions(argv: readonly string[], knownNames: readonly 
     only: Object.freeze(only),
     smoke,
     profile: values.profile,
+    workers: values.workers === undefined ? null : positiveInteger('--workers', values.workers, 1),
     help: values.help,
   });
 }

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: edgeway against a direct run, node-http-proxy and nginx, all in front of the same backend, then
- * routing scale (10 vs 10,000 host rules), then TLS termination against nginx (keep-alive HTTPS, new handshakes). Prints Markdown tables and writes the raw results to
+ * routing scale (10 vs 10,000 host rules), then TLS termination against nginx (keep-alive HTTPS, new handshakes); with
+ * --workers N, edgeway and nginx with N workers and with one. Prints Markdown tables and writes the raw results to
  * perf/results/<timestamp>.json (perf/results/tmp/ for --smoke). See perf/bench-options.ts for the flags.
  *
  * With --smoke it only checks that every system answered 2xx without errors and exits non-zero otherwise; it never
@@ -32,6 +33,7 @@ import { undiciFloorScenario } from './systems/undici-floor.ts';
 import { nginxScenario } from './systems/nginx.ts';
 import { RELOAD_BAR, RELOAD_INTERVAL_MS, RELOAD_LOOP, RELOAD_STEADY, reloadScenario } from './systems/reload.ts';
 import { TLS_GROUP, tlsScenarios } from './systems/tls.ts';
+import { WORKERS_GROUP, workersScenarios, workersTable } from './systems/workers.ts';
 import { ROUTING_BAR, ROUTING_LARGE, ROUTING_SMALL, routingScenario, routingScenarioName } from './systems/routing-scale.ts';
 
 const PERF_DIR = dirname(fileURLToPath(import.meta.url));
@@ -60,8 +62,19 @@ const SCENARIOS: readonly Scenario[] = [
   balancingScenario('ewma'),
   reloadScenario(false),
   reloadScenario(true),
+  ...workersScenarios(log),
 ];
-const GROUPS = ['proxy', 'routing', 'addresses', TLS_GROUP, 'health', 'balancing', 'reload'];
+const GROUPS = ['proxy', 'routing', 'addresses', TLS_GROUP, 'health', 'balancing', 'reload', WORKERS_GROUP];
+
+/**
+ * The workers group runs only with --workers; --workers without --only runs only that group. Scenarios marked
+ * onRequest run only when --only names them (or their group).
+ */
+function wantedScenario(options: BenchOptions, s: Scenario): boolean {
+  if (s.group === WORKERS_GROUP) return options.workers !== null && selected(options, s.name, s.group);
+  if (options.workers !== null && options.only.length === 0) return false;
+  return selected(options, s.name, s.group) && (s.onRequest !== true || options.only.length > 0);
+}
 
 async function main(): Promise<number> {
   let options: BenchOptions;
@@ -77,7 +90,7 @@ async function main(): Promise<number> {
   }
   const procs = new ChildProcesses();
   const startedAt = new Date();
-  const wanted = SCENARIOS.filter((s) => selected(options, s.name, s.group) && (s.onRequest !== true || options.only.length > 0));
+  const wanted = SCENARIOS.filter((s) => wantedScenario(options, s));
   const unavailable: Unavailable[] = [];
   const missing: string[] = [];
   const runnable: Scenario[] = [];
@@ -123,6 +136,7 @@ async function main(): Promise<number> {
   if (wanted.some((s) => s.group === 'reload')) {
     sections.push(reloadTable(summaries, unavailable, { steady: RELOAD_STEADY, reloading: RELOAD_LOOP, bar: RELOAD_BAR, intervalMs: RELOAD_INTERVAL_MS }));
   }
+  if (options.workers !== null && wanted.some((s) => s.group === WORKERS_GROUP)) sections.push(workersTable(summaries, unavailable, options.workers));
   const cpu = cpuTable(summaries);
   if (cpu !== null) sections.push(cpu);
   if (unavailable.length > 0) sections.push(unavailableNotes(unavailable));

@@ -3,6 +3,7 @@
  * until it is ready. The bench's own system (systems/edgeway.ts) starts it with more options (TLS, profiles).
  */
 import type { ChildProcesses, ManagedChild } from './child-processes.ts';
+import { workersArgs } from './systems/edgeway.ts';
 import { freePort } from './free-port.ts';
 import { waitForStatus } from './wait-http.ts';
 
@@ -20,6 +21,8 @@ export interface EdgewayProcessOptions {
   readonly stdout?: 'pipe' | 'ignore';
   /** How long start-up may take (a configuration of tens of thousands of objects takes a while); 20 s unless given. */
   readonly readyMs?: number;
+  /** `--workers N` for the child; without it, the CLI's default. */
+  readonly workers?: number;
 }
 
 /** @param cli the build's `dist/cli/main.js`; @param config a file or directory for `--config`. */
@@ -46,6 +49,7 @@ export async function startEdgewayProcess(
     stateDir,
     '--drain-timeout',
     '1',
+    ...(await workersArgs(options.workers)),
   ];
   const child = procs.start(name, process.execPath, args, { stdout: options.stdout ?? 'ignore' });
   await waitForStatus(`http://127.0.0.1:${adminPort}/readyz`, 200, options.readyMs ?? 20_000, child);

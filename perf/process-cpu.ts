@@ -17,6 +17,75 @@ export function processCpuMicros(pid: number | undefined): number | undefined {
   }
 }
 
+/**
+ * A process and every process below it (edgeway's primary and its workers, nginx's master and its workers), from
+ * /proc; just `pid` where /proc cannot be listed, empty when `pid` is undefined.
+ */
+export function processTree(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  const children = new Map<number, number[]>();
+  try {
+    for (const entry of readdirSync('/proc')) {
+      const child = Number(entry);
+      if (!Number.isInteger(child)) continue;
+      try {
+        const stat = readFileSync(`/proc/${child}/stat`, 'utf8');
+        // The 4th field overall, the second after the parenthesised command name.
+        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        const list = children.get(parent) ?? [];
+        list.push(child);
+        children.set(parent, list);
+      } catch {
+        // The process ended while /proc was being read.
+      }
+    }
+  } catch {
+    return [pid];
+  }
+  const tree: number[] = [];
+  const queue = [pid];
+  for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+    tree.push(next);
+    queue.push(...(children.get(next) ?? []));
+  }
+  return tree;
+}
+
+/**
+ * CPU µs of a system's processes together: `pid` and its descendants, plus what descendants that already ended used
+ * (the kernel adds a reaped child's time to its parent's cutime and cstime). Undefined where /proc is not there.
+ */
+export function processTreeCpuMicros(pid: number | undefined): number | undefined {
+  const own = processCpuMicros(pid);
+  if (own === undefined) return undefined;
+  let total = 0;
+  for (const member of processTree(pid)) {
+    try {
+      const fields = readFileSync(`/proc/${member}/stat`, 'utf8');
+      const after = fields.slice(fields.lastIndexOf(')') + 2).split(' ');
+      // utime, stime, cutime, cstime: fields 14 to 17 overall.
+      total += ((Number(after[11]) + Number(after[12]) + Number(after[13]) + Number(after[14])) * 1e6) / TICKS_PER_SECOND;
+    } catch {
+      // Ended meanwhile: its time is in its parent's cutime once reaped.
+    }
+  }
+  return total;
+}
+
+/** Resident memory of each process of a system (`pid` and its descendants), in MiB, from /proc/PID/status. */
+export function processTreeRssMb(pid: number | undefined): number[] {
+  const out: number[] = [];
+  for (const member of processTree(pid)) {
+    try {
+      const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${member}/status`, 'utf8'))?.[1];
+      if (kb !== undefined) out.push(Number(kb) / 1024);
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  return out;
+}
+
 /** CPU µs per thread of a process, by thread id, with the thread's name (V8 workers, libuv pool, main). */
 export function threadCpu(pid: number | undefined): Map<string, { readonly name: string; readonly micros: number }> {
   const out = new Map<string, { name: string; micros: number }>();

@@ -14,7 +14,7 @@ import { runHandshakeLoad } from './handshake-load.ts';
 import { runLoad, type LoadSpec } from './load-generator.ts';
 import type { LoadResult } from './load-result.ts';
 import { startBackend } from './node-child.ts';
-import { processCpuMicros } from './process-cpu.ts';
+import { processTreeCpuMicros } from './process-cpu.ts';
 import type { RunningTarget, Scenario } from './scenario.ts';
 import type { Measurement } from './stats.ts';
 
@@ -59,9 +59,9 @@ async function measureOnce(input: RunInput, scenario: Scenario, bodySize: number
     const run = (spec: LoadSpec): Promise<LoadResult> =>
       scenario.load === 'handshake' ? runHandshakeLoad(procs, { ...spec, servername }) : runLoad(procs, spec);
     if (options.warmupSec > 0) await run({ ...load, durationSec: options.warmupSec });
-    const cpuBefore = processCpuMicros(target.pid);
+    const cpuBefore = processTreeCpuMicros(target.pid);
     const result = await run({ ...load, durationSec: options.durationSec });
-    const cpuAfter = processCpuMicros(target.pid);
+    const cpuAfter = processTreeCpuMicros(target.pid);
     const requests = result.requestsPerSec * options.durationSec;
     if (cpuBefore !== undefined && cpuAfter !== undefined && requests > 0) {
       facts = { ...facts, cpuMicrosPerRequest: Math.round(((cpuAfter - cpuBefore) / requests) * 10) / 10 };

@@ -27,7 +27,7 @@ export interface RunningTarget {
   readonly facts: Readonly<Record<string, number | string>>;
   /** Facts measured while the load ran (e.g. reload swap times), merged into `facts` after the measured load. */
   afterLoad?(): Promise<Readonly<Record<string, number | string>>>;
-  /** The system's own process, when it has one: its CPU time per request is read from /proc (process-cpu.ts). */
+  /** The system's own process, when it has one: the CPU time per request of it and every process below it (workers) is read from /proc (process-cpu.ts). */
   readonly pid?: number | undefined;
   stop(): Promise<void>;
 }

@@ -4,6 +4,7 @@
  * the routing-scale scenarios with larger host tables.
  */
 
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -36,6 +37,31 @@ export interface EdgewayStart {
   /** The whole configuration text instead of the generated one (reload scenarios); `hosts` is then unused. */
   readonly yaml?: string;
   readonly ingressAnnotations?: Readonly<Record<string, string>>;
+  /** `--workers N` (the workers comparison); without it, the CLI's default. */
+  readonly workers?: number;
+}
+
+let workersFlag: Promise<boolean> | undefined;
+
+/**
+ * Whether this build's `edgeway serve` takes `--workers` (its usage says so). Builds without it serve from one
+ * process: one worker is then what they run without the flag, and more cannot be asked for.
+ */
+export function edgewayTakesWorkers(): Promise<boolean> {
+  workersFlag ??= new Promise((resolve) => {
+    execFile(process.execPath, [EDGEWAY_CLI, 'serve', '--help'], { timeout: 10_000 }, (_err, stdout, stderr) => {
+      resolve(`${stdout}${stderr}`.includes('--workers'));
+    });
+  });
+  return workersFlag;
+}
+
+/** The `--workers` arguments for `workers` (none when not asked, or when one is asked of a build without the flag). */
+export async function workersArgs(workers: number | undefined): Promise<string[]> {
+  if (workers === undefined) return [];
+  if (await edgewayTakesWorkers()) return ['--workers', String(workers)];
+  if (workers === 1) return [];
+  throw new Error(`edgeway serve in ${EDGEWAY_CLI} has no --workers flag; it cannot run ${workers} workers`);
 }
 
 export async function edgewayAvailability(): Promise<string | null> {
@@ -81,6 +107,7 @@ export async function startEdgeway(ctx: StartContext, start: EdgewayStart): Prom
     `127.0.0.1:${adminPort}`,
     '--state-dir',
     stateDir,
+    ...(await workersArgs(start.workers)),
     // The load has ended when we stop it; don't let a lingering keep-alive socket hold the restart for 30 s.
     '--drain-timeout',
     '1',

@@ -1,11 +1,12 @@
 /**
- * The `nginx` system: Debian's nginx with a generated config, one worker, proxying to the backend with upstream
+ * The `nginx` system: Debian's nginx with a generated config, one worker (or N, for the workers comparison), proxying to the backend with upstream
  * keep-alive. The reference point for "how fast can a proxy be on this machine".
  */
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from '../free-port.ts';
+import type { BenchOptions } from '../bench-options.ts';
 import type { Scenario } from '../scenario.ts';
 import { BENCH_HOST, BODY_SIZES } from '../scenario.ts';
 import { waitForStatus } from '../wait-http.ts';
@@ -21,6 +22,8 @@ export interface NginxVariant {
   readonly load?: 'keep-alive' | 'handshake';
   /** Terminate TLS with this pair (written into the run's directory). */
   readonly tls?: () => { readonly certPem: string; readonly keyPem: string };
+  /** `worker_processes` for this run (the bench's --workers); one when absent. */
+  readonly workers?: (options: BenchOptions) => number;
 }
 
 const PLAIN: NginxVariant = { name: 'nginx', group: 'proxy', bodySizes: BODY_SIZES };
@@ -52,7 +55,14 @@ export function nginxScenario(log: (line: string) => void, variant: NginxVariant
       }
       await writeFile(
         conf,
-        nginxConfig({ prefix, listenPort: port, backendPort: ctx.backendPort, tempPathModules: nginx.tempPathModules, ...(tls === undefined ? {} : { tls }) }),
+        nginxConfig({
+          prefix,
+          listenPort: port,
+          backendPort: ctx.backendPort,
+          tempPathModules: nginx.tempPathModules,
+          workerProcesses: variant.workers?.(ctx.options) ?? 1,
+          ...(tls === undefined ? {} : { tls }),
+        }),
       );
       // -e: the error log before the config is read, else nginx touches /var/log/nginx first.
       const child = ctx.procs.start('nginx', nginx.path, ['-p', prefix, '-e', join(prefix, 'error.log'), '-c', conf], { stdout: 'ignore' });

@@ -20,6 +20,9 @@ test('bench options: defaults, smoke defaults, explicit flags win', (t) => {
     [['--reps', '5', '--duration', '3', '--warmup', '0'], { reps: 5, durationSec: 3, warmupSec: 0 }],
     [['--only', 'edgeway, nginx'], { only: ['edgeway', 'nginx'] }],
     [['--profile'], { profile: true }],
+    [[], { workers: null }],
+    [['--workers', '2'], { workers: 2 }],
+    [['--workers', '1'], { workers: 1 }],
   ];
   for (const [argv, expected] of cases) {
     const options = parseBenchOptions(argv, NAMES) as unknown as Record<string, unknown>;
@@ -34,6 +37,8 @@ test('bench options: bad values are refused with a message naming the flag', (t)
     [['--connections', 'many'], /--connections must be a whole number/],
     [['--only', 'direct,ngnix'], /unknown name ngnix/],
     [['--bogus'], /bogus/],
+    [['--workers', '0'], /--workers must be at least 1/],
+    [['--workers', 'auto'], /--workers must be a whole number/],
   ];
   for (const [argv, message] of cases) t.throws(() => parseBenchOptions(argv, NAMES), { message }, argv.join(' '));
 });
@@ -172,6 +177,21 @@ test('report: one row per system, not-available rows, ratios, routing verdict', 
   t.is(formatBytes(11), '11 B');
 });
 
+test('workers table: rows with processes, CPU and memory; ratios of N workers over one, and against nginx', async (t) => {
+  const { workersTable } = await import('../../perf/systems/workers.ts');
+  const w = (scenario: string, rps: number, cpu: number, processes: number): Measurement => ({
+    ...m(scenario, 11, 1, rps, { cpuMicrosPerRequest: cpu, processes, rssMbMean: 60, rssMbMax: 80 }),
+    group: 'workers',
+  });
+  const s = summarize([w('edgeway-workers', 180, 44, 3), w('nginx-workers', 400, 21, 3), w('edgeway-1-worker', 100, 40, 1), w('nginx-1-worker', 250, 20, 1)]);
+  const table = workersTable(s, [], 2);
+  t.regex(table, /^\| edgeway-workers \| 3 \| 180 \| 180–180 \| 1 \| 10 \| 44\.0 \| 60, 80 \| 0 \| 1 \|$/m);
+  t.regex(table, /^req\/s edgeway\/nginx: 2 worker\(s\) 0\.45, one worker 0\.40$/m);
+  t.regex(table, /^req\/s with 2 worker\(s\) over one: edgeway 1\.80, nginx 1\.60$/m);
+  t.regex(table, /^CPU µs per request with 2 worker\(s\) over one: edgeway 1\.10, nginx 1\.05$/m);
+  t.regex(workersTable(summarize([]), [{ scenario: 'edgeway-workers', group: 'workers', reason: 'no flag' }], 2), /^\| edgeway-workers \| not available \|/m);
+});
+
 /** The value at a path in parsed YAML, without trusting its shape. */
 function dig(value: unknown, ...path: ReadonlyArray<string | number>): unknown {
   let node = value;
@@ -238,6 +258,9 @@ test('nginx config: loopback listen, upstream keep-alive, edgeway-equivalent hea
     t.true(conf.includes(line), line);
   }
   t.false(conf.includes('uwsgi_temp_path'));
+  t.true(conf.includes('master_process off;'), 'one worker runs as one process');
+  const two = nginxConfig({ prefix: '/tmp/x', listenPort: 8080, backendPort: 9090, tempPathModules: [], workerProcesses: 2 });
+  t.true(two.includes('worker_processes 2;') && two.includes('master_process on;'), 'N workers run under a master');
   t.deepEqual(tempPathModules('configure arguments: --without-http_uwsgi_module --without-http_scgi_module'), ['fastcgi']);
 });
 
@@ -288,6 +311,28 @@ test('processCpuMicros reads this process from /proc, and gives undefined for a 
   t.true(own === undefined || (Number.isFinite(own) && own >= 0));
   t.is(processCpuMicros(undefined), undefined);
   t.is(processCpuMicros(2 ** 30), undefined);
+});
+
+test('processTree and its CPU and memory: this process and the child it started, summed', async (t) => {
+  const { processTree, processTreeCpuMicros, processTreeRssMb, processCpuMicros } = await import('../../perf/process-cpu.ts');
+  const { spawn } = await import('node:child_process');
+  t.deepEqual(processTree(undefined), []);
+  t.is(processTreeCpuMicros(undefined), undefined);
+  const child = spawn(process.execPath, ['-e', 'process.stdin.resume()'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  t.teardown(() => child.kill());
+  await new Promise((resolve) => child.once('spawn', resolve));
+  const tree = processTree(process.pid);
+  const own = processCpuMicros(process.pid);
+  if (own === undefined) {
+    t.pass('no /proc here');
+    return;
+  }
+  t.is(tree[0], process.pid);
+  t.true(child.pid !== undefined && tree.includes(child.pid), 'the child is in the tree');
+  t.true((processTreeCpuMicros(process.pid) ?? 0) >= own, 'the tree used at least what this process did');
+  const rss = processTreeRssMb(process.pid);
+  t.true(rss.length >= 2, 'this process and its child at least');
+  t.true(rss.every((mb) => mb > 0));
 });
 
 test('syscallCounts reads read and write syscalls of this process from /proc/PID/io; NaN where there is none', async (t) => {
