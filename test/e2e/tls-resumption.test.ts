@@ -6,6 +6,7 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, createSecureContext, type SecureContext } from 'node:tls';
 import { DEFAULT_SETTINGS } from '../../src/config/settings-defaults.ts';
 import { createLogger } from '../../src/log.ts';
@@ -47,7 +48,13 @@ async function listener(t: ExecutionContext, ring: TicketKeyRing): Promise<numbe
 type Alpn = 'http/1.1' | 'h2';
 
 /** One TLS connection that completes a request (so TLS 1.3 tickets arrive); whether it resumed, and its session. */
-function connect(port: number, alpn: Alpn, servername: string | null, session?: Buffer): Promise<{ reused: boolean; session: Buffer | undefined; protocol: string | false | null }> {
+function connect(
+  port: number,
+  alpn: Alpn,
+  servername: string | null,
+  session?: Buffer,
+  maxVersion: 'TLSv1.2' | 'TLSv1.3' = 'TLSv1.3',
+): Promise<{ reused: boolean; session: Buffer | undefined; protocol: string | false | null }> {
   return new Promise((resolve, reject) => {
     let ticket: Buffer | undefined;
     const socket = tlsConnect({
@@ -56,6 +63,7 @@ function connect(port: number, alpn: Alpn, servername: string | null, session?: 
       ca: ROOT.certPem,
       ...(servername === null ? { checkServerIdentity: () => undefined } : { servername }),
       ALPNProtocols: [alpn],
+      maxVersion,
       ...(session === undefined ? {} : { session }),
     });
     socket.on('session', (s: Buffer) => (ticket = s));
@@ -105,6 +113,35 @@ for (const alpn of ['http/1.1', 'h2'] as const) {
     });
   }
 }
+
+test('TLS 1.2: a ticket resumes under the current key and the previous one, not under one two rotations old', async (t) => {
+  const ring = new TicketKeyRing();
+  const port = await listener(t, ring);
+  const first = await connect(port, 'http/1.1', 'a.test', undefined, 'TLSv1.2');
+  t.false(first.reused);
+  t.true((await connect(port, 'http/1.1', 'a.test', first.session, 'TLSv1.2')).reused);
+  ring.rotate();
+  t.true((await connect(port, 'h2', 'a.test', first.session, 'TLSv1.2')).reused, 'previous key, and over h2');
+  ring.rotate();
+  t.false((await connect(port, 'http/1.1', 'a.test', first.session, 'TLSv1.2')).reused);
+});
+
+test('a connection reset or closed before its ClientHello is over, leaves the listener serving', async (t) => {
+  const ring = new TicketKeyRing();
+  const port = await listener(t, ring);
+  for (const bytes of [Buffer.alloc(0), Buffer.from([0x16, 3, 1, 0x02, 0x00, 1, 0])]) {
+    await new Promise<void>((resolve) => {
+      const socket = netConnect(port, '127.0.0.1', () => {
+        socket.write(bytes);
+        socket.resetAndDestroy();
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', () => resolve());
+    });
+  }
+  const ok = await connect(port, 'http/1.1', 'a.test');
+  t.is(ok.protocol, 'http/1.1');
+});
 
 test('keys installed from outside: a pair from another process resumes its tickets', async (t) => {
   const primary = new TicketKeyRing();

@@ -82,6 +82,5 @@ export function tlsServerOptions(
     // held that long. It gets as long as a client has for its request headers.
     handshakeTimeout: settings.downstream.handshakeTimeoutMs,
     ALPNProtocols: ['h2', 'http/1.1'],
-    noDelay: true,
   };
 }

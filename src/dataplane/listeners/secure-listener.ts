@@ -1,9 +1,9 @@
 /**
- * An HTTPS listener: a TLS server whose connections, once the handshake is done, go to the server for the protocol
- * ALPN chose: `h2` to a node:http2 server, `http/1.1` (or no ALPN) to a node:http server made exactly like the plain
- * entrypoint's (http-server.ts). HTTP/1.1 clients thus get node:http's own request and response objects, parser
- * options (empty-request fast path, header limits, Host required) and timeouts, as on cleartext; nothing passes
- * through node:http2's `allowHTTP1` fallback.
+ * An HTTPS listener. Once its TLS handshake is done, each connection goes to the server for the protocol ALPN chose:
+ * `h2` to a node:http2 server, `http/1.1` (or no ALPN) to a node:http server made exactly like the plain entrypoint's
+ * (http-server.ts). HTTP/1.1 clients thus get node:http's own request and response objects, parser options
+ * (empty-request fast path, header limits, Host required) and timeouts, as on cleartext; nothing passes through
+ * node:http2's `allowHTTP1` fallback.
  *
  * Session resumption: a plain TCP server listens and reads the first record of each connection (the ClientHello) to
  * see which ticket key named the ticket the client offers (client-hello.ts); the connection then goes to the TLS
@@ -50,19 +50,24 @@ function onConnection(this: SecureListener, socket: Socket, handshakeTimeoutMs: 
   const secure = this;
   secure.sockets.add(socket);
   socket.once('close', () => secure.sockets.delete(socket));
-  // A client that never sends its ClientHello is held no longer than one that never finishes its handshake.
-  socket.setTimeout(handshakeTimeoutMs, () => socket.destroy());
+  // Until a TLS socket owns it, a reset or a stall is ours to end: a client that never sends its ClientHello is held
+  // no longer than one that never finishes its handshake.
+  socket.on('error', destroyQuietly);
+  socket.on('timeout', destroyQuietly);
+  socket.setTimeout(handshakeTimeoutMs);
   let head: Buffer = Buffer.alloc(0);
   const onData = (chunk: Buffer): void => {
     head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
     const needed = firstRecordBytes(head);
     if (needed !== null && head.length < needed && needed <= MAX_RECORD_BYTES) return;
     socket.off('data', onData);
-    socket.pause();
+    socket.off('error', destroyQuietly);
+    socket.off('timeout', destroyQuietly);
     socket.setTimeout(0);
+    socket.pause();
     const name = needed === null ? null : ticketKeyName(head);
-    const which = name === null ? 'current' : (secure.ring.keyNamed(name) ?? 'current');
-    const key = which === 'current' ? secure.ring.keys.current : secure.ring.keys.previous;
+    const keys = secure.ring.keys;
+    const key = name !== null && secure.ring.keyNamed(name) === 'previous' ? keys.previous : keys.current;
     const server = secure.ticketKeys[1].equals(key) ? secure.tls[1] : secure.tls[0];
     // The TLS socket feeds itself what is buffered on the TCP socket before it reads the handle.
     socket.unshift(head);
@@ -70,6 +75,10 @@ function onConnection(this: SecureListener, socket: Socket, handshakeTimeoutMs: 
   };
   socket.on('data', onData);
   socket.resume();
+}
+
+function destroyQuietly(this: Socket): void {
+  this.destroy();
 }
 
 /** A socket's ALPN result decides its server; `this` is the listener (one shared function, no closure). */
@@ -106,7 +115,7 @@ export function createSecureListener(
     t.on('tlsClientError', onTlsError);
   }
   // node:http starts tracking connections (header and request timeouts, closeIdleConnections) when it starts
-  // listening; this one never listens itself, so it starts when the TLS server does.
+  // listening; this one never listens itself, so it starts when the TCP server does.
   server.once('listening', () => http1.emit('listening'));
   h2.on('sessionError', (err: NodeJS.ErrnoException) => logger.debug({ err: { code: err.code, message: err.message } }, 'HTTP/2 session error'));
   h2.on('session', (session: ServerHttp2Session) => {

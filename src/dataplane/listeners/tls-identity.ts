@@ -1,9 +1,9 @@
 /**
  * The data plane's TLS identity: the generated default certificate, the session keys every secure context shares,
- * the SNI callback, and every HTTPS server made with them (the HTTPS entrypoint and entrypoint Services' HTTPS
- * ports). It is kept apart from the listeners' sockets because binding a snapshot needs it too (the SNI table's
- * contexts are made with these options), and a reload must re-point each server's default identity without
- * rebinding anything.
+ * the rotating ticket keys of the listeners (ticket-keys.ts), the SNI callback, and every HTTPS listener made with
+ * them (the HTTPS entrypoint and entrypoint Services' HTTPS ports). It is kept apart from the listeners' sockets
+ * because binding a snapshot needs it too (the SNI table's contexts are made with these options), and a reload must
+ * re-point each server's default identity without rebinding anything.
  *
  * The SNI callback reads the current bound snapshot's table on every handshake, so a reload's certificates apply to
  * the next handshake while open connections keep theirs.
