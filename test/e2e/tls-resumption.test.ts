@@ -14,6 +14,8 @@ import { tlsServerOptions, newSessionKeys } from '../../src/dataplane/listeners/
 import { listenOn } from '../../src/dataplane/listeners/listen-on.ts';
 import { closeSecureListener, createSecureListener, destroySecureListener, followTicketKeys, onSecureRequest } from '../../src/dataplane/listeners/secure-listener.ts';
 import { TicketKeyRing } from '../../src/tls/ticket-keys.ts';
+import { TlsIdentity } from '../../src/dataplane/listeners/tls-identity.ts';
+import type { EntrypointRuntime } from '../../src/dataplane/request/http-entrypoint.ts';
 import { firstRecordBytes, ticketKeyName } from '../../src/tls/client-hello.ts';
 import { inspectPem } from '../../src/tls/pem-inspection.ts';
 import { ca, leaf } from '../fixtures/tls-fixtures.ts';
@@ -141,6 +143,40 @@ test('a connection reset or closed before its ClientHello is over, leaves the li
   }
   const ok = await connect(port, 'http/1.1', 'a.test');
   t.is(ok.protocol, 'http/1.1');
+});
+
+test('a worker serving its primary\'s keys (TlsIdentity.useTicketKeys) resumes the primary\'s tickets, before and after a rotation', async (t) => {
+  const inspected = inspectPem(DEFAULT.certPem, DEFAULT.keyPem, new Date());
+  if (inspected.material === undefined) throw new Error('fixture certificate');
+  const material = inspected.material;
+  const context = createSecureContext({ cert: DEFAULT.certPem, key: DEFAULT.keyPem });
+  // Just what TlsIdentity reads of the data plane: the current SNI table's default and selection, and the logger.
+  const entry = { material, context };
+  const runtime = { current: { sni: { defaultEntry: entry, select: () => entry } }, logger: createLogger('silent'), rejections: null };
+  const identities = [0, 1].map(() => new TlsIdentity(runtime as unknown as EntrypointRuntime, material));
+  const [primary, worker] = identities as [TlsIdentity, TlsIdentity];
+  worker.useTicketKeys(primary.ticketKeys.keys);
+  const ports: number[] = [];
+  for (const identity of identities) {
+    const secure = identity.secureServer(DEFAULT_SETTINGS);
+    onSecureRequest(secure, (_req: IncomingMessage, res: ServerResponse) => res.end('ok'));
+    ports.push(await listenOn(secure.server, '127.0.0.1', 0));
+    t.teardown(async () => {
+      identity.stopRotating();
+      const closed = closeSecureListener(secure);
+      destroySecureListener(secure);
+      await closed;
+    });
+  }
+  const [primaryPort, workerPort] = ports as [number, number];
+  const first = await connect(primaryPort, 'http/1.1', null);
+  t.true((await connect(workerPort, 'http/1.1', null, first.session)).reused, 'the worker resumes the primary\'s ticket');
+  primary.ticketKeys.rotate();
+  worker.useTicketKeys(primary.ticketKeys.keys);
+  t.true((await connect(workerPort, 'h2', null, first.session)).reused, 'and still after the primary rotated');
+  primary.ticketKeys.rotate();
+  worker.useTicketKeys(primary.ticketKeys.keys);
+  t.false((await connect(workerPort, 'http/1.1', null, first.session)).reused);
 });
 
 test('keys installed from outside: a pair from another process resumes its tickets', async (t) => {

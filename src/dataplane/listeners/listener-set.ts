@@ -7,7 +7,7 @@
 import type { Server } from 'node:http';
 import type { HostPort, Settings } from '../../config/settings.ts';
 import type { Snapshot } from '../../snapshot/snapshot.ts';
-import type { TicketKeyRing } from '../../tls/ticket-keys.ts';
+import type { TicketKeyPair } from '../../tls/ticket-keys.ts';
 import type { TlsMaterial } from '../../tls/tls-material.ts';
 import type { BoundSnapshot, TlsBinding } from '../bound-snapshot.ts';
 import { HttpEntrypoint, type EntrypointRuntime } from '../request/http-entrypoint.ts';
@@ -58,9 +58,14 @@ export class ListenerSet {
     this.services = new ServiceListeners(runtime, this.#tls, runtime.logger);
   }
 
-  /** The session ticket keys of the HTTPS listeners (ticket-keys.ts): rotated here, or installed by a primary. */
-  get ticketKeys(): TicketKeyRing {
-    return this.#tls.ticketKeys;
+  /** The session ticket keys of the HTTPS listeners (ticket-keys.ts): made and rotated here unless `useTicketKeys`. */
+  get ticketKeys(): TicketKeyPair {
+    return this.#tls.ticketKeys.keys;
+  }
+
+  /** A worker serves its primary's ticket keys (the primary rotates them and sends each new pair). */
+  useTicketKeys(keys: TicketKeyPair): void {
+    this.#tls.useTicketKeys(keys);
   }
 
   /** What binding `snapshot` needs for its SNI table; null when HTTPS is off. */

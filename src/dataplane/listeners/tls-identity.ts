@@ -15,7 +15,7 @@ import type { TlsMaterial } from '../../tls/tls-material.ts';
 import type { BoundSnapshot, TlsBinding } from '../bound-snapshot.ts';
 import type { EntrypointRuntime } from '../request/http-entrypoint.ts';
 import { contextOptions, newSessionKeys, tlsServerOptions } from './https-options.ts';
-import { TICKET_ROTATION_MS, TicketKeyRing } from '../../tls/ticket-keys.ts';
+import { TICKET_ROTATION_MS, TicketKeyRing, type TicketKeyPair } from '../../tls/ticket-keys.ts';
 import { createSecureListener, destroySecureListener, followTicketKeys, setDefaultIdentity, type SecureListener } from './secure-listener.ts';
 import type { HttpsServers, SecureServerHandle } from './service-listeners.ts';
 
@@ -26,12 +26,12 @@ export class TlsIdentity implements HttpsServers {
   readonly #fallbackCertificate: TlsMaterial | null;
   readonly #sessionKeys = newSessionKeys();
   /**
-   * The session ticket keys of every HTTPS listener made here. They rotate every hour on their own; a worker process
-   * instead gets its primary's pair through `ticketKeys.install` (then call `stopRotating`), so every worker accepts
-   * every other's tickets.
+   * The session ticket keys of every HTTPS listener made here. They rotate every hour on their own, unless they come
+   * from outside (`useTicketKeys`: a worker gets its primary's pair, so every worker accepts every other's tickets).
    */
   readonly ticketKeys = new TicketKeyRing();
   #rotation: NodeJS.Timeout | null = null;
+  #keysFromOutside = false;
   /** Every HTTPS server made here: their default identity follows reloads. */
   readonly #servers = new Set<SecureListener>();
 
@@ -44,7 +44,17 @@ export class TlsIdentity implements HttpsServers {
     });
   }
 
-  /** Keys installed from outside rotate there, not here. Also called when the listeners close. */
+  /**
+   * Serve with `keys` from now on (and on every later call) instead of keys made and rotated here: the primary
+   * rotates, then sends every worker the new pair.
+   */
+  useTicketKeys(keys: TicketKeyPair): void {
+    this.#keysFromOutside = true;
+    this.stopRotating();
+    this.ticketKeys.install(keys);
+  }
+
+  /** Stops this process's own rotation; called when the listeners close. */
   stopRotating(): void {
     if (this.#rotation !== null) clearInterval(this.#rotation);
     this.#rotation = null;
@@ -108,7 +118,7 @@ export class TlsIdentity implements HttpsServers {
     const options = tlsServerOptions(settings, this.#sessionKeys, defaultEntry.material, this.sniCallback);
     const secure = createSecureListener(settings, options, this.ticketKeys, defaultEntry.material.fingerprint, this.#runtime.logger, this.#runtime.rejections);
     this.#servers.add(secure);
-    if (this.#rotation === null) {
+    if (this.#rotation === null && !this.#keysFromOutside) {
       this.#rotation = setInterval(() => this.ticketKeys.rotate(), TICKET_ROTATION_MS);
       this.#rotation.unref();
     }
