@@ -12,7 +12,13 @@ import { DEFAULT_SETTINGS } from '../../src/config/settings-defaults.ts';
 import { createLogger } from '../../src/log.ts';
 import { tlsServerOptions, newSessionKeys } from '../../src/dataplane/listeners/https-options.ts';
 import { listenOn } from '../../src/dataplane/listeners/listen-on.ts';
-import { closeSecureListener, createSecureListener, destroySecureListener, followTicketKeys, onSecureRequest } from '../../src/dataplane/listeners/secure-listener.ts';
+import {
+  closeSecureListener,
+  createSecureListener,
+  destroySecureListener,
+  followTicketKeys,
+  onSecureRequest,
+} from '../../src/dataplane/listeners/secure-listener.ts';
 import { TicketKeyRing } from '../../src/tls/ticket-keys.ts';
 import { TlsIdentity } from '../../src/dataplane/listeners/tls-identity.ts';
 import type { EntrypointRuntime } from '../../src/dataplane/request/http-entrypoint.ts';
@@ -145,7 +151,7 @@ test('a connection reset or closed before its ClientHello is over, leaves the li
   t.is(ok.protocol, 'http/1.1');
 });
 
-test('a worker serving its primary\'s keys (TlsIdentity.useTicketKeys) resumes the primary\'s tickets, before and after a rotation', async (t) => {
+test("a worker serving its primary's keys (TlsIdentity.useTicketKeys) resumes the primary's tickets, before and after a rotation", async (t) => {
   const inspected = inspectPem(DEFAULT.certPem, DEFAULT.keyPem, new Date());
   if (inspected.material === undefined) throw new Error('fixture certificate');
   const material = inspected.material;
@@ -170,7 +176,7 @@ test('a worker serving its primary\'s keys (TlsIdentity.useTicketKeys) resumes t
   }
   const [primaryPort, workerPort] = ports as [number, number];
   const first = await connect(primaryPort, 'http/1.1', null);
-  t.true((await connect(workerPort, 'http/1.1', null, first.session)).reused, 'the worker resumes the primary\'s ticket');
+  t.true((await connect(workerPort, 'http/1.1', null, first.session)).reused, "the worker resumes the primary's ticket");
   primary.ticketKeys.rotate();
   worker.useTicketKeys(primary.ticketKeys.keys);
   t.true((await connect(workerPort, 'h2', null, first.session)).reused, 'and still after the primary rotated');

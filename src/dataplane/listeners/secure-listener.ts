@@ -47,9 +47,8 @@ export interface SecureListener {
 
 /** Reads the ClientHello, then hands the connection to the TLS server holding its ticket's key. */
 function onConnection(this: SecureListener, socket: Socket, handshakeTimeoutMs: number): void {
-  const secure = this;
-  secure.sockets.add(socket);
-  socket.once('close', () => secure.sockets.delete(socket));
+  this.sockets.add(socket);
+  socket.once('close', () => this.sockets.delete(socket));
   // Until a TLS socket owns it, a reset or a stall is ours to end: a client that never sends its ClientHello is held
   // no longer than one that never finishes its handshake.
   socket.on('error', destroyQuietly);
@@ -66,9 +65,9 @@ function onConnection(this: SecureListener, socket: Socket, handshakeTimeoutMs: 
     socket.setTimeout(0);
     socket.pause();
     const name = needed === null ? null : ticketKeyName(head);
-    const keys = secure.ring.keys;
-    const key = name !== null && secure.ring.keyNamed(name) === 'previous' ? keys.previous : keys.current;
-    const server = secure.ticketKeys[1].equals(key) ? secure.tls[1] : secure.tls[0];
+    const keys = this.ring.keys;
+    const key = name !== null && this.ring.keyNamed(name) === 'previous' ? keys.previous : keys.current;
+    const server = this.ticketKeys[1].equals(key) ? this.tls[1] : this.tls[0];
     // The TLS socket feeds itself what is buffered on the TCP socket before it reads the handle.
     socket.unshift(head);
     server.emit('connection', socket);
