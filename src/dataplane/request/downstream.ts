@@ -1,6 +1,6 @@
 /**
- * The request and response types an entrypoint handles: node:http's for HTTP/1.1, and node:http2's compatibility
- * API for HTTPS, which serves HTTP/2 and (through allowHTTP1) HTTP/1.1 clients on one listener. Both offer what the
+ * The request and response types an entrypoint handles: node:http's for HTTP/1.1 (plain, or over TLS), and
+ * node:http2's compatibility API for HTTP/2 clients of the HTTPS listeners (secure-listener.ts). Both offer what the
  * data plane uses, so one handler serves both without adapters on the hot path. The response is described by the
  * members edgeway calls, because the two classes' overloads cannot be called through a plain union.
  */

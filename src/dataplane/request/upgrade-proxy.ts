@@ -1,6 +1,6 @@
 /**
- * Upgrade requests (WebSocket and any other `Upgrade:` protocol), from the 'upgrade' event of node:http and of the
- * HTTPS entrypoint's HTTP/1.1 fallback (node:http2 with allowHTTP1 emits it the same way): routed like
+ * Upgrade requests (WebSocket and any other `Upgrade:` protocol), from the 'upgrade' event of node:http, on plain
+ * listeners and behind the HTTPS listeners' TLS alike (secure-listener.ts): routed like
  * any request, then tunnelled over a raw TCP connection to the chosen endpoint. The request head is replayed with
  * the normalised path and edgeway's forwarding headers (Connection/Upgrade restored); once the endpoint answers 101,
  * bytes are piped both ways untouched. Any other answer is relayed and the connection closed, and the client's bytes
