@@ -1,9 +1,9 @@
 /**
  * HTTP/2 front-door limits for the HTTPS listeners' http2 server (secure-listener.ts): at most 100 concurrent
- * streams per connection (Envoy's edge recommendation), bounded session memory and header list, and a guard against rapid-reset abuse (CVE-2023-44487): a client that cancels more than
- * `maxPrematureResets` streams before their response within `resetWindowMs` gets GOAWAY ENHANCE_YOUR_CALM and the
- * session is closed. nghttp2 has its own reset rate limit; this one is lower and counts only premature resets, so it
- * answers an abusive client well before that.
+ * streams per connection (Envoy's edge recommendation), bounded session memory and header list, and a guard against
+ * rapid-reset abuse (CVE-2023-44487): a client that cancels more than `maxPrematureResets` streams before their
+ * response within `resetWindowMs` gets GOAWAY ENHANCE_YOUR_CALM and the session is closed. nghttp2 has its own reset
+ * rate limit; this one is lower and counts only premature resets, so it answers an abusive client well before that.
  *
  * Use: `http2.createServer({ ...h2ServerOptions(H2_LIMITS), ... })` and `server.on('session', (s) =>
  * guardSession(s, H2_LIMITS))`. The guard adds one listener per stream (a shared function, no closure).

@@ -1,7 +1,6 @@
 /**
  * Upgrade requests (WebSocket and any other `Upgrade:` protocol), from the 'upgrade' event of node:http, on plain
- * listeners and behind the HTTPS listeners' TLS alike (secure-listener.ts): routed like
- * any request, then tunnelled over a raw TCP connection to the chosen endpoint. The request head is replayed with
+ * listeners and behind the HTTPS listeners' TLS alike (secure-listener.ts): routed like any request, then tunnelled over a raw TCP connection to the chosen endpoint. The request head is replayed with
  * the normalised path and edgeway's forwarding headers (Connection/Upgrade restored); once the endpoint answers 101,
  * bytes are piped both ways untouched. Any other answer is relayed and the connection closed, and the client's bytes
  * after its upgrade request are never forwarded unless the endpoint switched: they cannot smuggle a request past
