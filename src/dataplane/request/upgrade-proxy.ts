@@ -1,11 +1,12 @@
 /**
  * Upgrade requests (WebSocket and any other `Upgrade:` protocol), from the 'upgrade' event of node:http, on plain
- * listeners and behind the HTTPS listeners' TLS alike (secure-listener.ts): routed like any request, then tunnelled over a raw TCP connection to the chosen endpoint. The request head is replayed with
- * the normalised path and edgeway's forwarding headers (Connection/Upgrade restored); once the endpoint answers 101,
- * bytes are piped both ways untouched. Any other answer is relayed and the connection closed, and the client's bytes
- * after its upgrade request are never forwarded unless the endpoint switched: they cannot smuggle a request past
- * routing. `Upgrade: h2c` is refused for the same reason. A raw connection
- * is simpler and more robust than undici's `upgrade` dispatch: nothing parses the tunnelled stream.
+ * listeners and behind the HTTPS listeners' TLS alike (secure-listener.ts): routed like any request, then tunnelled
+ * over a raw TCP connection to the chosen endpoint. The request head is replayed with the normalised path and edgeway's
+ * forwarding headers (Connection/Upgrade restored); once the endpoint answers 101, bytes are piped both ways untouched.
+ * Any other answer is relayed and the connection closed, and the client's bytes after its upgrade request are never
+ * forwarded unless the endpoint switched: they cannot smuggle a request past routing. `Upgrade: h2c` is refused for the
+ * same reason. A raw connection is simpler and more robust than undici's `upgrade` dispatch: nothing parses the
+ * tunnelled stream.
  *
  * Tunnels are long-lived, so they are tracked: each has an idle timeout, and on every reload (`reconcile`) a tunnel
  * whose route now goes elsewhere, or nowhere, is closed after a grace period; one whose route is unchanged stays.
