@@ -168,7 +168,7 @@ test('every field is read from the document, and it is not among the objects', (
 });
 
 test('runtime.heapGrowthPercent: 300 by default, 0 allowed; a bad value is located and the default kept', (t) => {
-  t.deepEqual(DEFAULT_SETTINGS.runtime, { heapGrowthPercent: 300 });
+  t.deepEqual(DEFAULT_SETTINGS.runtime, { heapGrowthPercent: 300, workers: 'auto' });
   t.is(loadConfigText([{ path: 's.yaml', text: doc('  runtime: {heapGrowthPercent: 0}\n') }]).settings.runtime.heapGrowthPercent, 0);
   for (const bad of ['-1', '1001', '2.5', 'lots']) {
     const load = loadConfigText([{ path: 's.yaml', text: doc(`  runtime:\n    heapGrowthPercent: ${bad}\n`) }]);
