@@ -1,0 +1,211 @@
+/**
+ * The primary's side of the data-plane workers (node:cluster). The primary forks them, sends each generation in two
+ * phases (every worker prepares — compiles — before any commits, so a generation one worker cannot compile is
+ * rejected with nothing changed), resolves only when every worker has committed (so status reports a generation
+ * that all of them serve), restarts a worker that dies with the current generation (backoff from 100 ms doubling to
+ * 5 s; the others keep serving), merges their metrics into one scrape and writes their log batches whole.
+ *
+ * node:cluster rather than reusePort: the primary holds each listening socket and hands accepted connections to the
+ * workers round-robin, which spreads long-lived keep-alive connections evenly; SO_REUSEPORT hashes each connection's
+ * 4-tuple to a socket, so with few clients (a load balancer's handful of keep-alive connections) workers end up
+ * uneven, and Service listeners added on reload would have to be bound in every worker separately.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../log.ts';
+import { writeWorkerLines } from './ipc-log.ts';
+import { mergeMetrics } from './metrics-merge.ts';
+import type { FromWorker, GenerationInputs, ToWorker, WorkerAddress } from './worker-protocol.ts';
+
+const FIRST_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 5000;
+/** A worker that served this long before dying restarts after the first backoff again. */
+const STABLE_MS = 10_000;
+const METRICS_TIMEOUT_MS = 2000;
+
+interface Waiter {
+  readonly expect: 'prepared' | 'committed';
+  readonly generation: number;
+  resolve(m: FromWorker): void;
+  reject(err: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  generation: number;
+  startedAt: number;
+  failures: number;
+  readonly waiters: Set<Waiter>;
+}
+
+export interface WorkerStatus {
+  readonly id: number;
+  readonly pid: number | undefined;
+  readonly generation: number;
+}
+
+export class WorkerPool {
+  readonly #count: number;
+  readonly #logger: Logger;
+  /** Slots by position (0..count-1); a restarted worker takes its predecessor's slot. */
+  readonly #slots: Slot[] = [];
+  readonly #metricWaiters = new Map<number, (metrics: unknown) => void>();
+  #nextMetricsId = 1;
+  #current: GenerationInputs | null = null;
+  #addresses: readonly WorkerAddress[] = [];
+  #closing = false;
+  /** Applies and restarts run one at a time, so a restarted worker never misses a generation. */
+  #serial: Promise<unknown> = Promise.resolve();
+
+  constructor(count: number, logger: Logger) {
+    this.#count = count;
+    this.#logger = logger;
+    const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+    cluster.setupPrimary({ exec: new URL(`./worker-main${ext}`, import.meta.url).pathname, serialization: 'advanced' });
+  }
+
+  /** The entrypoints as the workers bound them (the same in every worker: the primary holds the sockets). */
+  get addresses(): readonly WorkerAddress[] {
+    return this.#addresses;
+  }
+
+  get status(): readonly WorkerStatus[] {
+    return this.#slots.map((s) => ({ id: s.worker.id, pid: s.worker.process.pid, generation: s.generation }));
+  }
+
+  /** Serves `inputs` in every worker (forking them the first time); rejects with nothing changed if one cannot prepare. */
+  apply(inputs: GenerationInputs): Promise<void> {
+    const run = this.#serial.then(() => this.#apply(inputs));
+    this.#serial = run.catch(() => undefined);
+    return run;
+  }
+
+  async #apply(inputs: GenerationInputs): Promise<void> {
+    while (this.#slots.length < this.#count) this.#slots.push(this.#fork(this.#slots.length));
+    const slots = [...this.#slots];
+    const prepared = await Promise.allSettled(slots.map((s) => this.#ask(s, { type: 'prepare', inputs }, 'prepared', inputs.generation)));
+    const failed = prepared.find((p) => p.status === 'rejected');
+    if (failed !== undefined) {
+      for (const s of slots) this.#send(s, { type: 'abort', generation: inputs.generation });
+      throw new Error(`a worker cannot serve generation ${inputs.generation}: ${(failed.reason as Error).message}`);
+    }
+    const committed = await Promise.all(slots.map((s) => this.#ask(s, { type: 'commit', generation: inputs.generation }, 'committed', inputs.generation)));
+    for (const s of slots) s.generation = inputs.generation;
+    const first = committed[0];
+    if (first?.type === 'committed') this.#addresses = first.addresses;
+    this.#current = inputs;
+  }
+
+  #fork(position: number): Slot {
+    const worker = cluster.fork();
+    const slot: Slot = { worker, generation: 0, startedAt: Date.now(), failures: 0, waiters: new Set() };
+    this.#watch(slot, position);
+    return slot;
+  }
+
+  #watch(slot: Slot, position: number): void {
+    const worker = slot.worker;
+    worker.on('message', (m: FromWorker) => this.#receive(slot, m));
+    worker.on('exit', (code, signal) => {
+      for (const w of slot.waiters) w.reject(new Error(`worker ${worker.id} exited (${signal ?? code})`));
+      slot.waiters.clear();
+      if (this.#closing) return;
+      const stable = Date.now() - slot.startedAt >= STABLE_MS;
+      slot.failures = stable ? 0 : slot.failures + 1;
+      const delay = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** Math.max(0, slot.failures - 1));
+      this.#logger.warn({ worker: worker.id, pid: worker.process.pid, code, signal, restartInMs: delay }, 'worker exited; restarting it');
+      setTimeout(() => {
+        if (this.#closing) return;
+        const run = this.#serial.then(() => this.#restart(slot, position));
+        this.#serial = run.catch((err: Error) => this.#logger.error({ err }, 'a worker cannot be restarted'));
+      }, delay).unref();
+    });
+  }
+
+  async #restart(slot: Slot, position: number): Promise<void> {
+    if (this.#closing) return;
+    slot.worker = cluster.fork();
+    slot.startedAt = Date.now();
+    slot.generation = 0;
+    this.#watch(slot, position);
+    const inputs = this.#current;
+    if (inputs === null) return;
+    await this.#ask(slot, { type: 'prepare', inputs }, 'prepared', inputs.generation);
+    await this.#ask(slot, { type: 'commit', generation: inputs.generation }, 'committed', inputs.generation);
+    slot.generation = inputs.generation;
+    this.#logger.info({ worker: slot.worker.id, pid: slot.worker.process.pid, generation: inputs.generation }, 'worker restarted');
+  }
+
+  #receive(slot: Slot, m: FromWorker): void {
+    switch (m.type) {
+      case 'log':
+        return writeWorkerLines(this.#logger, m.text);
+      case 'metrics':
+        this.#metricWaiters.get(m.id)?.(m.metrics);
+        return;
+      case 'prepared':
+      case 'committed':
+      case 'failed':
+        for (const w of slot.waiters) {
+          if (w.generation !== m.generation) continue;
+          if (m.type === 'failed') w.reject(new Error(m.message));
+          else if (m.type === w.expect) w.resolve(m);
+          else continue;
+          slot.waiters.delete(w);
+        }
+    }
+  }
+
+  #ask(slot: Slot, message: ToWorker, expect: Waiter['expect'], generation: number): Promise<FromWorker> {
+    return new Promise((resolve, reject) => {
+      slot.waiters.add({ expect, generation, resolve, reject });
+      this.#send(slot, message);
+    });
+  }
+
+  #send(slot: Slot, message: ToWorker): void {
+    if (slot.worker.isConnected()) slot.worker.send(message);
+  }
+
+  /** One scrape: the primary's own registry merged with every live worker's (metrics-merge.ts). */
+  async metrics(primary: Registry): Promise<{ contentType: string; body: string }> {
+    const live = this.#slots.filter((s) => s.worker.isConnected() && s.generation > 0);
+    const replies = await Promise.all(
+      live.map(
+        (s) =>
+          new Promise<unknown>((resolve) => {
+            const id = this.#nextMetricsId++;
+            // A worker that does not answer in time (dying, stuck) is left out of this scrape.
+            const timer = setTimeout(() => done([]), METRICS_TIMEOUT_MS);
+            const done = (metrics: unknown): void => {
+              clearTimeout(timer);
+              this.#metricWaiters.delete(id);
+              resolve(metrics);
+            };
+            this.#metricWaiters.set(id, done);
+            this.#send(s, { type: 'metrics', id });
+          }),
+      ),
+    );
+    return mergeMetrics(primary, replies);
+  }
+
+  /** Every worker closes its listeners and waits up to `drainMs` for in-flight requests; resolves when all have exited. */
+  async close(drainMs: number): Promise<void> {
+    this.#closing = true;
+    await Promise.all(
+      this.#slots.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            const w = s.worker;
+            if (w.isDead()) return resolve();
+            w.once('exit', () => resolve());
+            if (!w.isConnected()) return;
+            w.send({ type: 'drain', drainMs } satisfies ToWorker);
+            // A worker that does not finish its drain in time is stopped.
+            setTimeout(() => w.process.kill('SIGKILL'), drainMs + 5000).unref();
+          }),
+      ),
+    );
+  }
+}
