@@ -227,7 +227,7 @@ export class Edgeway {
     const edgeway = new Edgeway(options, built, { layer, source, addresses, cache, memo, api }, logger, fallbackCertificate);
     // Workers only when asked for: `settings` (the CLI's serve) takes spec.runtime.workers, `auto` by default.
     const workers = options.workers === 'settings' ? resolveWorkerCount(settings.runtime.workers) : (options.workers ?? 1);
-    if (workers > 1) edgeway.#pool = new WorkerPool(workers, logger);
+    if (workers > 1) edgeway.#pool = new WorkerPool(workers, logger, edgeway.#gateway.upstream.states);
     for (const d of edgeway.#gateway.current.diagnostics) options.report(formatDiagnostic(d));
     try {
       edgeway.#adminPort = await edgeway.#admin.listen(settings.admin);

@@ -16,6 +16,7 @@ import { CompileMemo } from '../snapshot/compile-memo.ts';
 import { compileSnapshot } from '../snapshot/compile-snapshot.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import { loadDefaultCertificate } from '../tls/default-certificate.ts';
+import { applyVerdicts } from './health-verdicts.ts';
 import { createWorkerLogger } from './ipc-log.ts';
 import { receivedStores, type FromWorker, type ToWorker } from './worker-protocol.ts';
 
@@ -50,6 +51,9 @@ class Worker {
       case 'abort':
         if (this.#prepared?.generation === m.generation) this.#prepared = null;
         return;
+      case 'health':
+        if (this.#plane !== null) applyVerdicts(this.#plane.upstream.states, m.verdicts);
+        return;
       case 'metrics':
         return send({ type: 'metrics', id: m.id, metrics: (await this.#registry?.getMetricsAsJSON()) ?? [] });
       case 'drain':
@@ -70,6 +74,8 @@ class Worker {
       this.#log = createWorkerLogger(settings.logging.level, this.#id, (text) => send({ type: 'log', text }));
       const fallback = settings.https === null ? null : (await loadDefaultCertificate({ dir: settings.tls.certificatesDir })).material;
       plane = new DataPlane(snapshot, this.#log.logger, fallback);
+      // The primary probes; this worker takes its verdicts (health-verdicts.ts).
+      plane.upstream.checker.remote();
       this.#plane = plane;
       this.#registry = metricsOf(plane).registry;
       await plane.listen(settings);

@@ -12,7 +12,9 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { Registry } from 'prom-client';
+import type { EndpointStates } from '../dataplane/health/endpoint-states.ts';
 import type { Logger } from '../log.ts';
+import { verdictsOf, watchVerdicts } from './health-verdicts.ts';
 import { writeWorkerLines } from './ipc-log.ts';
 import { mergeMetrics } from './metrics-merge.ts';
 import type { FromWorker, GenerationInputs, ToWorker, WorkerAddress } from './worker-protocol.ts';
@@ -54,12 +56,19 @@ export class WorkerPool {
   #current: GenerationInputs | null = null;
   #addresses: readonly WorkerAddress[] = [];
   #closing = false;
+  readonly #states: EndpointStates;
+  readonly #stopVerdicts: () => void;
   /** Applies and restarts run one at a time, so a restarted worker never misses a generation. */
   #serial: Promise<unknown> = Promise.resolve();
 
-  constructor(count: number, logger: Logger) {
+  /** @param states the primary's endpoint states, where its health checks put their verdicts. */
+  constructor(count: number, logger: Logger, states: EndpointStates) {
     this.#count = count;
     this.#logger = logger;
+    this.#states = states;
+    this.#stopVerdicts = watchVerdicts(states, (verdicts) => {
+      for (const s of this.#slots) if (s.generation > 0) this.#send(s, { type: 'health', verdicts });
+    });
     const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
     cluster.setupPrimary({ exec: new URL(`./worker-main${ext}`, import.meta.url).pathname, serialization: 'advanced' });
   }
@@ -90,7 +99,12 @@ export class WorkerPool {
       throw new Error(`a worker cannot serve generation ${inputs.generation}: ${(failed.reason as Error).message}`);
     }
     const committed = await Promise.all(slots.map((s) => this.#ask(s, { type: 'commit', generation: inputs.generation }, 'committed', inputs.generation)));
-    for (const s of slots) s.generation = inputs.generation;
+    // The verdicts go with each generation: endpoints it adds were probed by the primary already.
+    const verdicts = verdictsOf(this.#states);
+    for (const s of slots) {
+      s.generation = inputs.generation;
+      this.#send(s, { type: 'health', verdicts });
+    }
     const first = committed[0];
     if (first?.type === 'committed') this.#addresses = first.addresses;
     this.#current = inputs;
@@ -133,6 +147,7 @@ export class WorkerPool {
     await this.#ask(slot, { type: 'prepare', inputs }, 'prepared', inputs.generation);
     await this.#ask(slot, { type: 'commit', generation: inputs.generation }, 'committed', inputs.generation);
     slot.generation = inputs.generation;
+    this.#send(slot, { type: 'health', verdicts: verdictsOf(this.#states) });
     this.#logger.info({ worker: slot.worker.id, pid: slot.worker.process.pid, generation: inputs.generation }, 'worker restarted');
   }
 
@@ -193,6 +208,7 @@ export class WorkerPool {
   /** Every worker closes its listeners and waits up to `drainMs` for in-flight requests; resolves when all have exited. */
   async close(drainMs: number): Promise<void> {
     this.#closing = true;
+    this.#stopVerdicts();
     await Promise.all(
       this.#slots.map(
         (s) =>

@@ -17,6 +17,7 @@ import type { KubeObject } from '../k8s/types.ts';
 import type { ClusterStore } from '../snapshot/compile-snapshot.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import { ObjectStore } from '../store/object-store.ts';
+import type { HealthVerdict } from './health-verdicts.ts';
 
 /** An object as it crosses: LoadedObject without its `locate` function (a worker reports no diagnostics). */
 export interface SentObject {
@@ -39,6 +40,7 @@ export type ToWorker =
   | { readonly type: 'commit'; readonly generation: number }
   | { readonly type: 'abort'; readonly generation: number }
   | { readonly type: 'metrics'; readonly id: number }
+  | { readonly type: 'health'; readonly verdicts: readonly HealthVerdict[] }
   | { readonly type: 'drain'; readonly drainMs: number };
 
 export interface WorkerAddress {
