@@ -18,6 +18,7 @@ import type { Snapshot } from '../snapshot/snapshot.ts';
 import { loadDefaultCertificate } from '../tls/default-certificate.ts';
 import { applyVerdicts } from './health-verdicts.ts';
 import { createWorkerLogger } from './ipc-log.ts';
+import { LimitShare } from './limit-share.ts';
 import { receivedStores, type FromWorker, type ToWorker } from './worker-protocol.ts';
 
 /** Reload outcomes are the primary's to report; a worker's registry carries none (metrics-merge.ts takes the primary's). */
@@ -26,6 +27,8 @@ const NO_RELOADS: ReloadStatus = { lastAttempt: null, lastSuccess: null, lastErr
 class Worker {
   readonly #id = cluster.worker?.id ?? 0;
   readonly #memo = new CompileMemo();
+  /** This worker's share of each Service's limits: its position among the workers, set by the primary at fork. */
+  readonly #share = new LimitShare(Number(process.env.EDGEWAY_WORKER_INDEX ?? 0), Number(process.env.EDGEWAY_WORKERS ?? 1));
   #plane: DataPlane | null = null;
   #registry: Registry | null = null;
   #log: ReturnType<typeof createWorkerLogger> | null = null;
@@ -43,7 +46,7 @@ class Worker {
         const started = performance.now();
         const { store, clusters } = receivedStores(m.inputs);
         const i = m.inputs;
-        this.#prepared = compileSnapshot(store, i.settings, i.generation, i.state, i.now, clusters, this.#memo);
+        this.#prepared = this.#share.apply(compileSnapshot(store, i.settings, i.generation, i.state, i.now, clusters, this.#memo));
         return send({ type: 'prepared', generation: i.generation, compileMs: performance.now() - started });
       }
       case 'commit':

@@ -111,10 +111,15 @@ export class WorkerPool {
   }
 
   #fork(position: number): Slot {
-    const worker = cluster.fork();
+    const worker = this.#forkAt(position);
     const slot: Slot = { worker, generation: 0, startedAt: Date.now(), failures: 0, waiters: new Set() };
     this.#watch(slot, position);
     return slot;
+  }
+
+  /** A worker in slot `position`: its place decides its share of the Services' limits (limit-share.ts). */
+  #forkAt(position: number): Worker {
+    return cluster.fork({ EDGEWAY_WORKER_INDEX: String(position), EDGEWAY_WORKERS: String(this.#count) });
   }
 
   #watch(slot: Slot, position: number): void {
@@ -138,7 +143,7 @@ export class WorkerPool {
 
   async #restart(slot: Slot, position: number): Promise<void> {
     if (this.#closing) return;
-    slot.worker = cluster.fork();
+    slot.worker = this.#forkAt(position);
     slot.startedAt = Date.now();
     slot.generation = 0;
     this.#watch(slot, position);
