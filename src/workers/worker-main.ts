@@ -19,7 +19,8 @@ import { loadDefaultCertificate } from '../tls/default-certificate.ts';
 import { applyVerdicts } from './health-verdicts.ts';
 import { createWorkerLogger } from './ipc-log.ts';
 import { LimitShare } from './limit-share.ts';
-import { receivedStores, type FromWorker, type ToWorker } from './worker-protocol.ts';
+import { WireDecoder } from './generation-wire.ts';
+import type { FromWorker, ToWorker } from './worker-protocol.ts';
 
 /** Reload outcomes are the primary's to report; a worker's registry carries none (metrics-merge.ts takes the primary's). */
 const NO_RELOADS: ReloadStatus = { lastAttempt: null, lastSuccess: null, lastError: null, successes: 0, failures: 0 };
@@ -27,6 +28,7 @@ const NO_RELOADS: ReloadStatus = { lastAttempt: null, lastSuccess: null, lastErr
 class Worker {
   readonly #id = cluster.worker?.id ?? 0;
   readonly #memo = new CompileMemo();
+  readonly #wire = new WireDecoder();
   /** This worker's share of each Service's limits: its position among the workers, set by the primary at fork. */
   readonly #share = new LimitShare(Number(process.env.EDGEWAY_WORKER_INDEX ?? 0), Number(process.env.EDGEWAY_WORKERS ?? 1));
   #plane: DataPlane | null = null;
@@ -44,15 +46,16 @@ class Worker {
     switch (m.type) {
       case 'prepare': {
         const started = performance.now();
-        const { store, clusters } = receivedStores(m.inputs);
         const i = m.inputs;
-        this.#prepared = this.#share.apply(compileSnapshot(store, i.settings, i.generation, i.state, i.now, clusters, this.#memo));
+        const { store, settings, state, clusters } = this.#wire.decode(i);
+        this.#prepared = this.#share.apply(compileSnapshot(store, settings, i.generation, state, i.now, clusters, this.#memo));
         return send({ type: 'prepared', generation: i.generation, compileMs: performance.now() - started });
       }
       case 'commit':
         return this.#commit(m.generation);
       case 'abort':
         if (this.#prepared?.generation === m.generation) this.#prepared = null;
+        this.#wire.abort();
         return;
       case 'health':
         if (this.#plane !== null) applyVerdicts(this.#plane.upstream.states, m.verdicts);
@@ -71,6 +74,7 @@ class Worker {
     const snapshot = this.#prepared;
     if (snapshot === null || snapshot.generation !== generation) throw new Error(`generation ${generation} was not prepared`);
     this.#prepared = null;
+    this.#wire.commit();
     const settings = snapshot.settings;
     let plane = this.#plane;
     if (plane === null) {
@@ -95,6 +99,7 @@ class Worker {
 
   #fail(m: ToWorker, err: Error): void {
     const generation = m.type === 'prepare' ? m.inputs.generation : m.type === 'commit' ? m.generation : 0;
+    if (m.type === 'prepare') this.#wire.abort();
     send({ type: 'failed', generation, message: err.message });
   }
 }

@@ -16,6 +16,7 @@ import type { EndpointStates } from '../dataplane/health/endpoint-states.ts';
 import type { Logger } from '../log.ts';
 import { verdictsOf, watchVerdicts } from './health-verdicts.ts';
 import { writeWorkerLines } from './ipc-log.ts';
+import { WireEncoder } from './generation-wire.ts';
 import { mergeMetrics } from './metrics-merge.ts';
 import type { FromWorker, GenerationInputs, ToWorker, WorkerAddress } from './worker-protocol.ts';
 
@@ -56,6 +57,7 @@ export class WorkerPool {
   #current: GenerationInputs | null = null;
   #addresses: readonly WorkerAddress[] = [];
   #closing = false;
+  readonly #wire = new WireEncoder();
   readonly #states: EndpointStates;
   readonly #stopVerdicts: () => void;
   /** Applies and restarts run one at a time, so a restarted worker never misses a generation. */
@@ -92,7 +94,11 @@ export class WorkerPool {
   async #apply(inputs: GenerationInputs): Promise<void> {
     while (this.#slots.length < this.#count) this.#slots.push(this.#fork(this.#slots.length));
     const slots = [...this.#slots];
-    const prepared = await Promise.allSettled(slots.map((s) => this.#ask(s, { type: 'prepare', inputs }, 'prepared', inputs.generation)));
+    // One encoding for all: every worker holds the same committed base (a restarted one is brought to it in full).
+    const { wire, full, base } = this.#wire.encode(inputs);
+    const prepared = await Promise.allSettled(
+      slots.map((s) => this.#ask(s, { type: 'prepare', inputs: s.generation === 0 ? full : wire }, 'prepared', inputs.generation)),
+    );
     const failed = prepared.find((p) => p.status === 'rejected');
     if (failed !== undefined) {
       for (const s of slots) this.#send(s, { type: 'abort', generation: inputs.generation });
@@ -107,6 +113,7 @@ export class WorkerPool {
     }
     const first = committed[0];
     if (first?.type === 'committed') this.#addresses = first.addresses;
+    this.#wire.commit(base);
     this.#current = inputs;
   }
 
@@ -149,7 +156,8 @@ export class WorkerPool {
     this.#watch(slot, position);
     const inputs = this.#current;
     if (inputs === null) return;
-    await this.#ask(slot, { type: 'prepare', inputs }, 'prepared', inputs.generation);
+    // In full, with the numbers of the committed base, so the next reload's delta applies to this worker too.
+    await this.#ask(slot, { type: 'prepare', inputs: this.#wire.encode(inputs).full }, 'prepared', inputs.generation);
     await this.#ask(slot, { type: 'commit', generation: inputs.generation }, 'committed', inputs.generation);
     slot.generation = inputs.generation;
     this.#send(slot, { type: 'health', verdicts: verdictsOf(this.#states) });

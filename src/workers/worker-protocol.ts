@@ -4,39 +4,32 @@
  * settings, the allocation state the primary computed and persisted, the clock it compiled with and the other
  * clusters' objects — because a Snapshot holds compiled routers and cannot be cloned. compileSnapshot honours every
  * allocation in `state`, so a worker serves exactly the addresses the primary allocated and never allocates itself.
+ * How the inputs are encoded so that a reload sends only what changed is generation-wire.ts.
  *
  * A reload is two-phase: `prepare` compiles beside the serving snapshot and answers `prepared` (or `failed`), and
  * only when every worker has prepared does the primary send `commit`, which binds and swaps; `abort` drops a
  * prepared generation.
  */
-import type { SourcePosition } from '../config/diagnostic.ts';
-import type { LoadedObject, ObjectOrigin } from '../config/loaded-object.ts';
+import type { LoadedObject } from '../config/loaded-object.ts';
 import type { Settings } from '../config/settings.ts';
 import type { AllocationState } from '../allocation/allocation-state.ts';
-import type { KubeObject } from '../k8s/types.ts';
 import type { ClusterStore } from '../snapshot/compile-snapshot.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
-import { ObjectStore } from '../store/object-store.ts';
+import type { WireInputs } from './generation-wire.ts';
 import type { HealthVerdict } from './health-verdicts.ts';
 
-/** An object as it crosses: LoadedObject without its `locate` function (a worker reports no diagnostics). */
-export interface SentObject {
-  readonly object: KubeObject;
-  readonly position: SourcePosition;
-  readonly origin: ObjectOrigin;
-}
-
+/** What compileSnapshot needs to build a generation again, as the primary holds it. */
 export interface GenerationInputs {
   readonly generation: number;
-  readonly objects: readonly SentObject[];
+  readonly objects: readonly LoadedObject[];
   readonly settings: Settings;
   readonly state: AllocationState;
   readonly now: Date;
-  readonly clusters: readonly (Omit<ClusterStore, 'store'> & { readonly objects: readonly SentObject[] })[];
+  readonly clusters: readonly ClusterStore[];
 }
 
 export type ToWorker =
-  | { readonly type: 'prepare'; readonly inputs: GenerationInputs }
+  | { readonly type: 'prepare'; readonly inputs: WireInputs }
   | { readonly type: 'commit'; readonly generation: number }
   | { readonly type: 'abort'; readonly generation: number }
   | { readonly type: 'metrics'; readonly id: number }
@@ -56,35 +49,14 @@ export type FromWorker =
   | { readonly type: 'metrics'; readonly id: number; readonly metrics: unknown }
   | { readonly type: 'log'; readonly text: string };
 
-function sent(l: LoadedObject): SentObject {
-  return { object: l.object, position: l.position, origin: l.origin };
-}
-
 /** The inputs of a snapshot the primary compiled and persisted, to be sent to every worker. */
-export function generationInputs(
-  snapshot: Snapshot,
-  store: Iterable<LoadedObject>,
-  clusters: readonly ClusterStore[],
-): GenerationInputs {
+export function generationInputs(snapshot: Snapshot, store: Iterable<LoadedObject>, clusters: readonly ClusterStore[]): GenerationInputs {
   return {
     generation: snapshot.generation,
-    objects: Array.from(store, sent),
+    objects: [...store],
     settings: snapshot.settings,
     state: snapshot.addresses.state,
     now: snapshot.compiledAt,
-    clusters: clusters.map(({ store: s, ...rest }) => ({ ...rest, objects: Array.from(s, sent) })),
-  };
-}
-
-function loaded(o: SentObject): LoadedObject {
-  const position = o.position;
-  return { object: o.object, position, origin: o.origin, locate: () => position };
-}
-
-/** The worker side: the store and clusters to compile, rebuilt from what crossed. */
-export function receivedStores(inputs: GenerationInputs): { readonly store: ObjectStore; readonly clusters: readonly ClusterStore[] } {
-  return {
-    store: new ObjectStore(inputs.objects.map(loaded)),
-    clusters: inputs.clusters.map(({ objects, ...rest }) => ({ ...rest, store: new ObjectStore(objects.map(loaded)) })),
+    clusters,
   };
 }
