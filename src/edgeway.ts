@@ -45,7 +45,7 @@ import { endpointHealth } from './dataplane/upstream/endpoint-health.ts';
 import type { Snapshot } from './snapshot/snapshot.ts';
 import { resolveWorkerCount } from './workers/worker-count.ts';
 import { WorkerPool } from './workers/worker-pool.ts';
-import { generationInputs } from './workers/worker-protocol.ts';
+import { generationInputs } from './workers/generation-inputs.ts';
 
 export interface StartOptions {
   readonly configPaths: readonly string[];

@@ -16,7 +16,7 @@ import { CompileMemo } from '../../src/snapshot/compile-memo.ts';
 import { compileSnapshot } from '../../src/snapshot/compile-snapshot.ts';
 import { ObjectStore } from '../../src/store/object-store.ts';
 import { WireDecoder, WireEncoder, type WireInputs } from '../../src/workers/generation-wire.ts';
-import { generationInputs, type GenerationInputs } from '../../src/workers/worker-protocol.ts';
+import { generationInputs, type GenerationInputs } from '../../src/workers/generation-inputs.ts';
 import { stringify } from 'yaml';
 
 const { values } = parseArgs({ options: { services: { type: 'string', default: '1000' }, reps: { type: 'string', default: '5' } } });

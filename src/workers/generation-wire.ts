@@ -13,7 +13,7 @@ import type { AllocationState } from '../allocation/allocation-state.ts';
 import type { KubeObject } from '../k8s/types.ts';
 import type { ClusterStore } from '../snapshot/compile-snapshot.ts';
 import { ObjectStore } from '../store/object-store.ts';
-import type { GenerationInputs } from './worker-protocol.ts';
+import type { GenerationInputs } from './generation-inputs.ts';
 
 /** A new object (LoadedObject without its `locate`: a worker reports no diagnostics), or the number of a known one. */
 export type WireObject = number | { readonly id: number; readonly object: KubeObject; readonly position: SourcePosition; readonly origin: ObjectOrigin };

@@ -18,7 +18,8 @@ import { verdictsOf, watchVerdicts } from './health-verdicts.ts';
 import { writeWorkerLines } from './ipc-log.ts';
 import { WireEncoder } from './generation-wire.ts';
 import { mergeMetrics } from './metrics-merge.ts';
-import type { FromWorker, GenerationInputs, ToWorker, WorkerAddress } from './worker-protocol.ts';
+import type { GenerationInputs } from './generation-inputs.ts';
+import type { FromWorker, ToWorker, WorkerAddress } from './worker-protocol.ts';
 
 const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5000;

@@ -4,29 +4,14 @@
  * settings, the allocation state the primary computed and persisted, the clock it compiled with and the other
  * clusters' objects — because a Snapshot holds compiled routers and cannot be cloned. compileSnapshot honours every
  * allocation in `state`, so a worker serves exactly the addresses the primary allocated and never allocates itself.
- * How the inputs are encoded so that a reload sends only what changed is generation-wire.ts.
+ * The inputs are generation-inputs.ts; how they are encoded so that a reload sends only what changed, generation-wire.ts.
  *
  * A reload is two-phase: `prepare` compiles beside the serving snapshot and answers `prepared` (or `failed`), and
  * only when every worker has prepared does the primary send `commit`, which binds and swaps; `abort` drops a
  * prepared generation.
  */
-import type { LoadedObject } from '../config/loaded-object.ts';
-import type { Settings } from '../config/settings.ts';
-import type { AllocationState } from '../allocation/allocation-state.ts';
-import type { ClusterStore } from '../snapshot/compile-snapshot.ts';
-import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { WireInputs } from './generation-wire.ts';
 import type { HealthVerdict } from './health-verdicts.ts';
-
-/** What compileSnapshot needs to build a generation again, as the primary holds it. */
-export interface GenerationInputs {
-  readonly generation: number;
-  readonly objects: readonly LoadedObject[];
-  readonly settings: Settings;
-  readonly state: AllocationState;
-  readonly now: Date;
-  readonly clusters: readonly ClusterStore[];
-}
 
 export type ToWorker =
   | { readonly type: 'prepare'; readonly inputs: WireInputs }
@@ -48,15 +33,3 @@ export type FromWorker =
   | { readonly type: 'failed'; readonly generation: number; readonly message: string }
   | { readonly type: 'metrics'; readonly id: number; readonly metrics: unknown }
   | { readonly type: 'log'; readonly text: string };
-
-/** The inputs of a snapshot the primary compiled and persisted, to be sent to every worker. */
-export function generationInputs(snapshot: Snapshot, store: Iterable<LoadedObject>, clusters: readonly ClusterStore[]): GenerationInputs {
-  return {
-    generation: snapshot.generation,
-    objects: [...store],
-    settings: snapshot.settings,
-    state: snapshot.addresses.state,
-    now: snapshot.compiledAt,
-    clusters,
-  };
-}

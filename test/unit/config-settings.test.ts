@@ -85,7 +85,7 @@ test('every field is read from the document, and it is not among the objects', (
   retries: {attempts: 3, retryOn: "connect-failure,reset,gateway-error", perTryTimeout: 2s, timeout: 10s, budget: {ratio: 0.1, window: 5s, minRetries: 3}}
   limits: {maxRequests: 500, maxPendingRequests: 50}
   overload: {maxEventLoopDelay: 200ms, maxHeapSize: 1g, retryAfterSeconds: 2}
-  runtime: {heapGrowthPercent: 150}
+  runtime: {heapGrowthPercent: 150, workers: 3}
   upgrades: {idleTimeout: 10m, removedRouteGrace: 5s}
   logging: {level: debug, access: false}
   maxConfigBytes: 1048576
@@ -158,7 +158,7 @@ test('every field is read from the document, and it is not among the objects', (
     },
     limits: { maxRequests: 500, maxPendingRequests: 50 },
     overload: { maxEventLoopDelayMs: 200, maxHeapBytes: 1024 ** 3, retryAfterSeconds: 2 },
-    runtime: { heapGrowthPercent: 150 },
+    runtime: { heapGrowthPercent: 150, workers: 3 },
     upgrades: { idleTimeoutMs: 600_000, removedRouteGraceMs: 5000 },
     logging: { level: 'debug', access: false },
     addresses: DEFAULT_SETTINGS.addresses,
