@@ -6,7 +6,7 @@
 import test from 'ava';
 import { writeFile } from 'node:fs/promises';
 import { httpGet } from '../helpers/http.ts';
-import { docs, INGRESS_CLASS, ingress, serviceWithEndpoints } from '../helpers/manifests.ts';
+import { docs, INGRESS_CLASS, ingress, serviceWithEndpoints, settings } from '../helpers/manifests.ts';
 import { listen, waitFor } from '../helpers/servers.ts';
 import { accessLines, startWorkerGateway } from '../helpers/worker-gateway.ts';
 
@@ -116,4 +116,42 @@ test.serial("a Service's max-requests holds across the workers together", async 
   t.is(replies.filter((r) => r.status === 200).length + refused.length, 10);
   t.true(refused.length >= 6);
   t.true(refused.every((r) => r.headers['x-edgeway-limit'] !== undefined));
+});
+
+test.serial('health checks run once, in the primary, and every worker routes around a failing endpoint', async (t) => {
+  const probes: number[] = [];
+  const good = await listen(t, (req, res) => (req.url === '/healthz' ? res.end('ok') : res.end('good')));
+  const bad = await listen(t, (req, res) => {
+    if (req.url === '/healthz') {
+      probes.push(Date.now());
+      res.statusCode = 500;
+    }
+    res.end('bad');
+  });
+  const service = serviceWithEndpoints('web', [
+    { ip: '127.0.0.1', port: good.port },
+    { ip: '127.0.0.1', port: bad.port },
+  ]).replace(
+    'metadata:\n  name: web\n  namespace: default\nspec:',
+    'metadata:\n  name: web\n  namespace: default\n  annotations:\n    edgeway.io/health-check-path: /healthz\n    edgeway.io/health-check-interval: 400ms\nspec:',
+  );
+  const interval = 400;
+  const gw = await startWorkerGateway(
+    t,
+    docs(settings('healthChecks: {failureThreshold: 1}'), INGRESS_CLASS, service, ingress('a', [{ host: 'a.test', path: '/', service: 'web' }])),
+    2,
+  );
+  // One prober: five probes take four intervals; a prober per process (three) would send them in under two.
+  await waitFor(() => probes.length >= 5, 15_000, 'five probes of the failing endpoint');
+  const first = probes[0]!;
+  const fifth = probes[4]!;
+  t.true(fifth - first >= 3 * interval, `five probes in ${fifth - first} ms`);
+  // Both workers took the primary's verdict: nothing goes to the failing endpoint.
+  const replies = await Promise.all(Array.from({ length: 16 }, (_, i) => httpGet(`${gw.url}/h${i}`, { host: 'a.test' })));
+  t.deepEqual(
+    replies.map((r) => r.text),
+    replies.map(() => 'good'),
+  );
+  await waitFor(() => accessLines(gw).filter((l) => l.path.startsWith('/h')).length === 16, 10_000, 'the access lines');
+  t.is(new Set(accessLines(gw).map((l) => l.worker)).size, 2);
 });
