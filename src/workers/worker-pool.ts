@@ -105,17 +105,28 @@ export class WorkerPool {
       for (const s of slots) this.#send(s, { type: 'abort', generation: inputs.generation });
       throw new Error(`a worker cannot serve generation ${inputs.generation}: ${(failed.reason as Error).message}`);
     }
-    const committed = await Promise.all(slots.map((s) => this.#ask(s, { type: 'commit', generation: inputs.generation }, 'committed', inputs.generation)));
-    // The verdicts go with each generation: endpoints it adds were probed by the primary already.
-    const verdicts = verdictsOf(this.#states);
-    for (const s of slots) {
-      s.generation = inputs.generation;
-      this.#send(s, { type: 'health', verdicts });
-    }
-    const first = committed[0];
-    if (first?.type === 'committed') this.#addresses = first.addresses;
+    // Past this point the generation is the current one: a worker that dies or fails while committing is restarted
+    // into it (below, and #watch), so every worker serves it or is on its way to.
+    const starting = this.#current === null;
+    const committed = await Promise.allSettled(slots.map((s) => this.#ask(s, { type: 'commit', generation: inputs.generation }, 'committed', inputs.generation)));
+    // At start there is nothing to fall back to: an entrypoint that cannot be bound fails the start, as in one process.
+    const refused = committed.find((c) => c.status === 'rejected');
+    if (starting && refused !== undefined) throw new Error(`a worker cannot serve: ${(refused.reason as Error).message}`);
     this.#wire.commit(base);
     this.#current = inputs;
+    // The verdicts go with each generation: endpoints it adds were probed by the primary already.
+    const verdicts = verdictsOf(this.#states);
+    for (const [i, s] of slots.entries()) {
+      const c = committed[i];
+      if (c?.status === 'fulfilled') {
+        s.generation = inputs.generation;
+        this.#send(s, { type: 'health', verdicts });
+        if (c.value.type === 'committed') this.#addresses = c.value.addresses;
+      } else {
+        this.#logger.error({ worker: s.worker.id, err: c?.reason }, 'a worker failed to commit; restarting it');
+        s.worker.process.kill('SIGKILL');
+      }
+    }
   }
 
   #fork(position: number): Slot {
