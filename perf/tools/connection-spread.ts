@@ -70,7 +70,9 @@ if (ROLE === 'worker') {
       let counts: number[] = [];
       do counts = await Promise.all(children.map((c) => ask(c, { count: true })));
       while (counts.reduce((a, b) => a + b, 0) < connections && Date.now() < deadline);
-      console.log(`${mode.padEnd(9)} ${label.padEnd(14)} per worker: ${counts.join(' / ')}  (max/mean ${((Math.max(...counts) * workers) / connections).toFixed(2)})`);
+      console.log(
+        `${mode.padEnd(9)} ${label.padEnd(14)} per worker: ${counts.join(' / ')}  (max/mean ${((Math.max(...counts) * workers) / connections).toFixed(2)})`,
+      );
       for (const s of sockets) s.destroy();
     }
     for (const c of children) c.kill();

@@ -80,7 +80,11 @@ for (let i = 0; i < reps; i++) {
   const workerMemo = new CompileMemo();
   // The second reload is the steady state: the first one still compiles the addresses again (its allocation state
   // is the first generation's result, not the empty state the first compile started from).
-  for (const [phase, variant] of [['first', 0], ['reload', 1], ['next reload', 2]] as const) {
+  for (const [phase, variant] of [
+    ['first', 0],
+    ['reload', 1],
+    ['next reload', 2],
+  ] as const) {
     if (phase !== 'first') {
       const t = performance.now();
       objectsOf(variant);

@@ -101,7 +101,12 @@ export class WireDecoder {
   #state: AllocationState | null = null;
   #pending: { readonly objects: Map<number, LoadedObject>; readonly settings: Settings; readonly state: AllocationState } | null = null;
 
-  decode(wire: WireInputs): { readonly store: ObjectStore; readonly settings: Settings; readonly state: AllocationState; readonly clusters: readonly ClusterStore[] } {
+  decode(wire: WireInputs): {
+    readonly store: ObjectStore;
+    readonly settings: Settings;
+    readonly state: AllocationState;
+    readonly clusters: readonly ClusterStore[];
+  } {
     const objects = new Map<number, LoadedObject>();
     const loadedObjects = wire.objects.map((w) => {
       const l = typeof w === 'number' ? this.#objects.get(w) : loaded(w);

@@ -108,7 +108,9 @@ export class WorkerPool {
     // Past this point the generation is the current one: a worker that dies or fails while committing is restarted
     // into it (below, and #watch), so every worker serves it or is on its way to.
     const starting = this.#current === null;
-    const committed = await Promise.allSettled(slots.map((s) => this.#ask(s, { type: 'commit', generation: inputs.generation }, 'committed', inputs.generation)));
+    const committed = await Promise.allSettled(
+      slots.map((s) => this.#ask(s, { type: 'commit', generation: inputs.generation }, 'committed', inputs.generation)),
+    );
     // At start there is nothing to fall back to: an entrypoint that cannot be bound fails the start, as in one process.
     const refused = committed.find((c) => c.status === 'rejected');
     if (starting && refused !== undefined) throw new Error(`a worker cannot serve: ${(refused.reason as Error).message}`);

@@ -89,7 +89,10 @@ test.serial('SIGTERM drains every worker: in-flight requests finish, then all ex
     10_000,
     'the entrypoint to stop accepting',
   );
-  t.true(workers.every((w) => alive(w.pid)), 'the workers wait for their in-flight requests');
+  t.true(
+    workers.every((w) => alive(w.pid)),
+    'the workers wait for their in-flight requests',
+  );
   be.release();
   const replies = await Promise.all(requests);
   t.true(replies.every((r) => r.status === 200 && r.text === 'held done'));

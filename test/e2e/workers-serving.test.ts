@@ -20,16 +20,25 @@ test.serial('a reload is reported once every worker serves it', async (t) => {
   const be = await backend(t);
   const service = serviceWithEndpoints('web', [{ ip: '127.0.0.1', port: be.port }]);
   const gw = await startWorkerGateway(t, docs(INGRESS_CLASS, service, ingress('a', [{ host: 'a.test', path: '/', service: 'web' }])), 2);
-  t.deepEqual((await gw.workers()).map((w) => w.generation), [1, 1]);
+  t.deepEqual(
+    (await gw.workers()).map((w) => w.generation),
+    [1, 1],
+  );
   t.is((await httpGet(`${gw.url}/`, { host: 'b.test' })).status, 404);
 
-  await writeFile(gw.file, docs(INGRESS_CLASS, service, ingress('a', [{ host: 'a.test', path: '/', service: 'web' }]), ingress('b', [{ host: 'b.test', path: '/', service: 'web' }])));
+  await writeFile(
+    gw.file,
+    docs(INGRESS_CLASS, service, ingress('a', [{ host: 'a.test', path: '/', service: 'web' }]), ingress('b', [{ host: 'b.test', path: '/', service: 'web' }])),
+  );
   const reload = await httpGet(`${gw.adminUrl}/reload`, {}, 'POST');
   t.is(reload.status, 200);
   // Reported: every worker has the generation, and the new host answers on every fresh connection at once.
   const status = await gw.status();
   const workers = await gw.workers();
-  t.true(workers.every((w) => w.generation === status.generation), JSON.stringify({ status, workers }));
+  t.true(
+    workers.every((w) => w.generation === status.generation),
+    JSON.stringify({ status, workers }),
+  );
   t.true(status.generation >= 2);
   const replies = await Promise.all(Array.from({ length: 16 }, (_, i) => httpGet(`${gw.url}/r${i}`, { host: 'b.test' })));
   t.deepEqual(
@@ -39,10 +48,7 @@ test.serial('a reload is reported once every worker serves it', async (t) => {
   // ... and both workers answered them.
   const after = () => accessLines(gw).filter((l) => l.path.startsWith('/r'));
   await waitFor(() => after().length === 16, 10_000, 'the access lines');
-  t.deepEqual(
-    [...new Set(after().map((l) => l.worker))].sort(),
-    workers.map((w) => w.id).sort(),
-  );
+  t.deepEqual([...new Set(after().map((l) => l.worker))].sort(), workers.map((w) => w.id).sort());
 });
 
 test.serial('/metrics sums the requests of every worker', async (t) => {

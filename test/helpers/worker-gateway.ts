@@ -50,7 +50,8 @@ export async function startWorkerGateway(t: ExecutionContext, yaml: string, work
   const [, http, admin] = started.exec(err) ?? [];
   if (http === undefined || admin === undefined) throw new Error(`edgeway did not start: ${err}`);
   const adminUrl = `http://127.0.0.1:${admin}`;
-  const status = async () => JSON.parse((await httpGet(`${adminUrl}/config/status`)).text) as { generation: number; workers: { id: number; pid: number; generation: number }[] };
+  const status = async () =>
+    JSON.parse((await httpGet(`${adminUrl}/config/status`)).text) as { generation: number; workers: { id: number; pid: number; generation: number }[] };
   return {
     child,
     file,

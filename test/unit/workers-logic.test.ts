@@ -31,7 +31,10 @@ test('limit shares add up to the limit exactly when it is at least the number of
 });
 
 test('a limit below the number of workers gives each worker 1; 0 stays 0; one worker keeps it all', (t) => {
-  t.deepEqual([0, 1, 2, 3].map((i) => limitShare(2, i, 4)), [1, 1, 1, 1]);
+  t.deepEqual(
+    [0, 1, 2, 3].map((i) => limitShare(2, i, 4)),
+    [1, 1, 1, 1],
+  );
   t.is(limitShare(0, 1, 4), 0);
   t.is(limitShare(100, 0, 1), 100);
 });
