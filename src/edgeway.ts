@@ -402,8 +402,11 @@ export class Edgeway {
   /** Persists the snapshot's allocations, then binds the listeners on them; the snapshot with bind failures recorded. */
   async #persistAndBind(snapshot: Snapshot, report: (line: string) => void): Promise<Snapshot> {
     await this.#keep.addresses.persist(snapshot.addresses.state);
-    // The workers bind their Service listeners as they commit (worker-main.ts).
-    if (this.#pool !== null) return snapshot;
+    // The workers bind their Service listeners as they commit (worker-main.ts) and say which they could not.
+    if (this.#pool !== null) {
+      const failures = this.#pool.listenerFailures;
+      return failures.size === 0 ? snapshot : { ...snapshot, listenerFailures: failures };
+    }
     return bindServiceListeners(this.#gateway.listeners.services, snapshot, report);
   }
 

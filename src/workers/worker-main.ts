@@ -93,8 +93,9 @@ class Worker {
     }
     applyHeapGrowth(settings.runtime.heapGrowthPercent);
     const logger = plane.logger;
-    await bindServiceListeners(plane.listeners.services, snapshot, (line) => logger.warn(line));
-    send({ type: 'committed', generation, addresses: plane.addresses.map((a) => ({ name: a.name, host: a.host, port: a.port })) });
+    const bound = await bindServiceListeners(plane.listeners.services, snapshot, (line) => logger.warn(line));
+    const addresses = plane.addresses.map((a) => ({ name: a.name, host: a.host, port: a.port }));
+    send({ type: 'committed', generation, addresses, listenerFailures: bound.listenerFailures });
   }
 
   #fail(m: ToWorker, err: Error): void {

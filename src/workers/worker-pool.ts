@@ -14,6 +14,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Registry } from 'prom-client';
 import type { EndpointStates } from '../dataplane/health/endpoint-states.ts';
 import type { Logger } from '../log.ts';
+import type { Snapshot } from '../snapshot/snapshot.ts';
 import { verdictsOf, watchVerdicts } from './health-verdicts.ts';
 import { writeWorkerLines } from './ipc-log.ts';
 import { WireEncoder } from './generation-wire.ts';
@@ -57,6 +58,7 @@ export class WorkerPool {
   #nextMetricsId = 1;
   #current: GenerationInputs | null = null;
   #addresses: readonly WorkerAddress[] = [];
+  #listenerFailures: Snapshot['listenerFailures'] = new Map();
   #closing = false;
   readonly #wire = new WireEncoder();
   readonly #states: EndpointStates;
@@ -79,6 +81,11 @@ export class WorkerPool {
   /** The entrypoints as the workers bound them (the same in every worker: the primary holds the sockets). */
   get addresses(): readonly WorkerAddress[] {
     return this.#addresses;
+  }
+
+  /** The Service listeners the workers could not bind in the current generation (the same in all: one socket each). */
+  get listenerFailures(): Snapshot['listenerFailures'] {
+    return this.#listenerFailures;
   }
 
   get status(): readonly WorkerStatus[] {
@@ -123,7 +130,10 @@ export class WorkerPool {
       if (c?.status === 'fulfilled') {
         s.generation = inputs.generation;
         this.#send(s, { type: 'health', verdicts });
-        if (c.value.type === 'committed') this.#addresses = c.value.addresses;
+        if (c.value.type === 'committed') {
+          this.#addresses = c.value.addresses;
+          this.#listenerFailures = c.value.listenerFailures;
+        }
       } else {
         this.#logger.error({ worker: s.worker.id, err: c?.reason }, 'a worker failed to commit; restarting it');
         s.worker.process.kill('SIGKILL');

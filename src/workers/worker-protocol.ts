@@ -10,6 +10,7 @@
  * only when every worker has prepared does the primary send `commit`, which binds and swaps; `abort` drops a
  * prepared generation.
  */
+import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { WireInputs } from './generation-wire.ts';
 import type { HealthVerdict } from './health-verdicts.ts';
 
@@ -29,7 +30,13 @@ export interface WorkerAddress {
 
 export type FromWorker =
   | { readonly type: 'prepared'; readonly generation: number; readonly compileMs: number }
-  | { readonly type: 'committed'; readonly generation: number; readonly addresses: readonly WorkerAddress[] }
+  | {
+      readonly type: 'committed';
+      readonly generation: number;
+      readonly addresses: readonly WorkerAddress[];
+      /** Service listeners this worker could not bind, by Service (shown by /config/status as in one process). */
+      readonly listenerFailures: Snapshot['listenerFailures'];
+    }
   | { readonly type: 'failed'; readonly generation: number; readonly message: string }
   | { readonly type: 'metrics'; readonly id: number; readonly metrics: unknown }
   | { readonly type: 'log'; readonly text: string };

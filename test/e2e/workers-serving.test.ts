@@ -7,7 +7,8 @@ import test from 'ava';
 import { writeFile } from 'node:fs/promises';
 import { httpGet } from '../helpers/http.ts';
 import { docs, INGRESS_CLASS, ingress, serviceWithEndpoints, settings } from '../helpers/manifests.ts';
-import { listen, waitFor } from '../helpers/servers.ts';
+import { listen, unusedPort, waitFor } from '../helpers/servers.ts';
+import { addressSettings, loopbackBlock, pod, service } from '../fixtures/addresses-fixtures.ts';
 import { accessLines, startWorkerGateway } from '../helpers/worker-gateway.ts';
 
 type T = Parameters<typeof listen>[0];
@@ -160,4 +161,28 @@ test.serial('health checks run once, in the primary, and every worker routes aro
   );
   await waitFor(() => accessLines(gw).filter((l) => l.path.startsWith('/h')).length === 16, 10_000, 'the access lines');
   t.is(new Set(accessLines(gw).map((l) => l.worker)).size, 2);
+});
+
+test.serial('Service listeners are served by the workers, and one that cannot be bound shows in /config/status', async (t) => {
+  const block = loopbackBlock();
+  const a = await pod(t, 'pod-a');
+  const port = await unusedPort();
+  // 192.0.2.0/24 is TEST-NET-1: never on this machine, so binding its address fails with EADDRNOTAVAIL.
+  const yaml = docs(
+    addressSettings({ pool: [`${block}.0/30`], nodes: [`${block}.9`], morePools: '      - {name: remote, addresses: [192.0.2.10/32], autoAssign: false}\n' }),
+    service({ name: 'near', ports: [{ port, appProtocol: 'http' }], endpoints: [{ ip: '127.0.0.1', port: a.port }] }),
+    service({
+      name: 'far',
+      ports: [{ port, appProtocol: 'http' }],
+      endpoints: [{ ip: '127.0.0.1', port: a.port }],
+      annotations: { 'metallb.io/address-pool': 'remote' },
+    }),
+  );
+  const gw = await startWorkerGateway(t, yaml, 2);
+  const workers = await gw.workers();
+  for (let i = 0; i < 8; i++) t.is((await httpGet(`http://${block}.0:${port}/s${i}`, { host: 'x' })).text, 'pod-a');
+  await waitFor(() => accessLines(gw).filter((l) => l.path.startsWith('/s')).length === 8, 10_000, 'the access lines');
+  t.deepEqual([...new Set(accessLines(gw).map((l) => l.worker))].sort(), workers.map((w) => w.id).sort());
+  const status = (await httpGet(`${gw.adminUrl}/config/status`)).text;
+  t.regex(status, /192\.0\.2\.10:\d+\/TCP[^"]*not on this machine/);
 });
