@@ -43,12 +43,20 @@ import { CompileMemo } from './snapshot/compile-memo.ts';
 import { upstreamStatus } from './dataplane/upstream/upstream-status.ts';
 import { endpointHealth } from './dataplane/upstream/endpoint-health.ts';
 import type { Snapshot } from './snapshot/snapshot.ts';
+import { resolveWorkerCount } from './workers/worker-count.ts';
+import { WorkerPool } from './workers/worker-pool.ts';
+import { generationInputs } from './workers/generation-inputs.ts';
 
 export interface StartOptions {
   readonly configPaths: readonly string[];
   readonly overrides: Overrides;
   /** Where human-readable diagnostics go (stderr for the CLI). */
   readonly report: (line: string) => void;
+  /**
+   * Data-plane worker processes (docs/workers.md). Above 1 this process becomes the primary: it loads, allocates and
+   * answers the admin API, and the workers serve; absent or 1, this process serves by itself.
+   */
+  readonly workers?: number | 'settings';
 }
 
 /** What the process keeps from one generation to the next, beside the generation itself. */
@@ -84,6 +92,8 @@ export class Edgeway {
   #ready = false;
   #draining = false;
   #adminPort = 0;
+  /** The data-plane workers when there are any (worker-pool.ts); null when this process serves by itself. */
+  #pool: WorkerPool | null = null;
   /**
    * The generation serving now, replaced whole and only once it is fully applied (data plane, Service listeners),
    * so every reader sees one generation; the next build starts from its store and settings. The data plane swaps to
@@ -132,11 +142,12 @@ export class Edgeway {
           skippedObjects: skipped,
           upstreams: () => upstreamStatus(this.#gateway.current, this.#gateway.upstream.checker),
           reload: this.#reloader.status,
+          ...(this.#pool !== null && { workers: this.#pool.status }),
         };
       },
       {
         reload: () => this.reload('api'),
-        metrics: () => this.#metrics.scrape(),
+        metrics: () => (this.#pool === null ? this.#metrics.scrape() : this.#pool.metrics(this.#metrics.registry)),
         // Without a token the admin listener is loopback-only, and a reload only re-reads the operator's own files.
         authorized: (req) => {
           const { token } = this.#current;
@@ -214,10 +225,14 @@ export class Edgeway {
     const applyStarted = cpuMs();
     const api = await ApiStorage.open(new FileMetaStore(settings.stateDir));
     const edgeway = new Edgeway(options, built, { layer, source, addresses, cache, memo, api }, logger, fallbackCertificate);
+    // Workers only when asked for: `settings` (the CLI's serve) takes spec.runtime.workers, `auto` by default.
+    const workers = options.workers === 'settings' ? resolveWorkerCount(settings.runtime.workers) : (options.workers ?? 1);
+    if (workers > 1) edgeway.#pool = new WorkerPool(workers, logger, edgeway.#gateway.upstream.states);
     for (const d of edgeway.#gateway.current.diagnostics) options.report(formatDiagnostic(d));
     try {
       edgeway.#adminPort = await edgeway.#admin.listen(settings.admin);
-      await edgeway.#gateway.listen(settings);
+      if (edgeway.#pool === null) await edgeway.#gateway.listen(settings);
+      else await edgeway.#pool.apply(generationInputs(snapshot, built.store, built.clusters ?? []));
       const served = await edgeway.#persistAndBind(snapshot, options.report);
       edgeway.#current = { ...built, snapshot: served, cost: { ...built.cost, loadMs: lookupMs + built.cost.loadMs, applyMs: cpuMs() - applyStarted } };
       await api.advance(built.store, served, built.loadDiagnostics);
@@ -334,12 +349,16 @@ export class Edgeway {
   /** The reloader's swap step: listeners, data plane, allocation state and Service listeners, then `#current`. */
   async #swap(next: Generation): Promise<void> {
     const applyStarted = cpuMs();
+    // With workers, they all serve the generation before it goes any further (two phases: a worker that cannot
+    // compile it rejects the reload with nothing changed); this process's data plane only runs the health checks.
+    if (this.#pool !== null) await this.#pool.apply(generationInputs(next.snapshot, next.store, next.clusters ?? []));
     // Listeners first: if a new address cannot be bound, nothing has changed yet and the reload fails whole.
-    await this.#gateway.reconcile(next.snapshot.settings).catch((err: NodeJS.ErrnoException) => {
-      throw new EdgewayError('EW_RELOAD_LISTEN_FAILED', `an entrypoint cannot be bound (${err.code ?? err.message}); the old listeners keep serving`, {
-        cause: err,
+    else
+      await this.#gateway.reconcile(next.snapshot.settings).catch((err: NodeJS.ErrnoException) => {
+        throw new EdgewayError('EW_RELOAD_LISTEN_FAILED', `an entrypoint cannot be bound (${err.code ?? err.message}); the old listeners keep serving`, {
+          cause: err,
+        });
       });
-    });
     this.#gateway.apply(next.snapshot);
     // Allocation state is persisted and the Service listeners follow; their bind failures are per Service.
     const served = await this.#persistAndBind(next.snapshot, (line) => this.logger.warn(line));
@@ -383,11 +402,16 @@ export class Edgeway {
   /** Persists the snapshot's allocations, then binds the listeners on them; the snapshot with bind failures recorded. */
   async #persistAndBind(snapshot: Snapshot, report: (line: string) => void): Promise<Snapshot> {
     await this.#keep.addresses.persist(snapshot.addresses.state);
+    // The workers bind their Service listeners as they commit (worker-main.ts) and say which they could not.
+    if (this.#pool !== null) {
+      const failures = this.#pool.listenerFailures;
+      return failures.size === 0 ? snapshot : { ...snapshot, listenerFailures: failures };
+    }
     return bindServiceListeners(this.#gateway.listeners.services, snapshot, report);
   }
 
   get addresses(): readonly BoundAddress[] {
-    return this.#gateway.addresses;
+    return this.#pool?.addresses ?? this.#gateway.addresses;
   }
 
   /** Retry counts and open upgrade tunnels, for the admin API and tests. */
@@ -423,6 +447,7 @@ export class Edgeway {
     // A reload under way finishes its swap first: its Service listeners are then among those closed below.
     await this.#reloader.stop();
     await this.#dns?.close();
+    await this.#pool?.close(drainMs);
     await this.#gateway.close(drainMs);
     await this.#admin.close();
     this.logger.flush();

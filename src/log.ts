@@ -22,7 +22,8 @@ const BATCH_BYTES = 64 * 1024;
 const BUFFER_BYTES = 80 * 1024;
 const FLUSH_EVERY_MS = 200;
 
-type Destination = ReturnType<typeof pino.destination>;
+/** Where a batch goes: pino's sonic-boom on stdout, or a worker's channel to the primary (src/workers/ipc-log.ts). */
+export type Destination = Pick<ReturnType<typeof pino.destination>, 'write' | 'flush' | 'flushSync'>;
 
 /** Lines gathered in a buffer and handed to the destination in batches; the stream pino writes to. */
 export class LineBatch implements DestinationStream {

@@ -33,6 +33,8 @@ export interface AdminState {
   readonly reload: ReloadStatus;
   /** Endpoint health and locality per backend (src/dataplane/upstream/upstream-status.ts). */
   readonly upstreams: () => unknown;
+  /** The data-plane workers (id, pid, generation served) when there are any (src/workers/worker-pool.ts). */
+  readonly workers?: unknown;
 }
 
 /** What the admin listener can ask of the process; the optional ones are answered 404 when absent. */
@@ -163,6 +165,7 @@ function configStatus(state: AdminState): unknown {
     certificates: s.tls.certificates,
     diagnostics: [...state.loadDiagnostics, ...s.diagnostics, ...state.bindDiagnostics].map(shown),
     addresses: addressStatus(s),
+    ...(state.workers !== undefined && { workers: state.workers }),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * `edgeway serve --config FILE [--config FILE2 ...] [--http HOST:PORT] [--https HOST:PORT] [--admin HOST:PORT]
- * [--state-dir DIR]`: runs the gateway until SIGTERM or SIGINT (graceful drain; a second signal exits at once).
+ * [--state-dir DIR] [--workers N|auto]`: runs the gateway until SIGTERM or SIGINT (graceful drain; a second signal exits at once).
  * Exit codes: 0 after a clean stop, 1 when the configuration cannot be used or a listener cannot be bound,
  * 2 for bad usage.
  */
@@ -9,6 +9,7 @@ import { parseHostPort } from '../config/settings-document.ts';
 import type { HostPort } from '../config/settings.ts';
 import { Edgeway } from '../edgeway.ts';
 import type { Overrides } from '../generation/overrides.ts';
+import { parseWorkers } from '../workers/worker-count.ts';
 
 export const SERVE_OPTIONS = {
   config: { type: 'string', short: 'c', multiple: true },
@@ -18,6 +19,7 @@ export const SERVE_OPTIONS = {
   'state-dir': { type: 'string' },
   'log-level': { type: 'string' },
   'drain-timeout': { type: 'string' },
+  workers: { type: 'string' },
 } as const;
 
 export type ServeValues = ReturnType<typeof parseArgs<{ options: typeof SERVE_OPTIONS; strict: true }>>['values'];
@@ -42,6 +44,11 @@ export function overridesFrom(values: ServeValues): MutableOverrides | string {
     if (!LEVELS.has(level)) return `--log-level must be one of ${[...LEVELS].join(', ')}, got ${JSON.stringify(level)}`;
     out.logLevel = level as Overrides['logLevel'] & string;
   }
+  if (values.workers !== undefined) {
+    const workers = parseWorkers(values.workers);
+    if (workers === undefined) return `--workers must be auto or a number from 1 to 1024, got ${JSON.stringify(values.workers)}`;
+    out.workers = workers;
+  }
   return out;
 }
 
@@ -64,7 +71,8 @@ export async function runServe(argv: readonly string[], afterStart?: (edgeway: E
 
   let edgeway: Edgeway;
   try {
-    edgeway = await Edgeway.start({ configPaths, overrides, report: (line) => process.stderr.write(line + '\n') });
+    // The CLI forks data-plane workers as spec.runtime.workers (or --workers) says; see docs/workers.md.
+    edgeway = await Edgeway.start({ configPaths, overrides, report: (line) => process.stderr.write(line + '\n'), workers: 'settings' });
   } catch (err) {
     // Matched by code: EdgewayError (EW_*), StateCorruptError and errno errors from binding all carry one.
     const e = err as Error & { readonly code?: string; readonly diagnostics?: readonly unknown[] };

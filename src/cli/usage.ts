@@ -6,8 +6,9 @@
 export const COMMAND_USAGE = {
   serve: `usage: edgeway serve --config FILE [--config FILE2 ...] [--http HOST:PORT] [--https HOST:PORT]
                      [--admin HOST:PORT] [--state-dir DIR] [--log-level LEVEL] [--drain-timeout SECONDS]
+                     [--workers N|auto]
   run the gateway on Kubernetes manifests (a --config may name a directory of *.yaml files) until SIGTERM or
-  SIGINT; SIGHUP reloads. Exit codes: 0 after a clean stop, 1 when the configuration cannot be used or a listener
+  SIGINT; SIGHUP reloads. --workers: data-plane processes (default spec.runtime.workers, auto = one per CPU). Exit codes: 0 after a clean stop, 1 when the configuration cannot be used or a listener
   cannot be bound, 2 for bad usage.
 `,
   demo: `usage: edgeway demo --config FILE [the other flags of edgeway serve]

@@ -254,6 +254,7 @@ function readSettings(doc: LoadedObject | undefined): { settings: Settings; diag
     },
     runtime: {
       heapGrowthPercent: value(['spec', 'runtime', 'heapGrowthPercent']),
+      workers: value(['spec', 'runtime', 'workers']),
     },
     upgrades: {
       idleTimeoutMs: duration(['spec', 'upgrades', 'idleTimeout']),

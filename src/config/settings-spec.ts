@@ -302,6 +302,8 @@ export interface SettingsSpecDocument {
     readonly runtime?: {
       /** How far V8's old generation may grow past what survived the last full garbage collection before the next one, in percent: 300 lets it reach 4x, which spares a proxy's small heap the frequent full collections its large young generation otherwise triggers under load. Lower it where memory is tight; 0 leaves the choice to V8. Applied at start and on reload. */
       readonly heapGrowthPercent: number;
+      /** Data-plane worker processes of `edgeway serve`: `auto` is one per CPU (os.availableParallelism()), 1 keeps one process serving everything. With more than one, the primary process loads, allocates, answers the admin API and runs health checks, and the workers serve every entrypoint and Service listener (docs/workers.md). `--workers` overrides it. Read at start only. */
+      readonly workers: number | "auto";
     };
     /** Upgraded connections (WebSocket) tunnelled to endpoints. */
     readonly upgrades?: {

@@ -90,6 +90,8 @@ export interface OverloadSettings {
 export interface RuntimeSettings {
   /** Old-generation growth past the last full collection's survivors, in percent (src/heap-growth.ts); 0 = V8's choice. */
   readonly heapGrowthPercent: number;
+  /** Data-plane worker processes of `edgeway serve`: 'auto' (one per CPU) or a count; see src/workers/worker-count.ts. */
+  readonly workers: number | 'auto';
 }
 
 /** Upgraded connections (WebSocket) tunnelled to endpoints. */

@@ -11,6 +11,7 @@ export interface Overrides {
   readonly stateDir?: string;
   readonly logLevel?: Settings['logging']['level'];
   readonly drainTimeoutMs?: number;
+  readonly workers?: number | 'auto';
 }
 
 /** The settings with the command line applied; a new object, `settings` is not changed. */
@@ -23,5 +24,6 @@ export function applyOverrides(settings: Settings, o: Overrides): Settings {
     ...(o.stateDir !== undefined && { stateDir: o.stateDir }),
     ...(o.logLevel !== undefined && { logging: { ...settings.logging, level: o.logLevel } }),
     ...(o.drainTimeoutMs !== undefined && { drainTimeoutMs: o.drainTimeoutMs }),
+    ...(o.workers !== undefined && { runtime: { ...settings.runtime, workers: o.workers } }),
   };
 }

@@ -75,7 +75,7 @@ test('a corrupt state file stops the real bin: exit 1, the file and the way out 
   const [http, admin] = [await unusedPort(), await unusedPort()];
   const child = spawn(
     process.execPath,
-    [BIN, 'serve', '--config', file, '--http', `127.0.0.1:${http}`, '--admin', `127.0.0.1:${admin}`, '--state-dir', state],
+    [BIN, 'serve', '--workers', '1', '--config', file, '--http', `127.0.0.1:${http}`, '--admin', `127.0.0.1:${admin}`, '--state-dir', state],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
     },

@@ -60,7 +60,7 @@ test('serve: ready after start, proxies to whoami, logs JSON access lines, exits
       ingress('web', [{ host: 'who.test', path: '/', service: 'who' }]),
     ),
   );
-  const gw = run(t, ['serve', '--config', file, '--http', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--state-dir', join(dir, 'state')]);
+  const gw = run(t, ['serve', '--workers', '1', '--config', file, '--http', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--state-dir', join(dir, 'state')]);
   await waitFor(() => ports(gw.stderr) !== null, 15_000, 'edgeway to report its ports');
   const { http, admin } = ports(gw.stderr)!;
 
@@ -93,7 +93,7 @@ test('serve: malformed YAML exits 1 with file and line, and binds nothing', asyn
   const file = join(dir, 'broken.yaml');
   await writeFile(file, 'apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n   bad: indentation\n');
   const port = await unusedPort();
-  const gw = run(t, ['serve', '--config', file, '--http', `127.0.0.1:${port}`, '--admin', '127.0.0.1:0']);
+  const gw = run(t, ['serve', '--workers', '1', '--config', file, '--http', `127.0.0.1:${port}`, '--admin', '127.0.0.1:0']);
   t.is(await gw.exited, 1);
   t.regex(gw.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+`));
   t.regex(gw.stderr, /nothing was started/);
@@ -125,7 +125,7 @@ test('serve: an invalid object is reported and left out while the rest is served
       ingress('good', [{ host: 'good.test', path: '/', service: 'who' }]),
     ),
   );
-  const gw = run(t, ['serve', '--config', file, '--http', '127.0.0.1:0', '--admin', '127.0.0.1:0']);
+  const gw = run(t, ['serve', '--workers', '1', '--config', file, '--http', '127.0.0.1:0', '--admin', '127.0.0.1:0']);
   await waitFor(() => ports(gw.stderr) !== null, 15_000, 'edgeway to start');
   t.regex(gw.stderr, /Ingress default\/bad/);
   t.regex(gw.stderr, /spec\.rules\[0\]\.http\.paths\[0\]\.path/);

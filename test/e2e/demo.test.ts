@@ -24,6 +24,8 @@ test('the example configuration serves the README curl lines with its demo backe
     [
       join(ROOT, 'dist', 'cli', 'main.js'),
       'demo',
+      '--workers',
+      '1',
       '--config',
       file,
       '--http',

@@ -51,7 +51,7 @@ async function serve(t: Parameters<typeof tempDir>[0], backendPort: number): Pro
   );
   const child = spawn(
     process.execPath,
-    [BIN, 'serve', '--config', file, '--http', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--state-dir', join(dir, 'state')],
+    [BIN, 'serve', '--workers', '1', '--config', file, '--http', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--state-dir', join(dir, 'state')],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';

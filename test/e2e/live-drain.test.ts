@@ -33,7 +33,22 @@ async function serve(t: T, yaml: string) {
   await writeFile(file, yaml);
   const child = spawn(
     process.execPath,
-    [BIN, 'serve', '--config', file, '--http', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--state-dir', join(dir, 'state'), '--drain-timeout', '20'],
+    [
+      BIN,
+      'serve',
+      '--workers',
+      '1',
+      '--config',
+      file,
+      '--http',
+      '127.0.0.1:0',
+      '--admin',
+      '127.0.0.1:0',
+      '--state-dir',
+      join(dir, 'state'),
+      '--drain-timeout',
+      '20',
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },

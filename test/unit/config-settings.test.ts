@@ -85,7 +85,7 @@ test('every field is read from the document, and it is not among the objects', (
   retries: {attempts: 3, retryOn: "connect-failure,reset,gateway-error", perTryTimeout: 2s, timeout: 10s, budget: {ratio: 0.1, window: 5s, minRetries: 3}}
   limits: {maxRequests: 500, maxPendingRequests: 50}
   overload: {maxEventLoopDelay: 200ms, maxHeapSize: 1g, retryAfterSeconds: 2}
-  runtime: {heapGrowthPercent: 150}
+  runtime: {heapGrowthPercent: 150, workers: 3}
   upgrades: {idleTimeout: 10m, removedRouteGrace: 5s}
   logging: {level: debug, access: false}
   maxConfigBytes: 1048576
@@ -158,7 +158,7 @@ test('every field is read from the document, and it is not among the objects', (
     },
     limits: { maxRequests: 500, maxPendingRequests: 50 },
     overload: { maxEventLoopDelayMs: 200, maxHeapBytes: 1024 ** 3, retryAfterSeconds: 2 },
-    runtime: { heapGrowthPercent: 150 },
+    runtime: { heapGrowthPercent: 150, workers: 3 },
     upgrades: { idleTimeoutMs: 600_000, removedRouteGraceMs: 5000 },
     logging: { level: 'debug', access: false },
     addresses: DEFAULT_SETTINGS.addresses,
@@ -168,7 +168,7 @@ test('every field is read from the document, and it is not among the objects', (
 });
 
 test('runtime.heapGrowthPercent: 300 by default, 0 allowed; a bad value is located and the default kept', (t) => {
-  t.deepEqual(DEFAULT_SETTINGS.runtime, { heapGrowthPercent: 300 });
+  t.deepEqual(DEFAULT_SETTINGS.runtime, { heapGrowthPercent: 300, workers: 'auto' });
   t.is(loadConfigText([{ path: 's.yaml', text: doc('  runtime: {heapGrowthPercent: 0}\n') }]).settings.runtime.heapGrowthPercent, 0);
   for (const bad of ['-1', '1001', '2.5', 'lots']) {
     const load = loadConfigText([{ path: 's.yaml', text: doc(`  runtime:\n    heapGrowthPercent: ${bad}\n`) }]);

@@ -112,6 +112,22 @@ export class EndpointState implements EndpointLoad {
     }
   }
 
+  /**
+   * A verdict reached elsewhere, thresholds already applied: a data-plane worker takes the primary's (the checks run
+   * there once, not in every worker; src/workers/health-verdicts.ts).
+   */
+  verdict(healthy: boolean, detail: string): void {
+    this.activeChecked = true;
+    this.activeDetail = detail;
+    if (healthy === this.activeHealthy) return;
+    this.activeHealthy = healthy;
+    if (healthy) {
+      this.consecutiveFailures = 0;
+      this.ejectedUntil = 0;
+    }
+    this.#listener.changed();
+  }
+
   /** The endpoint no longer has an active check: forget its verdict. */
   clearActive(): void {
     this.activeChecked = false;

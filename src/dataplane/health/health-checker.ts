@@ -55,9 +55,20 @@ class CheckLoop {
 
 export class HealthChecker {
   readonly #loops = new Map<string, CheckLoop>();
+  #remote = false;
+
+  /**
+   * From now on nothing is probed here: the verdicts come from another process (a data-plane worker gets the
+   * primary's, src/workers/health-verdicts.ts), so an endpoint is probed once however many workers serve it.
+   */
+  remote(): void {
+    this.#remote = true;
+    this.stop();
+  }
 
   /** @param desired by origin. */
   reconcile(desired: ReadonlyMap<string, DesiredCheck>): void {
+    if (this.#remote) return;
     for (const [origin, loop] of this.#loops) {
       const want = desired.get(origin);
       if (want === undefined || probeKey(want) !== loop.key) {

@@ -193,7 +193,9 @@ export class ServiceListeners {
     try {
       await new Promise<void>((resolve, reject) => {
         live.server.once('error', reject);
-        live.server.listen({ host: spec.address, port: spec.port, exclusive: true }, () => {
+        // Not exclusive: in a data-plane worker (src/workers/) node:cluster then shares one socket held by the primary
+        // among all workers, as for the entrypoints; in a single process the option makes no difference.
+        live.server.listen({ host: spec.address, port: spec.port }, () => {
           live.server.off('error', reject);
           resolve();
         });

@@ -42,8 +42,11 @@ export class AccessLog {
   constructor(logger: Logger, enabled: boolean) {
     const stream = (logger as unknown as Record<symbol, Sink | undefined>)[pino.symbols.streamSym];
     this.#sink = enabled && logger.isLevelEnabled('info') && stream !== undefined ? stream : null;
-    const name = (logger.bindings() as { name?: string }).name ?? 'edgeway';
-    this.#prefix = `,"name":${JSON.stringify(name)},"log":"access"`;
+    const bindings = logger.bindings() as { name?: string; worker?: number };
+    const name = bindings.name ?? 'edgeway';
+    // A data-plane worker's lines say which worker wrote them (src/workers/ipc-log.ts).
+    const worker = bindings.worker === undefined ? '' : `,"worker":${bindings.worker}`;
+    this.#prefix = `,"name":${JSON.stringify(name)}${worker},"log":"access"`;
   }
 
   get enabled(): boolean {

@@ -1,0 +1,42 @@
+/**
+ * The messages between the primary and its data-plane workers (node:cluster IPC, `serialization: 'advanced'`, so
+ * Dates and Maps cross as they are). A generation crosses as the inputs of compileSnapshot — the objects, the
+ * settings, the allocation state the primary computed and persisted, the clock it compiled with and the other
+ * clusters' objects — because a Snapshot holds compiled routers and cannot be cloned. compileSnapshot honours every
+ * allocation in `state`, so a worker serves exactly the addresses the primary allocated and never allocates itself.
+ * The inputs are generation-inputs.ts; how they are encoded so that a reload sends only what changed, generation-wire.ts.
+ *
+ * A reload is two-phase: `prepare` compiles beside the serving snapshot and answers `prepared` (or `failed`), and
+ * only when every worker has prepared does the primary send `commit`, which binds and swaps; `abort` drops a
+ * prepared generation.
+ */
+import type { Snapshot } from '../snapshot/snapshot.ts';
+import type { WireInputs } from './generation-wire.ts';
+import type { HealthVerdict } from './health-verdicts.ts';
+
+export type ToWorker =
+  | { readonly type: 'prepare'; readonly inputs: WireInputs }
+  | { readonly type: 'commit'; readonly generation: number }
+  | { readonly type: 'abort'; readonly generation: number }
+  | { readonly type: 'metrics'; readonly id: number }
+  | { readonly type: 'health'; readonly verdicts: readonly HealthVerdict[] }
+  | { readonly type: 'drain'; readonly drainMs: number };
+
+export interface WorkerAddress {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+export type FromWorker =
+  | { readonly type: 'prepared'; readonly generation: number; readonly compileMs: number }
+  | {
+      readonly type: 'committed';
+      readonly generation: number;
+      readonly addresses: readonly WorkerAddress[];
+      /** Service listeners this worker could not bind, by Service (shown by /config/status as in one process). */
+      readonly listenerFailures: Snapshot['listenerFailures'];
+    }
+  | { readonly type: 'failed'; readonly generation: number; readonly message: string }
+  | { readonly type: 'metrics'; readonly id: number; readonly metrics: unknown }
+  | { readonly type: 'log'; readonly text: string };

@@ -1,0 +1,76 @@
+/**
+ * The real bin with data-plane workers (`edgeway serve --workers N`) on a config in a temp dir, OS-chosen ports,
+ * stdout kept as JSON lines; killed in teardown if a test did not stop it. Run `npx tsc -p tsconfig.build.json` first.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExecutionContext } from 'ava';
+import { tempDir } from './edgeway.ts';
+import { httpGet } from './http.ts';
+import { waitFor } from './servers.ts';
+
+const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+
+export interface WorkerGateway {
+  readonly child: ChildProcess;
+  readonly file: string;
+  readonly port: number;
+  readonly url: string;
+  readonly adminUrl: string;
+  /** Everything written to stdout so far. */
+  stdout(): string;
+  /** Every complete stdout line, parsed (a line that is not JSON throws: lines must never interleave). */
+  lines(): Record<string, unknown>[];
+  /** The workers as /config/status lists them. */
+  workers(): Promise<readonly { readonly id: number; readonly pid: number; readonly generation: number }[]>;
+  status(): Promise<{ readonly generation: number }>;
+  readonly exited: Promise<number | null>;
+}
+
+export async function startWorkerGateway(t: ExecutionContext, yaml: string, workers: number): Promise<WorkerGateway> {
+  const dir = await tempDir(t);
+  const file = join(dir, 'config.yaml');
+  await writeFile(file, yaml);
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--workers', String(workers), '--config', file, '--http', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--state-dir', join(dir, 'state')],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const started = /http 127\.0\.0\.1:(\d+).*admin 127\.0\.0\.1:(\d+)/;
+  await waitFor(() => started.test(err) || child.exitCode !== null, 20_000, 'edgeway to start');
+  const [, http, admin] = started.exec(err) ?? [];
+  if (http === undefined || admin === undefined) throw new Error(`edgeway did not start: ${err}`);
+  const adminUrl = `http://127.0.0.1:${admin}`;
+  const status = async () =>
+    JSON.parse((await httpGet(`${adminUrl}/config/status`)).text) as { generation: number; workers: { id: number; pid: number; generation: number }[] };
+  return {
+    child,
+    file,
+    port: Number(http),
+    url: `http://127.0.0.1:${http}`,
+    adminUrl,
+    stdout: () => out,
+    lines: () =>
+      out
+        .split('\n')
+        .slice(0, -1)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    workers: async () => (await status()).workers,
+    status,
+    exited,
+  };
+}
+
+/** The access lines in stdout, with the worker that wrote each. */
+export function accessLines(gw: WorkerGateway): { readonly worker: number; readonly path: string; readonly status: number; readonly host: string }[] {
+  return gw.lines().filter((l) => l.log === 'access') as never;
+}
