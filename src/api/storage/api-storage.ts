@@ -14,7 +14,7 @@ import type { EventInput } from '../events/event-input.ts';
 import { EventLog } from '../events/event-log.ts';
 import { generationEvents } from '../events/generation-events.ts';
 import { EventHistory } from '../watch/event-history.ts';
-import type { MetaState, ObjectMetaStore, StoredMeta } from './object-meta-store.ts';
+import { EMPTY_META_STATE, type MetaState, type ObjectMetaStore, type StoredMeta } from './object-meta-store.ts';
 import { serveGeneration } from './serve-generation.ts';
 import { EMPTY_VIEW, type ServedView } from './served-view.ts';
 
@@ -34,8 +34,15 @@ export class ApiStorage {
     this.history = new EventHistory(capacity, state.revision);
   }
 
-  static async open(metaStore: ObjectMetaStore, capacity = HISTORY_CAPACITY): Promise<ApiStorage> {
-    return new ApiStorage(metaStore, await metaStore.load(), capacity);
+  /**
+   * `sharedRevision`: with objects shared in etcd, etcd's revision now. Stored metadata from a higher revision was
+   * stamped against another store (a state dir used before etcd, or an etcd that was replaced); its versions
+   * could come again, so the replica starts its metadata afresh (clients list again).
+   */
+  static async open(metaStore: ObjectMetaStore, capacity = HISTORY_CAPACITY, sharedRevision?: number): Promise<ApiStorage> {
+    const state = await metaStore.load();
+    const usable = sharedRevision === undefined || state.revision <= sharedRevision ? state : EMPTY_META_STATE;
+    return new ApiStorage(metaStore, usable, capacity);
   }
 
   get view(): ServedView {
@@ -52,13 +59,23 @@ export class ApiStorage {
     loadDiagnostics: readonly Diagnostic[] = [],
     now: Date = new Date(),
     extra: readonly EventInput[] = [],
+    shared?: { readonly revision: number },
   ): Promise<void> {
     const reported = [...generationEvents(snapshot, loadDiagnostics), ...extra];
     const events = (metaOf: (key: string) => StoredMeta | undefined): readonly KubeObject[] => {
       this.#events.record(reported, now, metaOf);
       return this.#events.events();
     };
-    const served = serveGeneration({ store, snapshot, state: this.#state, previous: this.#view, now, newUid: randomUUID, events });
+    const served = serveGeneration({
+      store,
+      snapshot,
+      state: this.#state,
+      previous: this.#view,
+      now,
+      newUid: randomUUID,
+      events,
+      ...(shared === undefined ? {} : { shared }),
+    });
     if (served.state.revision !== this.#state.revision || served.state.objects.size !== this.#state.objects.size || this.#view === EMPTY_VIEW) {
       await this.#metaStore.save(served.state);
     }
