@@ -276,6 +276,13 @@ const access = {
   },
 } as const satisfies Record<string, CodeInfo>;
 
+// --- state shared by replicas in etcd (src/shared/*) ---------------------------------------------------------------
+const shared = {
+  EW_ETCD_TLS_UNREADABLE: {
+    summary: 'A file named by spec.etcd.caFile, certFile or keyFile (or --etcd-cafile, --etcd-certfile, --etcd-keyfile) cannot be read; start fails.',
+  },
+} as const satisfies Record<string, CodeInfo>;
+
 export const CODES = {
   ...loading,
   ...validation,
@@ -290,6 +297,7 @@ export const CODES = {
   ...requests,
   ...resilience,
   ...access,
+  ...shared,
 } as const;
 
 export type Code = keyof typeof CODES;
