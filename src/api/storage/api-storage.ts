@@ -11,7 +11,7 @@ import type { ObjectStore } from '../../store/object-store.ts';
 import type { Diagnostic } from '../../config/diagnostic.ts';
 import type { KubeObject } from '../../k8s/types.ts';
 import type { EventInput } from '../events/event-input.ts';
-import { EventLog } from '../events/event-log.ts';
+import { EVENT_CAPACITY, EventLog } from '../events/event-log.ts';
 import { generationEvents } from '../events/generation-events.ts';
 import { EventHistory } from '../watch/event-history.ts';
 import type { MetaState, ObjectMetaStore, StoredMeta } from './object-meta-store.ts';
@@ -26,16 +26,18 @@ export class ApiStorage {
   #state: MetaState;
   #view: ServedView = EMPTY_VIEW;
   readonly history: EventHistory;
-  readonly #events = new EventLog();
+  readonly #events: EventLog;
 
-  private constructor(metaStore: ObjectMetaStore, state: MetaState, capacity: number) {
+  private constructor(metaStore: ObjectMetaStore, state: MetaState, capacity: number, replica: string | undefined) {
     this.#metaStore = metaStore;
+    this.#events = new EventLog(EVENT_CAPACITY, replica);
     this.#state = state;
     this.history = new EventHistory(capacity, state.revision);
   }
 
-  static async open(metaStore: ObjectMetaStore, capacity = HISTORY_CAPACITY): Promise<ApiStorage> {
-    return new ApiStorage(metaStore, await metaStore.load(), capacity);
+  /** `replica` names this replica in the Events it records (the host name when absent). */
+  static async open(metaStore: ObjectMetaStore, capacity = HISTORY_CAPACITY, replica?: string): Promise<ApiStorage> {
+    return new ApiStorage(metaStore, await metaStore.load(), capacity, replica);
   }
 
   get view(): ServedView {
