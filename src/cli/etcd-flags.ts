@@ -28,7 +28,14 @@ export function isEtcdUrl(text: string): boolean {
   } catch {
     return false;
   }
-  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && url.pathname === '/' && url.search === '' && url.hash === '' && !/\s/.test(text);
+  return (
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    url.hostname !== '' &&
+    url.pathname === '/' &&
+    url.search === '' &&
+    url.hash === '' &&
+    !/\s/.test(text)
+  );
 }
 
 /** The etcd flags given, or a usage message. */
@@ -65,7 +72,9 @@ export function etcdFlags(values: EtcdValues): { etcd?: EtcdOverrides; replicaNa
     etcd[field] = path;
   }
   if ((etcd.certFile === undefined) !== (etcd.keyFile === undefined)) {
-    return etcd.certFile === undefined ? '--etcd-keyfile needs --etcd-certfile (a client key and its certificate go together)' : '--etcd-certfile needs --etcd-keyfile (a client certificate and its key go together)';
+    return etcd.certFile === undefined
+      ? '--etcd-keyfile needs --etcd-certfile (a client key and its certificate go together)'
+      : '--etcd-certfile needs --etcd-keyfile (a client certificate and its key go together)';
   }
   if (Object.keys(etcd).length > 0) out.etcd = etcd;
   return out;

@@ -39,7 +39,13 @@ export function sharedStateCondition(view: SharedStateView): StatusCondition {
   const lastTransitionTime = view.since.toISOString();
   const servers = view.servers.join(', ');
   if (view.reachable === true) {
-    return { type: 'SharedStateReachable', status: 'True', reason: 'EtcdReachable', message: `etcd at ${servers} answers (revision ${view.revision})`, lastTransitionTime };
+    return {
+      type: 'SharedStateReachable',
+      status: 'True',
+      reason: 'EtcdReachable',
+      message: `etcd at ${servers} answers (revision ${view.revision})`,
+      lastTransitionTime,
+    };
   }
   if (view.reachable === false) {
     const why = view.lastError === null ? '' : `: ${view.lastError.message}`;

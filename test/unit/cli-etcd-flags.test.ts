@@ -27,7 +27,16 @@ test('isEtcdUrl: http or https, a host, no path', (t) => {
 });
 
 test('--etcd-servers takes a comma-separated list; the other flags fill spec.etcd', (t) => {
-  const o = flags('--etcd-servers', 'http://127.0.0.1:2379, https://[::1]:2379', '--etcd-prefix', '/edge', '--etcd-cafile', 'ca.pem', '--replica-name', 'edge-a');
+  const o = flags(
+    '--etcd-servers',
+    'http://127.0.0.1:2379, https://[::1]:2379',
+    '--etcd-prefix',
+    '/edge',
+    '--etcd-cafile',
+    'ca.pem',
+    '--replica-name',
+    'edge-a',
+  );
   t.deepEqual(o, { etcd: { servers: ['http://127.0.0.1:2379', 'https://[::1]:2379'], prefix: '/edge', caFile: 'ca.pem' }, replicaName: 'edge-a' });
   if (typeof o === 'string') return;
   t.deepEqual(applyOverrides(DEFAULT_SETTINGS, o).etcd, {

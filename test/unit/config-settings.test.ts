@@ -358,7 +358,10 @@ test('etcd: off by default; servers, prefix default and TLS files read; replicaN
     keyFile: null,
   });
   const tls = loadConfigText([
-    { path: 's.yaml', text: doc('  etcd:\n    servers: ["https://e:2379"]\n    prefix: /edge-b\n    caFile: ca.pem\n    certFile: c.pem\n    keyFile: k.pem\n') },
+    {
+      path: 's.yaml',
+      text: doc('  etcd:\n    servers: ["https://e:2379"]\n    prefix: /edge-b\n    caFile: ca.pem\n    certFile: c.pem\n    keyFile: k.pem\n'),
+    },
   ]);
   t.deepEqual(tls.settings.etcd, { servers: ['https://e:2379'], prefix: '/edge-b', caFile: 'ca.pem', certFile: 'c.pem', keyFile: 'k.pem' });
 });
