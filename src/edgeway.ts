@@ -43,6 +43,7 @@ import { CompileMemo } from './snapshot/compile-memo.ts';
 import { upstreamStatus } from './dataplane/upstream/upstream-status.ts';
 import { endpointHealth } from './dataplane/upstream/endpoint-health.ts';
 import type { Snapshot } from './snapshot/snapshot.ts';
+import { SharedState } from './shared/shared-state.ts';
 
 export interface StartOptions {
   readonly configPaths: readonly string[];
@@ -76,6 +77,8 @@ export class Edgeway {
   readonly #metrics: EdgewayMetrics;
   readonly #keep: Keep;
   readonly #startedAt = new Date();
+  /** The etcd client and the shared state's health while etcd is on (read at start); null when it is off. */
+  readonly #shared: SharedState | null;
   #watcher: SourceWatch | null = null;
   /** The other clusters' files, watched like the main configuration (their paths follow the serving settings). */
   #clusterWatch: ClusterWatch | null = null;
@@ -97,6 +100,8 @@ export class Edgeway {
     this.#options = options;
     this.#current = first;
     this.#keep = keep;
+    this.#shared = snapshot.settings.etcd === null ? null : new SharedState(snapshot.settings.etcd, logger);
+    const shared = this.#shared?.health ?? null;
     this.#gateway = new DataPlane(snapshot, logger, fallbackCertificate);
     this.#reloader = new Reloader({
       current: () => this.#current.snapshot,
@@ -117,6 +122,7 @@ export class Edgeway {
       upstreams: () => upstreamStatus(gateway.current, gateway.upstream.checker),
       resilience: () => ({ retries: gateway.retryCounters.retries, budgetExhausted: gateway.retryCounters.budgetExhausted, tunnels: gateway.tunnels }),
       rejections: () => gateway.rejections,
+      sharedState: { replica: () => snapshot.settings.replicaName, shared: () => shared },
     });
     this.#admin = new AdminServer(
       () => {
@@ -132,6 +138,8 @@ export class Edgeway {
           skippedObjects: skipped,
           upstreams: () => upstreamStatus(this.#gateway.current, this.#gateway.upstream.checker),
           reload: this.#reloader.status,
+          replica: snapshot.settings.replicaName,
+          shared,
         };
       },
       {
@@ -212,7 +220,7 @@ export class Edgeway {
       fallbackCertificate = generated.material;
     }
     const applyStarted = cpuMs();
-    const api = await ApiStorage.open(new FileMetaStore(settings.stateDir));
+    const api = await ApiStorage.open(new FileMetaStore(settings.stateDir), undefined, settings.replicaName);
     const edgeway = new Edgeway(options, built, { layer, source, addresses, cache, memo, api }, logger, fallbackCertificate);
     for (const d of edgeway.#gateway.current.diagnostics) options.report(formatDiagnostic(d));
     try {
@@ -425,6 +433,7 @@ export class Edgeway {
     await this.#dns?.close();
     await this.#gateway.close(drainMs);
     await this.#admin.close();
+    await this.#shared?.close();
     this.logger.flush();
   }
 }

@@ -276,6 +276,13 @@ const access = {
   },
 } as const satisfies Record<string, CodeInfo>;
 
+// --- state shared by replicas in etcd (src/shared/*) ---------------------------------------------------------------
+const shared = {
+  EW_ETCD_TLS_UNREADABLE: {
+    summary: 'A file named by spec.etcd.caFile, certFile or keyFile (or --etcd-cafile, --etcd-certfile, --etcd-keyfile) cannot be read; start fails.',
+  },
+} as const satisfies Record<string, CodeInfo>;
+
 // --- objects shared by replicas in etcd (src/store/etcd-*.ts, src/store/replica-files.ts) ------------------------
 const sharedObjects = {
   EW_STORED_OBJECT_INVALID: {
@@ -290,7 +297,7 @@ const sharedObjects = {
   },
   EW_WRITE_CONFLICT: { summary: 'An API write lost the race to writes through other replicas five times in a row; it was not stored (409).', status: 409 },
   EW_SHARED_STATE_UNREACHABLE: { summary: 'etcd cannot be reached: the last good snapshot keeps serving, writes through the API answer 503.', status: 503 },
-} as const;
+} as const satisfies Record<string, CodeInfo>;
 
 export const CODES = {
   ...loading,
@@ -306,6 +313,7 @@ export const CODES = {
   ...requests,
   ...resilience,
   ...access,
+  ...shared,
   ...sharedObjects,
 } as const;
 

@@ -1,6 +1,6 @@
 /**
  * `edgeway serve --config FILE [--config FILE2 ...] [--http HOST:PORT] [--https HOST:PORT] [--admin HOST:PORT]
- * [--state-dir DIR]`: runs the gateway until SIGTERM or SIGINT (graceful drain; a second signal exits at once).
+ * [--state-dir DIR] [--etcd-servers URL,...] [--replica-name NAME] ...`: runs the gateway until SIGTERM or SIGINT (graceful drain; a second signal exits at once).
  * Exit codes: 0 after a clean stop, 1 when the configuration cannot be used or a listener cannot be bound,
  * 2 for bad usage.
  */
@@ -9,6 +9,7 @@ import { parseHostPort } from '../config/settings-document.ts';
 import type { HostPort } from '../config/settings.ts';
 import { Edgeway } from '../edgeway.ts';
 import type { Overrides } from '../generation/overrides.ts';
+import { ETCD_OPTIONS, etcdFlags } from './etcd-flags.ts';
 
 export const SERVE_OPTIONS = {
   config: { type: 'string', short: 'c', multiple: true },
@@ -18,6 +19,7 @@ export const SERVE_OPTIONS = {
   'state-dir': { type: 'string' },
   'log-level': { type: 'string' },
   'drain-timeout': { type: 'string' },
+  ...ETCD_OPTIONS,
 } as const;
 
 export type ServeValues = ReturnType<typeof parseArgs<{ options: typeof SERVE_OPTIONS; strict: true }>>['values'];
@@ -42,6 +44,10 @@ export function overridesFrom(values: ServeValues): MutableOverrides | string {
     if (!LEVELS.has(level)) return `--log-level must be one of ${[...LEVELS].join(', ')}, got ${JSON.stringify(level)}`;
     out.logLevel = level as Overrides['logLevel'] & string;
   }
+  const shared = etcdFlags(values);
+  if (typeof shared === 'string') return shared;
+  if (shared.etcd !== undefined) out.etcd = shared.etcd;
+  if (shared.replicaName !== undefined) out.replicaName = shared.replicaName;
   return out;
 }
 

@@ -11,7 +11,7 @@ import type { ObjectStore } from '../../store/object-store.ts';
 import type { Diagnostic } from '../../config/diagnostic.ts';
 import type { KubeObject } from '../../k8s/types.ts';
 import type { EventInput } from '../events/event-input.ts';
-import { EventLog } from '../events/event-log.ts';
+import { EVENT_CAPACITY, EventLog } from '../events/event-log.ts';
 import { generationEvents } from '../events/generation-events.ts';
 import { EventHistory } from '../watch/event-history.ts';
 import { EMPTY_META_STATE, type MetaState, type ObjectMetaStore, type StoredMeta } from './object-meta-store.ts';
@@ -26,23 +26,25 @@ export class ApiStorage {
   #state: MetaState;
   #view: ServedView = EMPTY_VIEW;
   readonly history: EventHistory;
-  readonly #events = new EventLog();
+  readonly #events: EventLog;
 
-  private constructor(metaStore: ObjectMetaStore, state: MetaState, capacity: number) {
+  private constructor(metaStore: ObjectMetaStore, state: MetaState, capacity: number, replica: string | undefined) {
     this.#metaStore = metaStore;
+    this.#events = new EventLog(EVENT_CAPACITY, replica);
     this.#state = state;
     this.history = new EventHistory(capacity, state.revision);
   }
 
   /**
-   * `sharedRevision`: with objects shared in etcd, etcd's revision now. Stored metadata from a higher revision was
-   * stamped against another store (a state dir used before etcd, or an etcd that was replaced); its versions
-   * could come again, so the replica starts its metadata afresh (clients list again).
+   * `replica` names this replica in the Events it records (the host name when absent). `sharedRevision`: with
+   * objects shared in etcd, etcd's revision now. Stored metadata from a higher revision was stamped against another
+   * store (a state dir used before etcd, or an etcd that was replaced); its versions could come again, so the replica
+   * starts its metadata afresh (clients list again).
    */
-  static async open(metaStore: ObjectMetaStore, capacity = HISTORY_CAPACITY, sharedRevision?: number): Promise<ApiStorage> {
+  static async open(metaStore: ObjectMetaStore, capacity = HISTORY_CAPACITY, replica?: string, sharedRevision?: number): Promise<ApiStorage> {
     const state = await metaStore.load();
     const usable = sharedRevision === undefined || state.revision <= sharedRevision ? state : EMPTY_META_STATE;
-    return new ApiStorage(metaStore, usable, capacity);
+    return new ApiStorage(metaStore, usable, capacity, replica);
   }
 
   get view(): ServedView {
