@@ -129,6 +129,7 @@ export class EtcdObjectLayer implements ObjectSource, WritableLayer {
       const put = await this.#timed(this.#client.put(this.#syncKey).value(new Date().toISOString()).exec());
       const revision = Number(put.header.revision);
       await this.#caughtUp(revision);
+      this.#setReachable(true);
       return revision;
     } catch (error) {
       this.#setReachable(false, error as Error);
@@ -163,11 +164,16 @@ export class EtcdObjectLayer implements ObjectSource, WritableLayer {
     return run;
   }
 
-  close(): void {
+  /**
+   * Stops the watch; the client may be closed once this resolves. A watch still attached when its client closes
+   * would keep etcd3 reconnecting it, and the process alive, forever.
+   */
+  async close(): Promise<void> {
     this.#closed = true;
-    void this.#watcher?.cancel().catch(() => undefined);
-    this.#watcher = null;
     for (const w of this.#waiters.splice(0)) w.resolve();
+    const watcher = this.#watcher;
+    this.#watcher = null;
+    if (watcher !== null) await this.#timed(watcher.cancel()).catch(() => undefined);
   }
 
   /** Applies the changes in transactions of at most MAX_TXN_OPS; the first that fails stops the rest. */
