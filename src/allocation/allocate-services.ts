@@ -39,7 +39,18 @@ export interface AllocationOptions {
   readonly serviceCIDRs: readonly string[];
   /** Namespace labels, for pools whose serviceAllocation selects namespaces by label; none: no labels. */
   readonly namespaceLabels?: NamespaceLabels;
+  /** What to do with recorded Services that are not among the Services given; none: 'release'. */
+  readonly foreignClaims?: ForeignClaims;
 }
+
+/**
+ * Records in `previous` of Services that are not among the Services given. On one machine those Services were
+ * deleted, so their addresses are free again ('release'). With replicas sharing one allocation document, they are
+ * other replicas' claims (Services defined by another replica's files, or API objects not seen here yet): their
+ * ClusterIPs, NodePorts and LoadBalancer IPs are taken and never handed out here ('reserve'). Reserved claims are
+ * not part of the outcome's state: merging them back is merge-claims.ts's business.
+ */
+export type ForeignClaims = 'reserve' | 'release';
 
 export const DEFAULT_ALLOCATION_OPTIONS: AllocationOptions = {
   loadBalancerClass: EDGEWAY_LB_CLASS,
@@ -127,6 +138,13 @@ export function allocateAll(
     work.push({ loaded, demand, clusterIPs: [], nodePorts: new Map(), rejected: null });
   }
 
+  // 0. Other replicas' claims first, so nothing of theirs is honoured or allocated for a Service here.
+  if (options.foreignClaims === 'reserve') {
+    for (const [key, record] of Object.entries(previous.services)) {
+      if (!seen.has(key)) reserve(key, record);
+    }
+  }
+
   // 1. Honour what was recorded, where it still matches the Service and still fits the pools and ranges.
   for (const w of work) {
     const record = previous.services[w.demand.key];
@@ -150,6 +168,13 @@ export function allocateAll(
   }
   records.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return { state: { version: 1, services: Object.fromEntries(records) }, results, diagnostics };
+
+  /** Holds a foreign record's addresses for its key; a part that does not fit today's ranges cannot collide anyway. */
+  function reserve(key: string, record: ServiceRecord): void {
+    for (const ip of record.clusterIPs) clusterIps.get(parseIp(ip)?.family ?? 'IPv4')?.assign(key, ip);
+    for (const n of record.nodePorts) ports.assign(key, n.protocol, n.nodePort);
+    if (record.loadBalancer !== null) lb.reserve(key, record.loadBalancer.ips);
+  }
 
   function dropped(w: Work, field: FieldPath, what: string, why: string): void {
     report(w, 'warning', 'EW_ALLOCATION_DROPPED', field, `the recorded ${what} no longer fits (${why}); a new one is allocated`);

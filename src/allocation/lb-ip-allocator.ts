@@ -196,6 +196,26 @@ export class LbIpAllocator {
     );
   }
 
+  /**
+   * Marks IPs as held by `key` without a Service object: another replica's claim (allocate-services.ts,
+   * `foreignClaims: 'reserve'`). Nothing can share them, since the claim's ports and sharing key are not known
+   * here. An IP outside every pool is skipped: it could never be handed out anyway. Returns the IPs it holds.
+   */
+  reserve(key: string, ips: readonly string[]): readonly string[] {
+    const addresses: IpAddress[] = [];
+    let owner: AddressPool | undefined;
+    for (const ip of ips) {
+      const parsed = parseIp(ip);
+      const found = parsed === undefined ? undefined : this.#pools.find((p) => poolContains(p, parsed));
+      if (parsed === undefined || found === undefined || (owner !== undefined && found !== owner)) continue;
+      owner = found;
+      addresses.push(parsed);
+    }
+    if (owner === undefined) return [];
+    this.#hold(key, { pool: owner, ips: addresses, info: { service: key, key: undefined, ports: [], externalTrafficPolicy: 'Cluster', selector: '' } });
+    return addresses.map(formatIp);
+  }
+
   /** Frees the Service's IPs; releasing a Service that holds nothing does nothing. */
   release(key: string): void {
     const holding = this.#holdings.get(key);
