@@ -84,10 +84,16 @@ test('reserve: asking for a foreign LoadBalancer IP leaves the Service pending; 
   t.is(alone[2]?.results.get('default/wants-cluster-ip')?.rejected, null);
 });
 
-test('reserve: foreign claims outside today\'s pools and ranges are skipped, not errors', (t) => {
+test("reserve: foreign claims outside today's pools and ranges are skipped, not errors", (t) => {
   const odd: AllocationState = {
     version: 1,
-    services: { 'default/gone': { clusterIPs: ['192.168.0.9'], nodePorts: [{ port: 80, protocol: 'TCP', nodePort: 80 }], loadBalancer: { pool: 'old', ips: ['172.16.0.1'] } } },
+    services: {
+      'default/gone': {
+        clusterIPs: ['192.168.0.9'],
+        nodePorts: [{ port: 80, protocol: 'TCP', nodePort: 80 }],
+        loadBalancer: { pool: 'old', ips: ['172.16.0.1'] },
+      },
+    },
   };
   const outcome = allocateAll([loaded(service('ours'))], pools, odd, reserve);
   t.is(outcome.state.services['default/ours']?.loadBalancer?.ips[0], '10.0.0.1');

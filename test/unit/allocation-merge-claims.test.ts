@@ -29,8 +29,24 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'first claim into an empty document', read: {}, revision: 0, compiled: { 'd/a': 1 }, store: { 'd/a': 'local' }, apiSeen: 0, expected: { 'd/a': [1, ['r1']] } },
-  { name: 'an API Service is held by api, not by the replica', read: {}, revision: 0, compiled: { 'd/a': 1 }, store: { 'd/a': 'api' }, apiSeen: 0, expected: { 'd/a': [1, ['api']] } },
+  {
+    name: 'first claim into an empty document',
+    read: {},
+    revision: 0,
+    compiled: { 'd/a': 1 },
+    store: { 'd/a': 'local' },
+    apiSeen: 0,
+    expected: { 'd/a': [1, ['r1']] },
+  },
+  {
+    name: 'an API Service is held by api, not by the replica',
+    read: {},
+    revision: 0,
+    compiled: { 'd/a': 1 },
+    store: { 'd/a': 'api' },
+    apiSeen: 0,
+    expected: { 'd/a': [1, ['api']] },
+  },
   {
     name: 'a file Service another replica holds too gains this replica as holder; its record is ours',
     read: { 'd/a': [1, ['r2']] },
@@ -40,8 +56,24 @@ const cases: Case[] = [
     apiSeen: 5,
     expected: { 'd/a': [1, ['r1', 'r2']] },
   },
-  { name: 'holding again changes nothing', read: { 'd/a': [1, ['r1']] }, revision: 5, compiled: { 'd/a': 1 }, store: { 'd/a': 'local' }, apiSeen: 5, expected: { 'd/a': [1, ['r1']] } },
-  { name: 'a recompiled record replaces the one read', read: { 'd/a': [1, ['r1']] }, revision: 5, compiled: { 'd/a': 2 }, store: { 'd/a': 'local' }, apiSeen: 5, expected: { 'd/a': [2, ['r1']] } },
+  {
+    name: 'holding again changes nothing',
+    read: { 'd/a': [1, ['r1']] },
+    revision: 5,
+    compiled: { 'd/a': 1 },
+    store: { 'd/a': 'local' },
+    apiSeen: 5,
+    expected: { 'd/a': [1, ['r1']] },
+  },
+  {
+    name: 'a recompiled record replaces the one read',
+    read: { 'd/a': [1, ['r1']] },
+    revision: 5,
+    compiled: { 'd/a': 2 },
+    store: { 'd/a': 'local' },
+    apiSeen: 5,
+    expected: { 'd/a': [2, ['r1']] },
+  },
   {
     name: "another replica's file Service is kept as read",
     read: { 'd/b': [2, ['r2']] },
@@ -51,11 +83,43 @@ const cases: Case[] = [
     apiSeen: 5,
     expected: { 'd/a': [1, ['r1']], 'd/b': [2, ['r2']] },
   },
-  { name: 'a file Service removed from our files only: released when we were its last holder', read: { 'd/a': [1, ['r1']] }, revision: 5, compiled: {}, store: {}, apiSeen: 5, expected: {} },
-  { name: 'a file Service removed from our files, another replica still holds it', read: { 'd/a': [1, ['r1', 'r2']] }, revision: 5, compiled: {}, store: {}, apiSeen: 5, expected: { 'd/a': [1, ['r2']] } },
-  { name: 'a deleted API Service, seen up to the document revision: released', read: { 'd/a': [1, ['api']] }, revision: 5, compiled: {}, store: {}, apiSeen: 5, expected: {} },
+  {
+    name: 'a file Service removed from our files only: released when we were its last holder',
+    read: { 'd/a': [1, ['r1']] },
+    revision: 5,
+    compiled: {},
+    store: {},
+    apiSeen: 5,
+    expected: {},
+  },
+  {
+    name: 'a file Service removed from our files, another replica still holds it',
+    read: { 'd/a': [1, ['r1', 'r2']] },
+    revision: 5,
+    compiled: {},
+    store: {},
+    apiSeen: 5,
+    expected: { 'd/a': [1, ['r2']] },
+  },
+  {
+    name: 'a deleted API Service, seen up to the document revision: released',
+    read: { 'd/a': [1, ['api']] },
+    revision: 5,
+    compiled: {},
+    store: {},
+    apiSeen: 5,
+    expected: {},
+  },
   { name: 'seen beyond the document revision: released too', read: { 'd/a': [1, ['api']] }, revision: 5, compiled: {}, store: {}, apiSeen: 9, expected: {} },
-  { name: 'an API Service not seen yet (view behind the document): kept', read: { 'd/a': [1, ['api']] }, revision: 5, compiled: {}, store: {}, apiSeen: 4, expected: { 'd/a': [1, ['api']] } },
+  {
+    name: 'an API Service not seen yet (view behind the document): kept',
+    read: { 'd/a': [1, ['api']] },
+    revision: 5,
+    compiled: {},
+    store: {},
+    apiSeen: 4,
+    expected: { 'd/a': [1, ['api']] },
+  },
   {
     name: 'a deleted API Service that a replica file still defines: api lets go, the replica keeps it',
     read: { 'd/a': [1, ['api', 'r2']] },
@@ -65,7 +129,15 @@ const cases: Case[] = [
     apiSeen: 5,
     expected: { 'd/a': [1, ['r2']] },
   },
-  { name: 'an API Service here that holds nothing (rejected): api lets go', read: { 'd/a': [1, ['api']] }, revision: 5, compiled: {}, store: { 'd/a': 'api' }, apiSeen: 0, expected: {} },
+  {
+    name: 'an API Service here that holds nothing (rejected): api lets go',
+    read: { 'd/a': [1, ['api']] },
+    revision: 5,
+    compiled: {},
+    store: { 'd/a': 'api' },
+    apiSeen: 0,
+    expected: {},
+  },
   {
     name: 'a file Service here that holds nothing: this replica lets go, api is left alone',
     read: { 'd/a': [1, ['api', 'r1']] },
@@ -84,7 +156,15 @@ const cases: Case[] = [
     apiSeen: 5,
     expected: { 'd/a': [1, ['api']] },
   },
-  { name: 'a record with no holders at all (a plain save) is released', read: { 'd/a': [1, []] }, revision: 5, compiled: {}, store: {}, apiSeen: 0, expected: {} },
+  {
+    name: 'a record with no holders at all (a plain save) is released',
+    read: { 'd/a': [1, []] },
+    revision: 5,
+    compiled: {},
+    store: {},
+    apiSeen: 0,
+    expected: {},
+  },
   {
     name: 'keys come out sorted whatever order they came in',
     read: { 'd/z': [3, ['r2']], 'd/m': [2, ['api']] },
@@ -122,14 +202,20 @@ test('mergeClaims: pure, the inputs are left as they were', (t) => {
   const before = JSON.stringify(document);
   mergeClaims({ document, revision: 3 }, { version: 1, services: {} }, { replica: 'r1', origins: new Map(), apiSeenRevision: 3 });
   t.is(JSON.stringify(document), before);
-  t.deepEqual(mergeClaims({ document: EMPTY_SHARED_ALLOCATION, revision: 0 }, { version: 1, services: {} }, { replica: 'r1', origins: new Map(), apiSeenRevision: 0 }), EMPTY_SHARED_ALLOCATION);
+  t.deepEqual(
+    mergeClaims({ document: EMPTY_SHARED_ALLOCATION, revision: 0 }, { version: 1, services: {} }, { replica: 'r1', origins: new Map(), apiSeenRevision: 0 }),
+    EMPTY_SHARED_ALLOCATION,
+  );
 });
 
 test('serviceOrigins: API objects are api, files and anything else local', (t) => {
   const fromApi = { ...loaded(service('web')), origin: API_ORIGIN };
   const origins = serviceOrigins([fromApi, loaded(service('file', { namespace: 'x' }))]);
-  t.deepEqual([...origins], [
-    ['default/web', 'api'],
-    ['x/file', 'local'],
-  ]);
+  t.deepEqual(
+    [...origins],
+    [
+      ['default/web', 'api'],
+      ['x/file', 'local'],
+    ],
+  );
 });
