@@ -115,6 +115,32 @@ export function allocateAll(
   previous: AllocationState,
   options: AllocationOptions = DEFAULT_ALLOCATION_OPTIONS,
 ): AllocationOutcome {
+  if (options.foreignClaims !== 'reserve') return allocateOnce(services, pools, previous, options, NONE);
+  // A Service here that ends up holding nothing (rejected, or nothing to hold) may still be held by another replica
+  // whose files define it differently, and then its record stays in the shared document (merge-claims.ts): so its
+  // addresses must not go to anyone else here either. Allocate again with those records reserved too; the set only
+  // grows, so this ends, and it takes a second round only when such a Service has a record.
+  const held = new Set<string>();
+  for (;;) {
+    const outcome = allocateOnce(services, pools, previous, options, held);
+    const before = held.size;
+    for (const key of outcome.results.keys()) {
+      if (previous.services[key] !== undefined && outcome.state.services[key] === undefined) held.add(key);
+    }
+    if (held.size === before) return outcome;
+  }
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** allocateAll's one round; `held`: Services here whose records are reserved as other replicas' claims. */
+function allocateOnce(
+  services: readonly LoadedObject<Service>[],
+  pools: readonly AddressPool[],
+  previous: AllocationState,
+  options: AllocationOptions,
+  held: ReadonlySet<string>,
+): AllocationOutcome {
   const clusterIps = new Map<IpFamily, ClusterIpAllocator>();
   for (const cidr of options.serviceCIDRs) {
     const allocator = new ClusterIpAllocator(cidr);
@@ -142,13 +168,14 @@ export function allocateAll(
   if (options.foreignClaims === 'reserve') {
     for (const [key, record] of Object.entries(previous.services)) {
       if (!seen.has(key)) reserve(key, record);
+      else if (held.has(key)) reserve(`${key} (as another replica holds it)`, record);
     }
   }
 
   // 1. Honour what was recorded, where it still matches the Service and still fits the pools and ranges.
   for (const w of work) {
     const record = previous.services[w.demand.key];
-    if (record !== undefined && w.demand.invalid === undefined) honour(w, record);
+    if (record !== undefined && w.demand.invalid === undefined && !held.has(w.demand.key)) honour(w, record);
   }
 
   // 2. Allocate what is missing, oldest Service first.

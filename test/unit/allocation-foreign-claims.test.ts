@@ -99,3 +99,19 @@ test("reserve: foreign claims outside today's pools and ranges are skipped, not 
   t.is(outcome.state.services['default/ours']?.loadBalancer?.ips[0], '10.0.0.1');
   t.deepEqual(outcome.diagnostics, []);
 });
+
+test('reserve: a Service here that holds nothing keeps its record reserved, since another replica may hold it', (t) => {
+  // Another replica's files define default/theirs as a LoadBalancer Service; ours define it as ExternalName.
+  const externalName = loaded(service('theirs', { type: 'ExternalName', spec: { externalName: 'example.com' } }));
+  const outcome = allocateAll([externalName, loaded(service('ours'))], pools, theirs, reserve);
+  t.is(outcome.state.services['default/theirs'], undefined);
+  const taken = new Set(addresses(their));
+  t.deepEqual(
+    addresses(outcome.state.services['default/ours']).filter((a) => taken.has(a)),
+    [],
+  );
+  t.deepEqual(outcome.diagnostics, []);
+  // On one machine the record is simply outdated, and its addresses are free.
+  const released = allocateAll([externalName, loaded(service('ours'))], pools, theirs);
+  t.deepEqual(addresses(released.state.services['default/ours']), addresses(their));
+});
