@@ -73,6 +73,33 @@ export function mergeClaims(read: ReadAllocation, compiled: AllocationState, con
   return { version: 1, services: Object.fromEntries(services), holders: Object.fromEntries(holders) };
 }
 
+/**
+ * Addresses of this replica's compiled records that a record it keeps for others also has, as `address (ours, theirs)`.
+ * Empty whenever the compile reserved the document it merges into (foreignClaims 'reserve' from the same revision);
+ * anything else means the compile did not see those claims, and saving it would hand one address to two Services.
+ * Sharing an IP between two compiled Services (allow-shared-ip) is the allocator's business and not counted.
+ */
+export function claimCollisions(merged: SharedAllocation, compiled: AllocationState): string[] {
+  const ours = new Map<string, string>();
+  for (const [key, record] of Object.entries(compiled.services)) for (const a of addressesOf(record)) ours.set(a, key);
+  const collisions: string[] = [];
+  for (const [key, record] of Object.entries(merged.services)) {
+    if (compiled.services[key] !== undefined) continue;
+    for (const a of addressesOf(record)) {
+      const owner = ours.get(a);
+      if (owner !== undefined) collisions.push(`${a} (${owner}, ${key})`);
+    }
+  }
+  return collisions;
+}
+
+function addressesOf(record: ServiceRecord): string[] {
+  const out = record.clusterIPs.map((ip) => `ClusterIP ${ip}`);
+  for (const n of record.nodePorts) out.push(`NodePort ${n.nodePort}/${n.protocol}`);
+  for (const ip of record.loadBalancer?.ips ?? []) out.push(`LoadBalancer IP ${ip}`);
+  return out;
+}
+
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

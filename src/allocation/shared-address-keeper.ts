@@ -14,7 +14,7 @@
 import type { AllocationState } from './allocation-state.ts';
 import { AllocationConflictError } from './allocation-store.ts';
 import type { EtcdAllocationStore } from './etcd-allocation-store.ts';
-import { type ClaimContext, mergeClaims, type ReadAllocation } from './merge-claims.ts';
+import { type ClaimContext, claimCollisions, mergeClaims, type ReadAllocation } from './merge-claims.ts';
 import { API_HOLDER, EMPTY_SHARED_ALLOCATION, sameSharedAllocation, sharedState } from './shared-allocation.ts';
 
 /** The shared document's store: what SharedAddressKeeper needs of EtcdAllocationStore. */
@@ -60,13 +60,21 @@ export class SharedAddressKeeper {
   /**
    * Merges this replica's compiled state (compiled from `previous`) into the document read and saves it if the
    * document is still at that revision. On EW_ALLOCATION_CONFLICT nothing is written, the document is read again,
-   * and `{ claimed: false }` tells the caller to compile again from the new `previous`.
+   * and `{ claimed: false }` tells the caller to compile again from the new `previous`. The same happens, without
+   * trying to write, when the compiled state takes an address a record of another Service still holds (it was not
+   * compiled from `previous` with foreignClaims 'reserve'; merge-claims.ts, claimCollisions).
    */
   async claim(compiled: AllocationState, context: ClaimContext): Promise<ClaimResult> {
     if (context.replica === API_HOLDER || context.replica === '') throw new TypeError(`"${context.replica}" cannot be a replica name`);
     const read = this.#read;
     const merged = mergeClaims(read, compiled, context);
     if (sameSharedAllocation(merged, read.document)) return { claimed: true, revision: read.revision };
+    // A compile from an older document (or without reserving others' claims) could take an address someone holds:
+    // never save that; compiling again from the document as it is now reserves them.
+    if (claimCollisions(merged, compiled).length > 0) {
+      await this.refresh();
+      return { claimed: false };
+    }
     try {
       const revision = await this.#store.saveShared(merged, read.revision);
       this.#take({ document: merged, revision });

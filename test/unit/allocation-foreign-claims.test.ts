@@ -115,3 +115,15 @@ test('reserve: a Service here that holds nothing keeps its record reserved, sinc
   const released = allocateAll([externalName, loaded(service('ours'))], pools, theirs);
   t.deepEqual(addresses(released.state.services['default/ours']), addresses(their));
 });
+
+test('reserve: a foreign claim whose IPs fall in two of our pools keeps both taken', (t) => {
+  const split = buildPools([loaded(pool('v4', ['10.0.0.1-10.0.0.2'])), loaded(pool('v6', ['fd00::1-fd00::2']))]).pools;
+  const dual: AllocationState = {
+    version: 1,
+    services: { 'default/dual': { clusterIPs: [], nodePorts: [], loadBalancer: { pool: 'both', ips: ['10.0.0.1', 'fd00::1'] } } },
+  };
+  const v6 = allocateAll([loaded(service('v6-only'))], split, dual, { ...reserve, serviceCIDRs: ['fd01::/108'] }).state.services['default/v6-only'];
+  t.deepEqual(v6?.loadBalancer?.ips, ['fd00::2']);
+  const v4 = allocateAll([loaded(service('v4-only'))], split, dual, reserve).state.services['default/v4-only'];
+  t.deepEqual(v4?.loadBalancer?.ips, ['10.0.0.2']);
+});
