@@ -11,11 +11,16 @@
  *
  * Nothing is written when the merged document equals the stored one, so replicas that agree cause no etcd writes.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { AllocationState } from './allocation-state.ts';
 import { AllocationConflictError } from './allocation-store.ts';
 import type { EtcdAllocationStore } from './etcd-allocation-store.ts';
 import { type ClaimContext, claimCollisions, mergeClaims, type ReadAllocation } from './merge-claims.ts';
 import { API_HOLDER, EMPTY_SHARED_ALLOCATION, sameSharedAllocation, sharedState } from './shared-allocation.ts';
+
+/** The first retry waits up to this long, each further one up to twice as long, never more than MAX_BACKOFF_MS. */
+const BACKOFF_MS = 5;
+const MAX_BACKOFF_MS = 100;
 
 /** The shared document's store: what SharedAddressKeeper needs of EtcdAllocationStore. */
 export type SharedAllocationStore = Pick<EtcdAllocationStore, 'loadShared' | 'saveShared'>;
@@ -98,6 +103,8 @@ export class SharedAddressKeeper {
       const result = await this.claim('addresses' in compiled ? compiled.addresses.state : compiled.state, context);
       if (result.claimed) return compiled;
       if (attempt >= maxAttempts) throw new AllocationConflictError(`allocation claim by replica ${context.replica}`, expected, this.#read.revision);
+      // Replicas that keep claiming could otherwise starve a slower one forever: back off a random, growing while.
+      await delay(Math.random() * Math.min(BACKOFF_MS * 2 ** (attempt - 1), MAX_BACKOFF_MS));
     }
   }
 
