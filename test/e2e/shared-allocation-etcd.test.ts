@@ -14,7 +14,12 @@ import { SharedAddressKeeper } from '../../src/allocation/shared-address-keeper.
 import type { SharedAllocation } from '../../src/allocation/shared-allocation.ts';
 import { API_ORIGIN, type LoadedObject } from '../../src/config/loaded-object.ts';
 import type { Service } from '../../src/k8s/types.ts';
+import { loadConfigText } from '../../src/config/load-config.ts';
+import { CompileMemo } from '../../src/snapshot/compile-memo.ts';
+import { compileSnapshot } from '../../src/snapshot/compile-snapshot.ts';
+import { ObjectStore } from '../../src/store/object-store.ts';
 import { loaded, pool, service } from '../fixtures/allocation-fixtures.ts';
+import { docs } from '../helpers/manifests.ts';
 import { type EtcdServer, startEtcd } from '../helpers/etcd.ts';
 
 const pools = buildPools([loaded(pool('shared', ['10.1.0.0/22']))]).pools;
@@ -183,4 +188,69 @@ test('1,000 Services claimed concurrently by three keepers, in batches: no addre
   const { document } = await replicas[0]!.store.loadShared();
   t.is(Object.keys(document.services).length, total);
   assertDistinct(t, document);
+});
+
+function lbService(name: string): string {
+  return `apiVersion: v1
+kind: Service
+metadata:
+  name: ${name}
+  namespace: default
+spec:
+  type: LoadBalancer
+  selector:
+    app: ${name}
+  ports:
+    - port: 8080
+`;
+}
+
+const POOL_YAML = `apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata:
+  name: edge
+  namespace: metallb-system
+spec:
+  addresses:
+    - 127.241.0.1-127.241.0.20
+`;
+
+test("compileSnapshot from manifests with foreignClaims reserve: two replicas' files, one shared Service", async (t) => {
+  const etcd = await startEtcd(t);
+  const [a, b] = await Promise.all(['a', 'b'].map((n) => replica(t, etcd, n)));
+  if (a === undefined || b === undefined) return;
+  const now = new Date('2026-01-02T03:04:05Z');
+  const snapshots = await Promise.all(
+    [
+      [a, docs(POOL_YAML, lbService('web-a'), lbService('shared'))],
+      [b, docs(POOL_YAML, lbService('web-b'), lbService('shared'))],
+    ].map(async ([r, yaml]) => {
+      const { keeper, name } = r as Replica;
+      const load = loadConfigText([{ path: `${name}.yaml`, text: yaml as string }]);
+      t.deepEqual(load.diagnostics, []);
+      const store = new ObjectStore(load.objects);
+      const memo = new CompileMemo();
+      let generation = 0;
+      const context = { replica: name, origins: serviceOrigins(store.list<Service>('Service')), apiSeenRevision: 0 };
+      return keeper.claimUntilStable((previous) => compileSnapshot(store, load.settings, ++generation, previous, now, [], memo, 'reserve'), context);
+    }),
+  );
+  const ipOf = (i: number, key: string): string | undefined => {
+    const lb = snapshots[i]?.addresses.services.get(key)?.loadBalancer;
+    return lb?.kind === 'assigned' ? lb.ips[0] : undefined;
+  };
+  const { document } = await a.store.loadShared();
+  assertDistinct(t, document);
+  t.deepEqual(document.holders['default/shared'], ['a', 'b']);
+  t.deepEqual(document.holders['default/web-a'], ['a']);
+  t.deepEqual(document.holders['default/web-b'], ['b']);
+  // Whoever claimed second compiled from the first one's claim: both serve the shared Service on one address.
+  const shared = document.services['default/shared']?.loadBalancer?.ips[0];
+  t.truthy(shared);
+  t.is(ipOf(0, 'default/shared'), shared);
+  t.is(ipOf(1, 'default/shared'), shared);
+  t.is(ipOf(0, 'default/web-a'), document.services['default/web-a']?.loadBalancer?.ips[0]);
+  t.is(ipOf(1, 'default/web-b'), document.services['default/web-b']?.loadBalancer?.ips[0]);
+  await Promise.all([a.keeper.refresh(), b.keeper.refresh()]);
+  t.deepEqual(a.keeper.previous, b.keeper.previous);
 });
