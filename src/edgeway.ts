@@ -190,7 +190,10 @@ export class Edgeway {
     // With etcd the API's objects and the allocations live there; the state dir's files for them are not read.
     const shared = firstSettings.etcd === null ? null : await SharedState.open(firstSettings, createLogger(firstSettings.logging.level));
     const replica = shared?.replica ?? null;
-    if (shared !== null) options.report(`edgeway: replica ${firstSettings.replicaName} shares state in etcd ${firstSettings.etcd!.servers.join(',')} under ${firstSettings.etcd!.prefix}`);
+    if (shared !== null)
+      options.report(
+        `edgeway: replica ${firstSettings.replicaName} shares state in etcd ${firstSettings.etcd!.servers.join(',')} under ${firstSettings.etcd!.prefix}`,
+      );
     if (shared === null) {
       applied = new AppliedLayer(firstSettings.stateDir);
       await applied.load();
@@ -415,6 +418,7 @@ export class Edgeway {
       new Date(),
       [],
       this.#keep.memo,
+      shared === null ? 'release' : 'reserve',
     );
     return trial.diagnostics.filter((d) => d.severity === 'error' && d.object === ref);
   }

@@ -109,7 +109,9 @@ export async function buildGeneration(input: BuildInput): Promise<Generation | E
   }
   const objects = shared?.objects ?? load.objects;
   let store = ObjectStore.next(prior?.store, withBuiltinObjects(objects, settings, previous));
-  let snapshot = compileSnapshot(store, settings, input.generation, previous, new Date(), clusters, input.memo);
+  // Shared: records of Services this replica does not have are other replicas' claims, kept taken.
+  const foreignClaims = input.shared === undefined ? 'release' : 'reserve';
+  let snapshot = compileSnapshot(store, settings, input.generation, previous, new Date(), clusters, input.memo, foreignClaims);
   // Shared allocations: claimed before anything is served, compiled again from the newer claims when another
   // replica got in first, so two replicas never serve one address for two Services.
   for (let attempt = 1; input.shared !== undefined && !(await input.shared.claim(snapshot, store, shared?.syncRevision ?? null)); attempt++) {
@@ -121,7 +123,7 @@ export async function buildGeneration(input: BuildInput): Promise<Generation | E
     }
     previous = await input.allocations(fresh);
     store = ObjectStore.next(prior?.store, withBuiltinObjects(objects, settings, previous));
-    snapshot = compileSnapshot(store, settings, input.generation, previous, new Date(), clusters, input.memo);
+    snapshot = compileSnapshot(store, settings, input.generation, previous, new Date(), clusters, input.memo, foreignClaims);
   }
   const cost = { loadMs: compileStarted - loadStarted, compileMs: cpuMs() - compileStarted, applyMs: 0 };
   const built = { snapshot, store, clusters, skipped: load.skipped, loadDiagnostics, token, cost };

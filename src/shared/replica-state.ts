@@ -96,7 +96,9 @@ export class ReplicaState implements SharedBuild {
     return this.#keeper.previous;
   }
 
-  async objects(fileObjects: readonly LoadedObject[]): Promise<{ objects: readonly LoadedObject[]; diagnostics: readonly Diagnostic[]; syncRevision: number | null }> {
+  async objects(
+    fileObjects: readonly LoadedObject[],
+  ): Promise<{ objects: readonly LoadedObject[]; diagnostics: readonly Diagnostic[]; syncRevision: number | null }> {
     const syncRevision = await this.layer.sync();
     const listing = await this.layer.list();
     this.#listedRevision = listing.revision;

@@ -59,6 +59,8 @@ export class EtcdObjectLayer implements ObjectSource, WritableLayer {
   /** The highest etcd revision the cache reflects. */
   #revision = 0;
   #watcher: Watcher | null = null;
+  /** Every watch this layer opened and etcd3 may still hold: close() cancels them all (a relist opens another). */
+  readonly #watchers = new Set<Watcher>();
   #closed = false;
   #reachable = true;
   readonly #listeners = new Set<(revision: number) => void>();
@@ -171,9 +173,9 @@ export class EtcdObjectLayer implements ObjectSource, WritableLayer {
   async close(): Promise<void> {
     this.#closed = true;
     for (const w of this.#waiters.splice(0)) w.resolve();
-    const watcher = this.#watcher;
     this.#watcher = null;
-    if (watcher !== null) await this.#timed(watcher.cancel()).catch(() => undefined);
+    await Promise.all([...this.#watchers].map((w) => this.#timed(w.cancel()).catch(() => undefined)));
+    this.#watchers.clear();
   }
 
   /** Applies the changes in transactions of at most MAX_TXN_OPS; the first that fails stops the rest. */
@@ -216,6 +218,7 @@ export class EtcdObjectLayer implements ObjectSource, WritableLayer {
 
   async #startWatch(from: number): Promise<void> {
     const watcher = await this.#client.watch().prefix(`${this.#prefix}/`).startRevision(String(from)).create();
+    this.#watchers.add(watcher);
     if (this.#closed) {
       await watcher.cancel();
       return;
