@@ -22,6 +22,7 @@ import { compileSnapshot } from './snapshot/compile-snapshot.ts';
 import { ObjectStore, storeKey } from './store/object-store.ts';
 import { AppliedLayer } from './store/applied-layer.ts';
 import { FileObjectSource } from './store/file-object-source.ts';
+import type { WritableLayer } from './store/writable-layer.ts';
 import type { SourceWatch } from './store/object-source.ts';
 import { DnsServer } from './discovery/dns-server.ts';
 import { ClusterWatch } from './reload/cluster-watch.ts';
@@ -46,6 +47,7 @@ import type { Snapshot } from './snapshot/snapshot.ts';
 import { resolveWorkerCount } from './workers/worker-count.ts';
 import { WorkerPool } from './workers/worker-pool.ts';
 import { generationInputs } from './workers/generation-inputs.ts';
+import { SharedState } from './shared/shared-state.ts';
 
 export interface StartOptions {
   readonly configPaths: readonly string[];
@@ -61,12 +63,14 @@ export interface StartOptions {
 
 /** What the process keeps from one generation to the next, beside the generation itself. */
 interface Keep {
-  /** Objects written through the admin API, read after the --config files. */
-  readonly layer: AppliedLayer;
+  /** Objects written through the admin API: the state dir's file, read after the --config files, or etcd. */
+  readonly layer: WritableLayer;
+  /** What this replica shares with others in etcd (client, health, objects, claims); null on one machine. */
+  readonly shared: SharedState | null;
   /** The --config files, with the applied layer's file read after them (one load, one validation). */
   readonly source: FileObjectSource;
-  /** Allocation state I/O: a build compiles with its `previous`, a swap persists and serves the result. */
-  readonly addresses: AddressKeeper;
+  /** Allocation state I/O on one machine: a build compiles with its `previous`, a swap persists the result (shared: null, claims are the replica state's). */
+  readonly addresses: AddressKeeper | null;
   /** Parses of the --config documents from the last load: a reload reparses only what changed. */
   readonly cache: ParseCache;
   /** What the last compilation can lend the next one (compile-memo.ts). */
@@ -85,6 +89,8 @@ export class Edgeway {
   readonly #keep: Keep;
   readonly #startedAt = new Date();
   #watcher: SourceWatch | null = null;
+  /** The shared objects and the other replicas' files (etcd), when this replica shares state. */
+  #sharedWatch: SourceWatch | null = null;
   /** The other clusters' files, watched like the main configuration (their paths follow the serving settings). */
   #clusterWatch: ClusterWatch | null = null;
   #dns: DnsServer | null = null;
@@ -107,6 +113,7 @@ export class Edgeway {
     this.#options = options;
     this.#current = first;
     this.#keep = keep;
+    const shared = keep.shared?.health ?? null;
     this.#gateway = new DataPlane(snapshot, logger, fallbackCertificate);
     this.#reloader = new Reloader({
       current: () => this.#current.snapshot,
@@ -127,6 +134,7 @@ export class Edgeway {
       upstreams: () => upstreamStatus(gateway.current, gateway.upstream.checker),
       resilience: () => ({ retries: gateway.retryCounters.retries, budgetExhausted: gateway.retryCounters.budgetExhausted, tunnels: gateway.tunnels }),
       rejections: () => gateway.rejections,
+      sharedState: { replica: () => snapshot.settings.replicaName, shared: () => shared },
     });
     this.#admin = new AdminServer(
       () => {
@@ -143,6 +151,8 @@ export class Edgeway {
           upstreams: () => upstreamStatus(this.#gateway.current, this.#gateway.upstream.checker),
           reload: this.#reloader.status,
           ...(this.#pool !== null && { workers: this.#pool.status }),
+          replica: snapshot.settings.replicaName,
+          shared,
         };
       },
       {
@@ -184,12 +194,23 @@ export class Edgeway {
     const memo = new CompileMemo();
     // The applied layer lives in the state directory the settings name, so the files are read once to find it; the
     // build reads them again through the parse cache, which hands back every unchanged document as it was.
-    let layer: AppliedLayer | undefined;
-    const source = new FileObjectSource(options.configPaths, { cache, applied: () => layer });
+    let applied: AppliedLayer | undefined;
+    const source = new FileObjectSource(options.configPaths, { cache, applied: () => applied });
     const first = await source.list();
-    layer = new AppliedLayer(applyOverrides(first.settings, options.overrides).stateDir);
-    await layer.load();
-    for (const d of layer.diagnostics) options.report(formatDiagnostic(d));
+    const firstSettings = applyOverrides(first.settings, options.overrides);
+    // With etcd the API's objects and the allocations live there; the state dir's files for them are not read.
+    const shared = firstSettings.etcd === null ? null : await SharedState.open(firstSettings, createLogger(firstSettings.logging.level));
+    const replica = shared?.replica ?? null;
+    if (shared !== null)
+      options.report(
+        `edgeway: replica ${firstSettings.replicaName} shares state in etcd ${firstSettings.etcd!.servers.join(',')} under ${firstSettings.etcd!.prefix}`,
+      );
+    if (shared === null) {
+      applied = new AppliedLayer(firstSettings.stateDir);
+      await applied.load();
+      for (const d of applied.diagnostics) options.report(formatDiagnostic(d));
+    }
+    const layer: WritableLayer = replica?.layer ?? applied!;
     // Typed so that the assignment in `allocations` below is not narrowed away.
     let addresses = null as AddressKeeper | null;
     const lookupMs = cpuMs() - loadStarted;
@@ -199,14 +220,19 @@ export class Edgeway {
       generation: 1,
       prior: null,
       memo,
-      allocations: async (settings) => (addresses = await AddressKeeper.load(new FileAllocationStore(settings.stateDir))).previous,
+      allocations: async (settings) =>
+        replica === null ? (addresses = await AddressKeeper.load(new FileAllocationStore(settings.stateDir))).previous : replica.allocations(),
+      ...(replica === null ? {} : { shared: replica }),
       loaded: (diagnostics) => {
         for (const d of diagnostics) options.report(formatDiagnostic(d));
       },
       report: options.report,
     });
-    if (!('snapshot' in built)) throw built;
-    if (addresses === null) throw new Error('the allocation state was not read'); // buildGeneration asks for it before compiling
+    if (!('snapshot' in built)) {
+      await shared?.close();
+      throw built;
+    }
+    if (addresses === null && shared === null) throw new Error('the allocation state was not read'); // buildGeneration asks for it before compiling
     const { snapshot } = built;
     const settings = snapshot.settings;
     const logger = createLogger(settings.logging.level);
@@ -223,8 +249,8 @@ export class Edgeway {
       fallbackCertificate = generated.material;
     }
     const applyStarted = cpuMs();
-    const api = await ApiStorage.open(new FileMetaStore(settings.stateDir));
-    const edgeway = new Edgeway(options, built, { layer, source, addresses, cache, memo, api }, logger, fallbackCertificate);
+    const api = await ApiStorage.open(new FileMetaStore(settings.stateDir), undefined, settings.replicaName, replica?.layer.revision);
+    const edgeway = new Edgeway(options, built, { layer, shared, source, addresses, cache, memo, api }, logger, fallbackCertificate);
     // Workers only when asked for: `settings` (the CLI's serve) takes spec.runtime.workers, `auto` by default.
     const workers = options.workers === 'settings' ? resolveWorkerCount(settings.runtime.workers) : (options.workers ?? 1);
     if (workers > 1) edgeway.#pool = new WorkerPool(workers, logger, edgeway.#gateway.upstream.states);
@@ -235,7 +261,7 @@ export class Edgeway {
       else await edgeway.#pool.apply(generationInputs(snapshot, built.store, built.clusters ?? []));
       const served = await edgeway.#persistAndBind(snapshot, options.report);
       edgeway.#current = { ...built, snapshot: served, cost: { ...built.cost, loadMs: lookupMs + built.cost.loadMs, applyMs: cpuMs() - applyStarted } };
-      await api.advance(built.store, served, built.loadDiagnostics);
+      await edgeway.#advanceApi(edgeway.#current);
       if (settings.dns.address !== null) {
         edgeway.#dns = new DnsServer(() => {
           const { store, snapshot, clusters = [] } = edgeway.#current;
@@ -250,6 +276,7 @@ export class Edgeway {
           (err) => logger.warn({ err }, 'watching the configuration failed; SIGHUP and POST /reload still work'),
         );
       }
+      edgeway.#sharedWatch = (await replica?.watch(() => void edgeway.reload('shared'))) ?? null;
       edgeway.#clusterWatch = new ClusterWatch(
         () => void edgeway.reload('file'),
         (err) => logger.warn({ err }, "watching another cluster's files failed; SIGHUP and POST /reload still work"),
@@ -313,11 +340,10 @@ export class Edgeway {
         { trigger, generation: outcome.generation, errors, reason: this.#reloader.status.lastError?.message },
         'reload rejected; the previous configuration keeps serving',
       );
-      const { store, snapshot, loadDiagnostics } = this.#current;
       const failed = reloadFailedEvents(outcome.diagnostics, this.#reloader.status.lastError?.message);
-      await this.#keep.api
-        .advance(store, snapshot, loadDiagnostics, new Date(), failed)
-        .catch((err: Error) => this.logger.error({ err }, 'the API object metadata cannot be saved'));
+      // Shared: the Events need a revision of their own, as the generation they are served with already used its.
+      const syncRevision = this.#keep.shared === null ? undefined : await this.#keep.shared.replica.layer.sync();
+      await this.#advanceApi({ ...this.#current, ...(syncRevision === undefined ? {} : { syncRevision }) }, failed);
     }
     return outcome;
   }
@@ -334,13 +360,15 @@ export class Edgeway {
   /** The reloader's build step: the same builder as the start, from the serving generation. */
   async #build(generation: number): Promise<Generation | Rejected> {
     const { source, addresses, memo } = this.#keep;
+    const shared = this.#keep.shared?.replica ?? null;
     const built = await buildGeneration({
       source,
       overrides: this.#options.overrides,
       generation,
       prior: this.#current,
       memo,
-      allocations: () => Promise.resolve(addresses.previous),
+      allocations: () => (shared === null ? Promise.resolve(addresses!.previous) : shared.allocations()),
+      ...(shared === null ? {} : { shared }),
       report: (line) => this.logger.warn(line),
     });
     return 'snapshot' in built ? built : { rejected: built.message, diagnostics: built.diagnostics };
@@ -367,10 +395,23 @@ export class Edgeway {
     this.#current = { ...next, snapshot: served, cost: { ...next.cost, applyMs: cpuMs() - applyStarted } };
     await this.#clusterWatch?.follow(served.settings);
     // After the data plane has swapped: the API's versions and watch events are computed once, here, off the hot path.
-    // If they cannot be persisted the API keeps serving the previous view (a version must be durable before it is
-    // shown); the generation itself is served all the same.
+    await this.#advanceApi(this.#current);
+  }
+
+  /**
+   * Advances the API's view to `generation`. If its metadata cannot be persisted the API keeps serving the previous
+   * view (a version must be durable before it is shown); so it does, when replicas share state, for a generation
+   * built while etcd did not answer (it has no revision to stamp with): the reload etcd's return triggers catches up.
+   * The generation itself is served all the same.
+   */
+  async #advanceApi(generation: Generation, extra: Parameters<ApiStorage['advance']>[4] = []): Promise<void> {
+    const { store, snapshot, loadDiagnostics, syncRevision } = generation;
+    if (syncRevision === null) {
+      this.logger.warn({ generation: snapshot.generation }, 'etcd did not answer: the API shows the previous generation until it does');
+      return;
+    }
     await this.#keep.api
-      .advance(next.store, served, next.loadDiagnostics)
+      .advance(store, snapshot, loadDiagnostics, new Date(), extra, syncRevision === undefined ? undefined : { revision: syncRevision })
       .catch((err: Error) => this.logger.error({ err }, 'the API object metadata cannot be saved; the API shows the previous generation'));
   }
 
@@ -387,21 +428,24 @@ export class Edgeway {
     const objects = [...store].filter((l) => storeKey(l.object.kind, l.object.metadata.namespace, l.object.metadata.name) !== key);
     objects.push(loaded);
     const ref = objectRef(o);
+    const { shared, addresses } = this.#keep;
     const trial = compileSnapshot(
       new ObjectStore(objects),
       snapshot.settings,
       snapshot.generation + 1,
-      this.#keep.addresses.previous,
+      shared === null ? addresses!.previous : shared.replica.previous,
       new Date(),
       [],
       this.#keep.memo,
+      shared === null ? 'release' : 'reserve',
     );
     return trial.diagnostics.filter((d) => d.severity === 'error' && d.object === ref);
   }
 
   /** Persists the snapshot's allocations, then binds the listeners on them; the snapshot with bind failures recorded. */
   async #persistAndBind(snapshot: Snapshot, report: (line: string) => void): Promise<Snapshot> {
-    await this.#keep.addresses.persist(snapshot.addresses.state);
+    // Shared allocations were claimed by the build, before anything was served.
+    await this.#keep.addresses?.persist(snapshot.addresses.state);
     // The workers bind their Service listeners as they commit (worker-main.ts) and say which they could not.
     if (this.#pool !== null) {
       const failures = this.#pool.listenerFailures;
@@ -443,6 +487,7 @@ export class Edgeway {
   async close(drainMs: number): Promise<void> {
     this.#draining = true;
     this.#watcher?.close();
+    this.#sharedWatch?.close();
     this.#clusterWatch?.close();
     // A reload under way finishes its swap first: its Service listeners are then among those closed below.
     await this.#reloader.stop();
@@ -450,6 +495,7 @@ export class Edgeway {
     await this.#pool?.close(drainMs);
     await this.#gateway.close(drainMs);
     await this.#admin.close();
+    await this.#keep.shared?.close();
     this.logger.flush();
   }
 }

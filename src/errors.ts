@@ -276,6 +276,29 @@ const access = {
   },
 } as const satisfies Record<string, CodeInfo>;
 
+// --- state shared by replicas in etcd (src/shared/*) ---------------------------------------------------------------
+const shared = {
+  EW_ETCD_TLS_UNREADABLE: {
+    summary: 'A file named by spec.etcd.caFile, certFile or keyFile (or --etcd-cafile, --etcd-certfile, --etcd-keyfile) cannot be read; start fails.',
+  },
+} as const satisfies Record<string, CodeInfo>;
+
+// --- objects shared by replicas in etcd (src/store/etcd-*.ts, src/store/replica-files.ts) ------------------------
+const sharedObjects = {
+  EW_STORED_OBJECT_INVALID: {
+    summary:
+      'A value under the etcd registry prefix is not an object edgeway can serve (not JSON, unknown kind, invalid, or stored under another key); it alone is left out.',
+  },
+  EW_OBJECT_SHADOWED: {
+    summary: 'An object written through the API has the identity of one in a configuration file on this replica: the file wins here (warning).',
+  },
+  EW_REPLICA_FILES_DISAGREE: {
+    summary: "Two replicas' configuration files define the same object differently: each serves its own (warning, also an Event).",
+  },
+  EW_WRITE_CONFLICT: { summary: 'An API write lost the race to writes through other replicas five times in a row; it was not stored (409).', status: 409 },
+  EW_SHARED_STATE_UNREACHABLE: { summary: 'etcd cannot be reached: the last good snapshot keeps serving, writes through the API answer 503.', status: 503 },
+} as const satisfies Record<string, CodeInfo>;
+
 export const CODES = {
   ...loading,
   ...validation,
@@ -290,6 +313,8 @@ export const CODES = {
   ...requests,
   ...resilience,
   ...access,
+  ...shared,
+  ...sharedObjects,
 } as const;
 
 export type Code = keyof typeof CODES;

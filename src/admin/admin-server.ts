@@ -18,6 +18,8 @@ import type { HostPort } from '../config/settings.ts';
 import type { ReloadOutcome, ReloadStatus } from '../reload/reloader.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import { addressStatus } from '../status/address-status.ts';
+import { sharedStateCondition, sharedStateStatus } from '../status/shared-state-status.ts';
+import type { SharedStateHealth } from '../shared/shared-state-health.ts';
 import { listenOn } from '../dataplane/listeners/listen-on.ts';
 
 export interface AdminState {
@@ -35,6 +37,10 @@ export interface AdminState {
   readonly upstreams: () => unknown;
   /** The data-plane workers (id, pid, generation served) when there are any (src/workers/worker-pool.ts). */
   readonly workers?: unknown;
+  /** This replica's name (spec.replicaName, --replica-name, or the host name). */
+  readonly replica?: string;
+  /** Whether the state shared in etcd is reachable; null or absent when etcd is off. */
+  readonly shared?: SharedStateHealth | null;
 }
 
 /** What the admin listener can ask of the process; the optional ones are answered 404 when absent. */
@@ -145,7 +151,9 @@ export class AdminServer {
 function configStatus(state: AdminState): unknown {
   const s = state.snapshot;
   const r = state.reload;
+  const shared = state.shared?.view();
   return {
+    ...(state.replica === undefined ? {} : { replica: state.replica }),
     generation: s.generation,
     ready: state.ready,
     lastSuccess: (r.lastSuccess ?? s.compiledAt).toISOString(),
@@ -166,6 +174,7 @@ function configStatus(state: AdminState): unknown {
     diagnostics: [...state.loadDiagnostics, ...s.diagnostics, ...state.bindDiagnostics].map(shown),
     addresses: addressStatus(s),
     ...(state.workers !== undefined && { workers: state.workers }),
+    ...(shared === undefined ? {} : { sharedState: sharedStateStatus(shared), conditions: [sharedStateCondition(shared)] }),
   };
 }
 

@@ -39,7 +39,18 @@ export interface AllocationOptions {
   readonly serviceCIDRs: readonly string[];
   /** Namespace labels, for pools whose serviceAllocation selects namespaces by label; none: no labels. */
   readonly namespaceLabels?: NamespaceLabels;
+  /** What to do with recorded Services that are not among the Services given; none: 'release'. */
+  readonly foreignClaims?: ForeignClaims;
 }
+
+/**
+ * Records in `previous` of Services that are not among the Services given. On one machine those Services were
+ * deleted, so their addresses are free again ('release'). With replicas sharing one allocation document, they are
+ * other replicas' claims (Services defined by another replica's files, or API objects not seen here yet): their
+ * ClusterIPs, NodePorts and LoadBalancer IPs are taken and never handed out here ('reserve'). Reserved claims are
+ * not part of the outcome's state: merging them back is merge-claims.ts's business.
+ */
+export type ForeignClaims = 'reserve' | 'release';
 
 export const DEFAULT_ALLOCATION_OPTIONS: AllocationOptions = {
   loadBalancerClass: EDGEWAY_LB_CLASS,
@@ -104,6 +115,32 @@ export function allocateAll(
   previous: AllocationState,
   options: AllocationOptions = DEFAULT_ALLOCATION_OPTIONS,
 ): AllocationOutcome {
+  if (options.foreignClaims !== 'reserve') return allocateOnce(services, pools, previous, options, NONE);
+  // A Service here that ends up holding nothing (rejected, or nothing to hold) may still be held by another replica
+  // whose files define it differently, and then its record stays in the shared document (merge-claims.ts): so its
+  // addresses must not go to anyone else here either. Allocate again with those records reserved too; the set only
+  // grows, so this ends, and it takes a second round only when such a Service has a record.
+  const held = new Set<string>();
+  for (;;) {
+    const outcome = allocateOnce(services, pools, previous, options, held);
+    const before = held.size;
+    for (const key of outcome.results.keys()) {
+      if (previous.services[key] !== undefined && outcome.state.services[key] === undefined) held.add(key);
+    }
+    if (held.size === before) return outcome;
+  }
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** allocateAll's one round; `held`: Services here whose records are reserved as other replicas' claims. */
+function allocateOnce(
+  services: readonly LoadedObject<Service>[],
+  pools: readonly AddressPool[],
+  previous: AllocationState,
+  options: AllocationOptions,
+  held: ReadonlySet<string>,
+): AllocationOutcome {
   const clusterIps = new Map<IpFamily, ClusterIpAllocator>();
   for (const cidr of options.serviceCIDRs) {
     const allocator = new ClusterIpAllocator(cidr);
@@ -127,10 +164,18 @@ export function allocateAll(
     work.push({ loaded, demand, clusterIPs: [], nodePorts: new Map(), rejected: null });
   }
 
+  // 0. Other replicas' claims first, so nothing of theirs is honoured or allocated for a Service here.
+  if (options.foreignClaims === 'reserve') {
+    for (const [key, record] of Object.entries(previous.services)) {
+      if (!seen.has(key)) reserve(key, record);
+      else if (held.has(key)) reserve(`${key} (as another replica holds it)`, record);
+    }
+  }
+
   // 1. Honour what was recorded, where it still matches the Service and still fits the pools and ranges.
   for (const w of work) {
     const record = previous.services[w.demand.key];
-    if (record !== undefined && w.demand.invalid === undefined) honour(w, record);
+    if (record !== undefined && w.demand.invalid === undefined && !held.has(w.demand.key)) honour(w, record);
   }
 
   // 2. Allocate what is missing, oldest Service first.
@@ -150,6 +195,13 @@ export function allocateAll(
   }
   records.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return { state: { version: 1, services: Object.fromEntries(records) }, results, diagnostics };
+
+  /** Holds a foreign record's addresses for its key; a part that does not fit today's ranges cannot collide anyway. */
+  function reserve(key: string, record: ServiceRecord): void {
+    for (const ip of record.clusterIPs) clusterIps.get(parseIp(ip)?.family ?? 'IPv4')?.assign(key, ip);
+    for (const n of record.nodePorts) ports.assign(key, n.protocol, n.nodePort);
+    if (record.loadBalancer !== null) lb.reserve(key, record.loadBalancer.ips);
+  }
 
   function dropped(w: Work, field: FieldPath, what: string, why: string): void {
     report(w, 'warning', 'EW_ALLOCATION_DROPPED', field, `the recorded ${what} no longer fits (${why}); a new one is allocated`);

@@ -8,13 +8,23 @@
  * from the same revision cannot both win, whatever process or machine they run in. Unlike the file store, the new
  * revision is not `expected + 1` but etcd's revision of the put, which also counts writes to other keys.
  *
+ * Replicas use it through loadShared/saveShared, whose document also records each Service's holders
+ * (shared-allocation.ts, merge-claims.ts); load/save are the plain AllocationStore view of the same key (a save
+ * through it writes no holders).
+ *
  * The client is passed in rather than created here: the caller owns its hosts, TLS and lifetime (and closes it).
  */
 import type { Etcd3 } from 'etcd3';
 import type { AllocationState } from './allocation-state.ts';
 import { EMPTY_ALLOCATION_STATE } from './allocation-state.ts';
 import { AllocationConflictError, type AllocationStore, type StoredAllocation } from './allocation-store.ts';
-import { parseAllocationState } from './state-file.ts';
+import { EMPTY_SHARED_ALLOCATION, parseSharedAllocation, type SharedAllocation, sharedState } from './shared-allocation.ts';
+
+/** The shared document and etcd's mod revision of its key (0: no key yet). */
+export interface StoredSharedAllocation {
+  readonly document: SharedAllocation;
+  readonly revision: number;
+}
 
 /** The value under the key is not a valid allocation state; callers match on `code`. */
 export class EtcdStateCorruptError extends Error {
@@ -48,14 +58,28 @@ export class EtcdAllocationStore implements AllocationStore {
   }
 
   async load(): Promise<StoredAllocation> {
-    const response = await this.#client.get(this.#key).exec();
-    const kv = response.kvs[0];
-    if (kv === undefined) return { state: EMPTY_ALLOCATION_STATE, revision: 0 };
-    return { state: this.#parse(kv.value.toString('utf8')), revision: Number(kv.mod_revision) };
+    const { document, revision } = await this.loadShared();
+    return { state: revision === 0 ? EMPTY_ALLOCATION_STATE : sharedState(document), revision };
   }
 
   async save(state: AllocationState, expectedRevision: number): Promise<number> {
-    const value = JSON.stringify({ version: state.version, services: state.services });
+    return this.#write(JSON.stringify({ version: state.version, services: state.services }), expectedRevision);
+  }
+
+  /** The shared document with its holders, and its revision; the empty document at revision 0 when none is stored. */
+  async loadShared(): Promise<StoredSharedAllocation> {
+    const response = await this.#client.get(this.#key).exec();
+    const kv = response.kvs[0];
+    if (kv === undefined) return { document: EMPTY_SHARED_ALLOCATION, revision: 0 };
+    return { document: this.#parse(kv.value.toString('utf8')), revision: Number(kv.mod_revision) };
+  }
+
+  /** Stores the document if the key's mod revision is still `expectedRevision`, as save() does. */
+  async saveShared(document: SharedAllocation, expectedRevision: number): Promise<number> {
+    return this.#write(JSON.stringify({ version: document.version, services: document.services, holders: document.holders }), expectedRevision);
+  }
+
+  async #write(value: string, expectedRevision: number): Promise<number> {
     const result = await this.#client
       .if(this.#key, 'Mod', '==', expectedRevision)
       .then(this.#client.put(this.#key).value(value))
@@ -66,14 +90,14 @@ export class EtcdAllocationStore implements AllocationStore {
     throw new AllocationConflictError(`etcd key ${this.#key}`, expectedRevision, current === undefined ? 0 : Number(current.mod_revision));
   }
 
-  #parse(text: string): AllocationState {
+  #parse(text: string): SharedAllocation {
     let document: unknown;
     try {
       document = JSON.parse(text);
     } catch (error) {
       throw new EtcdStateCorruptError(this.#key, `is not valid JSON (${(error as Error).message})`, { cause: error });
     }
-    const parsed = parseAllocationState(document);
+    const parsed = parseSharedAllocation(document);
     if (typeof parsed === 'string') throw new EtcdStateCorruptError(this.#key, parsed);
     return parsed;
   }

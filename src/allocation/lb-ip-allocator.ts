@@ -196,6 +196,30 @@ export class LbIpAllocator {
     );
   }
 
+  /**
+   * Marks IPs as held by `key` without a Service object: another replica's claim (allocate-services.ts,
+   * `foreignClaims: 'reserve'`). Nothing can share them, since the claim's ports and sharing key are not known
+   * here. An IP outside every pool is skipped: it could never be handed out here anyway. IPs that fall in different
+   * pools here (the other replica's pools differ) are each held, the extra pools' under `key (pool name)`.
+   */
+  reserve(key: string, ips: readonly string[]): void {
+    const byPool = new Map<AddressPool, IpAddress[]>();
+    for (const ip of ips) {
+      const parsed = parseIp(ip);
+      const found = parsed === undefined ? undefined : this.#pools.find((p) => poolContains(p, parsed));
+      if (parsed === undefined || found === undefined) continue;
+      const list = byPool.get(found);
+      if (list === undefined) byPool.set(found, [parsed]);
+      else list.push(parsed);
+    }
+    let first = true;
+    for (const [pool, addresses] of byPool) {
+      const holder = first ? key : `${key} (pool ${pool.name})`;
+      first = false;
+      this.#hold(holder, { pool, ips: addresses, info: { service: holder, key: undefined, ports: [], externalTrafficPolicy: 'Cluster', selector: '' } });
+    }
+  }
+
   /** Frees the Service's IPs; releasing a Service that holds nothing does nothing. */
   release(key: string): void {
     const holding = this.#holdings.get(key);

@@ -1,6 +1,6 @@
 /**
  * `edgeway serve --config FILE [--config FILE2 ...] [--http HOST:PORT] [--https HOST:PORT] [--admin HOST:PORT]
- * [--state-dir DIR] [--workers N|auto]`: runs the gateway until SIGTERM or SIGINT (graceful drain; a second signal exits at once).
+ * [--state-dir DIR] [--workers N|auto] [--etcd-servers URL,...] [--replica-name NAME] ...`: runs the gateway until SIGTERM or SIGINT (graceful drain; a second signal exits at once).
  * Exit codes: 0 after a clean stop, 1 when the configuration cannot be used or a listener cannot be bound,
  * 2 for bad usage.
  */
@@ -10,6 +10,7 @@ import type { HostPort } from '../config/settings.ts';
 import { Edgeway } from '../edgeway.ts';
 import type { Overrides } from '../generation/overrides.ts';
 import { parseWorkers } from '../workers/worker-count.ts';
+import { ETCD_OPTIONS, etcdFlags } from './etcd-flags.ts';
 
 export const SERVE_OPTIONS = {
   config: { type: 'string', short: 'c', multiple: true },
@@ -20,6 +21,7 @@ export const SERVE_OPTIONS = {
   'log-level': { type: 'string' },
   'drain-timeout': { type: 'string' },
   workers: { type: 'string' },
+  ...ETCD_OPTIONS,
 } as const;
 
 export type ServeValues = ReturnType<typeof parseArgs<{ options: typeof SERVE_OPTIONS; strict: true }>>['values'];
@@ -49,6 +51,10 @@ export function overridesFrom(values: ServeValues): MutableOverrides | string {
     if (workers === undefined) return `--workers must be auto or a number from 1 to 1024, got ${JSON.stringify(values.workers)}`;
     out.workers = workers;
   }
+  const shared = etcdFlags(values);
+  if (typeof shared === 'string') return shared;
+  if (shared.etcd !== undefined) out.etcd = shared.etcd;
+  if (shared.replicaName !== undefined) out.replicaName = shared.replicaName;
   return out;
 }
 

@@ -6,10 +6,13 @@
 export const COMMAND_USAGE = {
   serve: `usage: edgeway serve --config FILE [--config FILE2 ...] [--http HOST:PORT] [--https HOST:PORT]
                      [--admin HOST:PORT] [--state-dir DIR] [--log-level LEVEL] [--drain-timeout SECONDS]
-                     [--workers N|auto]
+                     [--workers N|auto] [--etcd-servers URL[,URL...]] [--etcd-prefix PREFIX]
+                     [--etcd-cafile FILE] [--etcd-certfile FILE --etcd-keyfile FILE] [--replica-name NAME]
   run the gateway on Kubernetes manifests (a --config may name a directory of *.yaml files) until SIGTERM or
-  SIGINT; SIGHUP reloads. --workers: data-plane processes (default spec.runtime.workers, auto = one per CPU). Exit codes: 0 after a clean stop, 1 when the configuration cannot be used or a listener
-  cannot be bound, 2 for bad usage.
+  SIGINT; SIGHUP reloads. --workers: data-plane processes (default spec.runtime.workers, auto = one per CPU).
+  --etcd-servers shares state with other replicas in etcd (prefix default /edgeway); --replica-name defaults to
+  the host name. Exit codes: 0 after a clean stop, 1 when the configuration cannot be used or a listener cannot be
+  bound, 2 for bad usage.
 `,
   demo: `usage: edgeway demo --config FILE [the other flags of edgeway serve]
   serve, plus a whoami backend for every loopback endpoint in the configuration

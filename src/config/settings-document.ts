@@ -8,12 +8,13 @@
  * timeout would take every route down for a problem that affects none of them.
  */
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Diagnostic } from './diagnostic.ts';
 import { formatFieldPath } from './diagnostic.ts';
 import type { LoadedObject } from './loaded-object.ts';
 import { objectRef } from '../k8s/types.ts';
-import type { BackendRef, ClusterSettings, HashOnSetting, HostPort, Settings } from './settings.ts';
+import type { BackendRef, ClusterSettings, EtcdSettings, HashOnSetting, HostPort, Settings } from './settings.ts';
 import { checkSettingsSchema, schemaDefault } from './settings-schema.ts';
 import type { SettingsSpec, SettingsSpecDocument } from './settings-spec.ts';
 import { parseAddressSettings } from './address-settings.ts';
@@ -204,6 +205,8 @@ function readSettings(doc: LoadedObject | undefined): { settings: Settings; diag
     },
     admin: address(['spec', 'admin', 'address']),
     stateDir: value(['spec', 'stateDir']),
+    etcd: etcdSettings(value(['spec', 'etcd']), reject),
+    replicaName: value(['spec', 'replicaName']) ?? hostname(),
     controllerName: value(['spec', 'ingress', 'controllerName']),
     defaultBackend: backendRef(value(['spec', 'defaultBackend', 'service'])),
     externalName: { enabled: value(['spec', 'externalName', 'enabled']) },
@@ -359,20 +362,42 @@ function clusters(
   return out;
 }
 
+/**
+ * The etcd section (shape and URLs checked by the schema). A client certificate without its key, or a key without its
+ * certificate, is an error, and etcd stays off until it is fixed: connecting without the certificate etcd asks for
+ * would only fail later, less clearly.
+ */
+function etcdSettings(value: SettingsSpec['etcd'], reject: (path: FieldPath, message: string) => undefined): EtcdSettings | null {
+  if (value === undefined) return null;
+  const { certFile, keyFile } = value;
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    const missing = certFile === undefined ? 'certFile' : 'keyFile';
+    const written = certFile === undefined ? 'keyFile' : 'certFile';
+    return reject(['spec', 'etcd', missing], `is required with ${written}: a client certificate and its key go together (etcd stays off until fixed)`) ?? null;
+  }
+  return {
+    servers: value.servers,
+    prefix: value.prefix ?? stringDefault(['spec', 'etcd', 'prefix']),
+    caFile: value.caFile ?? null,
+    certFile: certFile ?? null,
+    keyFile: keyFile ?? null,
+  };
+}
+
 /** The schema has checked the shape already; only the namespace needs its default. */
 function secretRef(value: NonNullable<SettingsSpec['tls']>['defaultCertificate']): Settings['tls']['defaultCertificate'] {
   if (value === undefined) return null;
-  return { namespace: value.namespace ?? namespaceDefault(['spec', 'tls', 'defaultCertificate', 'namespace']), name: value.name };
+  return { namespace: value.namespace ?? stringDefault(['spec', 'tls', 'defaultCertificate', 'namespace']), name: value.name };
 }
 
 /** The schema has checked the shape already; only the namespace needs its default. */
 function backendRef(value: NonNullable<SettingsSpec['defaultBackend']>['service']): BackendRef | null {
   if (value === undefined) return null;
-  return { namespace: value.namespace ?? namespaceDefault(['spec', 'defaultBackend', 'service', 'namespace']), name: value.name, port: value.port };
+  return { namespace: value.namespace ?? stringDefault(['spec', 'defaultBackend', 'service', 'namespace']), name: value.name, port: value.port };
 }
 
-/** A namespace default inside an object that has no default itself (the reader fills only what it reads by path). */
-function namespaceDefault(path: FieldPath): string {
+/** A string default inside an object that has no default itself (the reader fills only what it reads by path). */
+function stringDefault(path: FieldPath): string {
   const fallback = schemaDefault(path);
   return typeof fallback === 'string' ? fallback : badDefault(path);
 }

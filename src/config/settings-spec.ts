@@ -67,6 +67,21 @@ export interface SettingsSpecDocument {
     };
     /** Directory for persisted allocations (LoadBalancer IPs, ClusterIPs, NodePorts) and objects written through the API, relative to the working directory. Keep it across restarts so addresses stay stable. */
     readonly stateDir: string;
+    /** Shared state for several edgeway replicas: the etcd v3 cluster they use. Without it each replica keeps its state in stateDir alone. Read at start; changing it needs a restart. */
+    readonly etcd?: {
+      /** Client URLs of the etcd members, http:// or https:// (as etcd's --advertise-client-urls). https:// uses TLS, with caFile when it is set. */
+      readonly servers: readonly string[];
+      /** Key prefix under which the replicas keep their shared state; replicas that share one prefix share objects and addresses. Starts with /. */
+      readonly prefix: string;
+      /** PEM file with the CA certificates that sign the etcd members' serving certificates; without it the system's trusted CAs are used. Relative paths are relative to the working directory. */
+      readonly caFile?: string;
+      /** PEM client certificate for etcd's client certificate authentication; needs keyFile. */
+      readonly certFile?: string;
+      /** PEM private key of certFile; needs certFile. */
+      readonly keyFile?: string;
+    };
+    /** This replica's name, shown in /config/status, the edgeway_replica_info metric and as the reporting instance of Events. Defaults to the host name; give each replica on one machine its own. */
+    readonly replicaName?: string;
     /** Which Ingresses edgeway serves. */
     readonly ingress?: {
       /** The IngressClass spec.controller value edgeway answers to. Change it when several Ingress controllers share the manifests. */

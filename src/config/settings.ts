@@ -195,12 +195,28 @@ export interface ClusterSettings {
   readonly region: string | null;
 }
 
+/** The etcd cluster several replicas share their state in (src/shared/); absent, each replica keeps its own state dir. */
+export interface EtcdSettings {
+  /** Client URLs, each `http://` or `https://` with a host and port. */
+  readonly servers: readonly string[];
+  /** Every key edgeway writes starts with it, so several edgeway groups can share one etcd. */
+  readonly prefix: string;
+  /** PEM files; null when not set. certFile and keyFile are both set or both null. */
+  readonly caFile: string | null;
+  readonly certFile: string | null;
+  readonly keyFile: string | null;
+}
+
 export interface Settings {
   readonly http: HostPort | null;
   readonly https: HostPort | null;
   readonly tls: TlsSettings;
   readonly admin: HostPort;
   readonly stateDir: string;
+  /** Shared state in etcd; null: this replica's own state dir only. */
+  readonly etcd: EtcdSettings | null;
+  /** Which replica this is (the host name unless set): status, metrics and Events name it. */
+  readonly replicaName: string;
   /** The IngressClass `spec.controller` value edgeway answers to. */
   readonly controllerName: string;
   /** Used when no Ingress rule or Ingress default backend matches. */

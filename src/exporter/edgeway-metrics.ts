@@ -17,6 +17,7 @@ import type { RouteCellRegistry } from '../metrics/route-cells.ts';
 import type { ReloadStatus } from '../reload/reloader.ts';
 import { cellHistogram, requestCounter } from './cell-metrics.ts';
 import { poolsByService, type PoolStats } from './pools-by-service.ts';
+import { registerSharedStateMetrics, type SharedStateSources } from './shared-state-metrics.ts';
 
 export interface CertificateExpiry {
   /** `namespace/name` of the Secret. */
@@ -45,6 +46,8 @@ export interface MetricsSources {
   resilience?(): { readonly retries: number; readonly budgetExhausted: number; readonly tunnels: number };
   /** Requests edgeway refused itself: circuit limits, overload, front door (rejection-counters.ts). */
   rejections?(): RejectionCounters;
+  /** The replica name and the shared state's health (shared-state-metrics.ts); without it neither is exported. */
+  sharedState?: SharedStateSources;
 }
 
 export class EdgewayMetrics {
@@ -246,6 +249,7 @@ export class EdgewayMetrics {
     });
     usage('edgeway_address_pool_addresses', 'Addresses in each LoadBalancer address pool.', (u) => u.size);
     usage('edgeway_address_pool_addresses_used', 'Addresses of each LoadBalancer address pool allocated to Services.', (u) => u.used);
+    if (sources.sharedState !== undefined) registerSharedStateMetrics(this.registry, sources.sharedState);
   }
 
   async scrape(): Promise<{ contentType: string; body: string }> {

@@ -20,6 +20,8 @@ import type { FileObjectSource } from '../store/file-object-source.ts';
 import { withBuiltinObjects } from '../store/builtin-objects.ts';
 import { ObjectStore } from '../store/object-store.ts';
 import type { Generation } from './generation.ts';
+import type { LoadedObject } from '../config/loaded-object.ts';
+import type { Snapshot } from '../snapshot/snapshot.ts';
 import { applyOverrides, type Overrides } from './overrides.ts';
 
 export interface BuildInput {
@@ -40,7 +42,28 @@ export interface BuildInput {
   readonly loaded?: (diagnostics: readonly Diagnostic[]) => void;
   /** Where problems with the other clusters' files go, one line each. */
   readonly report: (line: string) => void;
+  /** The objects and allocations shared with other replicas in etcd; absent on one machine. */
+  readonly shared?: SharedBuild;
 }
+
+/** What a build does differently when replicas share state (shared/replica-state.ts implements it). */
+export interface SharedBuild {
+  /**
+   * The file objects with the shared ones added after them, the diagnostics of combining them (an API object a
+   * file shadows, files that disagree with another replica's), and the build's sync revision (null: etcd silent).
+   */
+  objects(
+    fileObjects: readonly LoadedObject[],
+  ): Promise<{ readonly objects: readonly LoadedObject[]; readonly diagnostics: readonly Diagnostic[]; readonly syncRevision: number | null }>;
+  /**
+   * Claims the compiled allocations in the shared document; false when another replica claimed meanwhile, and the
+   * build then compiles again from `allocations`, which now returns the newer document.
+   */
+  claim(snapshot: Snapshot, store: ObjectStore, syncRevision: number | null): Promise<boolean>;
+}
+
+/** How often a build compiles again after losing a claim to another replica. */
+const MAX_CLAIM_ATTEMPTS = 8;
 
 /**
  * The next generation, or why there is none: EW_CONFIG_INVALID (the input is unreadable as a whole),
@@ -59,7 +82,9 @@ export async function buildGeneration(input: BuildInput): Promise<Generation | E
     return new EdgewayError('EW_CONFIG_INVALID', `the configuration cannot be read (${errors.length} error(s))`, { diagnostics: errors });
   }
   const fresh = applyOverrides(load.settings, input.overrides);
-  const previous = await input.allocations(fresh);
+  let previous = await input.allocations(fresh);
+  const shared = input.shared === undefined ? undefined : await input.shared.objects(load.objects);
+  const loadDiagnostics = shared === undefined || shared.diagnostics.length === 0 ? load.diagnostics : [...load.diagnostics, ...shared.diagnostics];
   const clusters = await loadClusters(fresh, input.report);
   const compileStarted = cpuMs();
   // Equal settings stay the same object, so what the memo and the data plane keyed by them stays reusable.
@@ -82,10 +107,27 @@ export async function buildGeneration(input: BuildInput): Promise<Generation | E
       diagnostics: [{ severity: 'error', code: 'EW_ADMIN_NOT_LOOPBACK', message, field: 'spec.admin.token' }],
     });
   }
-  const store = ObjectStore.next(prior?.store, withBuiltinObjects(load.objects, settings, previous));
-  const snapshot = compileSnapshot(store, settings, input.generation, previous, new Date(), clusters, input.memo);
+  const objects = shared?.objects ?? load.objects;
+  let store = ObjectStore.next(prior?.store, withBuiltinObjects(objects, settings, previous));
+  // Shared: records of Services this replica does not have are other replicas' claims, kept taken.
+  const foreignClaims = input.shared === undefined ? 'release' : 'reserve';
+  let snapshot = compileSnapshot(store, settings, input.generation, previous, new Date(), clusters, input.memo, foreignClaims);
+  // Shared allocations: claimed before anything is served, compiled again from the newer claims when another
+  // replica got in first, so two replicas never serve one address for two Services.
+  for (let attempt = 1; input.shared !== undefined && !(await input.shared.claim(snapshot, store, shared?.syncRevision ?? null)); attempt++) {
+    if (attempt === MAX_CLAIM_ATTEMPTS) {
+      return new EdgewayError(
+        'EW_ALLOCATION_CONFLICT',
+        `other replicas kept claiming addresses while this one compiled (${attempt} attempts); the running generation keeps serving`,
+      );
+    }
+    previous = await input.allocations(fresh);
+    store = ObjectStore.next(prior?.store, withBuiltinObjects(objects, settings, previous));
+    snapshot = compileSnapshot(store, settings, input.generation, previous, new Date(), clusters, input.memo, foreignClaims);
+  }
   const cost = { loadMs: compileStarted - loadStarted, compileMs: cpuMs() - compileStarted, applyMs: 0 };
-  return { snapshot, store, clusters, skipped: load.skipped, loadDiagnostics: load.diagnostics, token, cost };
+  const built = { snapshot, store, clusters, skipped: load.skipped, loadDiagnostics, token, cost };
+  return shared === undefined ? built : { ...built, syncRevision: shared.syncRevision };
 }
 
 /**

@@ -25,4 +25,10 @@ export interface Generation {
   readonly token: string | null;
   /** CPU time by phase: load and compile from the build, apply once it has been swapped in (0 before). */
   readonly cost: BuildCost;
+  /**
+   * When replicas share state in etcd: the revision of this build's sync point, which the API stamps what this
+   * replica computed with (api/storage/serve-generation.ts); null when etcd did not answer, so the API keeps the
+   * view it has. Absent on one machine.
+   */
+  readonly syncRevision?: number | null;
 }

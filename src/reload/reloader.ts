@@ -10,7 +10,7 @@ import type { Diagnostic } from '../config/diagnostic.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 
 /** What started a reload, for logs and status. */
-export type ReloadTrigger = 'file' | 'SIGHUP' | 'api' | 'objects';
+export type ReloadTrigger = 'file' | 'SIGHUP' | 'api' | 'objects' | 'shared';
 
 export interface ReloadOutcome {
   readonly ok: boolean;

@@ -9,7 +9,7 @@
  */
 import { buildPools } from '../allocation/address-pool.ts';
 import type { IPAddressPool } from '../allocation/address-pool.ts';
-import { allocateAll } from '../allocation/allocate-services.ts';
+import { allocateAll, type ForeignClaims } from '../allocation/allocate-services.ts';
 import type { AllocationState } from '../allocation/allocation-state.ts';
 import type { Diagnostic } from '../config/diagnostic.ts';
 import { formatFieldPath } from '../config/diagnostic.ts';
@@ -58,12 +58,17 @@ export function listenerKindOf(service: Service, port: ServicePort): ListenerKin
   return port.appProtocol !== undefined && HTTP_APP_PROTOCOLS.has(port.appProtocol) ? 'http' : 'tcp';
 }
 
-/** @param isLocal which addresses are this machine's: NodePorts are served on the local Node addresses. */
+/**
+ * @param isLocal which addresses are this machine's: NodePorts are served on the local Node addresses.
+ * @param foreignClaims 'reserve' with a shared allocation document: records of Services not in `store` belong to
+ *   other replicas and are never handed out here (allocate-services.ts).
+ */
 export function compileAddresses(
   store: StoreReader,
   settings: Settings,
   previous: AllocationState,
   isLocal: LocalAddressCheck = localAddressCheck(),
+  foreignClaims: ForeignClaims = 'release',
 ): AddressCompilation {
   const a = settings.addresses;
   const nodes = store.list<Node>('Node');
@@ -74,6 +79,7 @@ export function compileAddresses(
     loadBalancerClass: a.loadBalancerClass,
     nodePortRange: a.nodePortRange,
     serviceCIDRs: a.serviceCIDRs,
+    foreignClaims,
     // Read only when a pool selects namespaces by label, so the compile depends on Namespaces only then.
     namespaceLabels: (namespace) => store.get<KubeObject>('Namespace', undefined, namespace)?.object.metadata.labels,
   });

@@ -32,10 +32,12 @@ import type { CompiledAddresses } from './addresses.ts';
 import type { AddressCompilation } from './compile-addresses.ts';
 import type { SnapshotTls } from './compile-tls.ts';
 import type { Backend } from './snapshot.ts';
+import type { ForeignClaims } from '../allocation/allocate-services.ts';
 
 interface AddressEntry {
   readonly settings: Settings;
   readonly previous: AllocationState;
+  readonly foreignClaims: ForeignClaims;
   readonly reads: Reads;
   /** The last store the reads were checked in (or made in): see unchangedIn. */
   at: ObjectStore;
@@ -65,13 +67,20 @@ export class CompileMemo {
   /** Steps run anew by the last compilation (tests, the cost tool). */
   recompiled = { addresses: false, backends: 0 };
 
-  addresses(store: ObjectStore, settings: Settings, previous: AllocationState, compile: (reader: RecordingReader) => AddressCompilation): AddressCompilation {
+  addresses(
+    store: ObjectStore,
+    settings: Settings,
+    previous: AllocationState,
+    foreignClaims: ForeignClaims,
+    compile: (reader: RecordingReader) => AddressCompilation,
+  ): AddressCompilation {
     const kept = this.#addresses;
     // The state this compilation produced is as good a previous state as the one it started from: allocation
     // converges (given its own result it allocates the same again), and the process passes that result back.
     if (
       kept !== undefined &&
       kept.settings === settings &&
+      kept.foreignClaims === foreignClaims &&
       (kept.previous === previous || kept.result.addresses.state === previous) &&
       unchangedIn(kept.reads, store, kept.at)
     ) {
@@ -81,7 +90,7 @@ export class CompileMemo {
     }
     const reader = new RecordingReader(store);
     const result = compile(reader);
-    this.#addresses = { settings, previous, reads: reader.reads, at: store, result };
+    this.#addresses = { settings, previous, foreignClaims, reads: reader.reads, at: store, result };
     this.recompiled.addresses = true;
     return result;
   }

@@ -11,6 +11,7 @@
  * over across clusters by the same locality plan as the Ingress routes. The main configuration's endpoints that carry
  * no zone or region take edgeway's own (`locality`): they are the local shard.
  */
+import type { ForeignClaims } from '../allocation/allocate-services.ts';
 import { EMPTY_ALLOCATION_STATE, type AllocationState } from '../allocation/allocation-state.ts';
 import type { Diagnostic } from '../config/diagnostic.ts';
 import type { LoadedObject } from '../config/loaded-object.ts';
@@ -44,6 +45,8 @@ export interface ClusterStore extends ClusterLocality {
  * @param clusters the other clusters' objects (settings `clusters`), federated by Service namespace/name.
  * @param memo kept by the caller across compilations so a reload redoes only what changed (compile-memo.ts);
  *   without one everything is compiled anew. The snapshot is the same either way.
+ * @param foreignClaims 'reserve' when `previous` is the allocation document shared by several replicas: the
+ *   records of Services not in `store` are other replicas' claims and stay taken (allocate-services.ts).
  */
 export function compileSnapshot(
   store: ObjectStore,
@@ -53,10 +56,13 @@ export function compileSnapshot(
   now: Date = new Date(),
   clusters: readonly ClusterStore[] = [],
   memo: CompileMemo = new CompileMemo(),
+  foreignClaims: ForeignClaims = 'release',
 ): Snapshot {
   const started = performance.now();
   memo.begin();
-  const addressing = memo.addresses(store, settings, previous, (reader) => compileAddresses(reader, settings, previous));
+  const addressing = memo.addresses(store, settings, previous, foreignClaims, (reader) =>
+    compileAddresses(reader, settings, previous, undefined, foreignClaims),
+  );
   const compiled = compileRoutes(store, settings, memo.routes);
   const tls = compileTls(store, settings, now, memo.lastTls);
   memo.lastTls = tls.tls;

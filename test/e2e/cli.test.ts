@@ -109,6 +109,9 @@ test('serve: a missing file and a missing --config are clear errors', async (t) 
   const badFlag = run(t, ['serve', '--config', 'x.yaml', '--http', 'nonsense']);
   t.is(await badFlag.exited, 2);
   t.regex(badFlag.stderr, /--http must be HOST:PORT/);
+  const badEtcd = run(t, ['serve', '--config', 'x.yaml', '--etcd-servers', '127.0.0.1:2379']);
+  t.is(await badEtcd.exited, 2);
+  t.regex(badEtcd.stderr, /--etcd-servers takes http:\/\/ or https:\/\/ URLs/);
 });
 
 test('serve: an invalid object is reported and left out while the rest is served', async (t) => {

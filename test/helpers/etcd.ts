@@ -77,7 +77,10 @@ export async function startEtcd(t: ExecutionContext, timeoutMs = 20_000): Promis
     if (proc === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = once(proc, 'exit');
     proc.kill('SIGTERM');
+    // etcd's graceful stop waits for open gRPC streams; a client a test has just cut off may hold one for long.
+    const kill = setTimeout(() => proc.kill('SIGKILL'), 3000);
     await exited;
+    clearTimeout(kill);
   }
 
   t.teardown(async () => {

@@ -75,6 +75,8 @@ test('every field is read from the document, and it is not among the objects', (
   tls: {defaultCertificate: {namespace: edge, name: fallback-cert}, certificatesDir: /etc/edgeway/certs, minVersion: TLSv1.3, ciphers: "ECDHE-RSA-AES128-GCM-SHA256"}
   admin: {address: "127.0.0.1:0"}
   stateDir: /var/lib/edgeway
+  etcd: {servers: ["http://127.0.0.1:2379"], prefix: /edge, caFile: ca.pem, certFile: c.pem, keyFile: k.pem}
+  replicaName: edge-a
   ingress: {controllerName: example.com/edge}
   defaultBackend: {service: {name: fallback, port: http}}
   externalName: {enabled: true}
@@ -117,6 +119,8 @@ test('every field is read from the document, and it is not among the objects', (
     },
     admin: { host: '127.0.0.1', port: 0 },
     stateDir: '/var/lib/edgeway',
+    etcd: { servers: ['http://127.0.0.1:2379'], prefix: '/edge', caFile: 'ca.pem', certFile: 'c.pem', keyFile: 'k.pem' },
+    replicaName: 'edge-a',
     controllerName: 'example.com/edge',
     defaultBackend: { namespace: 'default', name: 'fallback', port: 'http' },
     externalName: { enabled: true },
@@ -335,4 +339,47 @@ test('resilience settings: a bad retryOn word or size is an error at its line an
   t.true(found.some(([code, field, line]) => code === 'EW_SETTINGS_INVALID' && field === 'spec.downstream.maxBodySize' && line === 9));
   t.deepEqual(load.settings.retries.policy.on, DEFAULT_SETTINGS.retries.policy.on);
   t.is(load.settings.downstream.maxBodyBytes, DEFAULT_SETTINGS.downstream.maxBodyBytes);
+});
+
+test('etcd: off by default; servers, prefix default and TLS files read; replicaName defaults to the host name', async (t) => {
+  const { hostname } = await import('node:os');
+  t.is(DEFAULT_SETTINGS.etcd, null);
+  t.is(DEFAULT_SETTINGS.replicaName, hostname());
+  const load = loadConfigText([
+    { path: 's.yaml', text: doc('  replicaName: edge-a\n  etcd:\n    servers: ["http://127.0.0.1:2379", "https://[::1]:2379"]\n') },
+  ]);
+  t.deepEqual(load.diagnostics, []);
+  t.is(load.settings.replicaName, 'edge-a');
+  t.deepEqual(load.settings.etcd, {
+    servers: ['http://127.0.0.1:2379', 'https://[::1]:2379'],
+    prefix: '/edgeway',
+    caFile: null,
+    certFile: null,
+    keyFile: null,
+  });
+  const tls = loadConfigText([
+    {
+      path: 's.yaml',
+      text: doc('  etcd:\n    servers: ["https://e:2379"]\n    prefix: /edge-b\n    caFile: ca.pem\n    certFile: c.pem\n    keyFile: k.pem\n'),
+    },
+  ]);
+  t.deepEqual(tls.settings.etcd, { servers: ['https://e:2379'], prefix: '/edge-b', caFile: 'ca.pem', certFile: 'c.pem', keyFile: 'k.pem' });
+});
+
+test('etcd: a bad URL, no servers, or a certificate without its key is an error at its field and leaves etcd off', (t) => {
+  const cases: readonly [string, string, number][] = [
+    ['  etcd:\n    servers: ["127.0.0.1:2379"]\n', 'spec.etcd.servers[0]', 7],
+    ['  etcd:\n    servers: ["ftp://e:2379"]\n', 'spec.etcd.servers[0]', 7],
+    ['  etcd:\n    servers: []\n', 'spec.etcd.servers', 7],
+    ['  etcd:\n    prefix: /x\n', 'spec.etcd.servers', 6],
+    ['  etcd:\n    servers: ["http://e:2379"]\n    certFile: c.pem\n', 'spec.etcd.keyFile', 6],
+    ['  etcd:\n    servers: ["http://e:2379"]\n    keyFile: k.pem\n', 'spec.etcd.certFile', 6],
+    ['  replicaName: "two words"\n', 'spec.replicaName', 6],
+  ];
+  for (const [spec, field, line] of cases) {
+    const load = loadConfigText([{ path: 's.yaml', text: doc(spec) }]);
+    const got = load.diagnostics.map((d) => [d.code, d.field, d.position?.line]);
+    t.deepEqual(got, [['EW_SETTINGS_INVALID', field, line]], spec);
+    t.is(load.settings.etcd, null, spec);
+  }
 });

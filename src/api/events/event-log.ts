@@ -26,10 +26,12 @@ export class EventLog {
   readonly #events = new Map<string, KubeEvent>();
   /** The dedup keys the last generation reported. */
   #active: ReadonlySet<string> = new Set();
-  readonly #host = hostname();
+  /** The replica recording: `source.host` (core v1) and `reportingInstance` (events.k8s.io). */
+  readonly #host: string;
 
-  constructor(capacity = EVENT_CAPACITY) {
+  constructor(capacity = EVENT_CAPACITY, replica = hostname()) {
     this.#capacity = capacity;
+    this.#host = replica;
   }
 
   /**

@@ -18,7 +18,8 @@ import { validateObject } from '../../config/validate/validate-object.ts';
 import type { KindEntry } from '../../k8s/kind-entry.ts';
 import { objectRef, type KubeObject } from '../../k8s/types.ts';
 import type { ReloadOutcome } from '../../reload/reloader.ts';
-import { remove, upsert, type AppliedLayer } from '../../store/applied-layer.ts';
+import { remove, upsert } from '../../store/applied-layer.ts';
+import type { WritableLayer } from '../../store/writable-layer.ts';
 import type { ApiTarget } from './api-paths.ts';
 import { defaultObject } from '../defaults/default-object.ts';
 import { kubeStatus } from '../kube-status.ts';
@@ -37,7 +38,8 @@ import { detailsOf, fail, notFound, ok, type Reply } from './reply.ts';
 export interface WriteHost {
   /** What the API serves (the last generation swap) and the watch history. */
   readonly storage: ApiStorage;
-  readonly layer: AppliedLayer;
+  /** Where written objects are stored: the state directory's file, or etcd when replicas share them. */
+  readonly layer: WritableLayer;
   /** Whether the request carries the admin token; null when no token is configured (the API is read-only). */
   authorized(req: IncomingMessage): boolean | null;
   /** Reloads after the applied layer changed. */
@@ -247,6 +249,19 @@ export class ObjectWrites {
       outcome = await this.#host.layer.update(change, () => this.#host.reload());
     } catch (err) {
       if (err instanceof Refusal) return err.reply;
+      const code = (err as { code?: unknown }).code;
+      // etcd out of reach or a race lost again and again: nothing was stored, and the client may simply retry.
+      if (code === 'EW_SHARED_STATE_UNREACHABLE') return fail(kubeStatus('ServiceUnavailable', (err as Error).message));
+      if (code === 'EW_WRITE_CONFLICT') {
+        const name = object?.metadata.name ?? '';
+        return fail(
+          kubeStatus(
+            'Conflict',
+            `Operation cannot be fulfilled on ${w.entry.plural} ${JSON.stringify(name)}: the object has been modified; please apply your changes to the latest version and try again`,
+            detailsOf(w.entry, name),
+          ),
+        );
+      }
       throw err;
     }
     if (!outcome.ok) {

@@ -11,10 +11,10 @@ import type { ObjectStore } from '../../store/object-store.ts';
 import type { Diagnostic } from '../../config/diagnostic.ts';
 import type { KubeObject } from '../../k8s/types.ts';
 import type { EventInput } from '../events/event-input.ts';
-import { EventLog } from '../events/event-log.ts';
+import { EVENT_CAPACITY, EventLog } from '../events/event-log.ts';
 import { generationEvents } from '../events/generation-events.ts';
 import { EventHistory } from '../watch/event-history.ts';
-import type { MetaState, ObjectMetaStore, StoredMeta } from './object-meta-store.ts';
+import { EMPTY_META_STATE, type MetaState, type ObjectMetaStore, type StoredMeta } from './object-meta-store.ts';
 import { serveGeneration } from './serve-generation.ts';
 import { EMPTY_VIEW, type ServedView } from './served-view.ts';
 
@@ -26,16 +26,25 @@ export class ApiStorage {
   #state: MetaState;
   #view: ServedView = EMPTY_VIEW;
   readonly history: EventHistory;
-  readonly #events = new EventLog();
+  readonly #events: EventLog;
 
-  private constructor(metaStore: ObjectMetaStore, state: MetaState, capacity: number) {
+  private constructor(metaStore: ObjectMetaStore, state: MetaState, capacity: number, replica: string | undefined) {
     this.#metaStore = metaStore;
+    this.#events = new EventLog(EVENT_CAPACITY, replica);
     this.#state = state;
     this.history = new EventHistory(capacity, state.revision);
   }
 
-  static async open(metaStore: ObjectMetaStore, capacity = HISTORY_CAPACITY): Promise<ApiStorage> {
-    return new ApiStorage(metaStore, await metaStore.load(), capacity);
+  /**
+   * `replica` names this replica in the Events it records (the host name when absent). `sharedRevision`: with
+   * objects shared in etcd, etcd's revision now. Stored metadata from a higher revision was stamped against another
+   * store (a state dir used before etcd, or an etcd that was replaced); its versions could come again, so the replica
+   * starts its metadata afresh (clients list again).
+   */
+  static async open(metaStore: ObjectMetaStore, capacity = HISTORY_CAPACITY, replica?: string, sharedRevision?: number): Promise<ApiStorage> {
+    const state = await metaStore.load();
+    const usable = sharedRevision === undefined || state.revision <= sharedRevision ? state : EMPTY_META_STATE;
+    return new ApiStorage(metaStore, usable, capacity, replica);
   }
 
   get view(): ServedView {
@@ -52,13 +61,23 @@ export class ApiStorage {
     loadDiagnostics: readonly Diagnostic[] = [],
     now: Date = new Date(),
     extra: readonly EventInput[] = [],
+    shared?: { readonly revision: number },
   ): Promise<void> {
     const reported = [...generationEvents(snapshot, loadDiagnostics), ...extra];
     const events = (metaOf: (key: string) => StoredMeta | undefined): readonly KubeObject[] => {
       this.#events.record(reported, now, metaOf);
       return this.#events.events();
     };
-    const served = serveGeneration({ store, snapshot, state: this.#state, previous: this.#view, now, newUid: randomUUID, events });
+    const served = serveGeneration({
+      store,
+      snapshot,
+      state: this.#state,
+      previous: this.#view,
+      now,
+      newUid: randomUUID,
+      events,
+      ...(shared === undefined ? {} : { shared }),
+    });
     if (served.state.revision !== this.#state.revision || served.state.objects.size !== this.#state.objects.size || this.#view === EMPTY_VIEW) {
       await this.#metaStore.save(served.state);
     }

@@ -11,6 +11,13 @@
  * previous view's, so an unchanged object costs one JSON.stringify and is served as the very same object; the hashes
  * the state persists are computed on change only. Deletions take a resourceVersion too. Versions are given in store
  * order, so events come out ordered by version.
+ *
+ * When replicas share objects in etcd (`shared`), versions are etcd revisions. An object stored in etcd keeps what
+ * etcd and the writer gave it: its mod revision as resourceVersion, and the uid, creationTimestamp and generation
+ * stored with it, so every replica serves it alike. What the replica computes itself (objects from its files,
+ * status, generated Endpoints, Events, deletions) takes the revision of the build's sync point, a revision etcd
+ * handed to this replica alone and higher than any object it lists (store/etcd-object-layer.ts sync()); several
+ * changes of one generation may then share it, as several keys of one etcd transaction share theirs.
  */
 import { createHash } from 'node:crypto';
 import type { LoadedObject } from '../../config/loaded-object.ts';
@@ -38,6 +45,8 @@ export interface ServeInput {
    * resourceVersion (api/events/event-log.ts); none when absent.
    */
   readonly events?: (metaOf: (key: string) => StoredMeta | undefined) => readonly KubeObject[];
+  /** Set when objects are shared in etcd: the revision of this build's sync point (see the module comment). */
+  readonly shared?: { readonly revision: number };
 }
 
 export interface Served {
@@ -49,7 +58,10 @@ export interface Served {
 export function serveGeneration(input: ServeInput): Served {
   const { state, previous } = input;
   const created = input.now.toISOString().replace(/\.\d+Z$/, 'Z');
+  const shared = input.shared;
   let revision = state.revision;
+  // A version for a change the replica computed itself: the next number, or the sync point's revision when shared.
+  const next = shared === undefined ? () => ++revision : () => shared.revision;
   const metas = new Map<string, StoredMeta>();
   const entries: ServedEntry[] = [];
   const events: WatchEvent[] = [];
@@ -66,13 +78,18 @@ export function serveGeneration(input: ServeInput): Served {
     }
     const hash = digest(text);
     const specHash = before !== undefined && before.hash === hash ? before.specHash : digest(JSON.stringify(withoutMetaAndStatus(configured)));
+    const stored = shared !== undefined && loaded?.origin.kind === 'api' ? storedMeta(configured) : null;
     let meta: StoredMeta;
-    if (before === undefined) {
+    if (stored !== null && (before === undefined || before.hash !== hash)) {
+      // A new version in etcd is served as etcd has it; the same version with a changed status takes the sync point's.
+      const resourceVersion = before === undefined || stored.resourceVersion > before.resourceVersion ? stored.resourceVersion : next();
+      meta = { ...stored, resourceVersion, specHash, hash };
+    } else if (before === undefined) {
       const m = configured.metadata;
-      meta = { uid: m.uid ?? input.newUid(), creationTimestamp: m.creationTimestamp ?? created, generation: 1, resourceVersion: ++revision, specHash, hash };
+      meta = { uid: m.uid ?? input.newUid(), creationTimestamp: m.creationTimestamp ?? created, generation: 1, resourceVersion: next(), specHash, hash };
     } else if (before.hash !== hash) {
       const generation = before.specHash === specHash ? before.generation : before.generation + 1;
-      meta = { ...before, generation, resourceVersion: ++revision, specHash, hash };
+      meta = { ...before, generation, resourceVersion: next(), specHash, hash };
     } else meta = before;
     metas.set(key, meta);
     const object = stamped(decorated, meta);
@@ -126,11 +143,22 @@ export function serveGeneration(input: ServeInput): Served {
   for (const [key, before] of state.objects) {
     if (metas.has(key)) continue;
     const gone = previous.getByKey(key);
-    const resourceVersion = ++revision;
+    const resourceVersion = next();
     if (gone === undefined) continue; // deleted while edgeway was stopped: nobody watched it
     events.push({ type: 'DELETED', object: stamped(gone.object, { ...before, resourceVersion }), previous: gone.object, resourceVersion });
   }
+  if (shared !== undefined) {
+    revision = Math.max(revision, shared.revision);
+    // etcd's versions and the sync point's interleave: a watcher must still hear them in order.
+    events.sort((a, b) => a.resourceVersion - b.resourceVersion);
+  }
   return { view: new ServedView(revision, entries), state: { revision, objects: metas }, events };
+}
+
+/** The metadata an object stored in etcd carries (store/stored-changes.ts), its mod revision as resourceVersion. */
+function storedMeta(o: KubeObject): Omit<StoredMeta, 'specHash' | 'hash'> {
+  const m = o.metadata;
+  return { uid: m.uid ?? '', creationTimestamp: m.creationTimestamp ?? '', generation: m.generation ?? 1, resourceVersion: Number(m.resourceVersion) };
 }
 
 /** The object with the metadata the API server keeps; Secrets are served without their values. */
