@@ -30,12 +30,15 @@ export function generationEvents(snapshot: Snapshot, loadDiagnostics: readonly D
   }
   for (const d of [...loadDiagnostics, ...snapshot.diagnostics]) {
     const tls = CERTIFICATE_CODE.test(d.code);
-    if (d.severity !== 'error' && !tls) continue;
+    // Replicas serving one object differently is a warning worth acting on, as the object's Event says.
+    const disagree = d.code === 'EW_REPLICA_FILES_DISAGREE';
+    if (d.severity !== 'error' && !tls && !disagree) continue;
     const involved = d.object === undefined ? undefined : parseObjectRef(d.object);
     if (involved === undefined) continue;
     const where = d.position === undefined ? '' : ` (${d.position.file}:${d.position.line})`;
     const what = `${d.field === undefined || d.field === '' ? '' : `${d.field}: `}${d.message}${where} [${d.code}]`;
-    out.push({ involved, type: 'Warning', reason: tls ? 'CertificateInvalid' : d.severity === 'error' ? 'Invalid' : 'Warning', message: what });
+    const reason = tls ? 'CertificateInvalid' : disagree ? 'ReplicaFilesDisagree' : d.severity === 'error' ? 'Invalid' : 'Warning';
+    out.push({ involved, type: 'Warning', reason, message: what });
   }
   return out;
 }

@@ -194,8 +194,11 @@ export class ServiceListeners {
       await new Promise<void>((resolve, reject) => {
         live.server.once('error', reject);
         // Not exclusive: in a data-plane worker (src/workers/) node:cluster then shares one socket held by the primary
-        // among all workers, as for the entrypoints; in a single process the option makes no difference.
-        live.server.listen({ host: spec.address, port: spec.port }, () => {
+        // among all workers, as for the entrypoints; in a single process the option makes no difference. Replicas
+        // sharing state in etcd all serve the same addresses: with reusePort, several of them on one machine (the
+        // three-replica walk-through, tests) share each address instead of all but one failing to bind it; on
+        // machines of their own it changes nothing.
+        live.server.listen({ host: spec.address, port: spec.port, ...(settings.etcd !== null && { reusePort: true }) }, () => {
           live.server.off('error', reject);
           resolve();
         });
