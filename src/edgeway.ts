@@ -139,7 +139,8 @@ export class Edgeway {
     this.#admin = new AdminServer(
       () => {
         const { snapshot, skipped, loadDiagnostics } = this.#current;
-        const layer = keep.layer.diagnostics;
+        // The etcd layer's findings come with each build's load diagnostics; the state dir's file is read once.
+        const layer = keep.shared === null ? keep.layer.diagnostics : [];
         return {
           ready: this.#ready,
           draining: this.#draining,

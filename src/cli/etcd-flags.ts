@@ -46,6 +46,8 @@ export function etcdFlags(values: EtcdValues): { etcd?: EtcdOverrides; replicaNa
     if (name.length > 253 || !REPLICA_NAME.test(name)) {
       return `--replica-name must be letters, digits, '-', '_' and '.', starting and ending with a letter or digit, got ${JSON.stringify(name)}`;
     }
+    // `api` names the holder of claims for Services written through the API (allocation/shared-allocation.ts).
+    if (name === 'api') return '--replica-name cannot be "api": the shared allocations use that name for Services written through the API';
     out.replicaName = name;
   }
   const etcd: { -readonly [K in keyof EtcdOverrides]: EtcdOverrides[K] } = {};

@@ -7,6 +7,8 @@
  * Transitions are logged once each (warn when etcd stops answering, info when it answers again), not once per probe.
  */
 import type { Etcd3 } from 'etcd3';
+import { API_HOLDER } from '../allocation/shared-allocation.ts';
+import { EdgewayError } from '../edgeway-error.ts';
 import type { Settings } from '../config/settings.ts';
 import type { Logger } from '../log.ts';
 import { closeEtcd, openEtcd } from './etcd-client.ts';
@@ -33,6 +35,12 @@ export class SharedState {
    */
   static async open(settings: Settings, logger: Logger): Promise<SharedState> {
     const etcd = settings.etcd!;
+    if (settings.replicaName === API_HOLDER) {
+      throw new EdgewayError(
+        'EW_SETTINGS_INVALID',
+        `spec.replicaName cannot be "${API_HOLDER}": the shared allocations use that name for Services written through the API`,
+      );
+    }
     const client = openEtcd(etcd);
     const health = new SharedStateHealth(etcd);
     let replica: ReplicaState;
