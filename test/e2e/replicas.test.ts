@@ -62,14 +62,14 @@ async function addresses(r: Replica): Promise<Map<string, string>> {
   return out;
 }
 
-async function cluster(t: ExecutionContext, count: number, extra: (name: string) => string = () => '') {
+async function cluster(t: ExecutionContext, count: number, extra: (name: string) => string = () => '', workers = 1) {
   const etcd = await startEtcd(t);
   const backend = await listen(t, (_req, res) => res.end('backend'));
   const base = poolBase();
   const replicas: Replica[] = [];
   for (let i = 0; i < count; i++) {
     const name = `replica-${String.fromCharCode(97 + i)}`;
-    replicas.push(await startReplica(t, { name, etcd: etcd.endpoint, yaml: manifests(base, backend.port) + extra(name) }));
+    replicas.push(await startReplica(t, { name, etcd: etcd.endpoint, yaml: manifests(base, backend.port) + extra(name), workers }));
   }
   return { etcd, replicas, base };
 }
@@ -207,4 +207,15 @@ test('kubectl get -w on one replica sees a write made through another', async (t
     throw new Error(`${e.message}; kubectl printed:\n${out}`);
   });
   t.pass();
+});
+
+test('replicas with two data-plane workers each serve what another replica created', async (t) => {
+  const { replicas } = await cluster(t, 2, () => '', 2);
+  const [a, b] = replicas as [Replica, Replica];
+  t.is((await a.api('POST', '/api/v1/namespaces/default/services', lbService('multi'))).status, 201);
+  await waitFor(async () => (await addresses(b)).has('multi'), 20_000, 'b to serve it');
+  const ip = (await addresses(b)).get('multi')!;
+  t.is((await addresses(a)).get('multi'), ip);
+  // Every worker of both replicas shares the address: many connections, each answered.
+  for (let i = 0; i < 20; i++) t.is((await httpGet(`http://${ip}:80/`)).text, 'backend');
 });

@@ -43,6 +43,8 @@ export interface ReplicaOptions {
   /** Extra settings lines (YAML under spec). */
   readonly spec?: string;
   readonly prefix?: string;
+  /** Data-plane workers (default 1: the primary serves by itself). */
+  readonly workers?: number;
 }
 
 export async function startReplica(t: ExecutionContext, o: ReplicaOptions): Promise<Replica> {
@@ -97,7 +99,7 @@ ${(o.spec ?? '').replace(/^/gm, '  ')}
       BIN,
       'serve',
       '--workers',
-      '1',
+      String(o.workers ?? 1),
       '--config',
       file,
       '--http',
