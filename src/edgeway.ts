@@ -139,7 +139,9 @@ export class Edgeway {
     this.#admin = new AdminServer(
       () => {
         const { snapshot, skipped, loadDiagnostics } = this.#current;
-        const layer = keep.layer.diagnostics;
+        // One machine: the state dir's layer reports its problems only here. With etcd the layer's are already among
+        // each build's load diagnostics (shared/replica-state.ts); adding them again would list each one twice.
+        const layer = keep.shared === null ? keep.layer.diagnostics : [];
         return {
           ready: this.#ready,
           draining: this.#draining,
