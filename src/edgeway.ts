@@ -139,7 +139,8 @@ export class Edgeway {
     this.#admin = new AdminServer(
       () => {
         const { snapshot, skipped, loadDiagnostics } = this.#current;
-        // The etcd layer's findings come with each build's load diagnostics; the state dir's file is read once.
+        // One machine: the state dir's layer reports its problems only here. With etcd the layer's are already among
+        // each build's load diagnostics (shared/replica-state.ts); adding them again would list each one twice.
         const layer = keep.shared === null ? keep.layer.diagnostics : [];
         return {
           ready: this.#ready,
