@@ -173,8 +173,12 @@ spec:
     );
     const other = r.name === 'replica-a' ? 'replica-b' : 'replica-a';
     t.regex(JSON.stringify((await r.status())['diagnostics']), new RegExp(`replica\\(s\\) ${other} define this object differently`));
-    const events = await r.api('GET', '/api/v1/namespaces/default/events');
-    t.regex(events.text, /ReplicaFilesDisagree/);
+    // The Event is recorded with the API view, which a generation advances after it is served.
+    await waitFor(
+      async () => (await r.api('GET', '/api/v1/namespaces/default/events')).text.includes('ReplicaFilesDisagree'),
+      20_000,
+      `${r.name} to record a ReplicaFilesDisagree Event`,
+    );
   }
 });
 
