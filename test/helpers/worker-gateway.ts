@@ -16,6 +16,8 @@ export interface WorkerGateway {
   readonly child: ChildProcess;
   readonly file: string;
   readonly port: number;
+  /** The HTTPS entrypoint's port when `extraArgs` asked for one (`--https 127.0.0.1:0`), else null. */
+  readonly httpsPort: number | null;
   readonly url: string;
   readonly adminUrl: string;
   /** Everything written to stdout so far. */
@@ -28,13 +30,13 @@ export interface WorkerGateway {
   readonly exited: Promise<number | null>;
 }
 
-export async function startWorkerGateway(t: ExecutionContext, yaml: string, workers: number): Promise<WorkerGateway> {
+export async function startWorkerGateway(t: ExecutionContext, yaml: string, workers: number, extraArgs: readonly string[] = []): Promise<WorkerGateway> {
   const dir = await tempDir(t);
   const file = join(dir, 'config.yaml');
   await writeFile(file, yaml);
   const child = spawn(
     process.execPath,
-    [BIN, 'serve', '--workers', String(workers), '--config', file, '--http', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--state-dir', join(dir, 'state')],
+    [BIN, 'serve', '--workers', String(workers), '--config', file, '--http', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--state-dir', join(dir, 'state'), ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -49,6 +51,7 @@ export async function startWorkerGateway(t: ExecutionContext, yaml: string, work
   await waitFor(() => started.test(err) || child.exitCode !== null, 20_000, 'edgeway to start');
   const [, http, admin] = started.exec(err) ?? [];
   if (http === undefined || admin === undefined) throw new Error(`edgeway did not start: ${err}`);
+  const https = /https 127\.0\.0\.1:(\d+)/.exec(err)?.[1];
   const adminUrl = `http://127.0.0.1:${admin}`;
   const status = async () =>
     JSON.parse((await httpGet(`${adminUrl}/config/status`)).text) as { generation: number; workers: { id: number; pid: number; generation: number }[] };
@@ -56,6 +59,7 @@ export async function startWorkerGateway(t: ExecutionContext, yaml: string, work
     child,
     file,
     port: Number(http),
+    httpsPort: https === undefined ? null : Number(https),
     url: `http://127.0.0.1:${http}`,
     adminUrl,
     stdout: () => out,
