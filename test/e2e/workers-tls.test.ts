@@ -61,7 +61,7 @@ test.serial('a TLS session resumes on every worker, a restarted one included', a
     serviceWithEndpoints('web', [{ ip: '127.0.0.1', port: be.port }]),
     ingress('a', [{ host: 'a.test', path: '/', service: 'web' }]),
   );
-  const gw = await startWorkerGateway(t, yaml, 2, ['--https', '127.0.0.1:0']);
+  const gw = await startWorkerGateway(t, yaml, 2, { args: ['--https', '127.0.0.1:0'] });
   const port = gw.httpsPort;
   if (port === null) return t.fail('no HTTPS entrypoint');
   const workers = await gw.workers();

@@ -16,7 +16,7 @@ export interface WorkerGateway {
   readonly child: ChildProcess;
   readonly file: string;
   readonly port: number;
-  /** The HTTPS entrypoint's port when `extraArgs` asked for one (`--https 127.0.0.1:0`), else null. */
+  /** The HTTPS entrypoint's port when `options.args` asked for one (`--https 127.0.0.1:0`), else null. */
   readonly httpsPort: number | null;
   readonly url: string;
   readonly adminUrl: string;
@@ -30,14 +30,21 @@ export interface WorkerGateway {
   readonly exited: Promise<number | null>;
 }
 
-export async function startWorkerGateway(t: ExecutionContext, yaml: string, workers: number, extraArgs: readonly string[] = []): Promise<WorkerGateway> {
+export interface WorkerGatewayOptions {
+  /** More `edgeway serve` arguments (`--https 127.0.0.1:0`). */
+  readonly args?: readonly string[];
+  /** More environment for the primary, which its workers inherit (NODE_OPTIONS). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export async function startWorkerGateway(t: ExecutionContext, yaml: string, workers: number, options: WorkerGatewayOptions = {}): Promise<WorkerGateway> {
   const dir = await tempDir(t);
   const file = join(dir, 'config.yaml');
   await writeFile(file, yaml);
   const child = spawn(
     process.execPath,
-    [BIN, 'serve', '--workers', String(workers), '--config', file, '--http', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--state-dir', join(dir, 'state'), ...extraArgs],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    [BIN, 'serve', '--workers', String(workers), '--config', file, '--http', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--state-dir', join(dir, 'state'), ...(options.args ?? [])],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
   );
   let out = '';
   let err = '';
