@@ -19,7 +19,11 @@ const MAX_CONNECTIONS = 16;
  * One TLS connection carrying one HTTP/1.1 request for `path`; whether it resumed `session`, and the session ticket
  * it was given (TLS 1.3 tickets arrive after the handshake, before the response).
  */
-function request(port: number, path: string, session?: Buffer): Promise<{ readonly reused: boolean; readonly session: Buffer | undefined; readonly head: string }> {
+function request(
+  port: number,
+  path: string,
+  session?: Buffer,
+): Promise<{ readonly reused: boolean; readonly session: Buffer | undefined; readonly head: string }> {
   return new Promise((resolve, reject) => {
     let ticket: Buffer | undefined;
     let reused = false;
@@ -88,10 +92,14 @@ test.serial('a TLS session resumes on every worker, a restarted one included', a
   const [victim] = workers;
   if (victim === undefined) return t.fail('two workers expected');
   process.kill(victim.pid, 'SIGKILL');
-  await waitFor(async () => {
-    const now = await gw.workers();
-    return now.length === 2 && now.every((w) => w.pid !== victim.pid && w.generation >= 1);
-  }, 15_000, 'the worker to be restarted');
+  await waitFor(
+    async () => {
+      const now = await gw.workers();
+      return now.length === 2 && now.every((w) => w.pid !== victim.pid && w.generation >= 1);
+    },
+    15_000,
+    'the worker to be restarted',
+  );
   const restarted = await gw.workers();
   const again = await resumeOnEvery(
     gw,

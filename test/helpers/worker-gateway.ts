@@ -43,7 +43,21 @@ export async function startWorkerGateway(t: ExecutionContext, yaml: string, work
   await writeFile(file, yaml);
   const child = spawn(
     process.execPath,
-    [BIN, 'serve', '--workers', String(workers), '--config', file, '--http', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--state-dir', join(dir, 'state'), ...(options.args ?? [])],
+    [
+      BIN,
+      'serve',
+      '--workers',
+      String(workers),
+      '--config',
+      file,
+      '--http',
+      '127.0.0.1:0',
+      '--admin',
+      '127.0.0.1:0',
+      '--state-dir',
+      join(dir, 'state'),
+      ...(options.args ?? []),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
   );
   let out = '';
