@@ -21,7 +21,7 @@ export interface EdgewayProcessOptions {
   readonly stdout?: 'pipe' | 'ignore';
   /** How long start-up may take (a configuration of tens of thousands of objects takes a while); 20 s unless given. */
   readonly readyMs?: number;
-  /** `--workers N` for the child; without it, the CLI's default. */
+  /** `--workers N` for the child; one without it (systems/edgeway.ts, workersArgs). */
   readonly workers?: number;
 }
 
@@ -49,7 +49,7 @@ export async function startEdgewayProcess(
     stateDir,
     '--drain-timeout',
     '1',
-    ...(await workersArgs(options.workers)),
+    ...(await workersArgs(options.workers, cli)),
   ];
   const child = procs.start(name, process.execPath, args, { stdout: options.stdout ?? 'ignore' });
   await waitForStatus(`http://127.0.0.1:${adminPort}/readyz`, 200, options.readyMs ?? 20_000, child);

@@ -1,7 +1,7 @@
 /**
- * The `edgeway` system: one `edgeway serve` process with a generated config, its access log (JSON on stdout, on by
- * default) sent to /dev/null so logging cost is still paid. Ready when the admin `/readyz` answers 200. Also used by
- * the routing-scale scenarios with larger host tables.
+ * The `edgeway` system: one `edgeway serve` process (`--workers 1` unless a scenario asks for more) with a generated
+ * config, its access log (JSON on stdout, on by default) sent to /dev/null so logging cost is still paid. Ready when
+ * the admin `/readyz` answers 200. Also used by the routing-scale scenarios with larger host tables.
  */
 
 import { execFile } from 'node:child_process';
@@ -37,31 +37,40 @@ export interface EdgewayStart {
   /** The whole configuration text instead of the generated one (reload scenarios); `hosts` is then unused. */
   readonly yaml?: string;
   readonly ingressAnnotations?: Readonly<Record<string, string>>;
-  /** `--workers N` (the workers comparison); without it, the CLI's default. */
+  /** `--workers N` (the workers comparison); one without it (workersArgs). */
   readonly workers?: number;
 }
 
-let workersFlag: Promise<boolean> | undefined;
+/** Whether each build's `serve` takes `--workers`, by CLI path (ab-pair compares two builds). */
+const workersFlag = new Map<string, Promise<boolean>>();
 
 /**
  * Whether this build's `edgeway serve` takes `--workers` (its usage says so). Builds without it serve from one
  * process: one worker is then what they run without the flag, and more cannot be asked for.
  */
-export function edgewayTakesWorkers(): Promise<boolean> {
-  workersFlag ??= new Promise((resolve) => {
-    execFile(process.execPath, [EDGEWAY_CLI, 'serve', '--help'], { timeout: 10_000 }, (_err, stdout, stderr) => {
-      resolve(`${stdout}${stderr}`.includes('--workers'));
+export function edgewayTakesWorkers(cli: string = EDGEWAY_CLI): Promise<boolean> {
+  let known = workersFlag.get(cli);
+  if (known === undefined) {
+    known = new Promise((resolve) => {
+      execFile(process.execPath, [cli, 'serve', '--help'], { timeout: 10_000 }, (_err, stdout, stderr) => {
+        resolve(`${stdout}${stderr}`.includes('--workers'));
+      });
     });
-  });
-  return workersFlag;
+    workersFlag.set(cli, known);
+  }
+  return known;
 }
 
-/** The `--workers` arguments for `workers` (none when not asked, or when one is asked of a build without the flag). */
-export async function workersArgs(workers: number | undefined): Promise<string[]> {
-  if (workers === undefined) return [];
-  if (await edgewayTakesWorkers()) return ['--workers', String(workers)];
-  if (workers === 1) return [];
-  throw new Error(`edgeway serve in ${EDGEWAY_CLI} has no --workers flag; it cannot run ${workers} workers`);
+/**
+ * The `--workers` arguments for `workers`, one when not asked: the CLI's own default is one worker per CPU, and
+ * every system but the workers comparison is measured against nginx with one worker. A build without the flag runs
+ * one worker as is, and cannot be asked for more.
+ */
+export async function workersArgs(workers: number | undefined, cli: string = EDGEWAY_CLI): Promise<string[]> {
+  const count = workers ?? 1;
+  if (await edgewayTakesWorkers(cli)) return ['--workers', String(count)];
+  if (count === 1) return [];
+  throw new Error(`edgeway serve in ${cli} has no --workers flag; it cannot run ${count} workers`);
 }
 
 export async function edgewayAvailability(): Promise<string | null> {

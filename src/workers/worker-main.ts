@@ -19,6 +19,7 @@ import { loadDefaultCertificate } from '../tls/default-certificate.ts';
 import { applyVerdicts } from './health-verdicts.ts';
 import { createWorkerLogger } from './ipc-log.ts';
 import { LimitShare } from './limit-share.ts';
+import { TicketKeyFollower } from './ticket-key-share.ts';
 import { WireDecoder } from './generation-wire.ts';
 import type { FromWorker, ToWorker } from './worker-protocol.ts';
 
@@ -35,6 +36,8 @@ class Worker {
   #registry: Registry | null = null;
   #log: ReturnType<typeof createWorkerLogger> | null = null;
   #prepared: Snapshot | null = null;
+  /** The primary's TLS ticket keys: every worker serves the same pair, so a ticket from one resumes on any. */
+  readonly #ticketKeys = new TicketKeyFollower();
   /** Messages are handled one at a time, in order: a commit never overtakes its prepare. */
   #queue: Promise<void> = Promise.resolve();
 
@@ -60,6 +63,8 @@ class Worker {
       case 'health':
         if (this.#plane !== null) applyVerdicts(this.#plane.upstream.states, m.verdicts);
         return;
+      case 'ticket-keys':
+        return this.#ticketKeys.receive(m.keys);
       case 'metrics':
         return send({ type: 'metrics', id: m.id, metrics: (await this.#registry?.getMetricsAsJSON()) ?? [] });
       case 'drain':
@@ -83,6 +88,8 @@ class Worker {
       plane = new DataPlane(snapshot, this.#log.logger, fallback);
       // The primary probes; this worker takes its verdicts (health-verdicts.ts).
       plane.upstream.checker.remote();
+      // Before listening: the HTTPS listeners start with the primary's keys and never rotate their own.
+      this.#ticketKeys.attach(plane.listeners);
       this.#plane = plane;
       this.#registry = metricsOf(plane).registry;
       await plane.listen(settings);

@@ -3,7 +3,8 @@
  * phases (every worker prepares — compiles — before any commits, so a generation one worker cannot compile is
  * rejected with nothing changed), resolves only when every worker has committed (so status reports a generation
  * that all of them serve), restarts a worker that dies with the current generation (backoff from 100 ms doubling to
- * 5 s; the others keep serving), merges their metrics into one scrape and writes their log batches whole.
+ * 5 s; the others keep serving), merges their metrics into one scrape and writes their log batches whole. It owns
+ * the TLS session ticket keys every worker serves and rotates them (ticket-key-share.ts).
  *
  * node:cluster rather than reusePort: the primary holds each listening socket and hands accepted connections to the
  * workers round-robin, which spreads long-lived keep-alive connections evenly; SO_REUSEPORT hashes each connection's
@@ -19,6 +20,7 @@ import { verdictsOf, watchVerdicts } from './health-verdicts.ts';
 import { writeWorkerLines } from './ipc-log.ts';
 import { WireEncoder } from './generation-wire.ts';
 import { mergeMetrics } from './metrics-merge.ts';
+import { TicketKeyShare } from './ticket-key-share.ts';
 import type { GenerationInputs } from './generation-inputs.ts';
 import type { FromWorker, ToWorker, WorkerAddress } from './worker-protocol.ts';
 
@@ -63,6 +65,8 @@ export class WorkerPool {
   readonly #wire = new WireEncoder();
   readonly #states: EndpointStates;
   readonly #stopVerdicts: () => void;
+  /** Sent to each worker at fork and to every live worker at each rotation (hourly). */
+  readonly #ticketKeys: TicketKeyShare;
   /** Applies and restarts run one at a time, so a restarted worker never misses a generation. */
   #serial: Promise<unknown> = Promise.resolve();
 
@@ -74,6 +78,10 @@ export class WorkerPool {
     this.#stopVerdicts = watchVerdicts(states, (verdicts) => {
       for (const s of this.#slots) if (s.generation > 0) this.#send(s, { type: 'health', verdicts });
     });
+    this.#ticketKeys = new TicketKeyShare((keys) => {
+      for (const s of this.#slots) this.#send(s, { type: 'ticket-keys', keys });
+    });
+    this.#ticketKeys.start();
     const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
     cluster.setupPrimary({ exec: new URL(`./worker-main${ext}`, import.meta.url).pathname, serialization: 'advanced' });
   }
@@ -150,7 +158,10 @@ export class WorkerPool {
 
   /** A worker in slot `position`: its place decides its share of the Services' limits (limit-share.ts). */
   #forkAt(position: number): Worker {
-    return cluster.fork({ EDGEWAY_WORKER_INDEX: String(position), EDGEWAY_WORKERS: String(this.#count) });
+    const worker = cluster.fork({ EDGEWAY_WORKER_INDEX: String(position), EDGEWAY_WORKERS: String(this.#count) });
+    // First of all its messages, so its HTTPS listeners never serve keys of their own (a restarted worker included).
+    worker.send({ type: 'ticket-keys', keys: this.#ticketKeys.keys } satisfies ToWorker);
+    return worker;
   }
 
   #watch(slot: Slot, position: number): void {
@@ -246,6 +257,7 @@ export class WorkerPool {
   async close(drainMs: number): Promise<void> {
     this.#closing = true;
     this.#stopVerdicts();
+    this.#ticketKeys.stop();
     await Promise.all(
       this.#slots.map(
         (s) =>

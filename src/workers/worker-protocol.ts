@@ -9,8 +9,12 @@
  * A reload is two-phase: `prepare` compiles beside the serving snapshot and answers `prepared` (or `failed`), and
  * only when every worker has prepared does the primary send `commit`, which binds and swaps; `abort` drops a
  * prepared generation.
+ *
+ * `ticket-keys` carries the primary's TLS session ticket keys (ticket-key-share.ts): first right after the fork, then
+ * after every rotation.
  */
 import type { Snapshot } from '../snapshot/snapshot.ts';
+import type { TicketKeyPair } from '../tls/ticket-keys.ts';
 import type { WireInputs } from './generation-wire.ts';
 import type { HealthVerdict } from './health-verdicts.ts';
 
@@ -20,6 +24,7 @@ export type ToWorker =
   | { readonly type: 'abort'; readonly generation: number }
   | { readonly type: 'metrics'; readonly id: number }
   | { readonly type: 'health'; readonly verdicts: readonly HealthVerdict[] }
+  | { readonly type: 'ticket-keys'; readonly keys: TicketKeyPair }
   | { readonly type: 'drain'; readonly drainMs: number };
 
 export interface WorkerAddress {

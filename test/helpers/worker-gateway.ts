@@ -16,6 +16,8 @@ export interface WorkerGateway {
   readonly child: ChildProcess;
   readonly file: string;
   readonly port: number;
+  /** The HTTPS entrypoint's port when `options.args` asked for one (`--https 127.0.0.1:0`), else null. */
+  readonly httpsPort: number | null;
   readonly url: string;
   readonly adminUrl: string;
   /** Everything written to stdout so far. */
@@ -28,14 +30,35 @@ export interface WorkerGateway {
   readonly exited: Promise<number | null>;
 }
 
-export async function startWorkerGateway(t: ExecutionContext, yaml: string, workers: number): Promise<WorkerGateway> {
+export interface WorkerGatewayOptions {
+  /** More `edgeway serve` arguments (`--https 127.0.0.1:0`). */
+  readonly args?: readonly string[];
+  /** More environment for the primary, which its workers inherit (NODE_OPTIONS). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export async function startWorkerGateway(t: ExecutionContext, yaml: string, workers: number, options: WorkerGatewayOptions = {}): Promise<WorkerGateway> {
   const dir = await tempDir(t);
   const file = join(dir, 'config.yaml');
   await writeFile(file, yaml);
   const child = spawn(
     process.execPath,
-    [BIN, 'serve', '--workers', String(workers), '--config', file, '--http', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--state-dir', join(dir, 'state')],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    [
+      BIN,
+      'serve',
+      '--workers',
+      String(workers),
+      '--config',
+      file,
+      '--http',
+      '127.0.0.1:0',
+      '--admin',
+      '127.0.0.1:0',
+      '--state-dir',
+      join(dir, 'state'),
+      ...(options.args ?? []),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
   );
   let out = '';
   let err = '';
@@ -49,6 +72,7 @@ export async function startWorkerGateway(t: ExecutionContext, yaml: string, work
   await waitFor(() => started.test(err) || child.exitCode !== null, 20_000, 'edgeway to start');
   const [, http, admin] = started.exec(err) ?? [];
   if (http === undefined || admin === undefined) throw new Error(`edgeway did not start: ${err}`);
+  const https = /https 127\.0\.0\.1:(\d+)/.exec(err)?.[1];
   const adminUrl = `http://127.0.0.1:${admin}`;
   const status = async () =>
     JSON.parse((await httpGet(`${adminUrl}/config/status`)).text) as { generation: number; workers: { id: number; pid: number; generation: number }[] };
@@ -56,6 +80,7 @@ export async function startWorkerGateway(t: ExecutionContext, yaml: string, work
     child,
     file,
     port: Number(http),
+    httpsPort: https === undefined ? null : Number(https),
     url: `http://127.0.0.1:${http}`,
     adminUrl,
     stdout: () => out,
