@@ -6,6 +6,7 @@
  * Also the small plain-HTTP client for its object API (the admin token as a bearer token, keep-alive); kubectl,
  * which sends a token only over TLS, gets a kubeconfig from `edgeway kubeconfig` instead (https, the admin CA).
  */
+import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
@@ -25,6 +26,8 @@ export interface ReplicaProcess {
   readonly adminAt: string;
   readonly config: string;
   readonly stateDir: string;
+  /** The replica's log (its stdout: JSON lines, `configuration reloaded` with `ms` among them). */
+  readonly log: string;
   readonly child: ManagedChild;
 }
 
@@ -108,11 +111,13 @@ export async function startReplicaProcess(procs: ChildProcesses, input: ReplicaI
     '--drain-timeout',
     '1',
   ];
-  const child = procs.start(input.name, process.execPath, args, { stdout: 'ignore' });
+  const log = join(input.dir, 'edgeway.log');
+  const child = procs.start(input.name, process.execPath, args, { stdout: 'pipe' });
+  child.process.stdout?.pipe(createWriteStream(log));
   const adminAt = `${input.address}:${input.adminPort}`;
   const admin = `http://${adminAt}`;
   await waitForStatus(`${admin}/readyz`, 200, readyMs, child);
-  return { name: input.name, address: input.address, url: `http://${input.address}:${input.httpPort}`, admin, adminAt, config, stateDir, child };
+  return { name: input.name, address: input.address, url: `http://${input.address}:${input.httpPort}`, admin, adminAt, config, stateDir, log, child };
 }
 
 /** Keep-alive connections to the replicas' admin listeners (many concurrent creations share them). */
