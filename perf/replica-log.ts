@@ -1,11 +1,14 @@
 /**
  * Reads a replica's log for where its time went: the `configuration reloaded` lines edgeway writes after each reload
  * (epoch-ms `time`, `trigger`, wall `ms`, and `cpuMs` by phase), summarised over a time window. The replica-propagation
- * tool prints these beside its figures, so a missed bar comes with the reload times that explain it. Pure.
+ * tool prints these beside its figures, so a missed bar comes with the reload times that explain it. One reload
+ * that served several triggers (a write's own and the watch's, say) is logged once per trigger with the same
+ * generation; it is counted once. Pure.
  */
 
 export interface ReloadLine {
   readonly time: number;
+  readonly generation: number;
   readonly trigger: string;
   /** Wall time of the reload, build to swap. */
   readonly ms: number;
@@ -23,15 +26,16 @@ export interface ReloadSummary {
   readonly p50CpuMs: number;
 }
 
-/** Every successful reload in a log's text (other lines, and lines that are not JSON, are skipped). */
+/** Every successful reload in a log's text, once per generation (other lines, and lines that are not JSON, are skipped). */
 export function reloadLines(text: string): ReloadLine[] {
   const out: ReloadLine[] = [];
   for (const line of text.split('\n')) {
     if (!line.includes('"configuration reloaded"')) continue;
     try {
-      const o = JSON.parse(line) as { time?: unknown; trigger?: unknown; ms?: unknown; cpuMs?: unknown };
-      if (typeof o.time !== 'number' || typeof o.ms !== 'number') continue;
-      out.push({ time: o.time, trigger: String(o.trigger), ms: o.ms, cpuMs: totalCpu(o.cpuMs) });
+      const o = JSON.parse(line) as { time?: unknown; generation?: unknown; trigger?: unknown; ms?: unknown; cpuMs?: unknown };
+      if (typeof o.time !== 'number' || typeof o.ms !== 'number' || typeof o.generation !== 'number') continue;
+      if (out.at(-1)?.generation === o.generation) continue;
+      out.push({ time: o.time, generation: o.generation, trigger: String(o.trigger), ms: o.ms, cpuMs: totalCpu(o.cpuMs) });
     } catch {
       // A line cut off at the end of the file.
     }

@@ -21,7 +21,7 @@
  * Every process is started fresh for the run and stopped at its end; the whole run is capped (--cap-s).
  *
  * Usage: npx tsc -p tsconfig.build.json && node perf/tools/replica-propagation.ts [--cli dist/cli/main.js]
- *   [--applies 100] [--services 1000] [--concurrency 30] [--cap-s 900]
+ *   [--applies 100] [--services 1000] [--concurrency 30] [--cap-s 900] [--keep]
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -43,6 +43,7 @@ const { values } = parseArgs({
     services: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '30' },
     'cap-s': { type: 'string', default: '900' },
+    keep: { type: 'boolean', default: false },
   },
 });
 const applies = Number(values.applies);
@@ -203,7 +204,8 @@ try {
   clearTimeout(guard);
   apiAgent.destroy();
   await procs.stopAll();
-  await rm(dir, { recursive: true, force: true });
+  if (values.keep) process.stdout.write(`kept ${dir} (the replicas' logs and state)\n`);
+  else await rm(dir, { recursive: true, force: true });
 }
 
 /** Asks `url` for `host` every ~2 ms until it answers 200; the time of that answer, or undefined at the deadline. */
