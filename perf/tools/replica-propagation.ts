@@ -61,13 +61,10 @@ const RETRY_PAUSE_MS = 250;
 
 const procs = new ChildProcesses();
 const dir = await mkdtemp(join(tmpdir(), 'edgeway-replicas-'));
-const guard = setTimeout(
-  () => {
-    process.stderr.write(`replica-propagation: gave up after ${values['cap-s']} s\n`);
-    void procs.stopAll().then(() => process.exit(1));
-  },
-  Number(values['cap-s']) * 1000,
-);
+const guard = setTimeout(() => {
+  process.stderr.write(`replica-propagation: gave up after ${values['cap-s']} s\n`);
+  void procs.stopAll().then(() => process.exit(1));
+}, Number(values['cap-s']) * 1000);
 try {
   const cli = resolve(values.cli);
   const etcd = await startEtcdProcess(procs, join(dir, 'etcd'));
