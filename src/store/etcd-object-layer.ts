@@ -33,7 +33,7 @@ export interface EtcdLayerOptions {
   readonly prefix: string;
   /** This replica's name: its sync and files keys live under `<prefix>/replicas/<name>/`. */
   readonly replica: string;
-  /** How long sync() and a write wait for etcd before calling it unreachable. */
+  /** How long sync() waits for etcd (default 3 s); a write waits three times as long. */
   readonly timeoutMs?: number;
   /** Hears every change of reachability the watch notices. */
   readonly reachability?: (reachable: boolean, error?: Error) => void;
@@ -77,7 +77,7 @@ export class EtcdObjectLayer implements ObjectSource, WritableLayer {
     this.#root = registryRoot(this.#prefix);
     this.#replicas = replicasRoot(this.#prefix);
     this.#syncKey = `${this.#replicas}${options.replica}/sync`;
-    this.#timeoutMs = options.timeoutMs ?? 2000;
+    this.#timeoutMs = options.timeoutMs ?? 3000;
   }
 
   /** Lists everything and starts the watch; rejects when etcd cannot be reached. */
@@ -133,8 +133,9 @@ export class EtcdObjectLayer implements ObjectSource, WritableLayer {
       await this.#caughtUp(revision);
       this.#setReachable(true);
       return revision;
-    } catch (error) {
-      this.#setReachable(false, error as Error);
+    } catch {
+      // Not a verdict on reachability: a busy etcd or a busy replica is slow, not gone. The watch and the liveness
+      // probe say when etcd is unreachable; this build simply has no sync point.
       return null;
     }
   }
@@ -144,6 +145,12 @@ export class EtcdObjectLayer implements ObjectSource, WritableLayer {
     await this.#timed(this.#client.put(`${this.#replicas}${this.#options.replica}/${name}`).value(value).exec());
   }
 
+  /**
+   * Writes are computed and committed one at a time, but the reload that puts one into service runs after the
+   * queue has moved on: writes arriving together then share reloads (the reloader folds the requests), instead of
+   * each waiting for a reload of its own. A write computed from a listing that lacks an earlier write of its key
+   * fails its compare, reloads and is computed again; writes of other keys do not touch each other.
+   */
   update<T>(change: (objects: readonly KubeObject[]) => readonly KubeObject[], after: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(async () => {
       for (let attempt = 1; ; attempt++) {
@@ -151,11 +158,12 @@ export class EtcdObjectLayer implements ObjectSource, WritableLayer {
         const seen = this.#listed;
         const next = change([...seen.values()].map((s) => s.object));
         const changes = storedChanges(this.#prefix, seen, next, new Date(), randomUUID);
-        if (changes.length === 0) return after();
+        if (changes.length === 0) return;
         const result = await this.#commit(changes);
-        // Either way the cache must reach the revision of the outcome before the reload lists it.
-        await this.#caughtUp(result.revision);
-        if (result.succeeded) return after();
+        // Either way the cache should reach the revision of the outcome before the reload lists it; a watch slower
+        // than that only delays when the write is shown, the write itself is stored.
+        await this.#caughtUp(result.revision, this.#timeoutMs * 3).catch(() => undefined);
+        if (result.succeeded) return;
         await after();
         if (attempt === MAX_WRITE_ATTEMPTS) {
           throw new EdgewayError('EW_WRITE_CONFLICT', 'the object kept changing through other replicas while this write was computed; try again');
@@ -163,7 +171,7 @@ export class EtcdObjectLayer implements ObjectSource, WritableLayer {
       }
     });
     this.#queue = run.catch(() => undefined);
-    return run;
+    return run.then(after);
   }
 
   /**
@@ -189,9 +197,8 @@ export class EtcdObjectLayer implements ObjectSource, WritableLayer {
       txn = txn.then(...chunk.map((c) => (c.op === 'put' ? this.#client.put(c.key).value(c.value) : this.#client.delete().key(c.key))));
       let result: Awaited<ReturnType<typeof txn.commit>>;
       try {
-        result = await this.#timed(txn.commit());
+        result = await this.#timed(txn.commit(), this.#timeoutMs * 3);
       } catch (error) {
-        this.#setReachable(false, error as Error);
         throw unreachable(error);
       }
       revision = Number(result.header.revision);
@@ -295,9 +302,9 @@ export class EtcdObjectLayer implements ObjectSource, WritableLayer {
     }
   }
 
-  #caughtUp(revision: number): Promise<void> {
+  #caughtUp(revision: number, timeoutMs = this.#timeoutMs): Promise<void> {
     if (revision <= this.#revision || this.#closed) return Promise.resolve();
-    return this.#timed(new Promise<void>((resolve) => this.#waiters.push({ revision, resolve })));
+    return this.#timed(new Promise<void>((resolve) => this.#waiters.push({ revision, resolve })), timeoutMs);
   }
 
   #notify(): void {
@@ -311,10 +318,10 @@ export class EtcdObjectLayer implements ObjectSource, WritableLayer {
   }
 
   /** `p`, or a rejection once etcd has not answered for timeoutMs. */
-  #timed<T>(p: Promise<T>): Promise<T> {
+  #timed<T>(p: Promise<T>, timeoutMs = this.#timeoutMs): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`etcd did not answer within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+      timer = setTimeout(() => reject(new Error(`etcd did not answer within ${timeoutMs} ms`)), timeoutMs);
       timer.unref();
     });
     return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
@@ -322,5 +329,9 @@ export class EtcdObjectLayer implements ObjectSource, WritableLayer {
 }
 
 function unreachable(cause?: unknown): EdgewayError {
-  return new EdgewayError('EW_SHARED_STATE_UNREACHABLE', 'etcd cannot be reached: the change was not stored; try again when it is back', { cause });
+  const message =
+    cause === undefined
+      ? 'etcd cannot be reached: the change was not stored; try again when it is back'
+      : `etcd did not confirm the change (${(cause as Error).message}): it may not have been stored; read the object before trying again`;
+  return new EdgewayError('EW_SHARED_STATE_UNREACHABLE', message, { cause });
 }
