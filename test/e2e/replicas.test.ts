@@ -114,7 +114,7 @@ test('a delete through one replica is gone everywhere; a replica killed and rest
   await a.kill();
   await b.kill();
   await b.restart();
-  await waitFor(async () => (await addresses(b)).size === 2, 20_000, 'the restarted replica to serve what was acknowledged');
+  // A replica lists etcd before its first generation: once it says it is serving, it serves everything.
   const after = await addresses(b);
   t.is(after.get('keep'), before.get('keep'), 'an address survives the restart of every replica');
   t.true(after.has('late'));
@@ -130,10 +130,10 @@ test('with etcd stopped the replicas keep serving, report it and refuse writes; 
 
   await etcd.stop();
   await waitFor(async () => ((await a.status())['sharedState'] as { reachable: boolean }).reachable === false, 10_000, 'a to notice');
-  // A bounded load on the existing route while etcd is down: no request fails.
-  const stopAt = Date.now() + 3000;
+  // A bounded load on the existing route for five seconds while etcd is down: no request fails.
+  const stopAt = Date.now() + 5000;
   let answered = 0;
-  for (let i = 0; i < 2000 && Date.now() < stopAt; i++) {
+  for (let i = 0; i < 5000 && Date.now() < stopAt; i++) {
     const reply = await httpGet(`http://${ip}:80/`);
     t.is(reply.status, 200);
     answered++;
