@@ -48,6 +48,8 @@ export interface ExchangeOwner {
     readonly clientWatch: ClientWatch;
     readonly routeCells: RouteCellRegistry;
     readonly retryCounters: RetryCounters;
+    /** Where a last retry on the endpoint that failed gets a connection of its own (upstream-registry.ts). */
+    readonly upstreams: { fresh(pool: Pool): Pool };
   };
 }
 
@@ -377,7 +379,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched, C
     this.#counters.retries++;
     const failed = this.#member;
     if (failed === null) {
-      this.send(this.#pool!, null, this.#upstream);
+      setImmediate(sendAgain, this, this.#pool!, null, this.#upstream);
       return;
     }
     const tried = (this.#tried ??= [failed]);
@@ -389,7 +391,9 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched, C
       next = set.members.find((m) => !tried.includes(m) && m.load.healthy(now)) ?? set.members.find((m) => !tried.includes(m)) ?? failed;
     }
     if (!tried.includes(next)) tried.push(next);
-    this.send(next.pool, next, next.address);
+    if (next !== failed) this.send(next.pool, next, next.address);
+    // The endpoint that just failed: the last retry on a connection of its own (upstream-registry.ts fresh()).
+    else setImmediate(sendAgain, this, this.#retriesLeft === 0 ? this.#owner.runtime.upstreams.fresh(next.pool) : next.pool, next, next.address);
   }
 
   /** The client can take more body: let undici read on. */
@@ -466,6 +470,15 @@ export function refuseMalformedBody(res: object): boolean {
 
 function malformedError(): Error {
   return Object.assign(new Error('the request body is malformed'), { code: 'EDGEWAY_BODY_MALFORMED' });
+}
+
+/**
+ * A retry on the endpoint that just failed goes out after the event loop's current I/O phase: closes of other idle
+ * connections that arrived with the failure (a backend closing them all at its idle timeout while edgeway was busy)
+ * are taken first, so the pool drops those connections instead of handing the retry one of them.
+ */
+function sendAgain(exchange: ProxyExchange, pool: Pool, member: Member | null, upstream: string): void {
+  exchange.send(pool, member, upstream);
 }
 
 function clientGoneError(): Error {

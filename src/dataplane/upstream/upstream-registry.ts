@@ -24,6 +24,9 @@ export function poolKey(origin: string, tls: BackendTls | null, h2c = false, con
 
 export class UpstreamRegistry {
   readonly #pools = new Map<string, Pool>();
+  /** How to make each pool's twin for last retries (fresh()), and the twins made so far. */
+  readonly #twinOf = new WeakMap<Pool, () => Pool>();
+  readonly #twins = new Map<Pool, Pool>();
   #settings: UpstreamSettings;
 
   constructor(settings: UpstreamSettings) {
@@ -42,8 +45,26 @@ export class UpstreamRegistry {
       const settings = connectTimeoutMs === 0 ? this.#settings : { ...this.#settings, connectTimeoutMs };
       pool = createPool(origin, settings, tls, h2c, connections);
       this.#pools.set(key, pool);
+      this.#twinOf.set(pool, () => createPool(origin, { ...settings, keepAliveTimeoutMs: FRESH_MS, keepAliveMaxTimeoutMs: FRESH_MS }, tls, h2c, connections));
     }
     return pool;
+  }
+
+  /**
+   * A twin of `pool` whose connections are closed as soon as their response is read, for a retry on the endpoint
+   * that just failed: a retry through `pool` itself may be handed another connection the backend is closing at that
+   * very moment (a backend that closes every idle connection at its timeout while edgeway was stalled), where a
+   * connection of its own is new. Made on first use; closed with `pool`.
+   */
+  fresh(pool: Pool): Pool {
+    let twin = this.#twins.get(pool);
+    if (twin === undefined) {
+      const make = this.#twinOf.get(pool);
+      if (make === undefined) return pool;
+      twin = make();
+      this.#twins.set(pool, twin);
+    }
+    return twin;
   }
 
   /**
@@ -57,6 +78,11 @@ export class UpstreamRegistry {
       if (origins.has(origin)) continue;
       this.#pools.delete(origin);
       closing.push(pool.close().catch(() => undefined));
+      const twin = this.#twins.get(pool);
+      if (twin !== undefined) {
+        this.#twins.delete(pool);
+        closing.push(twin.close().catch(() => undefined));
+      }
     }
     return Promise.all(closing).then(() => undefined);
   }
@@ -76,18 +102,23 @@ export class UpstreamRegistry {
   }
 
   async close(): Promise<void> {
-    const pools = [...this.#pools.values()];
+    const pools = [...this.#pools.values(), ...this.#twins.values()];
     this.#pools.clear();
+    this.#twins.clear();
     await Promise.all(pools.map((p) => p.close().catch(() => undefined)));
   }
 
   /** Stop at once: in-flight upstream requests fail. Used after a drain timeout. */
   async destroy(): Promise<void> {
-    const pools = [...this.#pools.values()];
+    const pools = [...this.#pools.values(), ...this.#twins.values()];
     this.#pools.clear();
+    this.#twins.clear();
     await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
   }
 }
+
+/** A retry twin's keep-alive: long enough to read the response, never long enough to be reused stale. */
+const FRESH_MS = 1;
 
 /** Streams per cleartext HTTP/2 connection: the common server default, and what undici's H2CClient assumes. */
 const H2C_STREAMS = 100;
