@@ -95,14 +95,20 @@ export class SharedAddressKeeper {
    * Compiles from `previous`, claims, and on a conflict compiles again from the refreshed document, until a claim
    * holds; returns the compilation that was claimed. After `maxAttempts` lost races it throws the conflict
    * (AllocationConflictError, EW_ALLOCATION_CONFLICT); the caller keeps its last good snapshot and tries later.
+   * `context` may be read off the compilation (the Services of the store it compiled).
    */
-  async claimUntilStable<C extends Claimable>(compile: (previous: AllocationState) => C, context: ClaimContext, maxAttempts = 8): Promise<C> {
+  async claimUntilStable<C extends Claimable>(
+    compile: (previous: AllocationState) => C,
+    context: ClaimContext | ((compiled: C) => ClaimContext),
+    maxAttempts = 8,
+  ): Promise<C> {
     for (let attempt = 1; ; attempt++) {
       const expected = this.#read.revision;
       const compiled = compile(this.#previous);
-      const result = await this.claim('addresses' in compiled ? compiled.addresses.state : compiled.state, context);
+      const claimed = typeof context === 'function' ? context(compiled) : context;
+      const result = await this.claim('addresses' in compiled ? compiled.addresses.state : compiled.state, claimed);
       if (result.claimed) return compiled;
-      if (attempt >= maxAttempts) throw new AllocationConflictError(`allocation claim by replica ${context.replica}`, expected, this.#read.revision);
+      if (attempt >= maxAttempts) throw new AllocationConflictError(`allocation claim by replica ${claimed.replica}`, expected, this.#read.revision);
       // Replicas that keep claiming could otherwise starve a slower one forever: back off a random, growing while.
       await delay(Math.random() * Math.min(BACKOFF_MS * 2 ** (attempt - 1), MAX_BACKOFF_MS));
     }

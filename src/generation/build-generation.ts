@@ -56,14 +56,18 @@ export interface SharedBuild {
     fileObjects: readonly LoadedObject[],
   ): Promise<{ readonly objects: readonly LoadedObject[]; readonly diagnostics: readonly Diagnostic[]; readonly syncRevision: number | null }>;
   /**
-   * Claims the compiled allocations in the shared document; false when another replica claimed meanwhile, and the
-   * build then compiles again from `allocations`, which now returns the newer document.
+   * Compiles with the shared claims as `previous` and claims the result before anything is served, compiling again
+   * from the newer claims when another replica got in first, so two replicas never serve one address for two
+   * Services. Resolves with the compilation that was claimed.
    */
-  claim(snapshot: Snapshot, store: ObjectStore, syncRevision: number | null): Promise<boolean>;
+  compileClaimed(compile: (previous: AllocationState) => Compiled): Promise<Compiled>;
 }
 
-/** How often a build compiles again after losing a claim to another replica. */
-const MAX_CLAIM_ATTEMPTS = 8;
+/** One compilation of a build: the store and the snapshot compiled from it. */
+export interface Compiled {
+  readonly store: ObjectStore;
+  readonly snapshot: Snapshot;
+}
 
 /**
  * The next generation, or why there is none: EW_CONFIG_INVALID (the input is unreadable as a whole),
@@ -82,7 +86,7 @@ export async function buildGeneration(input: BuildInput): Promise<Generation | E
     return new EdgewayError('EW_CONFIG_INVALID', `the configuration cannot be read (${errors.length} error(s))`, { diagnostics: errors });
   }
   const fresh = applyOverrides(load.settings, input.overrides);
-  let previous = await input.allocations(fresh);
+  const previous = await input.allocations(fresh);
   const shared = input.shared === undefined ? undefined : await input.shared.objects(load.objects);
   const loadDiagnostics = shared === undefined || shared.diagnostics.length === 0 ? load.diagnostics : [...load.diagnostics, ...shared.diagnostics];
   const clusters = await loadClusters(fresh, input.report);
@@ -108,23 +112,13 @@ export async function buildGeneration(input: BuildInput): Promise<Generation | E
     });
   }
   const objects = shared?.objects ?? load.objects;
-  let store = ObjectStore.next(prior?.store, withBuiltinObjects(objects, settings, previous));
   // Shared: records of Services this replica does not have are other replicas' claims, kept taken.
   const foreignClaims = input.shared === undefined ? 'release' : 'reserve';
-  let snapshot = compileSnapshot(store, settings, input.generation, previous, new Date(), clusters, input.memo, foreignClaims);
-  // Shared allocations: claimed before anything is served, compiled again from the newer claims when another
-  // replica got in first, so two replicas never serve one address for two Services.
-  for (let attempt = 1; input.shared !== undefined && !(await input.shared.claim(snapshot, store, shared?.syncRevision ?? null)); attempt++) {
-    if (attempt === MAX_CLAIM_ATTEMPTS) {
-      return new EdgewayError(
-        'EW_ALLOCATION_CONFLICT',
-        `other replicas kept claiming addresses while this one compiled (${attempt} attempts); the running generation keeps serving`,
-      );
-    }
-    previous = await input.allocations(fresh);
-    store = ObjectStore.next(prior?.store, withBuiltinObjects(objects, settings, previous));
-    snapshot = compileSnapshot(store, settings, input.generation, previous, new Date(), clusters, input.memo, foreignClaims);
-  }
+  const compile = (from: AllocationState): Compiled => {
+    const store = ObjectStore.next(prior?.store, withBuiltinObjects(objects, settings, from));
+    return { store, snapshot: compileSnapshot(store, settings, input.generation, from, new Date(), clusters, input.memo, foreignClaims) };
+  };
+  const { store, snapshot } = input.shared === undefined ? compile(previous) : await input.shared.compileClaimed(compile);
   const cost = { loadMs: compileStarted - loadStarted, compileMs: cpuMs() - compileStarted, applyMs: 0 };
   const built = { snapshot, store, clusters, skipped: load.skipped, loadDiagnostics, token, cost };
   return shared === undefined ? built : { ...built, syncRevision: shared.syncRevision };

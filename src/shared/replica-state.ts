@@ -18,13 +18,12 @@ import { EtcdAllocationStore } from '../allocation/etcd-allocation-store.ts';
 import { serviceOrigins } from '../allocation/merge-claims.ts';
 import { SharedAddressKeeper } from '../allocation/shared-address-keeper.ts';
 import { EdgewayError } from '../edgeway-error.ts';
-import type { SharedBuild } from '../generation/build-generation.ts';
+import type { Compiled, SharedBuild } from '../generation/build-generation.ts';
 import type { Service } from '../k8s/types.ts';
 import { objectRef } from '../k8s/types.ts';
-import type { Snapshot } from '../snapshot/snapshot.ts';
 import { EtcdObjectLayer } from '../store/etcd-object-layer.ts';
 import type { SourceWatch } from '../store/object-source.ts';
-import { storeKey, type ObjectStore } from '../store/object-store.ts';
+import { storeKey } from '../store/object-store.ts';
 import { fileDisagreements, fileFingerprints, parsePublishedFiles, publishedFiles, type FileFingerprints } from './replica-files.ts';
 
 export interface ReplicaOptions {
@@ -135,12 +134,19 @@ export class ReplicaState implements SharedBuild {
     return { objects, diagnostics, syncRevision };
   }
 
-  async claim(snapshot: Snapshot, store: ObjectStore): Promise<boolean> {
-    const context = { replica: this.#replica, origins: serviceOrigins(store.list<Service>('Service')), apiSeenRevision: this.#listedRevision };
+  async compileClaimed(compile: (previous: AllocationState) => Compiled): Promise<Compiled> {
+    const apiSeenRevision = this.#listedRevision;
     try {
-      return (await this.#keeper.claim(snapshot.addresses.state, context)).claimed;
+      return await this.#keeper.claimUntilStable(
+        (previous) => {
+          const compiled = compile(previous);
+          return { ...compiled, addresses: compiled.snapshot.addresses };
+        },
+        (c) => ({ replica: this.#replica, origins: serviceOrigins(c.store.list<Service>('Service')), apiSeenRevision }),
+      );
     } catch (error) {
-      if ((error as { code?: unknown }).code === 'EW_STATE_CORRUPT') throw error;
+      const code = (error as { code?: unknown }).code;
+      if (code === 'EW_STATE_CORRUPT' || code === 'EW_ALLOCATION_CONFLICT') throw error;
       throw new EdgewayError(
         'EW_SHARED_STATE_UNREACHABLE',
         `etcd cannot be reached, so the new addresses of this generation cannot be claimed (${(error as Error).message}); the running generation keeps serving and the change applies once etcd is back`,
