@@ -1,7 +1,7 @@
 /**
  * A real etcd for the perf tools: one member on loopback, client and peer URLs on ports the OS picked, a data dir the
- * caller owns, started through the bench's process registry so it is stopped with everything else. The tests have
- * their own starter (test/helpers/etcd.ts); perf/ does not import from test/, so this is the same idea kept small.
+ * caller owns, started through the bench's process registry so it is stopped with everything else. The tests' starter
+ * (test/helpers/etcd.ts) uses the same arguments and health check from here.
  *
  * The binary is Debian's `etcd-server` package (`apt-get install etcd-server`); when it is missing the start fails
  * saying so.
@@ -21,35 +21,35 @@ const POLL_MS = 50;
 export async function startEtcdProcess(procs: ChildProcesses, dataDir: string, timeoutMs = 20_000): Promise<EtcdProcess> {
   const clientUrl = `http://127.0.0.1:${await freePort()}`;
   const peerUrl = `http://127.0.0.1:${await freePort()}`;
-  const child = procs.start(
-    'etcd',
-    'etcd',
-    [
-      '--name=edgeway-perf',
-      `--data-dir=${dataDir}`,
-      `--listen-client-urls=${clientUrl}`,
-      `--advertise-client-urls=${clientUrl}`,
-      `--listen-peer-urls=${peerUrl}`,
-      `--initial-advertise-peer-urls=${peerUrl}`,
-      `--initial-cluster=edgeway-perf=${peerUrl}`,
-      '--log-level=error',
-    ],
-    { stdout: 'ignore' },
-  );
+  const child = procs.start('etcd', 'etcd', etcdArgs('edgeway-perf', dataDir, clientUrl, peerUrl), { stdout: 'ignore' });
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!child.running) {
       const missing = child.stderrTail.includes('ENOENT') ? ' (is etcd on PATH? apt-get install etcd-server)' : '';
       throw new Error(`etcd exited (${String(child.exitStatus)}) before it answered${missing}\n${child.stderrTail}`);
     }
-    if (await healthy(clientUrl)) return { endpoint: clientUrl, child };
+    if (await etcdHealthy(clientUrl)) return { endpoint: clientUrl, child };
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   throw new Error(`etcd did not answer on ${clientUrl} within ${timeoutMs} ms\n${child.stderrTail}`);
 }
 
-/** True once etcd reports itself healthy; false while it is not listening yet. */
-async function healthy(clientUrl: string): Promise<boolean> {
+/** One member on loopback: its name, data dir, and client and peer URLs; only errors are logged. */
+export function etcdArgs(name: string, dataDir: string, clientUrl: string, peerUrl: string): string[] {
+  return [
+    `--name=${name}`,
+    `--data-dir=${dataDir}`,
+    `--listen-client-urls=${clientUrl}`,
+    `--advertise-client-urls=${clientUrl}`,
+    `--listen-peer-urls=${peerUrl}`,
+    `--initial-advertise-peer-urls=${peerUrl}`,
+    `--initial-cluster=${name}=${peerUrl}`,
+    '--log-level=error',
+  ];
+}
+
+/** True once etcd reports itself healthy (it has a leader); false while it is not listening yet. */
+export async function etcdHealthy(clientUrl: string): Promise<boolean> {
   try {
     const response = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(1000) });
     const body = (await response.json()) as { health?: unknown };

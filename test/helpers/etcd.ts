@@ -11,6 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
+import { etcdArgs, etcdHealthy } from '../../perf/etcd-process.ts';
 import { unusedPort, waitFor } from './servers.ts';
 
 export interface EtcdServer {
@@ -30,16 +31,7 @@ export async function startEtcd(t: ExecutionContext, timeoutMs = 20_000): Promis
   const dataDir = await mkdtemp(join(tmpdir(), 'edgeway-etcd-'));
   const clientUrl = `http://127.0.0.1:${await unusedPort()}`;
   const peerUrl = `http://127.0.0.1:${await unusedPort()}`;
-  const args = [
-    '--name=edgeway-test',
-    `--data-dir=${dataDir}`,
-    `--listen-client-urls=${clientUrl}`,
-    `--advertise-client-urls=${clientUrl}`,
-    `--listen-peer-urls=${peerUrl}`,
-    `--initial-advertise-peer-urls=${peerUrl}`,
-    `--initial-cluster=edgeway-test=${peerUrl}`,
-    '--log-level=error',
-  ];
+  const args = etcdArgs('edgeway-test', dataDir, clientUrl, peerUrl);
   let child: ChildProcess | undefined;
   let output = '';
 
@@ -62,7 +54,7 @@ export async function startEtcd(t: ExecutionContext, timeoutMs = 20_000): Promis
     await waitFor(
       async () => {
         if (failure !== undefined) throw failure;
-        return healthy(clientUrl);
+        return etcdHealthy(clientUrl);
       },
       timeoutMs,
       `etcd to answer on ${clientUrl}`,
@@ -89,15 +81,4 @@ export async function startEtcd(t: ExecutionContext, timeoutMs = 20_000): Promis
   });
   await start();
   return { endpoint: clientUrl, dataDir, stop, start };
-}
-
-/** True once etcd reports itself healthy (it has a leader); false while it is not listening yet. */
-async function healthy(clientUrl: string): Promise<boolean> {
-  try {
-    const response = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(1000) });
-    const body = (await response.json()) as { health?: unknown };
-    return response.ok && body.health === 'true';
-  } catch {
-    return false;
-  }
 }
