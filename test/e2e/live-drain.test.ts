@@ -4,7 +4,6 @@
  * exits at once. SIGHUP reloads.
  */
 import test from 'ava';
-import { spawn } from 'node:child_process';
 import { Agent, request, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { writeFile } from 'node:fs/promises';
@@ -12,10 +11,10 @@ import { join } from 'node:path';
 import { tempDir } from '../helpers/edgeway.ts';
 import { httpGet } from '../helpers/http.ts';
 import { docs, INGRESS_CLASS, ingress, serviceWithEndpoints, settings } from '../helpers/manifests.ts';
+import { startServeProcess } from '../helpers/serve-process.ts';
 import { listen, waitFor } from '../helpers/servers.ts';
 
 type T = Parameters<typeof listen>[0];
-const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 
 /** A backend that holds every request until `release()` is called. */
 async function slowBackend(t: T) {
@@ -31,40 +30,21 @@ async function serve(t: T, yaml: string) {
   const dir = await tempDir(t);
   const file = join(dir, 'config.yaml');
   await writeFile(file, yaml);
-  const child = spawn(
-    process.execPath,
-    [
-      BIN,
-      'serve',
-      '--workers',
-      '1',
-      '--config',
-      file,
-      '--http',
-      '127.0.0.1:0',
-      '--admin',
-      '127.0.0.1:0',
-      '--state-dir',
-      join(dir, 'state'),
-      '--drain-timeout',
-      '20',
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stderr = '';
-  let stdout = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  const ports = () => /http 127\.0\.0\.1:(\d+).*admin 127\.0\.0\.1:(\d+)/.exec(stderr);
-  await waitFor(() => ports() !== null, 20_000, 'edgeway to report its ports');
-  const m = ports()!;
-  return { child, file, exited, http: Number(m[1]), admin: Number(m[2]), out: () => stdout };
+  const served = await startServeProcess(t, [
+    '--workers',
+    '1',
+    '--config',
+    file,
+    '--http',
+    '127.0.0.1:0',
+    '--admin',
+    '127.0.0.1:0',
+    '--state-dir',
+    join(dir, 'state'),
+    '--drain-timeout',
+    '20',
+  ]);
+  return { child: served.child, file, exited: served.exited, http: served.httpPort, admin: served.adminPort, out: served.stdout };
 }
 
 function startSlow(agent: Agent, port: number): Promise<{ res: IncomingMessage; body: string }> {

@@ -4,16 +4,15 @@
  * and a demo admin token so the API takes writes. Killed in teardown if a test did not stop it. Run
  * `npx tsc -p tsconfig.build.json` first.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { tempDir } from './edgeway.ts';
 import { httpGet, type Reply } from './http.ts';
-import { waitFor } from './servers.ts';
+import { startServeProcess } from './serve-process.ts';
 
-const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 export const REPLICA_TOKEN = 'replica-token-0123456789abcdef';
 
 export interface Replica {
@@ -59,8 +58,8 @@ spec:
 ${(o.spec ?? '').replace(/^/gm, '  ')}
 `;
   await writeFile(file, `${settings}---\n${o.yaml}`);
-  let ports: { http: string; admin: string } | null = null;
-  let err = '';
+  let ports: { http: number; admin: number } | null = null;
+  let stderr = (): string => '';
   const replica: Replica = {
     name: o.name,
     dir,
@@ -68,7 +67,7 @@ ${(o.spec ?? '').replace(/^/gm, '  ')}
     url: '',
     adminUrl: '',
     child: undefined as unknown as ChildProcess,
-    stderr: () => err,
+    stderr: () => stderr(),
     api: (method, path, body) =>
       httpGet(
         `${replica.adminUrl}${path}`,
@@ -94,36 +93,32 @@ ${(o.spec ?? '').replace(/^/gm, '  ')}
     restart: () => launch(),
   };
   async function launch(): Promise<void> {
-    err = '';
-    const args = [
-      BIN,
-      'serve',
-      '--workers',
-      String(o.workers ?? 1),
-      '--config',
-      file,
-      '--http',
-      `127.0.0.1:${ports?.http ?? 0}`,
-      '--admin',
-      `127.0.0.1:${ports?.admin ?? 0}`,
-      '--state-dir',
-      join(dir, 'state'),
-      '--etcd-servers',
-      o.etcd,
-      '--etcd-prefix',
-      o.prefix ?? '/edgeway',
-      '--replica-name',
-      o.name,
-    ];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    replica.child = child;
-    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-    const started = /http 127\.0\.0\.1:(\d+).*admin 127\.0\.0\.1:(\d+)/;
-    await waitFor(() => started.test(err) || child.exitCode !== null, 30_000, `replica ${o.name} to start`);
-    const [, http, admin] = started.exec(err) ?? [];
-    if (http === undefined || admin === undefined) throw new Error(`replica ${o.name} did not start: ${err}`);
-    ports = { http, admin };
-    Object.assign(replica, { url: `http://127.0.0.1:${http}`, adminUrl: `http://127.0.0.1:${admin}` });
+    const served = await startServeProcess(
+      t,
+      [
+        '--workers',
+        String(o.workers ?? 1),
+        '--config',
+        file,
+        '--http',
+        `127.0.0.1:${ports?.http ?? 0}`,
+        '--admin',
+        `127.0.0.1:${ports?.admin ?? 0}`,
+        '--state-dir',
+        join(dir, 'state'),
+        '--etcd-servers',
+        o.etcd,
+        '--etcd-prefix',
+        o.prefix ?? '/edgeway',
+        '--replica-name',
+        o.name,
+      ],
+      { what: `replica ${o.name}` },
+    );
+    replica.child = served.child;
+    stderr = served.stderr;
+    ports = { http: served.httpPort, admin: served.adminPort };
+    Object.assign(replica, { url: `http://127.0.0.1:${served.httpPort}`, adminUrl: `http://127.0.0.1:${served.adminPort}` });
   }
   t.teardown(() => replica.kill());
   await launch();

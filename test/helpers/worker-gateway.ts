@@ -2,15 +2,13 @@
  * The real bin with data-plane workers (`edgeway serve --workers N`) on a config in a temp dir, OS-chosen ports,
  * stdout kept as JSON lines; killed in teardown if a test did not stop it. Run `npx tsc -p tsconfig.build.json` first.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { tempDir } from './edgeway.ts';
 import { httpGet } from './http.ts';
-import { waitFor } from './servers.ts';
-
-const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+import { startServeProcess } from './serve-process.ts';
 
 export interface WorkerGateway {
   readonly child: ChildProcess;
@@ -41,11 +39,9 @@ export async function startWorkerGateway(t: ExecutionContext, yaml: string, work
   const dir = await tempDir(t);
   const file = join(dir, 'config.yaml');
   await writeFile(file, yaml);
-  const child = spawn(
-    process.execPath,
+  const served = await startServeProcess(
+    t,
     [
-      BIN,
-      'serve',
       '--workers',
       String(workers),
       '--config',
@@ -58,21 +54,12 @@ export async function startWorkerGateway(t: ExecutionContext, yaml: string, work
       join(dir, 'state'),
       ...(options.args ?? []),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
+    { ...(options.env === undefined ? {} : { env: options.env }) },
   );
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  const started = /http 127\.0\.0\.1:(\d+).*admin 127\.0\.0\.1:(\d+)/;
-  await waitFor(() => started.test(err) || child.exitCode !== null, 20_000, 'edgeway to start');
-  const [, http, admin] = started.exec(err) ?? [];
-  if (http === undefined || admin === undefined) throw new Error(`edgeway did not start: ${err}`);
-  const https = /https 127\.0\.0\.1:(\d+)/.exec(err)?.[1];
+  const { child, exited } = served;
+  const http = served.httpPort;
+  const admin = served.adminPort;
+  const https = /https 127\.0\.0\.1:(\d+)/.exec(served.stderr())?.[1];
   const adminUrl = `http://127.0.0.1:${admin}`;
   const status = async () =>
     JSON.parse((await httpGet(`${adminUrl}/config/status`)).text) as { generation: number; workers: { id: number; pid: number; generation: number }[] };
@@ -83,9 +70,10 @@ export async function startWorkerGateway(t: ExecutionContext, yaml: string, work
     httpsPort: https === undefined ? null : Number(https),
     url: `http://127.0.0.1:${http}`,
     adminUrl,
-    stdout: () => out,
+    stdout: served.stdout,
     lines: () =>
-      out
+      served
+        .stdout()
         .split('\n')
         .slice(0, -1)
         .map((l) => JSON.parse(l) as Record<string, unknown>),
