@@ -51,7 +51,11 @@ class Worker {
         const started = performance.now();
         const i = m.inputs;
         const { store, settings, state, clusters } = this.#wire.decode(i);
-        this.#prepared = this.#share.apply(compileSnapshot(store, settings, i.generation, state, i.now, clusters, this.#memo));
+        const prepared = this.#share.apply(compileSnapshot(store, settings, i.generation, state, i.now, clusters, this.#memo));
+        // Entrypoints that moved are bound now, serving the running snapshot until the commit, as one process binds
+        // them before it swaps: an address that cannot be bound fails the prepare, and the reload, with nothing swapped.
+        if (this.#plane !== null) await this.#plane.reconcile(prepared.settings);
+        this.#prepared = prepared;
         return send({ type: 'prepared', generation: i.generation, compileMs: performance.now() - started });
       }
       case 'commit':
@@ -94,7 +98,6 @@ class Worker {
       this.#registry = metricsOf(plane).registry;
       await plane.listen(settings);
     } else {
-      await plane.reconcile(settings);
       plane.apply(snapshot);
       plane.logger.level = settings.logging.level;
     }

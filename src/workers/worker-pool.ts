@@ -109,7 +109,8 @@ export class WorkerPool {
 
   async #apply(inputs: GenerationInputs): Promise<void> {
     while (this.#slots.length < this.#count) this.#slots.push(this.#fork(this.#slots.length));
-    const slots = [...this.#slots];
+    // A worker waiting out its restart backoff is left out: its restart (queued behind this) brings it to #current.
+    const slots = this.#slots.filter((s) => s.worker.isConnected());
     // One encoding for all: every worker holds the same committed base (a restarted one is brought to it in full).
     const { wire, full, base } = this.#wire.encode(inputs);
     const prepared = await Promise.allSettled(
@@ -220,6 +221,8 @@ export class WorkerPool {
   }
 
   #ask(slot: Slot, message: ToWorker, expect: Waiter['expect'], generation: number): Promise<FromWorker> {
+    // A worker waiting out its restart backoff would never answer: its restart brings it to the current generation.
+    if (!slot.worker.isConnected()) return Promise.reject(new Error(`worker ${slot.worker.id} is restarting`));
     return new Promise((resolve, reject) => {
       slot.waiters.add({ expect, generation, resolve, reject });
       this.#send(slot, message);

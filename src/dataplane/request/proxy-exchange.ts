@@ -80,6 +80,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched, C
   #tryStarted = 0;
   #controller: Controller | null = null;
   #clientGone = false;
+  /** The next try goes out on a connection of its own (the last retry on the endpoint that failed). */
+  #ownConnection = false;
   #done = false;
   #bytes = 0;
   /** The response's Content-Length, or -1 when it has none (chunked, or until the connection closes). */
@@ -133,6 +135,10 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched, C
   send(pool: Pool, member: Member | null, upstream: string): void {
     // A route with its own connect timeout goes through the member's pool for it.
     if (this.#policy.connectTimeoutMs !== 0 && member !== null) pool = member.poolFor(this.#policy.connectTimeoutMs);
+    if (this.#ownConnection) {
+      this.#ownConnection = false;
+      pool = this.#owner.runtime.upstreams.fresh(pool);
+    }
     this.#pool = pool;
     this.#member = member;
     this.#upstream = upstream;
@@ -392,8 +398,11 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, SendWatched, C
     }
     if (!tried.includes(next)) tried.push(next);
     if (next !== failed) this.send(next.pool, next, next.address);
-    // The endpoint that just failed: the last retry on a connection of its own (upstream-registry.ts fresh()).
-    else setImmediate(sendAgain, this, this.#retriesLeft === 0 ? this.#owner.runtime.upstreams.fresh(next.pool) : next.pool, next, next.address);
+    else {
+      // The endpoint that just failed: the last retry on a connection of its own (upstream-registry.ts fresh()).
+      this.#ownConnection = this.#retriesLeft === 0;
+      setImmediate(sendAgain, this, next.pool, next, next.address);
+    }
   }
 
   /** The client can take more body: let undici read on. */
