@@ -203,6 +203,11 @@ export class Edgeway {
     // With etcd the API's objects and the allocations live there; the state dir's files for them are not read.
     const shared = firstSettings.etcd === null ? null : await SharedState.open(firstSettings, createLogger(firstSettings.logging.level));
     const replica = shared?.replica ?? null;
+    // Until the Edgeway exists (its close() closes the shared state), a failed start closes it here.
+    const failed = async (err: unknown): Promise<never> => {
+      await shared?.close();
+      throw err;
+    };
     if (shared !== null)
       options.report(
         `edgeway: replica ${firstSettings.replicaName} shares state in etcd ${firstSettings.etcd!.servers.join(',')} under ${firstSettings.etcd!.prefix}`,
@@ -229,11 +234,8 @@ export class Edgeway {
         for (const d of diagnostics) options.report(formatDiagnostic(d));
       },
       report: options.report,
-    });
-    if (!('snapshot' in built)) {
-      await shared?.close();
-      throw built;
-    }
+    }).catch(failed);
+    if (!('snapshot' in built)) return failed(built);
     if (addresses === null && shared === null) throw new Error('the allocation state was not read'); // buildGeneration asks for it before compiling
     const { snapshot } = built;
     const settings = snapshot.settings;
@@ -244,14 +246,14 @@ export class Edgeway {
     // not in the pure compile step; without an HTTPS entrypoint no certificate is touched.
     let fallbackCertificate: TlsMaterial | null = null;
     if (settings.https !== null) {
-      const generated = await loadDefaultCertificate({ dir: settings.tls.certificatesDir });
+      const generated = await loadDefaultCertificate({ dir: settings.tls.certificatesDir }).catch(failed);
       for (const w of generated.warnings) options.report(`edgeway: default certificate: ${w}`);
       if (generated.created)
         options.report(`edgeway: generated a self-signed default certificate in ${generated.certPath} (key ${generated.keyPath}, mode 0600)`);
       fallbackCertificate = generated.material;
     }
     const applyStarted = cpuMs();
-    const api = await ApiStorage.open(new FileMetaStore(settings.stateDir), undefined, settings.replicaName, replica?.layer.revision);
+    const api = await ApiStorage.open(new FileMetaStore(settings.stateDir), undefined, settings.replicaName, replica?.layer.revision).catch(failed);
     const edgeway = new Edgeway(options, built, { layer, shared, source, addresses, cache, memo, api }, logger, fallbackCertificate);
     // Workers only when asked for: `settings` (the CLI's serve) takes spec.runtime.workers, `auto` by default.
     const workers = options.workers === 'settings' ? resolveWorkerCount(settings.runtime.workers) : (options.workers ?? 1);

@@ -59,6 +59,8 @@ export class SharedAddressKeeper {
   /** Reads the document again. */
   async refresh(): Promise<void> {
     const { document, revision } = await this.#store.loadShared();
+    // The same revision keeps the same `previous` object, so the compile memo reuses the addresses it computed.
+    if (revision !== 0 && revision === this.#read.revision) return;
     this.#take({ document, revision });
   }
 

@@ -7,6 +7,7 @@
  */
 import type { AllocationState, ServiceRecord } from './allocation-state.ts';
 import { parseAllocationState } from './state-file.ts';
+import { canonicalJson } from '../config/canonical-json.ts';
 
 /** The holder of a Service written through the API: it lives in etcd, so every replica eventually sees it. */
 export const API_HOLDER = 'api';
@@ -47,13 +48,4 @@ export function parseSharedAllocation(document: unknown): SharedAllocation | str
 /** Whether two documents hold the same records and holders, whatever order their JSON keys came in. */
 export function sameSharedAllocation(a: SharedAllocation, b: SharedAllocation): boolean {
   return canonicalJson(a) === canonicalJson(b);
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
-  const entries = Object.entries(value)
-    .filter(([, v]) => v !== undefined)
-    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }

@@ -28,17 +28,14 @@ import { EdgewayError } from '../edgeway-error.ts';
 export const ETCD_CALL_TIMEOUT_MS = 3000;
 
 /** Clients closed through closeEtcd: their watch backoff is zero from then on (WatchBackoff). */
-const closing = new WeakSet<object>();
+const closing = new WeakSet<Etcd3>();
 
 /** A client for the settings' servers; throws EW_ETCD_TLS_UNREADABLE when a TLS file cannot be read. */
 export function openEtcd(settings: EtcdSettings): Etcd3 {
-  const marker = {};
-  const client = new Etcd3({ ...etcdOptions(settings), faultHandling: { watchBackoff: new WatchBackoff(0, () => closing.has(marker)) } });
-  markers.set(client, marker);
+  // The backoff reads `client` only when a watch reconnects, long after the assignment.
+  const client: Etcd3 = new Etcd3({ ...etcdOptions(settings), faultHandling: { watchBackoff: new WatchBackoff(0, () => closing.has(client)) } });
   return client;
 }
-
-const markers = new WeakMap<Etcd3, object>();
 
 /**
  * Closes a client. etcd3 1.1.2 schedules a (referenced) reconnect timer whenever a watch stream ends, cancelled
@@ -46,8 +43,7 @@ const markers = new WeakMap<Etcd3, object>();
  * closed here has a backoff of zero, so that timer fires at once and finds nothing to reconnect.
  */
 export async function closeEtcd(client: Etcd3): Promise<void> {
-  const marker = markers.get(client);
-  if (marker !== undefined) closing.add(marker);
+  closing.add(client);
   client.close();
 }
 

@@ -58,6 +58,7 @@ export class ReplicaState implements SharedBuild {
       prefix: options.prefix,
       replica: options.replica,
       ...(options.reachability === undefined ? {} : { reachability: options.reachability }),
+      peersReset: () => peers.clear(),
       peerFiles: (replica, value) => {
         const parsed = value === null ? null : parsePublishedFiles(value);
         if (parsed === null) peers.delete(replica);
@@ -79,7 +80,8 @@ export class ReplicaState implements SharedBuild {
 
   /** Calls `onChange` whenever the shared objects or another replica's files change. */
   watch(onChange: () => void): Promise<SourceWatch> {
-    return this.layer.watch(this.layer.revision, onChange);
+    // From the revision the last build listed: a write that arrived since (during the start) is reported at once.
+    return this.layer.watch(this.#listedRevision, onChange);
   }
 
   /** Every replica's claims as last read: what an API write's admission compiles against. */
@@ -125,8 +127,8 @@ export class ReplicaState implements SharedBuild {
     diagnostics.push(...fileDisagreements(fileObjects, own, this.#peers));
     const text = publishedFiles(own);
     if (text !== this.#published && syncRevision !== null) {
-      // Not awaited by the outcome: a failed publish is retried by the next build (the text stays unpublished).
-      await this.layer.publish('files', text).then(
+      // In the background, the build does not wait for it: a failed publish is retried by the next build.
+      void this.layer.publish('files', text).then(
         () => (this.#published = text),
         () => undefined,
       );

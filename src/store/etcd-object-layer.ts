@@ -39,6 +39,8 @@ export interface EtcdLayerOptions {
   readonly reachability?: (reachable: boolean, error?: Error) => void;
   /** Hears another replica's published files (replica-files.ts): its name and the value, null when removed. */
   readonly peerFiles?: (replica: string, value: string | null) => void;
+  /** Hears that everything is listed again: the peers' files heard so far are replaced by what follows. */
+  readonly peersReset?: () => void;
 }
 
 /** How many operations go into one transaction: etcd refuses more than 128 by default. */
@@ -207,16 +209,20 @@ export class EtcdObjectLayer implements ObjectSource, WritableLayer {
     return { succeeded: true, revision };
   }
 
-  /** One range over the registry and the replicas' keys, then a watch from just after it. */
+  /**
+   * One range over the whole prefix (the registry and the replicas' keys at one revision: two ranges could miss a
+   * write between them), then a watch from just after it. What was known before is dropped, peers' files included.
+   */
   async #relist(): Promise<void> {
-    const [objects, replicas] = await Promise.all([
-      this.#timed(this.#client.getAll().prefix(this.#root).exec()),
-      this.#timed(this.#client.getAll().prefix(this.#replicas).exec()),
-    ]);
-    const revision = Math.max(Number(objects.header.revision), Number(replicas.header.revision));
+    const all = await this.#timed(this.#client.getAll().prefix(`${this.#prefix}/`).exec());
+    const revision = Number(all.header.revision);
     this.#cache.clear();
-    for (const kv of objects.kvs) this.#put(kv);
-    for (const kv of replicas.kvs) this.#replicaKey(kv, false);
+    this.#options.peersReset?.();
+    for (const kv of all.kvs) {
+      const key = kv.key.toString('utf8');
+      if (key.startsWith(this.#root)) this.#put(kv);
+      else if (key.startsWith(this.#replicas)) this.#replicaKey(kv, false);
+    }
     this.#advance(revision);
     await this.#startWatch(revision + 1);
     this.#setReachable(true);
@@ -241,6 +247,8 @@ export class EtcdObjectLayer implements ObjectSource, WritableLayer {
     });
     // Canceled by etcd, typically because the revision to resume from was compacted: list again.
     watcher.on('error', (error: Error) => {
+      // etcd3 has dropped a watch it reports canceled: nothing is left to cancel at close.
+      this.#watchers.delete(watcher);
       if (this.#watcher !== watcher || this.#closed) return;
       this.#watcher = null;
       this.#setReachable(false, error);

@@ -8,6 +8,7 @@
  * creation and kept on every update, and metadata.generation, one higher when anything but metadata and status
  * changed. resourceVersion is never stored; it is the key's mod revision. Pure but for `now` and `newUid`.
  */
+import { canonicalJson } from '../config/canonical-json.ts';
 import type { KindEntry } from '../k8s/kind-entry.ts';
 import { kindEntryOf } from '../k8s/kinds.ts';
 import type { KubeObject } from '../k8s/types.ts';
@@ -34,11 +35,18 @@ export function storedChanges(
 ): StoredChange[] {
   const out: StoredChange[] = [];
   const kept = new Set<string>();
+  // Objects handed back unchanged are known by identity: only the changed ones need a key computed.
+  const unchanged = new Map<KubeObject, string>();
+  for (const [id, s] of seen) unchanged.set(s.object, id);
   for (const o of next) {
+    const same = unchanged.get(o);
+    if (same !== undefined) {
+      kept.add(same);
+      continue;
+    }
     const id = storeKey(o.kind, o.metadata.namespace, o.metadata.name);
     kept.add(id);
     const before = seen.get(id);
-    if (before !== undefined && before.object === o) continue; // handed back unchanged
     const entry = kindEntryOf(o.kind);
     if (entry === undefined) throw new Error(`kind ${o.kind} has no registry entry`);
     const key = before?.key ?? registryKey(prefix, entry as KindEntry, o.metadata.namespace, o.metadata.name);
@@ -55,6 +63,7 @@ function withStoredMeta(o: KubeObject, before: KubeObject | undefined, now: Date
   const metadata = {
     ...rest,
     uid: was?.uid ?? newUid(),
+    // To the second, as the API server writes metav1.Time.
     creationTimestamp: was?.creationTimestamp ?? now.toISOString().replace(/\.\d+Z$/, 'Z'),
     generation,
   };
@@ -64,12 +73,5 @@ function withStoredMeta(o: KubeObject, before: KubeObject | undefined, now: Date
 function sameSpec(a: KubeObject, b: KubeObject): boolean {
   const { metadata: _ma, status: _sa, ...ra } = a;
   const { metadata: _mb, status: _sb, ...rb } = b;
-  return canonical(ra) === canonical(rb);
-}
-
-/** JSON with keys sorted: an object read back from etcd and the same one rebuilt by a write compare equal. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) : v,
-  );
+  return canonicalJson(ra) === canonicalJson(rb);
 }

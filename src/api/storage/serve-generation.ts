@@ -148,7 +148,9 @@ export function serveGeneration(input: ServeInput): Served {
     events.push({ type: 'DELETED', object: stamped(gone.object, { ...before, resourceVersion }), previous: gone.object, resourceVersion });
   }
   if (shared !== undefined) {
+    // A list's version covers every object in it: an etcd write the watch brought past the sync point included.
     revision = Math.max(revision, shared.revision);
+    for (const meta of metas.values()) if (meta.resourceVersion > revision) revision = meta.resourceVersion;
     // etcd's versions and the sync point's interleave: a watcher must still hear them in order.
     events.sort((a, b) => a.resourceVersion - b.resourceVersion);
   }
