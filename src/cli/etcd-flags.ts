@@ -4,6 +4,7 @@
  * here, before anything starts, so a typo is a usage error naming the flag rather than a connection that fails later.
  * The settings document's `spec.etcd` and `spec.replicaName` take the same values; flags win (overrides.ts).
  */
+import { schemaAt } from '../config/settings-schema.ts';
 import type { EtcdOverrides } from '../generation/overrides.ts';
 
 export const ETCD_OPTIONS = {
@@ -17,8 +18,8 @@ export const ETCD_OPTIONS = {
 
 type EtcdValues = { readonly [K in keyof typeof ETCD_OPTIONS]?: string | undefined };
 
-/** Same rule as the schema's spec.replicaName. */
-const REPLICA_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+/** The schema's rule for spec.replicaName, read from the schema so the flag and the document never disagree. */
+const REPLICA_NAME = new RegExp(schemaAt(['spec', 'replicaName'])?.pattern ?? '');
 
 /** `http://host:port` or `https://host:port`, nothing after the authority but an optional `/`. */
 export function isEtcdUrl(text: string): boolean {
@@ -46,8 +47,6 @@ export function etcdFlags(values: EtcdValues): { etcd?: EtcdOverrides; replicaNa
     if (name.length > 253 || !REPLICA_NAME.test(name)) {
       return `--replica-name must be letters, digits, '-', '_' and '.', starting and ending with a letter or digit, got ${JSON.stringify(name)}`;
     }
-    // `api` names the holder of claims for Services written through the API (allocation/shared-allocation.ts).
-    if (name === 'api') return '--replica-name cannot be "api": the shared allocations use that name for Services written through the API';
     out.replicaName = name;
   }
   const etcd: { -readonly [K in keyof EtcdOverrides]: EtcdOverrides[K] } = {};

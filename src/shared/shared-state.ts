@@ -38,7 +38,7 @@ export class SharedState {
     if (settings.replicaName === API_HOLDER) {
       throw new EdgewayError(
         'EW_SETTINGS_INVALID',
-        `spec.replicaName cannot be "${API_HOLDER}": the shared allocations use that name for Services written through the API`,
+        `the replica name (--replica-name or spec.replicaName) cannot be "${API_HOLDER}": the shared allocations use that name for Services written through the API`,
       );
     }
     const client = openEtcd(etcd);
