@@ -95,20 +95,11 @@ export class EndpointState implements EndpointLoad {
     if (ok) {
       this.#fails = 0;
       this.#passes++;
-      if (!this.activeHealthy && this.#passes >= successThreshold) {
-        this.activeHealthy = true;
-        // A backend that recovers is trusted again at once: stale failure runs and ejections would keep it out.
-        this.consecutiveFailures = 0;
-        this.ejectedUntil = 0;
-        this.#listener.changed();
-      }
+      if (!this.activeHealthy && this.#passes >= successThreshold) this.#setActive(true);
     } else {
       this.#passes = 0;
       this.#fails++;
-      if (this.activeHealthy && this.#fails >= failureThreshold) {
-        this.activeHealthy = false;
-        this.#listener.changed();
-      }
+      if (this.activeHealthy && this.#fails >= failureThreshold) this.#setActive(false);
     }
   }
 
@@ -119,9 +110,13 @@ export class EndpointState implements EndpointLoad {
   verdict(healthy: boolean, detail: string): void {
     this.activeChecked = true;
     this.activeDetail = detail;
-    if (healthy === this.activeHealthy) return;
+    if (healthy !== this.activeHealthy) this.#setActive(healthy);
+  }
+
+  #setActive(healthy: boolean): void {
     this.activeHealthy = healthy;
     if (healthy) {
+      // A backend that recovers is trusted again at once: stale failure runs and ejections would keep it out.
       this.consecutiveFailures = 0;
       this.ejectedUntil = 0;
     }
