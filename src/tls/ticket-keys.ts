@@ -31,6 +31,7 @@ export class TicketKeyRing {
   #current: Buffer;
   #previous: Buffer;
   readonly #listeners = new Set<(keys: TicketKeyPair) => void>();
+  #timer: NodeJS.Timeout | null = null;
 
   /** @param keys the starting pair; two fresh random keys by default. */
   constructor(keys: TicketKeyPair = { current: newTicketKey(), previous: newTicketKey() }) {
@@ -47,6 +48,18 @@ export class TicketKeyRing {
   /** The current key becomes previous, `next` (a fresh random key by default) current. */
   rotate(next: Buffer = newTicketKey()): void {
     this.install({ current: next, previous: this.#current });
+  }
+
+  /** Rotates every `periodMs` until stopRotating (a second call changes nothing); the timer never holds the process. */
+  startRotating(periodMs: number = TICKET_ROTATION_MS): void {
+    if (this.#timer !== null) return;
+    this.#timer = setInterval(() => this.rotate(), periodMs);
+    this.#timer.unref();
+  }
+
+  stopRotating(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
   }
 
   /** Takes keys made elsewhere (the primary's, for a worker). */

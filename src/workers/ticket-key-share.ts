@@ -12,7 +12,6 @@ import { TICKET_ROTATION_MS, TicketKeyRing, type TicketKeyPair } from '../tls/ti
 /** The primary's ring: `send` gets the new pair after every rotation, to pass on to every live worker. */
 export class TicketKeyShare {
   readonly #ring: TicketKeyRing;
-  #timer: NodeJS.Timeout | null = null;
 
   /** @param ring the keys to start from; two fresh random keys by default. */
   constructor(send: (keys: TicketKeyPair) => void, ring: TicketKeyRing = new TicketKeyRing()) {
@@ -27,9 +26,7 @@ export class TicketKeyShare {
 
   /** Rotates every `periodMs` until `stop`; the timer never keeps the process alive. */
   start(periodMs: number = TICKET_ROTATION_MS): void {
-    if (this.#timer !== null) return;
-    this.#timer = setInterval(() => this.rotate(), periodMs);
-    this.#timer.unref();
+    this.#ring.startRotating(periodMs);
   }
 
   /** A fresh current key (`next`, random by default); the old current stays valid as the previous one. */
@@ -38,8 +35,7 @@ export class TicketKeyShare {
   }
 
   stop(): void {
-    if (this.#timer !== null) clearInterval(this.#timer);
-    this.#timer = null;
+    this.#ring.stopRotating();
   }
 }
 

@@ -15,7 +15,7 @@ import type { TlsMaterial } from '../../tls/tls-material.ts';
 import type { BoundSnapshot, TlsBinding } from '../bound-snapshot.ts';
 import type { EntrypointRuntime } from '../request/http-entrypoint.ts';
 import { contextOptions, newSessionKeys, tlsServerOptions } from './https-options.ts';
-import { TICKET_ROTATION_MS, TicketKeyRing, type TicketKeyPair } from '../../tls/ticket-keys.ts';
+import { TicketKeyRing, type TicketKeyPair } from '../../tls/ticket-keys.ts';
 import { createSecureListener, destroySecureListener, followTicketKeys, setDefaultIdentity, type SecureListener } from './secure-listener.ts';
 import type { HttpsServers, SecureServerHandle } from './service-listeners.ts';
 
@@ -30,7 +30,6 @@ export class TlsIdentity implements HttpsServers {
    * from outside (`useTicketKeys`: a worker gets its primary's pair, so every worker accepts every other's tickets).
    */
   readonly ticketKeys = new TicketKeyRing();
-  #rotation: NodeJS.Timeout | null = null;
   #keysFromOutside = false;
   /** Every HTTPS server made here: their default identity follows reloads. */
   readonly #servers = new Set<SecureListener>();
@@ -56,8 +55,7 @@ export class TlsIdentity implements HttpsServers {
 
   /** Stops this process's own rotation; called when the listeners close. */
   stopRotating(): void {
-    if (this.#rotation !== null) clearInterval(this.#rotation);
-    this.#rotation = null;
+    this.ticketKeys.stopRotating();
   }
 
   /** Whether HTTPS can be served at all (a default certificate was given). */
@@ -118,10 +116,7 @@ export class TlsIdentity implements HttpsServers {
     const options = tlsServerOptions(settings, this.#sessionKeys, defaultEntry.material, this.sniCallback);
     const secure = createSecureListener(settings, options, this.ticketKeys, defaultEntry.material.fingerprint, this.#runtime.logger, this.#runtime.rejections);
     this.#servers.add(secure);
-    if (this.#rotation === null && !this.#keysFromOutside) {
-      this.#rotation = setInterval(() => this.ticketKeys.rotate(), TICKET_ROTATION_MS);
-      this.#rotation.unref();
-    }
+    if (!this.#keysFromOutside) this.ticketKeys.startRotating();
     return secure;
   }
 }
