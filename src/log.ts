@@ -87,6 +87,23 @@ export function createLogger(level: string): Logger {
   // maxLength: a stdout nobody reads (a stuck log shipper) must not grow the heap without bound; beyond 64 MiB
   // waiting, sonic-boom drops batches instead.
   const destination = pino.destination({ dest: 1, sync: false, minLength: 0, contentMode: 'buffer', maxLength: 64 * 1024 * 1024 });
+  const { logger, batch, timer } = batchedLogger(level, destination, {});
+  destination.on('close', () => {
+    clearInterval(timer);
+    open.delete(batch);
+  });
+  return logger;
+}
+
+/**
+ * A logger writing JSON lines through a LineBatch into `destination`, flushed every 200 ms and at process exit;
+ * `base` adds fields to every line (a worker's id and pid). Shared by stdout's logger and a worker's (ipc-log.ts).
+ */
+export function batchedLogger(
+  level: string,
+  destination: Destination,
+  base: Readonly<Record<string, unknown>>,
+): { readonly logger: Logger; readonly batch: LineBatch; readonly timer: NodeJS.Timeout } {
   const batch = new LineBatch(destination);
   open.add(batch);
   if (!exitHooked) {
@@ -97,9 +114,6 @@ export function createLogger(level: string): Logger {
   }
   const timer = setInterval(() => batch.flush(), FLUSH_EVERY_MS);
   timer.unref();
-  destination.on('close', () => {
-    clearInterval(timer);
-    open.delete(batch);
-  });
-  return pino({ level, base: { name: 'edgeway' }, timestamp: pino.stdTimeFunctions.epochTime }, batch);
+  const logger = pino({ level, base: { name: 'edgeway', ...base }, timestamp: pino.stdTimeFunctions.epochTime }, batch);
+  return { logger, batch, timer };
 }

@@ -5,9 +5,7 @@
  * (several processes writing batches larger than PIPE_BUF straight to one pipe could be split and interleaved).
  */
 import { pino, type Logger } from 'pino';
-import { LineBatch, type Destination } from '../log.ts';
-
-const FLUSH_EVERY_MS = 200;
+import { batchedLogger, type Destination } from '../log.ts';
 
 /** Sends each batch as one message; `send` is process.send in a worker. */
 class IpcDestination implements Destination {
@@ -32,10 +30,7 @@ class IpcDestination implements Destination {
 
 /** The worker's logger: JSON lines as the primary's, with the worker id and pid on each. */
 export function createWorkerLogger(level: string, worker: number, send: (text: string) => void): { readonly logger: Logger; flush(): void } {
-  const batch = new LineBatch(new IpcDestination(send));
-  const timer = setInterval(() => batch.flush(), FLUSH_EVERY_MS);
-  timer.unref();
-  const logger = pino({ level, base: { name: 'edgeway', worker, pid: process.pid }, timestamp: pino.stdTimeFunctions.epochTime }, batch);
+  const { logger, batch } = batchedLogger(level, new IpcDestination(send), { worker, pid: process.pid });
   return { logger, flush: () => batch.flush() };
 }
 
