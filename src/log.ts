@@ -95,6 +95,11 @@ export function createLogger(level: string): Logger {
   return logger;
 }
 
+/** The stream a pino logger writes its lines to, for writers of prepared lines (access log, workers' batches). */
+export function loggerStream(logger: Logger): { write(line: string): void } | undefined {
+  return (logger as unknown as Record<symbol, { write(line: string): void } | undefined>)[pino.symbols.streamSym];
+}
+
 /**
  * A logger writing JSON lines through a LineBatch into `destination`, flushed every 200 ms and at process exit;
  * `base` adds fields to every line (a worker's id and pid). Shared by stdout's logger and a worker's (ipc-log.ts).

@@ -4,8 +4,8 @@
  * primary reach stdout through one writer and never interleave, whether stdout is a pipe, a file or a terminal
  * (several processes writing batches larger than PIPE_BUF straight to one pipe could be split and interleaved).
  */
-import { pino, type Logger } from 'pino';
-import { batchedLogger, type Destination } from '../log.ts';
+import type { Logger } from 'pino';
+import { batchedLogger, loggerStream, type Destination } from '../log.ts';
 
 /** Sends each batch as one message; `send` is process.send in a worker. */
 class IpcDestination implements Destination {
@@ -36,7 +36,7 @@ export function createWorkerLogger(level: string, worker: number, send: (text: s
 
 /** The primary's side: a worker's batch written whole through the primary's own stream. */
 export function writeWorkerLines(logger: Logger, text: string): void {
-  const stream = (logger as unknown as Record<symbol, { write(line: string): void } | undefined>)[pino.symbols.streamSym];
+  const stream = loggerStream(logger);
   if (stream !== undefined) stream.write(text);
   else process.stdout.write(text);
 }

@@ -8,8 +8,7 @@
  * double-digit share of throughput. Fields that can carry client bytes (path, request id) are JSON-escaped; the
  * others are validated tokens (method), normalised hosts, addresses and names from the configuration.
  */
-import { pino } from 'pino';
-import type { Logger } from '../../log.ts';
+import { loggerStream, type Logger } from '../../log.ts';
 
 export interface AccessRecord {
   method: string | undefined;
@@ -40,7 +39,7 @@ export class AccessLog {
   #headText = '';
 
   constructor(logger: Logger, enabled: boolean) {
-    const stream = (logger as unknown as Record<symbol, Sink | undefined>)[pino.symbols.streamSym];
+    const stream: Sink | undefined = loggerStream(logger);
     this.#sink = enabled && logger.isLevelEnabled('info') && stream !== undefined ? stream : null;
     const bindings = logger.bindings() as { name?: string; worker?: number };
     const name = bindings.name ?? 'edgeway';
