@@ -61,7 +61,10 @@ export class EtcdObjectLayer implements ObjectSource, WritableLayer {
   /** The highest etcd revision the cache reflects. */
   #revision = 0;
   #watcher: Watcher | null = null;
-  /** Every watch this layer opened and etcd3 may still hold: close() cancels them all (a relist opens another). */
+  /**
+   * Every watch this layer opened: close() cancels them all (a relist opens another). One etcd canceled stays here
+   * too: etcd3 can still hold it, and a watch left attached when the client closes keeps the process alive.
+   */
   readonly #watchers = new Set<Watcher>();
   #closed = false;
   #reachable = true;
@@ -247,8 +250,6 @@ export class EtcdObjectLayer implements ObjectSource, WritableLayer {
     });
     // Canceled by etcd, typically because the revision to resume from was compacted: list again.
     watcher.on('error', (error: Error) => {
-      // etcd3 has dropped a watch it reports canceled: nothing is left to cancel at close.
-      this.#watchers.delete(watcher);
       if (this.#watcher !== watcher || this.#closed) return;
       this.#watcher = null;
       this.#setReachable(false, error);
