@@ -130,7 +130,7 @@ async function main(): Promise<number> {
     );
   }
   if (wanted.some((s) => s.group === 'addresses')) sections.push(addressesTable(summaries, unavailable));
-  if (wanted.some((s) => s.group === TLS_GROUP)) sections.push(tlsTable(summaries, unavailable));
+  if (wanted.some((s) => s.group === TLS_GROUP)) sections.push(tlsTable(summaries, unavailable, measurements));
   if (wanted.some((s) => s.group === 'health')) sections.push(healthTable(summaries));
   if (wanted.some((s) => s.group === 'balancing')) sections.push(balancingTable(summaries));
   if (wanted.some((s) => s.group === 'reload')) {

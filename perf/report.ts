@@ -75,10 +75,11 @@ export function pairedRatioLines(measurements: readonly Measurement[], bodySizes
 }
 
 /**
- * The TLS table: keep-alive HTTPS and new-handshake rates for edgeway and nginx, then edgeway/nginx from medians of the
- * same run. For handshake rows, req/s is connections (= handshakes) per second and latency is per connection.
+ * The TLS table: keep-alive HTTPS and new-handshake rates for edgeway and nginx (and the undici floor behind
+ * node:https), then edgeway/nginx from medians of the same run, and the keep-alive ratios per repetition. For
+ * handshake rows, req/s is connections (= handshakes) per second and latency is per connection.
  */
-export function tlsTable(summaries: readonly Summary[], unavailable: readonly Unavailable[]): string {
+export function tlsTable(summaries: readonly Summary[], unavailable: readonly Unavailable[], measurements: readonly Measurement[] = []): string {
   const lines = ['| system | load | req/s (median) | spread (min–max) | p50 ms | p99 ms | bad responses | runs |', '|---|---|---:|---|---:|---:|---:|---:|'];
   const tls = summaries.filter((s) => s.group === 'tls');
   for (const s of tls) {
@@ -92,6 +93,17 @@ export function tlsTable(summaries: readonly Summary[], unavailable: readonly Un
   const keepAlive = ratio(summaries, 'edgeway-https', 'nginx-https', size);
   const handshakes = ratio(summaries, 'edgeway-handshakes', 'nginx-handshakes', size);
   lines.push('', `edgeway/nginx: HTTPS keep-alive ${formatRatio(keepAlive)}, new handshakes ${formatRatio(handshakes)}`);
+  const pairs = [
+    ['edgeway-https', 'nginx-https'],
+    ['undici-floor-https', 'nginx-https'],
+    ['edgeway-https', 'undici-floor-https'],
+  ] as const;
+  const perRep: string[] = [];
+  for (const [a, b] of pairs) {
+    const ratios = pairedRatios(measurements, a, b, size);
+    if (ratios.length > 0) perRep.push(`- ${a}/${b}: ${ratios.map(formatRatio).join(', ')} (median ${formatRatio(median(ratios))})`);
+  }
+  if (perRep.length > 0) lines.push('', 'HTTPS keep-alive req/s per repetition:', '', ...perRep);
   return lines.join('\n');
 }
 

@@ -4,15 +4,20 @@
  * not a product; it marks the floor a Node proxy on node:http + undici can reach on this machine, so edgeway's cost
  * above it is measured rather than guessed.
  *
- * Usage: node perf/undici-floor-peer.ts --target http://127.0.0.1:PORT [--port 0]. Prints `{"port":N}` once
- * listening; exits when its stdin closes or on SIGTERM.
+ * Usage: node perf/undici-floor-peer.ts --target http://127.0.0.1:PORT [--port 0] [--cert FILE --key FILE]. With a
+ * certificate it serves HTTPS through node:https, the floor for TLS termination. Prints `{"port":N}` once listening;
+ * exits when its stdin closes or on SIGTERM.
  */
 
-import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type RequestListener } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { parseArgs } from 'node:util';
 import { Pool, type Dispatcher } from 'undici';
 
-const { values } = parseArgs({ options: { target: { type: 'string' }, port: { type: 'string', default: '0' } } });
+const { values } = parseArgs({
+  options: { target: { type: 'string' }, port: { type: 'string', default: '0' }, cert: { type: 'string' }, key: { type: 'string' } },
+});
 if (values.target === undefined) {
   process.stderr.write('undici-floor-peer: --target http://127.0.0.1:PORT is required\n');
   process.exit(2);
@@ -20,7 +25,7 @@ if (values.target === undefined) {
 
 const pool = new Pool(values.target, { connections: 128 });
 
-const server = createServer((req, res) => {
+const proxy: RequestListener = (req, res) => {
   const handler: Dispatcher.DispatchHandler = {
     onRequestStart() {},
     onResponseStart(_c, status, headers) {
@@ -48,7 +53,10 @@ const server = createServer((req, res) => {
     headers.push(name, raw[i + 1]!);
   }
   pool.dispatch({ path: req.url ?? '/', method: req.method as 'GET', headers, body: null }, handler);
-});
+};
+const { cert, key } = values;
+const server =
+  cert === undefined || key === undefined ? createHttpServer(proxy) : createHttpsServer({ cert: readFileSync(cert), key: readFileSync(key) }, proxy);
 server.keepAliveTimeout = 60_000;
 server.listen(Number(values.port), '127.0.0.1', () => {
   const address = server.address();

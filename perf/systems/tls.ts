@@ -4,7 +4,10 @@
  * TLS handshakes per second, one request per connection (handshake-client.ts). Upstream stays plain HTTP with
  * keep-alive for both, so the difference is TLS termination and the proxy itself.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { buildCertificate, generateKeyPem } from '../../src/tls/certificate-builder.ts';
+import { startNodeChild } from '../node-child.ts';
 import type { Scenario } from '../scenario.ts';
 import { BENCH_HOST } from '../scenario.ts';
 import { edgewayAvailability, startEdgeway } from './edgeway.ts';
@@ -44,9 +47,27 @@ function edgewayTls(name: string, load: 'keep-alive' | 'handshake'): Scenario {
   };
 }
 
+/** perf/undici-floor-peer.ts serving HTTPS with the bench certificate. */
+const undiciFloorHttps: Scenario = {
+  name: 'undici-floor-https',
+  group: TLS_GROUP,
+  bodySizes: TLS_BODY_SIZES,
+  load: 'keep-alive',
+  start: async (ctx) => {
+    const pair = benchCertificate();
+    const [certFile, keyFile] = [join(ctx.workDir, 'tls.crt'), join(ctx.workDir, 'tls.key')];
+    await writeFile(certFile, pair.certPem);
+    await writeFile(keyFile, pair.keyPem, { mode: 0o600 });
+    const args = ['--target', `http://127.0.0.1:${ctx.backendPort}`, '--cert', certFile, '--key', keyFile];
+    const { child, port } = await startNodeChild(ctx.procs, 'undici-floor-https', 'undici-floor-peer.ts', args);
+    return { url: `https://127.0.0.1:${port}/`, host: BENCH_HOST, facts: {}, pid: child.process.pid, stop: () => child.stop() };
+  },
+};
+
 export function tlsScenarios(log: (line: string) => void): Scenario[] {
   return [
     edgewayTls('edgeway-https', 'keep-alive'),
+    undiciFloorHttps,
     nginxScenario(log, { name: 'nginx-https', group: TLS_GROUP, bodySizes: TLS_BODY_SIZES, load: 'keep-alive', tls: benchCertificate }),
     edgewayTls('edgeway-handshakes', 'handshake'),
     nginxScenario(log, { name: 'nginx-handshakes', group: TLS_GROUP, bodySizes: TLS_BODY_SIZES, load: 'handshake', tls: benchCertificate }),
