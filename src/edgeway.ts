@@ -150,7 +150,11 @@ export class Edgeway {
           loadDiagnostics: layer.length === 0 ? loadDiagnostics : [...layer, ...loadDiagnostics],
           startedAt: this.#startedAt,
           skippedObjects: skipped,
-          upstreams: () => upstreamStatus(this.#gateway.current, this.#gateway.upstream.checker),
+          upstreams: () => {
+            // With workers the primary knows endpoints and active health; ejection and load are the workers' own.
+            const own = upstreamStatus(this.#gateway.current, this.#gateway.upstream.checker);
+            return this.#pool === null ? own : this.#pool.upstreams(own);
+          },
           reload: this.#reloader.status,
           ...(this.#pool !== null && { workers: this.#pool.status }),
           replica: snapshot.settings.replicaName,

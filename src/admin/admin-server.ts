@@ -3,9 +3,9 @@
  * is applied and every entrypoint is bound (503 before that and while draining), `/config/status` shows the current
  * generation, what compilation found and how the last reload went, `POST /reload` reloads, `/metrics` is the
  * Prometheus scrape, `/debug/upstreams` every backend's endpoints with their locality, health, ejection and load
- * (upstream-status.ts), `/version`, the discovery documents and `/openapi/…` describe the Kubernetes-compatible API,
- * and `/api/…`, `/apis/…` are its object endpoints. One port serves HTTPS and plain HTTP (protocol-sniffer.ts).
- * This file only routes; each area answers in its own module.
+ * (upstream-status.ts; with workers, asked of each worker and merged), `/version`, the discovery documents and
+ * `/openapi/…` describe the Kubernetes-compatible API, and `/api/…`, `/apis/…` are its object endpoints. One port
+ * serves HTTPS and plain HTTP (protocol-sniffer.ts). This file only routes; each area answers in its own module.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -33,7 +33,10 @@ export interface AdminState {
   readonly startedAt: Date;
   readonly skippedObjects: number;
   readonly reload: ReloadStatus;
-  /** Endpoint health and locality per backend (src/dataplane/upstream/upstream-status.ts). */
+  /**
+   * Endpoint health and locality per backend (src/dataplane/upstream/upstream-status.ts); with workers, a promise of
+   * the primary's view merged with theirs (src/workers/upstreams-merge.ts).
+   */
   readonly upstreams: () => unknown;
   /** The data-plane workers (id, pid, generation served) when there are any (src/workers/worker-pool.ts). */
   readonly workers?: unknown;
@@ -116,8 +119,14 @@ export class AdminServer {
         return state.ready ? send(res, 200, 'text/plain', 'ready\n') : send(res, 503, 'text/plain', 'not ready\n');
       case '/config/status':
         return send(res, 200, 'application/json', JSON.stringify(configStatus(state), null, 2) + '\n');
-      case '/debug/upstreams':
-        return send(res, 200, 'application/json', JSON.stringify({ generation: state.snapshot.generation, backends: state.upstreams() }, null, 2) + '\n');
+      case '/debug/upstreams': {
+        const generation = state.snapshot.generation;
+        Promise.resolve(state.upstreams()).then(
+          (backends) => send(res, 200, 'application/json', JSON.stringify({ generation, backends }, null, 2) + '\n'),
+          (err: Error) => send(res, 500, 'text/plain', `upstreams failed: ${err.message}\n`),
+        );
+        return;
+      }
       case '/metrics':
         if (this.#actions.metrics === undefined) break;
         this.#actions.metrics().then(

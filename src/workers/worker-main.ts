@@ -3,12 +3,14 @@
  * plane: each generation arrives as compile inputs (worker-protocol.ts), is compiled here with the allocation state
  * the primary computed, and is swapped in on `commit`. Listeners are opened through node:cluster, so the primary
  * holds every listening socket (entrypoints and Service listeners alike) and hands connections out round-robin.
- * Log lines go to the primary (ipc-log.ts); `/metrics` asks each worker for its registry (metrics-merge.ts).
+ * Log lines go to the primary (ipc-log.ts); `/metrics` asks each worker for its registry (metrics-merge.ts) and
+ * `/debug/upstreams` for its view of the endpoints (upstreams-merge.ts): outlier ejection and panic happen here.
  */
 import cluster from 'node:cluster';
 import type { Registry } from 'prom-client';
 import { DataPlane } from '../dataplane/data-plane.ts';
 import { bindServiceListeners } from '../dataplane/listeners/bind-service-listeners.ts';
+import { upstreamStatus, type BackendStatus } from '../dataplane/upstream/upstream-status.ts';
 import { EdgewayMetrics } from '../exporter/edgeway-metrics.ts';
 import { applyHeapGrowth } from '../heap-growth.ts';
 import type { ReloadStatus } from '../reload/reloader.ts';
@@ -71,6 +73,8 @@ class Worker {
         return this.#ticketKeys.receive(m.keys);
       case 'metrics':
         return send({ type: 'metrics', id: m.id, metrics: (await this.#registry?.getMetricsAsJSON()) ?? [] });
+      case 'upstreams':
+        return send({ type: 'upstreams', id: m.id, backends: this.#plane === null ? [] : statusOf(this.#plane) });
       case 'drain':
         await this.#plane?.close(m.drainMs);
         this.#log?.flush();
@@ -123,7 +127,13 @@ function metricsOf(plane: DataPlane): EdgewayMetrics {
     reload: () => NO_RELOADS,
     resilience: () => ({ retries: plane.retryCounters.retries, budgetExhausted: plane.retryCounters.budgetExhausted, tunnels: plane.tunnels }),
     rejections: () => plane.rejections,
+    // Ejection and panic are this worker's own; the primary merges them across workers (metrics-merge.ts).
+    upstreams: () => statusOf(plane),
   });
+}
+
+function statusOf(plane: DataPlane): BackendStatus[] {
+  return upstreamStatus(plane.current, plane.upstream.checker);
 }
 
 function send(message: FromWorker): void {

@@ -3,7 +3,8 @@
  * phases (every worker prepares — compiles — before any commits, so a generation one worker cannot compile is
  * rejected with nothing changed), resolves only when every worker has committed (so status reports a generation
  * that all of them serve), restarts a worker that dies with the current generation (backoff from 100 ms doubling to
- * 5 s; the others keep serving), merges their metrics into one scrape and writes their log batches whole. It owns
+ * 5 s; the others keep serving), merges their metrics into one scrape and their ejection and load into
+ * `/debug/upstreams`, and writes their log batches whole. It owns
  * the TLS session ticket keys every worker serves and rotates them (ticket-key-share.ts).
  *
  * node:cluster rather than reusePort: the primary holds each listening socket and hands accepted connections to the
@@ -14,12 +15,15 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Registry } from 'prom-client';
 import type { EndpointStates } from '../dataplane/health/endpoint-states.ts';
+import type { BackendStatus } from '../dataplane/upstream/upstream-status.ts';
 import type { Logger } from '../log.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import { verdictsOf, watchVerdicts } from './health-verdicts.ts';
 import { writeWorkerLines } from './ipc-log.ts';
 import { WireEncoder } from './generation-wire.ts';
 import { mergeMetrics } from './metrics-merge.ts';
+import { mergeUpstreams, type MergedBackendStatus } from './upstreams-merge.ts';
+import { WorkerQueries } from './worker-queries.ts';
 import { TicketKeyShare } from './ticket-key-share.ts';
 import type { GenerationInputs } from './generation-inputs.ts';
 import type { FromWorker, ToWorker, WorkerAddress } from './worker-protocol.ts';
@@ -28,7 +32,7 @@ const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5000;
 /** A worker that served this long before dying restarts after the first backoff again. */
 const STABLE_MS = 10_000;
-const METRICS_TIMEOUT_MS = 2000;
+const QUERY_TIMEOUT_MS = 2000;
 
 interface Waiter {
   readonly expect: 'prepared' | 'committed';
@@ -56,8 +60,8 @@ export class WorkerPool {
   readonly #logger: Logger;
   /** Slots by position (0..count-1); a restarted worker takes its predecessor's slot. */
   readonly #slots: Slot[] = [];
-  readonly #metricWaiters = new Map<number, (metrics: unknown) => void>();
-  #nextMetricsId = 1;
+  /** The admin listener's questions to the workers: a worker that does not answer in time is left out. */
+  readonly #queries = new WorkerQueries(QUERY_TIMEOUT_MS);
   #current: GenerationInputs | null = null;
   #addresses: readonly WorkerAddress[] = [];
   #listenerFailures: Snapshot['listenerFailures'] = new Map();
@@ -205,8 +209,9 @@ export class WorkerPool {
       case 'log':
         return writeWorkerLines(this.#logger, m.text);
       case 'metrics':
-        this.#metricWaiters.get(m.id)?.(m.metrics);
-        return;
+        return this.#queries.answered(m.id, m.metrics);
+      case 'upstreams':
+        return this.#queries.answered(m.id, m.backends);
       case 'prepared':
       case 'committed':
       case 'failed':
@@ -235,25 +240,21 @@ export class WorkerPool {
 
   /** One scrape: the primary's own registry merged with every live worker's (metrics-merge.ts). */
   async metrics(primary: Registry): Promise<{ contentType: string; body: string }> {
-    const live = this.#slots.filter((s) => s.worker.isConnected() && s.generation > 0);
-    const replies = await Promise.all(
-      live.map(
-        (s) =>
-          new Promise<unknown>((resolve) => {
-            const id = this.#nextMetricsId++;
-            // A worker that does not answer in time (dying, stuck) is left out of this scrape.
-            const timer = setTimeout(() => done([]), METRICS_TIMEOUT_MS);
-            const done = (metrics: unknown): void => {
-              clearTimeout(timer);
-              this.#metricWaiters.delete(id);
-              resolve(metrics);
-            };
-            this.#metricWaiters.set(id, done);
-            this.#send(s, { type: 'metrics', id });
-          }),
-      ),
-    );
-    return mergeMetrics(primary, replies);
+    const answers = await this.#queries.ask(this.#serving(), (id) => ({ type: 'metrics', id }));
+    const registries = answers.map((a) => a.answer);
+    return mergeMetrics(primary, registries);
+  }
+
+  /** `/debug/upstreams`: the primary's view (`own`: endpoints, active health) with every live worker's (upstreams-merge.ts). */
+  async upstreams(own: readonly BackendStatus[]): Promise<MergedBackendStatus[]> {
+    const answers = await this.#queries.ask(this.#serving(), (id) => ({ type: 'upstreams', id }));
+    const views = answers.map((a) => ({ worker: a.worker, backends: a.answer as readonly BackendStatus[] }));
+    return mergeUpstreams(own, views);
+  }
+
+  /** The workers serving a generation now (one waiting out its restart backoff has nothing to say). */
+  #serving(): Worker[] {
+    return this.#slots.filter((s) => s.worker.isConnected() && s.generation > 0).map((s) => s.worker);
   }
 
   /** Every worker closes its listeners and waits up to `drainMs` for in-flight requests; resolves when all have exited. */

@@ -10,9 +10,13 @@
  * only when every worker has prepared does the primary send `commit`, which binds and swaps; `abort` drops a
  * prepared generation.
  *
+ * `metrics` and `upstreams` are the admin listener's questions (worker-queries.ts): each worker answers with its
+ * registry, or with its view of every backend's endpoints (their ejection, locality plan and load), under the id asked.
+ *
  * `ticket-keys` carries the primary's TLS session ticket keys (ticket-key-share.ts): first right after the fork, then
  * after every rotation.
  */
+import type { BackendStatus } from '../dataplane/upstream/upstream-status.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { TicketKeyPair } from '../tls/ticket-keys.ts';
 import type { WireInputs } from './generation-wire.ts';
@@ -23,6 +27,7 @@ export type ToWorker =
   | { readonly type: 'commit'; readonly generation: number }
   | { readonly type: 'abort'; readonly generation: number }
   | { readonly type: 'metrics'; readonly id: number }
+  | { readonly type: 'upstreams'; readonly id: number }
   | { readonly type: 'health'; readonly verdicts: readonly HealthVerdict[] }
   | { readonly type: 'ticket-keys'; readonly keys: TicketKeyPair }
   | { readonly type: 'drain'; readonly drainMs: number };
@@ -44,4 +49,5 @@ export type FromWorker =
     }
   | { readonly type: 'failed'; readonly generation: number; readonly message: string }
   | { readonly type: 'metrics'; readonly id: number; readonly metrics: unknown }
+  | { readonly type: 'upstreams'; readonly id: number; readonly backends: readonly BackendStatus[] }
   | { readonly type: 'log'; readonly text: string };
