@@ -23,6 +23,8 @@ export interface EdgewayProcessOptions {
   readonly readyMs?: number;
   /** `--workers N` for the child; one without it (systems/edgeway.ts, workersArgs). */
   readonly workers?: number;
+  /** Load goes to an HTTPS entrypoint (the configuration must hold the default certificate) instead of plain HTTP. */
+  readonly https?: boolean;
 }
 
 /** @param cli the build's `dist/cli/main.js`; @param config a file or directory for `--config`. */
@@ -35,14 +37,14 @@ export async function startEdgewayProcess(
   options: EdgewayProcessOptions = {},
 ): Promise<EdgewayProcess> {
   const [port, adminPort] = [await freePort(), await freePort()];
+  const https = options.https === true;
   const args = [
     ...(options.nodeArgs ?? []),
     cli,
     'serve',
     '--config',
     config,
-    '--http',
-    `127.0.0.1:${port}`,
+    ...(https ? ['--https', `127.0.0.1:${port}`, '--http', `127.0.0.1:${await freePort()}`] : ['--http', `127.0.0.1:${port}`]),
     '--admin',
     `127.0.0.1:${adminPort}`,
     '--state-dir',
@@ -53,5 +55,5 @@ export async function startEdgewayProcess(
   ];
   const child = procs.start(name, process.execPath, args, { stdout: options.stdout ?? 'ignore' });
   await waitForStatus(`http://127.0.0.1:${adminPort}/readyz`, 200, options.readyMs ?? 20_000, child);
-  return { url: `http://127.0.0.1:${port}/`, adminPort, child };
+  return { url: `${https ? 'https' : 'http'}://127.0.0.1:${port}/`, adminPort, child };
 }

@@ -43,16 +43,21 @@ function readPort(line: string): number | undefined {
   return undefined;
 }
 
-/** One of the bench's peer proxies (perf/<peer>-peer.ts) in front of the backend; the URL to load it at. */
+/**
+ * One of the bench's peer proxies (perf/<peer>-peer.ts) in front of the backend; the URL to load it at. With `tls`
+ * (certificate and key files; the undici floor only) it serves HTTPS.
+ */
 export async function startPeer(
   procs: ChildProcesses,
   name: string,
   peer: 'undici-floor' | 'http-proxy',
   backendPort: number,
   nodeArgs: readonly string[] = [],
+  tls?: { readonly certFile: string; readonly keyFile: string },
 ): Promise<{ readonly url: string; readonly child: ManagedChild }> {
-  const started = await startNodeChild(procs, name, `${peer}-peer.ts`, ['--target', `http://127.0.0.1:${backendPort}`], nodeArgs);
-  return { url: `http://127.0.0.1:${started.port}/`, child: started.child };
+  const tlsArgs = tls === undefined ? [] : ['--cert', tls.certFile, '--key', tls.keyFile];
+  const started = await startNodeChild(procs, name, `${peer}-peer.ts`, ['--target', `http://127.0.0.1:${backendPort}`, ...tlsArgs], nodeArgs);
+  return { url: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${started.port}/`, child: started.child };
 }
 
 /** Starts the fixed-body backend for one run. */

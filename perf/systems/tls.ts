@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildCertificate, generateKeyPem } from '../../src/tls/certificate-builder.ts';
-import { startNodeChild } from '../node-child.ts';
+import { startPeer } from '../node-child.ts';
 import type { Scenario } from '../scenario.ts';
 import { BENCH_HOST } from '../scenario.ts';
 import { edgewayAvailability, startEdgeway } from './edgeway.ts';
@@ -58,9 +58,8 @@ const undiciFloorHttps: Scenario = {
     const [certFile, keyFile] = [join(ctx.workDir, 'tls.crt'), join(ctx.workDir, 'tls.key')];
     await writeFile(certFile, pair.certPem);
     await writeFile(keyFile, pair.keyPem, { mode: 0o600 });
-    const args = ['--target', `http://127.0.0.1:${ctx.backendPort}`, '--cert', certFile, '--key', keyFile];
-    const { child, port } = await startNodeChild(ctx.procs, 'undici-floor-https', 'undici-floor-peer.ts', args);
-    return { url: `https://127.0.0.1:${port}/`, host: BENCH_HOST, facts: {}, pid: child.process.pid, stop: () => child.stop() };
+    const { url, child } = await startPeer(ctx.procs, 'undici-floor-https', 'undici-floor', ctx.backendPort, [], { certFile, keyFile });
+    return { url, host: BENCH_HOST, facts: {}, pid: child.process.pid, stop: () => child.stop() };
   },
 };
 

@@ -7,10 +7,11 @@
  * per round and its median.
  *
  * Usage: node perf/tools/ab-pair.ts A/dist/cli/main.js B/dist/cli/main.js [--rounds 6] [--requests 60000]
- *   [--size 11] [--connections 50] [--node-args-a=FLAGS] [--node-args-b=FLAGS]
+ *   [--size 11] [--connections 50] [--node-args-a=FLAGS] [--node-args-b=FLAGS] [--https]
  * The --node-args options (with `=`, space-separated flags) give Node flags to one side, to compare runtime settings on one build. A side may also
  * be `undici-floor` or `http-proxy` instead of a build: the peer then serves beside edgeway under the same load,
- * which compares edgeway with it free of the host's drift.
+ * which compares edgeway with it free of the host's drift. `--https` loads both sides over HTTPS (keep-alive, the bench
+ * certificate): edgeway's HTTPS entrypoint, the undici floor behind node:https.
  * Builds are made by copying dist/ and schema/ elsewhere (see the README's Performance section).
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -24,6 +25,7 @@ import { startBackend, startPeer } from '../node-child.ts';
 import { processCpuMicros } from '../process-cpu.ts';
 import { median } from '../stats.ts';
 import { edgewayConfig } from '../systems/edgeway-config.ts';
+import { benchCertificate } from '../systems/tls.ts';
 
 const HOST = 'bench.local';
 const { values, positionals } = parseArgs({
@@ -35,6 +37,7 @@ const { values, positionals } = parseArgs({
     connections: { type: 'string', default: '50' },
     'node-args-a': { type: 'string', default: '' },
     'node-args-b': { type: 'string', default: '' },
+    https: { type: 'boolean', default: false },
   },
 });
 const [cliA, cliB] = positionals;
@@ -43,20 +46,24 @@ const [nodeArgsA, nodeArgsB] = [nodeArgs(values['node-args-a']), nodeArgs(values
 if (cliA === undefined || cliB === undefined) {
   process.stderr.write(
     'usage: node perf/tools/ab-pair.ts A B [--rounds N] [--requests N] [--size B] [--connections N] [--node-args-a=FLAGS] [--node-args-b=FLAGS]\n' +
-      "  A, B: a build's dist/cli/main.js, or undici-floor or http-proxy\n",
+      "  A, B: a build's dist/cli/main.js, or undici-floor or http-proxy (not with --https)\n",
   );
   process.exit(2);
 }
 
 const procs = new ChildProcesses();
+const https = values.https;
+/** The bench certificate's files, written once into the work directory when --https. */
+let tlsFiles: { readonly certFile: string; readonly keyFile: string } | undefined;
 
 /** A process serving the load: an edgeway build or a peer (which has no admin port). */
 type Side = Omit<EdgewayProcess, 'adminPort'>;
 
 /** One side: a build of edgeway, or one of the bench's peers. */
 async function startSide(name: string, cli: string, config: string, work: string, backendPort: number, nodeArgs: readonly string[]): Promise<Side> {
-  if (cli !== 'undici-floor' && cli !== 'http-proxy') return startEdgewayProcess(procs, name, cli, config, work, { nodeArgs });
-  return startPeer(procs, name, cli, backendPort, nodeArgs);
+  if (cli !== 'undici-floor' && cli !== 'http-proxy') return startEdgewayProcess(procs, name, cli, config, work, { nodeArgs, https });
+  if (https && cli === 'http-proxy') throw new Error('ab-pair: --https runs edgeway builds and undici-floor only');
+  return startPeer(procs, name, cli, backendPort, nodeArgs, tlsFiles);
 }
 
 /** Drives both proxies at once with `amount` requests each; returns the CPU µs per request of each. */
@@ -75,7 +82,13 @@ try {
   const backend = await startBackend(procs, Number(values.size));
   const work = await mkdtemp(join(tmpdir(), 'edgeway-ab-'));
   const config = join(work, 'edgeway.yaml');
-  await writeFile(config, edgewayConfig({ backendPort: backend.port, hosts: [HOST] }));
+  const certificate = https ? benchCertificate() : undefined;
+  await writeFile(config, edgewayConfig({ backendPort: backend.port, hosts: [HOST], ...(certificate === undefined ? {} : { tls: certificate }) }));
+  if (certificate !== undefined) {
+    tlsFiles = { certFile: join(work, 'tls.crt'), keyFile: join(work, 'tls.key') };
+    await writeFile(tlsFiles.certFile, certificate.certPem);
+    await writeFile(tlsFiles.keyFile, certificate.keyPem, { mode: 0o600 });
+  }
   const amount = Number(values.requests);
   const ratios: number[] = [];
   for (let round = 0; round < Number(values.rounds); round++) {
