@@ -94,10 +94,6 @@ export class EtcdObjectLayer implements ObjectSource, WritableLayer {
     return this.#revision;
   }
 
-  get reachable(): boolean {
-    return this.#reachable;
-  }
-
   /** Stored values that cannot be served, each naming its key. */
   get diagnostics(): readonly Diagnostic[] {
     const out: Diagnostic[] = [];
