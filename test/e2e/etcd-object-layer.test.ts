@@ -151,27 +151,3 @@ test('cut off while its revisions are compacted, a replica lists again and conve
   );
   t.is(changes.at(-1), 'up', 'and reports etcd reachable again');
 });
-const pending = new Map<any, string>();
-const orig = globalThis.setTimeout;
-(globalThis as any).setTimeout = (fn: any, ms: any, ...a: any[]) => {
-  const st = new Error().stack!.split('\n').slice(2, 7).join(' | ');
-  const h = orig(
-    (...x: any[]) => {
-      pending.delete(h);
-      fn(...x);
-    },
-    ms,
-    ...a,
-  );
-  pending.set(h, `${ms} ${st}`);
-  return h;
-};
-const origC = globalThis.clearTimeout;
-(globalThis as any).clearTimeout = (h: any) => {
-  pending.delete(h);
-  origC(h);
-};
-test.after.always(async () => {
-  await new Promise((r) => orig(r, 4000));
-  for (const [h, st] of pending) if (h.hasRef()) console.log('T', st);
-});
