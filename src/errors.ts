@@ -283,7 +283,7 @@ const shared = {
   },
 } as const satisfies Record<string, CodeInfo>;
 
-// --- objects shared by replicas in etcd (src/store/etcd-*.ts, src/store/replica-files.ts) ------------------------
+// --- objects shared by replicas in etcd (src/store/etcd-*.ts, src/shared/replica-files.ts) -----------------------
 const sharedObjects = {
   EW_STORED_OBJECT_INVALID: {
     summary:
@@ -294,6 +294,10 @@ const sharedObjects = {
   },
   EW_REPLICA_FILES_DISAGREE: {
     summary: "Two replicas' configuration files define the same object differently: each serves its own (warning, also an Event).",
+  },
+  EW_REPLICA_FILES_UNREADABLE: {
+    summary:
+      "Another replica's published file fingerprints (the etcd key named) cannot be read: this replica's files are not compared with that replica's until it publishes a readable value (warning).",
   },
   EW_WRITE_CONFLICT: { summary: 'An API write lost the race to writes through other replicas five times in a row; it was not stored (409).', status: 409 },
   EW_SHARED_STATE_UNREACHABLE: { summary: 'etcd cannot be reached: the last good snapshot keeps serving, writes through the API answer 503.', status: 503 },

@@ -1,17 +1,15 @@
 /**
- * Where the allocation state lives between runs, behind one small interface so the state dir (one machine) and a
- * shared store (etcd, several replicas) can be swapped. Every save names the revision it read: when the stored
- * revision has moved on, someone else allocated meanwhile, the save fails with a conflict and the caller loads
- * again and recomputes. The allocators themselves never see this; they stay pure over maps.
+ * Where the allocation state lives between runs on one machine (the state dir: file-allocation-store.ts), behind
+ * one small interface. Every save names the revision it read: when the stored revision has moved on, someone else
+ * allocated meanwhile, the save fails with a conflict and the caller loads again and recomputes. The allocators
+ * themselves never see this; they stay pure over maps. Replicas share a document with holders instead, under the
+ * same compare-and-swap rule and conflict error (etcd-allocation-store.ts, shared-address-keeper.ts).
  */
 import type { AllocationState } from './allocation-state.ts';
 
 export interface StoredAllocation {
   readonly state: AllocationState;
-  /**
-   * 0 for a store that holds nothing yet; each successful save makes it higher (one higher in the state dir; etcd's
-   * mod revision of the key in etcd).
-   */
+  /** 0 for a store that holds nothing yet; each successful save makes it one higher. */
   readonly revision: number;
 }
 

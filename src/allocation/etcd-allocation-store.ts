@@ -1,24 +1,19 @@
 /**
- * The allocation store shared by several edgeway replicas: the state as JSON under one etcd key,
- * `<prefix>/allocations`. Its revision is etcd's mod revision of that key (0 while the key does not exist), so a
+ * The allocation document shared by several edgeway replicas: JSON under one etcd key, `<prefix>/allocations`, with
+ * every Service's addresses and who holds them (shared-allocation.ts, merge-claims.ts); SharedAddressKeeper reads
+ * and claims through it. Its revision is etcd's mod revision of that key (0 while the key does not exist), so a
  * revision read by one replica is comparable by every other without a counter of our own.
  *
- * A save is one etcd transaction: if the key's mod revision is still the one read, put the new state; otherwise read
- * the key, to report the revision it moved to. The compare and the write happen inside etcd, so two replicas saving
- * from the same revision cannot both win, whatever process or machine they run in. Unlike the file store, the new
- * revision is not `expected + 1` but etcd's revision of the put, which also counts writes to other keys.
- *
- * Replicas use it through loadShared/saveShared, whose document also records each Service's holders
- * (shared-allocation.ts, merge-claims.ts); load/save are the plain AllocationStore view of the same key (a save
- * through it writes no holders).
+ * A save is one etcd transaction: if the key's mod revision is still the one read, put the new document; otherwise
+ * read the key, to report the revision it moved to. The compare and the write happen inside etcd, so two replicas
+ * saving from the same revision cannot both win, whatever process or machine they run in. Unlike the file store, the
+ * new revision is not `expected + 1` but etcd's revision of the put, which also counts writes to other keys.
  *
  * The client is passed in rather than created here: the caller owns its hosts, TLS and lifetime (and closes it).
  */
 import type { Etcd3 } from 'etcd3';
-import type { AllocationState } from './allocation-state.ts';
-import { EMPTY_ALLOCATION_STATE } from './allocation-state.ts';
-import { AllocationConflictError, type AllocationStore, type StoredAllocation } from './allocation-store.ts';
-import { EMPTY_SHARED_ALLOCATION, parseSharedAllocation, type SharedAllocation, sharedState } from './shared-allocation.ts';
+import { AllocationConflictError } from './allocation-store.ts';
+import { EMPTY_SHARED_ALLOCATION, parseSharedAllocation, type SharedAllocation } from './shared-allocation.ts';
 
 /** The shared document and etcd's mod revision of its key (0: no key yet). */
 export interface StoredSharedAllocation {
@@ -42,7 +37,7 @@ export class EtcdStateCorruptError extends Error {
   }
 }
 
-export class EtcdAllocationStore implements AllocationStore {
+export class EtcdAllocationStore {
   readonly #client: Etcd3;
   readonly #key: string;
 
@@ -57,15 +52,6 @@ export class EtcdAllocationStore implements AllocationStore {
     return this.#key;
   }
 
-  async load(): Promise<StoredAllocation> {
-    const { document, revision } = await this.loadShared();
-    return { state: revision === 0 ? EMPTY_ALLOCATION_STATE : sharedState(document), revision };
-  }
-
-  async save(state: AllocationState, expectedRevision: number): Promise<number> {
-    return this.#write(JSON.stringify({ version: state.version, services: state.services }), expectedRevision);
-  }
-
   /** The shared document with its holders, and its revision; the empty document at revision 0 when none is stored. */
   async loadShared(): Promise<StoredSharedAllocation> {
     const response = await this.#client.get(this.#key).exec();
@@ -74,12 +60,12 @@ export class EtcdAllocationStore implements AllocationStore {
     return { document: this.#parse(kv.value.toString('utf8')), revision: Number(kv.mod_revision) };
   }
 
-  /** Stores the document if the key's mod revision is still `expectedRevision`, as save() does. */
+  /**
+   * Stores the document if the key's mod revision is still `expectedRevision`; resolves with the new revision.
+   * Rejects with an AllocationConflictError (EW_ALLOCATION_CONFLICT), storing nothing, when the key moved on.
+   */
   async saveShared(document: SharedAllocation, expectedRevision: number): Promise<number> {
-    return this.#write(JSON.stringify({ version: document.version, services: document.services, holders: document.holders }), expectedRevision);
-  }
-
-  async #write(value: string, expectedRevision: number): Promise<number> {
+    const value = JSON.stringify({ version: document.version, services: document.services, holders: document.holders });
     const result = await this.#client
       .if(this.#key, 'Mod', '==', expectedRevision)
       .then(this.#client.put(this.#key).value(value))

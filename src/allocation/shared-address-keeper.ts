@@ -51,11 +51,6 @@ export class SharedAddressKeeper {
     return this.#previous;
   }
 
-  /** The revision of the document last read or written. */
-  get revision(): number {
-    return this.#read.revision;
-  }
-
   /** Reads the document again. */
   async refresh(): Promise<void> {
     const { document, revision } = await this.#store.loadShared();

@@ -28,8 +28,8 @@ export function sharedState(document: SharedAllocation): AllocationState {
 }
 
 /**
- * Checks a parsed document; returns the problem in words, or the document. A document without `holders` (written
- * by a plain AllocationStore save) reads with no holders: its records are released as replicas claim.
+ * Checks a parsed document; returns the problem in words, or the document. A document without `holders` (a plain
+ * allocation state put there by hand) reads with no holders: its records are released as replicas claim.
  */
 export function parseSharedAllocation(document: unknown): SharedAllocation | string {
   const state = parseAllocationState(document);

@@ -4,7 +4,8 @@
  * publishes a fingerprint of each object its files define (`<prefix>/replicas/<name>/files`: one short hash per
  * object) and compares its own with the others'. A difference is a warning diagnostic on the object
  * (EW_REPLICA_FILES_DISAGREE), shown in /config/status and as an Event, on both replicas, until the files agree.
- * Only the hashes cross etcd: the objects stay on their machines.
+ * A peer's value that cannot be read is a warning too (EW_REPLICA_FILES_UNREADABLE). Only the hashes cross etcd:
+ * the objects stay on their machines.
  */
 import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../config/diagnostic.ts';
@@ -13,6 +14,9 @@ import { objectRef } from '../k8s/types.ts';
 
 /** `Kind namespace/name` → hash of the object as the file defines it. */
 export type FileFingerprints = Readonly<Record<string, string>>;
+
+/** A peer's published value as read: its fingerprints, or why they cannot be read. */
+export type PeerFiles = { readonly fingerprints: FileFingerprints } | { readonly problem: Diagnostic };
 
 const hashes = new WeakMap<LoadedObject, string>();
 
@@ -36,15 +40,30 @@ export function publishedFiles(fingerprints: FileFingerprints): string {
   return JSON.stringify(Object.fromEntries(Object.entries(fingerprints).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 }
 
-/** Another replica's published value; null when it cannot be read (a newer format, a hand edit). */
-export function parsePublishedFiles(text: string): FileFingerprints | null {
+/**
+ * Another replica's published value, or a warning naming its key when it cannot be read (a newer format, a hand
+ * edit): this replica then cannot compare its files with that replica's, and says so rather than going quiet.
+ */
+export function decodePeerFiles(replica: string, key: string, text: string): PeerFiles {
+  const problem = (why: string): PeerFiles => ({
+    problem: {
+      severity: 'warning',
+      code: 'EW_REPLICA_FILES_UNREADABLE',
+      position: { file: `etcd:${key}`, line: 1, column: 1 },
+      message: `etcd key ${key}: ${why}; the files of replica ${replica} cannot be compared with this replica's until it publishes a readable value`,
+    },
+  });
+  let v: unknown;
   try {
-    const v: unknown = JSON.parse(text);
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
-    return Object.values(v).every((h) => typeof h === 'string') ? (v as FileFingerprints) : null;
-  } catch {
-    return null;
+    v = JSON.parse(text);
+  } catch (error) {
+    return problem(`the value is not JSON (${(error as Error).message})`);
   }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return problem('the value is not an object of fingerprints');
+  for (const [ref, hash] of Object.entries(v)) {
+    if (typeof hash !== 'string') return problem(`the fingerprint of ${JSON.stringify(ref)} is not a string`);
+  }
+  return { fingerprints: v as FileFingerprints };
 }
 
 /** One warning per object this replica's files define differently from another replica's, naming that replica. */

@@ -24,7 +24,7 @@ import { objectRef } from '../k8s/types.ts';
 import { EtcdObjectLayer } from '../store/etcd-object-layer.ts';
 import type { SourceWatch } from '../store/object-source.ts';
 import { storeKey } from '../store/object-store.ts';
-import { fileDisagreements, fileFingerprints, parsePublishedFiles, publishedFiles, type FileFingerprints } from './replica-files.ts';
+import { decodePeerFiles, fileDisagreements, fileFingerprints, publishedFiles, type FileFingerprints } from './replica-files.ts';
 
 export interface ReplicaOptions {
   readonly client: Etcd3;
@@ -40,12 +40,21 @@ export class ReplicaState implements SharedBuild {
   readonly #keeper: SharedAddressKeeper;
   /** The other replicas' published files, kept current by the layer's watch. */
   readonly #peers: ReadonlyMap<string, FileFingerprints>;
+  /** Why a peer's published files cannot be read, by replica: reported with every build until the value is fixed. */
+  readonly #unreadablePeers: ReadonlyMap<string, Diagnostic>;
   #published = '';
   /** The revision of the listing the last build used: every API write up to it was seen (claims use it). */
   #listedRevision = 0;
 
-  private constructor(options: ReplicaOptions, layer: EtcdObjectLayer, keeper: SharedAddressKeeper, peers: ReadonlyMap<string, FileFingerprints>) {
+  private constructor(
+    options: ReplicaOptions,
+    layer: EtcdObjectLayer,
+    keeper: SharedAddressKeeper,
+    peers: ReadonlyMap<string, FileFingerprints>,
+    unreadablePeers: ReadonlyMap<string, Diagnostic>,
+  ) {
     this.#peers = peers;
+    this.#unreadablePeers = unreadablePeers;
     this.#replica = options.replica;
     this.layer = layer;
     this.#keeper = keeper;
@@ -54,21 +63,28 @@ export class ReplicaState implements SharedBuild {
   /** Lists the shared objects and reads the allocation document; rejects (EW_SHARED_STATE_UNREACHABLE) without etcd. */
   static async open(options: ReplicaOptions): Promise<ReplicaState> {
     const peers = new Map<string, FileFingerprints>();
+    const unreadable = new Map<string, Diagnostic>();
     const layer = new EtcdObjectLayer(options.client, {
       prefix: options.prefix,
       replica: options.replica,
       ...(options.reachability === undefined ? {} : { reachability: options.reachability }),
-      peersReset: () => peers.clear(),
-      peerFiles: (replica, value) => {
-        const parsed = value === null ? null : parsePublishedFiles(value);
-        if (parsed === null) peers.delete(replica);
-        else peers.set(replica, parsed);
+      peersReset: () => {
+        peers.clear();
+        unreadable.clear();
+      },
+      peerFiles: (replica, value, key) => {
+        peers.delete(replica);
+        unreadable.delete(replica);
+        if (value === null) return;
+        const decoded = decodePeerFiles(replica, key, value);
+        if ('problem' in decoded) unreadable.set(replica, decoded.problem);
+        else peers.set(replica, decoded.fingerprints);
       },
     });
     try {
       await layer.start();
       const keeper = await SharedAddressKeeper.load(new EtcdAllocationStore(options.client, options.prefix));
-      return new ReplicaState(options, layer, keeper, peers);
+      return new ReplicaState(options, layer, keeper, peers, unreadable);
     } catch (error) {
       await layer.close();
       if ((error as { code?: unknown }).code === 'EW_STATE_CORRUPT') throw error;
@@ -124,7 +140,7 @@ export class ReplicaState implements SharedBuild {
       });
     }
     const own = fileFingerprints(fileObjects);
-    diagnostics.push(...fileDisagreements(fileObjects, own, this.#peers));
+    diagnostics.push(...this.#unreadablePeers.values(), ...fileDisagreements(fileObjects, own, this.#peers));
     const text = publishedFiles(own);
     if (text !== this.#published && syncRevision !== null) {
       // In the background, the build does not wait for it: a failed publish is retried by the next build.

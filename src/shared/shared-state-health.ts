@@ -1,8 +1,8 @@
 /**
  * Whether this replica reaches the state it shares with the others in etcd, as status, metrics and the
- * SharedStateReachable condition show it. Something that talks to etcd (the liveness probe, and any store call that
- * succeeds or fails) reports here; readers get the current picture and listeners hear only transitions, so a
- * flapping etcd is not logged once per probe.
+ * edgeway.io/SharedStateReachable condition show it. Something that talks to etcd (the liveness probe, and any
+ * store call that succeeds or fails) reports here; readers get the current picture and listeners hear only
+ * transitions, so a flapping etcd is not logged once per probe.
  *
  * Unreachable shared state is not a readiness failure: the replica keeps serving its last good snapshot, so /readyz
  * stays 200 while this says unreachable.

@@ -8,14 +8,7 @@
 import { isIP } from 'node:net';
 import type { Ingress, KubeObject, Service } from '../k8s/types.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
-
-export interface Condition {
-  readonly type: string;
-  readonly status: 'True' | 'False';
-  readonly reason: string;
-  readonly message: string;
-  readonly lastTransitionTime: string;
-}
+import type { Condition } from './condition.ts';
 
 /** Condition types, prefixed as Kubernetes asks of conditions that are not its own. */
 export const CONDITION_ALLOCATED = 'edgeway.io/AddressesAllocated';

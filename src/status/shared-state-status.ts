@@ -1,18 +1,12 @@
 /**
  * The shared state's part of `/config/status`: a `sharedState` section (servers, prefix, reachable, since, lastError,
- * revision) and a `SharedStateReachable` condition shaped as Kubernetes status conditions are (type, status
- * True/False/Unknown, reason, message, lastTransitionTime), so tools that read conditions can alert on it.
- * Unreachable is reported here and in metrics only: the replica keeps serving, and /readyz stays 200.
+ * revision) and an `edgeway.io/SharedStateReachable` condition (condition.ts), so tools that read conditions can
+ * alert on it. Unreachable is reported here and in metrics only: the replica keeps serving, and /readyz stays 200.
  */
 import type { SharedStateView } from '../shared/shared-state-health.ts';
+import type { Condition } from './condition.ts';
 
-export interface StatusCondition {
-  readonly type: string;
-  readonly status: 'True' | 'False' | 'Unknown';
-  readonly reason: string;
-  readonly message: string;
-  readonly lastTransitionTime: string;
-}
+export const CONDITION_SHARED_STATE_REACHABLE = 'edgeway.io/SharedStateReachable';
 
 export interface SharedStateStatus {
   readonly servers: readonly string[];
@@ -35,12 +29,12 @@ export function sharedStateStatus(view: SharedStateView): SharedStateStatus {
   };
 }
 
-export function sharedStateCondition(view: SharedStateView): StatusCondition {
+export function sharedStateCondition(view: SharedStateView): Condition {
   const lastTransitionTime = view.since.toISOString();
   const servers = view.servers.join(', ');
   if (view.reachable === true) {
     return {
-      type: 'SharedStateReachable',
+      type: CONDITION_SHARED_STATE_REACHABLE,
       status: 'True',
       reason: 'EtcdReachable',
       message: `etcd at ${servers} answers (revision ${view.revision})`,
@@ -50,12 +44,18 @@ export function sharedStateCondition(view: SharedStateView): StatusCondition {
   if (view.reachable === false) {
     const why = view.lastError === null ? '' : `: ${view.lastError.message}`;
     return {
-      type: 'SharedStateReachable',
+      type: CONDITION_SHARED_STATE_REACHABLE,
       status: 'False',
       reason: 'EtcdUnreachable',
       message: `etcd at ${servers} does not answer${why}; the last good configuration keeps serving (last revision seen ${view.revision})`,
       lastTransitionTime,
     };
   }
-  return { type: 'SharedStateReachable', status: 'Unknown', reason: 'NotProbedYet', message: `etcd at ${servers} has not been probed yet`, lastTransitionTime };
+  return {
+    type: CONDITION_SHARED_STATE_REACHABLE,
+    status: 'Unknown',
+    reason: 'NotProbedYet',
+    message: `etcd at ${servers} has not been probed yet`,
+    lastTransitionTime,
+  };
 }

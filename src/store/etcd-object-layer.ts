@@ -37,8 +37,8 @@ export interface EtcdLayerOptions {
   readonly timeoutMs?: number;
   /** Hears every change of reachability the watch notices. */
   readonly reachability?: (reachable: boolean, error?: Error) => void;
-  /** Hears another replica's published files (replica-files.ts): its name and the value, null when removed. */
-  readonly peerFiles?: (replica: string, value: string | null) => void;
+  /** Hears another replica's published files (replica-files.ts): its name, the value (null when removed), the key. */
+  readonly peerFiles?: (replica: string, value: string | null, key: string) => void;
   /** Hears that everything is listed again: the peers' files heard so far are replaced by what follows. */
   readonly peersReset?: () => void;
 }
@@ -92,10 +92,6 @@ export class EtcdObjectLayer implements ObjectSource, WritableLayer {
 
   get revision(): number {
     return this.#revision;
-  }
-
-  get reachable(): boolean {
-    return this.#reachable;
   }
 
   /** Stored values that cannot be served, each naming its key. */
@@ -292,11 +288,12 @@ export class EtcdObjectLayer implements ObjectSource, WritableLayer {
 
   /** Another replica's published files are passed on; whether they matter is the listener's to say (returns true to reload). */
   #replicaKey(kv: IKeyValue, deleted: boolean): boolean {
-    const rest = kv.key.toString('utf8').slice(this.#replicas.length);
+    const key = kv.key.toString('utf8');
+    const rest = key.slice(this.#replicas.length);
     const slash = rest.indexOf('/');
     const replica = rest.slice(0, slash);
     if (replica === this.#options.replica || rest.slice(slash + 1) !== 'files') return false;
-    this.#options.peerFiles?.(replica, deleted ? null : kv.value.toString('utf8'));
+    this.#options.peerFiles?.(replica, deleted ? null : kv.value.toString('utf8'), key);
     return true;
   }
 

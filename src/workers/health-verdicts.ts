@@ -1,8 +1,8 @@
 /**
  * Active health checks run in the primary only (its DataPlane follows every generation but serves nothing), and the
- * verdicts reach the workers as one small list whenever one changes: an endpoint is probed once per machine, not
- * once per worker, and every worker routes around it at the same moment. Outlier ejection stays per worker: it
- * follows the traffic each worker sees.
+ * verdicts reach the workers as one small list whenever one changes, pushed by the change rather than polled: an
+ * endpoint is probed once per machine, not once per worker, and every worker routes around it at the same moment.
+ * Outlier ejection stays per worker: it follows the traffic each worker sees.
  */
 import type { EndpointStates } from '../dataplane/health/endpoint-states.ts';
 
@@ -25,14 +25,22 @@ export function applyVerdicts(states: EndpointStates, verdicts: readonly HealthV
   for (const s of states.values()) if (s.activeChecked && !seen.has(s.origin)) s.clearActive();
 }
 
-/** The primary's side: calls `send` with the verdicts whenever the board changed, checking every `everyMs`. */
-export function watchVerdicts(states: EndpointStates, send: (verdicts: HealthVerdict[]) => void, everyMs = 100): () => void {
-  let seen = states.version;
-  const timer = setInterval(() => {
-    if (states.version === seen) return;
-    seen = states.version;
+/**
+ * The primary's side: calls `send` with the verdicts when one changed. Changes reported in one turn of the event
+ * loop (a reload that drops several checks, probes answering together) go out as one message, after that turn.
+ */
+export function watchVerdicts(states: EndpointStates, send: (verdicts: HealthVerdict[]) => void): () => void {
+  let pending: NodeJS.Immediate | undefined;
+  const flush = (): void => {
+    pending = undefined;
     send(verdictsOf(states));
-  }, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  };
+  const unsubscribe = states.onVerdictChange(() => {
+    pending ??= setImmediate(flush);
+  });
+  return () => {
+    unsubscribe();
+    clearImmediate(pending);
+    pending = undefined;
+  };
 }

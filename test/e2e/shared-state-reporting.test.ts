@@ -1,7 +1,7 @@
 /**
  * What an edgeway with etcd turned on reports about it: the replica name in /config/status, metrics and the Events
- * it records; sharedState and the SharedStateReachable condition while etcd answers; and, with etcd stopped,
- * unreachable in all of them while /readyz stays 200 and requests keep being served.
+ * it records; sharedState and the edgeway.io/SharedStateReachable condition while etcd answers; and, with etcd
+ * stopped, unreachable in all of them while /readyz stays 200 and requests keep being served.
  */
 import test from 'ava';
 import { startEdgeway } from '../helpers/edgeway.ts';
@@ -35,7 +35,7 @@ test('etcd on: replica, sharedState, condition and metrics; etcd stopped: unreac
   t.is(up.replica, 'edge-a');
   t.like(up.sharedState, { servers: [etcd.endpoint], prefix: '/edge-test', reachable: true, lastError: null });
   t.true((up.sharedState?.revision ?? 0) >= 1);
-  t.like(up.conditions?.[0], { type: 'SharedStateReachable', status: 'True', reason: 'EtcdReachable' });
+  t.like(up.conditions?.[0], { type: 'edgeway.io/SharedStateReachable', status: 'True', reason: 'EtcdReachable' });
   const metrics = await (await fetch(`${gw.adminUrl}/metrics`)).text();
   t.regex(metrics, /^edgeway_replica_info\{replica="edge-a"\} 1$/m);
   t.regex(metrics, /^edgeway_shared_state_up 1$/m);
@@ -53,7 +53,7 @@ test('etcd on: replica, sharedState, condition and metrics; etcd stopped: unreac
   await waitFor(async () => (await status()).sharedState?.reachable === false, 5000, 'sharedState unreachable');
   const down = await status();
   t.not(down.sharedState?.lastError, null);
-  t.like(down.conditions?.[0], { type: 'SharedStateReachable', status: 'False', reason: 'EtcdUnreachable' });
+  t.like(down.conditions?.[0], { type: 'edgeway.io/SharedStateReachable', status: 'False', reason: 'EtcdUnreachable' });
   t.regex(await (await fetch(`${gw.adminUrl}/metrics`)).text(), /^edgeway_shared_state_up 0$/m);
   const ready = await fetch(`${gw.adminUrl}/readyz`);
   t.is(ready.status, 200, 'still serving, so still ready');

@@ -7,7 +7,7 @@ import { decodeStoredObject } from '../../src/store/decode-stored-object.ts';
 import { registryKey } from '../../src/store/registry-key.ts';
 import { storedChanges, type SeenObject } from '../../src/store/stored-changes.ts';
 import { storeKey } from '../../src/store/object-store.ts';
-import { fileDisagreements, fileFingerprints, parsePublishedFiles, publishedFiles } from '../../src/shared/replica-files.ts';
+import { decodePeerFiles, fileDisagreements, fileFingerprints, publishedFiles } from '../../src/shared/replica-files.ts';
 
 const service = (name: string, port = 80): KubeObject =>
   ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { selector: { app: name }, ports: [{ port }] } }) as KubeObject;
@@ -111,13 +111,29 @@ test('replicas whose files define an object differently each get a warning namin
   const mine = [fromFile(service('web')), fromFile(service('api'))];
   const own = fileFingerprints(mine);
   const theirs = fileFingerprints([fromFile(service('web', 8080)), fromFile(service('api'))]);
-  const published = parsePublishedFiles(publishedFiles(theirs));
-  t.deepEqual(published, theirs);
-  const found = fileDisagreements(mine, own, new Map([['replica-b', published!]]));
+  const published = decodePeerFiles('replica-b', '/e/replicas/replica-b/files', publishedFiles(theirs));
+  t.deepEqual(published, { fingerprints: theirs });
+  const found = fileDisagreements(mine, own, new Map([['replica-b', theirs]]));
   t.is(found.length, 1);
   t.like(found[0], { code: 'EW_REPLICA_FILES_DISAGREE', severity: 'warning', object: 'Service default/web' });
   t.regex(found[0]!.message, /replica\(s\) replica-b define this object differently/);
   t.deepEqual(fileDisagreements(mine, own, new Map([['replica-b', own]])), []);
-  t.is(parsePublishedFiles('{"a": 1}'), null);
-  t.is(parsePublishedFiles('nope'), null);
+  t.true('problem' in decodePeerFiles('replica-b', '/e/replicas/replica-b/files', '{"a": 1}'));
+  t.true('problem' in decodePeerFiles('replica-b', '/e/replicas/replica-b/files', 'nope'));
+});
+
+test('a peer fingerprint value that cannot be read is a warning naming the key and why', (t) => {
+  const key = '/e/replicas/replica-b/files';
+  const problem = (text: string) => {
+    const decoded = decodePeerFiles('replica-b', key, text);
+    if (!('problem' in decoded)) throw new Error(`${text} was read`);
+    return decoded.problem;
+  };
+  const notJson = problem('{"Service default/web": ');
+  t.like(notJson, { severity: 'warning', code: 'EW_REPLICA_FILES_UNREADABLE', position: { file: `etcd:${key}`, line: 1, column: 1 } });
+  t.regex(notJson.message, new RegExp(`^etcd key ${key}: the value is not JSON \\(.+\\); the files of replica replica-b cannot be compared`));
+  t.regex(problem('["a"]').message, /: the value is not an object of fingerprints;/);
+  t.regex(problem('null').message, /: the value is not an object of fingerprints;/);
+  t.regex(problem('{"Service default/web": 7}').message, /: the fingerprint of "Service default\/web" is not a string;/);
+  t.deepEqual(decodePeerFiles('replica-b', key, '{}'), { fingerprints: {} });
 });

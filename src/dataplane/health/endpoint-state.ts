@@ -13,6 +13,8 @@ export const EWMA_DECAY_MS = 5_000;
 export interface StateListener {
   /** Something that changes eligibility happened. */
   changed(): void;
+  /** The active check's verdict (checked or not, healthy or not) changed; a check that confirms it calls nothing. */
+  verdictChanged(): void;
 }
 
 export class EndpointState implements EndpointLoad {
@@ -90,6 +92,7 @@ export class EndpointState implements EndpointLoad {
 
   /** One active check result, applied with the probe's success and failure thresholds. */
   checked(ok: boolean, detail: string, successThreshold: number, failureThreshold: number): void {
+    const first = !this.activeChecked;
     this.activeChecked = true;
     this.activeDetail = detail;
     if (ok) {
@@ -101,6 +104,8 @@ export class EndpointState implements EndpointLoad {
       this.#fails++;
       if (this.activeHealthy && this.#fails >= failureThreshold) this.#setActive(false);
     }
+    // #setActive reported a flip; the first verdict of an endpoint that stays healthy is news too.
+    if (first && this.activeHealthy) this.#listener.verdictChanged();
   }
 
   /**
@@ -121,10 +126,12 @@ export class EndpointState implements EndpointLoad {
       this.ejectedUntil = 0;
     }
     this.#listener.changed();
+    this.#listener.verdictChanged();
   }
 
   /** The endpoint no longer has an active check: forget its verdict. */
   clearActive(): void {
+    const was = this.activeChecked;
     this.activeChecked = false;
     this.activeDetail = '';
     this.#passes = 0;
@@ -133,6 +140,7 @@ export class EndpointState implements EndpointLoad {
       this.activeHealthy = true;
       this.#listener.changed();
     }
+    if (was) this.#listener.verdictChanged();
   }
 
   /** Stop timers: the endpoint left every snapshot. */

@@ -1,13 +1,15 @@
 /**
  * The board of endpoint states by origin, outliving snapshots: a reload that keeps an endpoint keeps its health,
  * ejection and load. `version` counts eligibility changes; upstream sets compare it per request (one integer
- * compare) and recompute their candidates only when it moved.
+ * compare) and recompute their candidates only when it moved. `onVerdictChange` tells whoever shares the active
+ * checks' verdicts (the primary, with its workers) the moment one changes.
  */
 import { EndpointState, type StateListener } from './endpoint-state.ts';
 import type { OutlierSettings } from './outlier-policy.ts';
 
 export class EndpointStates implements StateListener {
   readonly #states = new Map<string, EndpointState>();
+  readonly #verdictListeners = new Set<() => void>();
   version = 0;
   outlier: OutlierSettings;
 
@@ -17,6 +19,16 @@ export class EndpointStates implements StateListener {
 
   changed(): void {
     this.version++;
+  }
+
+  verdictChanged(): void {
+    for (const listener of this.#verdictListeners) listener();
+  }
+
+  /** Calls `listener` whenever an endpoint's active verdict changes; returns the unsubscribe. */
+  onVerdictChange(listener: () => void): () => void {
+    this.#verdictListeners.add(listener);
+    return () => this.#verdictListeners.delete(listener);
   }
 
   state(origin: string): EndpointState {
