@@ -16,17 +16,11 @@ export interface WorkerUpstreams {
   readonly backends: readonly BackendStatus[];
 }
 
+/** The fields of an endpoint that each worker holds for itself. */
+type PerWorkerField = 'healthy' | 'ejected' | 'ejectedForMs' | 'ejections' | 'consecutiveFailures' | 'inFlight' | 'ewmaMs';
+
 /** What one worker holds of an endpoint. */
-export interface WorkerEndpointStatus {
-  readonly worker: number;
-  readonly healthy: boolean;
-  readonly ejected: boolean;
-  readonly ejectedForMs: number;
-  readonly ejections: number;
-  readonly consecutiveFailures: number;
-  readonly inFlight: number;
-  readonly ewmaMs: number;
-}
+export type WorkerEndpointStatus = Pick<EndpointStatus, PerWorkerField> & { readonly worker: number };
 
 export interface MergedEndpointStatus extends EndpointStatus {
   /** How many workers eject it right now. */
