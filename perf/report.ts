@@ -97,13 +97,15 @@ export function tlsTable(summaries: readonly Summary[], unavailable: readonly Un
     ['edgeway-https', 'nginx-https'],
     ['undici-floor-https', 'nginx-https'],
     ['edgeway-https', 'undici-floor-https'],
+    ['edgeway-handshakes', 'nginx-handshakes'],
+    ['undici-floor-handshakes', 'nginx-handshakes'],
   ] as const;
   const perRep: string[] = [];
   for (const [a, b] of pairs) {
     const ratios = pairedRatios(measurements, a, b, size);
     if (ratios.length > 0) perRep.push(`- ${a}/${b}: ${ratios.map(formatRatio).join(', ')} (median ${formatRatio(median(ratios))})`);
   }
-  if (perRep.length > 0) lines.push('', 'HTTPS keep-alive req/s per repetition:', '', ...perRep);
+  if (perRep.length > 0) lines.push('', 'req/s per repetition:', '', ...perRep);
   return lines.join('\n');
 }
 

@@ -48,27 +48,30 @@ function edgewayTls(name: string, load: 'keep-alive' | 'handshake'): Scenario {
 }
 
 /** perf/undici-floor-peer.ts serving HTTPS with the bench certificate. */
-const undiciFloorHttps: Scenario = {
-  name: 'undici-floor-https',
-  group: TLS_GROUP,
-  bodySizes: TLS_BODY_SIZES,
-  load: 'keep-alive',
-  start: async (ctx) => {
-    const pair = benchCertificate();
-    const [certFile, keyFile] = [join(ctx.workDir, 'tls.crt'), join(ctx.workDir, 'tls.key')];
-    await writeFile(certFile, pair.certPem);
-    await writeFile(keyFile, pair.keyPem, { mode: 0o600 });
-    const { url, child } = await startPeer(ctx.procs, 'undici-floor-https', 'undici-floor', ctx.backendPort, [], { certFile, keyFile });
-    return { url, host: BENCH_HOST, facts: {}, pid: child.process.pid, stop: () => child.stop() };
-  },
-};
+function undiciFloorTls(name: string, load: 'keep-alive' | 'handshake'): Scenario {
+  return {
+    name,
+    group: TLS_GROUP,
+    bodySizes: TLS_BODY_SIZES,
+    load,
+    start: async (ctx) => {
+      const pair = benchCertificate();
+      const [certFile, keyFile] = [join(ctx.workDir, 'tls.crt'), join(ctx.workDir, 'tls.key')];
+      await writeFile(certFile, pair.certPem);
+      await writeFile(keyFile, pair.keyPem, { mode: 0o600 });
+      const { url, child } = await startPeer(ctx.procs, name, 'undici-floor', ctx.backendPort, [], { certFile, keyFile });
+      return { url, host: BENCH_HOST, servername: BENCH_HOST, facts: {}, pid: child.process.pid, stop: () => child.stop() };
+    },
+  };
+}
 
 export function tlsScenarios(log: (line: string) => void): Scenario[] {
   return [
     edgewayTls('edgeway-https', 'keep-alive'),
-    undiciFloorHttps,
+    undiciFloorTls('undici-floor-https', 'keep-alive'),
     nginxScenario(log, { name: 'nginx-https', group: TLS_GROUP, bodySizes: TLS_BODY_SIZES, load: 'keep-alive', tls: benchCertificate }),
     edgewayTls('edgeway-handshakes', 'handshake'),
+    undiciFloorTls('undici-floor-handshakes', 'handshake'),
     nginxScenario(log, { name: 'nginx-handshakes', group: TLS_GROUP, bodySizes: TLS_BODY_SIZES, load: 'handshake', tls: benchCertificate }),
   ];
 }

@@ -303,6 +303,24 @@ test('TLS bench: edgeway config with the certificate as Secret, tls entry and de
   t.regex(table, /^\| edgeway-handshakes \| new TLS connection per request \| 90 \|/m);
   t.regex(table, /^\| nginx-https \| HTTPS keep-alive \| 1,000 \|/m);
   t.regex(table, /edgeway\/nginx: HTTPS keep-alive 0\.50, new handshakes 0\.90/);
+  t.false(table.includes('per repetition'), 'no per-repetition lines without the measurements');
+});
+
+test('TLS table: keep-alive and handshake ratios per repetition, the floor beside edgeway and nginx', (t) => {
+  const runs: Measurement[] = [
+    { ...m('edgeway-https', 11, 1, 600), group: 'tls' },
+    { ...m('undici-floor-https', 11, 1, 800), group: 'tls' },
+    { ...m('nginx-https', 11, 1, 1000), group: 'tls' },
+    { ...m('edgeway-https', 11, 2, 700), group: 'tls' },
+    { ...m('undici-floor-https', 11, 2, 700), group: 'tls' },
+    { ...m('nginx-https', 11, 2, 1000), group: 'tls' },
+  ];
+  const table = tlsTable(summarize(runs), [], runs);
+  t.regex(table, /^- edgeway-https\/nginx-https: 0\.60, 0\.70 \(median 0\.65\)$/m);
+  t.regex(table, /^- undici-floor-https\/nginx-https: 0\.80, 0\.70 \(median 0\.75\)$/m);
+  t.regex(table, /^- edgeway-https\/undici-floor-https: 0\.75, 1\.00 \(median 0\.88\)$/m);
+  // Handshakes were not measured in this run: no line for them.
+  t.false(table.includes('handshakes/'));
 });
 
 test('processCpuMicros reads this process from /proc, and gives undefined for a pid that is not there', async (t) => {
