@@ -10,7 +10,7 @@ import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, createSecureContext, type SecureContext } from 'node:tls';
 import { DEFAULT_SETTINGS } from '../../src/config/settings-defaults.ts';
 import { createLogger } from '../../src/log.ts';
-import { tlsServerOptions, newSessionKeys } from '../../src/dataplane/listeners/https-options.ts';
+import { SESSION_ID_CONTEXT, tlsServerOptions } from '../../src/dataplane/listeners/https-options.ts';
 import { listenOn } from '../../src/dataplane/listeners/listen-on.ts';
 import {
   closeSecureListener,
@@ -31,12 +31,11 @@ const DEFAULT = leaf(ROOT, ['default.test']);
 const SNI_HOST = leaf(ROOT, ['a.test']);
 
 async function listener(t: ExecutionContext, ring: TicketKeyRing): Promise<number> {
-  const keys = newSessionKeys();
   const inspected = inspectPem(DEFAULT.certPem, DEFAULT.keyPem, new Date());
   if (inspected.material === undefined) throw new Error('fixture certificate');
   const material = inspected.material;
-  const sniContext: SecureContext = createSecureContext({ cert: SNI_HOST.certPem, key: SNI_HOST.keyPem, sessionIdContext: keys.sessionIdContext });
-  const options = tlsServerOptions(DEFAULT_SETTINGS, keys, material, (name, cb) => cb(null, name === 'a.test' ? sniContext : undefined));
+  const sniContext: SecureContext = createSecureContext({ cert: SNI_HOST.certPem, key: SNI_HOST.keyPem, sessionIdContext: SESSION_ID_CONTEXT });
+  const options = tlsServerOptions(DEFAULT_SETTINGS, material, (name, cb) => cb(null, name === 'a.test' ? sniContext : undefined));
   const secure = createSecureListener(DEFAULT_SETTINGS, options, ring, material.fingerprint, createLogger('silent'), null);
   // The data plane's TlsIdentity subscribes its listeners the same way.
   ring.onChange((k) => followTicketKeys(secure, k));

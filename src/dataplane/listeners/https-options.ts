@@ -1,11 +1,10 @@
 /**
  * The options of the HTTPS entrypoint, in one place: the TLS defaults for an edge (TLS 1.2 minimum, Node's modern
- * cipher list unless configured, session resumption by tickets and session IDs across every SNI context), ALPN with
+ * cipher list unless configured, session resumption by session IDs across every SNI context), ALPN with
  * `h2` then `http/1.1`, and the settings of the HTTP/2 server that h2 connections are handed to (secure-listener.ts).
  * HTTP/2 abuse hardening (rapid reset, GOAWAY policy, stream and header limits) belongs in `http2Settings` and
  * `http2ServerOptions` below, so the listener code does not change for it.
  */
-import { randomBytes } from 'node:crypto';
 import type { ServerOptions as Http2ServerOptions, Settings as Http2Settings } from 'node:http2';
 import type { SecureContext, TlsOptions } from 'node:tls';
 import type { Settings } from '../../config/settings.ts';
@@ -14,27 +13,19 @@ import { H2_LIMITS, h2ServerOptions } from './h2-limits.ts';
 import type { TlsMaterial } from '../../tls/tls-material.ts';
 
 /**
- * Shared by every secure context of the SNI table, so a session issued under one SNI context resumes under another.
- * OpenSSL encrypts and decrypts tickets with the keys of the context a connection starts on (the listener's, not the
- * one SNI switches to), and those come from the rotating ring (ticket-keys.ts); these ticket keys never rotate.
+ * Every secure context (the listener's and the SNI table's) names the same session ID context, so a TLS 1.2 session
+ * cached under one resumes under another. Session tickets need nothing here: OpenSSL encrypts and decrypts them with
+ * the keys of the context a connection starts on (the listener's, which come from the rotating ring,
+ * ticket-keys.ts), not those of the context SNI switches to.
  */
-export interface SessionKeys {
-  readonly ticketKeys: Buffer;
-  readonly sessionIdContext: string;
-}
-
-export function newSessionKeys(): SessionKeys {
-  // 48 bytes: Node's ticket key format (name, HMAC secret, AES key). Per process: a restart invalidates tickets.
-  return { ticketKeys: randomBytes(48), sessionIdContext: 'edgeway' };
-}
+export const SESSION_ID_CONTEXT = 'edgeway';
 
 /** Options for every secure context the SNI table makes. */
-export function contextOptions(settings: Settings, keys: SessionKeys): ContextOptions {
+export function contextOptions(settings: Settings): ContextOptions {
   return {
     minVersion: settings.tls.minVersion,
     ...(settings.tls.ciphers === null ? {} : { ciphers: settings.tls.ciphers }),
-    ticketKeys: keys.ticketKeys,
-    sessionIdContext: keys.sessionIdContext,
+    sessionIdContext: SESSION_ID_CONTEXT,
   };
 }
 
@@ -69,12 +60,11 @@ export function http2ServerOptions(settings: Settings): Http2ServerOptions {
  */
 export function tlsServerOptions(
   settings: Settings,
-  keys: SessionKeys,
   defaultCertificate: TlsMaterial,
   sniCallback: (servername: string, callback: (err: Error | null, context?: SecureContext) => void) => void,
 ): TlsOptions {
   return {
-    ...contextOptions(settings, keys),
+    ...contextOptions(settings),
     cert: defaultCertificate.certPem,
     key: defaultCertificate.keyPem,
     SNICallback: sniCallback,

@@ -14,7 +14,7 @@ import type { Snapshot } from '../../snapshot/snapshot.ts';
 import type { TlsMaterial } from '../../tls/tls-material.ts';
 import type { BoundSnapshot, TlsBinding } from '../bound-snapshot.ts';
 import type { EntrypointRuntime } from '../request/http-entrypoint.ts';
-import { contextOptions, newSessionKeys, tlsServerOptions } from './https-options.ts';
+import { contextOptions, tlsServerOptions } from './https-options.ts';
 import { TicketKeyRing, type TicketKeyPair } from '../../tls/ticket-keys.ts';
 import { createSecureListener, destroySecureListener, followTicketKeys, setDefaultIdentity, type SecureListener } from './secure-listener.ts';
 import type { HttpsServers, SecureServerHandle } from './service-listeners.ts';
@@ -24,7 +24,6 @@ export class TlsIdentity implements HttpsServers {
   readonly #runtime: EntrypointRuntime;
   /** The generated default certificate; null when there is no HTTPS entrypoint (no secure contexts are made). */
   readonly #fallbackCertificate: TlsMaterial | null;
-  readonly #sessionKeys = newSessionKeys();
   /**
    * The session ticket keys of every HTTPS listener made here. They rotate every hour on their own, unless they come
    * from outside (`useTicketKeys`: a worker gets its primary's pair, so every worker accepts every other's tickets).
@@ -68,7 +67,7 @@ export class TlsIdentity implements HttpsServers {
     if (this.#fallbackCertificate === null) return null;
     return {
       fallbackCertificate: this.#fallbackCertificate,
-      contextOptions: contextOptions(snapshot.settings, this.#sessionKeys),
+      contextOptions: contextOptions(snapshot.settings),
       previous: previous?.sni ?? null,
     };
   }
@@ -80,7 +79,7 @@ export class TlsIdentity implements HttpsServers {
     for (const secure of this.#servers) {
       if (entry.material.fingerprint === secure.fingerprint) continue;
       setDefaultIdentity(secure, {
-        ...contextOptions(bound.snapshot.settings, this.#sessionKeys),
+        ...contextOptions(bound.snapshot.settings),
         cert: entry.material.certPem,
         key: entry.material.keyPem,
       });
@@ -113,7 +112,7 @@ export class TlsIdentity implements HttpsServers {
   secureServer(settings: Settings): SecureListener {
     const defaultEntry = this.#runtime.current.sni?.defaultEntry;
     if (defaultEntry === undefined) throw new Error('HTTPS needs a default certificate');
-    const options = tlsServerOptions(settings, this.#sessionKeys, defaultEntry.material, this.sniCallback);
+    const options = tlsServerOptions(settings, defaultEntry.material, this.sniCallback);
     const secure = createSecureListener(settings, options, this.ticketKeys, defaultEntry.material.fingerprint, this.#runtime.logger, this.#runtime.rejections);
     this.#servers.add(secure);
     if (!this.#keysFromOutside) this.ticketKeys.startRotating();
