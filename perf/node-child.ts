@@ -6,6 +6,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcesses, ManagedChild } from './child-processes.ts';
+import type { PemFiles } from './pem-files.ts';
 
 const PERF_DIR = dirname(fileURLToPath(import.meta.url));
 const READY_TIMEOUT_MS = 15_000;
@@ -53,7 +54,7 @@ export async function startPeer(
   peer: 'undici-floor' | 'http-proxy',
   backendPort: number,
   nodeArgs: readonly string[] = [],
-  tls?: { readonly certFile: string; readonly keyFile: string },
+  tls?: PemFiles,
 ): Promise<{ readonly url: string; readonly child: ManagedChild }> {
   const tlsArgs = tls === undefined ? [] : ['--cert', tls.certFile, '--key', tls.keyFile];
   const started = await startNodeChild(procs, name, `${peer}-peer.ts`, ['--target', `http://127.0.0.1:${backendPort}`, ...tlsArgs], nodeArgs);

@@ -4,6 +4,7 @@
  */
 
 import { mkdir, writeFile } from 'node:fs/promises';
+import { writePemFiles } from '../pem-files.ts';
 import { join } from 'node:path';
 import { freePort } from '../free-port.ts';
 import type { BenchOptions } from '../bench-options.ts';
@@ -46,13 +47,7 @@ export function nginxScenario(log: (line: string) => void, variant: NginxVariant
       const prefix = join(ctx.workDir, 'nginx');
       await mkdir(prefix, { recursive: true });
       const conf = join(prefix, 'nginx.conf');
-      let tls: { certFile: string; keyFile: string } | undefined;
-      if (variant.tls !== undefined) {
-        const pair = variant.tls();
-        tls = { certFile: join(prefix, 'tls.crt'), keyFile: join(prefix, 'tls.key') };
-        await writeFile(tls.certFile, pair.certPem);
-        await writeFile(tls.keyFile, pair.keyPem, { mode: 0o600 });
-      }
+      const tls = variant.tls === undefined ? undefined : await writePemFiles(prefix, variant.tls());
       await writeFile(
         conf,
         nginxConfig({

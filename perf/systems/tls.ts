@@ -4,10 +4,9 @@
  * TLS handshakes per second, one request per connection (handshake-client.ts). Upstream stays plain HTTP with
  * keep-alive for both, so the difference is TLS termination and the proxy itself.
  */
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { buildCertificate, generateKeyPem } from '../../src/tls/certificate-builder.ts';
 import { startPeer } from '../node-child.ts';
+import { writePemFiles } from '../pem-files.ts';
 import type { Scenario } from '../scenario.ts';
 import { BENCH_HOST } from '../scenario.ts';
 import { edgewayAvailability, startEdgeway } from './edgeway.ts';
@@ -55,11 +54,8 @@ function undiciFloorTls(name: string, load: 'keep-alive' | 'handshake'): Scenari
     bodySizes: TLS_BODY_SIZES,
     load,
     start: async (ctx) => {
-      const pair = benchCertificate();
-      const [certFile, keyFile] = [join(ctx.workDir, 'tls.crt'), join(ctx.workDir, 'tls.key')];
-      await writeFile(certFile, pair.certPem);
-      await writeFile(keyFile, pair.keyPem, { mode: 0o600 });
-      const { url, child } = await startPeer(ctx.procs, name, 'undici-floor', ctx.backendPort, [], { certFile, keyFile });
+      const files = await writePemFiles(ctx.workDir, benchCertificate());
+      const { url, child } = await startPeer(ctx.procs, name, 'undici-floor', ctx.backendPort, [], files);
       return { url, host: BENCH_HOST, servername: BENCH_HOST, facts: {}, pid: child.process.pid, stop: () => child.stop() };
     },
   };

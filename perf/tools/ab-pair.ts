@@ -22,6 +22,7 @@ import autocannon from 'autocannon';
 import { ChildProcesses } from '../child-processes.ts';
 import { startEdgewayProcess, type EdgewayProcess } from '../edgeway-process.ts';
 import { startBackend, startPeer } from '../node-child.ts';
+import { type PemFiles, writePemFiles } from '../pem-files.ts';
 import { processCpuMicros } from '../process-cpu.ts';
 import { median } from '../stats.ts';
 import { edgewayConfig } from '../systems/edgeway-config.ts';
@@ -54,7 +55,7 @@ if (cliA === undefined || cliB === undefined) {
 const procs = new ChildProcesses();
 const https = values.https;
 /** The bench certificate's files, written once into the work directory when --https. */
-let tlsFiles: { readonly certFile: string; readonly keyFile: string } | undefined;
+let tlsFiles: PemFiles | undefined;
 
 /** A process serving the load: an edgeway build or a peer (which has no admin port). */
 type Side = Omit<EdgewayProcess, 'adminPort'>;
@@ -84,11 +85,7 @@ try {
   const config = join(work, 'edgeway.yaml');
   const certificate = https ? benchCertificate() : undefined;
   await writeFile(config, edgewayConfig({ backendPort: backend.port, hosts: [HOST], ...(certificate === undefined ? {} : { tls: certificate }) }));
-  if (certificate !== undefined) {
-    tlsFiles = { certFile: join(work, 'tls.crt'), keyFile: join(work, 'tls.key') };
-    await writeFile(tlsFiles.certFile, certificate.certPem);
-    await writeFile(tlsFiles.keyFile, certificate.keyPem, { mode: 0o600 });
-  }
+  if (certificate !== undefined) tlsFiles = await writePemFiles(work, certificate);
   const amount = Number(values.requests);
   const ratios: number[] = [];
   for (let round = 0; round < Number(values.rounds); round++) {
